@@ -1,0 +1,51 @@
+# Pathway: `make run` serves the demo; `make test` runs the whole suite.
+VENV := .venv
+PYTHON ?= python3
+FLASK := $(VENV)/bin/flask --app wsgi
+PYTEST := $(VENV)/bin/pytest
+STAMP_PY := $(VENV)/.installed
+STAMP_NODE := node_modules/.installed
+CSS := app/static/dist/pathway.css
+
+.PHONY: run test test-postgres ci setup sysdeps lint screenshots clean
+
+setup: sysdeps $(STAMP_PY) $(CSS)
+
+sysdeps:
+	@scripts/sysdeps.sh
+
+$(STAMP_PY): requirements.txt requirements-dev.txt
+	$(PYTHON) -m venv $(VENV)
+	$(VENV)/bin/pip install --quiet --upgrade pip
+	$(VENV)/bin/pip install --quiet -r requirements-dev.txt
+	touch $@
+
+$(STAMP_NODE): package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+$(CSS): $(STAMP_NODE) assets/build.mjs $(wildcard assets/scss/*.scss)
+	node assets/build.mjs
+
+run: setup
+	$(FLASK) db upgrade
+	$(FLASK) demo
+	@echo "Pathway is at http://127.0.0.1:5000 (Ctrl+C to stop)"
+	$(FLASK) run --host 127.0.0.1 --port 5000
+
+test: setup
+	$(PYTEST)
+
+test-postgres: setup
+	scripts/with-postgres.sh $(PYTEST)
+
+ci: test test-postgres
+
+lint: setup
+	$(VENV)/bin/ruff check app tests config.py wsgi.py
+
+screenshots: setup
+	scripts/screenshots.sh
+
+clean:
+	rm -rf $(VENV) node_modules app/static/dist instance/*.db*

@@ -1,0 +1,90 @@
+"""Sign-in accounts. Each has exactly one role and, for parents, a linked person."""
+
+import enum
+import secrets
+from datetime import datetime
+
+from flask_login import UserMixin
+from sqlalchemy import Boolean, CheckConstraint, DateTime, Enum, ForeignKey, Integer, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.extensions import db
+from app.people.models import Area, Person, Provider, utcnow
+
+
+class Role(enum.StrEnum):
+    VOLUNTEER = "volunteer"
+    AREA_FACILITATOR = "area_facilitator"
+    HR = "hr"
+    COORDINATOR = "coordinator"
+    ADMIN = "admin"
+
+    @property
+    def label(self) -> str:
+        return ROLE_LABELS[self]
+
+
+ROLE_LABELS = {
+    Role.VOLUNTEER: "Parent (volunteer or co-facilitator)",
+    Role.AREA_FACILITATOR: "Area facilitator",
+    Role.HR: "HR staff",
+    Role.COORDINATOR: "Service co-ordinator (council)",
+    Role.ADMIN: "Administrator",
+}
+
+
+def new_session_token() -> str:
+    return secrets.token_urlsafe(32)
+
+
+class User(UserMixin, db.Model):
+    __tablename__ = "user_account"
+    __table_args__ = (
+        CheckConstraint(
+            "role <> 'area_facilitator' OR area_id IS NOT NULL", name="facilitator_has_area"
+        ),
+        CheckConstraint("role <> 'volunteer' OR person_id IS NOT NULL", name="parent_has_person"),
+        CheckConstraint(
+            "role = 'coordinator' OR provider_id IS NOT NULL", name="scoped_to_provider"
+        ),
+        CheckConstraint("failed_sign_ins >= 0", name="failures_non_negative"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(254), unique=True)
+    name: Mapped[str] = mapped_column(String(120))
+    password_hash: Mapped[str] = mapped_column(String(255))
+    role: Mapped[Role] = mapped_column(
+        Enum(Role, name="role", native_enum=False, create_constraint=True, length=30,
+             values_callable=lambda e: [m.value for m in e])
+    )
+    provider_id: Mapped[int | None] = mapped_column(ForeignKey("provider.id", ondelete="RESTRICT"))
+    area_id: Mapped[int | None] = mapped_column(ForeignKey("area.id", ondelete="RESTRICT"))
+    person_id: Mapped[int | None] = mapped_column(
+        ForeignKey("person.id", ondelete="SET NULL"), unique=True
+    )
+    # Flask-Login's id. Rotated at sign-out and password change, so a copied
+    # session cookie stops working the moment its session ends.
+    session_token: Mapped[str] = mapped_column(String(64), unique=True, default=new_session_token)
+    is_enabled: Mapped[bool] = mapped_column(Boolean, default=True)
+    failed_sign_ins: Mapped[int] = mapped_column(Integer, default=0)
+    locked_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    last_sign_in_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    provider: Mapped[Provider | None] = relationship()
+    area: Mapped[Area | None] = relationship()
+    person: Mapped[Person | None] = relationship()
+
+    def get_id(self) -> str:
+        return self.session_token
+
+    @property
+    def is_active(self) -> bool:
+        return self.is_enabled
+
+    def rotate_session_token(self) -> None:
+        self.session_token = new_session_token()
+
+    def has_role(self, *roles: Role) -> bool:
+        return self.role in roles

@@ -1,0 +1,85 @@
+"""Flask command groups, calling the same services as the routes."""
+
+from datetime import date
+
+import click
+from flask import Flask
+from flask.cli import AppGroup
+from sqlalchemy import select
+
+from app.auth.models import Role, User
+from app.auth.passwords import hash_password, password_problem
+from app.extensions import db
+from app.people.models import Area, Provider
+
+users = AppGroup("users", help="Manage sign-in accounts.")
+
+
+@click.command("demo")
+def demo_command():
+    """Load demo data (safe to run again) and print the demo sign-ins."""
+    from app.demo import load_demo
+
+    sign_ins = load_demo(today=date.today())
+    db.session.commit()
+    click.echo("Demo data loaded. Sign in at http://127.0.0.1:5000 with:")
+    for label, email, password in sign_ins:
+        click.echo(f"  {label:<58} {email:<28} {password}")
+
+
+def _lookup(model, name: str | None, what: str):
+    if name is None:
+        return None
+    found = db.session.scalar(select(model).where(model.name == name))
+    if found is None:
+        raise click.BadParameter(f"No {what} called {name!r}")
+    return found
+
+
+@users.command("create")
+@click.option("--email", required=True)
+@click.option("--name", required=True)
+@click.option("--role", required=True, type=click.Choice([r.value for r in Role]))
+@click.option("--provider", "provider_name", help="Provider name (every role but coordinator).")
+@click.option("--area", "area_name", help="Area name (area facilitators).")
+@click.password_option()
+def create_user(email, name, role, provider_name, area_name, password):
+    """Create a sign-in account for a member of staff."""
+    problem = password_problem(password)
+    if problem:
+        raise click.BadParameter(problem, param_hint="password")
+    if db.session.scalar(select(User).where(User.email == email)):
+        raise click.BadParameter(f"An account for {email} already exists", param_hint="email")
+    provider = _lookup(Provider, provider_name, "provider")
+    area = _lookup(Area, area_name, "area")
+    if role != Role.COORDINATOR and provider is None:
+        raise click.UsageError("--provider is required for this role")
+    if role == Role.AREA_FACILITATOR and area is None:
+        raise click.UsageError("--area is required for an area facilitator")
+    if role == Role.VOLUNTEER:
+        raise click.UsageError("Parents' accounts are linked to their person record: "
+                               "create them from the person's page")
+    db.session.add(User(email=email, name=name, role=Role(role), password_hash=hash_password(password),
+                        provider_id=provider.id if provider else None,
+                        area_id=area.id if area else None))
+    db.session.commit()
+    click.echo(f"Created {role} account for {email}")
+
+
+@users.command("unlock")
+@click.argument("email")
+def unlock_user(email):
+    """Clear a lockout after repeated failed sign-ins."""
+    from app.auth.services import unlock
+
+    user = db.session.scalar(select(User).where(User.email == email))
+    if user is None:
+        raise click.BadParameter(f"No account for {email}")
+    unlock(user, actor=None)
+    db.session.commit()
+    click.echo(f"Unlocked {email}")
+
+
+def register_commands(app: Flask) -> None:
+    app.cli.add_command(demo_command)
+    app.cli.add_command(users)

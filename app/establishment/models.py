@@ -1,0 +1,216 @@
+"""Grades and pay points, posts, contracts, contract years, budget and funding."""
+
+import enum
+from datetime import date
+from decimal import Decimal
+
+from sqlalchemy import (
+    Boolean,
+    CheckConstraint,
+    Column,
+    Date,
+    Enum,
+    ForeignKey,
+    Index,
+    Integer,
+    Numeric,
+    String,
+    Table,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.extensions import db
+from app.people.models import Area, Person, Provider
+
+FULL_TIME_HOURS = Decimal("37")
+
+
+class Grade(db.Model):
+    __tablename__ = "grade"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(20), unique=True)
+    name: Mapped[str] = mapped_column(String(120))
+
+    pay_points: Mapped[list["PayPoint"]] = relationship(
+        back_populates="grade", order_by="PayPoint.effective_from", cascade="all, delete-orphan"
+    )
+
+    def pay_point_on(self, day: date) -> "PayPoint | None":
+        """The pay point in force on a day: the latest one effective by then."""
+        current = None
+        for point in self.pay_points:
+            if point.effective_from <= day:
+                current = point
+        return current
+
+
+class PayPoint(db.Model):
+    """A grade's salary range from a date. A pay award is a new row, never an edit."""
+
+    __tablename__ = "pay_point"
+    __table_args__ = (
+        UniqueConstraint("grade_id", "effective_from"),
+        CheckConstraint(
+            "min_pence >= 0 AND min_pence <= mid_pence AND mid_pence <= max_pence",
+            name="ordered_range",
+        ),
+        CheckConstraint("on_cost_bp >= 0 AND on_cost_bp <= 10000", name="on_cost_range"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    grade_id: Mapped[int] = mapped_column(ForeignKey("grade.id", ondelete="CASCADE"))
+    financial_year: Mapped[int] = mapped_column(Integer)  # 2024 means April 2024 to March 2025
+    effective_from: Mapped[date] = mapped_column(Date)
+    min_pence: Mapped[int] = mapped_column(Integer)
+    mid_pence: Mapped[int] = mapped_column(Integer)
+    max_pence: Mapped[int] = mapped_column(Integer)
+    # Employer on-costs (National Insurance and pension) in basis points: 3000 = 30%.
+    on_cost_bp: Mapped[int] = mapped_column(Integer)
+
+    grade: Mapped[Grade] = relationship(back_populates="pay_points")
+
+    @property
+    def on_cost_rate(self) -> Decimal:
+        return Decimal(self.on_cost_bp) / 10000
+
+
+class Post(db.Model):
+    """A line of the establishment: so many posts of one title and grade, in an area."""
+
+    __tablename__ = "post"
+    __table_args__ = (
+        CheckConstraint("number_of_posts >= 0", name="posts_non_negative"),
+        CheckConstraint("budgeted_fte >= 0", name="fte_non_negative"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    provider_id: Mapped[int] = mapped_column(ForeignKey("provider.id", ondelete="RESTRICT"))
+    area_id: Mapped[int | None] = mapped_column(ForeignKey("area.id", ondelete="RESTRICT"))
+    title: Mapped[str] = mapped_column(String(120))
+    grade_id: Mapped[int | None] = mapped_column(ForeignKey("grade.id", ondelete="RESTRICT"))
+    number_of_posts: Mapped[int] = mapped_column(Integer)
+    budgeted_fte: Mapped[Decimal] = mapped_column(Numeric(6, 2))
+    is_volunteer: Mapped[bool] = mapped_column(Boolean, default=False)
+
+    provider: Mapped[Provider] = relationship()
+    area: Mapped[Area | None] = relationship()
+    grade: Mapped[Grade | None] = relationship()
+
+    @property
+    def label(self) -> str:
+        where = self.area.name if self.area else "County-wide"
+        return f"{self.title} ({where})"
+
+
+class Contract(db.Model):
+    """A person in a post: weekly hours, dates. A volunteer's role agreement is one too."""
+
+    __tablename__ = "contract"
+    __table_args__ = (
+        CheckConstraint("weekly_hours >= 0 AND weekly_hours <= 48", name="weekly_hours_range"),
+        CheckConstraint("ends_on IS NULL OR ends_on >= starts_on", name="ends_after_start"),
+        Index("ix_contract_person_starts", "person_id", "starts_on"),
+        Index("ix_contract_post", "post_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("person.id", ondelete="RESTRICT"))
+    post_id: Mapped[int] = mapped_column(ForeignKey("post.id", ondelete="RESTRICT"))
+    weekly_hours: Mapped[Decimal] = mapped_column(Numeric(5, 2))
+    is_sessional: Mapped[bool] = mapped_column(Boolean, default=False)
+    starts_on: Mapped[date] = mapped_column(Date)
+    ends_on: Mapped[date | None] = mapped_column(Date)
+
+    person: Mapped[Person] = relationship(back_populates="contracts")
+    post: Mapped[Post] = relationship()
+
+    @property
+    def fte(self) -> Decimal:
+        return (Decimal(self.weekly_hours) / FULL_TIME_HOURS).quantize(Decimal("0.0001"))
+
+    def is_current_on(self, day: date) -> bool:
+        return self.starts_on <= day and (self.ends_on is None or self.ends_on >= day)
+
+
+class ContractYear(db.Model):
+    """A year of the council's contract with a provider, and how its budget is priced."""
+
+    __tablename__ = "contract_year"
+    __table_args__ = (
+        UniqueConstraint("provider_id", "starts_on"),
+        CheckConstraint("ends_on > starts_on", name="ends_after_start"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    provider_id: Mapped[int] = mapped_column(ForeignKey("provider.id", ondelete="RESTRICT"))
+    label: Mapped[str] = mapped_column(String(20))
+    starts_on: Mapped[date] = mapped_column(Date)
+    ends_on: Mapped[date] = mapped_column(Date)
+    # Pay lines are priced at the pay points in force on this date: the costing
+    # the council let the contract on, so pay awards show as variance, not budget.
+    pay_basis_on: Mapped[date] = mapped_column(Date)
+
+    provider: Mapped[Provider] = relationship()
+    budget_lines: Mapped[list["BudgetLine"]] = relationship(
+        back_populates="contract_year", order_by="BudgetLine.sort_order",
+        cascade="all, delete-orphan",
+    )
+    funding: Mapped[list["Funding"]] = relationship(
+        back_populates="contract_year", order_by="Funding.id", cascade="all, delete-orphan"
+    )
+
+
+class BudgetLineKind(enum.StrEnum):
+    PAY = "pay"
+    VOLUNTEER_EXPENSES = "volunteer_expenses"
+    TRAINING = "training"
+    NON_PAY = "non_pay"
+
+
+budget_line_post = Table(
+    "budget_line_post",
+    db.metadata,
+    Column("budget_line_id", ForeignKey("budget_line.id", ondelete="CASCADE"), primary_key=True),
+    Column("post_id", ForeignKey("post.id", ondelete="RESTRICT"), primary_key=True),
+)
+
+
+class BudgetLine(db.Model):
+    """A budget line: pay lines are priced from their posts; others hold an amount."""
+
+    __tablename__ = "budget_line"
+    __table_args__ = (
+        CheckConstraint("amount_pence IS NULL OR amount_pence >= 0", name="amount_non_negative"),
+        CheckConstraint("kind = 'pay' OR amount_pence IS NOT NULL", name="non_pay_has_amount"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    contract_year_id: Mapped[int] = mapped_column(
+        ForeignKey("contract_year.id", ondelete="CASCADE")
+    )
+    kind: Mapped[BudgetLineKind] = mapped_column(
+        Enum(BudgetLineKind, name="budget_line_kind", native_enum=False,
+             create_constraint=True, length=30, values_callable=lambda e: [m.value for m in e])
+    )
+    name: Mapped[str] = mapped_column(String(120))
+    amount_pence: Mapped[int | None] = mapped_column(Integer)
+    sort_order: Mapped[int] = mapped_column(Integer, default=0)
+
+    contract_year: Mapped[ContractYear] = relationship(back_populates="budget_lines")
+    posts: Mapped[list[Post]] = relationship(secondary=budget_line_post, order_by=Post.id)
+
+
+class Funding(db.Model):
+    __tablename__ = "funding"
+    __table_args__ = (CheckConstraint("amount_pence >= 0", name="amount_non_negative"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    contract_year_id: Mapped[int] = mapped_column(
+        ForeignKey("contract_year.id", ondelete="CASCADE")
+    )
+    source: Mapped[str] = mapped_column(String(120))
+    amount_pence: Mapped[int] = mapped_column(Integer)
+
+    contract_year: Mapped[ContractYear] = relationship(back_populates="funding")

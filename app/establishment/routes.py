@@ -1,0 +1,83 @@
+import csv
+import io
+from datetime import date
+
+from flask import Blueprint, Response, abort, render_template, request
+from flask_login import current_user
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from app.access import PROVIDER_OFFICE, get_provider_or_404, role_required, visible_providers
+from app.extensions import db
+from app.formatting import pounds
+
+from .models import Grade
+from .services import (
+    budget_table,
+    contract_years_for,
+    establishment_fill,
+    load_contract_year,
+    year_containing,
+)
+
+bp = Blueprint("establishment", __name__, url_prefix="/establishment")
+
+
+def _chosen_year(provider):
+    """The contract year asked for, or the one running today.
+
+    :raises NotFound: for a year that is not this provider's.
+    """
+    years = contract_years_for(provider.id)
+    year_id = request.args.get("year", type=int)
+    chosen = next((y for y in years if y.id == year_id), None) if year_id else None
+    if year_id and chosen is None:
+        abort(404)
+    chosen = chosen or year_containing(years, date.today())
+    return years, (load_contract_year(chosen.id) if chosen else None)
+
+
+@bp.route("/")
+@role_required(*PROVIDER_OFFICE)
+def overview():
+    provider = get_provider_or_404(request.args.get("provider", type=int), for_user=current_user)
+    years, year = _chosen_year(provider)
+    table = budget_table(year) if year else None
+    return render_template(
+        "establishment/overview.html", provider=provider, providers=visible_providers(current_user),
+        years=years, year=year, table=table, fill=establishment_fill(provider.id, date.today()),
+    )
+
+
+@bp.route("/budget.csv")
+@role_required(*PROVIDER_OFFICE)
+def budget_csv():
+    provider = get_provider_or_404(request.args.get("provider", type=int), for_user=current_user)
+    _, year = _chosen_year(provider)
+    if year is None:
+        abort(404)
+    table = budget_table(year)
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(["posts", "fte", "post_title", "grade", "annual_cost_gbp"])
+    for row in table.rows:
+        writer.writerow([row.posts if row.posts is not None else "",
+                         f"{row.fte:.1f}" if row.fte is not None else "",
+                         row.line.name, row.grade, row.annual_pence // 100])
+    writer.writerow(["", "", "Total", "", table.total_pence // 100])
+    for source, amount in table.funding:
+        writer.writerow(["", "", f"Funding: {source}", "", amount // 100])
+    writer.writerow(["", "", "Funding total", "", table.funding_pence // 100])
+    writer.writerow(["", "", "Headroom", "", table.headroom_pence // 100])
+    filename = f"budget-{provider.name}-{year.label}.csv".replace("/", "-").replace(" ", "-")
+    return Response(buffer.getvalue(), mimetype="text/csv",
+                    headers={"Content-Disposition": f'attachment; filename="{filename}"'})
+
+
+@bp.route("/grades")
+@role_required(*PROVIDER_OFFICE)
+def grades():
+    rows = db.session.scalars(
+        select(Grade).options(selectinload(Grade.pay_points)).order_by(Grade.code)
+    ).all()
+    return render_template("establishment/grades.html", grades=rows, pounds=pounds)

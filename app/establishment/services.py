@@ -1,0 +1,168 @@
+"""The establishment and its budget, priced from grades' pay points."""
+
+from dataclasses import dataclass
+from datetime import date
+from decimal import ROUND_HALF_UP, Decimal
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
+
+from app.extensions import db
+
+from .models import (
+    FULL_TIME_HOURS,
+    BudgetLine,
+    BudgetLineKind,
+    Contract,
+    ContractYear,
+    Grade,
+    Post,
+)
+
+
+class PricingError(ValueError):
+    pass
+
+
+def annual_cost_pence(fte: Decimal, mid_pence: int, on_cost_bp: int) -> Decimal:
+    """Annual cost of ``fte`` at a salary, with on-costs; unrounded pence."""
+    return Decimal(fte) * Decimal(mid_pence) * (1 + Decimal(on_cost_bp) / 10000)
+
+
+def round_to_pound(pence: Decimal) -> int:
+    return int((pence / 100).quantize(Decimal("1"), rounding=ROUND_HALF_UP)) * 100
+
+
+def post_annual_cost_pence(post: Post, on: date) -> Decimal:
+    """A post's budgeted cost for a year at the pay point in force on ``on``.
+
+    :raises PricingError: when the post's grade has no pay point by that date.
+    """
+    if post.grade is None:
+        return Decimal(0)
+    point = post.grade.pay_point_on(on)
+    if point is None:
+        raise PricingError(f"Grade {post.grade.code} has no pay point in force on {on:%d %B %Y}")
+    return annual_cost_pence(post.budgeted_fte, point.mid_pence, point.on_cost_bp)
+
+
+@dataclass(frozen=True)
+class BudgetRow:
+    line: BudgetLine
+    posts: int | None
+    fte: Decimal | None
+    grade: str
+    annual_pence: int
+
+
+@dataclass(frozen=True)
+class BudgetTable:
+    contract_year: ContractYear
+    rows: list[BudgetRow]
+    funding: list[tuple[str, int]]
+
+    @property
+    def total_pence(self) -> int:
+        return sum(row.annual_pence for row in self.rows)
+
+    @property
+    def funding_pence(self) -> int:
+        return sum(amount for _, amount in self.funding)
+
+    @property
+    def headroom_pence(self) -> int:
+        return self.funding_pence - self.total_pence
+
+
+def _grade_label(line: BudgetLine) -> str:
+    if line.kind == BudgetLineKind.VOLUNTEER_EXPENSES:
+        return "expenses"
+    codes = sorted({post.grade.code for post in line.posts if post.grade})
+    return ", ".join(codes) or "-"
+
+
+def budget_row(line: BudgetLine, pay_basis_on: date) -> BudgetRow:
+    if line.kind == BudgetLineKind.PAY:
+        pence = round_to_pound(sum((post_annual_cost_pence(p, pay_basis_on) for p in line.posts),
+                                   Decimal(0)))
+    else:
+        pence = line.amount_pence or 0
+    has_posts = bool(line.posts)
+    return BudgetRow(
+        line=line,
+        posts=sum(p.number_of_posts for p in line.posts) if has_posts else None,
+        fte=sum((Decimal(p.budgeted_fte) for p in line.posts), Decimal(0)) if has_posts else None,
+        grade=_grade_label(line),
+        annual_pence=pence,
+    )
+
+
+def load_contract_year(year_id: int) -> ContractYear | None:
+    return db.session.scalar(
+        select(ContractYear)
+        .where(ContractYear.id == year_id)
+        .options(
+            selectinload(ContractYear.budget_lines)
+            .selectinload(BudgetLine.posts)
+            .selectinload(Post.grade)
+            .selectinload(Grade.pay_points),
+            selectinload(ContractYear.funding),
+        )
+    )
+
+
+def budget_table(contract_year: ContractYear) -> BudgetTable:
+    """The seed-style budget table: posts, FTE, grade and annual cost per line."""
+    rows = [budget_row(line, contract_year.pay_basis_on) for line in contract_year.budget_lines]
+    funding = [(f.source, f.amount_pence) for f in contract_year.funding]
+    return BudgetTable(contract_year=contract_year, rows=rows, funding=funding)
+
+
+def contract_years_for(provider_id: int) -> list[ContractYear]:
+    return list(db.session.scalars(
+        select(ContractYear).where(ContractYear.provider_id == provider_id)
+        .order_by(ContractYear.starts_on)
+    ))
+
+
+def year_containing(years: list[ContractYear], day: date) -> ContractYear | None:
+    for year in years:
+        if year.starts_on <= day <= year.ends_on:
+            return year
+    return years[-1] if years else None
+
+
+@dataclass(frozen=True)
+class PostFill:
+    post: Post
+    contracted_fte: Decimal
+    people: int
+
+    @property
+    def vacant_fte(self) -> Decimal:
+        return Decimal(self.post.budgeted_fte) - self.contracted_fte
+
+
+def establishment_fill(provider_id: int, on: date) -> list[PostFill]:
+    """Each post with the FTE contracted into it on a day, aggregated in SQL."""
+    current = (Contract.starts_on <= on) & ((Contract.ends_on.is_(None)) | (Contract.ends_on >= on))
+    totals = (
+        select(Contract.post_id, func.sum(Contract.weekly_hours).label("hours"),
+               func.count(Contract.id).label("people"))
+        .where(current)
+        .group_by(Contract.post_id)
+        .subquery()
+    )
+    rows = db.session.execute(
+        select(Post, totals.c.hours, totals.c.people)
+        .outerjoin(totals, totals.c.post_id == Post.id)
+        .where(Post.provider_id == provider_id)
+        .options(selectinload(Post.grade), selectinload(Post.area))
+        .order_by(Post.title, Post.area_id.is_(None).desc(), Post.area_id)
+    ).all()
+    return [
+        PostFill(post=post,
+                 contracted_fte=(Decimal(str(hours or 0)) / FULL_TIME_HOURS).quantize(Decimal("0.01")),
+                 people=people or 0)
+        for post, hours, people in rows
+    ]

@@ -1,0 +1,31 @@
+"""Form fields shared across features, with GOV.UK widgets and plain-word errors."""
+
+from wtforms import DateField
+from wtforms.validators import StopValidation
+
+
+class GovDateField(DateField):
+    """Three boxes (day, month, year), with errors that say what to type."""
+
+    def __init__(self, label=None, validators=None, *, invalid_message: str | None = None,
+                 **kwargs):
+        from govuk_frontend_wtf.wtforms_widgets import GovDateInput
+
+        kwargs.setdefault("widget", GovDateInput())
+        kwargs.setdefault("format", "%d %m %Y")
+        super().__init__(label, validators, **kwargs)
+        self.invalid_message = invalid_message or f"{label} must be a real date, like 27 3 2024"
+
+    def process_formdata(self, valuelist):
+        if not valuelist or not any(part.strip() for part in valuelist):
+            self.data = None
+            return
+        try:
+            super().process_formdata([" ".join(part.strip() for part in valuelist)])
+        except ValueError as error:
+            self.data = None
+            raise ValueError(self.invalid_message) from error
+
+    def pre_validate(self, form):
+        if self.process_errors:
+            raise StopValidation(self.process_errors[0])

@@ -1,0 +1,50 @@
+"""Template filters: money, dates, FTE, in the forms people expect to read."""
+
+from datetime import date, datetime
+from decimal import Decimal
+
+
+def pounds(pence: int | Decimal | None, *, pence_shown: bool = False) -> str:
+    if pence is None:
+        return "-"
+    value = Decimal(pence) / 100
+    sign = "-" if value < 0 else ""
+    if pence_shown:
+        return f"{sign}£{abs(value):,.2f}"
+    return f"{sign}£{abs(value):,.0f}"
+
+
+def long_date(value: date | datetime | None) -> str:
+    if value is None:
+        return ""
+    return f"{value.day} {value:%B %Y}"
+
+
+def date_time(value: datetime | None) -> str:
+    if value is None:
+        return ""
+    return f"{value.day} {value:%B %Y} at {value:%H:%M}"
+
+
+def fte(value) -> str:
+    if value is None:
+        return "-"
+    text = f"{Decimal(value):.2f}"
+    return text[:-1] if text.endswith("0") else text
+
+
+def register(app) -> None:
+    app.add_template_filter(pounds)
+    app.add_template_filter(lambda p: pounds(p, pence_shown=True), "pounds_pence")
+    app.add_template_filter(long_date)
+    app.add_template_filter(date_time)
+    app.add_template_filter(fte)
+
+    @app.context_processor
+    def service_globals():
+        from flask_login import current_user
+
+        from app.auth.models import Role
+
+        return {"Role": Role, "current_user": current_user,
+                "service_name": app.config["SERVICE_NAME"]}

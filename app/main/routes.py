@@ -1,0 +1,46 @@
+from datetime import date
+
+from flask import Blueprint, render_template
+from flask_login import current_user
+from sqlalchemy import func, select
+
+from app.access import ALL_ROLES, person_scope, public, role_required, visible_providers
+from app.extensions import db
+from app.people.models import Person, Provider, Stage
+
+bp = Blueprint("main", __name__)
+
+
+
+def stage_counts(user, today: date) -> dict[tuple[int, Stage], int]:
+    """Current people by provider and stage, within the user's scope, in one query."""
+    rows = db.session.execute(
+        select(Person.provider_id, Person.stage, func.count())
+        .where(person_scope(user), (Person.left_on.is_(None)) | (Person.left_on >= today))
+        .group_by(Person.provider_id, Person.stage)
+    ).all()
+    return {(provider_id, stage): count for provider_id, stage, count in rows}
+
+
+@bp.route("/")
+@role_required(*ALL_ROLES)
+def home():
+    today = date.today()
+    counts = stage_counts(current_user, today) if current_user.role != "volunteer" else {}
+    return render_template(
+        f"main/home_{current_user.role.value}.html", counts=counts, stages=list(Stage),
+        providers=visible_providers(current_user), today=today,
+    )
+
+
+@bp.route("/healthz")
+@public
+def health():
+    db.session.execute(select(Provider.id).limit(1))
+    return {"status": "ok"}
+
+
+@bp.route("/accessibility")
+@public
+def accessibility():
+    return render_template("main/accessibility.html")

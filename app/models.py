@@ -1,0 +1,21 @@
+"""Every model, imported once so Alembic and relationships see the whole schema."""
+
+from app.audit.models import AuditEvent
+from app.auth.models import Role, User
+from app.establishment.models import (
+    BudgetLine,
+    BudgetLineKind,
+    Contract,
+    ContractYear,
+    Funding,
+    Grade,
+    PayPoint,
+    Post,
+)
+from app.people.models import Area, Person, Provider, Stage, StageChange
+
+__all__ = [
+    "Area", "AuditEvent", "BudgetLine", "BudgetLineKind", "Contract", "ContractYear",
+    "Funding", "Grade", "PayPoint", "Person", "Post", "Provider", "Role", "Stage",
+    "StageChange", "User",
+]

@@ -1,0 +1,165 @@
+"""Providers, areas, people and the history of their pathway stage."""
+
+import enum
+import secrets
+from datetime import date, datetime, timezone
+
+from sqlalchemy import (
+    Boolean,
+    CheckConstraint,
+    Date,
+    DateTime,
+    Enum,
+    ForeignKey,
+    Index,
+    String,
+    Text,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.extensions import db
+
+
+def utcnow() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+class Stage(enum.StrEnum):
+    VOLUNTEER = "volunteer"
+    CO_FACILITATOR = "co_facilitator"
+    EMPLOYEE = "employee"
+
+    @property
+    def label(self) -> str:
+        return STAGE_LABELS[self]
+
+    @property
+    def next(self) -> "Stage | None":
+        order = list(Stage)
+        index = order.index(self)
+        return order[index + 1] if index + 1 < len(order) else None
+
+
+STAGE_LABELS = {
+    Stage.VOLUNTEER: "Parent Volunteer",
+    Stage.CO_FACILITATOR: "Parent Co-Facilitator",
+    Stage.EMPLOYEE: "Employee",
+}
+
+StageType = Enum(
+    Stage,
+    name="stage",
+    native_enum=False,
+    create_constraint=True,
+    length=20,
+    values_callable=lambda e: [m.value for m in e],
+)
+
+
+class Provider(db.Model):
+    __tablename__ = "provider"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(120), unique=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    def __repr__(self) -> str:
+        return f"<Provider {self.name}>"
+
+
+class Area(db.Model):
+    __tablename__ = "area"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(60), unique=True)
+
+    def __repr__(self) -> str:
+        return f"<Area {self.name}>"
+
+
+def new_person_ref() -> str:
+    # No 0/O or 1/I: people read these aloud over the phone.
+    alphabet = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"
+    return "P" + "".join(secrets.choice(alphabet) for _ in range(6))
+
+
+class Person(db.Model):
+    """Someone on the pathway. Holds no data about children or families."""
+
+    __tablename__ = "person"
+    __table_args__ = (
+        CheckConstraint("left_on IS NULL OR left_on >= joined_on", name="left_after_joined"),
+        Index("ix_person_provider_area_stage", "provider_id", "area_id", "stage"),
+        Index("ix_person_last_first", "last_name", "first_name"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    ref: Mapped[str] = mapped_column(String(20), unique=True, default=new_person_ref)
+    provider_id: Mapped[int] = mapped_column(ForeignKey("provider.id", ondelete="RESTRICT"))
+    area_id: Mapped[int] = mapped_column(ForeignKey("area.id", ondelete="RESTRICT"))
+    first_name: Mapped[str] = mapped_column(String(80))
+    last_name: Mapped[str] = mapped_column(String(80))
+    email: Mapped[str | None] = mapped_column(String(254))
+    phone: Mapped[str | None] = mapped_column(String(30))
+    stage: Mapped[Stage] = mapped_column(StageType)
+    joined_on: Mapped[date] = mapped_column(Date)
+    left_on: Mapped[date | None] = mapped_column(Date)
+    has_lived_experience: Mapped[bool] = mapped_column(Boolean, default=False)
+    anonymised_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), default=utcnow, onupdate=utcnow
+    )
+
+    provider: Mapped[Provider] = relationship()
+    area: Mapped[Area] = relationship()
+    stage_changes: Mapped[list["StageChange"]] = relationship(
+        back_populates="person",
+        order_by="(StageChange.changed_on, StageChange.id)",
+        cascade="all, delete-orphan",
+    )
+    contracts: Mapped[list["Contract"]] = relationship(  # noqa: F821
+        back_populates="person", order_by="Contract.starts_on.desc()"
+    )
+
+    @property
+    def name(self) -> str:
+        return f"{self.first_name} {self.last_name}"
+
+    def is_active_on(self, day: date) -> bool:
+        return self.joined_on <= day and (self.left_on is None or self.left_on >= day)
+
+    def __repr__(self) -> str:
+        return f"<Person {self.ref}>"
+
+
+class StageChange(db.Model):
+    """One step along the pathway. The first row (from_stage NULL) is joining."""
+
+    __tablename__ = "stage_change"
+    __table_args__ = (
+        CheckConstraint(
+            "from_stage IS NULL OR from_stage <> to_stage", name="changes_stage"
+        ),
+        Index("ix_stage_change_person_on", "person_id", "changed_on"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("person.id", ondelete="CASCADE"))
+    changed_on: Mapped[date] = mapped_column(Date)
+    from_stage: Mapped[Stage | None] = mapped_column(
+        Enum(Stage, name="from_stage", native_enum=False, create_constraint=True,
+             length=20, values_callable=lambda e: [m.value for m in e])
+    )
+    to_stage: Mapped[Stage] = mapped_column(
+        Enum(Stage, name="to_stage", native_enum=False, create_constraint=True,
+             length=20, values_callable=lambda e: [m.value for m in e])
+    )
+    changed_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("user_account.id", ondelete="SET NULL")
+    )
+    reason: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    person: Mapped[Person] = relationship(back_populates="stage_changes")
+    changed_by: Mapped["User | None"] = relationship()  # noqa: F821

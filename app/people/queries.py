@@ -1,0 +1,34 @@
+"""Read-side queries for people: filtered, scoped, paginated in SQL."""
+
+from datetime import date
+
+from sqlalchemy import Select, select
+from sqlalchemy.orm import joinedload
+
+from app.access import scoped_people
+from app.extensions import db
+
+from .models import Area, Person, Stage
+from .services import search_condition
+
+
+def all_areas() -> list[Area]:
+    return list(db.session.scalars(select(Area).order_by(Area.name)))
+
+
+def filtered_people(user, *, q: str = "", area: str = "", stage: str = "", provider: str = "",
+                    status: str = "current", today: date) -> Select:
+    query = scoped_people(user).options(joinedload(Person.area), joinedload(Person.provider))
+    if q:
+        query = query.where(search_condition(q))
+    if area.isdigit():
+        query = query.where(Person.area_id == int(area))
+    if stage in {s.value for s in Stage}:
+        query = query.where(Person.stage == Stage(stage))
+    if provider.isdigit():
+        query = query.where(Person.provider_id == int(provider))
+    if status == "current":
+        query = query.where((Person.left_on.is_(None)) | (Person.left_on >= today))
+    elif status == "left":
+        query = query.where(Person.left_on < today)
+    return query.order_by(Person.last_name, Person.first_name, Person.id)

@@ -1,0 +1,163 @@
+import csv
+import io
+from datetime import date
+
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from sqlalchemy import select
+from sqlalchemy.orm import joinedload
+
+from app.access import (
+    PEOPLE_EDITORS,
+    STAFF,
+    can_edit_people,
+    can_see_personal_details,
+    get_person_or_404,
+    role_required,
+    visible_providers,
+)
+from app.audit.services import history_for
+from app.auth.models import Role
+from app.establishment.models import Contract, Post
+from app.extensions import db
+
+from .forms import EditPersonForm, PeopleFilterForm, PersonForm, StageChangeForm
+from .models import Person, Stage
+from .queries import all_areas, filtered_people
+from .services import PersonError, create_person, record_stage_change, update_person
+
+bp = Blueprint("people", __name__)
+
+
+def _filter_form() -> PeopleFilterForm:
+    form = PeopleFilterForm(request.args)
+    form.area.choices = [("", "All areas")] + [(str(a.id), a.name) for a in all_areas()]
+    form.provider.choices = [("", "All providers")] + [
+        (str(p.id), p.name) for p in visible_providers(current_user)
+    ]
+    return form
+
+
+def _filter_args(form: PeopleFilterForm) -> dict:
+    return {
+        "q": (form.q.data or "")[:100], "area": form.area.data or "",
+        "stage": form.stage.data or "", "provider": form.provider.data or "",
+        "status": form.status.data or "current",
+    }
+
+
+@bp.route("/people")
+@role_required(*STAFF)
+def list_people():
+    form = _filter_form()
+    filters = _filter_args(form)
+    query = filtered_people(current_user, today=date.today(), **filters)
+    page = db.paginate(query, page=request.args.get("page", 1, type=int),
+                       per_page=25, error_out=False, max_per_page=100)
+    return render_template("people/list_people.html", form=form, page=page, filters=filters, today=date.today(),
+                           can_edit=can_edit_people(current_user))
+
+
+@bp.route("/people/export.csv")
+@role_required(*STAFF)
+def export_people():
+    filters = _filter_args(_filter_form())
+    rows = db.session.scalars(filtered_people(current_user, today=date.today(), **filters))
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(["person_ref", "first_name", "last_name", "provider", "area", "stage",
+                     "joined_on", "left_on", "lived_experience"])
+    for person in rows:
+        writer.writerow([person.ref, person.first_name, person.last_name, person.provider.name,
+                         person.area.name, person.stage.value, person.joined_on.isoformat(),
+                         person.left_on.isoformat() if person.left_on else "",
+                         "yes" if person.has_lived_experience else "no"])
+    return Response(buffer.getvalue(), mimetype="text/csv",
+                    headers={"Content-Disposition": 'attachment; filename="people.csv"'})
+
+
+@bp.route("/me")
+@role_required(Role.VOLUNTEER)
+def my_record():
+    return redirect(url_for("people.view_person", person_id=current_user.person_id))
+
+
+@bp.route("/people/<int:person_id>")
+@role_required(*Role)
+def view_person(person_id: int):
+    person = get_person_or_404(person_id, for_user=current_user)
+    history = history_for(person) if current_user.role in (Role.HR, Role.ADMIN) else []
+    contracts = db.session.scalars(
+        select(Contract)
+        .where(Contract.person_id == person.id)
+        .options(joinedload(Contract.post).joinedload(Post.grade),
+                 joinedload(Contract.post).joinedload(Post.area))
+        .order_by(Contract.starts_on.desc())
+    ).all()
+    return render_template(
+        "people/view_person.html", person=person, contracts=contracts, history=history,
+        can_edit=can_edit_people(current_user),
+        show_contact=can_see_personal_details(current_user), today=date.today(),
+    )
+
+
+def _area_choices() -> list[tuple[int, str]]:
+    return [(a.id, a.name) for a in all_areas()]
+
+
+@bp.route("/people/new", methods=["GET", "POST"])
+@role_required(*PEOPLE_EDITORS)
+def add_person():
+    form = PersonForm()
+    form.area_id.choices = _area_choices()
+    if form.validate_on_submit():
+        try:
+            person = create_person(provider_id=current_user.provider_id,
+                                   stage=Stage(form.stage.data), actor=current_user,
+                                   **form.details())
+        except PersonError as error:
+            form[error.args[0]].errors.append(error.args[1])
+        else:
+            db.session.commit()
+            flash(f"{person.name} has been added", "success")
+            return redirect(url_for("people.view_person", person_id=person.id))
+    return render_template("people/edit_person.html", form=form, person=None)
+
+
+@bp.route("/people/<int:person_id>/edit", methods=["GET", "POST"])
+@role_required(*PEOPLE_EDITORS)
+def edit_person(person_id: int):
+    person = get_person_or_404(person_id, for_user=current_user)
+    if person.anonymised_at is not None:
+        abort(404)
+    form = EditPersonForm(obj=person,
+                          has_lived_experience="yes" if person.has_lived_experience else "no")
+    form.area_id.choices = _area_choices()
+    if form.validate_on_submit():
+        try:
+            changes = update_person(person, actor=current_user, **form.details())
+        except PersonError as error:
+            form[error.args[0]].errors.append(error.args[1])
+        else:
+            db.session.commit()
+            flash("Changes saved" if changes else "Nothing was changed", "success")
+            return redirect(url_for("people.view_person", person_id=person.id))
+    return render_template("people/edit_person.html", form=form, person=person)
+
+
+@bp.route("/people/<int:person_id>/stage", methods=["GET", "POST"])
+@role_required(*PEOPLE_EDITORS)
+def change_stage(person_id: int):
+    person = get_person_or_404(person_id, for_user=current_user)
+    form = StageChangeForm()
+    if form.validate_on_submit():
+        try:
+            record_stage_change(person, Stage(form.to_stage.data), on=form.changed_on.data,
+                                actor=current_user, reason=form.reason.data)
+        except PersonError as error:
+            form[error.args[0]].errors.append(error.args[1])
+        else:
+            db.session.commit()
+            flash(f"{person.name} is now a {person.stage.label}", "success")
+            return redirect(url_for("people.view_person", person_id=person.id))
+    return render_template("people/change_stage.html", form=form, person=person)

@@ -1,0 +1,37 @@
+"""Validators shared across forms, with messages in plain words."""
+
+from datetime import date
+
+from wtforms.validators import ValidationError
+
+from app.auth.passwords import password_problem
+
+
+class NotCommonPassword:
+    def __call__(self, form, field):
+        problem = password_problem(field.data or "")
+        if problem:
+            raise ValidationError(problem)
+
+
+class NotInFuture:
+    def __init__(self, message: str, today=date.today):
+        self.message = message
+        self.today = today
+
+    def __call__(self, form, field):
+        if field.data and field.data > self.today():
+            raise ValidationError(self.message)
+
+
+class OnOrAfter:
+    """The field's date is on or after another date field's."""
+
+    def __init__(self, other: str, message: str):
+        self.other = other
+        self.message = message
+
+    def __call__(self, form, field):
+        other = form[self.other].data
+        if field.data and other and field.data < other:
+            raise ValidationError(self.message)

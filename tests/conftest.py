@@ -1,0 +1,117 @@
+"""Test set-up: one real database per run (SQLite, or PostgreSQL via DATABASE_URL),
+built by the migrations, emptied after every test."""
+
+import os
+from dataclasses import dataclass
+
+import pytest
+from bs4 import BeautifulSoup
+from flask_migrate import upgrade
+from sqlalchemy import text
+
+from app import create_app
+from app.auth.models import Role, User
+from app.extensions import db
+from app.people.models import Area, Person, Provider
+
+from .factories import PASSWORD, make_area, make_contract_year, make_person, make_provider, make_user
+
+
+@pytest.fixture(scope="session")
+def app(tmp_path_factory):
+    overrides = {}
+    if not os.environ.get("DATABASE_URL"):
+        overrides["SQLALCHEMY_DATABASE_URI"] = (
+            f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.db'}")
+    app = create_app("test", **overrides)
+    with app.app_context():
+        if db.engine.dialect.name == "postgresql":
+            with db.engine.begin() as connection:
+                connection.execute(text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
+        upgrade()
+    return app
+
+
+def _empty_tables() -> None:
+    tables = db.metadata.sorted_tables
+    if db.engine.dialect.name == "postgresql":
+        names = ", ".join(f'"{t.name}"' for t in tables)
+        db.session.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+    else:
+        for table in reversed(tables):
+            db.session.execute(table.delete())
+    db.session.commit()
+
+
+@pytest.fixture(autouse=True)
+def app_context(app):
+    with app.app_context():
+        yield
+        db.session.remove()
+        _empty_tables()
+        db.session.remove()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@dataclass
+class World:
+    provider: Provider
+    other_provider: Provider
+    north: Area
+    south: Area
+    me: Person  # the volunteer who signs in
+    neighbour: Person  # same provider and area as me
+    south_person: Person  # same provider, other area
+    stranger: Person  # other provider, same area name
+    users: dict[Role, User]
+    other_hr: User
+
+    def user(self, role: Role) -> User:
+        return self.users[role]
+
+
+@pytest.fixture
+def world() -> World:
+    provider, other = make_provider(name="Provider A"), make_provider(name="Provider B")
+    north, south = make_area("North Kent"), make_area("South Kent")
+    me = make_person(provider=provider, area=north, first_name="Vera", last_name="Volunteer")
+    neighbour = make_person(provider=provider, area=north, first_name="Nina", last_name="Neighbour")
+    south_person = make_person(provider=provider, area=south, first_name="Sam", last_name="South")
+    stranger = make_person(provider=other, area=north, first_name="Stan", last_name="Stranger")
+    users = {
+        Role.VOLUNTEER: make_user(Role.VOLUNTEER, provider=provider, person=me),
+        Role.AREA_FACILITATOR: make_user(Role.AREA_FACILITATOR, provider=provider, area=north),
+        Role.HR: make_user(Role.HR, provider=provider),
+        Role.ADMIN: make_user(Role.ADMIN, provider=provider),
+        Role.COORDINATOR: make_user(Role.COORDINATOR),
+    }
+    other_hr = make_user(Role.HR, provider=other)
+    make_contract_year(provider)
+    db.session.commit()
+    return World(provider, other, north, south, me, neighbour, south_person, stranger, users,
+                 other_hr)
+
+
+@pytest.fixture
+def sign_in(client):
+    """Sign the test client in through the real sign-in form."""
+
+    def _sign_in(user: User, password: str = PASSWORD):
+        response = client.post("/sign-in", data={"email": user.email, "password": password})
+        assert response.status_code == 302, "sign-in failed"
+        return client
+
+    return _sign_in
+
+
+def page(response) -> BeautifulSoup:
+    return BeautifulSoup(response.get_data(as_text=True), "html.parser")
+
+
+def error_messages(response) -> list[str]:
+    return [e.get_text(" ", strip=True).removeprefix("Error:").strip()
+            for e in page(response).select(".govuk-error-message")]

@@ -1,0 +1,110 @@
+"""Small factory functions for test data: make_x(**overrides) -> x, flushed."""
+
+import itertools
+from datetime import date
+from decimal import Decimal
+
+from app.auth.models import Role, User
+from app.auth.passwords import hash_password
+from app.establishment.models import (
+    BudgetLine,
+    BudgetLineKind,
+    Contract,
+    ContractYear,
+    Funding,
+    Grade,
+    PayPoint,
+    Post,
+)
+from app.extensions import db
+from app.people.models import Area, Person, Provider, Stage, StageChange
+
+PASSWORD = "correct horse battery"
+_counter = itertools.count(1)
+
+
+def make_provider(**overrides) -> Provider:
+    provider = Provider(name=overrides.pop("name", f"Provider {next(_counter)}"), **overrides)
+    db.session.add(provider)
+    db.session.flush()
+    return provider
+
+
+def make_area(name: str | None = None) -> Area:
+    area = Area(name=name or f"Area {next(_counter)}")
+    db.session.add(area)
+    db.session.flush()
+    return area
+
+
+def make_person(*, provider: Provider, area: Area, stage: Stage = Stage.VOLUNTEER,
+                **overrides) -> Person:
+    n = next(_counter)
+    values = {"first_name": f"First{n}", "last_name": f"Last{n}",
+              "email": f"person{n}@example.org", "joined_on": date(2024, 1, 1),
+              "has_lived_experience": True}
+    values.update(overrides)
+    person = Person(provider_id=provider.id, area_id=area.id, stage=stage, **values)
+    person.stage_changes.append(StageChange(changed_on=person.joined_on, from_stage=None,
+                                            to_stage=stage, reason="Joined"))
+    db.session.add(person)
+    db.session.flush()
+    return person
+
+
+def make_user(role: Role, *, provider: Provider | None = None, area: Area | None = None,
+              person: Person | None = None, **overrides) -> User:
+    n = next(_counter)
+    user = User(email=overrides.pop("email", f"{role.value}{n}@example.org"),
+                name=overrides.pop("name", f"{role.label} {n}"),
+                password_hash=hash_password(overrides.pop("password", PASSWORD)), role=role,
+                provider_id=provider.id if provider else None,
+                area_id=area.id if area else None, person_id=person.id if person else None,
+                **overrides)
+    db.session.add(user)
+    db.session.flush()
+    return user
+
+
+def make_grade(code: str = "KR6", *, mid_pence: int = 2_500_000, on_cost_bp: int = 3000,
+               effective_from: date = date(2024, 4, 1)) -> Grade:
+    grade = Grade(code=code, name=f"Grade {code}")
+    grade.pay_points.append(PayPoint(financial_year=effective_from.year,
+                                     effective_from=effective_from, min_pence=mid_pence,
+                                     mid_pence=mid_pence, max_pence=mid_pence,
+                                     on_cost_bp=on_cost_bp))
+    db.session.add(grade)
+    db.session.flush()
+    return grade
+
+
+def make_post(*, provider: Provider, grade: Grade | None, area: Area | None = None,
+              title: str = "Parent Co-Facilitator", posts: int = 1, fte: str = "1.0") -> Post:
+    post = Post(provider_id=provider.id, area_id=area.id if area else None, title=title,
+                grade_id=grade.id if grade else None, number_of_posts=posts,
+                budgeted_fte=Decimal(fte), is_volunteer=grade is None)
+    db.session.add(post)
+    db.session.flush()
+    return post
+
+
+def make_contract(*, person: Person, post: Post, hours: str = "18.5",
+                  starts_on: date = date(2024, 1, 1), ends_on: date | None = None) -> Contract:
+    contract = Contract(person_id=person.id, post_id=post.id, weekly_hours=Decimal(hours),
+                        starts_on=starts_on, ends_on=ends_on)
+    db.session.add(contract)
+    db.session.flush()
+    return contract
+
+
+def make_contract_year(provider: Provider, *, start_year: int = 2026,
+                       pay_basis_on: date | None = None) -> ContractYear:
+    year = ContractYear(provider_id=provider.id, label=f"{start_year}/{(start_year + 1) % 100}",
+                        starts_on=date(start_year, 4, 1), ends_on=date(start_year + 1, 3, 31),
+                        pay_basis_on=pay_basis_on or date(start_year, 4, 1))
+    year.budget_lines.append(BudgetLine(kind=BudgetLineKind.NON_PAY, name="Room hire",
+                                        amount_pence=100_000, sort_order=1))
+    year.funding.append(Funding(source="Council", amount_pence=200_000))
+    db.session.add(year)
+    db.session.flush()
+    return year

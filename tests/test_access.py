@@ -1,0 +1,67 @@
+"""Every registered route, for every role: allowed gets through, others are refused.
+
+The route list comes from app.url_map, so a new route without an access rule,
+or whose rule disagrees with this matrix, fails here.
+"""
+
+import pytest
+
+from app import create_app
+from app.auth.models import Role
+
+_APP = create_app("test")
+ROUTE_ARGS = {"person_id": lambda world: world.me.id}
+# Where an allowed request answers with a redirect rather than a page.
+REDIRECTS = {
+    ("people.my_record", "GET"): {Role.VOLUNTEER},
+    ("auth.sign_in", "GET"): set(Role),
+    ("auth.sign_in", "POST"): set(Role),
+    ("auth.sign_out", "POST"): set(Role),
+}
+
+
+def _routes():
+    for rule in _APP.url_map.iter_rules():
+        if rule.endpoint == "static":
+            continue
+        for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
+            yield rule, method
+
+
+ROUTES = list(_routes())
+
+
+def test_every_route_declares_who_may_use_it():
+    undeclared = [str(rule) for rule, _ in ROUTES
+                  if not hasattr(_APP.view_functions[rule.endpoint], "allowed_roles")]
+    assert undeclared == []
+
+
+def _url(rule, world) -> str:
+    args = {name: ROUTE_ARGS[name](world) for name in rule.arguments}
+    with _APP.test_request_context():
+        from flask import url_for
+
+        return url_for(rule.endpoint, **args)
+
+
+@pytest.mark.parametrize("rule,method", ROUTES, ids=[f"{m} {r.rule}" for r, m in ROUTES])
+@pytest.mark.parametrize("role", [None, *Role], ids=lambda r: r.value if r else "anonymous")
+def test_access_matrix(app, world, sign_in, client, rule, method, role):
+    allowed = app.view_functions[rule.endpoint].allowed_roles
+    if role is not None:
+        sign_in(world.user(role))
+    response = client.open(_url(rule, world), method=method, data={})
+    if allowed == "public":
+        expected = {302} if role and (rule.endpoint, method) in REDIRECTS else {200}
+    elif role is None:
+        assert response.status_code == 302
+        assert "/sign-in" in response.headers["Location"]
+        return
+    elif role not in allowed:
+        expected = {403}
+    elif role in REDIRECTS.get((rule.endpoint, method), set()):
+        expected = {302}
+    else:
+        expected = {200} if method == "GET" else {200, 302}
+    assert response.status_code in expected, f"{role} {method} {rule.rule}"
