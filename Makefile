@@ -34,6 +34,7 @@ run: setup
 	$(FLASK) run --host 127.0.0.1 --port 5000
 
 test: setup
+	$(VENV)/bin/ruff check app tests config.py wsgi.py
 	$(PYTEST)
 
 test-postgres: setup

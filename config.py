@@ -41,6 +41,8 @@ class Config:
     ARGON2_MEMORY_COST = 65536
     ARGON2_PARALLELISM = 4
     FORCE_HTTPS = False
+    # Number of proxies in front of the app whose X-Forwarded-* headers to trust.
+    PROXY_COUNT = int(os.environ.get("PROXY_COUNT", "0"))
     PEOPLE_PER_PAGE = 25
     SERVICE_NAME = "Pathway"
 
@@ -64,6 +66,7 @@ class TestConfig(Config):
 
 class ProductionConfig(Config):
     DEBUG = False
+    PROXY_COUNT = int(os.environ.get("PROXY_COUNT", "1"))
     SECRET_KEY = os.environ.get("SECRET_KEY")
     SESSION_COOKIE_NAME = "__Host-session"
     SESSION_COOKIE_SECURE = True

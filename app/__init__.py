@@ -26,6 +26,11 @@ def create_app(config_name: str | None = None, **overrides) -> Flask:
     app.config.update(overrides)
     if not app.config.get("SECRET_KEY"):
         raise RuntimeError("SECRET_KEY must be set in production")
+    if app.config["PROXY_COUNT"]:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        count = app.config["PROXY_COUNT"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count, x_host=count)
     _init_extensions(app)
     _register_blueprints(app)
     _register_errors(app)

@@ -14,7 +14,14 @@ from app.auth.models import Role, User
 from app.extensions import db
 from app.people.models import Area, Person, Provider
 
-from .factories import PASSWORD, make_area, make_contract_year, make_person, make_provider, make_user
+from .factories import (
+    PASSWORD,
+    make_area,
+    make_contract_year,
+    make_person,
+    make_provider,
+    make_user,
+)
 
 
 @pytest.fixture(scope="session")

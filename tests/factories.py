@@ -31,6 +31,9 @@ def make_provider(**overrides) -> Provider:
 
 
 def make_area(name: str | None = None) -> Area:
+    existing = db.session.scalar(db.select(Area).where(Area.name == name)) if name else None
+    if existing is not None:
+        return existing
     area = Area(name=name or f"Area {next(_counter)}")
     db.session.add(area)
     db.session.flush()

@@ -1,7 +1,16 @@
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from urllib.parse import urlsplit
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
+from flask import (
+    Blueprint,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_login import current_user, login_user, logout_user
 from sqlalchemy import select
 
@@ -47,7 +56,7 @@ def sign_in():
         config = current_app.config
         try:
             user = authenticate(
-                form.email.data, form.password.data, now=datetime.now(timezone.utc),
+                form.email.data, form.password.data, now=datetime.now(UTC),
                 max_failures=config["LOCKOUT_AFTER_FAILURES"],
                 lockout=timedelta(minutes=config["LOCKOUT_MINUTES"]),
             )
@@ -89,7 +98,7 @@ def password():
             form[field].errors.append(message)
         else:
             db.session.commit()
-            login_user(current_user)  # the session token changed; keep this session
+            login_user(current_user._get_current_object())  # new token: keep this session
             flash("Your password has been changed. Other sessions have been signed out",
                   "success")
             return redirect(url_for("main.home"))

@@ -50,7 +50,8 @@ class PersonForm(FlaskForm):
     )
     left_on = GovDateField(
         "Date they left (optional)",
-        validators=[Optional(), OnOrAfter("joined_on", "The date they left must be on or after the date they joined")],
+        validators=[Optional(), OnOrAfter(
+            "joined_on", "The date they left must be on or after the date they joined")],
     )
     has_lived_experience = RadioField(
         "Do they have lived experience of the neurodevelopmental pathway as a parent or carer?",

@@ -2,7 +2,7 @@
 
 import enum
 import secrets
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 
 from sqlalchemy import (
     Boolean,
@@ -21,7 +21,7 @@ from app.extensions import db
 
 
 def utcnow() -> datetime:
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 class Stage(enum.StrEnum):

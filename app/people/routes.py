@@ -22,7 +22,7 @@ from app.establishment.models import Contract, Post
 from app.extensions import db
 
 from .forms import EditPersonForm, PeopleFilterForm, PersonForm, StageChangeForm
-from .models import Person, Stage
+from .models import Stage
 from .queries import all_areas, filtered_people
 from .services import PersonError, create_person, record_stage_change, update_person
 
@@ -54,8 +54,8 @@ def list_people():
     query = filtered_people(current_user, today=date.today(), **filters)
     page = db.paginate(query, page=request.args.get("page", 1, type=int),
                        per_page=25, error_out=False, max_per_page=100)
-    return render_template("people/list_people.html", form=form, page=page, filters=filters, today=date.today(),
-                           can_edit=can_edit_people(current_user))
+    return render_template("people/list_people.html", form=form, page=page, filters=filters,
+                           today=date.today(), can_edit=can_edit_people(current_user))
 
 
 @bp.route("/people/export.csv")

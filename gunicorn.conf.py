@@ -1,0 +1,18 @@
+"""gunicorn settings for production: `gunicorn -c gunicorn.conf.py wsgi:app`."""
+
+import multiprocessing
+import os
+
+bind = os.environ.get("BIND", "127.0.0.1:8000")
+# Sync workers behind a buffering proxy (nginx): the proxy absorbs slow clients.
+workers = int(os.environ.get("WEB_CONCURRENCY", multiprocessing.cpu_count() * 2 + 1))
+worker_class = "sync"
+timeout = 60
+graceful_timeout = 30
+# Recycle long-lived workers so slow leaks never build up.
+max_requests = 1000
+max_requests_jitter = 100
+accesslog = "-"
+errorlog = "-"
+forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
+raw_env = ["PATHWAY_ENV=production"]

@@ -1,0 +1,206 @@
+"""Signing in and out: sessions, lockout, throttling, CSRF, passwords."""
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from flask import session
+
+from app import create_app
+from app.auth.models import Role, User
+from app.auth.passwords import password_problem, verify_password
+from app.extensions import db, limiter
+
+from ..conftest import error_messages
+from ..factories import PASSWORD, make_provider, make_user
+
+
+def _user():
+    user = make_user(Role.HR, provider=make_provider())
+    db.session.commit()
+    return user
+
+
+def test_sign_in_and_out_ends_the_session(client):
+    user = _user()
+    response = client.post("/sign-in", data={"email": user.email.upper(), "password": PASSWORD})
+    assert response.status_code == 302
+    assert client.get("/").status_code == 200
+    cookie = client.get_cookie("session").value
+
+    assert client.post("/sign-out").status_code == 302
+    assert client.get("/").status_code == 302
+    # Replaying the signed-in cookie after sign-out no longer works.
+    client.set_cookie("session", cookie)
+    response = client.get("/")
+    assert response.status_code == 302 and "/sign-in" in response.headers["Location"]
+
+
+def test_sign_in_starts_a_new_session(client):
+    user = _user()
+    token_before = user.session_token
+    with client.session_transaction() as sess:
+        sess["planted"] = "by an attacker"
+    client.post("/sign-in", data={"email": user.email, "password": PASSWORD})
+    with client.session_transaction() as sess:
+        assert "planted" not in sess
+    assert db.session.get(User, user.id).session_token != token_before
+
+
+def test_wrong_password_is_refused_with_a_message(client):
+    user = _user()
+    response = client.post("/sign-in", data={"email": user.email, "password": "wrong password"})
+    assert response.status_code == 200
+    assert error_messages(response) == ["Enter a correct email address and password"]
+    assert db.session.get(User, user.id).failed_sign_ins == 1
+
+
+def test_unknown_email_gets_the_same_message(client):
+    response = client.post("/sign-in", data={"email": "nobody@example.org", "password": "x" * 10})
+    assert error_messages(response) == ["Enter a correct email address and password"]
+
+
+def test_empty_form_says_what_is_missing(client):
+    response = client.post("/sign-in", data={})
+    assert error_messages(response) == ["Enter your email address", "Enter your password"]
+    assert "Error: Sign in" in response.get_data(as_text=True)
+
+
+def test_lockout_after_repeated_failures_holds_even_with_the_right_password(client, app):
+    user = _user()
+    for _ in range(app.config["LOCKOUT_AFTER_FAILURES"]):
+        client.post("/sign-in", data={"email": user.email, "password": "guess-guess"})
+    response = client.post("/sign-in", data={"email": user.email, "password": PASSWORD})
+    assert response.status_code == 200
+    assert "locked" in error_messages(response)[0]
+    locked_until = db.session.get(User, user.id).locked_until
+    assert locked_until is not None
+
+
+def test_lockout_expires(client):
+    user = _user()
+    user.locked_until = datetime.now(UTC) - timedelta(minutes=1)
+    db.session.commit()
+    assert client.post("/sign-in", data={"email": user.email, "password": PASSWORD}).status_code == 302
+
+
+def test_next_redirect_only_to_our_own_paths(client):
+    user = _user()
+    response = client.post("/sign-in?next=https://evil.example/x",
+                           data={"email": user.email, "password": PASSWORD})
+    assert response.headers["Location"] == "/"
+    client.post("/sign-out")
+    response = client.post("/sign-in?next=/people", data={"email": user.email, "password": PASSWORD})
+    assert response.headers["Location"] == "/people"
+
+
+def test_disabled_account_cannot_sign_in(client):
+    user = _user()
+    user.is_enabled = False
+    db.session.commit()
+    assert client.post("/sign-in", data={"email": user.email, "password": PASSWORD}).status_code == 200
+
+
+@pytest.mark.parametrize("password,problem", [
+    ("short", "Password must be 8 characters or more"),
+    ("password1", "That password is too common. Choose one that is harder to guess"),
+    ("x" * 129, "Password must be 128 characters or fewer"),
+    ("a sensible passphrase", None),
+    ("p" * 64 + "!", None),
+])
+def test_password_rules(password, problem):
+    assert password_problem(password) == problem
+
+
+def test_change_password_rotates_the_session_token(client):
+    user = _user()
+    client.post("/sign-in", data={"email": user.email, "password": PASSWORD})
+    token = db.session.get(User, user.id).session_token
+    response = client.post("/account/password", data={
+        "current_password": PASSWORD, "new_password": "a brand new passphrase"})
+    assert response.status_code == 302
+    changed = db.session.get(User, user.id)
+    assert changed.session_token != token
+    assert verify_password(changed.password_hash, "a brand new passphrase")
+    assert client.get("/").status_code == 200  # this session carries on
+
+
+def test_change_password_rejects_a_common_one(client):
+    user = _user()
+    client.post("/sign-in", data={"email": user.email, "password": PASSWORD})
+    response = client.post("/account/password", data={
+        "current_password": PASSWORD, "new_password": "qwerty123"})
+    assert error_messages(response) == [
+        "That password is too common. Choose one that is harder to guess"]
+
+
+def test_production_hashing_uses_argon2id_at_owasp_strength_or_more(app):
+    from argon2 import extract_parameters
+
+    prod = create_app("test", ARGON2_TIME_COST=3, ARGON2_MEMORY_COST=65536,
+                      ARGON2_PARALLELISM=4, SQLALCHEMY_DATABASE_URI="sqlite://")
+    with prod.app_context():
+        from app.auth.passwords import hash_password
+
+        params = extract_parameters(hash_password("a sensible passphrase"))
+    assert params.type.name == "ID"
+    assert params.memory_cost >= 19456 and params.time_cost >= 2
+
+
+def test_csrf_token_is_required_on_every_post(app):
+    strict = create_app("test", WTF_CSRF_ENABLED=True,
+                        SQLALCHEMY_DATABASE_URI=app.config["SQLALCHEMY_DATABASE_URI"])
+    user = make_user(Role.HR, provider=make_provider())
+    db.session.commit()
+    client = strict.test_client()
+    response = client.post("/sign-in", data={"email": user.email, "password": PASSWORD})
+    assert response.status_code == 400
+    assert "Your session has expired" in response.get_data(as_text=True)
+
+
+def test_sign_in_is_throttled_by_ip(app):
+    limited = create_app("test", RATELIMIT_ENABLED=True, SIGN_IN_RATE_LIMIT="3 per minute",
+                         SQLALCHEMY_DATABASE_URI=app.config["SQLALCHEMY_DATABASE_URI"])
+    client = limited.test_client()
+    try:
+        statuses = [client.post("/sign-in", data={"email": f"x{i}@example.org",
+                                                  "password": "nope-nope"}).status_code
+                    for i in range(5)]
+    finally:
+        # The limiter is one shared extension: put it back as the test app had it.
+        limiter.reset()
+        limiter.enabled = app.config["RATELIMIT_ENABLED"]
+    assert statuses[:3] == [200, 200, 200]
+    assert statuses[3:] == [429, 429]
+
+
+def test_security_headers(client):
+    response = client.get("/sign-in")
+    csp = response.headers["Content-Security-Policy"]
+    assert "default-src 'self'" in csp and "nonce-" in csp
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+    assert response.headers["X-Frame-Options"] == "SAMEORIGIN"
+
+
+def test_production_refuses_to_start_without_a_secret_key(monkeypatch):
+    import config
+
+    monkeypatch.setattr(config.ProductionConfig, "SECRET_KEY", None)
+    with pytest.raises(RuntimeError, match="SECRET_KEY"):
+        create_app("production")
+
+
+def test_production_cookie_settings():
+    import config
+
+    assert config.ProductionConfig.SESSION_COOKIE_NAME == "__Host-session"
+    assert config.ProductionConfig.SESSION_COOKIE_SECURE is True
+    assert config.ProductionConfig.DEBUG is False
+
+
+def test_session_is_cleared_on_sign_out(client):
+    user = _user()
+    client.post("/sign-in", data={"email": user.email, "password": PASSWORD})
+    client.post("/sign-out")
+    with client.session_transaction() as sess:
+        assert "_user_id" not in sess
+    assert session is not None

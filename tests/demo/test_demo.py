@@ -1,0 +1,34 @@
+from sqlalchemy import func, select
+
+from app.auth.models import User
+from app.establishment.models import BudgetLine, Contract, PayPoint, Post
+from app.extensions import db
+from app.people.models import Person, Stage, StageChange
+from app.people.services import stage_history_consistent
+
+COUNTED = [Person, StageChange, Contract, Post, PayPoint, BudgetLine, User]
+
+
+def _counts():
+    return {model.__name__: db.session.scalar(select(func.count()).select_from(model))
+            for model in COUNTED}
+
+
+def test_demo_command_is_idempotent_and_prints_sign_ins(app):
+    runner = app.test_cli_runner()
+    first = runner.invoke(args=["demo"])
+    assert first.exit_code == 0, first.output
+    assert "hr@example.org" in first.output and "pathway-demo-2026" in first.output
+    once = _counts()
+    second = runner.invoke(args=["demo"])
+    assert second.exit_code == 0, second.output
+    assert _counts() == once
+    assert 28 <= once["Person"] <= 40
+
+
+def test_demo_covers_every_stage_with_consistent_histories(app):
+    app.test_cli_runner().invoke(args=["demo"])
+    people = db.session.scalars(select(Person)).all()
+    assert {p.stage for p in people} == set(Stage)
+    assert all(stage_history_consistent(p) for p in people)
+    assert any(len(p.stage_changes) == 3 for p in people)  # volunteer all the way to employee

@@ -1,0 +1,93 @@
+"""The seed's budget table, computed from pay points, on-costs and FTE."""
+
+import csv
+import io
+from datetime import date
+from decimal import Decimal
+
+import pytest
+
+from app.auth.models import Role
+from app.demo import load_demo
+from app.establishment.models import ContractYear
+from app.establishment.services import (
+    PricingError,
+    annual_cost_pence,
+    budget_table,
+    load_contract_year,
+    post_annual_cost_pence,
+)
+from app.extensions import db
+
+from ..conftest import page
+from ..factories import make_grade, make_post, make_provider
+
+SEED = [
+    ("1", "1.0", "Service Coordinator", "KR11", "56359"),
+    ("4", "4.0", "Area Facilitator", "KR9", "164964"),
+    ("12", "6.0", "Parent Co-Facilitator", "KR6", "166962"),
+    ("12", "3.0", "Parent Volunteers", "expenses", "12000"),
+    ("1", "1.0", "Admin Assistant", "KR3", "19425"),
+    ("", "", "Training & Development", "-", "30000"),
+    ("", "", "Training materials, room hire, etc.", "-", "26000"),
+    ("", "", "Total", "", "475710"),
+]
+
+
+@pytest.fixture
+def demo():
+    load_demo(today=date(2026, 11, 23))
+    db.session.commit()
+    return db.session.scalar(db.select(ContractYear).where(ContractYear.label == "2026/27"))
+
+
+def test_annual_cost_is_fte_times_mid_point_plus_on_costs():
+    assert annual_cost_pence(Decimal("0.5"), 2_000_000, 3000) == Decimal("1300000")
+
+
+def test_pay_award_after_the_basis_date_does_not_change_the_budget():
+    grade = make_grade("KR9", mid_pence=3_000_000, effective_from=date(2021, 4, 1))
+    post = make_post(provider=make_provider(), grade=grade, fte="1.0")
+    from app.establishment.models import PayPoint
+
+    grade.pay_points.append(PayPoint(financial_year=2024, effective_from=date(2024, 4, 1),
+                                     min_pence=3_500_000, mid_pence=3_500_000,
+                                     max_pence=3_500_000, on_cost_bp=3000))
+    assert post_annual_cost_pence(post, date(2021, 4, 1)) == Decimal("3900000")
+    assert post_annual_cost_pence(post, date(2024, 4, 1)) == Decimal("4550000")
+    with pytest.raises(PricingError):
+        post_annual_cost_pence(post, date(2020, 4, 1))
+
+
+def test_demo_budget_reproduces_the_seed_table(demo):
+    table = budget_table(load_contract_year(demo.id))
+    rows = [(str(r.posts or ""), f"{r.fte:.1f}" if r.fte is not None else "", r.line.name,
+             r.grade, str(r.annual_pence // 100)) for r in table.rows]
+    assert rows == [tuple(row) for row in SEED[:-1]]
+    assert (table.total_pence, table.funding_pence, table.headroom_pence) == (
+        47_571_000, 50_000_000, 2_429_000)
+
+
+def test_budget_csv_matches_the_seed(demo, world, sign_in):
+    client = sign_in(world.user(Role.COORDINATOR))
+    response = client.get(f"/establishment/budget.csv?provider={demo.provider_id}&year={demo.id}")
+    assert response.mimetype == "text/csv"
+    rows = list(csv.reader(io.StringIO(response.get_data(as_text=True))))
+    assert rows[0] == ["posts", "fte", "post_title", "grade", "annual_cost_gbp"]
+    assert rows[1:9] == [list(row) for row in SEED]
+    assert rows[-2:] == [["", "", "Funding total", "", "500000"], ["", "", "Headroom", "", "24290"]]
+
+
+def test_establishment_page_shows_the_table(demo, world, sign_in):
+    client = sign_in(world.user(Role.COORDINATOR))
+    soup = page(client.get(f"/establishment/?provider={demo.provider_id}&year={demo.id}"))
+    rows = soup.select("table")[0].select("tbody tr")
+    cells = [[c.get_text(strip=True) for c in tr.select("th, td")] for tr in rows]
+    assert cells[0] == ["1", "1.0", "Service Coordinator", "KR11", "£56,359"]
+    assert ["", "", "Total", "", "£475,710"] in cells
+    assert ["", "", "Headroom against funding", "", "£24,290"] in cells
+
+
+def test_a_year_of_another_provider_is_not_found(demo, world, sign_in):
+    client = sign_in(world.user(Role.HR))
+    assert client.get(f"/establishment/?year={demo.id}").status_code == 404

@@ -1,0 +1,134 @@
+from datetime import date
+
+from sqlalchemy import func, select
+
+from app.auth.models import Role
+from app.extensions import db
+from app.people.models import Person, Stage
+
+from ..conftest import error_messages, page
+from ..factories import make_person
+
+
+def _form(world, **overrides):
+    data = {"first_name": "Asha", "last_name": "Khan", "email": "asha@example.org",
+            "phone": "01632 960 001", "area_id": str(world.north.id), "stage": "volunteer",
+            "joined_on": ["3", "2", "2025"], "left_on": ["", "", ""],
+            "has_lived_experience": "yes"}
+    data.update(overrides)
+    return data
+
+
+def test_hr_adds_a_person(world, sign_in):
+    client = sign_in(world.user(Role.HR))
+    response = client.post("/people/new", data=_form(world))
+    assert response.status_code == 302
+    person = db.session.scalar(select(Person).where(Person.last_name == "Khan"))
+    assert (person.provider_id, person.area_id, person.stage, person.joined_on) == (
+        world.provider.id, world.north.id, Stage.VOLUNTEER, date(2025, 2, 3))
+    assert response.headers["Location"] == f"/people/{person.id}"
+    follow = client.get(response.headers["Location"])
+    assert "Asha Khan has been added" in follow.get_data(as_text=True)
+
+
+def test_add_person_errors_write_nothing(world, sign_in):
+    client = sign_in(world.user(Role.HR))
+    before = db.session.scalar(select(func.count(Person.id)))
+    response = client.post("/people/new", data=_form(
+        world, first_name="", email="not-an-email", joined_on=["31", "2", "2025"],
+        has_lived_experience=""))
+    assert response.status_code == 200
+    assert error_messages(response) == [
+        "Enter their first name",
+        "Enter an email address in the correct format, like name@example.com",
+        "Date they joined must be a real date, like 27 3 2024",
+        "Select yes if they have lived experience",
+    ]
+    soup = page(response)
+    assert soup.title.get_text().startswith("Error: ")
+    assert soup.select_one(".govuk-error-summary")
+    assert db.session.scalar(select(func.count(Person.id))) == before
+
+
+def test_joined_in_the_future_is_refused(world, sign_in):
+    client = sign_in(world.user(Role.HR))
+    next_year = str(date.today().year + 1)
+    response = client.post("/people/new", data=_form(world, joined_on=["1", "1", next_year]))
+    assert error_messages(response) == ["The date they joined must be today or in the past"]
+
+
+def test_hr_edits_a_person(world, sign_in):
+    client = sign_in(world.user(Role.HR))
+    data = _form(world, first_name="Vera", last_name="Changed", stage=None,
+                 email=world.me.email, joined_on=["1", "1", "2024"])
+    response = client.post(f"/people/{world.me.id}/edit", data=data)
+    assert response.status_code == 302
+    assert db.session.get(Person, world.me.id).last_name == "Changed"
+    view = client.get(f"/people/{world.me.id}").get_data(as_text=True)
+    assert "Changed last_name" in view  # the audit history shows on the page
+
+
+def test_hr_records_a_stage_change(world, sign_in):
+    client = sign_in(world.user(Role.HR))
+    response = client.post(f"/people/{world.me.id}/stage", data={
+        "to_stage": "co_facilitator", "changed_on": ["6", "1", "2025"], "reason": "Ready"})
+    assert response.status_code == 302
+    person = db.session.get(Person, world.me.id)
+    assert person.stage == Stage.CO_FACILITATOR
+    assert [c.to_stage for c in person.stage_changes] == [Stage.VOLUNTEER, Stage.CO_FACILITATOR]
+
+
+def test_stage_change_to_same_stage_is_a_field_error(world, sign_in):
+    client = sign_in(world.user(Role.HR))
+    response = client.post(f"/people/{world.me.id}/stage", data={
+        "to_stage": "volunteer", "changed_on": ["6", "1", "2025"], "reason": "Again"})
+    assert response.status_code == 200
+    assert error_messages(response) == ["Vera Volunteer is already a Parent Volunteer"]
+
+
+def test_search_filters_and_escapes_wildcards(world, sign_in):
+    make_person(provider=world.provider, area=world.north, first_name="Percy", last_name="100%")
+    db.session.commit()
+    client = sign_in(world.user(Role.HR))
+    names = lambda r: [a.get_text(strip=True) for a in page(r).select("tbody a.govuk-link")]  # noqa: E731
+    assert names(client.get("/people?q=vera")) == ["Volunteer, Vera"]
+    assert names(client.get("/people?q=100%25")) == ["100%, Percy"]
+    assert names(client.get("/people?q=%25")) == ["100%, Percy"]
+    assert names(client.get(f"/people?area={world.south.id}")) == ["South, Sam"]
+    assert "No people found" in client.get("/people?q=nobody").get_data(as_text=True)
+
+
+def test_list_paginates_in_sql(world, sign_in):
+    for n in range(30):
+        make_person(provider=world.provider, area=world.north, last_name=f"Zed{n:02d}")
+    db.session.commit()
+    client = sign_in(world.user(Role.HR))
+    first = page(client.get("/people"))
+    assert len(first.select("tbody tr")) == 25
+    second = page(client.get("/people?page=2"))
+    assert len(second.select("tbody tr")) == 33 - 25
+    assert "page 2 of 2" in second.title.get_text()
+
+
+def test_list_runs_a_fixed_number_of_queries(world, sign_in, app):
+    from flask import g
+    from sqlalchemy import event
+
+    client = sign_in(world.user(Role.COORDINATOR))
+
+    def count_queries(path):
+        statements = []
+        g.pop("_login_user", None)  # the test's app context outlives each request
+        listener = lambda *args: statements.append(args[2])  # noqa: E731
+        event.listen(db.engine, "before_cursor_execute", listener)
+        try:
+            assert client.get(path).status_code == 200
+        finally:
+            event.remove(db.engine, "before_cursor_execute", listener)
+        return len(statements)
+
+    small = count_queries("/people")
+    for _ in range(20):
+        make_person(provider=world.other_provider, area=world.south)
+    db.session.commit()
+    assert count_queries("/people") == small
