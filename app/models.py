@@ -12,10 +12,11 @@ from app.establishment.models import (
     PayPoint,
     Post,
 )
+from app.hours.models import Activity, HoursEntry, HoursStatus
 from app.people.models import Area, Person, Provider, Stage, StageChange
 
 __all__ = [
-    "Area", "AuditEvent", "BudgetLine", "BudgetLineKind", "Contract", "ContractYear",
-    "Funding", "Grade", "PayPoint", "Person", "Post", "Provider", "Role", "Stage",
-    "StageChange", "User",
+    "Activity", "Area", "AuditEvent", "BudgetLine", "BudgetLineKind", "Contract",
+    "ContractYear", "Funding", "Grade", "HoursEntry", "HoursStatus", "PayPoint", "Person",
+    "Post", "Provider", "Role", "Stage", "StageChange", "User",
 ]

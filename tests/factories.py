@@ -111,3 +111,26 @@ def make_contract_year(provider: Provider, *, start_year: int = 2026,
     db.session.add(year)
     db.session.flush()
     return year
+
+
+def activity(name: str = "Peer support group"):
+    from app.hours.models import Activity
+
+    found = db.session.scalar(db.select(Activity).where(Activity.name == name))
+    if found is None:
+        found = Activity(name=name)
+        db.session.add(found)
+        db.session.flush()
+    return found
+
+
+def make_hours(person: Person, *, worked_on: date, hours: str = "2", status: str = "approved",
+               area: Area | None = None, activity_name: str = "Peer support group", **overrides):
+    from app.hours.models import HoursEntry, HoursStatus
+
+    entry = HoursEntry(person_id=person.id, area_id=(area or person.area).id,
+                       activity_id=activity(activity_name).id, worked_on=worked_on,
+                       minutes=int(Decimal(hours) * 60), status=HoursStatus(status), **overrides)
+    db.session.add(entry)
+    db.session.flush()
+    return entry

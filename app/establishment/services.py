@@ -74,25 +74,26 @@ class BudgetTable:
         return self.funding_pence - self.total_pence
 
 
-def _grade_label(line: BudgetLine) -> str:
+def _grade_label(line: BudgetLine, posts: list[Post]) -> str:
     if line.kind == BudgetLineKind.VOLUNTEER_EXPENSES:
         return "expenses"
-    codes = sorted({post.grade.code for post in line.posts if post.grade})
+    codes = sorted({post.grade.code for post in posts if post.grade})
     return ", ".join(codes) or "-"
 
 
-def budget_row(line: BudgetLine, pay_basis_on: date) -> BudgetRow:
+def budget_row(line: BudgetLine, pay_basis_on: date, *, posts: list[Post] | None = None) -> BudgetRow:
+    """One line of the budget table; ``posts`` narrows a pay line to some of its posts."""
+    posts = line.posts if posts is None else posts
     if line.kind == BudgetLineKind.PAY:
-        pence = round_to_pound(sum((post_annual_cost_pence(p, pay_basis_on) for p in line.posts),
+        pence = round_to_pound(sum((post_annual_cost_pence(p, pay_basis_on) for p in posts),
                                    Decimal(0)))
     else:
         pence = line.amount_pence or 0
-    has_posts = bool(line.posts)
     return BudgetRow(
         line=line,
-        posts=sum(p.number_of_posts for p in line.posts) if has_posts else None,
-        fte=sum((Decimal(p.budgeted_fte) for p in line.posts), Decimal(0)) if has_posts else None,
-        grade=_grade_label(line),
+        posts=sum(p.number_of_posts for p in posts) if posts else None,
+        fte=sum((Decimal(p.budgeted_fte) for p in posts), Decimal(0)) if posts else None,
+        grade=_grade_label(line, posts),
         annual_pence=pence,
     )
 

@@ -1,0 +1,281 @@
+"""The budget monitor: budget, actual, committed, forecast and variance per line,
+per area and per month, for a contract year.
+
+Hours are summed in SQL. Salaried contracts are priced in Python from one
+query's rows, because pricing a contract pro rata across pay awards is date
+arithmetic per contract (a provider has tens of contracts, not thousands).
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from decimal import Decimal
+
+from sqlalchemy import and_, case, extract, func, literal, or_, select
+from sqlalchemy.orm import selectinload
+
+from app.establishment.models import BudgetLine, BudgetLineKind, Contract, ContractYear, Grade, Post
+from app.establishment.services import budget_row
+from app.extensions import db
+from app.hours.models import HoursEntry, HoursStatus
+from app.people.models import Person
+
+from .costs import contract_cost, frozen_terms, pence, sessional_cost
+
+# Actual spend for non-pay lines comes from other features (expenses, training),
+# which register a function here: (year, start, end, area_id) -> {month start: pence}.
+NonPaySource = Callable[[ContractYear, date, date, int | None], dict[date, int]]
+NON_PAY_SOURCES: dict[BudgetLineKind, NonPaySource] = {}
+
+
+def months_of(start: date, end: date) -> list[date]:
+    months, current = [], date(start.year, start.month, 1)
+    while current <= end:
+        months.append(current)
+        current = date(current.year + (current.month == 12), current.month % 12 + 1, 1)
+    return months
+
+
+def month_end(month: date) -> date:
+    following = date(month.year + (month.month == 12), month.month % 12 + 1, 1)
+    return following - timedelta(days=1)
+
+
+@dataclass
+class LineFigures:
+    line: BudgetLine
+    budget: int
+    actual: int = 0
+    committed: int = 0
+    by_month: dict[date, int] = field(default_factory=dict)
+
+    @property
+    def forecast(self) -> int:
+        return self.actual + self.committed
+
+    @property
+    def variance(self) -> int:
+        """Budget minus forecast: negative means a forecast overspend."""
+        return self.budget - self.forecast
+
+    @property
+    def pct_used(self) -> Decimal | None:
+        if not self.budget:
+            return None
+        return (Decimal(self.actual) * 100 / self.budget).quantize(Decimal("0.1"))
+
+
+@dataclass
+class Monitor:
+    contract_year: ContractYear
+    today: date
+    area_id: int | None
+    lines: list[LineFigures]
+    months: list[date]
+    funding: int
+
+    def total(self, attribute: str) -> int:
+        return sum(getattr(line, attribute) for line in self.lines)
+
+    def month_total(self, month: date) -> int:
+        return sum(line.by_month.get(month, 0) for line in self.lines)
+
+    @property
+    def even_profile(self) -> int:
+        return self.total("budget") // len(self.months)
+
+
+def _in_area(post: Post, area_id: int | None) -> bool:
+    return area_id is None or post.area_id == area_id
+
+
+def _contracts(posts: list[Post], start: date, end: date) -> list[Contract]:
+    if not posts:
+        return []
+    return list(db.session.scalars(
+        select(Contract)
+        .where(Contract.post_id.in_([p.id for p in posts]), Contract.starts_on <= end,
+               or_(Contract.ends_on.is_(None), Contract.ends_on >= start))
+        .options(selectinload(Contract.post).selectinload(Post.grade).selectinload(Grade.pay_points),
+                 selectinload(Contract.person))
+    ))
+
+
+def _sessional_minutes(contracts: list[Contract], start: date, end: date):
+    """Approved minutes worked under each sessional contract, by month and pay period."""
+    sessional = [c for c in contracts if c.is_sessional]
+    if not sessional:
+        return []
+    cuts = sorted({p.effective_from for c in sessional for p in c.post.grade.pay_points
+                   if start < p.effective_from <= end})
+    # Which pay period (0 = before the first cut) each entry falls in, so a
+    # mid-month pay award prices the days either side of it correctly.
+    period = case(*[(HoursEntry.worked_on >= cut, index)
+                    for index, cut in reversed(list(enumerate(cuts, start=1)))],
+                  else_=0) if cuts else literal(0)
+    query = (
+        select(Contract.id, extract("year", HoursEntry.worked_on).label("y"),
+               extract("month", HoursEntry.worked_on).label("m"), period.label("p"),
+               func.sum(HoursEntry.minutes))
+        .join(Contract, and_(Contract.person_id == HoursEntry.person_id,
+                             Contract.starts_on <= HoursEntry.worked_on,
+                             or_(Contract.ends_on.is_(None), Contract.ends_on >= HoursEntry.worked_on)))
+        .where(Contract.id.in_([c.id for c in sessional]), HoursEntry.status == HoursStatus.APPROVED,
+               HoursEntry.worked_on.between(start, end))
+        .group_by(Contract.id, "y", "m", "p")
+    )
+    by_id = {c.id: c for c in sessional}
+    rows = []
+    for contract_id, year, month, index, minutes in db.session.execute(query):
+        contract = by_id[contract_id]
+        month_start = date(int(year), int(month), 1)
+        priced_on = max(month_start, cuts[int(index) - 1]) if index else month_start
+        rows.append((contract, month_start, priced_on, int(minutes)))
+    return rows
+
+
+def _price_pay_line(figures: LineFigures, contracts: list[Contract], sessional_rows, *,
+                    year: ContractYear, today: date, months: list[date]) -> None:
+    """Fill actual by month and committed for one pay line from its contracts."""
+    to_date = min(today, year.ends_on)
+    for contract in contracts:
+        left = contract.person.left_on
+        for month in months:
+            first, last = max(month, year.starts_on), min(month_end(month), to_date)
+            if first <= last:
+                cost = pence(contract_cost(contract, first, last, left_on=left))
+                figures.by_month[month] = figures.by_month.get(month, 0) + cost
+        if today < year.ends_on:
+            running_on = contract.ends_on is None or contract.ends_on > today
+            if running_on and not contract.is_sessional:
+                figures.committed += pence(_committed_cost(contract, today, year.ends_on, left))
+    sessional_actual = 0
+    for contract, month, priced_on, minutes in sessional_rows:
+        cost = pence(sessional_cost(minutes, contract.post.grade.pay_point_on(priced_on)))
+        figures.by_month[month] = figures.by_month.get(month, 0) + cost
+        sessional_actual += cost
+    elapsed = (to_date - year.starts_on).days + 1
+    remaining = (year.ends_on - to_date).days
+    if sessional_actual and remaining > 0 and elapsed > 0:
+        # Sessional hours have no contract to commit: project them at the run rate so far.
+        figures.committed += round(sessional_actual * remaining / elapsed)
+    figures.actual = sum(figures.by_month.values())
+
+
+def _committed_cost(contract: Contract, today: date, year_end: date, left: date | None) -> Decimal:
+    """Cost from tomorrow to year end at the terms in force today (no future award assumed)."""
+    start = max(today + timedelta(days=1), contract.starts_on)
+    return contract_cost(contract, start, year_end, left_on=left,
+                         points=frozen_terms(contract, today, start))
+
+
+def build_monitor(year: ContractYear, *, today: date, area_id: int | None = None) -> Monitor:
+    """Budget against actual, committed and forecast for each line of a contract year."""
+    months = months_of(year.starts_on, year.ends_on)
+    all_posts = [p for line in year.budget_lines for p in line.posts]
+    contracts = _contracts([p for p in all_posts if _in_area(p, area_id)], year.starts_on,
+                           year.ends_on)
+    sessional = _sessional_minutes(contracts, year.starts_on, min(today, year.ends_on))
+    lines = []
+    for line in year.budget_lines:
+        posts = [p for p in line.posts if _in_area(p, area_id)]
+        if area_id is not None and not posts:
+            continue
+        figures = LineFigures(line=line, budget=_line_budget(line, posts, year, area_id))
+        if line.kind == BudgetLineKind.PAY:
+            post_ids = {p.id for p in posts}
+            _price_pay_line(figures, [c for c in contracts if c.post_id in post_ids],
+                            [r for r in sessional if r[0].post_id in post_ids],
+                            year=year, today=today, months=months)
+        elif line.kind in NON_PAY_SOURCES:
+            _fill_non_pay(figures, NON_PAY_SOURCES[line.kind], year, today, area_id)
+        lines.append(figures)
+    funding = sum(f.amount_pence for f in year.funding)
+    return Monitor(year, today, area_id, lines, months, funding)
+
+
+def _line_budget(line: BudgetLine, posts: list[Post], year: ContractYear, area_id) -> int:
+    if area_id is None or line.kind != BudgetLineKind.PAY:
+        if area_id is not None and line.posts:
+            # A non-pay line tied to posts (volunteer expenses) is shared by FTE.
+            share = sum(Decimal(p.budgeted_fte) for p in posts) / sum(
+                Decimal(p.budgeted_fte) for p in line.posts)
+            return pence(Decimal(line.amount_pence or 0) * share)
+        return budget_row(line, year.pay_basis_on).annual_pence
+    return budget_row(line, year.pay_basis_on, posts=posts).annual_pence
+
+
+def _fill_non_pay(figures: LineFigures, source: NonPaySource, year: ContractYear, today: date,
+                  area_id: int | None) -> None:
+    spent = source(year, year.starts_on, min(today, year.ends_on), area_id)
+    figures.by_month = dict(spent)
+    figures.actual = sum(spent.values())
+
+
+def year_for_provider(provider_id: int, year_id: int | None, today: date) -> ContractYear | None:
+    from app.establishment.services import contract_years_for, load_contract_year, year_containing
+
+    years = contract_years_for(provider_id)
+    chosen = next((y for y in years if y.id == year_id), None) if year_id else year_containing(years, today)
+    return load_contract_year(chosen.id) if chosen else None
+
+
+@dataclass
+class FteRow:
+    group: str
+    budgeted_fte: Decimal
+    minutes: int
+    fte_used: Decimal
+
+    @property
+    def difference(self) -> Decimal:
+        return self.fte_used - self.budgeted_fte
+
+    @property
+    def status(self) -> str:
+        if not self.budgeted_fte:
+            return "no budget"
+        ratio = self.fte_used / self.budgeted_fte
+        return "over" if ratio > Decimal("1.05") else "under" if ratio < Decimal("0.85") else "on track"
+
+
+def fte_report(provider_id: int, start: date, end: date, *, area_id: int | None = None) -> list[FteRow]:
+    """Approved hours as FTE against budgeted FTE, per post group (post title), in SQL."""
+    from app.hours.rules import fte_used
+
+    post_filter = [Post.provider_id == provider_id]
+    if area_id is not None:
+        post_filter.append(Post.area_id == area_id)
+    budgets = dict(db.session.execute(
+        select(Post.title, func.sum(Post.budgeted_fte)).where(*post_filter).group_by(Post.title)).all())
+    hours_filter = [HoursEntry.status == HoursStatus.APPROVED, HoursEntry.worked_on.between(start, end),
+                    Person.provider_id == provider_id]
+    if area_id is not None:
+        hours_filter.append(HoursEntry.area_id == area_id)
+    worked = dict(db.session.execute(
+        select(func.coalesce(Post.title, "No post recorded"), func.sum(HoursEntry.minutes))
+        .join(Person, Person.id == HoursEntry.person_id)
+        .outerjoin(Contract, and_(Contract.person_id == HoursEntry.person_id,
+                                  Contract.starts_on <= HoursEntry.worked_on,
+                                  or_(Contract.ends_on.is_(None), Contract.ends_on >= HoursEntry.worked_on)))
+        .outerjoin(Post, Post.id == Contract.post_id)
+        .where(*hours_filter)
+        .group_by(func.coalesce(Post.title, "No post recorded"))).all())
+    groups = sorted(set(budgets) | set(worked))
+    return [FteRow(group=g, budgeted_fte=Decimal(str(budgets.get(g) or 0)),
+                   minutes=int(worked.get(g) or 0), fte_used=fte_used(int(worked.get(g) or 0), start, end))
+            for g in groups]
+
+
+def person_fte(person_id: int, start: date, end: date) -> tuple[Decimal, int]:
+    """Contracted FTE on the last day and approved minutes worked in the period."""
+    contracted = db.session.scalar(
+        select(func.coalesce(func.sum(Contract.weekly_hours), 0)).where(
+            Contract.person_id == person_id, Contract.starts_on <= end,
+            or_(Contract.ends_on.is_(None), Contract.ends_on >= end)))
+    minutes = db.session.scalar(select(func.coalesce(func.sum(HoursEntry.minutes), 0)).where(
+        HoursEntry.person_id == person_id, HoursEntry.status == HoursStatus.APPROVED,
+        HoursEntry.worked_on.between(start, end)))
+    from app.establishment.models import FULL_TIME_HOURS
+
+    return (Decimal(str(contracted)) / FULL_TIME_HOURS).quantize(Decimal("0.01")), int(minutes)

@@ -1,0 +1,112 @@
+"""Hours worked: logged by the person (or for them), submitted, approved or rejected.
+
+Approved entries are locked. A correction is a new entry linked to the one it
+corrects, carrying the difference in minutes (positive or negative), so the
+history is never lost and totals simply add every approved row.
+"""
+
+import enum
+from datetime import date, datetime
+
+from sqlalchemy import (
+    Boolean,
+    CheckConstraint,
+    Date,
+    DateTime,
+    Enum,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.extensions import db
+from app.people.models import Area, Person, utcnow
+
+MINUTES_IN_A_DAY = 24 * 60
+
+
+class Activity(db.Model):
+    __tablename__ = "activity"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(80), unique=True)
+    is_active: Mapped[bool] = mapped_column(Boolean, default=True)
+    sort_order: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class HoursStatus(enum.StrEnum):
+    DRAFT = "draft"
+    SUBMITTED = "submitted"
+    APPROVED = "approved"
+    REJECTED = "rejected"
+
+    @property
+    def label(self) -> str:
+        return self.value.capitalize()
+
+    @property
+    def tag_class(self) -> str:
+        return {"draft": "govuk-tag--grey", "submitted": "govuk-tag--blue",
+                "approved": "govuk-tag--green", "rejected": "govuk-tag--red"}[self.value]
+
+
+class HoursEntry(db.Model):
+    __tablename__ = "hours_entry"
+    __table_args__ = (
+        CheckConstraint("minutes % 15 = 0", name="quarter_hours"),
+        CheckConstraint(f"minutes BETWEEN -{MINUTES_IN_A_DAY} AND {MINUTES_IN_A_DAY}",
+                        name="within_a_day"),
+        CheckConstraint("minutes > 0 OR (corrects_id IS NOT NULL AND minutes <> 0)",
+                        name="positive_unless_correction"),
+        CheckConstraint("status <> 'rejected' OR rejection_reason IS NOT NULL",
+                        name="rejection_has_reason"),
+        Index("ix_hours_entry_person_worked", "person_id", "worked_on"),
+        Index("ix_hours_entry_area_status_worked", "area_id", "status", "worked_on"),
+        Index("ix_hours_entry_status_worked", "status", "worked_on"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("person.id", ondelete="RESTRICT"))
+    area_id: Mapped[int] = mapped_column(ForeignKey("area.id", ondelete="RESTRICT"))
+    activity_id: Mapped[int] = mapped_column(ForeignKey("activity.id", ondelete="RESTRICT"))
+    worked_on: Mapped[date] = mapped_column(Date)
+    minutes: Mapped[int] = mapped_column(Integer)
+    status: Mapped[HoursStatus] = mapped_column(
+        Enum(HoursStatus, name="hours_status", native_enum=False, create_constraint=True,
+             length=20, values_callable=lambda e: [m.value for m in e])
+    )
+    note: Mapped[str | None] = mapped_column(Text)
+    entered_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("user_account.id", ondelete="SET NULL"))
+    is_on_behalf: Mapped[bool] = mapped_column(Boolean, default=False)
+    corrects_id: Mapped[int | None] = mapped_column(
+        ForeignKey("hours_entry.id", ondelete="RESTRICT"), index=True)
+    correction_reason: Mapped[str | None] = mapped_column(Text)
+    rejection_reason: Mapped[str | None] = mapped_column(Text)
+    submitted_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    decided_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    decided_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("user_account.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    person: Mapped[Person] = relationship()
+    area: Mapped[Area] = relationship()
+    activity: Mapped[Activity] = relationship()
+    entered_by: Mapped["User | None"] = relationship(foreign_keys=[entered_by_id])  # noqa: F821
+    decided_by: Mapped["User | None"] = relationship(foreign_keys=[decided_by_id])  # noqa: F821
+    corrects: Mapped["HoursEntry | None"] = relationship(remote_side=[id])
+
+    @property
+    def hours(self) -> float:
+        return self.minutes / 60
+
+    @property
+    def is_locked(self) -> bool:
+        return self.status in (HoursStatus.APPROVED, HoursStatus.SUBMITTED)
+
+    @property
+    def is_editable(self) -> bool:
+        return self.status in (HoursStatus.DRAFT, HoursStatus.REJECTED)

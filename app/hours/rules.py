@@ -1,0 +1,62 @@
+"""The hours and FTE rules, as plain functions with "today" passed in."""
+
+from datetime import date, timedelta
+from decimal import Decimal
+
+from app.establishment.models import FULL_TIME_HOURS
+
+from .models import MINUTES_IN_A_DAY
+
+
+def week_start(day: date) -> date:
+    """The Monday of the week containing ``day``."""
+    return day - timedelta(days=day.weekday())
+
+
+def weeks_in(start: date, end: date) -> Decimal:
+    """Weeks in an inclusive period, as a decimal (a month is about 4.35)."""
+    return Decimal((end - start).days + 1) / 7
+
+
+def fte_used(minutes: int, start: date, end: date) -> Decimal:
+    """Actual FTE used in a period: hours worked / (37 x weeks in the period)."""
+    hours = Decimal(minutes) / 60
+    return (hours / (FULL_TIME_HOURS * weeks_in(start, end))).quantize(Decimal("0.001"))
+
+
+def entry_problems(*, worked_on: date | None, minutes: int | None, today: date, joined_on: date,
+                   left_on: date | None, minutes_already_that_day: int) -> dict[str, str]:
+    """What is wrong with a new or changed entry, by form field; empty if nothing."""
+    problems = {}
+    if worked_on is not None:
+        if worked_on > today:
+            problems["worked_on"] = "The date you worked must be today or in the past"
+        elif worked_on < joined_on:
+            problems["worked_on"] = (
+                f"The date must be on or after the day they joined ({joined_on:%-d %B %Y})")
+        elif left_on is not None and worked_on > left_on:
+            problems["worked_on"] = (
+                f"The date must be on or before the day they left ({left_on:%-d %B %Y})")
+    if minutes is not None:
+        if minutes <= 0 or minutes % 15:
+            problems["hours"] = "Hours must be in quarter hours, like 1.25 or 2.5"
+        elif minutes_already_that_day + minutes > MINUTES_IN_A_DAY:
+            left = max(MINUTES_IN_A_DAY - minutes_already_that_day, 0) / 60
+            problems["hours"] = (
+                f"That would be more than 24 hours on one day. You can add up to {left:g} more")
+    return problems
+
+
+def minutes_from_hours(hours: Decimal) -> int | None:
+    """Whole minutes for a decimal number of hours, or None if not whole quarter hours."""
+    minutes = Decimal(hours) * 60
+    if minutes != minutes.to_integral_value() or int(minutes) % 15:
+        return None
+    return int(minutes)
+
+
+def minutes_between(start: str, end: str) -> int:
+    """Minutes from a start time to an end time (HH:MM), crossing midnight if need be."""
+    sh, sm = (int(x) for x in start.split(":"))
+    eh, em = (int(x) for x in end.split(":"))
+    return ((eh * 60 + em) - (sh * 60 + sm)) % MINUTES_IN_A_DAY

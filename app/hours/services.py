@@ -1,0 +1,211 @@
+"""Writing hours: log, submit, approve, reject, correct, and the session register.
+
+Every function takes the acting user, writes the audit history and flushes;
+the route or command commits once.
+"""
+
+from datetime import date, datetime
+
+from sqlalchemy import func, select
+
+from app.audit import services as audit
+from app.extensions import db
+from app.people.models import Person
+
+from .models import Activity, HoursEntry, HoursStatus
+from .rules import entry_problems
+
+
+class HoursError(ValueError):
+    """A rule was broken. ``problems`` maps form fields to messages."""
+
+    def __init__(self, problems: dict[str, str]):
+        super().__init__("; ".join(problems.values()))
+        self.problems = problems
+
+
+def minutes_logged_on(person_id: int, day: date, *, except_id: int | None = None) -> int:
+    query = select(func.coalesce(func.sum(HoursEntry.minutes), 0)).where(
+        HoursEntry.person_id == person_id, HoursEntry.worked_on == day,
+        HoursEntry.status != HoursStatus.REJECTED)
+    if except_id is not None:
+        query = query.where(HoursEntry.id != except_id)
+    return db.session.scalar(query)
+
+
+def _check(person: Person, worked_on: date, minutes: int, today: date, except_id=None) -> None:
+    problems = entry_problems(
+        worked_on=worked_on, minutes=minutes, today=today, joined_on=person.joined_on,
+        left_on=person.left_on,
+        minutes_already_that_day=minutes_logged_on(person.id, worked_on, except_id=except_id))
+    if problems:
+        raise HoursError(problems)
+
+
+def _describe(entry: HoursEntry) -> str:
+    return f"{entry.minutes / 60:g} hours of {entry.activity.name} on {entry.worked_on:%-d %B %Y}"
+
+
+def log_hours(person: Person, *, worked_on: date, minutes: int, activity: Activity, area_id: int,
+              note: str | None, actor, today: date, submit: bool, now: datetime) -> HoursEntry:
+    """Record hours for a person, as a draft or submitted.
+
+    :raises HoursError: for a future date, a date outside their time on the
+        pathway, an amount not in quarter hours, or more than 24 hours that day.
+    """
+    _check(person, worked_on, minutes, today)
+    entry = HoursEntry(
+        person_id=person.id, area_id=area_id, activity=activity, worked_on=worked_on,
+        minutes=minutes, note=(note or "").strip() or None, entered_by_id=actor.id,
+        is_on_behalf=actor.person_id != person.id,
+        status=HoursStatus.SUBMITTED if submit else HoursStatus.DRAFT,
+        submitted_at=now if submit else None)
+    db.session.add(entry)
+    db.session.flush()
+    who = "" if not entry.is_on_behalf else f" on behalf of {person.name}"
+    audit.record(actor=actor, action="create", entity=entry, provider_id=person.provider_id,
+                 summary=f"Logged {_describe(entry)}{who} as {entry.status.value}")
+    return entry
+
+
+def update_entry(entry: HoursEntry, *, worked_on: date, minutes: int, activity: Activity,
+                 area_id: int, note: str | None, actor, today: date) -> None:
+    """Change a draft or rejected entry (approved and submitted ones are locked).
+
+    :raises HoursError: if the entry is locked or the change breaks a rule.
+    """
+    if not entry.is_editable:
+        raise HoursError({"hours": f"This entry is {entry.status.value} and cannot be changed"})
+    _check(entry.person, worked_on, minutes, today, except_id=entry.id)
+    before = {"worked_on": entry.worked_on, "minutes": entry.minutes,
+              "activity": entry.activity.name, "area_id": entry.area_id, "note": entry.note}
+    entry.worked_on, entry.minutes, entry.activity = worked_on, minutes, activity
+    entry.area_id, entry.note = area_id, (note or "").strip() or None
+    after = {"worked_on": worked_on, "minutes": minutes, "activity": activity.name,
+             "area_id": area_id, "note": entry.note}
+    changes = audit.diff(before, after)
+    if changes:
+        audit.record(actor=actor, action="update", entity=entry,
+                     provider_id=entry.person.provider_id, changes=changes,
+                     summary=f"Changed {', '.join(changes)}")
+    db.session.flush()
+
+
+def submit_entries(entries: list[HoursEntry], *, actor, now: datetime) -> int:
+    """Submit drafts and rejected entries for approval; returns how many."""
+    count = 0
+    for entry in entries:
+        if entry.is_editable:
+            previous = entry.status
+            entry.status, entry.submitted_at = HoursStatus.SUBMITTED, now
+            entry.rejection_reason = None
+            audit.record(actor=actor, action="submit", entity=entry,
+                         provider_id=entry.person.provider_id,
+                         summary=f"Submitted {_describe(entry)}"
+                                 + (" again after it was rejected" if previous == "rejected" else ""))
+            count += 1
+    db.session.flush()
+    return count
+
+
+def approve_entries(entries: list[HoursEntry], *, actor, now: datetime) -> int:
+    """Approve submitted entries, locking them; others are left alone. Returns how many."""
+    count = 0
+    for entry in entries:
+        if entry.status != HoursStatus.SUBMITTED:
+            continue
+        entry.status, entry.decided_at, entry.decided_by_id = HoursStatus.APPROVED, now, actor.id
+        audit.record(actor=actor, action="approve", entity=entry,
+                     provider_id=entry.person.provider_id, summary=f"Approved {_describe(entry)}")
+        count += 1
+    db.session.flush()
+    return count
+
+
+def reject_entry(entry: HoursEntry, *, reason: str, actor, now: datetime) -> None:
+    """Send a submitted entry back with a reason the person will see.
+
+    :raises HoursError: if it is not awaiting approval or no reason is given.
+    """
+    if entry.status != HoursStatus.SUBMITTED:
+        raise HoursError({"reason": f"Only submitted hours can be rejected; this is {entry.status.value}"})
+    if not reason or not reason.strip():
+        raise HoursError({"reason": "Enter the reason, so they know what to correct"})
+    entry.status, entry.rejection_reason = HoursStatus.REJECTED, reason.strip()
+    entry.decided_at, entry.decided_by_id = now, actor.id
+    audit.record(actor=actor, action="reject", entity=entry, provider_id=entry.person.provider_id,
+                 summary=f"Rejected {_describe(entry)}: {entry.rejection_reason}")
+    db.session.flush()
+
+
+def correct_entry(original: HoursEntry, *, correct_minutes: int, reason: str, actor,
+                  now: datetime, approve: bool) -> HoursEntry:
+    """Record a correction to approved hours as a new linked entry with the difference.
+
+    :raises HoursError: if the original is not approved, nothing changes, or no reason.
+    """
+    if original.status != HoursStatus.APPROVED or original.corrects_id is not None:
+        raise HoursError({"hours": "Only approved hours can be corrected"})
+    if not reason or not reason.strip():
+        raise HoursError({"reason": "Enter why the hours are being corrected"})
+    already = db.session.scalar(select(func.coalesce(func.sum(HoursEntry.minutes), 0)).where(
+        HoursEntry.corrects_id == original.id, HoursEntry.status != HoursStatus.REJECTED))
+    delta = correct_minutes - (original.minutes + already)
+    if delta == 0:
+        raise HoursError({"hours": "That is the number of hours already recorded"})
+    if correct_minutes < 0 or correct_minutes % 15:
+        raise HoursError({"hours": "Hours must be in quarter hours, like 1.25 or 2.5"})
+    entry = HoursEntry(
+        person_id=original.person_id, area_id=original.area_id, activity_id=original.activity_id,
+        worked_on=original.worked_on, minutes=delta, corrects_id=original.id,
+        correction_reason=reason.strip(), entered_by_id=actor.id,
+        is_on_behalf=actor.person_id != original.person_id,
+        status=HoursStatus.APPROVED if approve else HoursStatus.SUBMITTED, submitted_at=now,
+        decided_at=now if approve else None, decided_by_id=actor.id if approve else None)
+    db.session.add(entry)
+    db.session.flush()
+    audit.record(actor=actor, action="correct", entity=original,
+                 provider_id=original.person.provider_id,
+                 summary=f"Corrected to {correct_minutes / 60:g} hours ({delta / 60:+g}): {reason}")
+    audit.record(actor=actor, action="create", entity=entry,
+                 provider_id=original.person.provider_id,
+                 summary=f"Correction of {delta / 60:+g} hours to entry {original.id}: {reason}")
+    return entry
+
+
+def record_register(people_minutes: list[tuple[Person, int]], *, worked_on: date,
+                    activity: Activity, area_id: int, actor, today: date,
+                    now: datetime) -> list[HoursEntry]:
+    """Save one approved entry per person who worked a session, all or none.
+
+    :raises HoursError: naming each person whose hours break a rule.
+    """
+    problems = {}
+    for person, minutes in people_minutes:
+        try:
+            _check(person, worked_on, minutes, today)
+        except HoursError as error:
+            problems[f"person-{person.id}"] = f"{person.name}: {error}"
+    if problems:
+        raise HoursError(problems)
+    entries = []
+    for person, minutes in people_minutes:
+        entry = log_hours(person, worked_on=worked_on, minutes=minutes, activity=activity,
+                          area_id=area_id, note="Session register", actor=actor, today=today,
+                          submit=True, now=now)
+        entries.append(entry)
+    approve_entries(entries, actor=actor, now=now)
+    return entries
+
+
+def delete_draft(entry: HoursEntry, *, actor) -> None:
+    """Remove a draft that was never submitted.
+
+    :raises HoursError: for anything but a draft.
+    """
+    if entry.status != HoursStatus.DRAFT:
+        raise HoursError({"hours": "Only drafts can be deleted"})
+    audit.record(actor=actor, action="delete", entity=entry, provider_id=entry.person.provider_id,
+                 summary=f"Deleted draft: {_describe(entry)}")
+    db.session.delete(entry)
+    db.session.flush()
