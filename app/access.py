@@ -106,3 +106,37 @@ def can_edit_people(user: User) -> bool:
 def can_see_personal_details(user: User) -> bool:
     """Contact details are for the person, their line manager and their provider's HR."""
     return user.role in (Role.VOLUNTEER, Role.AREA_FACILITATOR, Role.HR, Role.ADMIN)
+
+
+APPROVERS = frozenset({Role.AREA_FACILITATOR, Role.HR})
+
+
+def get_hours_or_404(entry_id: int, *, for_user: User):
+    """Load an hours entry whose person the user may see.
+
+    :raises NotFound: if there is no such entry or its person is out of scope.
+    """
+    from app.hours.models import HoursEntry
+
+    entry = db.session.scalar(
+        select(HoursEntry).join(Person, Person.id == HoursEntry.person_id)
+        .where(HoursEntry.id == entry_id, person_scope(for_user)))
+    if entry is None:
+        abort(404)
+    return entry
+
+
+def can_approve(user: User, person: Person) -> bool:
+    """Area facilitators approve for their area; HR for their provider."""
+    if user.role == Role.HR:
+        return person.provider_id == user.provider_id
+    if user.role == Role.AREA_FACILITATOR:
+        return person.provider_id == user.provider_id and person.area_id == user.area_id
+    return False
+
+
+def can_log_for(user: User, person: Person) -> bool:
+    """A parent logs their own hours; approvers log on behalf of people they approve for."""
+    if user.role == Role.VOLUNTEER:
+        return user.person_id == person.id
+    return can_approve(user, person)

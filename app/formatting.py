@@ -42,9 +42,11 @@ def register(app) -> None:
 
     @app.context_processor
     def service_globals():
+        from datetime import timedelta
+
         from flask_login import current_user
 
         from app.auth.models import Role
 
-        return {"Role": Role, "current_user": current_user,
+        return {"Role": Role, "current_user": current_user, "timedelta": timedelta,
                 "service_name": app.config["SERVICE_NAME"]}

@@ -3,6 +3,7 @@ built by the migrations, emptied after every test."""
 
 import os
 from dataclasses import dataclass
+from datetime import date
 
 import pytest
 from bs4 import BeautifulSoup
@@ -18,6 +19,7 @@ from .factories import (
     PASSWORD,
     make_area,
     make_contract_year,
+    make_hours,
     make_person,
     make_provider,
     make_user,
@@ -84,6 +86,7 @@ class World:
     stranger: Person  # other provider, same area name
     users: dict[Role, User]
     other_hr: User
+    entry: object  # a submitted hours entry of mine
 
     def user(self, role: Role) -> User:
         return self.users[role]
@@ -106,9 +109,10 @@ def world() -> World:
     }
     other_hr = make_user(Role.HR, provider=other)
     make_contract_year(provider)
+    entry = make_hours(me, worked_on=date(2026, 1, 5), hours="2", status="submitted")
     db.session.commit()
     return World(provider, other, north, south, me, neighbour, south_person, stranger, users,
-                 other_hr)
+                 other_hr, entry)
 
 
 @pytest.fixture

@@ -10,13 +10,17 @@ from app import create_app
 from app.auth.models import Role
 
 _APP = create_app("test")
-ROUTE_ARGS = {"person_id": lambda world: world.me.id}
+ROUTE_ARGS = {"person_id": lambda world: world.me.id, "entry_id": lambda world: world.entry.id}
 # Where an allowed request answers with a redirect rather than a page.
 REDIRECTS = {
     ("people.my_record", "GET"): {Role.VOLUNTEER},
     ("auth.sign_in", "GET"): set(Role),
     ("auth.sign_in", "POST"): set(Role),
     ("auth.sign_out", "POST"): set(Role),
+    ("hours.my_hours", "GET"): {Role.VOLUNTEER},
+    ("hours.submit_week", "POST"): {Role.VOLUNTEER, Role.AREA_FACILITATOR, Role.HR},
+    ("hours.approvals", "POST"): {Role.AREA_FACILITATOR, Role.HR},
+    ("hours.send_reminder", "POST"): {Role.AREA_FACILITATOR, Role.HR},
 }
 
 

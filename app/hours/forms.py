@@ -1,0 +1,109 @@
+import re
+
+from flask_wtf import FlaskForm
+from govuk_frontend_wtf.wtforms_widgets import (
+    GovCheckboxInput,
+    GovRadioInput,
+    GovSelect,
+    GovSubmitInput,
+    GovTextArea,
+    GovTextInput,
+)
+from wtforms import (
+    BooleanField,
+    DecimalField,
+    RadioField,
+    SelectField,
+    StringField,
+    SubmitField,
+    TextAreaField,
+)
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
+
+from app.fields import GovDateField
+from app.validators import NotInFuture
+
+from .rules import minutes_between, minutes_from_hours
+
+TIME = re.compile(r"^([01]?\d|2[0-3])[:.]([0-5]\d)$")
+NOTE_HINT = "Optional. Do not write the names of children or families."
+
+
+class HoursForm(FlaskForm):
+    worked_on = GovDateField("Date you worked", validators=[
+        InputRequired("Enter the date you worked"),
+        NotInFuture("The date you worked must be today or in the past")])
+    hours = DecimalField(
+        "How many hours?", widget=GovTextInput(), places=2,
+        validators=[Optional(), NumberRange(min=0.25, max=24, message="Hours must be between 0.25 and 24")])
+    start_time = StringField("Start time (optional)", widget=GovTextInput(),
+                             validators=[Optional(), Length(max=5)])
+    end_time = StringField("End time (optional)", widget=GovTextInput(),
+                           validators=[Optional(), Length(max=5)])
+    activity_id = RadioField("What did you do?", coerce=int, widget=GovRadioInput(),
+                             validators=[InputRequired("Select an activity")])
+    area_id = SelectField("Area", coerce=int, widget=GovSelect(),
+                          validators=[InputRequired("Select an area")])
+    note = TextAreaField("Note", widget=GovTextArea(), description=NOTE_HINT, validators=[
+        Optional(), Length(max=500, message="Note must be 500 characters or fewer")])
+    submit = SubmitField("Submit for approval", widget=GovSubmitInput())
+    save_draft = SubmitField("Save as draft", widget=GovSubmitInput())
+
+    def validate(self, extra_validators=None) -> bool:
+        valid = super().validate(extra_validators)
+        if self.minutes() is None and not self.hours.errors and not self.start_time.errors:
+            if self.start_time.data or self.end_time.data:
+                self.start_time.errors.append("Enter a start and end time like 09:30, or the number of hours")
+            else:
+                self.hours.errors.append("Enter how many hours you worked")
+            return False
+        return valid
+
+    def minutes(self) -> int | None:
+        if self.hours.data is not None:
+            minutes = minutes_from_hours(self.hours.data)
+            if minutes is None:
+                self.hours.errors.append("Hours must be in quarter hours, like 1.25 or 2.5")
+            return minutes
+        start, end = (self.start_time.data or "").strip(), (self.end_time.data or "").strip()
+        if TIME.match(start) and TIME.match(end):
+            minutes = minutes_between(start.replace(".", ":"), end.replace(".", ":"))
+            if minutes % 15 or minutes == 0:
+                self.start_time.errors.append("Start and end times must be whole quarter hours apart")
+                return None
+            return minutes
+        return None
+
+
+class RejectForm(FlaskForm):
+    reason = TextAreaField("Why are you rejecting these hours?", widget=GovTextArea(),
+                           description="They will see this, so say what to correct.",
+                           validators=[DataRequired("Enter the reason, so they know what to correct"),
+                                       Length(max=1000, message="Reason must be 1000 characters or fewer")])
+    submit = SubmitField("Reject hours", widget=GovSubmitInput())
+
+
+class CorrectionForm(FlaskForm):
+    hours = DecimalField("What should the hours be?", widget=GovTextInput(), places=2,
+                         validators=[InputRequired("Enter the correct number of hours"),
+                                     NumberRange(min=0, max=24, message="Hours must be between 0 and 24")])
+    reason = TextAreaField("Why are they being corrected?", widget=GovTextArea(),
+                           validators=[DataRequired("Enter why the hours are being corrected"),
+                                       Length(max=1000, message="Reason must be 1000 characters or fewer")])
+    submit = SubmitField("Record correction", widget=GovSubmitInput())
+
+
+class RegisterForm(FlaskForm):
+    worked_on = GovDateField("Date of the session", validators=[
+        InputRequired("Enter the date of the session"),
+        NotInFuture("The date of the session must be today or in the past")])
+    activity_id = SelectField("Activity", coerce=int, widget=GovSelect(),
+                              validators=[InputRequired("Select an activity")])
+    area_id = SelectField("Area", coerce=int, widget=GovSelect(),
+                          validators=[InputRequired("Select an area")])
+    submit = SubmitField("Save register", widget=GovSubmitInput())
+
+
+class ConfirmForm(FlaskForm):
+    confirm = BooleanField("Yes", widget=GovCheckboxInput())
+    submit = SubmitField("Continue", widget=GovSubmitInput())

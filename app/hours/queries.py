@@ -1,0 +1,80 @@
+"""Read-side queries for hours: a person's week, the approval queue, reminders."""
+
+from datetime import date, timedelta
+
+from sqlalchemy import exists, func, or_, select
+from sqlalchemy.orm import joinedload
+
+from app.access import person_scope
+from app.establishment.models import Contract
+from app.extensions import db
+from app.people.models import Person
+
+from .models import Activity, HoursEntry, HoursStatus
+
+
+def active_activities() -> list[Activity]:
+    return list(db.session.scalars(
+        select(Activity).where(Activity.is_active).order_by(Activity.sort_order, Activity.name)))
+
+
+def entries_between(person_id: int, start: date, end: date) -> list[HoursEntry]:
+    return list(db.session.scalars(
+        select(HoursEntry)
+        .where(HoursEntry.person_id == person_id, HoursEntry.worked_on.between(start, end))
+        .options(joinedload(HoursEntry.activity), joinedload(HoursEntry.entered_by),
+                 joinedload(HoursEntry.area))
+        .order_by(HoursEntry.worked_on, HoursEntry.id)))
+
+
+def minutes_by_status(person_id: int, start: date, end: date) -> dict[HoursStatus, int]:
+    rows = db.session.execute(
+        select(HoursEntry.status, func.sum(HoursEntry.minutes))
+        .where(HoursEntry.person_id == person_id, HoursEntry.worked_on.between(start, end))
+        .group_by(HoursEntry.status)).all()
+    return {status: int(minutes) for status, minutes in rows}
+
+
+def approval_queue(user, *, area_id: int | None = None):
+    """Submitted entries for people the user approves for, oldest first."""
+    query = (select(HoursEntry).join(Person, Person.id == HoursEntry.person_id)
+             .where(HoursEntry.status == HoursStatus.SUBMITTED, person_scope(user))
+             .options(joinedload(HoursEntry.person), joinedload(HoursEntry.activity),
+                      joinedload(HoursEntry.area), joinedload(HoursEntry.corrects))
+             .order_by(HoursEntry.worked_on, HoursEntry.id))
+    if area_id is not None:
+        query = query.where(Person.area_id == area_id)
+    return query
+
+
+def people_in_scope(user, *, area_id: int, on: date) -> list[Person]:
+    """People active on a day in an area, that the user may see, by name."""
+    return list(db.session.scalars(
+        select(Person).where(person_scope(user), Person.area_id == area_id, Person.joined_on <= on,
+                             or_(Person.left_on.is_(None), Person.left_on >= on))
+        .order_by(Person.last_name, Person.first_name)))
+
+
+def quiet_last_week(user, *, today: date, area_id: int | None = None) -> tuple[date, date, list[Person]]:
+    """People with a current contract or volunteer role who submitted nothing for last week."""
+    start = today - timedelta(days=today.weekday() + 7)
+    end = start + timedelta(days=6)
+    has_role = exists().where(Contract.person_id == Person.id, Contract.starts_on <= end,
+                              or_(Contract.ends_on.is_(None), Contract.ends_on >= start))
+    logged = exists().where(
+        HoursEntry.person_id == Person.id, HoursEntry.worked_on.between(start, end),
+        HoursEntry.status.in_([HoursStatus.SUBMITTED, HoursStatus.APPROVED]))
+    query = (select(Person).where(person_scope(user), has_role, ~logged,
+                                  or_(Person.left_on.is_(None), Person.left_on >= start))
+             .options(joinedload(Person.area)).order_by(Person.area_id, Person.last_name))
+    if area_id is not None:
+        query = query.where(Person.area_id == area_id)
+    return start, end, list(db.session.scalars(query))
+
+
+def corrections_of(entry_id: int) -> list[HoursEntry]:
+    return list(db.session.scalars(
+        select(HoursEntry).where(HoursEntry.corrects_id == entry_id)
+        .options(joinedload(HoursEntry.entered_by)).order_by(HoursEntry.id)))
+
+

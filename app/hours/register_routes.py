@@ -1,0 +1,102 @@
+"""Session registers and reminders: the area facilitator's tools for people
+who find logging their own hours hard."""
+
+from datetime import date
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from app.access import APPROVERS, can_approve, get_person_or_404, role_required
+from app.audit import services as audit
+from app.auth.forms import EmptyForm
+from app.auth.models import Role
+from app.extensions import db
+from app.mail import send_email
+from app.people.queries import all_areas
+
+from . import queries
+from .forms import RegisterForm
+from .models import Activity
+from .routes import bp, now
+from .rules import minutes_from_hours
+from .services import HoursError, record_register
+
+
+def _register_rows(people) -> tuple[list, dict[int, str]]:
+    """(person, minutes) for each ticked row, and a message for each bad row."""
+    chosen, problems = [], {}
+    for person in people:
+        if not request.form.get(f"worked-{person.id}"):
+            continue
+        raw = request.form.get(f"hours-{person.id}", "").strip()
+        try:
+            minutes = minutes_from_hours(raw) if raw else None
+        except ArithmeticError:
+            minutes = None
+        if minutes is None or minutes <= 0 or minutes > 24 * 60:
+            problems[person.id] = f"Enter {person.name}'s hours in quarter hours, like 2 or 1.5"
+        else:
+            chosen.append((person, minutes))
+    return chosen, problems
+
+
+@bp.route("/hours/register", methods=["GET", "POST"])
+@role_required(*APPROVERS)
+def register():
+    form = RegisterForm(area_id=current_user.area_id)
+    form.activity_id.choices = [(a.id, a.name) for a in queries.active_activities()]
+    areas = [a for a in all_areas() if current_user.role == Role.HR or a.id == current_user.area_id]
+    form.area_id.choices = [(a.id, a.name) for a in areas]
+    area_id = form.area_id.data or (areas[0].id if areas else None)
+    day = form.worked_on.data or date.today()
+    people = [p for p in queries.people_in_scope(current_user, area_id=area_id, on=day)
+              if can_approve(current_user, p)] if area_id else []
+    problems = {}
+    if request.form.get("save") and form.validate_on_submit():
+        chosen, problems = _register_rows(people)
+        if not chosen and not problems:
+            form.worked_on.errors.append("Tick at least one person who worked this session")
+        elif not problems:
+            try:
+                entries = record_register(
+                    chosen, worked_on=day, activity=db.get_or_404(Activity, form.activity_id.data),
+                    area_id=area_id, actor=current_user, today=date.today(), now=now())
+            except HoursError as error:
+                problems = {int(k.split("-")[1]): v for k, v in error.problems.items()}
+            else:
+                db.session.commit()
+                flash(f"Register saved: {len(entries)} people's hours recorded and approved", "success")
+                return redirect(url_for("hours.register"))
+    return render_template("hours/register.html", form=form, people=people, problems=problems,
+                           posted=request.form)
+
+
+@bp.route("/hours/reminders")
+@role_required(*APPROVERS)
+def reminders():
+    start, end, people = queries.quiet_last_week(current_user, today=date.today(),
+                                                 area_id=request.args.get("area", type=int))
+    return render_template("hours/reminders.html", start=start, end=end, people=people,
+                           form=EmptyForm())
+
+
+@bp.route("/hours/reminders/<int:person_id>", methods=["POST"])
+@role_required(*APPROVERS)
+def send_reminder(person_id: int):
+    person = get_person_or_404(person_id, for_user=current_user)
+    if not can_approve(current_user, person):
+        abort(403)
+    if EmptyForm().validate_on_submit():
+        if not person.email:
+            flash(f"{person.name} has no email address. Give them a call instead", "info")
+            return redirect(url_for("hours.reminders"))
+        link = url_for("hours.my_hours", _external=True)
+        send_email(person.email, "Please log your hours for last week",
+                   f"Hello {person.first_name},\n\nWe have no hours from you for last week. "
+                   f"When you have a moment, you can add them here: {link}\n\n"
+                   f"If you need a hand, {current_user.name} can enter them for you.\n")
+        audit.record(actor=current_user, action="remind", entity=person,
+                     summary=f"Reminder to log hours sent to {person.email} at {now():%H:%M}")
+        db.session.commit()
+        flash(f"Reminder sent to {person.name}", "success")
+    return redirect(url_for("hours.reminders"))

@@ -1,0 +1,246 @@
+from datetime import UTC, date, datetime, timedelta
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from app.access import (
+    APPROVERS,
+    can_approve,
+    can_log_for,
+    get_hours_or_404,
+    get_person_or_404,
+    role_required,
+)
+from app.audit.services import history_for
+from app.auth.forms import EmptyForm
+from app.auth.models import Role
+from app.extensions import db
+from app.people.queries import all_areas
+
+from . import queries
+from .forms import CorrectionForm, HoursForm, RejectForm
+from .models import Activity, HoursEntry
+from .rules import week_start
+from .services import (
+    HoursError,
+    approve_entries,
+    correct_entry,
+    delete_draft,
+    log_hours,
+    reject_entry,
+    submit_entries,
+    update_entry,
+)
+
+bp = Blueprint("hours", __name__)
+LOGGERS = (Role.VOLUNTEER, Role.AREA_FACILITATOR, Role.HR)
+
+
+def now() -> datetime:
+    return datetime.now(UTC)
+
+
+def _week(arg: str | None) -> date:
+    try:
+        return week_start(date.fromisoformat(arg)) if arg else week_start(date.today())
+    except ValueError:
+        abort(404)
+
+
+def _errors_to_form(form, error: HoursError) -> None:
+    for field, message in error.problems.items():
+        (form[field] if field in form else form.hours).errors.append(message)
+
+
+@bp.route("/hours")
+@role_required(Role.VOLUNTEER)
+def my_hours():
+    return redirect(url_for("hours.person_hours", person_id=current_user.person_id, **request.args))
+
+
+@bp.route("/people/<int:person_id>/hours")
+@role_required(*Role)
+def person_hours(person_id: int):
+    person = get_person_or_404(person_id, for_user=current_user)
+    start = _week(request.args.get("week"))
+    end = start + timedelta(days=6)
+    month_start = date(start.year, start.month, 1)
+    month_end = (month_start + timedelta(days=32)).replace(day=1) - timedelta(days=1)
+    return render_template(
+        "hours/person_hours.html", person=person, start=start, end=end,
+        entries=queries.entries_between(person.id, start, end),
+        week_totals=queries.minutes_by_status(person.id, start, end),
+        month_totals=queries.minutes_by_status(person.id, month_start, month_end),
+        month_start=month_start, can_log=can_log_for(current_user, person),
+        is_me=current_user.person_id == person.id, today=date.today(), form=EmptyForm())
+
+
+def _hours_form(person, obj=None) -> HoursForm:
+    form = HoursForm(obj=obj)
+    form.activity_id.choices = [(a.id, a.name) for a in queries.active_activities()]
+    form.area_id.choices = [(a.id, a.name) for a in all_areas()]
+    if request.method == "GET" and obj is None:
+        form.area_id.data = person.area_id
+    if obj is not None and request.method == "GET":
+        form.hours.data = obj.minutes / 60
+    return form
+
+
+@bp.route("/people/<int:person_id>/hours/new", methods=["GET", "POST"])
+@role_required(*LOGGERS)
+def log(person_id: int):
+    person = get_person_or_404(person_id, for_user=current_user)
+    if not can_log_for(current_user, person):
+        abort(403)
+    form = _hours_form(person)
+    if form.validate_on_submit():
+        try:
+            entry = log_hours(person, worked_on=form.worked_on.data, minutes=form.minutes(),
+                              activity=db.get_or_404(Activity, form.activity_id.data),
+                              area_id=form.area_id.data, note=form.note.data, actor=current_user,
+                              today=date.today(), submit=not form.save_draft.data, now=now())
+        except HoursError as error:
+            _errors_to_form(form, error)
+        else:
+            db.session.commit()
+            what = "saved as a draft" if form.save_draft.data else "sent for approval"
+            flash(f"{entry.minutes / 60:g} hours on {entry.worked_on:%-d %B} {what}", "success")
+            return redirect(url_for("hours.person_hours", person_id=person.id,
+                                    week=week_start(entry.worked_on).isoformat()))
+    return render_template("hours/log_hours.html", form=form, person=person, entry=None)
+
+
+@bp.route("/hours/<int:entry_id>")
+@role_required(*Role)
+def view_entry(entry_id: int):
+    entry = get_hours_or_404(entry_id, for_user=current_user)
+    return render_template(
+        "hours/view_entry.html", entry=entry, history=history_for(entry),
+        corrections=queries.corrections_of(entry.id), can_change=can_log_for(current_user, entry.person),
+        can_decide=can_approve(current_user, entry.person), form=EmptyForm())
+
+
+def _changeable(entry_id: int) -> HoursEntry:
+    entry = get_hours_or_404(entry_id, for_user=current_user)
+    if not can_log_for(current_user, entry.person):
+        abort(403)
+    return entry
+
+
+@bp.route("/hours/<int:entry_id>/edit", methods=["GET", "POST"])
+@role_required(*LOGGERS)
+def edit_entry(entry_id: int):
+    entry = _changeable(entry_id)
+    form = _hours_form(entry.person, obj=entry)
+    if entry.is_editable and form.validate_on_submit():
+        try:
+            update_entry(entry, worked_on=form.worked_on.data, minutes=form.minutes(),
+                         activity=db.get_or_404(Activity, form.activity_id.data),
+                         area_id=form.area_id.data, note=form.note.data, actor=current_user,
+                         today=date.today())
+            if not form.save_draft.data:
+                submit_entries([entry], actor=current_user, now=now())
+        except HoursError as error:
+            _errors_to_form(form, error)
+        else:
+            db.session.commit()
+            flash("Hours saved" + ("" if form.save_draft.data else " and sent for approval"), "success")
+            return redirect(url_for("hours.person_hours", person_id=entry.person_id,
+                                    week=week_start(entry.worked_on).isoformat()))
+    return render_template("hours/log_hours.html", form=form, person=entry.person, entry=entry)
+
+
+@bp.route("/hours/<int:entry_id>/delete", methods=["GET", "POST"])
+@role_required(*LOGGERS)
+def delete_entry(entry_id: int):
+    entry = _changeable(entry_id)
+    form = EmptyForm()
+    if request.method == "POST" and form.validate_on_submit():
+        person_id, week = entry.person_id, week_start(entry.worked_on).isoformat()
+        try:
+            delete_draft(entry, actor=current_user)
+        except HoursError as error:
+            flash(str(error), "info")
+            return redirect(url_for("hours.view_entry", entry_id=entry.id))
+        db.session.commit()
+        flash("Draft deleted", "success")
+        return redirect(url_for("hours.person_hours", person_id=person_id, week=week))
+    return render_template("hours/delete_entry.html", entry=entry, form=form)
+
+
+@bp.route("/people/<int:person_id>/hours/submit", methods=["POST"])
+@role_required(*LOGGERS)
+def submit_week(person_id: int):
+    person = get_person_or_404(person_id, for_user=current_user)
+    if not can_log_for(current_user, person):
+        abort(403)
+    start = _week(request.form.get("week"))
+    if EmptyForm().validate_on_submit():
+        entries = queries.entries_between(person.id, start, start + timedelta(days=6))
+        count = submit_entries(entries, actor=current_user, now=now())
+        db.session.commit()
+        flash(f"{count} {'entry' if count == 1 else 'entries'} sent for approval" if count
+              else "There were no drafts to submit", "success")
+    return redirect(url_for("hours.person_hours", person_id=person.id, week=start.isoformat()))
+
+
+@bp.route("/approvals/hours", methods=["GET", "POST"])
+@role_required(*APPROVERS)
+def approvals():
+    area_id = request.args.get("area", type=int)
+    form = EmptyForm()
+    if request.method == "POST" and form.validate_on_submit():
+        ids = [int(i) for i in request.form.getlist("entry") if i.isdigit()]
+        chosen = db.session.scalars(queries.approval_queue(current_user).where(HoursEntry.id.in_(ids))).all()
+        count = approve_entries(list(chosen), actor=current_user, now=now())
+        db.session.commit()
+        flash(f"{count} {'entry' if count == 1 else 'entries'} approved" if count
+              else "Select the hours you want to approve", "success" if count else "info")
+        return redirect(url_for("hours.approvals", area=area_id))
+    page = db.paginate(queries.approval_queue(current_user, area_id=area_id),
+                       page=request.args.get("page", 1, type=int), per_page=50, error_out=False)
+    return render_template("hours/approvals.html", page=page, form=form, area_id=area_id,
+                           areas=all_areas() if current_user.role == Role.HR else [])
+
+
+def _decidable(entry_id: int) -> HoursEntry:
+    entry = get_hours_or_404(entry_id, for_user=current_user)
+    if not can_approve(current_user, entry.person):
+        abort(403)
+    return entry
+
+
+@bp.route("/hours/<int:entry_id>/reject", methods=["GET", "POST"])
+@role_required(*APPROVERS)
+def reject(entry_id: int):
+    entry = _decidable(entry_id)
+    form = RejectForm()
+    if form.validate_on_submit():
+        try:
+            reject_entry(entry, reason=form.reason.data, actor=current_user, now=now())
+        except HoursError as error:
+            _errors_to_form(form, error)
+        else:
+            db.session.commit()
+            flash(f"Hours rejected. {entry.person.name} can see why and correct them", "success")
+            return redirect(url_for("hours.approvals"))
+    return render_template("hours/reject.html", entry=entry, form=form)
+
+
+@bp.route("/hours/<int:entry_id>/correct", methods=["GET", "POST"])
+@role_required(*APPROVERS)
+def correct(entry_id: int):
+    entry = _decidable(entry_id)
+    form = CorrectionForm()
+    if form.validate_on_submit():
+        try:
+            correct_entry(entry, correct_minutes=int(form.hours.data * 60), reason=form.reason.data,
+                          actor=current_user, now=now(), approve=True)
+        except HoursError as error:
+            _errors_to_form(form, error)
+        else:
+            db.session.commit()
+            flash("Correction recorded. The original entry is kept in the history", "success")
+            return redirect(url_for("hours.view_entry", entry_id=entry.id))
+    return render_template("hours/correct.html", entry=entry, form=form,
+                           corrections=queries.corrections_of(entry.id))

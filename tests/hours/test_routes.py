@@ -1,0 +1,188 @@
+from datetime import date, timedelta
+
+from flask import g
+from sqlalchemy import event, func, select
+
+from app.audit.models import AuditEvent
+from app.auth.models import Role
+from app.extensions import db
+from app.hours.models import HoursEntry, HoursStatus
+
+from ..conftest import error_messages, page
+from ..factories import activity, make_contract, make_hours, make_person, make_post, make_user
+
+LAST_MONDAY = date.today() - timedelta(days=date.today().weekday() + 7)
+
+
+def _form(**overrides):
+    day = LAST_MONDAY
+    data = {"worked_on": [str(day.day), str(day.month), str(day.year)], "hours": "2.5",
+            "activity_id": str(activity().id), "area_id": "", "note": "", "submit": "Submit"}
+    data.update(overrides)
+    return data
+
+
+def test_volunteer_logs_and_submits_their_hours(world, sign_in):
+    client = sign_in(world.user(Role.VOLUNTEER))
+    response = client.post(f"/people/{world.me.id}/hours/new", data=_form(area_id=str(world.north.id)))
+    assert response.status_code == 302
+    entry = db.session.scalar(select(HoursEntry).where(HoursEntry.worked_on == LAST_MONDAY))
+    assert (entry.minutes, entry.status, entry.is_on_behalf) == (150, HoursStatus.SUBMITTED, False)
+    week = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "2.5 hours on" in week and "sent for approval" in week
+
+
+def test_save_as_draft_then_submit_the_week(world, sign_in):
+    client = sign_in(world.user(Role.VOLUNTEER))
+    data = _form(area_id=str(world.north.id), save_draft="Save as draft")
+    del data["submit"]
+    client.post(f"/people/{world.me.id}/hours/new", data=data)
+    entry = db.session.scalar(select(HoursEntry).where(HoursEntry.worked_on == LAST_MONDAY))
+    assert entry.status == HoursStatus.DRAFT
+    client.post(f"/people/{world.me.id}/hours/submit", data={"week": LAST_MONDAY.isoformat()})
+    assert db.session.get(HoursEntry, entry.id).status == HoursStatus.SUBMITTED
+
+
+def test_start_and_end_times_give_the_duration(world, sign_in):
+    client = sign_in(world.user(Role.VOLUNTEER))
+    client.post(f"/people/{world.me.id}/hours/new",
+                data=_form(area_id=str(world.north.id), hours="", start_time="09:30", end_time="12:15"))
+    entry = db.session.scalar(select(HoursEntry).where(HoursEntry.worked_on == LAST_MONDAY))
+    assert entry.minutes == 165
+
+
+def test_log_errors_say_what_to_fix_and_write_nothing(world, sign_in):
+    client = sign_in(world.user(Role.VOLUNTEER))
+    before = db.session.scalar(select(func.count(HoursEntry.id)))
+    tomorrow = date.today() + timedelta(days=1)
+    response = client.post(f"/people/{world.me.id}/hours/new", data=_form(
+        area_id=str(world.north.id), hours="1.1",
+        worked_on=[str(tomorrow.day), str(tomorrow.month), str(tomorrow.year)]))
+    assert response.status_code == 200
+    assert error_messages(response) == ["The date you worked must be today or in the past",
+                                        "Hours must be in quarter hours, like 1.25 or 2.5"]
+    response = client.post(f"/people/{world.me.id}/hours/new", data=_form(
+        area_id=str(world.north.id), hours="", activity_id=""))
+    assert error_messages(response) == ["Enter how many hours you worked", "Select an activity"]
+    assert db.session.scalar(select(func.count(HoursEntry.id))) == before
+
+
+def test_a_volunteer_cannot_log_for_someone_else(world, sign_in):
+    client = sign_in(world.user(Role.VOLUNTEER))
+    assert client.get(f"/people/{world.neighbour.id}/hours/new").status_code == 404
+
+
+def test_facilitator_logs_on_behalf_and_the_person_sees_it(world, sign_in, client):
+    sign_in(world.user(Role.AREA_FACILITATOR))
+    client.post(f"/people/{world.me.id}/hours/new", data=_form(area_id=str(world.north.id)))
+    entry = db.session.scalar(select(HoursEntry).where(HoursEntry.worked_on == LAST_MONDAY))
+    assert entry.is_on_behalf and entry.entered_by_id == world.user(Role.AREA_FACILITATOR).id
+    client.post("/sign-out")
+    sign_in(world.user(Role.VOLUNTEER))
+    text = client.get(f"/people/{world.me.id}/hours?week={LAST_MONDAY}").get_data(as_text=True)
+    assert "on your behalf" in text
+
+
+def test_facilitator_can_only_log_in_their_area(world, sign_in):
+    client = sign_in(world.user(Role.AREA_FACILITATOR))
+    assert client.get(f"/people/{world.south_person.id}/hours/new").status_code == 404
+
+
+def test_approval_queue_is_the_facilitators_area_only(world, sign_in, client):
+    theirs = make_hours(world.south_person, worked_on=LAST_MONDAY, status="submitted")
+    db.session.commit()
+    sign_in(world.user(Role.AREA_FACILITATOR))
+    queue = page(client.get("/approvals/hours"))
+    assert [i["value"] for i in queue.select("input[name=entry]")] == [str(world.entry.id)]
+    # Posting another area's entry id approves nothing.
+    client.post("/approvals/hours", data={"entry": [str(theirs.id), str(world.entry.id)]})
+    assert db.session.get(HoursEntry, theirs.id).status == HoursStatus.SUBMITTED
+    assert db.session.get(HoursEntry, world.entry.id).status == HoursStatus.APPROVED
+    assert client.post(f"/hours/{theirs.id}/reject", data={"reason": "x"}).status_code == 404
+
+
+def test_rejection_reason_reaches_the_person(world, sign_in, client):
+    sign_in(world.user(Role.AREA_FACILITATOR))
+    response = client.post(f"/hours/{world.entry.id}/reject", data={"reason": ""})
+    assert error_messages(response) == ["Enter the reason, so they know what to correct"]
+    client.post(f"/hours/{world.entry.id}/reject", data={"reason": "That session was cancelled"})
+    assert db.session.get(HoursEntry, world.entry.id).status == HoursStatus.REJECTED
+    client.post("/sign-out")
+    sign_in(world.user(Role.VOLUNTEER))
+    text = client.get(f"/people/{world.me.id}/hours?week=2026-01-05").get_data(as_text=True)
+    assert "That session was cancelled" in text and "Correct and resubmit" in text
+
+
+def test_approved_hours_cannot_be_edited_only_corrected(world, sign_in, client):
+    entry = make_hours(world.me, worked_on=LAST_MONDAY, hours="4", status="approved")
+    db.session.commit()
+    sign_in(world.user(Role.VOLUNTEER))
+    client.post(f"/hours/{entry.id}/edit", data=_form(area_id=str(world.north.id), hours="9"))
+    assert db.session.get(HoursEntry, entry.id).minutes == 240
+    client.post("/sign-out")
+    sign_in(world.user(Role.AREA_FACILITATOR))
+    response = client.post(f"/hours/{entry.id}/correct", data={"hours": "3", "reason": "Left early"})
+    assert response.status_code == 302
+    correction = db.session.scalar(select(HoursEntry).where(HoursEntry.corrects_id == entry.id))
+    assert (correction.minutes, correction.status) == (-60, HoursStatus.APPROVED)
+    text = client.get(f"/hours/{entry.id}").get_data(as_text=True)
+    assert "Left early" in text and "Corrected to 3 hours" in text
+
+
+def test_session_register_saves_one_approved_entry_each(world, sign_in):
+    client = sign_in(world.user(Role.AREA_FACILITATOR))
+    day = LAST_MONDAY
+    base = {"worked_on": [str(day.day), str(day.month), str(day.year)],
+            "activity_id": str(activity("Workshop").id), "area_id": str(world.north.id), "save": "1"}
+    bad = client.post("/hours/register", data={**base, f"worked-{world.me.id}": "1",
+                                               f"hours-{world.me.id}": "lots"})
+    assert "Enter Vera Volunteer's hours in quarter hours" in page(bad).get_text()
+    response = client.post("/hours/register", data={
+        **base, f"worked-{world.me.id}": "1", f"hours-{world.me.id}": "2",
+        f"worked-{world.neighbour.id}": "1", f"hours-{world.neighbour.id}": "1.5"})
+    assert response.status_code == 302
+    rows = db.session.execute(select(HoursEntry.person_id, HoursEntry.minutes, HoursEntry.status)
+                              .where(HoursEntry.worked_on == day).order_by(HoursEntry.person_id)).all()
+    assert rows == [(world.me.id, 120, HoursStatus.APPROVED),
+                    (world.neighbour.id, 90, HoursStatus.APPROVED)]
+
+
+def test_reminders_list_and_send(world, sign_in, app, caplog):
+    post = make_post(provider=world.provider, grade=None, area=world.north, title="Parent Volunteer")
+    make_contract(person=world.neighbour, post=post, hours="9.25", starts_on=date(2024, 1, 1))
+    make_contract(person=world.me, post=post, hours="9.25", starts_on=date(2024, 1, 1))
+    make_hours(world.me, worked_on=LAST_MONDAY, status="approved")
+    db.session.commit()
+    client = sign_in(world.user(Role.AREA_FACILITATOR))
+    names = [a.get_text(strip=True) for a in page(client.get("/hours/reminders")).select("tbody td a")]
+    assert "Nina Neighbour" in names and "Vera Volunteer" not in names
+    with caplog.at_level("INFO"):
+        client.post(f"/hours/reminders/{world.neighbour.id}")
+    assert world.neighbour.email in caplog.text
+    assert db.session.scalar(select(AuditEvent).where(AuditEvent.action == "remind"))
+
+
+def _count_queries(client, path):
+    statements = []
+    listener = lambda *args: statements.append(args[2])  # noqa: E731
+    g.pop("_login_user", None)
+    event.listen(db.engine, "before_cursor_execute", listener)
+    try:
+        assert client.get(path).status_code == 200
+    finally:
+        event.remove(db.engine, "before_cursor_execute", listener)
+    return len(statements)
+
+
+def test_queue_and_week_pages_run_a_fixed_number_of_queries(world, sign_in):
+    client = sign_in(world.user(Role.HR))
+    paths = ["/approvals/hours", f"/people/{world.me.id}/hours?week={LAST_MONDAY}"]
+    small = [_count_queries(client, p) for p in paths]
+    helper = make_user(Role.VOLUNTEER, provider=world.provider, person=world.neighbour)
+    for n in range(15):
+        make_hours(world.me, worked_on=LAST_MONDAY + timedelta(days=n % 7), hours="0.25",
+                   status="submitted", entered_by_id=helper.id, is_on_behalf=True)
+        make_hours(make_person(provider=world.provider, area=world.north), worked_on=LAST_MONDAY,
+                   status="submitted")
+    db.session.commit()
+    assert [_count_queries(client, p) for p in paths] == small
