@@ -70,13 +70,14 @@ def _init_extensions(app: Flask) -> None:
 
 def _register_blueprints(app: Flask) -> None:
     from .auth.routes import bp as auth_bp
+    from .budget.routes import bp as budget_bp
     from .establishment.routes import bp as establishment_bp
     from .hours import register_routes  # noqa: F401  (adds to the hours blueprint)
     from .hours.routes import bp as hours_bp
     from .main.routes import bp as main_bp
     from .people.routes import bp as people_bp
 
-    for bp in (main_bp, auth_bp, people_bp, establishment_bp, hours_bp):
+    for bp in (main_bp, auth_bp, people_bp, establishment_bp, hours_bp, budget_bp):
         app.register_blueprint(bp)
 
 

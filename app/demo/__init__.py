@@ -12,6 +12,7 @@ from app.extensions import db
 from app.people.models import Person, Provider
 
 from .establishment import get_or_create, load_areas, load_contract_years, load_grades, load_posts
+from .hours import load_hours
 from .people import load_people, load_users
 
 DEMO_PROVIDER = "Kent Parent Pathways CIC"
@@ -28,7 +29,9 @@ def load_demo(today: date) -> list[tuple[str, str, str]]:
         named = _named_people(provider)
     else:
         named = load_people(provider, areas, posts, today)
-    return load_users(provider, areas, named)
+    sign_ins = load_users(provider, areas, named)
+    load_hours(provider, today)
+    return sign_ins
 
 
 def _named_people(provider: Provider) -> dict[str, Person]:

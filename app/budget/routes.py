@@ -1,0 +1,123 @@
+import csv
+import io
+from datetime import date, timedelta
+
+from flask import Blueprint, Response, abort, render_template, request
+from flask_login import current_user
+
+from app.access import PROVIDER_OFFICE, get_provider_or_404, role_required, visible_providers
+from app.auth.models import Role
+from app.establishment.services import contract_years_for
+from app.people.queries import all_areas
+
+from .charts import fte_chart, monthly_spend_chart
+from .services import build_monitor, fte_report, month_end, year_for_provider
+
+bp = Blueprint("budget", __name__, url_prefix="/budget")
+FTE_VIEWERS = (*PROVIDER_OFFICE, Role.AREA_FACILITATOR)
+
+
+def _monitor_context():
+    provider = get_provider_or_404(request.args.get("provider", type=int), for_user=current_user)
+    year = year_for_provider(provider.id, request.args.get("year", type=int), date.today())
+    if request.args.get("year") and year is None:
+        abort(404)
+    area_id = request.args.get("area", type=int)
+    monitor = build_monitor(year, today=date.today(), area_id=area_id) if year else None
+    return provider, year, area_id, monitor
+
+
+@bp.route("/")
+@role_required(*PROVIDER_OFFICE)
+def monitor():
+    provider, year, area_id, monitor = _monitor_context()
+    chart = None
+    if monitor:
+        chart = monthly_spend_chart(monitor.months, [monitor.month_total(m) for m in monitor.months],
+                                    monitor.even_profile, monitor.today)
+    return render_template(
+        "budget/monitor.html", provider=provider, providers=visible_providers(current_user),
+        years=contract_years_for(provider.id), year=year, monitor=monitor, chart=chart,
+        areas=all_areas(), area_id=area_id)
+
+
+@bp.route("/monitor.csv")
+@role_required(*PROVIDER_OFFICE)
+def monitor_csv():
+    provider, year, area_id, monitor = _monitor_context()
+    if monitor is None:
+        abort(404)
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(["line", "budget_gbp", "actual_gbp", "committed_gbp", "forecast_gbp",
+                     "variance_gbp", "pct_used", *[m.strftime("%Y-%m") for m in monitor.months]])
+    for line in monitor.lines:
+        writer.writerow([line.line.name, *[f"{v / 100:.2f}" for v in (
+            line.budget, line.actual, line.committed, line.forecast, line.variance)],
+            line.pct_used if line.pct_used is not None else "",
+            *[f"{line.by_month.get(m, 0) / 100:.2f}" for m in monitor.months]])
+    writer.writerow(["Total", *[f"{monitor.total(a) / 100:.2f}" for a in (
+        "budget", "actual", "committed", "forecast", "variance")], "",
+        *[f"{monitor.month_total(m) / 100:.2f}" for m in monitor.months]])
+    name = f"budget-monitor-{year.label.replace('/', '-')}.csv"
+    return Response(buffer.getvalue(), mimetype="text/csv",
+                    headers={"Content-Disposition": f'attachment; filename="{name}"'})
+
+
+def period_bounds(kind: str, on: date, year_start: date | None, year_end: date | None) -> tuple[date, date]:
+    """The week, month, financial quarter or contract year containing ``on``."""
+    if kind == "week":
+        start = on - timedelta(days=on.weekday())
+        return start, start + timedelta(days=6)
+    if kind == "quarter":
+        first_month = ((on.month - 4) % 12) // 3 * 3 + 4
+        start = date(on.year - (first_month > on.month), (first_month - 1) % 12 + 1, 1)
+        end_month = date(start.year + (start.month > 10), (start.month + 1) % 12 + 1, 1)
+        return start, month_end(end_month)
+    if kind == "year" and year_start:
+        return year_start, year_end
+    start = date(on.year, on.month, 1)
+    return start, month_end(start)
+
+
+def _fte_context():
+    provider = get_provider_or_404(request.args.get("provider", type=int), for_user=current_user)
+    area_id = request.args.get("area", type=int)
+    if current_user.role == Role.AREA_FACILITATOR:
+        area_id = current_user.area_id
+    kind = request.args.get("period", "month")
+    try:
+        on = date.fromisoformat(request.args["on"]) if request.args.get("on") else date.today()
+    except ValueError:
+        abort(404)
+    year = year_for_provider(provider.id, None, on)
+    start, end = period_bounds(kind, on, year.starts_on if year else None,
+                               year.ends_on if year else None)
+    # FTE used is measured over the weeks that have happened, not the whole period.
+    end = min(end, max(date.today(), start))
+    return provider, area_id, kind, on, start, end, fte_report(provider.id, start, end, area_id=area_id)
+
+
+@bp.route("/fte")
+@role_required(*FTE_VIEWERS)
+def fte():
+    provider, area_id, kind, on, start, end, rows = _fte_context()
+    chart = fte_chart([r.group for r in rows], [float(r.budgeted_fte) for r in rows],
+                      [float(r.fte_used) for r in rows]) if rows else None
+    return render_template("budget/fte.html", provider=provider, providers=visible_providers(current_user),
+                           rows=rows, chart=chart, start=start, end=end, kind=kind, on=on,
+                           areas=all_areas(), area_id=area_id)
+
+
+@bp.route("/fte.csv")
+@role_required(*FTE_VIEWERS)
+def fte_csv():
+    provider, area_id, kind, on, start, end, rows = _fte_context()
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(["period_start", "period_end", "post_group", "budgeted_fte", "hours", "fte_used", "status"])
+    for row in rows:
+        writer.writerow([start.isoformat(), end.isoformat(), row.group, row.budgeted_fte,
+                         f"{row.minutes / 60:g}", row.fte_used, row.status])
+    return Response(buffer.getvalue(), mimetype="text/csv",
+                    headers={"Content-Disposition": 'attachment; filename="fte-used.csv"'})
