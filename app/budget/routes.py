@@ -115,7 +115,8 @@ def fte_csv():
     provider, area_id, kind, on, start, end, rows = _fte_context()
     buffer = io.StringIO()
     writer = csv.writer(buffer)
-    writer.writerow(["period_start", "period_end", "post_group", "budgeted_fte", "hours", "fte_used", "status"])
+    writer.writerow(["period_start", "period_end", "post_group", "budgeted_fte", "hours", "fte_used",
+                     "status"])
     for row in rows:
         writer.writerow([start.isoformat(), end.isoformat(), row.group, row.budgeted_fte,
                          f"{row.minutes / 60:g}", row.fte_used, row.status])

@@ -83,7 +83,8 @@ def _add_a_rejection_and_a_correction(provider: Provider, recent: date, now: dat
                                   .order_by(HoursEntry.id).limit(1))
     if submitted is not None:
         submitted.status = HoursStatus.REJECTED
-        submitted.rejection_reason = "The peer support group that day was cancelled. Was this another session?"
+        submitted.rejection_reason = ("The peer support group that day was cancelled. "
+                                      "Was this another session?")
         submitted.decided_at = now
     approved = db.session.scalar(base.where(HoursEntry.status == HoursStatus.APPROVED,
                                             HoursEntry.minutes >= 120)
