@@ -74,10 +74,12 @@ def _register_blueprints(app: Flask) -> None:
     from .establishment.routes import bp as establishment_bp
     from .hours import register_routes  # noqa: F401  (adds to the hours blueprint)
     from .hours.routes import bp as hours_bp
+    from .imports.routes import bp as imports_bp
     from .main.routes import bp as main_bp
     from .people.routes import bp as people_bp
 
-    for bp in (main_bp, auth_bp, people_bp, establishment_bp, hours_bp, budget_bp):
+    for bp in (main_bp, auth_bp, people_bp, establishment_bp, hours_bp, budget_bp,
+               imports_bp):
         app.register_blueprint(bp)
 
 

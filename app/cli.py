@@ -83,3 +83,6 @@ def unlock_user(email):
 def register_commands(app: Flask) -> None:
     app.cli.add_command(demo_command)
     app.cli.add_command(users)
+    from app.imports.cli import group as import_group
+
+    app.cli.add_command(import_group)

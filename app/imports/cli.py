@@ -1,0 +1,47 @@
+"""`flask --app wsgi import people|hours FILE.csv [--provider NAME]`."""
+
+from datetime import UTC, date, datetime
+
+import click
+from flask.cli import AppGroup
+
+from app.extensions import db
+
+from .csvfile import ImportFailed
+from .services import find_provider, import_hours, import_people
+
+group = AppGroup("import", help="Import spreadsheets (CSV). All rows or none are written.")
+
+
+def _run(importer, file, provider_name: str | None, **kwargs) -> None:
+    try:
+        provider = find_provider(provider_name)
+    except LookupError as error:
+        raise click.UsageError(str(error)) from error
+    text = file.read()
+    try:
+        report = importer(text, provider=provider, actor=None, today=date.today(), **kwargs)
+    except ImportFailed as failed:
+        db.session.rollback()
+        for line, message in failed.report.errors:
+            click.echo(f"line {line}: {message}", err=True)
+        raise click.ClickException(
+            f"Nothing was imported: {len(failed.report.errors)} problems in {file.name}") from failed
+    db.session.commit()
+    click.echo(f"Imported {report.created} {report.kind} rows into {provider.name}")
+
+
+@group.command("people")
+@click.argument("file", type=click.File(encoding="utf-8-sig"))
+@click.option("--provider", "provider_name", help="Provider name (optional if there is only one).")
+def people_command(file, provider_name):
+    """Columns: person_ref,first_name,last_name,email,area,stage,joined_on,left_on,lived_experience"""
+    _run(import_people, file, provider_name)
+
+
+@group.command("hours")
+@click.argument("file", type=click.File(encoding="utf-8-sig"))
+@click.option("--provider", "provider_name", help="Provider name (optional if there is only one).")
+def hours_command(file, provider_name):
+    """Columns: person_ref,date,hours,activity,area,status"""
+    _run(import_hours, file, provider_name, now=datetime.now(UTC))

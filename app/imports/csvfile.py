@@ -1,0 +1,58 @@
+"""Reading an import CSV: exact columns, rows with their line numbers."""
+
+import csv
+import io
+from dataclasses import dataclass, field
+
+
+@dataclass
+class ImportReport:
+    kind: str
+    created: int = 0
+    errors: list[tuple[int, str]] = field(default_factory=list)
+
+    def error(self, line: int, message: str) -> None:
+        self.errors.append((line, message))
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+
+class ImportFailed(Exception):
+    def __init__(self, report: ImportReport):
+        super().__init__(f"{len(report.errors)} problems")
+        self.report = report
+
+
+def read_rows(text: str, columns: list[str], report: ImportReport) -> list[tuple[int, dict]]:
+    """Rows as (line number, {column: stripped value}); header problems go in the report."""
+    text = text.lstrip("\ufeff")  # Excel's byte-order mark
+    reader = csv.reader(io.StringIO(text))
+    header = next(reader, None)
+    if not header:
+        report.error(1, "The file is empty. The first line must be the column names")
+        return []
+    header = [h.strip().lower() for h in header]
+    duplicates = sorted({h for h in header if header.count(h) > 1})
+    if duplicates:
+        report.error(1, f"Column {', '.join(duplicates)} appears more than once")
+    extra = [h for h in header if h not in columns]
+    missing = [c for c in columns if c not in header]
+    if extra:
+        report.error(1, f"Unexpected column {', '.join(extra)}. The columns are: {','.join(columns)}")
+    if missing:
+        report.error(1, f"Missing column {', '.join(missing)}. The columns are: {','.join(columns)}")
+    if not report.ok:
+        return []
+    rows = []
+    for number, values in enumerate(reader, start=2):
+        if not any(v.strip() for v in values):
+            continue
+        if len(values) != len(header):
+            report.error(number, f"Expected {len(header)} values but found {len(values)}")
+            continue
+        rows.append((number, {h: v.strip() for h, v in zip(header, values, strict=True)}))
+    if not rows and report.ok:
+        report.error(2, "The file has column names but no rows")
+    return rows

@@ -1,0 +1,61 @@
+from datetime import UTC, date, datetime
+
+from flask import Blueprint, flash, redirect, render_template, url_for
+from flask_login import current_user
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileAllowed, FileField, FileRequired
+from govuk_frontend_wtf.wtforms_widgets import GovFileInput, GovRadioInput, GovSubmitInput
+from wtforms import RadioField, SubmitField
+from wtforms.validators import InputRequired
+
+from app.access import role_required
+from app.auth.models import Role
+from app.extensions import db
+
+from .csvfile import ImportFailed, ImportReport
+from .services import HOURS_COLUMNS, PEOPLE_COLUMNS, import_hours, import_people
+
+bp = Blueprint("imports", __name__, url_prefix="/imports")
+KINDS = {"people": (import_people, PEOPLE_COLUMNS), "hours": (import_hours, HOURS_COLUMNS)}
+
+
+class ImportForm(FlaskForm):
+    kind = RadioField("What are you importing?", widget=GovRadioInput(),
+                      choices=[("people", "People"), ("hours", "Hours")],
+                      validators=[InputRequired("Select what you are importing")])
+    file = FileField("CSV file", widget=GovFileInput(), validators=[
+        FileRequired("Choose a CSV file"), FileAllowed(["csv"], "The file must be a CSV file")])
+    submit = SubmitField("Import", widget=GovSubmitInput())
+
+
+def _read(upload) -> str | None:
+    try:
+        return upload.read().decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return None
+
+
+@bp.route("/", methods=["GET", "POST"])
+@role_required(Role.HR)
+def upload():
+    form = ImportForm()
+    report = None
+    if form.validate_on_submit():
+        importer, _ = KINDS[form.kind.data]
+        text = _read(form.file.data)
+        extra = {"now": datetime.now(UTC)} if form.kind.data == "hours" else {}
+        if text is None:
+            form.file.errors.append("The file must be a CSV saved as UTF-8 text")
+        else:
+            try:
+                report = importer(text, provider=current_user.provider, actor=current_user,
+                                  today=date.today(), **extra)
+            except ImportFailed as failed:
+                db.session.rollback()
+                report = failed.report
+            else:
+                db.session.commit()
+                flash(f"Imported {report.created} {report.kind} rows", "success")
+                return redirect(url_for("imports.upload"))
+    return render_template("imports/upload.html", form=form, report=report,
+                           report_type=ImportReport, kinds=KINDS)

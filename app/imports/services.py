@@ -1,0 +1,232 @@
+"""Imports of people and hours: every row checked first, then all written or none.
+
+Reference data (areas, activities, people) is loaded once into dictionaries and
+rows are bulk inserted, so a 100,000-row file is one pass, not a query a row.
+"""
+
+from datetime import date, datetime
+from decimal import Decimal, InvalidOperation
+
+from sqlalchemy import func, insert, select
+
+from app.audit import services as audit
+from app.extensions import db
+from app.hours.models import MINUTES_IN_A_DAY, Activity, HoursEntry, HoursStatus
+from app.hours.rules import minutes_from_hours
+from app.people.models import Area, Person, Provider, Stage, StageChange, new_person_ref
+
+from .csvfile import ImportFailed, ImportReport, read_rows
+
+PEOPLE_COLUMNS = ["person_ref", "first_name", "last_name", "email", "area", "stage", "joined_on",
+                  "left_on", "lived_experience"]
+HOURS_COLUMNS = ["person_ref", "date", "hours", "activity", "area", "status"]
+
+
+def _date(value: str) -> date | None:
+    try:
+        return date.fromisoformat(value) if len(value) == 10 else None
+    except ValueError:
+        return None
+
+
+def _by_name(model) -> dict[str, int]:
+    return {name.lower(): id_ for id_, name in db.session.execute(select(model.id, model.name))}
+
+
+def import_people(text: str, *, provider: Provider, actor, today: date) -> ImportReport:
+    """Add people from a CSV; all or nothing.
+
+    :raises ImportFailed: with every bad row and its line number.
+    """
+    report = ImportReport("people")
+    rows = read_rows(text, PEOPLE_COLUMNS, report)
+    areas = _by_name(Area)
+    existing = set(db.session.scalars(select(Person.ref)))
+    seen: set[str] = set()
+    people = []
+    for line, row in rows:
+        person = _person_from_row(line, row, report, areas=areas, taken=existing | seen, today=today)
+        if person is not None:
+            seen.add(person["ref"])
+            people.append(person)
+    if not report.ok:
+        raise ImportFailed(report)
+    for values in people:
+        person = Person(provider_id=provider.id, **values)
+        person.stage_changes.append(StageChange(
+            changed_on=person.joined_on, from_stage=None, to_stage=person.stage,
+            changed_by_id=actor.id if actor else None, reason="Imported"))
+        db.session.add(person)
+    db.session.flush()
+    report.created = len(people)
+    _audit_import(actor, provider, report)
+    return report
+
+
+def _ref_and_name_problems(row: dict, ref: str, taken: set[str]) -> list[str]:
+    problems = []
+    if len(ref) > 20:
+        problems.append("person_ref must be 20 characters or fewer")
+    elif ref in taken:
+        problems.append(f"person_ref {ref} is already in use")
+    for column in ("first_name", "last_name"):
+        if not row[column]:
+            problems.append(f"{column} is empty")
+        elif len(row[column]) > 80:
+            problems.append(f"{column} must be 80 characters or fewer")
+    if row["email"] and ("@" not in row["email"] or len(row["email"]) > 254):
+        problems.append(f"email {row['email']!r} is not an email address")
+    return problems
+
+
+def _person_date_problems(row: dict, joined: date | None, left: date | None, today: date) -> list[str]:
+    problems = []
+    if joined is None:
+        problems.append(f"joined_on {row['joined_on']!r} is not a date like 2025-04-01")
+    elif joined > today:
+        problems.append("joined_on is in the future")
+    if row["left_on"] and left is None:
+        problems.append(f"left_on {row['left_on']!r} is not a date like 2025-04-01")
+    elif left and joined and left < joined:
+        problems.append("left_on is before joined_on")
+    return problems
+
+
+def _choice_problems(row: dict, areas: dict[str, int]) -> list[str]:
+    problems = []
+    if row["area"].lower() not in areas:
+        names = ", ".join(sorted(a.title() for a in areas))
+        problems.append(f"area {row['area']!r} is not one of: {names}")
+    if row["stage"] not in {s.value for s in Stage}:
+        problems.append(f"stage {row['stage']!r} must be volunteer, co_facilitator or employee")
+    if row["lived_experience"].lower() not in ("yes", "no"):
+        problems.append("lived_experience must be yes or no")
+    return problems
+
+
+def _person_from_row(line: int, row: dict, report: ImportReport, *, areas, taken, today) -> dict | None:
+    ref = row["person_ref"] or new_person_ref()
+    joined, left = _date(row["joined_on"]), _date(row["left_on"]) if row["left_on"] else None
+    problems = (_ref_and_name_problems(row, ref, taken) + _choice_problems(row, areas)
+                + _person_date_problems(row, joined, left, today))
+    for problem in problems:
+        report.error(line, problem)
+    if problems:
+        return None
+    return {"ref": ref, "first_name": row["first_name"], "last_name": row["last_name"],
+            "email": row["email"] or None, "area_id": areas[row["area"].lower()],
+            "stage": Stage(row["stage"]), "joined_on": joined, "left_on": left,
+            "has_lived_experience": row["lived_experience"].lower() == "yes"}
+
+
+def import_hours(text: str, *, provider: Provider, actor, today: date, now: datetime) -> ImportReport:
+    """Add hours from a CSV; all or nothing.
+
+    :raises ImportFailed: with every bad row and its line number.
+    """
+    report = ImportReport("hours")
+    rows = read_rows(text, HOURS_COLUMNS, report)
+    people = {ref: (pid, joined, left) for pid, ref, joined, left in db.session.execute(
+        select(Person.id, Person.ref, Person.joined_on, Person.left_on)
+        .where(Person.provider_id == provider.id))}
+    context = {"people": people, "areas": _by_name(Area), "activities": _by_name(Activity),
+               "today": today, "day_totals": {}}
+    entries = []
+    for line, row in rows:
+        entry = _hours_from_row(line, row, report, context)
+        if entry is not None:
+            entries.append(entry)
+    if entries and report.ok:
+        _check_day_totals(entries, context["day_totals"], report)
+    if not report.ok:
+        raise ImportFailed(report)
+    actor_id = actor.id if actor else None
+    for entry in entries:
+        entry.pop("line")
+        entry.update(entered_by_id=actor_id, is_on_behalf=True, created_at=now, submitted_at=now,
+                     decided_at=now if entry["status"] == HoursStatus.APPROVED else None,
+                     decided_by_id=actor_id if entry["status"] == HoursStatus.APPROVED else None)
+    for start in range(0, len(entries), 5000):
+        db.session.execute(insert(HoursEntry), entries[start:start + 5000])
+    report.created = len(entries)
+    _audit_import(actor, provider, report)
+    return report
+
+
+def _hours_date_problems(row: dict, person, worked_on: date | None, today: date) -> list[str]:
+    if worked_on is None:
+        return [f"date {row['date']!r} is not a date like 2025-04-01"]
+    if worked_on > today:
+        return ["date is in the future"]
+    if person and (worked_on < person[1] or (person[2] and worked_on > person[2])):
+        return ["date is outside the time this person was on the pathway"]
+    return []
+
+
+def _hours_minutes(value: str) -> int | None:
+    try:
+        minutes = minutes_from_hours(Decimal(value))
+    except InvalidOperation:
+        return None
+    return minutes if minutes is not None and 0 < minutes <= MINUTES_IN_A_DAY else None
+
+
+def _hours_from_row(line: int, row: dict, report: ImportReport, context: dict) -> dict | None:
+    person = context["people"].get(row["person_ref"])
+    worked_on = _date(row["date"])
+    minutes = _hours_minutes(row["hours"])
+    activity_id = context["activities"].get(row["activity"].lower())
+    area_id = context["areas"].get(row["area"].lower())
+    problems = [message for failed, message in (
+        (person is None, f"person_ref {row['person_ref']!r} is not a person at this provider"),
+        (minutes is None, f"hours {row['hours']!r} must be more than 0 and no more than 24, "
+                          "in quarter hours like 1.5"),
+        (activity_id is None, f"activity {row['activity']!r} is not one of the activities in Pathway"),
+        (area_id is None, f"area {row['area']!r} is not one of the areas in Pathway"),
+        (row["status"] not in ("submitted", "approved"), "status must be submitted or approved"),
+    ) if failed] + _hours_date_problems(row, person, worked_on, context["today"])
+    for problem in problems:
+        report.error(line, problem)
+    if problems:
+        return None
+    return {"line": line, "person_id": person[0], "worked_on": worked_on, "minutes": minutes,
+            "activity_id": activity_id, "area_id": area_id, "status": HoursStatus(row["status"])}
+
+
+def _check_day_totals(entries: list[dict], totals: dict, report: ImportReport) -> None:
+    """No more than 24 hours on one day, counting what is already recorded."""
+    people = {e["person_id"] for e in entries}
+    first, last = min(e["worked_on"] for e in entries), max(e["worked_on"] for e in entries)
+    for person_id, day, minutes in db.session.execute(
+            select(HoursEntry.person_id, HoursEntry.worked_on, func.sum(HoursEntry.minutes))
+            .where(HoursEntry.person_id.in_(people), HoursEntry.worked_on.between(first, last),
+                   HoursEntry.status != HoursStatus.REJECTED)
+            .group_by(HoursEntry.person_id, HoursEntry.worked_on)):
+        totals[(person_id, day)] = int(minutes)
+    for entry in entries:
+        key = (entry["person_id"], entry["worked_on"])
+        totals[key] = totals.get(key, 0) + entry["minutes"]
+        if totals[key] > MINUTES_IN_A_DAY:
+            report.error(entry["line"], "this would make more than 24 hours on one day for this person")
+
+
+def _audit_import(actor, provider: Provider, report: ImportReport) -> None:
+    audit.record(actor=actor, action="import", entity=provider, provider_id=provider.id,
+                 summary=f"Imported {report.created} {report.kind} rows")
+
+
+def find_provider(name: str | None) -> Provider:
+    """The provider named, or the only one.
+
+    :raises LookupError: if the name is unknown, or missing when there are several.
+    """
+    providers = db.session.scalars(select(Provider).order_by(Provider.name)).all()
+    if name is None:
+        if len(providers) == 1:
+            return providers[0]
+        raise LookupError("There is more than one provider: choose one with --provider "
+                          f"({', '.join(p.name for p in providers)})")
+    for provider in providers:
+        if provider.name.lower() == name.lower():
+            return provider
+    raise LookupError(f"No provider called {name!r}")

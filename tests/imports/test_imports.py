@@ -1,0 +1,148 @@
+"""Imports: a good file lands whole; any bad row and nothing is written."""
+
+import io
+from datetime import UTC, date, datetime
+
+import pytest
+from sqlalchemy import func, select
+
+from app.auth.models import Role
+from app.extensions import db
+from app.hours.models import HoursEntry, HoursStatus
+from app.imports.csvfile import ImportFailed
+from app.imports.services import import_hours, import_people
+from app.people.models import Person, Stage
+
+from ..conftest import page
+
+TODAY = date(2026, 11, 23)
+NOW = datetime(2026, 11, 23, tzinfo=UTC)
+HEADER = "person_ref,date,hours,activity,area,status\n"
+
+
+def _counts():
+    return (db.session.scalar(select(func.count(Person.id))),
+            db.session.scalar(select(func.count(HoursEntry.id))))
+
+
+def _hours(world, text):
+    return import_hours(text, provider=world.provider, actor=world.user(Role.HR), today=TODAY, now=NOW)
+
+
+def test_good_hours_file(world):
+    ref = world.me.ref
+    report = _hours(world, HEADER + f"{ref},2026-11-02,2.5,peer SUPPORT group,north kent,approved\n"
+                                    f"{ref},2026-11-03,1,Workshop,North Kent,submitted\n")
+    assert report.created == 2
+    rows = db.session.execute(select(HoursEntry.worked_on, HoursEntry.minutes, HoursEntry.status)
+                              .where(HoursEntry.worked_on >= date(2026, 11, 1))
+                              .order_by(HoursEntry.worked_on)).all()
+    assert rows == [(date(2026, 11, 2), 150, HoursStatus.APPROVED),
+                    (date(2026, 11, 3), 60, HoursStatus.SUBMITTED)]
+
+
+@pytest.mark.parametrize("row,line,message", [
+    ("NOPE,2026-11-02,2,Workshop,North Kent,approved", 3,
+     "person_ref 'NOPE' is not a person at this provider"),
+    ("{ref},02/11/2026,2,Workshop,North Kent,approved", 3, "date '02/11/2026' is not a date like 2025-04-01"),
+    ("{ref},2026-11-02,-2,Workshop,North Kent,approved", 3,
+     "hours '-2' must be more than 0 and no more than 24, in quarter hours like 1.5"),
+    ("{ref},2026-11-02,2,Knitting,North Kent,approved", 3,
+     "activity 'Knitting' is not one of the activities in Pathway"),
+    ("{ref},2026-11-02,2,Workshop,Mars,approved", 3, "area 'Mars' is not one of the areas in Pathway"),
+    ("{ref},2026-11-02,2,Workshop,North Kent,paid", 3, "status must be submitted or approved"),
+    ("{ref},2027-01-01,2,Workshop,North Kent,approved", 3, "date is in the future"),
+    ("{stranger},2026-11-02,2,Workshop,North Kent,approved", 3,
+     "person_ref '{stranger}' is not a person at this provider"),
+])
+def test_each_bad_hours_row_is_reported_and_nothing_is_written(world, row, line, message):
+    refs = {"ref": world.me.ref, "stranger": world.stranger.ref}
+    before = _counts()
+    text = HEADER + f"{world.me.ref},2026-11-01,1,Workshop,North Kent,approved\n" + row.format(**refs) + "\n"
+    with pytest.raises(ImportFailed) as failed:
+        _hours(world, text)
+    assert failed.value.report.errors == [(line, message.format(**refs))]
+    assert _counts() == before
+
+
+@pytest.mark.parametrize("header,message", [
+    ("person_ref,date,hours,activity,area,status,status", "Column status appears more than once"),
+    ("person_ref,date,hours,activity,area,status,colour",
+     "Unexpected column colour. The columns are: person_ref,date,hours,activity,area,status"),
+    ("person_ref,date,hours,activity,area",
+     "Missing column status. The columns are: person_ref,date,hours,activity,area,status"),
+])
+def test_wrong_columns_are_refused(world, header, message):
+    before = _counts()
+    with pytest.raises(ImportFailed) as failed:
+        _hours(world, header + "\n" + f"{world.me.ref},2026-11-02,2,Workshop,North Kent,approved\n")
+    assert (1, message) in failed.value.report.errors
+    assert _counts() == before
+
+
+def test_more_than_24_hours_on_a_day_across_rows(world):
+    row = f"{world.me.ref},2026-11-02,10,Workshop,North Kent,approved\n"
+    text = HEADER + row * 3
+    with pytest.raises(ImportFailed) as failed:
+        _hours(world, text)
+    assert failed.value.report.errors == [
+        (4, "this would make more than 24 hours on one day for this person")]
+
+
+PEOPLE_HEADER = "person_ref,first_name,last_name,email,area,stage,joined_on,left_on,lived_experience\n"
+
+
+def test_good_people_file(world):
+    report = import_people(PEOPLE_HEADER + "KP001,Ada,Lovelace,ada@example.org,North Kent,co_facilitator,"
+                           "2025-01-06,,yes\nKP002,Bo,Peep,,south kent,volunteer,2024-02-01,2025-03-31,no\n",
+                           provider=world.provider, actor=world.user(Role.HR), today=TODAY)
+    assert report.created == 2
+    ada = db.session.scalar(select(Person).where(Person.ref == "KP001"))
+    assert (ada.stage, ada.area.name, ada.has_lived_experience) == (Stage.CO_FACILITATOR, "North Kent", True)
+    assert [c.to_stage for c in ada.stage_changes] == [Stage.CO_FACILITATOR]
+
+
+def test_bad_people_rows_write_nothing(world):
+    before = _counts()
+    text = PEOPLE_HEADER + (f"{world.me.ref},A,B,,North Kent,volunteer,2025-01-01,,yes\n"
+                            "X1,,B,not-an-email,Nowhere,boss,2025-13-01,,maybe\n")
+    with pytest.raises(ImportFailed) as failed:
+        import_people(text, provider=world.provider, actor=None, today=TODAY)
+    errors = failed.value.report.errors
+    assert (2, f"person_ref {world.me.ref} is already in use") in errors
+    assert {line for line, _ in errors} == {2, 3}
+    assert len([e for e in errors if e[0] == 3]) == 6
+    assert _counts() == before
+
+
+def test_cli_import_reports_line_numbers_and_exits_non_zero(world, app, tmp_path):
+    bad = tmp_path / "hours.csv"
+    bad.write_text(HEADER + "NOPE,2026-11-02,2,Workshop,North Kent,approved\n")
+    runner = app.test_cli_runner()
+    result = runner.invoke(args=["import", "hours", str(bad), "--provider", "Provider A"])
+    assert result.exit_code == 1
+    assert "line 2: person_ref 'NOPE' is not a person at this provider" in result.output
+    good = tmp_path / "good.csv"
+    good.write_text(HEADER + f"{world.me.ref},2026-11-02,2,Workshop,North Kent,approved\n")
+    result = runner.invoke(args=["import", "hours", str(good), "--provider", "provider a"])
+    assert result.exit_code == 0, result.output
+    assert "Imported 1 hours rows into Provider A" in result.output
+    result = runner.invoke(args=["import", "hours", str(good)])
+    assert result.exit_code == 2 and "more than one provider" in result.output
+
+
+def test_upload_page_shows_the_report(world, sign_in):
+    client = sign_in(world.user(Role.HR))
+    before = _counts()
+    bad = f"{HEADER}NOPE,2026-11-02,2,Workshop,North Kent,approved\n".encode()
+    response = client.post("/imports/", data={"kind": "hours", "file": (io.BytesIO(bad), "hours.csv")},
+                           content_type="multipart/form-data")
+    assert response.status_code == 200
+    cells = [td.get_text(strip=True) for td in page(response).select("tbody td")]
+    assert cells == ["2", "person_ref 'NOPE' is not a person at this provider"]
+    assert _counts() == before
+    good = f"{HEADER}{world.me.ref},2026-11-02,2,Workshop,North Kent,approved\n".encode()
+    response = client.post("/imports/", data={"kind": "hours", "file": (io.BytesIO(good), "hours.csv")},
+                           content_type="multipart/form-data")
+    assert response.status_code == 302
+    assert _counts()[1] == before[1] + 1
