@@ -72,7 +72,7 @@ def _register_blueprints(app: Flask) -> None:
     from .auth.routes import bp as auth_bp
     from .budget.routes import bp as budget_bp
     from .establishment.routes import bp as establishment_bp
-    from .hours import register_routes  # noqa: F401  (adds to the hours blueprint)
+    from .hours import activity_routes, register_routes  # noqa: F401  (add to the hours blueprint)
     from .hours.routes import bp as hours_bp
     from .imports.routes import bp as imports_bp
     from .main.routes import bp as main_bp

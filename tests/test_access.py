@@ -10,7 +10,8 @@ from app import create_app
 from app.auth.models import Role
 
 _APP = create_app("test")
-ROUTE_ARGS = {"person_id": lambda world: world.me.id, "entry_id": lambda world: world.entry.id}
+ROUTE_ARGS = {"person_id": lambda world: world.me.id, "entry_id": lambda world: world.entry.id,
+              "activity_id": lambda world: world.entry.activity_id}
 # Where an allowed request answers with a redirect rather than a page.
 REDIRECTS = {
     ("people.my_record", "GET"): {Role.VOLUNTEER},
@@ -21,6 +22,7 @@ REDIRECTS = {
     ("hours.submit_week", "POST"): {Role.VOLUNTEER, Role.AREA_FACILITATOR, Role.HR},
     ("hours.approvals", "POST"): {Role.AREA_FACILITATOR, Role.HR},
     ("hours.send_reminder", "POST"): {Role.AREA_FACILITATOR, Role.HR},
+    ("hours.toggle_activity", "POST"): {Role.HR},
 }
 
 

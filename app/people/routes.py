@@ -1,6 +1,6 @@
 import csv
 import io
-from datetime import date
+from datetime import date, timedelta
 
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
@@ -18,8 +18,10 @@ from app.access import (
 )
 from app.audit.services import history_for
 from app.auth.models import Role
+from app.budget.services import person_fte
 from app.establishment.models import Contract, Post
 from app.extensions import db
+from app.hours.rules import fte_used
 
 from .forms import EditPersonForm, PeopleFilterForm, PersonForm, StageChangeForm
 from .models import Stage
@@ -94,8 +96,13 @@ def view_person(person_id: int):
                  joinedload(Contract.post).joinedload(Post.area))
         .order_by(Contract.starts_on.desc())
     ).all()
+    today = date.today()
+    four_weeks = (today - timedelta(days=today.weekday() + 28), today - timedelta(days=today.weekday() + 1))
+    contracted, worked = person_fte(person.id, *four_weeks)
     return render_template(
         "people/view_person.html", person=person, contracts=contracts, history=history,
+        fte_window=four_weeks, contracted_fte=contracted, worked_fte=fte_used(worked, *four_weeks),
+        worked_minutes=worked,
         can_edit=can_edit_people(current_user),
         show_contact=can_see_personal_details(current_user), today=date.today(),
     )

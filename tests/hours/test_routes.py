@@ -186,3 +186,29 @@ def test_queue_and_week_pages_run_a_fixed_number_of_queries(world, sign_in):
                    status="submitted")
     db.session.commit()
     assert [_count_queries(client, p) for p in paths] == small
+
+
+def test_hr_adds_and_retires_an_activity(world, sign_in):
+    from app.hours.models import Activity
+
+    client = sign_in(world.user(Role.HR))
+    assert client.post("/hours/activities", data={"name": "Drop-in cafe"}).status_code == 302
+    cafe = db.session.scalar(select(Activity).where(Activity.name == "Drop-in cafe"))
+    assert cafe.is_active
+    duplicate = client.post("/hours/activities", data={"name": "drop-in CAFE"})
+    assert "There is already an activity with that name" in duplicate.get_data(as_text=True)
+    client.post(f"/hours/activities/{cafe.id}/toggle")
+    assert not db.session.get(Activity, cafe.id).is_active
+    db.session.delete(db.session.get(Activity, cafe.id))
+    db.session.commit()
+
+
+def test_person_page_shows_contracted_against_worked_fte(world, sign_in):
+    post = make_post(provider=world.provider, grade=None, area=world.north, title="Parent Volunteer")
+    make_contract(person=world.me, post=post, hours="18.5", starts_on=date(2024, 1, 1))
+    for offset in range(4):
+        make_hours(world.me, worked_on=LAST_MONDAY - timedelta(days=7 * offset), hours="9.25")
+    db.session.commit()
+    text = page(sign_in(world.user(Role.VOLUNTEER)).get(f"/people/{world.me.id}")).get_text(" ")
+    assert "0.5 FTE (18.5 hours a week)" in text
+    assert "0.25 FTE (37 approved hours" in text
