@@ -53,8 +53,9 @@ def toggle_activity(activity_id: int):
     activity = db.get_or_404(Activity, activity_id)
     if EmptyForm().validate_on_submit():
         activity.is_active = not activity.is_active
+        verb = "Restored" if activity.is_active else "Retired"
         audit.record(actor=current_user, action="update", entity=activity, provider_id=None,
-                     summary=f"{'Restored' if activity.is_active else 'Retired'} the activity {activity.name}")
+                     summary=f"{verb} the activity {activity.name}")
         db.session.commit()
         flash(f"{activity.name} {'restored' if activity.is_active else 'retired: existing hours keep it'}",
               "success")
