@@ -252,15 +252,15 @@ def fte_report(provider_id: int, start: date, end: date, *, area_id: int | None 
                     Person.provider_id == provider_id]
     if area_id is not None:
         hours_filter.append(HoursEntry.area_id == area_id)
-    worked = dict(db.session.execute(
-        select(func.coalesce(Post.title, "No post recorded"), func.sum(HoursEntry.minutes))
+    worked = {title or "No post recorded": minutes for title, minutes in db.session.execute(
+        select(Post.title, func.sum(HoursEntry.minutes))
         .join(Person, Person.id == HoursEntry.person_id)
         .outerjoin(Contract, and_(Contract.person_id == HoursEntry.person_id,
                                   Contract.starts_on <= HoursEntry.worked_on,
                                   or_(Contract.ends_on.is_(None), Contract.ends_on >= HoursEntry.worked_on)))
         .outerjoin(Post, Post.id == Contract.post_id)
         .where(*hours_filter)
-        .group_by(func.coalesce(Post.title, "No post recorded"))).all())
+        .group_by(Post.title))}
     groups = sorted(set(budgets) | set(worked))
     return [FteRow(group=g, budgeted_fte=Decimal(str(budgets.get(g) or 0)),
                    minutes=int(worked.get(g) or 0), fte_used=fte_used(int(worked.get(g) or 0), start, end))

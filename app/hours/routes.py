@@ -81,6 +81,7 @@ def _hours_form(person, obj=None) -> HoursForm:
     form.area_id.choices = [(a.id, a.name) for a in all_areas()]
     if request.method == "GET" and obj is None:
         form.area_id.data = person.area_id
+        form.worked_on.data = date.today()
     if obj is not None and request.method == "GET":
         form.hours.data = obj.minutes / 60
     return form
