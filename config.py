@@ -49,6 +49,10 @@ class Config:
     SMTP_USERNAME = os.environ.get("SMTP_USERNAME")
     SMTP_PASSWORD = os.environ.get("SMTP_PASSWORD")
     SMTP_STARTTLS = os.environ.get("SMTP_STARTTLS", "1") == "1"
+    RECEIPT_DIR = os.environ.get("RECEIPT_DIR", str(BASE_DIR / "instance" / "receipts"))
+    RECEIPT_MAX_BYTES = 10 * 1024 * 1024
+    # A volunteer's reimbursements above this in a month are flagged to the approver.
+    VOLUNTEER_MONTHLY_ALERT_PENCE = int(os.environ.get("VOLUNTEER_MONTHLY_ALERT_PENCE", "15000"))
     MAIL_FROM = os.environ.get("MAIL_FROM", "Pathway <no-reply@pathway.invalid>")
     SERVICE_NAME = "Pathway"
 

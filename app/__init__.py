@@ -72,6 +72,8 @@ def _register_blueprints(app: Flask) -> None:
     from .auth.routes import bp as auth_bp
     from .budget.routes import bp as budget_bp
     from .establishment.routes import bp as establishment_bp
+    from .expenses import budget, payment_routes  # noqa: F401  (register with budget, blueprint)
+    from .expenses.routes import bp as expenses_bp
     from .hours import activity_routes, register_routes  # noqa: F401  (add to the hours blueprint)
     from .hours.routes import bp as hours_bp
     from .imports.routes import bp as imports_bp
@@ -79,7 +81,7 @@ def _register_blueprints(app: Flask) -> None:
     from .people.routes import bp as people_bp
 
     for bp in (main_bp, auth_bp, people_bp, establishment_bp, hours_bp, budget_bp,
-               imports_bp):
+               imports_bp, expenses_bp):
         app.register_blueprint(bp)
 
 

@@ -140,3 +140,43 @@ def can_log_for(user: User, person: Person) -> bool:
     if user.role == Role.VOLUNTEER:
         return user.person_id == person.id
     return can_approve(user, person)
+
+
+EXPENSE_VIEWERS = frozenset({Role.VOLUNTEER, Role.AREA_FACILITATOR, Role.HR})
+
+
+def get_claim_or_404(claim_id: int, *, for_user: User):
+    """Load an expense claim whose person the user may see (admins and the co-ordinator see
+    expenses only in aggregate).
+
+    :raises NotFound: if there is no such claim or it is out of scope.
+    """
+    from app.expenses.models import ExpenseClaim
+
+    if for_user.role not in EXPENSE_VIEWERS:
+        abort(404)
+    claim = db.session.scalar(
+        select(ExpenseClaim).join(Person, Person.id == ExpenseClaim.person_id)
+        .where(ExpenseClaim.id == claim_id, person_scope(for_user)))
+    if claim is None:
+        abort(404)
+    return claim
+
+
+def get_receipt_or_404(receipt_id: int, *, for_user: User):
+    """A receipt, only for the claimant, their area facilitator and their provider's HR.
+
+    :raises NotFound: for anyone else, as if it did not exist.
+    """
+    from app.expenses.models import ExpenseClaim, ExpenseLine, Receipt
+
+    if for_user.role not in EXPENSE_VIEWERS:
+        abort(404)
+    receipt = db.session.scalar(
+        select(Receipt).join(ExpenseLine, ExpenseLine.receipt_id == Receipt.id)
+        .join(ExpenseClaim, ExpenseClaim.id == ExpenseLine.claim_id)
+        .join(Person, Person.id == ExpenseClaim.person_id)
+        .where(Receipt.id == receipt_id, person_scope(for_user)).limit(1))
+    if receipt is None:
+        abort(404)
+    return receipt

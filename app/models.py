@@ -12,11 +12,23 @@ from app.establishment.models import (
     PayPoint,
     Post,
 )
+from app.expenses.models import (
+    ClaimStatus,
+    ExpenseCategory,
+    ExpenseClaim,
+    ExpenseLine,
+    LineStatus,
+    MileageRate,
+    PaymentBatch,
+    Receipt,
+    Vehicle,
+)
 from app.hours.models import Activity, HoursEntry, HoursStatus
 from app.people.models import Area, Person, Provider, Stage, StageChange
 
 __all__ = [
     "Activity", "Area", "AuditEvent", "BudgetLine", "BudgetLineKind", "Contract",
     "ContractYear", "Funding", "Grade", "HoursEntry", "HoursStatus", "PayPoint", "Person",
-    "Post", "Provider", "Role", "Stage", "StageChange", "User",
+    "Post", "Provider", "Role", "Stage", "StageChange", "User", "ClaimStatus", "ExpenseCategory",
+    "ExpenseClaim", "ExpenseLine", "LineStatus", "MileageRate", "PaymentBatch", "Receipt", "Vehicle",
 ]

@@ -12,12 +12,14 @@ from sqlalchemy import text
 
 from app import create_app
 from app.auth.models import Role, User
+from app.expenses.models import PaymentBatch
 from app.extensions import db
 from app.people.models import Area, Person, Provider
 
 from .factories import (
     PASSWORD,
     make_area,
+    make_claim,
     make_contract_year,
     make_hours,
     make_person,
@@ -28,7 +30,7 @@ from .factories import (
 
 @pytest.fixture(scope="session")
 def app(tmp_path_factory):
-    overrides = {}
+    overrides = {"RECEIPT_DIR": str(tmp_path_factory.mktemp("receipts"))}
     if not os.environ.get("DATABASE_URL"):
         overrides["SQLALCHEMY_DATABASE_URI"] = (
             f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.db'}")
@@ -42,7 +44,7 @@ def app(tmp_path_factory):
 
 
 # Reference data the migrations seed; tests add to it only through get-or-create.
-KEEP = {"activity"}
+KEEP = {"activity", "expense_category", "mileage_rate"}
 
 
 def _empty_tables() -> None:
@@ -87,6 +89,9 @@ class World:
     users: dict[Role, User]
     other_hr: User
     entry: object  # a submitted hours entry of mine
+    claim: object  # a submitted expense claim of mine, one parking line with a receipt
+    paid_claim: object
+    batch: object
 
     def user(self, role: Role) -> User:
         return self.users[role]
@@ -110,9 +115,14 @@ def world() -> World:
     other_hr = make_user(Role.HR, provider=other)
     make_contract_year(provider)
     entry = make_hours(me, worked_on=date(2026, 1, 5), hours="2", status="submitted")
+    claim = make_claim(me)
+    paid = make_claim(me, status="paid")
+    batch = PaymentBatch(provider_id=provider.id, reference="BATCH-1", paid_on=date(2026, 3, 1))
+    batch.claims.append(paid)
+    db.session.add(batch)
     db.session.commit()
     return World(provider, other, north, south, me, neighbour, south_person, stranger, users,
-                 other_hr, entry)
+                 other_hr, entry, claim, paid, batch)
 
 
 @pytest.fixture

@@ -134,3 +134,36 @@ def make_hours(person: Person, *, worked_on: date, hours: str = "2", status: str
     db.session.add(entry)
     db.session.flush()
     return entry
+
+
+PNG = (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x02\x00\x00\x00\x90wS"
+       b"\xde\x00\x00\x00\x0cIDATx\x9cc\xf8\x0f\x00\x00\x01\x01\x00\x05\x18\xd8N\x00\x00\x00\x00IEND\xaeB`\x82")
+
+
+def category(name: str = "Parking"):
+    from app.expenses.models import ExpenseCategory
+
+    return db.session.scalar(db.select(ExpenseCategory).where(ExpenseCategory.name == name))
+
+
+def make_claim(person: Person, *, status: str = "submitted", lines: list[dict] | None = None, actor=None):
+    """A claim with lines given as {"category": name, "amount": pence, ...}; receipts are real files."""
+    from app.expenses.models import ClaimStatus, ExpenseClaim, ExpenseLine, LineStatus
+    from app.expenses.receipts import store_receipt
+
+    claim = ExpenseClaim(person_id=person.id, status=ClaimStatus(status), is_on_behalf=False,
+                         paid_on=date(2026, 3, 1) if status == "paid" else None,
+                         payment_reference="REF" if status == "paid" else None)
+    for spec in lines or [{"category": "Parking", "amount": 350}]:
+        cat = category(spec.get("category", "Parking"))
+        receipt = store_receipt(PNG, "receipt.png", actor=actor) if cat.needs_receipt else None
+        line_status = spec.get("status", "approved" if status in ("approved", "paid") else "pending")
+        claim.lines.append(ExpenseLine(
+            category_id=cat.id, spent_on=spec.get("spent_on", date(2026, 1, 5)),
+            description=spec.get("description", "Car park"), amount_pence=spec.get("amount", 350),
+            miles=spec.get("miles"), vehicle=spec.get("vehicle"), receipt=receipt,
+            status=LineStatus(line_status),
+            decision_reason="No" if line_status == "rejected" else None))
+    db.session.add(claim)
+    db.session.flush()
+    return claim

@@ -11,7 +11,11 @@ from app.auth.models import Role
 
 _APP = create_app("test")
 ROUTE_ARGS = {"person_id": lambda world: world.me.id, "entry_id": lambda world: world.entry.id,
-              "activity_id": lambda world: world.entry.activity_id}
+              "activity_id": lambda world: world.entry.activity_id,
+              "claim_id": lambda world: world.claim.id,
+              "line_id": lambda world: world.paid_claim.lines[0].id,
+              "receipt_id": lambda world: world.claim.lines[0].receipt_id,
+              "batch_id": lambda world: world.batch.id}
 # Where an allowed request answers with a redirect rather than a page.
 REDIRECTS = {
     ("people.my_record", "GET"): {Role.VOLUNTEER},
@@ -23,6 +27,11 @@ REDIRECTS = {
     ("hours.approvals", "POST"): {Role.AREA_FACILITATOR, Role.HR},
     ("hours.send_reminder", "POST"): {Role.AREA_FACILITATOR, Role.HR},
     ("hours.toggle_activity", "POST"): {Role.HR},
+    ("expenses.my_expenses", "GET"): {Role.VOLUNTEER},
+    ("expenses.new_claim", "POST"): {Role.VOLUNTEER, Role.AREA_FACILITATOR, Role.HR},
+    ("expenses.remove_item", "POST"): {Role.VOLUNTEER, Role.AREA_FACILITATOR, Role.HR},
+    ("expenses.submit", "POST"): {Role.VOLUNTEER, Role.AREA_FACILITATOR, Role.HR},
+    ("expenses.decide", "POST"): {Role.AREA_FACILITATOR, Role.HR},
 }
 
 

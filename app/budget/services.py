@@ -23,8 +23,9 @@ from app.people.models import Person
 from .costs import contract_cost, frozen_terms, pence, sessional_cost
 
 # Actual spend for non-pay lines comes from other features (expenses, training),
-# which register a function here: (year, start, end, area_id) -> {month start: pence}.
-NonPaySource = Callable[[ContractYear, date, date, int | None], dict[date, int]]
+# which register a function here: (year, today, area_id) -> ({month start: pence
+# spent}, pence committed to the year end).
+NonPaySource = Callable[[ContractYear, date, int | None], tuple[dict[date, int], int]]
 NON_PAY_SOURCES: dict[BudgetLineKind, NonPaySource] = {}
 
 
@@ -154,11 +155,8 @@ def _price_pay_line(figures: LineFigures, contracts: list[Contract], sessional_r
         cost = pence(sessional_cost(minutes, contract.post.grade.pay_point_on(priced_on)))
         figures.by_month[month] = figures.by_month.get(month, 0) + cost
         sessional_actual += cost
-    elapsed = (to_date - year.starts_on).days + 1
-    remaining = (year.ends_on - to_date).days
-    if sessional_actual and remaining > 0 and elapsed > 0:
-        # Sessional hours have no contract to commit: project them at the run rate so far.
-        figures.committed += round(sessional_actual * remaining / elapsed)
+    # Sessional hours have no contract to commit: project them at the run rate so far.
+    figures.committed += run_rate_projection(sessional_actual, year, today)
     figures.actual = sum(figures.by_month.values())
 
 
@@ -207,9 +205,20 @@ def _line_budget(line: BudgetLine, posts: list[Post], year: ContractYear, area_i
 
 def _fill_non_pay(figures: LineFigures, source: NonPaySource, year: ContractYear, today: date,
                   area_id: int | None) -> None:
-    spent = source(year, year.starts_on, min(today, year.ends_on), area_id)
+    spent, committed = source(year, today, area_id)
     figures.by_month = dict(spent)
     figures.actual = sum(spent.values())
+    figures.committed = committed
+
+
+def run_rate_projection(so_far: int, year: ContractYear, today: date) -> int:
+    """Spend so far carried on at the same daily rate to the year end."""
+    to_date = min(today, year.ends_on)
+    elapsed = (to_date - year.starts_on).days + 1
+    remaining = (year.ends_on - to_date).days
+    if so_far <= 0 or elapsed <= 0 or remaining <= 0:
+        return 0
+    return round(so_far * remaining / elapsed)
 
 
 def year_for_provider(provider_id: int, year_id: int | None, today: date) -> ContractYear | None:

@@ -1,0 +1,59 @@
+"""Receipt files: checked by their content, stored outside the web root under random names."""
+
+import secrets
+from pathlib import Path
+
+import filetype
+from flask import current_app
+from werkzeug.utils import secure_filename
+
+from app.extensions import db
+
+from .models import Receipt
+
+ALLOWED = {"application/pdf": "PDF", "image/jpeg": "JPEG", "image/png": "PNG", "image/heic": "HEIC",
+           "image/heif": "HEIC"}
+
+
+class ReceiptError(ValueError):
+    pass
+
+
+def receipt_dir() -> Path:
+    path = Path(current_app.config["RECEIPT_DIR"])
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def check_upload(data: bytes, max_bytes: int) -> str:
+    """The file's real type, judged by its content rather than its name.
+
+    :raises ReceiptError: if it is empty, too large, or not a PDF, JPEG, PNG or HEIC.
+    """
+    if not data:
+        raise ReceiptError("The selected file is empty")
+    if len(data) > max_bytes:
+        raise ReceiptError(f"The receipt must be smaller than {max_bytes // (1024 * 1024)}MB")
+    kind = filetype.guess(data[:8192])
+    if kind is None or kind.mime not in ALLOWED:
+        raise ReceiptError("The receipt must be a PDF, JPEG, PNG or HEIC file")
+    return kind.mime
+
+
+def store_receipt(data: bytes, original_name: str, *, actor) -> Receipt:
+    """Check and save an uploaded receipt; the caller commits.
+
+    :raises ReceiptError: for a file that is not an acceptable receipt.
+    """
+    mime = check_upload(data, current_app.config["RECEIPT_MAX_BYTES"])
+    stored = secrets.token_hex(16)
+    (receipt_dir() / stored).write_bytes(data)
+    receipt = Receipt(stored_name=stored, original_name=(secure_filename(original_name) or "receipt")[:255],
+                      content_type=mime, size_bytes=len(data), uploaded_by_id=actor.id if actor else None)
+    db.session.add(receipt)
+    db.session.flush()
+    return receipt
+
+
+def receipt_path(receipt: Receipt) -> Path:
+    return receipt_dir() / receipt.stored_name

@@ -1,0 +1,208 @@
+from datetime import UTC, date, datetime
+
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    url_for,
+)
+from flask_login import current_user
+
+from app.access import (
+    APPROVERS,
+    EXPENSE_VIEWERS,
+    can_approve,
+    can_log_for,
+    get_claim_or_404,
+    get_person_or_404,
+    get_receipt_or_404,
+    role_required,
+)
+from app.audit.services import history_for
+from app.auth.forms import EmptyForm
+from app.auth.models import Role
+from app.extensions import db
+
+from . import queries
+from .forms import DecisionForm, LineForm
+from .models import ExpenseCategory, ExpenseLine, Vehicle
+from .receipts import ReceiptError, receipt_path, store_receipt
+from .services import ExpenseError, add_line, create_claim, decide_line, remove_line, submit_claim
+
+bp = Blueprint("expenses", __name__)
+CLAIMANTS = (Role.VOLUNTEER, Role.AREA_FACILITATOR, Role.HR)
+
+
+def now() -> datetime:
+    return datetime.now(UTC)
+
+
+@bp.route("/expenses")
+@role_required(Role.VOLUNTEER)
+def my_expenses():
+    return redirect(url_for("expenses.person_expenses", person_id=current_user.person_id))
+
+
+@bp.route("/people/<int:person_id>/expenses")
+@role_required(*EXPENSE_VIEWERS)
+def person_expenses(person_id: int):
+    person = get_person_or_404(person_id, for_user=current_user)
+    return render_template("expenses/person_expenses.html", person=person,
+                           claims=queries.claims_for(person.id),
+                           totals=queries.tax_year_totals(person.id, date.today()),
+                           can_claim=can_log_for(current_user, person), form=EmptyForm())
+
+
+@bp.route("/people/<int:person_id>/expenses/new", methods=["POST"])
+@role_required(*CLAIMANTS)
+def new_claim(person_id: int):
+    person = get_person_or_404(person_id, for_user=current_user)
+    if not can_log_for(current_user, person):
+        abort(403)
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    claim = create_claim(person, actor=current_user)
+    db.session.commit()
+    return redirect(url_for("expenses.add_item", claim_id=claim.id))
+
+
+@bp.route("/expenses/<int:claim_id>")
+@role_required(*EXPENSE_VIEWERS)
+def view_claim(claim_id: int):
+    claim = get_claim_or_404(claim_id, for_user=current_user)
+    deciding = can_approve(current_user, claim.person)
+    flags = queries.flags_for([claim], limit_pence=current_app.config["VOLUNTEER_MONTHLY_ALERT_PENCE"],
+                              today=date.today()) if deciding else {}
+    return render_template("expenses/view_claim.html", claim=claim, history=history_for(claim),
+                           can_change=can_log_for(current_user, claim.person) and claim.is_editable,
+                           can_decide=deciding, flags=flags, form=EmptyForm(),
+                           decision=DecisionForm(), is_hr=current_user.role == Role.HR)
+
+
+def _receipt_from(form: LineForm):
+    upload = form.receipt.data
+    if not upload or not getattr(upload, "filename", ""):
+        return None
+    data = upload.read(current_app.config["RECEIPT_MAX_BYTES"] + 1)
+    return store_receipt(data, upload.filename, actor=current_user)
+
+
+def _line_form() -> LineForm:
+    form = LineForm()
+    categories = queries.active_categories()
+    form.category_id.choices = [(c.id, c.name) for c in categories]
+    return form
+
+
+@bp.route("/expenses/<int:claim_id>/items/new", methods=["GET", "POST"])
+@role_required(*CLAIMANTS)
+def add_item(claim_id: int):
+    claim = get_claim_or_404(claim_id, for_user=current_user)
+    if not can_log_for(current_user, claim.person):
+        abort(403)
+    form = _line_form()
+    if claim.is_editable and form.validate_on_submit():
+        category = db.get_or_404(ExpenseCategory, form.category_id.data)
+        receipt = None
+        try:
+            receipt = _receipt_from(form)
+            add_line(claim, category=category, spent_on=form.spent_on.data, description=form.description.data,
+                     amount_pence=form.amount_pence(), miles=form.miles.data,
+                     vehicle=Vehicle(form.vehicle.data) if form.vehicle.data else None,
+                     journey_from=form.journey_from.data, journey_to=form.journey_to.data,
+                     receipt=receipt, actor=current_user, today=date.today())
+        except ReceiptError as error:
+            db.session.rollback()
+            form.receipt.errors.append(str(error))
+        except ExpenseError as error:
+            db.session.rollback()
+            if receipt is not None:  # keep no file for a line that was not saved
+                receipt_path(receipt).unlink(missing_ok=True)
+            for field, message in error.problems.items():
+                form[field].errors.append(message)
+        else:
+            db.session.commit()
+            flash("Added to your claim. Add another item, or submit the claim", "success")
+            return redirect(url_for("expenses.view_claim", claim_id=claim.id))
+    return render_template("expenses/add_item.html", form=form, claim=claim)
+
+
+@bp.route("/expenses/items/<int:line_id>/remove", methods=["POST"])
+@role_required(*CLAIMANTS)
+def remove_item(line_id: int):
+    line = db.get_or_404(ExpenseLine, line_id)
+    claim = get_claim_or_404(line.claim_id, for_user=current_user)
+    if not can_log_for(current_user, claim.person):
+        abort(403)
+    if EmptyForm().validate_on_submit():
+        try:
+            remove_line(line, actor=current_user)
+        except ExpenseError as error:
+            flash(str(error), "info")
+        else:
+            db.session.commit()
+            flash("Item removed", "success")
+    return redirect(url_for("expenses.view_claim", claim_id=claim.id))
+
+
+@bp.route("/expenses/<int:claim_id>/submit", methods=["POST"])
+@role_required(*CLAIMANTS)
+def submit(claim_id: int):
+    claim = get_claim_or_404(claim_id, for_user=current_user)
+    if not can_log_for(current_user, claim.person):
+        abort(403)
+    if EmptyForm().validate_on_submit():
+        try:
+            submit_claim(claim, actor=current_user, now=now())
+        except ExpenseError as error:
+            flash(str(error), "info")
+        else:
+            db.session.commit()
+            flash(f"Claim for £{claim.total_pence / 100:,.2f} sent for approval", "success")
+    return redirect(url_for("expenses.view_claim", claim_id=claim.id))
+
+
+@bp.route("/approvals/expenses")
+@role_required(*APPROVERS)
+def approvals():
+    page = db.paginate(queries.approval_queue(current_user), page=request.args.get("page", 1, type=int),
+                       per_page=20, error_out=False)
+    flags = queries.flags_for(page.items, limit_pence=current_app.config["VOLUNTEER_MONTHLY_ALERT_PENCE"],
+                              today=date.today())
+    return render_template("expenses/approvals.html", page=page, flags=flags)
+
+
+@bp.route("/expenses/items/<int:line_id>/decide", methods=["POST"])
+@role_required(*APPROVERS)
+def decide(line_id: int):
+    line = db.get_or_404(ExpenseLine, line_id)
+    claim = get_claim_or_404(line.claim_id, for_user=current_user)
+    if not can_approve(current_user, claim.person):
+        abort(403)
+    form = DecisionForm()
+    if form.validate_on_submit():
+        try:
+            decide_line(line, approve=bool(form.approve.data), reason=form.reason.data,
+                        actor=current_user, now=now())
+        except ExpenseError as error:
+            flash(str(error), "info")
+        else:
+            db.session.commit()
+            flash(f"{line.description}: {line.status.value}", "success")
+    return redirect(url_for("expenses.view_claim", claim_id=claim.id))
+
+
+@bp.route("/receipts/<int:receipt_id>")
+@role_required(*EXPENSE_VIEWERS)
+def receipt(receipt_id: int):
+    found = get_receipt_or_404(receipt_id, for_user=current_user)
+    path = receipt_path(found)
+    if not path.is_file():
+        abort(404)
+    return send_file(path, mimetype=found.content_type, as_attachment=False,
+                     download_name=found.original_name, max_age=0)

@@ -1,0 +1,237 @@
+"""Writing expense claims: lines, submission, decisions, payment and adjustments.
+
+Each function takes the acting user, writes the audit history and flushes;
+the route or command commits once.
+"""
+
+from datetime import date, datetime
+from decimal import Decimal
+
+from sqlalchemy import func, select
+
+from app.audit import services as audit
+from app.extensions import db
+from app.people.models import Person
+
+from .models import (
+    ClaimStatus,
+    ExpenseCategory,
+    ExpenseClaim,
+    ExpenseLine,
+    LineStatus,
+    MileageRate,
+    PaymentBatch,
+    Vehicle,
+)
+from .rules import Rate, mileage_pence, tax_year_end, tax_year_start
+
+
+class ExpenseError(ValueError):
+    """A rule was broken. ``problems`` maps form fields to messages."""
+
+    def __init__(self, problems: dict[str, str]):
+        super().__init__("; ".join(problems.values()))
+        self.problems = problems
+
+
+def rate_on(vehicle: Vehicle, day: date) -> Rate:
+    row = db.session.scalar(
+        select(MileageRate).where(MileageRate.vehicle == vehicle, MileageRate.effective_from <= day)
+        .order_by(MileageRate.effective_from.desc()).limit(1))
+    if row is None:
+        raise ExpenseError({"vehicle": f"There is no mileage rate for {vehicle.label.lower()} on that date"})
+    return Rate(row.pence_per_mile, row.threshold_miles, row.pence_after_threshold)
+
+
+def car_miles_so_far(person_id: int, day: date, *, except_claim_id: int | None = None) -> Decimal:
+    """Car miles the person has claimed (submitted, approved or paid) in the tax year of ``day``."""
+    query = (select(func.coalesce(func.sum(ExpenseLine.miles), 0))
+             .join(ExpenseClaim, ExpenseClaim.id == ExpenseLine.claim_id)
+             .where(ExpenseClaim.person_id == person_id, ExpenseLine.vehicle == Vehicle.CAR,
+                    ExpenseLine.status != LineStatus.REJECTED,
+                    ExpenseClaim.status.in_([ClaimStatus.SUBMITTED, ClaimStatus.APPROVED, ClaimStatus.PAID]),
+                    ExpenseLine.spent_on.between(tax_year_start(day), tax_year_end(day))))
+    if except_claim_id is not None:
+        query = query.where(ExpenseClaim.id != except_claim_id)
+    return Decimal(str(db.session.scalar(query)))
+
+
+def create_claim(person: Person, *, actor) -> ExpenseClaim:
+    claim = ExpenseClaim(person_id=person.id, status=ClaimStatus.DRAFT, entered_by_id=actor.id,
+                         is_on_behalf=actor.person_id != person.id)
+    db.session.add(claim)
+    db.session.flush()
+    audit.record(actor=actor, action="create", entity=claim, provider_id=person.provider_id,
+                 summary="Started an expense claim" + (f" for {person.name}" if claim.is_on_behalf else ""))
+    return claim
+
+
+def _line_problems(claim: ExpenseClaim, category: ExpenseCategory, spent_on: date, today: date,
+                   amount_pence: int | None, miles, vehicle) -> dict[str, str]:
+    problems = {}
+    person = claim.person
+    if spent_on > today:
+        problems["spent_on"] = "The date must be today or in the past"
+    elif spent_on < person.joined_on or (person.left_on and spent_on > person.left_on):
+        problems["spent_on"] = "The date must be while they were on the pathway"
+    if category.is_mileage:
+        if not miles or miles <= 0:
+            problems["miles"] = "Enter the miles, like 12.5"
+        if vehicle is None:
+            problems["vehicle"] = "Select how you travelled"
+    elif amount_pence is None or amount_pence <= 0:
+        problems["amount"] = "Enter the amount, like 4.50"
+    return problems
+
+
+def add_line(claim: ExpenseClaim, *, category: ExpenseCategory, spent_on: date, description: str,
+             amount_pence: int | None, miles: Decimal | None, vehicle: Vehicle | None,
+             journey_from: str | None, journey_to: str | None, receipt, actor, today: date) -> ExpenseLine:
+    """Add a line to a draft claim. Mileage is priced from the HMRC rate; others need an amount.
+
+    :raises ExpenseError: for a claim that is not a draft, or a line that breaks a rule.
+    """
+    if not claim.is_editable:
+        raise ExpenseError({"description": f"This claim is {claim.status.value} and cannot be changed"})
+    problems = _line_problems(claim, category, spent_on, today, amount_pence, miles, vehicle)
+    if category.needs_receipt and receipt is None:
+        problems["receipt"] = "Add a photo or scan of the receipt"
+    if problems:
+        raise ExpenseError(problems)
+    line = ExpenseLine(
+        category=category, spent_on=spent_on, description=description.strip(),
+        amount_pence=0 if category.is_mileage else amount_pence,
+        miles=miles if category.is_mileage else None, vehicle=vehicle if category.is_mileage else None,
+        journey_from=journey_from if category.is_mileage else None,
+        journey_to=journey_to if category.is_mileage else None,
+        receipt=receipt, status=LineStatus.PENDING)
+    claim.lines.append(line)
+    if category.is_mileage:
+        _price_mileage(claim)
+    db.session.flush()
+    audit.record(actor=actor, action="add_line", entity=claim, provider_id=claim.person.provider_id,
+                 summary=f"Added {category.name}: {description.strip()} (£{line.amount_pence / 100:,.2f})")
+    return line
+
+
+def _price_mileage(claim: ExpenseClaim) -> None:
+    """Price the claim's mileage lines in date order against the tax year's miles so far."""
+    so_far: dict[date, Decimal] = {}
+    for line in sorted(claim.lines, key=lambda ln: (ln.spent_on, ln.id or 0)):
+        if line.miles is None or line.adjusts_id is not None:
+            continue
+        start = tax_year_start(line.spent_on)
+        if start not in so_far:
+            so_far[start] = car_miles_so_far(claim.person_id, line.spent_on, except_claim_id=claim.id)
+        line.amount_pence = mileage_pence(line.miles, rate_on(line.vehicle, line.spent_on), so_far[start])
+        if line.vehicle == Vehicle.CAR:
+            so_far[start] += Decimal(line.miles)
+
+
+def remove_line(line: ExpenseLine, *, actor) -> None:
+    """:raises ExpenseError: unless the claim is still a draft."""
+    claim = line.claim
+    if not claim.is_editable:
+        raise ExpenseError({"description": "Only lines on a draft claim can be removed"})
+    claim.lines.remove(line)
+    _price_mileage(claim)
+    audit.record(actor=actor, action="remove_line", entity=claim, provider_id=claim.person.provider_id,
+                 summary=f"Removed {line.category.name}: {line.description}")
+    db.session.flush()
+
+
+def submit_claim(claim: ExpenseClaim, *, actor, now: datetime) -> None:
+    """Send a whole draft claim for approval.
+
+    :raises ExpenseError: for an empty claim, or a line that needs a receipt and has none.
+    """
+    if claim.status != ClaimStatus.DRAFT:
+        raise ExpenseError({"claim": f"This claim is already {claim.status.value}"})
+    if not claim.lines:
+        raise ExpenseError({"claim": "Add at least one item before you submit the claim"})
+    missing = [ln for ln in claim.lines if ln.category.needs_receipt and ln.receipt_id is None
+               and not ln.imported_without_receipt]
+    if missing:
+        raise ExpenseError({"claim": f"Add a receipt for: {', '.join(ln.description for ln in missing)}"})
+    _price_mileage(claim)
+    claim.status, claim.submitted_at = ClaimStatus.SUBMITTED, now
+    audit.record(actor=actor, action="submit", entity=claim, provider_id=claim.person.provider_id,
+                 summary=f"Submitted a claim for £{claim.total_pence / 100:,.2f}")
+    db.session.flush()
+
+
+def decide_line(line: ExpenseLine, *, approve: bool, reason: str | None, actor, now: datetime) -> None:
+    """Approve or reject one line of a submitted claim; the claim is decided when every line is.
+
+    :raises ExpenseError: if the claim is not awaiting approval, or a rejection has no reason.
+    """
+    claim = line.claim
+    if claim.status != ClaimStatus.SUBMITTED:
+        raise ExpenseError({"reason": f"This claim is {claim.status.value}, not waiting for approval"})
+    if not approve and not (reason or "").strip():
+        raise ExpenseError({"reason": "Enter the reason, so they know why"})
+    line.status = LineStatus.APPROVED if approve else LineStatus.REJECTED
+    line.decision_reason = (reason or "").strip() or None
+    line.decided_by_id, line.decided_at = actor.id, now
+    verb = "Approved" if approve else "Rejected"
+    audit.record(actor=actor, action="approve_line" if approve else "reject_line", entity=claim,
+                 provider_id=claim.person.provider_id,
+                 summary=f"{verb} {line.category.name}: {line.description} (£{line.amount_pence / 100:,.2f})"
+                 + (f": {line.decision_reason}" if line.decision_reason else ""))
+    if all(ln.status != LineStatus.PENDING for ln in claim.lines):
+        approved = any(ln.status == LineStatus.APPROVED for ln in claim.lines)
+        claim.status = ClaimStatus.APPROVED if approved else ClaimStatus.REJECTED
+    db.session.flush()
+
+
+def mark_paid(claims: list[ExpenseClaim], *, paid_on: date, reference: str, actor,
+              provider_id: int, as_batch: bool) -> PaymentBatch | None:
+    """Record payment of approved claims, singly or as one batch; paid claims are locked.
+
+    :raises ExpenseError: if any claim is not approved, or no reference is given.
+    """
+    if not reference.strip():
+        raise ExpenseError({"reference": "Enter the payment reference"})
+    not_ready = [c.id for c in claims if c.status != ClaimStatus.APPROVED]
+    if not_ready or not claims:
+        raise ExpenseError({"claims": "Only approved claims can be marked as paid"})
+    batch = None
+    if as_batch:
+        batch = PaymentBatch(provider_id=provider_id, reference=reference.strip(), paid_on=paid_on,
+                             created_by_id=actor.id)
+        db.session.add(batch)
+    for claim in claims:
+        claim.status, claim.paid_on, claim.payment_reference = ClaimStatus.PAID, paid_on, reference.strip()
+        claim.batch = batch
+        audit.record(actor=actor, action="paid", entity=claim, provider_id=claim.person.provider_id,
+                     summary=f"Paid £{claim.approved_pence / 100:,.2f} on {paid_on:%-d %B %Y}, "
+                             f"reference {reference.strip()}")
+    db.session.flush()
+    return batch
+
+
+def adjust_paid_line(line: ExpenseLine, *, amount_pence: int, reason: str, actor,
+                     now: datetime) -> ExpenseLine:
+    """Put right a paid line with a new approved adjusting line on a new claim, to be paid.
+
+    :raises ExpenseError: if the line was not paid, or there is no reason or no change.
+    """
+    if line.claim.status != ClaimStatus.PAID or line.status != LineStatus.APPROVED:
+        raise ExpenseError({"amount": "Only paid items are put right with an adjustment"})
+    if not reason.strip():
+        raise ExpenseError({"reason": "Enter the reason for the adjustment"})
+    if amount_pence == 0:
+        raise ExpenseError({"amount": "Enter the amount to add (or take away, with a minus sign)"})
+    claim = ExpenseClaim(person_id=line.claim.person_id, status=ClaimStatus.APPROVED,
+                         entered_by_id=actor.id, is_on_behalf=True, submitted_at=now)
+    adjustment = ExpenseLine(category_id=line.category_id, spent_on=line.spent_on,
+                             description=f"Adjustment: {reason.strip()}"[:200], amount_pence=amount_pence,
+                             imported_without_receipt=True, status=LineStatus.APPROVED,
+                             decision_reason=reason.strip(), decided_by_id=actor.id, decided_at=now,
+                             adjusts_id=line.id)
+    claim.lines.append(adjustment)
+    db.session.add(claim)
+    db.session.flush()
+    audit.record(actor=actor, action="adjust", entity=line.claim, provider_id=line.claim.person.provider_id,
+                 summary=f"Adjustment of £{amount_pence / 100:+,.2f} to {line.description}: {reason.strip()}")
+    return adjustment
