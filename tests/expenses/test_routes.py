@@ -1,0 +1,165 @@
+import csv
+import io
+from datetime import date, timedelta
+
+import pytest
+from sqlalchemy import select
+
+from app.auth.models import Role
+from app.expenses.models import ClaimStatus, ExpenseClaim, ExpenseLine, LineStatus
+from app.extensions import db
+
+from ..conftest import error_messages, page
+from ..factories import PNG, category, make_claim, make_user
+
+YESTERDAY = date.today() - timedelta(days=1)
+
+
+def _day(d):
+    return [str(d.day), str(d.month), str(d.year)]
+
+
+@pytest.mark.parametrize("who,status", [
+    ("volunteer", 200), ("facilitator", 200), ("hr", 200), ("other_hr", 404),
+    ("south_facilitator", 404), ("neighbour", 404), ("admin", 403), ("coordinator", 403),
+])
+def test_receipt_is_served_only_to_claimant_their_facilitator_and_hr(world, sign_in, who, status):
+    users = {"volunteer": world.user(Role.VOLUNTEER), "facilitator": world.user(Role.AREA_FACILITATOR),
+             "hr": world.user(Role.HR), "other_hr": world.other_hr, "admin": world.user(Role.ADMIN),
+             "coordinator": world.user(Role.COORDINATOR),
+             "south_facilitator": make_user(Role.AREA_FACILITATOR, provider=world.provider, area=world.south),
+             "neighbour": make_user(Role.VOLUNTEER, provider=world.provider, person=world.neighbour)}
+    db.session.commit()
+    response = sign_in(users[who]).get(f"/receipts/{world.claim.lines[0].receipt_id}")
+    assert response.status_code == status
+    if status == 200:
+        assert response.mimetype == "image/png"
+        assert response.data == PNG
+        assert response.headers["Content-Disposition"].startswith("inline")
+        assert response.headers["X-Content-Type-Options"] == "nosniff"
+
+
+def test_volunteer_claims_parking_with_a_receipt_and_mileage(world, sign_in):
+    client = sign_in(world.user(Role.VOLUNTEER))
+    client.post(f"/people/{world.me.id}/expenses/new")
+    claim = db.session.scalar(select(ExpenseClaim).where(ExpenseClaim.status == ClaimStatus.DRAFT))
+    response = client.post(f"/expenses/{claim.id}/items/new", data={
+        "category_id": str(category("Parking").id), "spent_on": _day(YESTERDAY),
+        "description": "Car park at the hall", "amount": "3.60",
+        "receipt": (io.BytesIO(PNG), "ticket.png")}, content_type="multipart/form-data")
+    assert response.status_code == 302
+    client.post(f"/expenses/{claim.id}/items/new", data={
+        "category_id": str(category("Mileage").id), "spent_on": _day(YESTERDAY),
+        "description": "Peer support group", "journey_from": "Home", "journey_to": "Hall",
+        "miles": "12.4", "vehicle": "car"}, content_type="multipart/form-data")
+    lines = db.session.scalars(select(ExpenseLine).where(ExpenseLine.claim_id == claim.id)
+                               .order_by(ExpenseLine.id)).all()
+    assert [(line.amount_pence, line.receipt_id is not None) for line in lines] == [(360, True), (558, False)]
+    assert client.post(f"/expenses/{claim.id}/submit").status_code == 302
+    assert db.session.get(ExpenseClaim, claim.id).status == ClaimStatus.SUBMITTED
+
+
+@pytest.mark.parametrize("upload,message", [
+    ((io.BytesIO(b"<html>not a receipt</html>"), "receipt.pdf"),
+     "The receipt must be a PDF, JPEG, PNG or HEIC file"),
+    (None, "Add a photo or scan of the receipt"),
+])
+def test_upload_rejections_store_nothing(world, sign_in, upload, message):
+    client = sign_in(world.user(Role.VOLUNTEER))
+    client.post(f"/people/{world.me.id}/expenses/new")
+    claim = db.session.scalar(select(ExpenseClaim).where(ExpenseClaim.status == ClaimStatus.DRAFT))
+    data = {"category_id": str(category("Parking").id), "spent_on": _day(YESTERDAY),
+            "description": "Car park", "amount": "3.60"}
+    if upload:
+        data["receipt"] = upload
+    response = client.post(f"/expenses/{claim.id}/items/new", data=data, content_type="multipart/form-data")
+    assert response.status_code == 200
+    assert message in error_messages(response)
+    assert db.session.scalar(select(ExpenseLine).where(ExpenseLine.claim_id == claim.id)) is None
+
+
+def test_an_oversized_upload_is_refused(world, sign_in, app):
+    client = sign_in(world.user(Role.VOLUNTEER))
+    big = io.BytesIO(b"\x89PNG\r\n\x1a\n" + b"0" * (app.config["MAX_CONTENT_LENGTH"] + 1))
+    response = client.post(f"/expenses/{world.claim.id}/items/new", data={"receipt": (big, "big.png")},
+                           content_type="multipart/form-data")
+    assert response.status_code == 413
+
+
+def test_facilitator_decides_only_in_their_area(world, sign_in, client):
+    south_claim = make_claim(world.south_person)
+    db.session.commit()
+    sign_in(world.user(Role.AREA_FACILITATOR))
+    queue = [a.get_text(strip=True) for a in page(client.get("/approvals/expenses")).select("tbody a")]
+    assert queue == [f"Claim {world.claim.id}"]
+    assert client.post(f"/expenses/items/{south_claim.lines[0].id}/decide",
+                       data={"approve": "Approve"}).status_code == 404
+    client.post(f"/expenses/items/{world.claim.lines[0].id}/decide", data={"approve": "Approve"})
+    assert db.session.get(ExpenseClaim, world.claim.id).status == ClaimStatus.APPROVED
+
+
+def test_rejection_needs_a_reason_the_person_sees(world, sign_in, client):
+    sign_in(world.user(Role.AREA_FACILITATOR))
+    client.post(f"/expenses/items/{world.claim.lines[0].id}/decide", data={"reject": "Reject", "reason": ""})
+    assert db.session.get(ExpenseLine, world.claim.lines[0].id).status == LineStatus.PENDING
+    client.post(f"/expenses/items/{world.claim.lines[0].id}/decide",
+                data={"reject": "Reject", "reason": "This car park is free before 6pm"})
+    client.post("/sign-out")
+    sign_in(world.user(Role.VOLUNTEER))
+    text = client.get(f"/expenses/{world.claim.id}").get_data(as_text=True)
+    assert "This car park is free before 6pm" in text
+
+
+def test_a_paid_claim_cannot_be_edited(world, sign_in):
+    client = sign_in(world.user(Role.VOLUNTEER))
+    paid = world.paid_claim
+    response = client.post(f"/expenses/{paid.id}/items/new", data={
+        "category_id": str(category("Parking").id), "spent_on": _day(YESTERDAY), "description": "x",
+        "amount": "1", "receipt": (io.BytesIO(PNG), "r.png")}, content_type="multipart/form-data")
+    assert "cannot be changed" in response.get_data(as_text=True)
+    client.post(f"/expenses/items/{paid.lines[0].id}/remove")
+    assert len(db.session.get(ExpenseClaim, paid.id).lines) == 1
+
+
+def test_hr_pays_a_batch_and_downloads_its_csv(world, sign_in):
+    approved = make_claim(world.me, status="approved", lines=[{"amount": 1234}])
+    db.session.commit()
+    client = sign_in(world.user(Role.HR))
+    response = client.post("/payments", data={"claim": [str(approved.id)], "paid_on": _day(date.today()),
+                                              "reference": "BACS-2026-11", "as_batch": "y"})
+    assert response.status_code == 302
+    claim = db.session.get(ExpenseClaim, approved.id)
+    assert (claim.status, claim.payment_reference) == (ClaimStatus.PAID, "BACS-2026-11")
+    rows = list(csv.reader(io.StringIO(client.get(f"/payments/batches/{claim.batch_id}.csv")
+                                      .get_data(as_text=True))))
+    assert rows[1][2:] == [str(claim.id), world.me.ref, world.me.name, "12.34"]
+    assert client.get(f"/payments/batches/{claim.batch_id}.csv").status_code == 200
+    client.post("/sign-out")
+    assert sign_in(world.other_hr).get(f"/payments/batches/{claim.batch_id}.csv").status_code == 404
+
+
+def test_round_amount_and_repeats_are_flagged_for_volunteers(world, sign_in):
+    for _ in range(3):
+        make_claim(world.me, status="approved", lines=[{"amount": 1000, "spent_on": date.today()}])
+    flagged = make_claim(world.me, lines=[{"amount": 1000, "spent_on": date.today()}])
+    flagged.lines[0].receipt = None
+    flagged.lines[0].imported_without_receipt = True
+    db.session.commit()
+    text = page(sign_in(world.user(Role.AREA_FACILITATOR)).get(f"/expenses/{flagged.id}")).get_text(" ")
+    assert "The same amount has been claimed 4 times in the last 3 months" in text
+    assert "A round amount with no receipt can look like a flat-rate allowance" in text
+
+
+def test_person_page_shows_tax_year_miles(world, sign_in):
+    from decimal import Decimal
+
+    from app.expenses.models import Vehicle
+
+    make_claim(world.me, status="approved", lines=[{
+        "category": "Mileage", "amount": 4500, "miles": Decimal("100"), "vehicle": Vehicle.CAR,
+        "spent_on": date.today()}])
+    db.session.commit()
+    text = page(sign_in(world.user(Role.VOLUNTEER)).get(f"/people/{world.me.id}/expenses")).get_text(" ")
+    assert "100.0 of the 10,000" in text
+
+
