@@ -45,3 +45,13 @@ def people_command(file, provider_name):
 def hours_command(file, provider_name):
     """Columns: person_ref,date,hours,activity,area,status"""
     _run(import_hours, file, provider_name, now=datetime.now(UTC))
+
+
+@group.command("expenses")
+@click.argument("file", type=click.File(encoding="utf-8-sig"))
+@click.option("--provider", "provider_name", help="Provider name (optional if there is only one).")
+def expenses_command(file, provider_name):
+    """Columns: person_ref,date,category,amount,miles,vehicle,status"""
+    from .expenses import import_expenses
+
+    _run(import_expenses, file, provider_name, now=datetime.now(UTC))

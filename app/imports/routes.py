@@ -13,15 +13,17 @@ from app.auth.models import Role
 from app.extensions import db
 
 from .csvfile import ImportFailed, ImportReport
+from .expenses import EXPENSE_COLUMNS, import_expenses
 from .services import HOURS_COLUMNS, PEOPLE_COLUMNS, import_hours, import_people
 
 bp = Blueprint("imports", __name__, url_prefix="/imports")
-KINDS = {"people": (import_people, PEOPLE_COLUMNS), "hours": (import_hours, HOURS_COLUMNS)}
+KINDS = {"people": (import_people, PEOPLE_COLUMNS), "hours": (import_hours, HOURS_COLUMNS),
+         "expenses": (import_expenses, EXPENSE_COLUMNS)}
 
 
 class ImportForm(FlaskForm):
     kind = RadioField("What are you importing?", widget=GovRadioInput(),
-                      choices=[("people", "People"), ("hours", "Hours")],
+                      choices=[("people", "People"), ("hours", "Hours"), ("expenses", "Expenses")],
                       validators=[InputRequired("Select what you are importing")])
     file = FileField("CSV file", widget=GovFileInput(), validators=[
         FileRequired("Choose a CSV file"), FileAllowed(["csv"], "The file must be a CSV file")])
@@ -43,7 +45,7 @@ def upload():
     if form.validate_on_submit():
         importer, _ = KINDS[form.kind.data]
         text = _read(form.file.data)
-        extra = {"now": datetime.now(UTC)} if form.kind.data == "hours" else {}
+        extra = {"now": datetime.now(UTC)} if form.kind.data != "people" else {}
         if text is None:
             form.file.errors.append("The file must be a CSV saved as UTF-8 text")
         else:

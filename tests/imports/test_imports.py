@@ -146,3 +146,44 @@ def test_upload_page_shows_the_report(world, sign_in):
                            content_type="multipart/form-data")
     assert response.status_code == 302
     assert _counts()[1] == before[1] + 1
+
+
+EXPENSES_HEADER = "person_ref,date,category,amount,miles,vehicle,status\n"
+
+
+def _expenses(world, text):
+    from app.imports.expenses import import_expenses
+
+    return import_expenses(text, provider=world.provider, actor=world.user(Role.HR), today=TODAY, now=NOW)
+
+
+def test_good_expenses_file_prices_mileage_and_marks_no_receipt(world):
+    from app.expenses.models import ClaimStatus, ExpenseClaim, ExpenseLine
+
+    report = _expenses(world, EXPENSES_HEADER + f"{world.me.ref},2026-05-01,parking,3.50,,,paid\n"
+                                                f"{world.me.ref},2026-05-02,Mileage,,10,car,approved\n")
+    assert report.created == 2
+    lines = db.session.execute(
+        select(ExpenseLine.amount_pence, ExpenseLine.imported_without_receipt, ExpenseClaim.status)
+        .join(ExpenseClaim).where(ExpenseLine.spent_on >= date(2026, 5, 1))
+        .order_by(ExpenseLine.spent_on)).all()
+    assert lines == [(350, True, ClaimStatus.PAID), (450, True, ClaimStatus.APPROVED)]
+
+
+@pytest.mark.parametrize("row,message", [
+    ("NOPE,2026-05-01,Parking,3.50,,,paid", "person_ref 'NOPE' is not a person at this provider"),
+    ("{ref},2026-05-01,Parking,-3,,,paid", "amount '-3' must be between 0.01 and 1000, in pounds and pence"),
+    ("{ref},2026-05-01,Mileage,,10,rocket,paid", "vehicle must be car, motorcycle, bicycle or passenger"),
+    ("{ref},2026-05-01,Mileage,4.50,10,car,paid",
+     "amount must be empty for mileage: it is worked out from the miles"),
+    ("{ref},2026-05-01,Snacks,3,,,paid", "category 'Snacks' is not one of the categories in Pathway"),
+    ("{ref},yesterday,Parking,3,,,paid", "date 'yesterday' is not a date like 2025-04-01"),
+])
+def test_bad_expense_rows_write_nothing(world, row, message):
+    from app.expenses.models import ExpenseLine
+
+    before = db.session.scalar(select(func.count(ExpenseLine.id)))
+    with pytest.raises(ImportFailed) as failed:
+        _expenses(world, EXPENSES_HEADER + row.format(ref=world.me.ref) + "\n")
+    assert failed.value.report.errors == [(2, message)]
+    assert db.session.scalar(select(func.count(ExpenseLine.id))) == before

@@ -1,0 +1,118 @@
+"""Importing historic expense lines: one claim per person and status, mileage priced
+by the HMRC rules in date order, lines marked as imported without a receipt."""
+
+from collections import defaultdict
+from datetime import date, datetime
+from decimal import Decimal, InvalidOperation
+
+from sqlalchemy import select
+
+from app.expenses.models import ClaimStatus, ExpenseCategory, ExpenseClaim, ExpenseLine, LineStatus, Vehicle
+from app.expenses.rules import mileage_pence, tax_year_start
+from app.expenses.services import car_miles_so_far, rate_on
+from app.extensions import db
+from app.people.models import Person, Provider
+
+from .csvfile import ImportFailed, ImportReport, read_rows
+from .services import _audit_import, _date
+
+EXPENSE_COLUMNS = ["person_ref", "date", "category", "amount", "miles", "vehicle", "status"]
+STATUSES = {"submitted": ClaimStatus.SUBMITTED, "approved": ClaimStatus.APPROVED, "paid": ClaimStatus.PAID}
+
+
+def _decimal(value: str) -> Decimal | None:
+    try:
+        number = Decimal(value)
+    except InvalidOperation:
+        return None
+    return number if number.is_finite() else None
+
+
+def _money_problems(row: dict, category) -> list[str]:
+    if category is None:
+        return []
+    if category.is_mileage:
+        miles = _decimal(row["miles"])
+        problems = [] if miles is not None and 0 < miles <= 1000 else [
+            f"miles {row['miles']!r} must be a number of miles more than 0 and up to 1,000"]
+        if row["vehicle"] not in {v.value for v in Vehicle}:
+            problems.append("vehicle must be car, motorcycle, bicycle or passenger")
+        if row["amount"]:
+            problems.append("amount must be empty for mileage: it is worked out from the miles")
+        return problems
+    amount = _decimal(row["amount"])
+    problems = [] if amount is not None and 0 < amount <= 1000 and amount == round(amount, 2) else [
+        f"amount {row['amount']!r} must be between 0.01 and 1000, in pounds and pence"]
+    if row["miles"] or row["vehicle"]:
+        problems.append("miles and vehicle are only for mileage")
+    return problems
+
+
+def _row_problems(row: dict, person, category, spent_on, today: date) -> list[str]:
+    problems = [message for failed, message in (
+        (person is None, f"person_ref {row['person_ref']!r} is not a person at this provider"),
+        (category is None, f"category {row['category']!r} is not one of the categories in Pathway"),
+        (spent_on is None, f"date {row['date']!r} is not a date like 2025-04-01"),
+        (spent_on is not None and spent_on > today, "date is in the future"),
+        (row["status"] not in STATUSES, "status must be submitted, approved or paid"),
+    ) if failed]
+    return problems + _money_problems(row, category)
+
+
+def import_expenses(text: str, *, provider: Provider, actor, today: date, now: datetime) -> ImportReport:
+    """Add historic expense lines from a CSV; all or nothing.
+
+    :raises ImportFailed: with every bad row and its line number.
+    """
+    report = ImportReport("expenses")
+    rows = read_rows(text, EXPENSE_COLUMNS, report)
+    people = {p.ref: p for p in db.session.scalars(select(Person).where(Person.provider_id == provider.id))}
+    categories = {c.name.lower(): c for c in db.session.scalars(select(ExpenseCategory))}
+    parsed = []
+    for line, row in rows:
+        person, category = people.get(row["person_ref"]), categories.get(row["category"].lower())
+        spent_on = _date(row["date"])
+        problems = _row_problems(row, person, category, spent_on, today)
+        for problem in problems:
+            report.error(line, problem)
+        if not problems:
+            parsed.append((person, category, spent_on, row))
+    if not report.ok:
+        raise ImportFailed(report)
+    claims = _build_claims(parsed, actor, now)
+    db.session.add_all(claims.values())
+    db.session.flush()
+    report.created = len(parsed)
+    _audit_import(actor, provider, report)
+    return report
+
+
+def _build_claims(parsed, actor, now: datetime) -> dict:
+    claims: dict[tuple, ExpenseClaim] = {}
+    miles_so_far: dict[tuple, Decimal] = defaultdict(Decimal)
+    for person, category, spent_on, row in sorted(parsed, key=lambda p: p[2]):
+        status = STATUSES[row["status"]]
+        key = (person.id, status)
+        if key not in claims:
+            claims[key] = ExpenseClaim(person_id=person.id, status=status, is_on_behalf=True,
+                                       entered_by_id=actor.id if actor else None, submitted_at=now,
+                                       payment_reference="Imported" if status == ClaimStatus.PAID else None)
+        claim = claims[key]
+        line_status = LineStatus.PENDING if status == ClaimStatus.SUBMITTED else LineStatus.APPROVED
+        line = ExpenseLine(category_id=category.id, spent_on=spent_on, imported_without_receipt=True,
+                           description=f"Imported: {category.name}", status=line_status)
+        if category.is_mileage:
+            vehicle, miles = Vehicle(row["vehicle"]), Decimal(row["miles"])
+            year_key = (person.id, tax_year_start(spent_on))
+            if year_key not in miles_so_far:
+                miles_so_far[year_key] = car_miles_so_far(person.id, spent_on)
+            line.miles, line.vehicle = miles, vehicle
+            line.amount_pence = mileage_pence(miles, rate_on(vehicle, spent_on), miles_so_far[year_key])
+            if vehicle == Vehicle.CAR:
+                miles_so_far[year_key] += miles
+        else:
+            line.amount_pence = int(Decimal(row["amount"]) * 100)
+        claim.lines.append(line)
+        if status == ClaimStatus.PAID:
+            claim.paid_on = max(claim.paid_on or spent_on, spent_on)
+    return claims
