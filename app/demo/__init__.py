@@ -12,6 +12,7 @@ from app.extensions import db
 from app.people.models import Person, Provider
 
 from .establishment import get_or_create, load_areas, load_contract_years, load_grades, load_posts
+from .expenses import load_expenses
 from .hours import load_hours
 from .people import load_people, load_users
 
@@ -31,6 +32,7 @@ def load_demo(today: date) -> list[tuple[str, str, str]]:
         named = load_people(provider, areas, posts, today)
     sign_ins = load_users(provider, areas, named)
     load_hours(provider, today)
+    load_expenses(provider, today)
     return sign_ins
 
 
