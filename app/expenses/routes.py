@@ -94,6 +94,8 @@ def _receipt_from(form: LineForm):
 
 def _line_form() -> LineForm:
     form = LineForm()
+    if request.method == "GET":
+        form.spent_on.data = date.today()
     categories = queries.active_categories()
     form.category_id.choices = [(c.id, c.name) for c in categories]
     return form
