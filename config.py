@@ -51,6 +51,7 @@ class Config:
     SMTP_STARTTLS = os.environ.get("SMTP_STARTTLS", "1") == "1"
     RECEIPT_DIR = os.environ.get("RECEIPT_DIR", str(BASE_DIR / "instance" / "receipts"))
     RECEIPT_MAX_BYTES = 10 * 1024 * 1024
+    JOB_RESULTS_DIR = os.environ.get("JOB_RESULTS_DIR", str(BASE_DIR / "instance" / "job-results"))
     # A volunteer's reimbursements above this in a month are flagged to the approver.
     VOLUNTEER_MONTHLY_ALERT_PENCE = int(os.environ.get("VOLUNTEER_MONTHLY_ALERT_PENCE", "15000"))
     MAIL_FROM = os.environ.get("MAIL_FROM", "Pathway <no-reply@pathway.invalid>")

@@ -2,6 +2,7 @@
 
 from app.audit.models import AuditEvent
 from app.auth.models import Role, User
+from app.certificates.models import Certificate, CertificateKind, Job, JobStatus
 from app.establishment.models import (
     BudgetLine,
     BudgetLineKind,
@@ -25,10 +26,22 @@ from app.expenses.models import (
 )
 from app.hours.models import Activity, HoursEntry, HoursStatus
 from app.people.models import Area, Person, Provider, Stage, StageChange
+from app.training.models import (
+    Check,
+    CheckKind,
+    Course,
+    CourseStageRow,
+    Recommendation,
+    StageRequirement,
+    TrainingRecord,
+    TrainingResult,
+)
 
 __all__ = [
     "Activity", "Area", "AuditEvent", "BudgetLine", "BudgetLineKind", "Contract",
     "ContractYear", "Funding", "Grade", "HoursEntry", "HoursStatus", "PayPoint", "Person",
     "Post", "Provider", "Role", "Stage", "StageChange", "User", "ClaimStatus", "ExpenseCategory",
     "ExpenseClaim", "ExpenseLine", "LineStatus", "MileageRate", "PaymentBatch", "Receipt", "Vehicle",
+    "Certificate", "CertificateKind", "Job", "JobStatus", "Check", "CheckKind", "Course",
+    "CourseStageRow", "Recommendation", "StageRequirement", "TrainingRecord", "TrainingResult",
 ]

@@ -119,7 +119,16 @@ def approve_entries(entries: list[HoursEntry], *, actor, now: datetime) -> int:
                      provider_id=entry.person.provider_id, summary=f"Approved {_describe(entry)}")
         count += 1
     db.session.flush()
+    if count:
+        _award_milestones({e.person_id for e in entries if e.status == HoursStatus.APPROVED}, now, actor)
     return count
+
+
+def _award_milestones(person_ids, now: datetime, actor) -> None:
+    # Certificates build on hours, so the import is here rather than at the top.
+    from app.certificates.services import award_milestones
+
+    award_milestones(person_ids, today=now.date(), actor=actor)
 
 
 def reject_entry(entry: HoursEntry, *, reason: str, actor, now: datetime) -> None:
@@ -170,6 +179,8 @@ def correct_entry(original: HoursEntry, *, correct_minutes: int, reason: str, ac
     audit.record(actor=actor, action="create", entity=entry,
                  provider_id=original.person.provider_id,
                  summary=f"Correction of {delta / 60:+g} hours to entry {original.id}: {reason}")
+    if approve:
+        _award_milestones({original.person_id}, now, actor)
     return entry
 
 

@@ -150,6 +150,10 @@ def import_hours(text: str, *, provider: Provider, actor, today: date, now: date
         db.session.execute(insert(HoursEntry), entries[start:start + 5000])
     report.created = len(entries)
     _audit_import(actor, provider, report)
+    from app.certificates.services import award_milestones
+
+    award_milestones({e["person_id"] for e in entries if e["status"] == HoursStatus.APPROVED},
+                     today=today, actor=actor)
     return report
 
 

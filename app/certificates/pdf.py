@@ -1,0 +1,56 @@
+"""Certificate PDFs: a Jinja template rendered by WeasyPrint that may fetch nothing
+but data: URLs (no files, no network), with fonts the system provides."""
+
+import base64
+import io
+from functools import cache
+
+import qrcode
+import qrcode.image.svg
+from flask import render_template
+from weasyprint import CSS, HTML
+from weasyprint.text.fonts import FontConfiguration
+from weasyprint.urls import URLFetcher
+
+from .models import Certificate
+
+
+@cache
+def _fetcher() -> URLFetcher:
+    # Everything a certificate needs is inlined; refuse file: and network URLs.
+    return URLFetcher(allowed_protocols=["data"])
+
+
+@cache
+def _fonts() -> FontConfiguration:
+    return FontConfiguration()
+
+
+def qr_data_uri(text: str) -> str:
+    image = qrcode.make(text, image_factory=qrcode.image.svg.SvgPathImage, border=0)
+    buffer = io.BytesIO()
+    image.save(buffer)
+    return "data:image/svg+xml;base64," + base64.b64encode(buffer.getvalue()).decode()
+
+
+def certificate_html(certificate: Certificate, verify_url: str, provider_name: str) -> str:
+    return render_template("certificates/certificate.html", certificate=certificate,
+                           verify_url=verify_url, provider_name=provider_name,
+                           qr=qr_data_uri(verify_url))
+
+
+def render_document(html: str):
+    return HTML(string=html, url_fetcher=_fetcher()).render(font_config=_fonts(),
+                                                            stylesheets=[CSS(string="", font_config=_fonts())])
+
+
+def render_certificate_pdf(certificate: Certificate, verify_url: str, provider_name: str) -> bytes:
+    """One certificate as PDF bytes."""
+    return render_document(certificate_html(certificate, verify_url, provider_name)).write_pdf()
+
+
+def render_many(documents) -> bytes:
+    """Several rendered documents as one PDF, a page each."""
+    documents = list(documents)
+    pages = [page for document in documents for page in document.pages]
+    return documents[0].copy(pages).write_pdf()
