@@ -71,17 +71,22 @@ def _init_extensions(app: Flask) -> None:
 def _register_blueprints(app: Flask) -> None:
     from .auth.routes import bp as auth_bp
     from .budget.routes import bp as budget_bp
+    from .certificates.routes import bp as certificates_bp
     from .establishment.routes import bp as establishment_bp
     from .expenses import budget, payment_routes  # noqa: F401  (register with budget, blueprint)
     from .expenses.routes import bp as expenses_bp
     from .hours import activity_routes, register_routes  # noqa: F401  (add to the hours blueprint)
     from .hours.routes import bp as hours_bp
     from .imports.routes import bp as imports_bp
+    from .jobs.routes import bp as jobs_bp
     from .main.routes import bp as main_bp
     from .people.routes import bp as people_bp
+    from .training import budget as _training_budget  # noqa: F401  (registers with the budget monitor)
+    from .training import catalogue_routes  # noqa: F401  (adds to the training blueprint)
+    from .training.routes import bp as training_bp
 
     for bp in (main_bp, auth_bp, people_bp, establishment_bp, hours_bp, budget_bp,
-               imports_bp, expenses_bp):
+               imports_bp, expenses_bp, training_bp, certificates_bp, jobs_bp):
         app.register_blueprint(bp)
 
 

@@ -4,23 +4,29 @@ built by the migrations, emptied after every test."""
 import os
 from dataclasses import dataclass
 from datetime import date
+from pathlib import Path
 
 import pytest
 from bs4 import BeautifulSoup
+from flask import current_app
 from flask_migrate import upgrade
 from sqlalchemy import text
 
 from app import create_app
 from app.auth.models import Role, User
+from app.certificates.models import Certificate, Job, JobStatus
 from app.expenses.models import PaymentBatch
 from app.extensions import db
 from app.people.models import Area, Person, Provider
+from app.training.models import TrainingResult
+from app.training.services import record_training
 
 from .factories import (
     PASSWORD,
     make_area,
     make_claim,
     make_contract_year,
+    make_course,
     make_hours,
     make_person,
     make_provider,
@@ -34,7 +40,11 @@ def app(tmp_path_factory):
     if not os.environ.get("DATABASE_URL"):
         overrides["SQLALCHEMY_DATABASE_URI"] = (
             f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.db'}")
+    overrides["JOB_RESULTS_DIR"] = str(tmp_path_factory.mktemp("job-results"))
     app = create_app("test", **overrides)
+    from app.jobs.queue import huey
+
+    huey.immediate = True  # background tasks run in the test, on the test database
     with app.app_context():
         if db.engine.dialect.name == "postgresql":
             with db.engine.begin() as connection:
@@ -92,6 +102,9 @@ class World:
     claim: object  # a submitted expense claim of mine, one parking line with a receipt
     paid_claim: object
     batch: object
+    course: object
+    certificate: object
+    job: object
 
     def user(self, role: Role) -> User:
         return self.users[role]
@@ -120,9 +133,18 @@ def world() -> World:
     batch = PaymentBatch(provider_id=provider.id, reference="BATCH-1", paid_on=date(2026, 3, 1))
     batch.claims.append(paid)
     db.session.add(batch)
+    course = make_course("Safeguarding children (level 1)", validity_months=12, required_for=["co_facilitator"])
+    record = record_training(me, course, completed_on=date(2026, 2, 1), result=TrainingResult.PASSED,
+                             cost_pence=None, actor=users[Role.HR], today=date(2026, 11, 23))
+    certificate = db.session.scalar(db.select(Certificate).where(Certificate.training_record_id == record.id))
+    job = Job(kind="certificates", requested_by_id=users[Role.HR].id, provider_id=provider.id,
+              status=JobStatus.DONE, total=1, done=1, result_file="world-job", result_name="certificates.zip",
+              content_type="application/zip")
+    db.session.add(job)
+    (Path(current_app.config["JOB_RESULTS_DIR"]) / "world-job").write_bytes(b"PK\x05\x06" + b"\x00" * 18)
     db.session.commit()
     return World(provider, other, north, south, me, neighbour, south_person, stranger, users,
-                 other_hr, entry, claim, paid, batch)
+                 other_hr, entry, claim, paid, batch, course, certificate, job)
 
 
 @pytest.fixture

@@ -167,3 +167,15 @@ def make_claim(person: Person, *, status: str = "submitted", lines: list[dict] |
     db.session.add(claim)
     db.session.flush()
     return claim
+
+
+def make_course(name: str = "Safeguarding", *, validity_months: int | None = 12, cost_pence: int = 5000,
+                required_for: list[str] | None = None):
+    from app.training.models import Course, CourseStageRow
+
+    course = Course(name=name, provider_name="Kent Safeguarding Partnership", hours=3, cost_pence=cost_pence,
+                    validity_months=validity_months)
+    course.required_rows = [CourseStageRow(stage=Stage(s)) for s in required_for or []]
+    db.session.add(course)
+    db.session.flush()
+    return course

@@ -1,0 +1,73 @@
+"""HR keeps the training catalogue and each stage's entry requirements."""
+
+from flask import flash, redirect, render_template, url_for
+from flask_login import current_user
+from sqlalchemy import func, select
+
+from app.access import STAFF, role_required
+from app.audit import services as audit
+from app.auth.models import Role
+from app.extensions import db
+from app.people.models import Stage
+
+from .forms import CourseForm, RequirementForm
+from .models import Course, CourseStageRow, StageRequirement
+from .routes import bp
+
+
+@bp.route("/training/courses")
+@role_required(*STAFF)
+def courses():
+    rows = db.session.scalars(select(Course).order_by(Course.name)).all()
+    return render_template("training/courses.html", courses=rows, can_edit=current_user.role == Role.HR)
+
+
+def _save_course(course: Course, form: CourseForm) -> None:
+    course.name, course.provider_name = form.name.data.strip(), form.provider_name.data.strip()
+    course.hours, course.cost_pence = form.hours.data, int(form.cost.data * 100)
+    course.validity_months = form.validity_months.data
+    course.required_rows = [CourseStageRow(stage=Stage(s)) for s in form.required_for.data or []]
+
+
+@bp.route("/training/courses/new", methods=["GET", "POST"])
+@bp.route("/training/courses/<int:course_id>/edit", methods=["GET", "POST"])
+@role_required(Role.HR)
+def edit_course(course_id: int | None = None):
+    course = db.get_or_404(Course, course_id) if course_id else None
+    form = CourseForm(obj=course)
+    if course is not None and not form.is_submitted():
+        form.cost.data = course.cost_pence / 100
+        form.required_for.data = [s.value for s in course.required_for]
+    if form.validate_on_submit():
+        clash = db.session.scalar(select(Course.id).where(func.lower(Course.name) == form.name.data.strip().lower(),
+                                                          Course.id != (course_id or 0)))
+        if clash:
+            form.name.errors.append("There is already a course with that name")
+        else:
+            course = course or Course()
+            _save_course(course, form)
+            db.session.add(course)
+            db.session.flush()
+            audit.record(actor=current_user, action="update" if course_id else "create", entity=course,
+                         provider_id=None, summary=f"Saved the course {course.name}")
+            db.session.commit()
+            flash(f"{course.name} saved", "success")
+            return redirect(url_for("training.courses"))
+    return render_template("training/edit_course.html", form=form, course=course)
+
+
+@bp.route("/training/requirements", methods=["GET", "POST"])
+@role_required(Role.HR)
+def requirements():
+    rows = db.session.scalars(select(StageRequirement).order_by(StageRequirement.id)).all()
+    forms = {row.stage: RequirementForm(prefix=row.stage.value, obj=row) for row in rows}
+    for row in rows:
+        form = forms[row.stage]
+        if form.submit.data and form.validate_on_submit():
+            form.populate_obj(row)
+            audit.record(actor=current_user, action="update", entity=row, provider_id=None,
+                         summary=f"Changed the requirements for {row.stage.label}")
+            db.session.commit()
+            flash(f"Requirements for {row.stage.label} saved", "success")
+            return redirect(url_for("training.requirements"))
+    return render_template("training/requirements.html", forms=forms)

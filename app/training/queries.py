@@ -1,0 +1,133 @@
+"""Compliance and pathway figures, in a fixed number of queries whatever the size."""
+
+from dataclasses import dataclass, field
+from datetime import date
+
+from sqlalchemy import and_, func, or_, select
+from sqlalchemy.orm import joinedload
+
+from app.access import person_scope
+from app.extensions import db
+from app.people.models import Person, Stage, StageChange
+
+from .models import CheckKind, Course, CourseStageRow, TrainingRecord, TrainingResult
+from .rules import training_status
+from .services import latest_checks, latest_records
+
+
+@dataclass
+class PersonCompliance:
+    person: Person
+    problems: list[str] = field(default_factory=list)
+
+    @property
+    def training_ok(self) -> bool:
+        return not [p for p in self.problems if not p.startswith("DBS")]
+
+    @property
+    def dbs_ok(self) -> bool:
+        return not [p for p in self.problems if p.startswith("DBS")]
+
+
+def _mandatory_by_stage() -> dict[Stage, list[Course]]:
+    rows = db.session.execute(select(CourseStageRow.stage, Course).join(Course, Course.id == CourseStageRow.course_id)
+                              .where(Course.is_active).order_by(Course.name)).all()
+    by_stage: dict[Stage, list[Course]] = {}
+    for stage, course in rows:
+        by_stage.setdefault(stage, []).append(course)
+    return by_stage
+
+
+def _dbs_problem(person: Person, checks, today: date) -> str | None:
+    paid = person.stage != Stage.VOLUNTEER
+    found = [c for c in checks.get((person.id, CheckKind.DBS), []) if c.for_paid_role or not paid]
+    if not found:
+        return "DBS: no check for a paid role" if paid else "DBS: no check recorded"
+    if found[0].renew_on and found[0].renew_on <= today:
+        return f"DBS: re-check overdue since {found[0].renew_on:%-d %B %Y}"
+    return None
+
+
+def compliance(user, *, today: date, area_id: int | None = None) -> list[PersonCompliance]:
+    """Everyone current in scope, with what is missing or out of date for their stage."""
+    query = (select(Person).where(person_scope(user), Person.joined_on <= today,
+                                  or_(Person.left_on.is_(None), Person.left_on >= today))
+             .options(joinedload(Person.area)).order_by(Person.area_id, Person.last_name, Person.first_name))
+    if area_id is not None:
+        query = query.where(Person.area_id == area_id)
+    people = list(db.session.scalars(query))
+    ids = [p.id for p in people]
+    records, checks, mandatory = latest_records(ids), latest_checks(ids), _mandatory_by_stage()
+    results = []
+    for person in people:
+        item = PersonCompliance(person)
+        for course in mandatory.get(person.stage, []):
+            record = records.get((person.id, course.id))
+            if record is None:
+                item.problems.append(f"{course.name}: not done")
+            elif training_status(record.expires_on, today) == "expired":
+                item.problems.append(f"{course.name}: expired {record.expires_on:%-d %B %Y}")
+        problem = _dbs_problem(person, checks, today)
+        if problem:
+            item.problems.append(problem)
+        results.append(item)
+    return results
+
+
+def pct(part: int, whole: int) -> float | None:
+    return round(part * 100 / whole, 1) if whole else None
+
+
+def pathway_stats(user, *, start: date, end: date) -> dict:
+    """Counts at each stage, progressions in a period, moves into paid roles, time in each stage,
+    and the training people had completed before they progressed."""
+    scope = person_scope(user)
+    current = dict(db.session.execute(
+        select(Person.stage, func.count()).where(scope, or_(Person.left_on.is_(None), Person.left_on >= end),
+                                                 Person.joined_on <= end).group_by(Person.stage)).all())
+    moves = db.session.execute(
+        select(StageChange.from_stage, StageChange.to_stage, func.count())
+        .join(Person, Person.id == StageChange.person_id)
+        .where(scope, StageChange.from_stage.is_not(None), StageChange.changed_on.between(start, end))
+        .group_by(StageChange.from_stage, StageChange.to_stage)).all()
+    ever_volunteered = select(StageChange.person_id).where(StageChange.to_stage == Stage.VOLUNTEER)
+    volunteers = db.session.scalar(select(func.count(func.distinct(Person.id))).where(
+        scope, Person.id.in_(ever_volunteered)))
+    moved_to_paid = db.session.scalar(
+        select(func.count(func.distinct(StageChange.person_id))).join(Person, Person.id == StageChange.person_id)
+        .where(scope, StageChange.from_stage == Stage.VOLUNTEER))
+    return {"current": current, "moves": moves, "volunteers": volunteers, "moved_to_paid": moved_to_paid,
+            "paid_share": pct(moved_to_paid or 0, volunteers or 0),
+            "days_in_stage": _days_in_stage(scope), "training_before": _training_before(scope, start, end)}
+
+
+def _days_in_stage(scope) -> dict[Stage, float]:
+    """Average days spent in each stage, over stays that have ended (window function)."""
+    following = func.lead(StageChange.changed_on).over(partition_by=StageChange.person_id,
+                                                       order_by=(StageChange.changed_on, StageChange.id))
+    stays = (select(StageChange.to_stage.label("stage"), StageChange.changed_on.label("entered"),
+                    following.label("left")).join(Person, Person.id == StageChange.person_id).where(scope)
+             .subquery())
+    rows = db.session.execute(select(stays.c.stage, stays.c.entered, stays.c.left)
+                              .where(stays.c.left.is_not(None))).all()
+    totals: dict[Stage, list[int]] = {}
+    for stage, entered, left in rows:
+        totals.setdefault(stage, []).append((left - entered).days)
+    return {stage: round(sum(days) / len(days)) for stage, days in totals.items()}
+
+
+def _training_before(scope, start: date, end: date) -> list[tuple[str, int, int]]:
+    """For progressions in the period: each course and how many had completed it beforehand."""
+    progressed = (select(StageChange.person_id, StageChange.changed_on)
+                  .join(Person, Person.id == StageChange.person_id)
+                  .where(scope, StageChange.from_stage.is_not(None), StageChange.changed_on.between(start, end))
+                  .subquery())
+    total = db.session.scalar(select(func.count()).select_from(progressed))
+    rows = db.session.execute(
+        select(Course.name, func.count(func.distinct(progressed.c.person_id)))
+        .join(TrainingRecord, TrainingRecord.course_id == Course.id)
+        .join(progressed, and_(progressed.c.person_id == TrainingRecord.person_id,
+                               TrainingRecord.completed_on <= progressed.c.changed_on))
+        .where(TrainingRecord.result != TrainingResult.FAILED)
+        .group_by(Course.name).order_by(func.count(func.distinct(progressed.c.person_id)).desc())).all()
+    return [(name, count, total) for name, count in rows]

@@ -1,0 +1,196 @@
+from datetime import date, timedelta
+from decimal import Decimal
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from sqlalchemy import select
+from sqlalchemy.orm import joinedload
+
+from app.access import STAFF, can_approve, get_person_or_404, person_scope, role_required
+from app.auth.models import Role
+from app.certificates.models import Certificate
+from app.establishment.models import Post
+from app.extensions import db
+from app.people.models import Person, Stage
+from app.people.queries import all_areas
+
+from . import queries
+from .forms import AttendanceForm, CheckForm, ProgressForm, RecommendForm, TrainingRecordForm
+from .models import CheckKind, Course, Recommendation, TrainingRecord, TrainingResult
+from .progression import checklist, progress
+from .rules import training_status
+from .services import TrainingError, latest_checks, recommend, record_attendance, record_check, record_training
+
+bp = Blueprint("training", __name__)
+RECORDERS = (Role.AREA_FACILITATOR, Role.HR)
+
+
+def _errors(form, error: TrainingError) -> None:
+    for field, message in error.problems.items():
+        (form[field] if field in form else form.submit).errors.append(message)
+
+
+def _courses() -> list[tuple[int, str]]:
+    return [(c.id, c.name) for c in db.session.scalars(select(Course).where(Course.is_active).order_by(Course.name))]
+
+
+@bp.route("/people/<int:person_id>/pathway")
+@role_required(*Role)
+def person_pathway(person_id: int):
+    person = get_person_or_404(person_id, for_user=current_user)
+    today = date.today()
+    records = db.session.scalars(select(TrainingRecord).where(TrainingRecord.person_id == person.id)
+                                 .options(joinedload(TrainingRecord.course))
+                                 .order_by(TrainingRecord.completed_on.desc())).all()
+    certificates = db.session.scalars(select(Certificate).where(Certificate.person_id == person.id)
+                                      .order_by(Certificate.issued_on.desc())).all()
+    target, items = checklist(person, today)
+    recommended = db.session.scalar(select(Recommendation).where(
+        Recommendation.person_id == person.id, Recommendation.stage == target)) if target else None
+    return render_template(
+        "training/person_pathway.html", person=person, target=target, items=items, records=records,
+        status=lambda r: training_status(r.expires_on, today), certificates=certificates,
+        checks=latest_checks([person.id]), CheckKind=CheckKind, recommended=recommended,
+        can_record=can_approve(current_user, person), is_hr=current_user.role == Role.HR,
+        recommend_form=RecommendForm())
+
+
+@bp.route("/people/<int:person_id>/training/new", methods=["GET", "POST"])
+@role_required(*RECORDERS)
+def record(person_id: int):
+    person = get_person_or_404(person_id, for_user=current_user)
+    if not can_approve(current_user, person):
+        abort(403)
+    form = TrainingRecordForm()
+    form.course_id.choices = _courses()
+    if form.validate_on_submit():
+        try:
+            record_training(person, db.get_or_404(Course, form.course_id.data), completed_on=form.completed_on.data,
+                            result=TrainingResult(form.result.data),
+                            cost_pence=int(form.cost.data * 100) if form.cost.data is not None else None,
+                            actor=current_user, today=date.today())
+        except TrainingError as error:
+            _errors(form, error)
+        else:
+            db.session.commit()
+            flash("Training recorded", "success")
+            return redirect(url_for("training.person_pathway", person_id=person.id))
+    return render_template("training/record.html", form=form, person=person)
+
+
+@bp.route("/training/attendance", methods=["GET", "POST"])
+@role_required(*RECORDERS)
+def attendance():
+    form = AttendanceForm(area_id=current_user.area_id)
+    form.course_id.choices = _courses()
+    areas = [a for a in all_areas() if current_user.role == Role.HR or a.id == current_user.area_id]
+    form.area_id.choices = [(a.id, a.name) for a in areas]
+    area_id = form.area_id.data or (areas[0].id if areas else None)
+    day = form.completed_on.data or date.today()
+    people = db.session.scalars(select(Person).where(
+        person_scope(current_user), Person.area_id == area_id, Person.joined_on <= day,
+        (Person.left_on.is_(None)) | (Person.left_on >= day)).order_by(Person.last_name)).all()
+    if request.form.get("save") and form.validate_on_submit():
+        chosen = [p for p in people if request.form.get(f"attended-{p.id}")]
+        if not chosen:
+            form.completed_on.errors.append("Tick at least one person who attended")
+        else:
+            try:
+                record_attendance(chosen, db.get_or_404(Course, form.course_id.data), completed_on=day,
+                                  actor=current_user, today=date.today())
+            except TrainingError as error:
+                form.completed_on.errors.extend(error.problems.values())
+            else:
+                db.session.commit()
+                flash(f"Attendance recorded for {len(chosen)} people", "success")
+                return redirect(url_for("training.attendance"))
+    return render_template("training/attendance.html", form=form, people=people, posted=request.form)
+
+
+@bp.route("/people/<int:person_id>/checks/new", methods=["GET", "POST"])
+@role_required(Role.HR)
+def add_check(person_id: int):
+    person = get_person_or_404(person_id, for_user=current_user)
+    form = CheckForm()
+    if form.validate_on_submit():
+        try:
+            record_check(person, kind=CheckKind(form.kind.data), checked_on=form.checked_on.data, actor=current_user,
+                         today=date.today(), reference_number=form.reference_number.data or None,
+                         barred_list=form.barred_list.data, for_paid_role=form.for_paid_role.data,
+                         update_service=form.update_service.data, renew_on=form.renew_on.data)
+        except TrainingError as error:
+            _errors(form, error)
+        else:
+            db.session.commit()
+            flash("Check recorded", "success")
+            return redirect(url_for("training.person_pathway", person_id=person.id))
+    return render_template("training/add_check.html", form=form, person=person)
+
+
+@bp.route("/people/<int:person_id>/recommend", methods=["POST"])
+@role_required(*RECORDERS)
+def recommend_person(person_id: int):
+    person = get_person_or_404(person_id, for_user=current_user)
+    if not can_approve(current_user, person) or person.stage.next is None:
+        abort(403)
+    form = RecommendForm()
+    if form.validate_on_submit():
+        recommend(person, person.stage.next, on=date.today(), note=form.note.data or None, actor=current_user)
+        db.session.commit()
+        flash(f"Recommendation for {person.stage.next.label} recorded", "success")
+    return redirect(url_for("training.person_pathway", person_id=person.id))
+
+
+@bp.route("/people/<int:person_id>/progress", methods=["GET", "POST"])
+@role_required(Role.HR)
+def move_on(person_id: int):
+    person = get_person_or_404(person_id, for_user=current_user)
+    target, items = checklist(person, date.today())
+    if target is None:
+        abort(404)
+    form = ProgressForm()
+    posts = db.session.scalars(select(Post).where(Post.provider_id == person.provider_id, Post.is_volunteer.is_(False))
+                               .options(joinedload(Post.area)).order_by(Post.title)).all()
+    form.post_id.choices = [(p.id, p.label) for p in posts]
+    if request.method == "GET":
+        form.changed_on.data = date.today()
+        form.weekly_hours.data = Decimal("18.5") if target == Stage.CO_FACILITATOR else Decimal("37")
+        match = next((p for p in posts if p.area_id == person.area_id and (
+            "Co-Facilitator" in p.title if target == Stage.CO_FACILITATOR else "Facilitator" in p.title)), None)
+        form.post_id.data = match.id if match else None
+    if form.validate_on_submit():
+        try:
+            progress(person, post=db.get_or_404(Post, form.post_id.data), weekly_hours=form.weekly_hours.data,
+                     is_sessional=form.is_sessional.data, on=form.changed_on.data, actor=current_user,
+                     today=date.today(), override_reason=form.override_reason.data)
+        except TrainingError as error:
+            _errors(form, error)
+        else:
+            db.session.commit()
+            flash(f"{person.name} is now a {target.label}. Their certificate is ready", "success")
+            return redirect(url_for("training.person_pathway", person_id=person.id))
+    return render_template("training/progress.html", form=form, person=person, target=target, items=items)
+
+
+@bp.route("/training/compliance")
+@role_required(*STAFF)
+def compliance():
+    area_id = request.args.get("area", type=int)
+    rows = queries.compliance(current_user, today=date.today(), area_id=area_id)
+    by_area: dict[str, list] = {}
+    for row in rows:
+        by_area.setdefault(row.person.area.name, []).append(row)
+    return render_template("training/compliance.html", by_area=by_area, areas=all_areas(), area_id=area_id,
+                           pct=queries.pct)
+
+
+@bp.route("/pathway")
+@role_required(Role.HR, Role.ADMIN, Role.COORDINATOR)
+def pathway():
+    try:
+        end = date.fromisoformat(request.args["to"]) if request.args.get("to") else date.today()
+        start = date.fromisoformat(request.args["from"]) if request.args.get("from") else end - timedelta(days=365)
+    except ValueError:
+        abort(404)
+    return render_template("training/pathway.html", stats=queries.pathway_stats(current_user, start=start, end=end),
+                           start=start, end=end, stages=list(Stage))
