@@ -55,3 +55,13 @@ def expenses_command(file, provider_name):
     from .expenses import import_expenses
 
     _run(import_expenses, file, provider_name, now=datetime.now(UTC))
+
+
+@group.command("training")
+@click.argument("file", type=click.File(encoding="utf-8-sig"))
+@click.option("--provider", "provider_name", help="Provider name (optional if there is only one).")
+def training_command(file, provider_name):
+    """Columns: person_ref,course,completed_on"""
+    from .training import import_training
+
+    _run(import_training, file, provider_name)

@@ -15,15 +15,17 @@ from app.extensions import db
 from .csvfile import ImportFailed, ImportReport
 from .expenses import EXPENSE_COLUMNS, import_expenses
 from .services import HOURS_COLUMNS, PEOPLE_COLUMNS, import_hours, import_people
+from .training import TRAINING_COLUMNS, import_training
 
 bp = Blueprint("imports", __name__, url_prefix="/imports")
 KINDS = {"people": (import_people, PEOPLE_COLUMNS), "hours": (import_hours, HOURS_COLUMNS),
-         "expenses": (import_expenses, EXPENSE_COLUMNS)}
+         "expenses": (import_expenses, EXPENSE_COLUMNS), "training": (import_training, TRAINING_COLUMNS)}
 
 
 class ImportForm(FlaskForm):
     kind = RadioField("What are you importing?", widget=GovRadioInput(),
-                      choices=[("people", "People"), ("hours", "Hours"), ("expenses", "Expenses")],
+                      choices=[("people", "People"), ("hours", "Hours"), ("expenses", "Expenses"),
+                               ("training", "Training")],
                       validators=[InputRequired("Select what you are importing")])
     file = FileField("CSV file", widget=GovFileInput(), validators=[
         FileRequired("Choose a CSV file"), FileAllowed(["csv"], "The file must be a CSV file")])

@@ -187,3 +187,38 @@ def test_bad_expense_rows_write_nothing(world, row, message):
         _expenses(world, EXPENSES_HEADER + row.format(ref=world.me.ref) + "\n")
     assert failed.value.report.errors == [(2, message)]
     assert db.session.scalar(select(func.count(ExpenseLine.id))) == before
+
+
+TRAINING_HEADER = "person_ref,course,completed_on\n"
+
+
+def test_good_training_file_issues_certificates(world):
+    from app.certificates.models import Certificate
+    from app.imports.training import import_training
+    from app.training.models import TrainingRecord
+
+    report = import_training(TRAINING_HEADER + f"{world.neighbour.ref},SAFEGUARDING children (level 1),2026-03-02\n",
+                             provider=world.provider, actor=world.user(Role.HR), today=TODAY)
+    assert report.created == 1
+    record = db.session.scalar(select(TrainingRecord).where(TrainingRecord.person_id == world.neighbour.id))
+    assert (record.completed_on, record.expires_on) == (date(2026, 3, 2), date(2027, 3, 2))
+    assert db.session.scalar(select(Certificate).where(Certificate.training_record_id == record.id))
+
+
+@pytest.mark.parametrize("row,message", [
+    ("NOPE,Safeguarding children (level 1),2026-03-02", "person_ref 'NOPE' is not a person at this provider"),
+    ("{ref},Basket weaving,2026-03-02", "course 'Basket weaving' is not a course in Pathway"),
+    ("{ref},Safeguarding children (level 1),2 March 2026", "completed_on '2 March 2026' is not a date like 2025-04-01"),
+    ("{ref},Safeguarding children (level 1),2027-03-02", "completed_on is in the future"),
+])
+def test_bad_training_rows_write_nothing(world, row, message):
+    from app.imports.training import import_training
+    from app.training.models import TrainingRecord
+
+    before = db.session.scalar(select(func.count(TrainingRecord.id)))
+    text = TRAINING_HEADER + f"{world.neighbour.ref},Safeguarding children (level 1),2026-03-01\n" + \
+        row.format(ref=world.neighbour.ref) + "\n"
+    with pytest.raises(ImportFailed) as failed:
+        import_training(text, provider=world.provider, actor=None, today=TODAY)
+    assert failed.value.report.errors == [(3, message)]
+    assert db.session.scalar(select(func.count(TrainingRecord.id))) == before

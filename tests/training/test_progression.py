@@ -1,0 +1,140 @@
+"""Progression is blocked by each unmet requirement, allowed when all are met,
+and an override is recorded with its reason."""
+
+from datetime import date, timedelta
+from decimal import Decimal
+
+import pytest
+from sqlalchemy import select
+
+from app.audit.models import AuditEvent
+from app.auth.models import Role
+from app.certificates.models import Certificate, CertificateKind
+from app.establishment.models import Contract
+from app.extensions import db
+from app.people.models import Stage
+from app.training.models import CheckKind, TrainingResult
+from app.training.progression import checklist, progress
+from app.training.services import TrainingError, recommend, record_check, record_training
+
+from ..factories import (
+    make_area,
+    make_contract,
+    make_course,
+    make_hours,
+    make_person,
+    make_post,
+    make_provider,
+    make_user,
+)
+
+TODAY = date(2026, 11, 23)
+
+
+@pytest.fixture
+def ready():
+    """A volunteer who meets every requirement for co-facilitator."""
+    provider, area = make_provider(), make_area("North Kent")
+    hr = make_user(Role.HR, provider=provider)
+    person = make_person(provider=provider, area=area, joined_on=date(2025, 1, 6))
+    volunteer_post = make_post(provider=provider, grade=None, area=area, title="Parent Volunteer")
+    make_contract(person=person, post=volunteer_post, hours="9.25", starts_on=date(2025, 1, 6))
+    paid_post = make_post(provider=provider, grade=None, area=area, title="Parent Co-Facilitator")
+    course = make_course("Safeguarding children", validity_months=12, required_for=["co_facilitator"])
+    for week in range(4):
+        make_hours(person, worked_on=date(2026, 10, 5) + timedelta(days=7 * week), hours="8")
+    record_training(person, course, completed_on=date(2026, 6, 1), result=TrainingResult.PASSED,
+                    cost_pence=None, actor=hr, today=TODAY)
+    record_check(person, kind=CheckKind.DBS, checked_on=date(2026, 9, 1), for_paid_role=True,
+                 renew_on=date(2029, 9, 1), actor=hr, today=TODAY)
+    recommend(person, Stage.CO_FACILITATOR, on=date(2026, 11, 1), note=None, actor=hr)
+    return person, hr, paid_post, course
+
+
+def _unmet(person):
+    return [(i.label, i.detail) for i in checklist(person, TODAY)[1] if not i.met]
+
+
+def _move(person, hr, post, override=None):
+    return progress(person, post=post, weekly_hours=Decimal("18.5"), is_sessional=False,
+                    on=TODAY, actor=hr, today=TODAY, override_reason=override)
+
+
+def test_all_met_moves_them_on_with_new_contract_and_certificate(ready):
+    person, hr, post, _ = ready
+    assert _unmet(person) == []
+    change = _move(person, hr, post)
+    assert (person.stage, change.reason, change.changed_by_id) == (Stage.CO_FACILITATOR, "Met every requirement", hr.id)
+    contracts = db.session.scalars(select(Contract).where(Contract.person_id == person.id)
+                                   .order_by(Contract.starts_on)).all()
+    assert [(c.post_id, c.ends_on) for c in contracts][-1] == (post.id, None)
+    assert contracts[0].ends_on == TODAY - timedelta(days=1)
+    stage_cert = db.session.scalar(select(Certificate).where(Certificate.kind == CertificateKind.STAGE))
+    assert stage_cert.title == "Became a Parent Co-Facilitator"
+
+
+def test_blocked_by_too_few_hours(ready):
+    person, hr, post, _ = ready
+    from app.hours.models import HoursEntry
+
+    db.session.execute(HoursEntry.__table__.delete().where(HoursEntry.person_id == person.id))
+    assert _unmet(person) == [("At least 30 approved hours as a Parent Volunteer", "0 of 30 hours")]
+    with pytest.raises(TrainingError, match="At least 30 approved hours"):
+        _move(person, hr, post)
+    assert person.stage == Stage.VOLUNTEER
+
+
+def test_blocked_by_expired_training(ready):
+    person, hr, post, course = ready
+    record_training(person, make_course("Data protection", validity_months=12, required_for=["co_facilitator"]),
+                    completed_on=date(2025, 5, 3), result=TrainingResult.PASSED, cost_pence=0, actor=hr,
+                    today=TODAY)
+    assert _unmet(person) == [("Data protection", "Data protection expired 3 May 2026")]
+    with pytest.raises(TrainingError):
+        _move(person, hr, post)
+
+
+def test_blocked_by_missing_training(ready):
+    person, hr, post, _ = ready
+    make_course("First aid", validity_months=36, required_for=["co_facilitator"])
+    assert _unmet(person) == [("First aid", "Not done yet")]
+
+
+def test_a_volunteers_dbs_does_not_cover_a_paid_role(ready):
+    person, hr, post, _ = ready
+    from app.training.models import Check
+
+    db.session.execute(Check.__table__.delete().where(Check.person_id == person.id))
+    record_check(person, kind=CheckKind.DBS, checked_on=date(2025, 1, 6), for_paid_role=False,
+                 renew_on=date(2028, 1, 6), actor=hr, today=TODAY)
+    assert _unmet(person) == [("Enhanced DBS check for a paid role",
+                               "A new check is needed: a volunteer's DBS check does not cover paid work")]
+    with pytest.raises(TrainingError):
+        _move(person, hr, post)
+
+
+def test_blocked_without_a_recommendation(ready):
+    person, hr, post, _ = ready
+    from app.training.models import Recommendation
+
+    db.session.execute(Recommendation.__table__.delete())
+    assert _unmet(person) == [("Recommendation from their area facilitator", "Not yet recommended")]
+
+
+def test_override_is_recorded_with_its_reason(ready):
+    person, hr, post, _ = ready
+    from app.training.models import Recommendation
+
+    db.session.execute(Recommendation.__table__.delete())
+    change = _move(person, hr, post, override="Facilitator on leave; recommended by email, attached to HR file")
+    assert change.reason.startswith("Override: Facilitator on leave")
+    event = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "override"))
+    assert "Recommendation from their area facilitator" in event.summary
+    assert "Facilitator on leave" in event.summary
+
+
+def test_employee_needs_right_to_work_and_references(ready):
+    person, hr, post, _ = ready
+    _move(person, hr, post)
+    labels = {label for label, _ in _unmet(person)}
+    assert {"Right to work check", "2 references"} <= labels
