@@ -15,6 +15,7 @@ from .establishment import get_or_create, load_areas, load_contract_years, load_
 from .expenses import load_expenses
 from .hours import load_hours
 from .people import load_people, load_users
+from .training import load_training
 
 DEMO_PROVIDER = "Kent Parent Pathways CIC"
 
@@ -33,6 +34,7 @@ def load_demo(today: date) -> list[tuple[str, str, str]]:
     sign_ins = load_users(provider, areas, named)
     load_hours(provider, today)
     load_expenses(provider, today)
+    load_training(provider, today)
     return sign_ins
 
 

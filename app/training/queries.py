@@ -3,7 +3,7 @@
 from dataclasses import dataclass, field
 from datetime import date
 
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import Date, and_, func, or_, select
 from sqlalchemy.orm import joinedload
 
 from app.access import person_scope
@@ -103,7 +103,7 @@ def pathway_stats(user, *, start: date, end: date) -> dict:
 
 def _days_in_stage(scope) -> dict[Stage, float]:
     """Average days spent in each stage, over stays that have ended (window function)."""
-    following = func.lead(StageChange.changed_on).over(partition_by=StageChange.person_id,
+    following = func.lead(StageChange.changed_on, type_=Date).over(partition_by=StageChange.person_id,
                                                        order_by=(StageChange.changed_on, StageChange.id))
     stays = (select(StageChange.to_stage.label("stage"), StageChange.changed_on.label("entered"),
                     following.label("left")).join(Person, Person.id == StageChange.person_id).where(scope)
