@@ -44,12 +44,16 @@ def person_pathway(person_id: int):
                                  .order_by(TrainingRecord.completed_on.desc())).all()
     certificates = db.session.scalars(select(Certificate).where(Certificate.person_id == person.id)
                                       .order_by(Certificate.issued_on.desc())).all()
+    latest_ids = {}
+    for r in records:  # newest first: the first of each course is the one that counts
+        latest_ids.setdefault(r.course_id, r.id)
     target, items = checklist(person, today)
     recommended = db.session.scalar(select(Recommendation).where(
         Recommendation.person_id == person.id, Recommendation.stage == target)) if target else None
     return render_template(
         "training/person_pathway.html", person=person, target=target, items=items, records=records,
-        status=lambda r: training_status(r.expires_on, today), certificates=certificates,
+        status=lambda r: training_status(r.expires_on, today) if latest_ids[r.course_id] == r.id else "renewed",
+        certificates=certificates,
         checks=latest_checks([person.id]), CheckKind=CheckKind, recommended=recommended,
         can_record=can_approve(current_user, person), is_hr=current_user.role == Role.HR,
         recommend_form=RecommendForm())
