@@ -30,8 +30,8 @@ $(CSS): $(STAMP_NODE) assets/build.mjs $(wildcard assets/scss/*.scss)
 run: setup
 	$(FLASK) db upgrade
 	$(FLASK) demo
-	@echo "Pathway is at http://127.0.0.1:5000 (Ctrl+C to stop)"
-	$(FLASK) run --host 127.0.0.1 --port 5000
+	@echo "Pathway is at http://127.0.0.1:5000 with its background worker (Ctrl+C to stop)"
+	scripts/run-dev.sh
 
 test: setup
 	$(VENV)/bin/ruff check app tests config.py wsgi.py

@@ -80,8 +80,21 @@ def unlock_user(email):
     click.echo(f"Unlocked {email}")
 
 
+@click.command("worker")
+@click.option("--workers", default=1, show_default=True, help="Worker processes.")
+def worker_command(workers: int):
+    """Run the background job worker (bulk certificates, big reports)."""
+    from huey.consumer import Consumer
+
+    from app.jobs.worker import huey
+
+    click.echo(f"Pathway worker: {workers} process(es), queue {type(huey).__name__}")
+    Consumer(huey, workers=workers, worker_type="process").run()
+
+
 def register_commands(app: Flask) -> None:
     app.cli.add_command(demo_command)
+    app.cli.add_command(worker_command)
     app.cli.add_command(users)
     from app.imports.cli import group as import_group
 

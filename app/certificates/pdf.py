@@ -33,10 +33,15 @@ def qr_data_uri(text: str) -> str:
     return "data:image/svg+xml;base64," + base64.b64encode(buffer.getvalue()).decode()
 
 
+def certificates_html(items: list[tuple[Certificate, str, str]]) -> str:
+    """One page per (certificate, verify URL, provider name)."""
+    return render_template("certificates/certificate.html", items=[
+        {"certificate": c, "verify_url": url, "provider_name": provider, "qr": qr_data_uri(url)}
+        for c, url, provider in items])
+
+
 def certificate_html(certificate: Certificate, verify_url: str, provider_name: str) -> str:
-    return render_template("certificates/certificate.html", certificate=certificate,
-                           verify_url=verify_url, provider_name=provider_name,
-                           qr=qr_data_uri(verify_url))
+    return certificates_html([(certificate, verify_url, provider_name)])
 
 
 def render_document(html: str):

@@ -12,9 +12,11 @@ from app.extensions import db
 from app.jobs.queue import app_context, huey, results_dir
 
 from .models import Certificate, Job, JobStatus
-from .pdf import certificate_html, render_document, render_many
+from .pdf import certificates_html, render_document, render_many
 
-PROGRESS_EVERY = 10
+# Certificates rendered together in one WeasyPrint document: styles and fonts are
+# worked out once a chunk, several times faster than one document each.
+CHUNK = 25
 
 
 def verify_url(base_url: str, number: str) -> str:
@@ -44,17 +46,17 @@ def _render(job: Job, certificate_ids: list[int], fmt: str, base_url: str) -> No
         .options(joinedload(Certificate.person)).order_by(Certificate.id)).all()
     buffer, documents = io.BytesIO(), []
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-        for index, certificate in enumerate(certificates, start=1):
-            html = certificate_html(certificate, verify_url(base_url, certificate.number),
-                                    certificate.person.provider.name)
-            document = render_document(html)
+        for start in range(0, len(certificates), CHUNK):
+            chunk = certificates[start:start + CHUNK]
+            document = render_document(certificates_html(
+                [(c, verify_url(base_url, c.number), c.person.provider.name) for c in chunk]))
             if fmt == "pdf":
                 documents.append(document)
             else:
-                archive.writestr(f"{certificate.number}.pdf", document.write_pdf())
-            if index % PROGRESS_EVERY == 0 or index == len(certificates):
-                job.done = index
-                db.session.commit()
+                for certificate, page in zip(chunk, document.pages, strict=True):
+                    archive.writestr(f"{certificate.number}.pdf", document.copy([page]).write_pdf())
+            job.done = start + len(chunk)
+            db.session.commit()
     data = render_many(documents) if fmt == "pdf" else buffer.getvalue()
     job.result_file = secrets.token_hex(16)
     (results_dir() / job.result_file).write_bytes(data)
