@@ -173,6 +173,9 @@ def make_course(name: str = "Safeguarding", *, validity_months: int | None = 12,
                 required_for: list[str] | None = None):
     from app.training.models import Course, CourseStageRow
 
+    existing = db.session.scalar(db.select(Course).where(Course.name == name))
+    if existing is not None:
+        return existing
     course = Course(name=name, provider_name="Kent Safeguarding Partnership", hours=3, cost_pence=cost_pence,
                     validity_months=validity_months)
     course.required_rows = [CourseStageRow(stage=Stage(s)) for s in required_for or []]
