@@ -10,6 +10,9 @@ have_lib "libpango-1.0.so.0" || missing+=(libpango-1.0-0)
 have_lib "libpangoft2-1.0.so.0" || missing+=(libpangoft2-1.0-0)
 have_lib "libharfbuzz-subset.so.0" || missing+=(libharfbuzz-subset0)
 command -v node >/dev/null || missing+=(nodejs npm)
+# Certificates and reports are set in fonts the system provides (no downloads).
+fc-list 2>/dev/null | grep -q "Liberation Sans" || missing+=(fonts-liberation)
+fc-list 2>/dev/null | grep -q "DejaVu Sans" || missing+=(fonts-dejavu-core)
 [ -d /usr/lib/postgresql ] || missing+=(postgresql)
 
 if [ ${#missing[@]} -eq 0 ]; then
