@@ -92,7 +92,32 @@ def worker_command(workers: int):
     Consumer(huey, workers=workers, worker_type="process").run()
 
 
+@click.command("return")
+@click.option("--from", "start", required=True, type=click.DateTime(["%Y-%m-%d"]), help="First day, YYYY-MM-DD.")
+@click.option("--to", "end", required=True, type=click.DateTime(["%Y-%m-%d"]), help="Last day, YYYY-MM-DD.")
+@click.option("--provider", "provider_name", help="One provider's return; leave out for all providers.")
+@click.option("--format", "fmt", type=click.Choice(["csv", "xlsx", "pdf"]), default="csv", show_default=True)
+@click.option("--out", type=click.Path(dir_okay=False, writable=True), required=True, help="File to write.")
+def return_command(start, end, provider_name, fmt, out):
+    """Produce the workforce return for a period."""
+    from flask import current_app
+
+    from app.returns.outputs import to_csv, to_pdf, to_xlsx
+    from app.returns.services import build_return
+
+    if end < start:
+        raise click.BadParameter("--to must be on or after --from")
+    provider = _lookup(Provider, provider_name, "provider")
+    ret = build_return(start=start.date(), end=end.date(), provider=provider)
+    with current_app.test_request_context():
+        data = {"csv": lambda r: to_csv(r).encode(), "xlsx": to_xlsx, "pdf": to_pdf}[fmt](ret)
+    with open(out, "wb") as file:
+        file.write(data)
+    click.echo(f"Wrote the {fmt.upper()} return for {ret.provider}, {ret.start} to {ret.end}, to {out}")
+
+
 def register_commands(app: Flask) -> None:
+    app.cli.add_command(return_command)
     app.cli.add_command(demo_command)
     app.cli.add_command(worker_command)
     app.cli.add_command(users)

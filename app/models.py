@@ -26,6 +26,7 @@ from app.expenses.models import (
 )
 from app.hours.models import Activity, HoursEntry, HoursStatus
 from app.people.models import Area, Person, Provider, Stage, StageChange
+from app.returns.models import ReturnSubmission, VolunteerHourValue
 from app.training.models import (
     Check,
     CheckKind,
@@ -43,5 +44,6 @@ __all__ = [
     "Post", "Provider", "Role", "Stage", "StageChange", "User", "ClaimStatus", "ExpenseCategory",
     "ExpenseClaim", "ExpenseLine", "LineStatus", "MileageRate", "PaymentBatch", "Receipt", "Vehicle",
     "Certificate", "CertificateKind", "Job", "JobStatus", "Check", "CheckKind", "Course",
-    "CourseStageRow", "Recommendation", "StageRequirement", "TrainingRecord", "TrainingResult",
+    "CourseStageRow", "ReturnSubmission", "VolunteerHourValue", "Recommendation", "StageRequirement",
+    "TrainingRecord", "TrainingResult",
 ]

@@ -18,6 +18,7 @@ from app.certificates.models import Certificate, Job, JobStatus
 from app.expenses.models import PaymentBatch
 from app.extensions import db
 from app.people.models import Area, Person, Provider
+from app.returns.models import ReturnSubmission
 from app.training.models import TrainingResult
 from app.training.services import record_training
 
@@ -54,7 +55,7 @@ def app(tmp_path_factory):
 
 
 # Reference data the migrations seed; tests add to it only through get-or-create.
-KEEP = {"activity", "expense_category", "mileage_rate", "stage_requirement"}
+KEEP = {"activity", "expense_category", "mileage_rate", "stage_requirement", "volunteer_hour_value"}
 
 
 def _empty_tables() -> None:
@@ -105,6 +106,7 @@ class World:
     course: object
     certificate: object
     job: object
+    submission: object
 
     def user(self, role: Role) -> User:
         return self.users[role]
@@ -141,10 +143,13 @@ def world() -> World:
               status=JobStatus.DONE, total=1, done=1, result_file="world-job", result_name="certificates.zip",
               content_type="application/zip")
     db.session.add(job)
+    submission = ReturnSubmission(provider_id=provider.id, period_start=date(2026, 4, 1), period_end=date(2026, 6, 30),
+                                  version=1, submitted_by_label="HR", figures=[["All", "headcount", "volunteer", 3]])
+    db.session.add(submission)
     (Path(current_app.config["JOB_RESULTS_DIR"]) / "world-job").write_bytes(b"PK\x05\x06" + b"\x00" * 18)
     db.session.commit()
     return World(provider, other, north, south, me, neighbour, south_person, stranger, users,
-                 other_hr, entry, claim, paid, batch, course, certificate, job)
+                 other_hr, entry, claim, paid, batch, course, certificate, job, submission)
 
 
 @pytest.fixture

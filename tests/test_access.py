@@ -19,7 +19,8 @@ ROUTE_ARGS = {"person_id": lambda world: world.me.id, "entry_id": lambda world: 
               "course_id": lambda world: world.course.id,
               "certificate_id": lambda world: world.certificate.id,
               "job_id": lambda world: world.job.id,
-              "number": lambda world: world.certificate.number}
+              "number": lambda world: world.certificate.number,
+              "submission_id": lambda world: world.submission.id}
 # Where an allowed request answers with a redirect rather than a page.
 REDIRECTS = {
     ("people.my_record", "GET"): {Role.VOLUNTEER},
@@ -39,10 +40,13 @@ REDIRECTS = {
     ("training.recommend_person", "POST"): {Role.AREA_FACILITATOR, Role.HR},
     ("certificates.person_certificates", "GET"): set(Role),
     ("certificates.bulk", "POST"): {Role.HR},
+    ("returns.submit", "POST"): {Role.HR},
 }
 
 
 # Allowed by role, but the record in the test world is outside that user's scope.
+# An empty POST to the return download is a bad request: it needs a format.
+BAD_REQUEST = {("returns.download", "POST")}
 SCOPED_OUT = {
     ("jobs.progress", Role.COORDINATOR), ("jobs.status", Role.COORDINATOR), ("jobs.download", Role.COORDINATOR),
 }
@@ -88,6 +92,8 @@ def test_access_matrix(app, world, sign_in, client, rule, method, role):
         return
     elif role not in allowed:
         expected = {403}
+    elif (rule.endpoint, method) in BAD_REQUEST:
+        expected = {400}
     elif (rule.endpoint, role) in SCOPED_OUT:
         expected = {404}
     elif role in REDIRECTS.get((rule.endpoint, method), set()):

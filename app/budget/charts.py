@@ -16,7 +16,8 @@ from matplotlib.ticker import FuncFormatter  # noqa: E402
 BLUE, GREY, RED, GREEN = "#1d70b8", "#505a5f", "#d4351c", "#00703c"
 plt.rcParams.update({
     "svg.fonttype": "none",  # keep text as text: smaller, searchable, readable by screen readers
-    "font.family": ["Arial", "Liberation Sans", "DejaVu Sans"],
+    "font.family": "sans-serif",
+    "font.sans-serif": ["Liberation Sans", "Arial", "DejaVu Sans"],
     "font.size": 11,
     "axes.spines.top": False,
     "axes.spines.right": False,
@@ -95,3 +96,31 @@ def fte_chart(groups: list[str], budgeted: list[float], used: list[float]) -> Ma
     axes.set_title("FTE used against budget", loc="left")
     return _svg(figure, "Bar chart of FTE used against budgeted FTE by post; "
                         "the numbers are in the table that follows")
+
+
+PALETTE = [BLUE, "#f47738", GREEN, GREY, "#4c2c92"]
+
+
+def bar_chart(labels: list[str], series: dict[str, list[float]], title: str, unit: str, *,
+              horizontal: bool = False) -> Markup:
+    """Grouped bars, one colour a series; the numbers are always in a table beside it."""
+    count = max(len(labels), 1)
+    figure, axes = plt.subplots(figsize=(8, 0.6 + 0.45 * count) if horizontal else (8, 3.6))
+    width = 0.8 / max(len(series), 1)
+    for index, (name, values) in enumerate(series.items()):
+        positions = [p + (index - (len(series) - 1) / 2) * width for p in range(len(labels))]
+        if horizontal:
+            axes.barh(positions, values, height=width, color=PALETTE[index % len(PALETTE)], label=name)
+        else:
+            axes.bar(positions, values, width=width, color=PALETTE[index % len(PALETTE)], label=name)
+    if horizontal:
+        axes.set_yticks(range(len(labels)), labels)
+        axes.invert_yaxis()
+        axes.set_xlabel(unit)
+    else:
+        axes.set_xticks(range(len(labels)), labels)
+        axes.set_ylabel(unit)
+    if len(series) > 1:
+        axes.legend(frameon=False, loc="upper center", bbox_to_anchor=(0.5, -0.1), ncol=len(series))
+    axes.set_title(title, loc="left")
+    return _svg(figure, f"{title}; the numbers are in the table that follows")

@@ -48,9 +48,12 @@ def _dbs_problem(person: Person, checks, today: date) -> str | None:
     return None
 
 
-def compliance(user, *, today: date, area_id: int | None = None) -> list[PersonCompliance]:
-    """Everyone current in scope, with what is missing or out of date for their stage."""
-    query = (select(Person).where(person_scope(user), Person.joined_on <= today,
+def compliance(user, *, today: date, area_id: int | None = None, scope=None) -> list[PersonCompliance]:
+    """Everyone current in scope, with what is missing or out of date for their stage.
+
+    ``scope`` (an SQL condition on Person) replaces the user's scope, for reports.
+    """
+    query = (select(Person).where(person_scope(user) if scope is None else scope, Person.joined_on <= today,
                                   or_(Person.left_on.is_(None), Person.left_on >= today))
              .options(joinedload(Person.area)).order_by(Person.area_id, Person.last_name, Person.first_name))
     if area_id is not None:

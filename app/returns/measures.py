@@ -1,0 +1,214 @@
+"""The workforce return's measures, each aggregated in SQL by area.
+
+Every function returns {area id: {breakdown: value}}; the caller adds the totals
+across areas. Definitions are in DEFINITIONS, shown on the page and in the PDF.
+"""
+
+from collections import defaultdict
+from datetime import date
+from decimal import Decimal
+
+from sqlalchemy import and_, extract, func, or_, select, true
+
+from app.establishment.models import FULL_TIME_HOURS, Contract, Post
+from app.expenses.models import ClaimStatus, ExpenseClaim, ExpenseLine, LineStatus
+from app.extensions import db
+from app.hours.models import Activity, HoursEntry, HoursStatus
+from app.people.models import Person, Stage, StageChange
+
+from .models import VolunteerHourValue
+
+DEFINITIONS = {
+    "headcount": "People in each stage on the period's last day.",
+    "fte_contracted": "Contracted FTE (weekly hours / 37) on the last day, by stage.",
+    "fte_used": "Approved hours in the period / (37 × weeks in the period), by the stage held when worked.",
+    "starters": "People who joined in the period, by the stage they joined at.",
+    "leavers": "People who left in the period, by the stage they left from.",
+    "turnover_pct": "Leavers / average headcount (start and end of the period) × 100.",
+    "progressions": "Stage changes dated in the period, by transition.",
+    "vacancy_fte": "Budgeted FTE minus contracted FTE on the last day, by post.",
+    "vacancy_rate_pct": "Vacant FTE / budgeted FTE × 100, over all posts.",
+    "hours": "Approved hours in the period by activity, corrections included.",
+    "training_compliance_pct": "People whose mandatory training for their stage is all current on the last day, "
+                               "as a share of headcount.",
+    "dbs_compliance_pct": "People with a current enhanced DBS check valid for their role on the last day, "
+                          "as a share of headcount.",
+    "expenses_approved": "Expense claim lines approved (paid or not), by the date of the expense, in GBP.",
+    "expenses_paid": "Expense claim lines paid, by the date of the expense, in GBP.",
+    "pay_cost": "Pay cost for the period by budget line: contracts pro rata by days at the pay point in force, "
+                "sessional hours at the hourly rate, with on-costs, in GBP.",
+    "non_pay_cost": "Volunteer expenses approved and training spend in the period, by budget line, in GBP.",
+    "budget": "Each budget line's annual budget pro rata to the days of the period, in GBP (totals only).",
+    "lived_experience_pct": "Share of headcount with lived experience as a parent or carer.",
+    "volunteer_hours_value": "Approved hours worked as a volunteer × the notional hourly value in force "
+                             "(the National Living Wage), in GBP, for social value reporting.",
+    "headcount_lived_experience": "Headcount by lived experience; any cell under 5 people is suppressed.",
+}
+
+Values = dict[int | None, dict[str, float]]
+
+
+def in_post(day: date):
+    return and_(Person.joined_on <= day, or_(Person.left_on.is_(None), Person.left_on >= day))
+
+
+def stage_on(day: date):
+    """Each person's stage on ``day``: their latest stage change by then (window function)."""
+    rank = func.row_number().over(partition_by=StageChange.person_id,
+                                  order_by=(StageChange.changed_on.desc(), StageChange.id.desc()))
+    ranked = (select(StageChange.person_id, StageChange.to_stage.label("stage"), rank.label("rank"))
+              .where(StageChange.changed_on <= day).subquery())
+    return select(ranked.c.person_id, ranked.c.stage).where(ranked.c.rank == 1).subquery()
+
+
+def stays():
+    """Each spell in a stage: (person, stage, entered, left) with left the next change's date."""
+    following = func.lead(StageChange.changed_on).over(partition_by=StageChange.person_id,
+                                                       order_by=(StageChange.changed_on, StageChange.id))
+    return select(StageChange.person_id, StageChange.to_stage.label("stage"),
+                  StageChange.changed_on.label("entered"), following.label("left")).subquery()
+
+
+def _collect(rows, convert=lambda v: v) -> Values:
+    values: Values = defaultdict(dict)
+    for area_id, breakdown, value in rows:
+        key = breakdown.value if hasattr(breakdown, "value") else str(breakdown or "")
+        values[area_id][key] = values[area_id].get(key, 0) + convert(value)
+    return values
+
+
+def headcount(scope, day: date) -> Values:
+    stage = stage_on(day)
+    return _collect(db.session.execute(
+        select(Person.area_id, stage.c.stage, func.count()).join(stage, stage.c.person_id == Person.id)
+        .where(scope, in_post(day)).group_by(Person.area_id, stage.c.stage)))
+
+
+def fte_contracted(scope, day: date) -> Values:
+    stage = stage_on(day)
+    return _collect(db.session.execute(
+        select(Person.area_id, stage.c.stage, func.sum(Contract.weekly_hours))
+        .join(Person, Person.id == Contract.person_id).join(stage, stage.c.person_id == Person.id)
+        .where(scope, in_post(day), Contract.starts_on <= day,
+               or_(Contract.ends_on.is_(None), Contract.ends_on >= day))
+        .group_by(Person.area_id, stage.c.stage)), lambda v: float(Decimal(str(v)) / FULL_TIME_HOURS))
+
+
+def approved_minutes_by_stage(scope, start: date, end: date):
+    spell = stays()
+    return db.session.execute(
+        select(Person.area_id, spell.c.stage, func.sum(HoursEntry.minutes))
+        .join(Person, Person.id == HoursEntry.person_id)
+        .join(spell, and_(spell.c.person_id == HoursEntry.person_id, spell.c.entered <= HoursEntry.worked_on,
+                          or_(spell.c.left.is_(None), spell.c.left > HoursEntry.worked_on)))
+        .where(scope, HoursEntry.status == HoursStatus.APPROVED, HoursEntry.worked_on.between(start, end))
+        .group_by(Person.area_id, spell.c.stage)).all()
+
+
+def fte_used(scope, start: date, end: date) -> Values:
+    weeks = Decimal((end - start).days + 1) / 7
+    return _collect(approved_minutes_by_stage(scope, start, end),
+                    lambda m: float(Decimal(m) / 60 / (FULL_TIME_HOURS * weeks)))
+
+
+def starters(scope, start: date, end: date) -> Values:
+    return _collect(db.session.execute(
+        select(Person.area_id, StageChange.to_stage, func.count())
+        .join(StageChange, and_(StageChange.person_id == Person.id, StageChange.from_stage.is_(None)))
+        .where(scope, Person.joined_on.between(start, end)).group_by(Person.area_id, StageChange.to_stage)))
+
+
+def leavers(scope, start: date, end: date) -> Values:
+    stage = stage_on(end)
+    return _collect(db.session.execute(
+        select(Person.area_id, stage.c.stage, func.count()).join(stage, stage.c.person_id == Person.id)
+        .where(scope, Person.left_on.between(start, end)).group_by(Person.area_id, stage.c.stage)))
+
+
+def progressions(scope, start: date, end: date) -> Values:
+    rows = db.session.execute(
+        select(Person.area_id, StageChange.from_stage, StageChange.to_stage, func.count())
+        .join(Person, Person.id == StageChange.person_id)
+        .where(scope, StageChange.from_stage.is_not(None), StageChange.changed_on.between(start, end))
+        .group_by(Person.area_id, StageChange.from_stage, StageChange.to_stage))
+    return _collect((area, f"{a.value}->{b.value}", n) for area, a, b, n in rows)
+
+
+def vacancy(provider_scope, day: date) -> Values:
+    """Budgeted minus contracted FTE by post title; county-wide posts count under area None."""
+    contracted = (select(Contract.post_id, func.sum(Contract.weekly_hours).label("hours"))
+                  .join(Person, Person.id == Contract.person_id)
+                  .where(Contract.starts_on <= day, or_(Contract.ends_on.is_(None), Contract.ends_on >= day),
+                         in_post(day)).group_by(Contract.post_id).subquery())
+    rows = db.session.execute(
+        select(Post.area_id, Post.title, Post.budgeted_fte, contracted.c.hours)
+        .outerjoin(contracted, contracted.c.post_id == Post.id).where(provider_scope))
+    return _collect(((area, title, Decimal(str(budget)) - Decimal(str(hours or 0)) / FULL_TIME_HOURS)
+                     for area, title, budget, hours in rows), float)
+
+
+def funded_fte(provider_scope) -> float:
+    return float(db.session.scalar(select(func.coalesce(func.sum(Post.budgeted_fte), 0)).where(provider_scope)))
+
+
+def hours_by_activity(scope, start: date, end: date) -> Values:
+    return _collect(db.session.execute(
+        select(Person.area_id, Activity.name, func.sum(HoursEntry.minutes))
+        .join(Person, Person.id == HoursEntry.person_id).join(Activity, Activity.id == HoursEntry.activity_id)
+        .where(scope, HoursEntry.status == HoursStatus.APPROVED, HoursEntry.worked_on.between(start, end))
+        .group_by(Person.area_id, Activity.name)), lambda m: m / 60)
+
+
+def expenses(scope, start: date, end: date) -> Values:
+    rows = db.session.execute(
+        select(Person.area_id, ExpenseClaim.status, func.sum(ExpenseLine.amount_pence))
+        .join(ExpenseClaim, ExpenseClaim.id == ExpenseLine.claim_id).join(Person, Person.id == ExpenseClaim.person_id)
+        .where(scope, ExpenseLine.status == LineStatus.APPROVED, ExpenseLine.spent_on.between(start, end),
+               ExpenseClaim.status.in_([ClaimStatus.APPROVED, ClaimStatus.PAID]))
+        .group_by(Person.area_id, ExpenseClaim.status)).all()
+    values: Values = defaultdict(dict)
+    for area, status, pence in rows:
+        values[area]["expenses_approved"] = values[area].get("expenses_approved", 0) + pence / 100
+        if status == ClaimStatus.PAID:
+            values[area]["expenses_paid"] = values[area].get("expenses_paid", 0) + pence / 100
+    return values
+
+
+def lived_experience(scope, day: date) -> Values:
+    rows = db.session.execute(select(Person.area_id, Person.has_lived_experience, func.count())
+                              .where(scope, in_post(day)).group_by(Person.area_id, Person.has_lived_experience))
+    return _collect((area, "yes" if lived else "no", n) for area, lived, n in rows)
+
+
+def volunteer_hours_value(scope, start: date, end: date) -> Values:
+    """Volunteer hours priced at the notional value in force each month (values start on the 1st)."""
+    spell = stays()
+    rows = db.session.execute(
+        select(Person.area_id, extract("year", HoursEntry.worked_on), extract("month", HoursEntry.worked_on),
+               func.sum(HoursEntry.minutes))
+        .join(Person, Person.id == HoursEntry.person_id)
+        .join(spell, and_(spell.c.person_id == HoursEntry.person_id, spell.c.entered <= HoursEntry.worked_on,
+                          or_(spell.c.left.is_(None), spell.c.left > HoursEntry.worked_on)))
+        .where(scope, spell.c.stage == Stage.VOLUNTEER, HoursEntry.status == HoursStatus.APPROVED,
+               HoursEntry.worked_on.between(start, end))
+        .group_by(Person.area_id, extract("year", HoursEntry.worked_on), extract("month", HoursEntry.worked_on)))
+    rates = db.session.execute(select(VolunteerHourValue.effective_from, VolunteerHourValue.pence_per_hour)
+                               .order_by(VolunteerHourValue.effective_from)).all()
+
+    def rate_on(day: date) -> int:
+        return next((p for d, p in reversed(rates) if d <= day), rates[0][1] if rates else 0)
+
+    values: Values = defaultdict(dict)
+    for area, year, month, minutes in rows:
+        pounds = minutes / 60 * rate_on(date(int(year), int(month), 1)) / 100
+        values[area][""] = values[area].get("", 0) + pounds
+    return values
+
+
+def provider_condition(provider_id: int | None):
+    return Person.provider_id == provider_id if provider_id is not None else true()
+
+
+def post_condition(provider_id: int | None):
+    return Post.provider_id == provider_id if provider_id is not None else true()
+

@@ -1,0 +1,141 @@
+from datetime import UTC, date, datetime, timedelta
+
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from sqlalchemy import select
+
+from app.access import get_provider_or_404, role_required, visible_providers
+from app.auth.forms import EmptyForm
+from app.auth.models import Role
+from app.budget.services import month_end
+from app.certificates.models import Job, JobStatus
+from app.extensions import db
+
+from .measures import DEFINITIONS
+from .models import ReturnSubmission
+from .outputs import charts, to_csv
+from .services import SECTIONS, build_return, from_submission, submit_return
+from .tasks import render_return
+
+bp = Blueprint("returns", __name__, url_prefix="/returns")
+VIEWERS = (Role.HR, Role.ADMIN, Role.COORDINATOR)
+
+
+def quick_picks(today: date) -> list[tuple[str, date, date]]:
+    """The last four financial quarters and the last two contract years."""
+    picks = []
+    quarter_start = date(today.year if today.month >= 4 else today.year - 1, 4, 1)
+    while quarter_start + timedelta(days=92) <= today:
+        quarter_start = date(quarter_start.year + (quarter_start.month > 9), (quarter_start.month + 2) % 12 + 1, 1)
+    for _ in range(4):
+        end = month_end(date(quarter_start.year + (quarter_start.month > 10), (quarter_start.month + 1) % 12 + 1, 1))
+        number = (quarter_start.month - 4) % 12 // 3 + 1
+        year = quarter_start.year if quarter_start.month >= 4 else quarter_start.year - 1
+        picks.append((f"Q{number} {year}/{(year + 1) % 100:02d}", quarter_start, end))
+        quarter_start = date(quarter_start.year - (quarter_start.month < 4), (quarter_start.month - 4) % 12 + 1, 1)
+    first = today.year if today.month >= 4 else today.year - 1
+    for year in (first, first - 1):
+        picks.append((f"Contract year {year}/{(year + 1) % 100:02d}", date(year, 4, 1), date(year + 1, 3, 31)))
+    return picks
+
+
+def _params():
+    """The period and provider asked for; the co-ordinator may choose all providers.
+
+    :raises NotFound: for a bad date or a provider out of scope.
+    """
+    today = date.today()
+    default = quick_picks(today)[1]
+    try:
+        start = date.fromisoformat(request.values.get("from") or default[1].isoformat())
+        end = date.fromisoformat(request.values.get("to") or default[2].isoformat())
+    except ValueError:
+        abort(404)
+    if end < start or (end - start).days > 366 * 3:
+        abort(400)
+    provider_arg = request.values.get("provider", "")
+    if current_user.role == Role.COORDINATOR and provider_arg in ("", "all"):
+        return start, end, None
+    return start, end, get_provider_or_404(int(provider_arg) if provider_arg.isdigit() else None,
+                                           for_user=current_user)
+
+
+@bp.route("/")
+@role_required(*VIEWERS)
+def view():
+    start, end, provider = _params()
+    ret = build_return(start=start, end=end, provider=provider)
+    return render_template("returns/view_return.html", ret=ret, sections=SECTIONS, definitions=DEFINITIONS,
+                           charts=charts(ret), picks=quick_picks(date.today()), provider=provider,
+                           providers=visible_providers(current_user), form=EmptyForm(),
+                           can_submit=current_user.role == Role.HR)
+
+
+@bp.route("/return.csv")
+@role_required(*VIEWERS)
+def download_csv():
+    start, end, provider = _params()
+    return Response(to_csv(build_return(start=start, end=end, provider=provider)), mimetype="text/csv",
+                    headers={"Content-Disposition": f'attachment; filename="workforce-return-{start}-to-{end}.csv"'})
+
+
+@bp.route("/download", methods=["POST"])
+@role_required(*VIEWERS)
+def download():
+    start, end, provider = _params()
+    fmt = request.form.get("format")
+    if fmt not in ("pdf", "xlsx") or not EmptyForm().validate_on_submit():
+        abort(400)
+    job = Job(kind=f"return-{fmt}", requested_by_id=current_user.id, provider_id=current_user.provider_id,
+              status=JobStatus.QUEUED, total=2)
+    db.session.add(job)
+    db.session.commit()
+    render_return(job.id, start.isoformat(), end.isoformat(), provider.id if provider else None, fmt,
+                  request.form.get("submission", type=int))
+    return redirect(url_for("jobs.progress", job_id=job.id))
+
+
+@bp.route("/submit", methods=["POST"])
+@role_required(Role.HR)
+def submit():
+    start, end, provider = _params()
+    if EmptyForm().validate_on_submit():
+        ret = build_return(start=start, end=end, provider=provider)
+        submission = submit_return(ret, provider=provider, actor=current_user, now=datetime.now(UTC))
+        db.session.commit()
+        flash(f"Return submitted as version {submission.version}. These figures are now frozen", "success")
+        return redirect(url_for("returns.submission", submission_id=submission.id))
+    return redirect(url_for("returns.view", **{"from": start, "to": end}))
+
+
+def _submissions_query():
+    query = select(ReturnSubmission).order_by(ReturnSubmission.period_end.desc(), ReturnSubmission.version.desc())
+    if current_user.role != Role.COORDINATOR:
+        query = query.where(ReturnSubmission.provider_id == current_user.provider_id)
+    return query
+
+
+@bp.route("/submitted")
+@role_required(*VIEWERS)
+def submissions():
+    return render_template("returns/submissions.html", submissions=db.session.scalars(_submissions_query()).all())
+
+
+@bp.route("/submitted/<int:submission_id>")
+@role_required(*VIEWERS)
+def submission(submission_id: int):
+    found = db.session.scalar(_submissions_query().where(ReturnSubmission.id == submission_id))
+    if found is None:
+        abort(404)
+    ret = from_submission(found)
+    same_provider = (ReturnSubmission.provider_id == found.provider_id if found.provider_id
+                     else ReturnSubmission.provider_id.is_(None))
+    versions = db.session.scalars(_submissions_query().where(
+        ReturnSubmission.period_start == found.period_start, ReturnSubmission.period_end == found.period_end,
+        same_provider)).all()
+    if request.args.get("format") == "csv":
+        return Response(to_csv(ret), mimetype="text/csv", headers={
+            "Content-Disposition": f'attachment; filename="submitted-return-v{found.version}.csv"'})
+    return render_template("returns/view_return.html", ret=ret, sections=SECTIONS, definitions=DEFINITIONS,
+                           charts=charts(ret), submission=found, versions=versions, form=EmptyForm(),
+                           picks=[], providers=[], provider=found.provider, can_submit=False)

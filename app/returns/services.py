@@ -1,0 +1,196 @@
+"""Building the workforce return: every measure per area and in total, as tidy figures."""
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+from sqlalchemy import func, select
+
+from app.audit import services as audit
+from app.extensions import db
+from app.people.models import Area, Provider
+from app.training.queries import compliance
+
+from . import measures as m
+from .costs import line_costs
+from .models import ReturnSubmission
+
+ALL = "All"
+SUPPRESS_BELOW = 5
+MONEY = {"expenses_approved", "expenses_paid", "pay_cost", "non_pay_cost", "budget", "volunteer_hours_value"}
+SECTIONS = {
+    "Workforce": ["headcount", "fte_contracted", "fte_used", "starters", "leavers", "turnover_pct", "progressions",
+                  "lived_experience_pct", "headcount_lived_experience"],
+    "Posts and vacancies": ["vacancy_fte", "vacancy_rate_pct"],
+    "Hours": ["hours"],
+    "Training and checks": ["training_compliance_pct", "dbs_compliance_pct"],
+    "Money": ["expenses_approved", "expenses_paid", "pay_cost", "non_pay_cost", "budget", "volunteer_hours_value"],
+}
+
+
+@dataclass(frozen=True)
+class Figure:
+    area: str
+    measure: str
+    breakdown: str
+    value: float | None  # None: suppressed (fewer than 5 people)
+
+
+@dataclass
+class WorkforceReturn:
+    start: date
+    end: date
+    provider: str
+    figures: list[Figure] = field(default_factory=list)
+
+    def value(self, measure: str, breakdown: str = "", area: str = ALL) -> float | None:
+        return next((f.value for f in self.figures
+                     if f.measure == measure and f.breakdown == breakdown and f.area == area), None)
+
+    def section(self, name: str) -> list[Figure]:
+        wanted = SECTIONS[name]
+        return sorted((f for f in self.figures if f.measure in wanted),
+                      key=lambda f: (wanted.index(f.measure), f.area != ALL, f.area, f.breakdown))
+
+    def pivot(self, measure: str) -> dict[str, dict[str, float | None]]:
+        """{breakdown: {area: value}} for one measure, for tables with areas as columns."""
+        table: dict[str, dict[str, float | None]] = {}
+        for f in self.figures:
+            if f.measure == measure:
+                table.setdefault(f.breakdown, {})[f.area] = f.value
+        return dict(sorted(table.items()))
+
+    def areas(self) -> list[str]:
+        return [ALL] + sorted({f.area for f in self.figures if f.area != ALL})
+
+    def rows(self) -> list[list]:
+        """Tidy CSV rows: one figure each; suppressed cells are left out."""
+        return [[self.start.isoformat(), self.end.isoformat(), self.provider, f.area, f.measure, f.breakdown,
+                 _plain(f.value)] for f in self.figures if f.value is not None]
+
+
+def _plain(value: float) -> int | float:
+    return int(value) if float(value).is_integer() else round(value, 4)
+
+
+COUNTS = {"headcount", "starters", "leavers", "progressions", "headcount_lived_experience"}
+
+
+def _round(measure: str, value: float) -> float:
+    if measure in COUNTS:
+        return int(value)
+    if measure in MONEY:
+        return round(value, 2)
+    if measure.endswith("_pct") or measure.startswith("fte") or measure in ("vacancy_fte", "hours"):
+        return round(value, 2)
+    return value
+
+
+class _Builder:
+    def __init__(self, area_names: dict[int, str]):
+        self.area_names = area_names
+        self.figures: list[Figure] = []
+
+    def add(self, measure: str, values: m.Values, *, areas: bool = True, suppress: bool = False) -> None:
+        totals: dict[str, float] = defaultdict(float)
+        for area_id, breakdowns in values.items():
+            for breakdown, value in breakdowns.items():
+                totals[breakdown] += value
+                if areas and area_id in self.area_names:
+                    self._figure(self.area_names[area_id], measure, breakdown, value, suppress)
+        for breakdown, value in totals.items():
+            self._figure(ALL, measure, breakdown, value, suppress)
+
+    def _figure(self, area: str, measure: str, breakdown: str, value: float, suppress: bool) -> None:
+        hidden = suppress and value < SUPPRESS_BELOW
+        self.figures.append(Figure(area, measure, breakdown, None if hidden else _round(measure, value)))
+
+    def ratio(self, measure: str, numerators: dict[str, float], denominators: dict[str, float]) -> None:
+        for area, whole in denominators.items():
+            if whole:
+                self.figures.append(Figure(area, measure, "", round(numerators.get(area, 0) * 100 / whole, 1)))
+
+
+def _by_area(values: m.Values, area_names: dict[int, str]) -> dict[str, float]:
+    """Totals over breakdowns, per area name and for All."""
+    totals: dict[str, float] = defaultdict(float)
+    for area_id, breakdowns in values.items():
+        total = sum(breakdowns.values())
+        totals[ALL] += total
+        if area_id in area_names:
+            totals[area_names[area_id]] += total
+    return totals
+
+
+def build_return(*, start: date, end: date, provider: Provider | None) -> WorkforceReturn:
+    """Every measure of the return for a period, per area and in total."""
+    provider_id = provider.id if provider else None
+    scope, posts = m.provider_condition(provider_id), m.post_condition(provider_id)
+    names = dict(db.session.execute(select(Area.id, Area.name)).all())
+    build = _Builder(names)
+    headcount_end, headcount_start = m.headcount(scope, end), m.headcount(scope, start)
+    leavers = m.leavers(scope, start, end)
+    build.add("headcount", headcount_end)
+    build.add("fte_contracted", m.fte_contracted(scope, end))
+    build.add("fte_used", m.fte_used(scope, start, end))
+    build.add("starters", m.starters(scope, start, end))
+    build.add("leavers", leavers)
+    end_totals, start_totals = _by_area(headcount_end, names), _by_area(headcount_start, names)
+    build.ratio("turnover_pct", _by_area(leavers, names),
+                {a: (start_totals.get(a, 0) + end_totals.get(a, 0)) / 2 for a in set(end_totals) | set(start_totals)})
+    build.add("progressions", m.progressions(scope, start, end))
+    vacancy = m.vacancy(posts, end)
+    build.add("vacancy_fte", vacancy)
+    funded = m.funded_fte(posts)
+    if funded:
+        vacant = _by_area(vacancy, names)[ALL]
+        build.figures.append(Figure(ALL, "vacancy_rate_pct", "", round(vacant * 100 / funded, 1)))
+    build.add("hours", m.hours_by_activity(scope, start, end))
+    _compliance(build, scope, end, names, end_totals)
+    expenses = m.expenses(scope, start, end)
+    for measure in ("expenses_approved", "expenses_paid"):
+        build.add(measure, {area: {"": v[measure]} for area, v in expenses.items() if measure in v})
+    for measure, values in line_costs(provider_id, start, end).items():
+        build.add(measure, values, areas=measure != "budget")
+    lived = m.lived_experience(scope, end)
+    build.ratio("lived_experience_pct", {a: v for a, v in _by_area(
+        {k: {"yes": b.get("yes", 0)} for k, b in lived.items()}, names).items()}, end_totals)
+    build.add("headcount_lived_experience", lived, suppress=True)
+    build.add("volunteer_hours_value", m.volunteer_hours_value(scope, start, end))
+    return WorkforceReturn(start, end, provider.name if provider else ALL, build.figures)
+
+
+def _compliance(build: _Builder, scope, day: date, names: dict[int, str], headcounts: dict[str, float]) -> None:
+    rows = compliance(None, today=day, scope=scope)
+    training: dict[str, float] = defaultdict(float)
+    dbs: dict[str, float] = defaultdict(float)
+    for row in rows:
+        for area in (ALL, names.get(row.person.area_id)):
+            training[area] += row.training_ok
+            dbs[area] += row.dbs_ok
+    build.ratio("training_compliance_pct", training, headcounts)
+    build.ratio("dbs_compliance_pct", dbs, headcounts)
+
+
+def submit_return(ret: WorkforceReturn, *, provider: Provider | None, actor, now: datetime) -> ReturnSubmission:
+    """Freeze the figures as submitted; a resubmission is a new version beside the old."""
+    provider_id = provider.id if provider else None
+    latest = db.session.scalar(select(func.max(ReturnSubmission.version)).where(
+        ReturnSubmission.provider_id.is_(None) if provider_id is None else ReturnSubmission.provider_id == provider_id,
+        ReturnSubmission.period_start == ret.start, ReturnSubmission.period_end == ret.end))
+    submission = ReturnSubmission(
+        provider_id=provider_id, period_start=ret.start, period_end=ret.end, version=(latest or 0) + 1,
+        submitted_by_id=actor.id, submitted_by_label=audit.actor_label(actor), submitted_at=now,
+        figures=[[f.area, f.measure, f.breakdown, f.value] for f in ret.figures])
+    db.session.add(submission)
+    db.session.flush()
+    audit.record(actor=actor, action="submit", entity=submission, provider_id=provider_id,
+                 summary=f"Submitted the workforce return for {ret.start:%-d %B %Y} to {ret.end:%-d %B %Y}, "
+                         f"version {submission.version}")
+    return submission
+
+
+def from_submission(submission: ReturnSubmission) -> WorkforceReturn:
+    return WorkforceReturn(submission.period_start, submission.period_end,
+                           submission.provider.name if submission.provider else ALL,
+                           [Figure(*row) for row in submission.figures])
