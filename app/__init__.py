@@ -81,6 +81,7 @@ def _register_blueprints(app: Flask) -> None:
     from .jobs.routes import bp as jobs_bp
     from .main.routes import bp as main_bp
     from .people.routes import bp as people_bp
+    from .privacy.routes import bp as privacy_bp
     from .returns.routes import bp as returns_bp
     from .training import budget as _training_budget  # noqa: F401  (registers with the budget monitor)
     from .training import catalogue_routes  # noqa: F401  (adds to the training blueprint)
@@ -88,7 +89,7 @@ def _register_blueprints(app: Flask) -> None:
 
     for bp in (main_bp, auth_bp, people_bp, establishment_bp, hours_bp, budget_bp,
                imports_bp, expenses_bp, training_bp, certificates_bp, jobs_bp,
-               returns_bp):
+               returns_bp, privacy_bp):
         app.register_blueprint(bp)
 
 

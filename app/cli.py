@@ -13,6 +13,7 @@ from app.extensions import db
 from app.people.models import Area, Provider
 
 users = AppGroup("users", help="Manage sign-in accounts.")
+privacy = AppGroup("privacy", help="Personal data: people due to be anonymised.")
 
 
 @click.command("demo")
@@ -116,7 +117,37 @@ def return_command(start, end, provider_name, fmt, out):
     click.echo(f"Wrote the {fmt.upper()} return for {ret.provider}, {ret.start} to {ret.end}, to {out}")
 
 
+@privacy.command("due")
+def privacy_due():
+    """List people who left more than ANONYMISE_AFTER_YEARS ago and still have personal details."""
+    from app.privacy.services import due_for_anonymisation
+
+    people = due_for_anonymisation(today=date.today())
+    for person in people:
+        click.echo(f"{person.ref}  {person.provider.name}  left {person.left_on.isoformat()}")
+    click.echo(f"{len(people)} due")
+
+
+@privacy.command("anonymise")
+@click.option("--yes", is_flag=True, help="Do it: this cannot be undone.")
+def privacy_anonymise(yes: bool):
+    """Anonymise everyone due. Their hours, costs and stage history stay in the figures."""
+    from datetime import UTC, datetime
+
+    from app.privacy.services import anonymise, due_for_anonymisation
+
+    people = due_for_anonymisation(today=date.today())
+    if not yes:
+        click.echo(f"{len(people)} due. Run again with --yes to anonymise them; this cannot be undone.")
+        return
+    for person in people:
+        anonymise(person, actor=None, now=datetime.now(UTC))
+    db.session.commit()
+    click.echo(f"Anonymised {len(people)}")
+
+
 def register_commands(app: Flask) -> None:
+    app.cli.add_command(privacy)
     app.cli.add_command(return_command)
     app.cli.add_command(demo_command)
     app.cli.add_command(worker_command)

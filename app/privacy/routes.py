@@ -1,0 +1,73 @@
+from datetime import UTC, date, datetime
+
+from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from sqlalchemy import select
+
+from app.access import get_person_or_404, role_required
+from app.audit.models import AuditEvent
+from app.auth.forms import EmptyForm
+from app.auth.models import Role
+from app.extensions import db
+
+from .services import anonymise, due_for_anonymisation, subject_access_export
+
+bp = Blueprint("privacy", __name__)
+
+
+@bp.route("/people/<int:person_id>/export.zip")
+@role_required(Role.HR)
+def export(person_id: int):
+    person = get_person_or_404(person_id, for_user=current_user)
+    data = subject_access_export(person, verify_base=request.url_root)
+    from app.audit import services as audit
+
+    audit.record(actor=current_user, action="export", entity=person, summary="Subject access export downloaded")
+    db.session.commit()
+    return Response(data, mimetype="application/zip", headers={
+        "Content-Disposition": f'attachment; filename="personal-data-{person.ref}.zip"'})
+
+
+@bp.route("/people/<int:person_id>/anonymise", methods=["GET", "POST"])
+@role_required(Role.HR)
+def anonymise_person(person_id: int):
+    person = get_person_or_404(person_id, for_user=current_user)
+    due = person in due_for_anonymisation(today=date.today())
+    form = EmptyForm()
+    if request.method == "POST" and form.validate_on_submit() and due:
+        anonymise(person, actor=current_user, now=datetime.now(UTC))
+        db.session.commit()
+        flash(f"Personal details removed. {person.ref}'s hours, costs and stage history stay in the figures",
+              "success")
+        return redirect(url_for("people.view_person", person_id=person.id))
+    return render_template("privacy/anonymise.html", person=person, due=due, form=form)
+
+
+@bp.route("/privacy")
+@role_required(Role.HR)
+def due():
+    people = [p for p in due_for_anonymisation(today=date.today()) if p.provider_id == current_user.provider_id]
+    return render_template("privacy/due.html", people=people)
+
+
+@bp.route("/audit")
+@role_required(Role.HR, Role.ADMIN)
+def audit_log():
+    query = (select(AuditEvent).where(AuditEvent.provider_id == current_user.provider_id)
+             .order_by(AuditEvent.occurred_at.desc(), AuditEvent.id.desc()))
+    q = request.args.get("q", "").strip()[:100]
+    if q:
+        escaped = q.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        query = query.where(AuditEvent.summary.ilike(f"%{escaped}%", escape="\\")
+                            | AuditEvent.actor_label.ilike(f"%{escaped}%", escape="\\"))
+    kind = request.args.get("type", "")
+    if kind:
+        query = query.where(AuditEvent.entity_type == kind)
+    action = request.args.get("action", "")
+    if action:
+        query = query.where(AuditEvent.action == action)
+    page = db.paginate(query, page=request.args.get("page", 1, type=int), per_page=50, error_out=False)
+    types = db.session.scalars(select(AuditEvent.entity_type).distinct().order_by(AuditEvent.entity_type)).all()
+    actions = db.session.scalars(select(AuditEvent.action).distinct().order_by(AuditEvent.action)).all()
+    return render_template("privacy/audit_log.html", page=page, q=q, kind=kind, action=action, types=types,
+                           actions=actions)

@@ -1,0 +1,166 @@
+"""Personal data: everything held on one person (a subject access request), and
+anonymising people who left long enough ago. Anonymising keeps the hours, costs
+and stage history in the aggregates and cannot be undone."""
+
+import csv
+import io
+import json
+import secrets
+import zipfile
+from datetime import date, datetime
+
+from flask import current_app
+from sqlalchemy import func, or_, select, update
+
+from app.audit import services as audit
+from app.audit.models import AuditEvent
+from app.auth.models import User
+from app.auth.passwords import hash_password
+from app.certificates.models import Certificate
+from app.certificates.pdf import render_certificate_pdf
+from app.establishment.models import Contract
+from app.expenses.models import ExpenseClaim, ExpenseLine, Receipt
+from app.expenses.receipts import receipt_path
+from app.extensions import db
+from app.hours.models import HoursEntry
+from app.people.models import Person
+from app.training.models import Check, Recommendation, TrainingRecord
+
+ANONYMISED = "[anonymised]"
+
+
+def _csv(rows: list[dict]) -> str:
+    buffer = io.StringIO()
+    if rows:
+        writer = csv.DictWriter(buffer, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows(rows)
+    return buffer.getvalue()
+
+
+def _plain(value):
+    return value.isoformat() if isinstance(value, (date, datetime)) else (
+        value.value if hasattr(value, "value") else (str(value) if value is not None and not isinstance(
+            value, (int, float, bool, str)) else value))
+
+
+def _rows(objects, columns: list[str]) -> list[dict]:
+    return [{c: _plain(getattr(o, c)) for c in columns} for o in objects]
+
+
+def _related_ids(person: Person) -> dict[str, list[int]]:
+    return {
+        "Person": [person.id],
+        "HoursEntry": list(db.session.scalars(select(HoursEntry.id).where(HoursEntry.person_id == person.id))),
+        "ExpenseClaim": list(db.session.scalars(select(ExpenseClaim.id).where(ExpenseClaim.person_id == person.id))),
+        "Certificate": list(db.session.scalars(select(Certificate.id).where(Certificate.person_id == person.id))),
+        "User": list(db.session.scalars(select(User.id).where(User.person_id == person.id))),
+    }
+
+
+def audit_events_for(person: Person) -> list[AuditEvent]:
+    conditions = [(AuditEvent.entity_type == kind) & AuditEvent.entity_id.in_(ids)
+                  for kind, ids in _related_ids(person).items() if ids]
+    return list(db.session.scalars(select(AuditEvent).where(or_(*conditions)).order_by(AuditEvent.occurred_at)))
+
+
+def subject_access_export(person: Person, *, verify_base: str) -> bytes:
+    """A zip of everything held on one person: JSON and CSV, receipts and certificates."""
+    hours = db.session.scalars(select(HoursEntry).where(HoursEntry.person_id == person.id)
+                               .order_by(HoursEntry.worked_on)).all()
+    lines = db.session.scalars(select(ExpenseLine).join(ExpenseClaim).where(ExpenseClaim.person_id == person.id)
+                               .order_by(ExpenseLine.spent_on)).all()
+    training = db.session.scalars(select(TrainingRecord).where(TrainingRecord.person_id == person.id)).all()
+    checks = db.session.scalars(select(Check).where(Check.person_id == person.id)).all()
+    certificates = db.session.scalars(select(Certificate).where(Certificate.person_id == person.id)).all()
+    details = {
+        "person": _rows([person], ["ref", "first_name", "last_name", "email", "phone", "stage", "joined_on",
+                                   "left_on", "has_lived_experience"])[0],
+        "provider": person.provider.name, "area": person.area.name,
+        "stage_history": _rows(person.stage_changes, ["changed_on", "from_stage", "to_stage", "reason"]),
+        "contracts": _rows(db.session.scalars(select(Contract).where(Contract.person_id == person.id)),
+                           ["post_id", "weekly_hours", "is_sessional", "starts_on", "ends_on"]),
+        "produced_on": date.today().isoformat(),
+    }
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("person.json", json.dumps(details, indent=2))
+        archive.writestr("hours.csv", _csv(_rows(hours, ["id", "worked_on", "minutes", "status", "note",
+                                                           "corrects_id", "correction_reason", "rejection_reason"])))
+        archive.writestr("expenses.csv", _csv(_rows(lines, ["claim_id", "spent_on", "description", "amount_pence",
+                                                              "miles", "vehicle", "journey_from", "journey_to",
+                                                              "status", "decision_reason"])))
+        archive.writestr("training.csv", _csv([{**r, "course": t.course.name} for r, t in zip(
+            _rows(training, ["completed_on", "expires_on", "result", "cost_pence"]), training, strict=True)]))
+        archive.writestr("checks.csv", _csv(_rows(checks, ["kind", "checked_on", "reference_number", "barred_list",
+                                                            "for_paid_role", "update_service", "renew_on"])))
+        archive.writestr("audit.json", json.dumps(_rows(audit_events_for(person), [
+            "occurred_at", "actor_label", "action", "entity_type", "entity_id", "summary", "changes"]), indent=2))
+        for line in lines:
+            if line.receipt and receipt_path(line.receipt).is_file():
+                archive.write(receipt_path(line.receipt), f"receipts/{line.id}-{line.receipt.original_name}")
+        for certificate in certificates:
+            archive.writestr(f"certificates/{certificate.number}.pdf", render_certificate_pdf(
+                certificate, f"{verify_base.rstrip('/')}/verify/{certificate.number}", person.provider.name))
+    return buffer.getvalue()
+
+
+def due_for_anonymisation(*, today: date, years: int | None = None) -> list[Person]:
+    years = years if years is not None else current_app.config["ANONYMISE_AFTER_YEARS"]
+    cutoff = date(today.year - years, today.month, min(today.day, 28))
+    return list(db.session.scalars(select(Person).where(
+        Person.left_on.is_not(None), Person.left_on < cutoff, Person.anonymised_at.is_(None))
+        .order_by(Person.left_on)))
+
+
+def _scrub(text: str | None, names: list[str]) -> str | None:
+    if not text:
+        return text
+    for name in names:
+        text = text.replace(name, ANONYMISED)
+    return text
+
+
+def anonymise(person: Person, *, actor, now: datetime) -> None:
+    """Remove a leaver's personal details everywhere; keep the numbers.
+
+    :raises ValueError: if they have not left, or were anonymised already.
+    """
+    if person.left_on is None:
+        raise ValueError("Only people who have left can be anonymised")
+    if person.anonymised_at is not None:
+        raise ValueError("This person has already been anonymised")
+    names = sorted({person.name, f"{person.last_name}, {person.first_name}", person.first_name, person.last_name,
+                    *(filter(None, [person.email, person.phone]))}, key=len, reverse=True)
+    related = _related_ids(person)
+    for event in audit_events_for(person) + list(db.session.scalars(select(AuditEvent).where(or_(
+            *[AuditEvent.summary.contains(n) for n in names])))):
+        event.summary = _scrub(event.summary, names)
+        event.changes = json.loads(_scrub(json.dumps(event.changes), names)) if event.changes else None
+        event.actor_label = _scrub(event.actor_label, names)
+    for change in person.stage_changes:
+        change.reason = _scrub(change.reason, names)
+    db.session.execute(update(HoursEntry).where(HoursEntry.person_id == person.id).values(note=None))
+    for line in db.session.scalars(select(ExpenseLine).join(ExpenseClaim).where(ExpenseClaim.person_id == person.id)):
+        line.description = _scrub(line.description, names)
+        line.journey_from = line.journey_to = None
+        if line.receipt is not None:
+            receipt_path(line.receipt).unlink(missing_ok=True)
+            line.receipt.original_name = "receipt (deleted)"
+    db.session.execute(update(Recommendation).where(Recommendation.person_id == person.id).values(note=None))
+    db.session.execute(update(Check).where(Check.person_id == person.id).values(reference_number=None, note=None))
+    for user in db.session.scalars(select(User).where(User.id.in_(related["User"] or [0]))):
+        user.name, user.email, user.is_enabled = "Anonymised account", f"anonymised-{user.id}@invalid", False
+        user.password_hash = hash_password(secrets.token_urlsafe(32))
+        user.rotate_session_token()
+    person.first_name, person.last_name = "Anonymised", f"person {person.ref}"
+    person.email = person.phone = None
+    person.anonymised_at = now
+    db.session.flush()
+    audit.record(actor=actor, action="anonymise", entity=person,
+                 summary=f"Personal details of {person.ref} removed (left {person.left_on:%-d %B %Y})")
+
+
+def receipts_count(person: Person) -> int:
+    return db.session.scalar(select(func.count(Receipt.id)).join(ExpenseLine).join(ExpenseClaim)
+                             .where(ExpenseClaim.person_id == person.id))
