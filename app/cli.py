@@ -146,7 +146,28 @@ def privacy_anonymise(yes: bool):
     click.echo(f"Anonymised {len(people)}")
 
 
+@click.command("backup")
+@click.option("--out", required=True, type=click.Path(dir_okay=False), help="File to write the backup to.")
+def backup_command(out: str):
+    """A consistent online backup of the SQLite database (PostgreSQL: use pg_dump)."""
+    import sqlite3
+
+    engine = db.engine
+    if engine.dialect.name != "sqlite":
+        raise click.UsageError("For PostgreSQL use pg_dump: see the README's Backups section")
+    source = engine.raw_connection()
+    try:
+        target = sqlite3.connect(out)
+        with target:
+            source.driver_connection.backup(target)  # the sqlite3 backup API: safe while in use
+        target.close()
+    finally:
+        source.close()
+    click.echo(f"Backed up the database to {out}")
+
+
 def register_commands(app: Flask) -> None:
+    app.cli.add_command(backup_command)
     app.cli.add_command(privacy)
     app.cli.add_command(return_command)
     app.cli.add_command(demo_command)

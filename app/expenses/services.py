@@ -7,7 +7,7 @@ the route or command commits once.
 from datetime import date, datetime
 from decimal import Decimal
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from app.audit import services as audit
 from app.extensions import db
@@ -154,7 +154,14 @@ def submit_claim(claim: ExpenseClaim, *, actor, now: datetime) -> None:
     if missing:
         raise ExpenseError({"claim": f"Add a receipt for: {', '.join(ln.description for ln in missing)}"})
     _price_mileage(claim)
-    claim.status, claim.submitted_at = ClaimStatus.SUBMITTED, now
+    db.session.flush()
+    # Conditional, so a claim sent twice at once (a double tap) is submitted once.
+    changed = db.session.execute(update(ExpenseClaim).where(
+        ExpenseClaim.id == claim.id, ExpenseClaim.status == ClaimStatus.DRAFT).values(
+        status=ClaimStatus.SUBMITTED, submitted_at=now)).rowcount
+    if not changed:
+        raise ExpenseError({"claim": "This claim has already been submitted"})
+    db.session.refresh(claim)
     audit.record(actor=actor, action="submit", entity=claim, provider_id=claim.person.provider_id,
                  summary=f"Submitted a claim for £{claim.total_pence / 100:,.2f}")
     db.session.flush()
@@ -170,9 +177,13 @@ def decide_line(line: ExpenseLine, *, approve: bool, reason: str | None, actor, 
         raise ExpenseError({"reason": f"This claim is {claim.status.value}, not waiting for approval"})
     if not approve and not (reason or "").strip():
         raise ExpenseError({"reason": "Enter the reason, so they know why"})
-    line.status = LineStatus.APPROVED if approve else LineStatus.REJECTED
-    line.decision_reason = (reason or "").strip() or None
-    line.decided_by_id, line.decided_at = actor.id, now
+    changed = db.session.execute(update(ExpenseLine).where(
+        ExpenseLine.id == line.id, ExpenseLine.status == LineStatus.PENDING).values(
+        status=LineStatus.APPROVED if approve else LineStatus.REJECTED,
+        decision_reason=(reason or "").strip() or None, decided_by_id=actor.id, decided_at=now)).rowcount
+    if not changed:
+        raise ExpenseError({"reason": "This item has already been decided"})
+    db.session.refresh(line)
     verb = "Approved" if approve else "Rejected"
     audit.record(actor=actor, action="approve_line" if approve else "reject_line", entity=claim,
                  provider_id=claim.person.provider_id,
@@ -200,9 +211,15 @@ def mark_paid(claims: list[ExpenseClaim], *, paid_on: date, reference: str, acto
         batch = PaymentBatch(provider_id=provider_id, reference=reference.strip(), paid_on=paid_on,
                              created_by_id=actor.id)
         db.session.add(batch)
+    db.session.flush()
     for claim in claims:
-        claim.status, claim.paid_on, claim.payment_reference = ClaimStatus.PAID, paid_on, reference.strip()
-        claim.batch = batch
+        changed = db.session.execute(update(ExpenseClaim).where(
+            ExpenseClaim.id == claim.id, ExpenseClaim.status == ClaimStatus.APPROVED).values(
+            status=ClaimStatus.PAID, paid_on=paid_on, payment_reference=reference.strip(),
+            batch_id=batch.id if batch else None)).rowcount
+        if not changed:
+            raise ExpenseError({"claims": "A claim was paid by someone else meanwhile: nothing was marked"})
+        db.session.refresh(claim)
         audit.record(actor=actor, action="paid", entity=claim, provider_id=claim.person.provider_id,
                      summary=f"Paid £{claim.approved_pence / 100:,.2f} on {paid_on:%-d %B %Y}, "
                              f"reference {reference.strip()}")

@@ -6,7 +6,7 @@ the route or command commits once.
 
 from datetime import date, datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from app.audit import services as audit
 from app.extensions import db
@@ -109,19 +109,27 @@ def submit_entries(entries: list[HoursEntry], *, actor, now: datetime) -> int:
 
 
 def approve_entries(entries: list[HoursEntry], *, actor, now: datetime) -> int:
-    """Approve submitted entries, locking them; others are left alone. Returns how many."""
-    count = 0
+    """Approve submitted entries, locking them; others are left alone. Returns how many.
+
+    The change is a conditional UPDATE, so when two approvers act at once each
+    entry is approved (and audited) exactly once.
+    """
+    ids = [e.id for e in entries if e.status == HoursStatus.SUBMITTED]
+    if not ids:
+        return 0
+    approved = set(db.session.scalars(
+        update(HoursEntry).where(HoursEntry.id.in_(ids), HoursEntry.status == HoursStatus.SUBMITTED)
+        .values(status=HoursStatus.APPROVED, decided_at=now, decided_by_id=actor.id)
+        .returning(HoursEntry.id)))
     for entry in entries:
-        if entry.status != HoursStatus.SUBMITTED:
-            continue
-        entry.status, entry.decided_at, entry.decided_by_id = HoursStatus.APPROVED, now, actor.id
-        audit.record(actor=actor, action="approve", entity=entry,
-                     provider_id=entry.person.provider_id, summary=f"Approved {_describe(entry)}")
-        count += 1
+        if entry.id in approved:
+            db.session.refresh(entry)
+            audit.record(actor=actor, action="approve", entity=entry,
+                         provider_id=entry.person.provider_id, summary=f"Approved {_describe(entry)}")
     db.session.flush()
-    if count:
-        _award_milestones({e.person_id for e in entries if e.status == HoursStatus.APPROVED}, now, actor)
-    return count
+    if approved:
+        _award_milestones({e.person_id for e in entries if e.id in approved}, now, actor)
+    return len(approved)
 
 
 def _award_milestones(person_ids, now: datetime, actor) -> None:
