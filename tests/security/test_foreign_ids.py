@@ -1,0 +1,86 @@
+"""For every URL that takes an id: another provider's, another area's and another
+person's records are never shown or changed (404 or 403, never 200 or 302)."""
+
+from datetime import date
+
+import pytest
+
+from app import create_app
+from app.auth.models import Role
+from app.certificates.models import Certificate, Job, JobStatus
+from app.expenses.models import PaymentBatch
+from app.extensions import db
+from app.returns.models import ReturnSubmission
+from app.training.models import TrainingResult
+from app.training.services import record_training
+
+from ..factories import make_claim, make_hours, make_user
+
+_APP = create_app("test")
+# Catalogue rows (courses, activities) are shared county-wide; public pages take numbers.
+SHARED = {"course_id", "activity_id", "number"}
+ID_ROUTES = sorted({(r.rule, r.endpoint) for r in _APP.url_map.iter_rules()
+                    if r.arguments and not r.arguments <= SHARED and r.endpoint != "static"})
+
+
+@pytest.fixture
+def foreign(world):
+    """Records belonging to someone each signed-in user must not reach."""
+    stranger_hr = world.other_hr
+    claim = make_claim(world.stranger, status="paid")
+    record = record_training(world.stranger, world.course, completed_on=date(2026, 2, 1),
+                             result=TrainingResult.PASSED, cost_pence=0, actor=stranger_hr, today=date(2026, 11, 23))
+    certificate = db.session.scalar(db.select(Certificate).where(Certificate.training_record_id == record.id))
+    batch = PaymentBatch(provider_id=world.other_provider.id, reference="B2", paid_on=date(2026, 3, 1))
+    job = Job(kind="certificates", requested_by_id=stranger_hr.id, provider_id=world.other_provider.id,
+              status=JobStatus.DONE)
+    submission = ReturnSubmission(provider_id=world.other_provider.id, period_start=date(2026, 4, 1),
+                                  period_end=date(2026, 6, 30), version=1, submitted_by_label="B", figures=[])
+    db.session.add_all([batch, job, submission])
+    db.session.flush()
+    ids = {"person_id": world.stranger.id, "entry_id": make_hours(world.stranger, worked_on=date(2026, 1, 5)).id,
+           "claim_id": claim.id, "line_id": claim.lines[0].id, "receipt_id": claim.lines[0].receipt_id,
+           "certificate_id": certificate.id, "batch_id": batch.id, "job_id": job.id,
+           "submission_id": submission.id}
+    db.session.commit()
+    return ids
+
+
+def _url(rule: str, ids: dict) -> str:
+    import re
+
+    return re.sub(r"<(?:int:)?([a-z_]+)>", lambda m: str(ids[m.group(1)]), rule)
+
+
+@pytest.mark.parametrize("rule,endpoint", ID_ROUTES, ids=[r for r, _ in ID_ROUTES])
+@pytest.mark.parametrize("role", list(Role), ids=lambda r: r.value)
+def test_another_providers_records_are_out_of_reach(world, foreign, sign_in, client, rule, endpoint, role):
+    if role == Role.COORDINATOR and endpoint in READ_ACROSS_PROVIDERS:
+        pytest.skip("the co-ordinator reads every provider")
+    sign_in(world.user(role))
+    url = _url(rule, foreign)
+    methods = [m for m in _APP.url_map._rules_by_endpoint[endpoint][0].methods if m in ("GET", "POST")]
+    for method in methods:
+        status = client.open(url, method=method, data={}).status_code
+        assert status in (403, 404), f"{role.value} {method} {url} -> {status}"
+
+
+# Read-only views the co-ordinator may open for any provider's people.
+READ_ACROSS_PROVIDERS = {"people.view_person", "hours.person_hours", "hours.view_entry", "training.person_pathway",
+                         "certificates.download", "certificates.person_certificates", "returns.submission"}
+
+
+def test_another_area_and_another_person(world, sign_in, client):
+    south_entry = make_hours(world.south_person, worked_on=date(2026, 1, 6), status="submitted")
+    neighbour_claim = make_claim(world.neighbour)
+    make_user(Role.VOLUNTEER, provider=world.provider, person=world.neighbour)
+    db.session.commit()
+    sign_in(world.user(Role.AREA_FACILITATOR))
+    for url in (f"/hours/{south_entry.id}", f"/hours/{south_entry.id}/reject", f"/people/{world.south_person.id}/hours",
+                f"/people/{world.south_person.id}/pathway", f"/people/{world.south_person.id}/training/new"):
+        assert client.get(url).status_code == 404, url
+    client.post("/sign-out")
+    sign_in(world.user(Role.VOLUNTEER))
+    for url in (f"/expenses/{neighbour_claim.id}", f"/receipts/{neighbour_claim.lines[0].receipt_id}",
+                f"/people/{world.neighbour.id}/hours", f"/people/{world.neighbour.id}/pathway"):
+        assert client.get(url).status_code == 404, url
