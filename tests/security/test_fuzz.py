@@ -1,0 +1,148 @@
+"""Every form, fuzzed: long, empty, unicode, HTML and SQL strings, huge and negative
+numbers, bad dates. Never a 500, never a partial write, user text always escaped."""
+
+from datetime import date
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from sqlalchemy import func, select
+
+from app.auth.models import Role
+from app.expenses.models import ExpenseLine
+from app.extensions import db
+from app.hours.models import HoursEntry
+from app.people.models import Person
+from app.training.models import Check, Course
+
+from ..factories import category
+
+NASTY = st.sampled_from([
+    "", " ", "<script>alert(1)</script>", "'; DROP TABLE person; --", "\" OR 1=1 --", "%", "_", "\\",
+    "Zoë Ñúñez 👩‍👧", "\x00", "A" * 5000, "１２", "-1", "99999999999999999999", "1e308", "NaN", "0.1", "31/02/2026",
+])
+TEXT = st.one_of(NASTY, st.text(max_size=300))
+NUMBER = st.one_of(NASTY, st.integers(min_value=-10**12, max_value=10**12).map(str),
+                   st.floats(allow_nan=True, allow_infinity=True).map(str))
+DAY = st.one_of(st.tuples(TEXT, TEXT, TEXT), st.tuples(st.integers(-5, 40).map(str), st.integers(-1, 14).map(str),
+                                                        st.integers(0, 10000).map(str)))
+FUZZ = settings(max_examples=25, deadline=None, suppress_health_check=list(HealthCheck))
+PAYLOAD = "<script>alert(1)</script>"
+
+
+def _count(model) -> int:
+    return db.session.scalar(select(func.count()).select_from(model))
+
+
+def _check(response, model, before: int) -> None:
+    assert response.status_code != 500
+    body = response.get_data(as_text=True)
+    assert PAYLOAD not in body  # shown escaped, never as markup
+    if response.status_code == 200:
+        assert _count(model) == before  # a form sent back wrote nothing
+
+
+@FUZZ
+@given(first=TEXT, last=TEXT, email=TEXT, phone=TEXT, joined=DAY, lived=TEXT, stage=TEXT, area=NUMBER)
+def test_add_person(world, sign_in, first, last, email, phone, joined, lived, stage, area):
+    client = sign_in(world.user(Role.HR))
+    before = _count(Person)
+    response = client.post("/people/new", data={
+        "first_name": first, "last_name": last, "email": email, "phone": phone, "area_id": area, "stage": stage,
+        "joined_on": list(joined), "left_on": ["", "", ""], "has_lived_experience": lived})
+    _check(response, Person, before)
+
+
+@FUZZ
+@given(day=DAY, hours=NUMBER, start=TEXT, end=TEXT, activity=NUMBER, area=NUMBER, note=TEXT)
+def test_log_hours(world, sign_in, day, hours, start, end, activity, area, note):
+    client = sign_in(world.user(Role.VOLUNTEER))
+    before = _count(HoursEntry)
+    response = client.post(f"/people/{world.me.id}/hours/new", data={
+        "worked_on": list(day), "hours": hours, "start_time": start, "end_time": end, "activity_id": activity,
+        "area_id": area, "note": note, "submit": "Submit"})
+    _check(response, HoursEntry, before)
+    if response.status_code == 302:
+        entry = db.session.scalar(select(HoursEntry).order_by(HoursEntry.id.desc()))
+        assert entry.minutes % 15 == 0 and 0 < entry.minutes <= 24 * 60 and entry.worked_on <= date.today()
+
+
+@FUZZ
+@given(day=DAY, description=TEXT, amount=NUMBER, miles=NUMBER, vehicle=TEXT, origin=TEXT)
+def test_expense_item(world, sign_in, day, description, amount, miles, vehicle, origin):
+    client = sign_in(world.user(Role.VOLUNTEER))
+    client.post(f"/people/{world.me.id}/expenses/new")
+    from app.expenses.models import ExpenseClaim
+
+    claim = db.session.scalar(select(ExpenseClaim).order_by(ExpenseClaim.id.desc()))
+    before = _count(ExpenseLine)
+    response = client.post(f"/expenses/{claim.id}/items/new", data={
+        "category_id": str(category("Mileage").id), "spent_on": list(day), "description": description,
+        "amount": amount, "miles": miles, "vehicle": vehicle, "journey_from": origin, "journey_to": origin},
+        content_type="multipart/form-data")
+    _check(response, ExpenseLine, before)
+
+
+@FUZZ
+@given(name=TEXT, run_by=TEXT, hours=NUMBER, cost=NUMBER, months=NUMBER, stage=TEXT)
+def test_course(world, sign_in, name, run_by, hours, cost, months, stage):
+    client = sign_in(world.user(Role.HR))
+    before = _count(Course)
+    response = client.post("/training/courses/new", data={
+        "name": name, "provider_name": run_by, "hours": hours, "cost": cost, "validity_months": months,
+        "required_for": stage})
+    _check(response, Course, before)
+
+
+@FUZZ
+@given(kind=TEXT, checked=DAY, number=TEXT, renew=DAY)
+def test_check(world, sign_in, kind, checked, number, renew):
+    client = sign_in(world.user(Role.HR))
+    before = _count(Check)
+    response = client.post(f"/people/{world.me.id}/checks/new", data={
+        "kind": kind, "checked_on": list(checked), "reference_number": number, "renew_on": list(renew)})
+    _check(response, Check, before)
+
+
+@FUZZ
+@given(reason=TEXT)
+def test_reject_reason(world, sign_in, reason):
+    client = sign_in(world.user(Role.AREA_FACILITATOR))
+    response = client.post(f"/hours/{world.entry.id}/reject", data={"reason": reason})
+    assert response.status_code in (200, 302)
+    assert PAYLOAD not in response.get_data(as_text=True)
+
+
+HEADER = ["person_ref", "date", "hours", "activity", "area", "status"]
+
+
+@given(body=st.one_of(TEXT, st.lists(st.lists(TEXT, max_size=7), max_size=5).map(
+    lambda rows: "\n".join(",".join(r) for r in [HEADER, *rows]))))
+@FUZZ
+def test_hours_import_upload(world, sign_in, body):
+    import io
+
+    client = sign_in(world.user(Role.HR))
+    before = _count(HoursEntry)
+    response = client.post("/imports/", data={"kind": "hours", "file": (io.BytesIO(body.encode("utf-8", "replace")),
+                                                                         "hours.csv")},
+                           content_type="multipart/form-data")
+    _check(response, HoursEntry, before)
+
+
+@FUZZ
+@given(email=TEXT, password=TEXT)
+def test_sign_in(world, client, email, password):
+    response = client.post("/sign-in", data={"email": email, "password": password})
+    assert response.status_code == 200 and PAYLOAD not in response.get_data(as_text=True)
+
+
+def test_stored_html_is_escaped_when_shown(world, sign_in):
+    client = sign_in(world.user(Role.HR))
+    client.post(f"/people/{world.me.id}/edit", data={
+        "first_name": PAYLOAD, "last_name": "X", "email": world.me.email, "phone": "", "area_id": str(world.north.id),
+        "joined_on": ["1", "1", "2024"], "left_on": ["", "", ""], "has_lived_experience": "yes"})
+    assert db.session.get(Person, world.me.id).first_name == PAYLOAD
+    for url in (f"/people/{world.me.id}", "/people", f"/people/{world.me.id}/pathway", "/audit"):
+        body = client.get(url).get_data(as_text=True)
+        assert PAYLOAD not in body, url
+        assert "&lt;script&gt;" in body or url == "/audit", url
