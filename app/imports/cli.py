@@ -4,6 +4,7 @@ from datetime import UTC, date, datetime
 
 import click
 from flask.cli import AppGroup
+from sqlalchemy.exc import IntegrityError
 
 from app.extensions import db
 
@@ -21,13 +22,17 @@ def _run(importer, file, provider_name: str | None, **kwargs) -> None:
     text = file.read()
     try:
         report = importer(text, provider=provider, actor=None, today=date.today(), **kwargs)
+        db.session.commit()
+    except IntegrityError as error:
+        db.session.rollback()
+        raise click.ClickException("Nothing was imported: some records were added by someone else at the same "
+                                   "time. Check them and import again") from error
     except ImportFailed as failed:
         db.session.rollback()
         for line, message in failed.report.errors:
             click.echo(f"line {line}: {message}", err=True)
         raise click.ClickException(
             f"Nothing was imported: {len(failed.report.errors)} problems in {file.name}") from failed
-    db.session.commit()
     click.echo(f"Imported {report.created} {report.kind} rows into {provider.name}")
 
 

@@ -5,6 +5,7 @@ from flask_login import current_user
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField, FileRequired
 from govuk_frontend_wtf.wtforms_widgets import GovFileInput, GovRadioInput, GovSubmitInput
+from sqlalchemy.exc import IntegrityError
 from wtforms import RadioField, SubmitField
 from wtforms.validators import InputRequired
 
@@ -54,11 +55,17 @@ def upload():
             try:
                 report = importer(text, provider=current_user.provider, actor=current_user,
                                   today=date.today(), **extra)
+                db.session.commit()
             except ImportFailed as failed:
                 db.session.rollback()
                 report = failed.report
+            except IntegrityError:
+                # Another import added the same records at the same moment.
+                db.session.rollback()
+                report = ImportReport(form.kind.data)
+                report.error(1, "Some of these records were added by someone else at the same time. "
+                                "Nothing was imported: check the records and import again")
             else:
-                db.session.commit()
                 flash(f"Imported {report.created} {report.kind} rows", "success")
                 return redirect(url_for("imports.upload"))
     return render_template("imports/upload.html", form=form, report=report,
