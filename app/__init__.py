@@ -93,7 +93,17 @@ def _register_blueprints(app: Flask) -> None:
         app.register_blueprint(bp)
 
 
+def _refuse_nul_bytes() -> None:
+    """No text field may hold a NUL byte (PostgreSQL refuses them): a clear 400, never a 500."""
+    from flask import abort, request
+
+    values = [*request.args.values(), *request.form.values(), request.path]
+    if any("\x00" in value for value in values):
+        abort(400)
+
+
 def _register_errors(app: Flask) -> None:
+    app.before_request(_refuse_nul_bytes)
     def render_error(error):
         code = getattr(error, "code", 500)
         return render_template(f"errors/{code}.html"), code

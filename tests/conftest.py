@@ -10,6 +10,7 @@ import pytest
 from bs4 import BeautifulSoup
 from flask import current_app
 from flask_migrate import upgrade
+from hypothesis import settings
 from sqlalchemy import text
 
 from app import create_app
@@ -33,6 +34,12 @@ from .factories import (
     make_provider,
     make_user,
 )
+
+# CI explores the same examples every run, so a pass or a failure is reproducible;
+# locally hypothesis keeps exploring new ones.
+settings.register_profile("ci", derandomize=True, database=None)
+if os.environ.get("CI"):
+    settings.load_profile("ci")
 
 
 @pytest.fixture(scope="session")

@@ -60,6 +60,8 @@ class HoursForm(FlaskForm):
         return valid
 
     def minutes(self) -> int | None:
+        if self.hours.errors:
+            return None
         if self.hours.data is not None:
             minutes = minutes_from_hours(self.hours.data)
             if minutes is None:

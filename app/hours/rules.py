@@ -49,6 +49,8 @@ def entry_problems(*, worked_on: date | None, minutes: int | None, today: date, 
 
 def minutes_from_hours(hours: Decimal) -> int | None:
     """Whole minutes for a decimal number of hours, or None if not whole quarter hours."""
+    if not Decimal(hours).is_finite():
+        return None
     minutes = Decimal(hours) * 60
     if minutes != minutes.to_integral_value() or int(minutes) % 15:
         return None

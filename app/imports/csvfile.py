@@ -26,9 +26,18 @@ class ImportFailed(Exception):
 
 
 def read_rows(text: str, columns: list[str], report: ImportReport) -> list[tuple[int, dict]]:
-    """Rows as (line number, {column: stripped value}); header problems go in the report."""
-    text = text.lstrip("\ufeff")  # Excel's byte-order mark
-    reader = csv.reader(io.StringIO(text))
+    """Rows as (line number, {column: stripped value}); every problem goes in the report."""
+    try:
+        return _read_rows(text, columns, report)
+    except csv.Error as error:
+        report.error(report.errors[-1][0] if report.errors else 1,
+                     f"The file is not a CSV file Pathway can read ({error}). Save it as CSV (UTF-8) and try again")
+        return []
+
+
+def _read_rows(text: str, columns: list[str], report: ImportReport) -> list[tuple[int, dict]]:
+    text = text.lstrip("\ufeff").replace("\r\n", "\n").replace("\r", "\n")  # Excel's BOM; any line endings
+    reader = csv.reader(io.StringIO(text, newline=""))
     header = next(reader, None)
     if not header:
         report.error(1, "The file is empty. The first line must be the column names")

@@ -57,3 +57,8 @@ def test_minutes_between_and_week_start():
     assert minutes_between("22:00", "01:00") == 180
     assert week_start(date(2026, 11, 23)) == date(2026, 11, 23)
     assert week_start(date(2026, 11, 29)) == date(2026, 11, 23)
+
+
+@pytest.mark.parametrize("value", ["Infinity", "-Infinity", "NaN"])
+def test_minutes_from_non_finite_hours_is_none(value):
+    assert minutes_from_hours(Decimal(value)) is None

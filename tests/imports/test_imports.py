@@ -222,3 +222,12 @@ def test_bad_training_rows_write_nothing(world, row, message):
         import_training(text, provider=world.provider, actor=None, today=TODAY)
     assert failed.value.report.errors == [(3, message)]
     assert db.session.scalar(select(func.count(TrainingRecord.id))) == before
+
+
+@pytest.mark.parametrize("text", [HEADER + "\r0", HEADER + 'a,"b\x00c",1,2,3,4\n', HEADER + '"unclosed,1,2,3,4,5\n'])
+def test_unreadable_csv_is_a_clear_error_not_a_crash(world, text):
+    before = _counts()
+    with pytest.raises(ImportFailed) as failed:
+        _hours(world, text)
+    assert failed.value.report.errors
+    assert _counts() == before
