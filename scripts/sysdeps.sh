@@ -14,6 +14,8 @@ command -v node >/dev/null || missing+=(nodejs npm)
 fc-list 2>/dev/null | grep -q "Liberation Sans" || missing+=(fonts-liberation)
 fc-list 2>/dev/null | grep -q "DejaVu Sans" || missing+=(fonts-dejavu-core)
 [ -d /usr/lib/postgresql ] || missing+=(postgresql)
+# Browser journeys run in Debian's Chromium (no browser is downloaded at run time).
+command -v chromium >/dev/null || missing+=(chromium)
 
 if [ ${#missing[@]} -eq 0 ]; then
   exit 0

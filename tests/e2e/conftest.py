@@ -1,0 +1,121 @@
+"""A real server on a loopback port and headless Chromium (Debian's) driven by Playwright,
+with axe-core run on every page a journey visits."""
+
+import re
+import shutil
+import threading
+from pathlib import Path
+
+import pytest
+from werkzeug.serving import make_server
+
+from app import create_app
+
+ROOT = Path(__file__).resolve().parents[2]
+ARTIFACTS = ROOT / "test-artifacts" / "journeys"
+AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+ARGS = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking",
+        "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"]
+
+pytestmark = pytest.mark.skipif(CHROMIUM is None, reason="Debian's chromium is not installed (make installs it)")
+
+
+@pytest.fixture
+def server(app):
+    """The app with CSRF on, as users get it, sharing the test database."""
+    live = create_app("test", WTF_CSRF_ENABLED=True, SQLALCHEMY_DATABASE_URI=app.config["SQLALCHEMY_DATABASE_URI"],
+                      RECEIPT_DIR=app.config["RECEIPT_DIR"], JOB_RESULTS_DIR=app.config["JOB_RESULTS_DIR"])
+    httpd = make_server("127.0.0.1", 0, live, threaded=True)
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{httpd.server_port}"
+    httpd.shutdown()
+    thread.join(timeout=10)
+
+
+@pytest.fixture(scope="session")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    if CHROMIUM is None:
+        pytest.skip("no chromium")
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        yield chromium
+        chromium.close()
+
+
+class Journey:
+    """One user's visit: every page is checked with axe and photographed."""
+
+    def __init__(self, browser, base: str, name: str, *, width: int = 1100):
+        self.base, self.name, self.step = base, name, 0
+        # bypass_csp lets axe be injected; the app's own scripts run under its CSP as usual.
+        self.context = browser.new_context(viewport={"width": width, "height": 900}, bypass_csp=True,
+                                           accept_downloads=True)
+        self.page = self.context.new_page()
+        self.violations: list[str] = []
+        ARTIFACTS.mkdir(parents=True, exist_ok=True)
+
+    def check(self, label: str) -> None:
+        """Run axe on the page and save a screenshot of it."""
+        self.step += 1
+        slug = re.sub(r"[^a-z0-9]+", "-", label.lower()).strip("-")
+        self.page.screenshot(path=str(ARTIFACTS / f"{self.name}-{self.step:02d}-{slug}.png"), full_page=True)
+        self.page.add_script_tag(path=str(AXE))
+        result = self.page.evaluate("axe.run(document, {resultTypes: ['violations']})")
+        for violation in result["violations"]:
+            if violation["impact"] in ("serious", "critical"):
+                targets = [node["target"] for node in violation["nodes"]][:3]
+                self.violations.append(f"{label}: {violation['id']} ({violation['impact']}) {targets}")
+
+    def goto(self, path: str, label: str) -> None:
+        self.page.goto(self.base + path)
+        self.check(label)
+
+    def sign_in(self, email: str, password: str = "pathway-demo-2026") -> None:
+        self.page.goto(self.base + "/sign-in")
+        self.check("sign in")
+        self.page.fill("#email", email)
+        self.page.fill("#password", password)
+        self.click("button:has-text('Sign in')")
+        self.check("home")
+
+    def click(self, selector: str) -> None:
+        """Click something that loads a new page, and wait for it."""
+        with self.page.expect_navigation():
+            self.page.click(selector)
+
+    def press(self, key: str) -> None:
+        """Press a key that submits a form or follows a link, and wait for the new page."""
+        with self.page.expect_navigation():
+            self.page.keyboard.press(key)
+
+    def tab_to(self, selector: str, limit: int = 80) -> None:
+        """Move focus with the Tab key alone until ``selector`` has it."""
+        for _ in range(limit):
+            if self.page.evaluate("s => document.activeElement && document.activeElement.matches(s)", selector):
+                return
+            self.page.keyboard.press("Tab")
+        raise AssertionError(f"Tab never reached {selector}")
+
+    def close(self) -> None:
+        self.context.close()
+
+
+@pytest.fixture
+def journey(browser, server):
+    journeys = []
+
+    def start(name: str, **kwargs) -> Journey:
+        journeys.append(Journey(browser, server, name, **kwargs))
+        return journeys[-1]
+
+    yield start
+    for item in journeys:
+        item.close()
+    problems = [v for item in journeys for v in item.violations]
+    assert problems == [], "Accessibility problems:\n" + "\n".join(problems)
+
+
