@@ -17,11 +17,23 @@ privacy = AppGroup("privacy", help="Personal data: people due to be anonymised."
 
 
 @click.command("demo")
-def demo_command():
+@click.option("--scale", type=click.IntRange(1, 500), help="Also generate N synthetic providers for load testing.")
+@click.option("--seed", default=2026, show_default=True, help="Random seed for --scale (the data is deterministic).")
+def demo_command(scale: int | None, seed: int):
     """Load demo data (safe to run again) and print the demo sign-ins."""
     from app.demo import load_demo
 
     sign_ins = load_demo(today=date.today())
+    db.session.commit()
+    if scale:
+        import time
+
+        from app.demo.scale import ScaleLoader
+
+        started = time.perf_counter()
+        click.echo(f"Generating {scale} synthetic providers (seed {seed})...")
+        ScaleLoader(scale, seed, date.today(), echo=click.echo).run()
+        click.echo(f"Done in {time.perf_counter() - started:.0f}s")
     db.session.commit()
     click.echo("Demo data loaded. Sign in at http://127.0.0.1:5000 with:")
     for label, email, password in sign_ins:

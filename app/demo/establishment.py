@@ -121,9 +121,11 @@ FUNDING = [("Kent County Council", 40_000_000), ("NHS (CCG)", 10_000_000)]
 CONTRACT_YEARS = [(2025, "2025/26"), (2026, "2026/27")]
 
 
-def load_contract_years(provider: Provider, posts: dict[str, list[Post]]) -> list[ContractYear]:
+def load_contract_years(provider: Provider, posts: dict[str, list[Post]],
+                        starts: tuple[int, ...] | None = None) -> list[ContractYear]:
     years = []
-    for start, label in CONTRACT_YEARS:
+    wanted = CONTRACT_YEARS if starts is None else [(y, f"{y}/{(y + 1) % 100:02d}") for y in starts]
+    for start, label in wanted:
         year, created = get_or_create(
             ContractYear, provider_id=provider.id, starts_on=date(start, 4, 1),
             defaults={"label": label, "ends_on": date(start + 1, 3, 31), "pay_basis_on": BASIS_ON})

@@ -1,0 +1,184 @@
+"""Deterministic synthetic data at scale: N providers, each in the four areas with the seed's
+establishment; at N=50 about 5,000 people, 1,000,000 hour entries over three contract years,
+100,000 expense lines, 30,000 training records with certificates. Bulk inserts throughout."""
+
+import random
+from datetime import UTC, date, datetime, timedelta
+
+from sqlalchemy import insert, select
+
+from app.certificates.models import Certificate, CertificateKind
+from app.establishment.models import Contract
+from app.expenses.models import ClaimStatus, ExpenseCategory, ExpenseClaim, ExpenseLine, LineStatus, Vehicle
+from app.extensions import db
+from app.hours.models import Activity, HoursEntry, HoursStatus
+from app.people.models import Person, Provider, Stage, StageChange
+from app.training.models import Course, TrainingRecord, TrainingResult
+from app.training.rules import expiry_date
+
+from .establishment import AREAS, get_or_create, load_areas, load_contract_years, load_grades, load_posts
+from .training import load_catalogue
+
+PEOPLE_PER_PROVIDER = 100
+HOURS_PER_PERSON = 200  # about 1.3 entries a week over three years
+EXPENSE_LINES_PER_PROVIDER = 2000
+TRAINING_PER_PROVIDER = 600
+START = date(2024, 4, 1)
+END = date(2027, 3, 31)
+CHUNK = 20_000
+ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"
+
+
+def _bulk(model, rows: list[dict]) -> None:
+    for start in range(0, len(rows), CHUNK):
+        db.session.execute(insert(model), rows[start:start + CHUNK])
+
+
+def _bulk_returning(model, rows: list[dict]) -> list[int]:
+    ids = []
+    for start in range(0, len(rows), CHUNK):
+        ids += list(db.session.scalars(insert(model).returning(model.id, sort_by_parameter_order=True),
+                                       rows[start:start + CHUNK]))
+    return ids
+
+
+def _code(rng: random.Random, length: int) -> str:
+    return "".join(rng.choice(ALPHABET) for _ in range(length))
+
+
+def _stage_plan(index: int) -> list[Stage]:
+    if index < 6:
+        return [Stage.EMPLOYEE] if index != 0 else [Stage.VOLUNTEER, Stage.CO_FACILITATOR, Stage.EMPLOYEE]
+    if index < 24:
+        return [Stage.VOLUNTEER, Stage.CO_FACILITATOR]
+    return [Stage.VOLUNTEER]
+
+
+class ScaleLoader:
+    def __init__(self, providers: int, seed: int, today: date, echo=print):
+        self.count, self.seed, self.today, self.echo = providers, seed, today, echo
+        self.now = datetime.now(UTC)
+
+    def run(self) -> None:
+        areas, grades = load_areas(), load_grades()
+        self.activities = list(db.session.scalars(select(Activity.id)))
+        self.categories = {c.name: c.id for c in db.session.scalars(select(ExpenseCategory))}
+        self.courses = list(load_catalogue().values())
+        for number in range(1, self.count + 1):
+            name = f"Scale Provider {number:03d}"
+            if db.session.scalar(select(Provider.id).where(Provider.name == name)):
+                continue
+            # Each provider has its own stream: the same provider always gets the same data.
+            self.rng = random.Random(self.seed * 1000 + number)
+            provider, _ = get_or_create(Provider, name=name)
+            posts = load_posts(provider, areas, grades)
+            load_contract_years(provider, posts, starts=(2024, 2025, 2026))
+            self._provider(provider, areas, posts)
+            db.session.commit()
+            if number % 5 == 0 or number == self.count:
+                self.echo(f"  {number} of {self.count} providers")
+
+    def _provider(self, provider: Provider, areas, posts) -> None:
+        rng = self.rng
+        people, plans = [], []
+        for index in range(PEOPLE_PER_PROVIDER):
+            joined = START + timedelta(days=rng.randint(-400, 500))
+            # Each step of the pathway about ten months after the last, never in the future.
+            plan = [(stage, joined + timedelta(days=301 * step)) for step, stage in enumerate(_stage_plan(index))]
+            plan = [(stage, on) for stage, on in plan if on < self.today - timedelta(days=30)]
+            left = plan[-1][1] + timedelta(days=rng.randint(60, 500)) if rng.random() < 0.12 else None
+            people.append({"ref": "S" + _code(rng, 8), "provider_id": provider.id,
+                           "area_id": areas[AREAS[index % 4]].id, "first_name": f"Given{index}",
+                           "last_name": f"Family{rng.randint(1, 9999)}", "email": None, "phone": None,
+                           "stage": plan[-1][0], "joined_on": joined,
+                           "left_on": left if left and left < self.today else None,
+                           "has_lived_experience": rng.random() < 0.75, "created_at": self.now, "updated_at": self.now})
+            plans.append(plan)
+        ids = _bulk_returning(Person, people)
+        self._histories(ids, people, plans, posts)
+        self._hours(ids, people)
+        self._expenses(ids, people)
+        self._training(ids, people)
+
+    def _histories(self, ids, people, plans, posts) -> None:
+        changes, contracts = [], []
+        titles = {Stage.VOLUNTEER: "Parent Volunteer", Stage.CO_FACILITATOR: "Parent Co-Facilitator",
+                  Stage.EMPLOYEE: "Area Facilitator"}
+        for person_id, person, plan in zip(ids, people, plans, strict=True):
+            previous = None
+            for step, (stage, on) in enumerate(plan):
+                changes.append({"person_id": person_id, "changed_on": on, "from_stage": previous, "to_stage": stage,
+                                "reason": "Joined" if previous is None else "Met the requirements",
+                                "created_at": self.now})
+                post = next(p for p in posts[titles[stage]] if p.area_id in (person["area_id"], None))
+                ends = plan[step + 1][1] - timedelta(days=1) if step + 1 < len(plan) else person["left_on"]
+                contracts.append({"person_id": person_id, "post_id": post.id, "starts_on": on, "ends_on": ends,
+                                  "weekly_hours": {Stage.VOLUNTEER: 9.25, Stage.CO_FACILITATOR: 18.5,
+                                                   Stage.EMPLOYEE: 37}[stage], "is_sessional": False})
+                previous = stage
+        _bulk(StageChange, changes)
+        _bulk(Contract, contracts)
+
+    def _hours(self, ids, people) -> None:
+        rng, rows = self.rng, []
+        last_week = self.today - timedelta(days=self.today.weekday() + 7)
+        for person_id, person in zip(ids, people, strict=True):
+            first = max(START, person["joined_on"])
+            last = min(d for d in (END, person["left_on"], self.today - timedelta(days=1)) if d)
+            span = (last - first).days
+            if span <= 0:
+                continue
+            for _ in range(HOURS_PER_PERSON):
+                day = first + timedelta(days=rng.randint(0, span))
+                status = HoursStatus.APPROVED if day < last_week else HoursStatus.SUBMITTED
+                rows.append({"person_id": person_id, "area_id": person["area_id"],
+                             "activity_id": rng.choice(self.activities), "worked_on": day,
+                             "minutes": rng.choice((60, 90, 120, 150, 180, 240)), "status": status,
+                             "is_on_behalf": False, "created_at": self.now, "submitted_at": self.now,
+                             "decided_at": self.now if status == HoursStatus.APPROVED else None})
+        _bulk(HoursEntry, rows)
+
+    def _expenses(self, ids, people) -> None:
+        rng = self.rng
+        claims, lines_for = [], []
+        for _ in range(EXPENSE_LINES_PER_PROVIDER // 5):
+            index = rng.randrange(len(ids))
+            person = people[index]
+            day = max(START, person["joined_on"]) + timedelta(days=rng.randint(0, 700))
+            if day >= self.today:
+                day = self.today - timedelta(days=rng.randint(1, 60))
+            paid = day < self.today - timedelta(days=45)
+            claims.append({"person_id": ids[index], "status": ClaimStatus.PAID if paid else ClaimStatus.SUBMITTED,
+                           "is_on_behalf": False, "submitted_at": self.now, "created_at": self.now,
+                           "paid_on": day + timedelta(days=30) if paid else None,
+                           "payment_reference": "SCALE" if paid else None})
+            lines_for.append((day, paid))
+        claim_ids = _bulk_returning(ExpenseClaim, claims)
+        lines = []
+        for claim_id, (day, paid) in zip(claim_ids, lines_for, strict=True):
+            for _ in range(5):
+                miles = rng.randint(20, 200) / 10
+                lines.append({"claim_id": claim_id, "category_id": self.categories["Mileage"], "spent_on": day,
+                              "description": "Peer support group", "amount_pence": int(miles * 45), "miles": miles,
+                              "vehicle": Vehicle.CAR, "imported_without_receipt": True,
+                              "status": LineStatus.APPROVED if paid else LineStatus.PENDING, "created_at": self.now})
+        _bulk(ExpenseLine, lines)
+
+    def _training(self, ids, people) -> None:
+        rng, records = self.rng, []
+        for _ in range(TRAINING_PER_PROVIDER):
+            index = rng.randrange(len(ids))
+            course: Course = rng.choice(self.courses)
+            done = max(START, people[index]["joined_on"]) + timedelta(days=rng.randint(0, 600))
+            done = min(done, self.today - timedelta(days=1))
+            records.append({"person_id": ids[index], "course_id": course.id, "completed_on": done,
+                            "expires_on": expiry_date(done, course.validity_months),
+                            "result": TrainingResult.PASSED, "cost_pence": course.cost_pence, "created_at": self.now})
+        record_ids = _bulk_returning(TrainingRecord, records)
+        names = {c.id: c.name for c in self.courses}
+        _bulk(Certificate, [{"number": f"PW-{_code(rng, 4)}-{_code(rng, 5)}", "person_id": r["person_id"],
+                             "kind": CertificateKind.COURSE, "title": f"Completed {names[r['course_id']]}",
+                             "issued_on": r["completed_on"], "training_record_id": record_id,
+                             "created_at": self.now} for r, record_id in zip(records, record_ids, strict=True)])
+
+

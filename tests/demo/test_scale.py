@@ -1,0 +1,25 @@
+from datetime import date
+
+from sqlalchemy import func, select
+
+from app.demo.scale import HOURS_PER_PERSON, PEOPLE_PER_PROVIDER, ScaleLoader
+from app.extensions import db
+from app.hours.models import HoursEntry
+from app.people.models import Person, Provider
+from app.people.services import stage_history_consistent
+
+
+def _snapshot():
+    return sorted(db.session.execute(select(Person.ref, Person.stage, Person.joined_on)).all())
+
+
+def test_scale_is_deterministic_idempotent_and_consistent(app):
+    ScaleLoader(1, 7, date(2026, 11, 23), echo=lambda *_: None).run()
+    first = _snapshot()
+    assert len(first) == PEOPLE_PER_PROVIDER
+    hours = db.session.scalar(select(func.count(HoursEntry.id)))
+    assert PEOPLE_PER_PROVIDER * HOURS_PER_PERSON * 0.5 < hours <= PEOPLE_PER_PROVIDER * HOURS_PER_PERSON
+    ScaleLoader(1, 7, date(2026, 11, 23), echo=lambda *_: None).run()  # again: nothing added
+    assert _snapshot() == first
+    assert all(stage_history_consistent(p) for p in db.session.scalars(select(Person)))
+    assert db.session.scalar(select(func.count(Provider.id))) == 1
