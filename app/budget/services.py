@@ -122,6 +122,8 @@ def _sessional_minutes(contracts: list[Contract], start: date, end: date):
                              Contract.starts_on <= HoursEntry.worked_on,
                              or_(Contract.ends_on.is_(None), Contract.ends_on >= HoursEntry.worked_on)))
         .where(Contract.id.in_([c.id for c in sessional]), HoursEntry.status == HoursStatus.APPROVED,
+               # the people too, so the (person, date) index narrows the hours scanned
+               HoursEntry.person_id.in_({c.person_id for c in sessional}),
                HoursEntry.worked_on.between(start, end))
         .group_by(Contract.id, "y", "m", "p")
     )

@@ -5,7 +5,7 @@ establishment; at N=50 about 5,000 people, 1,000,000 hour entries over three con
 import random
 from datetime import UTC, date, datetime, timedelta
 
-from sqlalchemy import insert, select
+from sqlalchemy import insert, select, text
 
 from app.certificates.models import Certificate, CertificateKind
 from app.establishment.models import Contract
@@ -77,6 +77,9 @@ class ScaleLoader:
             db.session.commit()
             if number % 5 == 0 or number == self.count:
                 self.echo(f"  {number} of {self.count} providers")
+        # Fresh statistics, so the query planner knows the tables' new sizes.
+        db.session.execute(text("ANALYZE"))
+        db.session.commit()
 
     def _provider(self, provider: Provider, areas, posts) -> None:
         rng = self.rng

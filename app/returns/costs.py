@@ -1,15 +1,20 @@
-"""Pay and non-pay cost, and budget, by budget line for any period, for the return."""
+"""Pay and non-pay cost, and budget, by budget line for any period, for the return.
+
+Batched across providers: the contract years, their contracts, sessional hours,
+expenses and training are each one query, however many providers there are.
+"""
 
 from collections import defaultdict
 from datetime import date
 from decimal import Decimal
 
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
+from sqlalchemy.orm import selectinload
 
-from app.budget.costs import contract_cost, pence, sessional_cost
-from app.budget.services import _contracts, _sessional_minutes
-from app.establishment.models import BudgetLineKind, ContractYear
-from app.establishment.services import budget_row, load_contract_year
+from app.budget.costs import pence, salaried_cost, sessional_cost
+from app.budget.services import _sessional_minutes
+from app.establishment.models import FULL_TIME_HOURS, BudgetLine, BudgetLineKind, Contract, ContractYear, Grade, Post
+from app.establishment.services import budget_row
 from app.expenses.models import ClaimStatus, ExpenseClaim, ExpenseLine, LineStatus
 from app.extensions import db
 from app.people.models import Person
@@ -19,64 +24,97 @@ Costs = dict[str, dict[int | None, dict[str, float]]]  # measure -> area -> line
 
 
 def _years(provider_id: int | None, start: date, end: date) -> list[ContractYear]:
-    query = select(ContractYear.id).where(ContractYear.starts_on <= end, ContractYear.ends_on >= start)
+    query = (select(ContractYear).where(ContractYear.starts_on <= end, ContractYear.ends_on >= start)
+             .options(selectinload(ContractYear.budget_lines).selectinload(BudgetLine.posts)
+                      .selectinload(Post.grade).selectinload(Grade.pay_points)))
     if provider_id is not None:
         query = query.where(ContractYear.provider_id == provider_id)
-    return [load_contract_year(year_id) for year_id in db.session.scalars(query)]
+    return list(db.session.scalars(query))
 
 
 def _add(costs: Costs, measure: str, area: int | None, line: str, pence_value: float) -> None:
     costs[measure][area][line] = costs[measure][area].get(line, 0) + pence_value / 100
 
 
-def _by_person_area(query_rows) -> dict[int, int]:
-    return {area: int(total or 0) for area, total in query_rows}
+def _window(year: ContractYear, start: date, end: date) -> tuple[date, date]:
+    return max(start, year.starts_on), min(end, year.ends_on)
 
 
-def _pay(costs: Costs, year: ContractYear, line, first: date, last: date) -> None:
-    contracts = _contracts(line.posts, first, last)
-    for contract in contracts:
-        cost = contract_cost(contract, first, last, left_on=contract.person.left_on)
-        _add(costs, "pay_cost", contract.post.area_id, line.name, float(cost))
-    for contract, _month, priced_on, minutes in _sessional_minutes(contracts, first, last):
+def _pay(costs: Costs, years: list[ContractYear], start: date, end: date) -> None:
+    """Salaried contracts priced from plain rows (thousands of them); sessional ones from hours."""
+    line_of = {(year.provider_id, post.id): (year, line) for year in years for line in year.budget_lines
+               if line.kind == BudgetLineKind.PAY for post in line.posts}
+    posts = {post.id: post for year in years for line in year.budget_lines for post in line.posts}
+    if not line_of:
+        return
+    rows = db.session.execute(
+        select(Contract.post_id, Contract.weekly_hours, Contract.starts_on, Contract.ends_on, Contract.is_sessional,
+               Person.left_on).join(Person, Person.id == Contract.person_id)
+        .where(Contract.post_id.in_(list(posts)), Contract.starts_on <= end,
+               or_(Contract.ends_on.is_(None), Contract.ends_on >= start))).all()
+    priced: dict[tuple, Decimal] = {}  # many contracts share the same terms: price each once
+    for post_id, hours, starts_on, ends_on, sessional, left_on in rows:
+        post = posts[post_id]
+        if sessional or post.grade is None:
+            continue
+        year, line = line_of[(post.provider_id, post_id)]
+        first, last = _window(year, start, end)
+        first, last = max(first, starts_on), min(d for d in (last, ends_on, left_on) if d is not None)
+        key = (post.grade_id, hours, first, last)
+        if key not in priced:
+            priced[key] = salaried_cost(post.grade.pay_points, Decimal(str(hours)) / FULL_TIME_HOURS, first, last)
+        _add(costs, "pay_cost", post.area_id, line.name, float(priced[key]))
+    sessional = list(db.session.scalars(
+        select(Contract).where(Contract.post_id.in_(list(posts)), Contract.is_sessional, Contract.starts_on <= end,
+                               or_(Contract.ends_on.is_(None), Contract.ends_on >= start))
+        .options(selectinload(Contract.post).selectinload(Post.grade).selectinload(Grade.pay_points))))
+    for contract, _month, priced_on, minutes in _sessional_minutes(sessional, start, end):
+        year, line = line_of[(contract.post.provider_id, contract.post_id)]
         cost = sessional_cost(minutes, contract.post.grade.pay_point_on(priced_on))
         _add(costs, "pay_cost", contract.post.area_id, line.name, float(cost))
 
 
-def _non_pay(costs: Costs, year: ContractYear, line, first: date, last: date) -> None:
-    if line.kind == BudgetLineKind.VOLUNTEER_EXPENSES:
-        rows = db.session.execute(
-            select(Person.area_id, func.sum(ExpenseLine.amount_pence))
-            .join(ExpenseClaim, ExpenseClaim.id == ExpenseLine.claim_id)
-            .join(Person, Person.id == ExpenseClaim.person_id)
-            .where(Person.provider_id == year.provider_id, ExpenseLine.status == LineStatus.APPROVED,
-                   ExpenseClaim.status.in_([ClaimStatus.APPROVED, ClaimStatus.PAID]),
-                   ExpenseLine.spent_on.between(first, last)).group_by(Person.area_id))
-    elif line.kind == BudgetLineKind.TRAINING:
-        rows = db.session.execute(
-            select(Person.area_id, func.sum(TrainingRecord.cost_pence))
-            .join(Person, Person.id == TrainingRecord.person_id)
-            .where(Person.provider_id == year.provider_id, TrainingRecord.completed_on.between(first, last))
-            .group_by(Person.area_id))
+def _spend_by_provider_area(kind: BudgetLineKind, provider_ids: list[int], first: date, last: date):
+    if kind == BudgetLineKind.VOLUNTEER_EXPENSES:
+        query = (select(Person.provider_id, Person.area_id, func.sum(ExpenseLine.amount_pence))
+                 .join(ExpenseClaim, ExpenseClaim.id == ExpenseLine.claim_id)
+                 .join(Person, Person.id == ExpenseClaim.person_id)
+                 .where(ExpenseLine.status == LineStatus.APPROVED,
+                        ExpenseClaim.status.in_([ClaimStatus.APPROVED, ClaimStatus.PAID]),
+                        ExpenseLine.spent_on.between(first, last)))
+    elif kind == BudgetLineKind.TRAINING:
+        query = (select(Person.provider_id, Person.area_id, func.sum(TrainingRecord.cost_pence))
+                 .join(Person, Person.id == TrainingRecord.person_id)
+                 .where(TrainingRecord.completed_on.between(first, last)))
     else:
-        rows = []
-    for area, total in _by_person_area(rows).items():
-        _add(costs, "non_pay_cost", area, line.name, total)
+        return []
+    return db.session.execute(query.where(Person.provider_id.in_(provider_ids))
+                              .group_by(Person.provider_id, Person.area_id)).all()
+
+
+def _non_pay(costs: Costs, years: list[ContractYear], start: date, end: date) -> None:
+    by_window: dict[tuple, list[ContractYear]] = defaultdict(list)
+    for year in years:
+        by_window[_window(year, start, end)].append(year)
+    for (first, last), group in by_window.items():
+        for kind in (BudgetLineKind.VOLUNTEER_EXPENSES, BudgetLineKind.TRAINING):
+            names = {y.provider_id: line.name for y in group for line in y.budget_lines if line.kind == kind}
+            if not names:
+                continue
+            for provider_id, area, total in _spend_by_provider_area(kind, list(names), first, last):
+                _add(costs, "non_pay_cost", area, names[provider_id], int(total or 0))
 
 
 def line_costs(provider_id: int | None, start: date, end: date) -> Costs:
     """Cost and pro-rata budget by line and area for the period, across the contract years it touches."""
     costs: Costs = defaultdict(lambda: defaultdict(dict))
-    for year in _years(provider_id, start, end):
-        first, last = max(start, year.starts_on), min(end, year.ends_on)
+    years = _years(provider_id, start, end)
+    for year in years:
+        first, last = _window(year, start, end)
         share = Decimal((last - first).days + 1) / Decimal((year.ends_on - year.starts_on).days + 1)
         for line in year.budget_lines:
             annual = budget_row(line, year.pay_basis_on).annual_pence
             _add(costs, "budget", None, line.name, float(pence(Decimal(annual) * share)))
-            if line.kind == BudgetLineKind.PAY:
-                _pay(costs, year, line, first, last)
-            else:
-                _non_pay(costs, year, line, first, last)
+    _pay(costs, years, start, end)
+    _non_pay(costs, years, start, end)
     return costs
-
-

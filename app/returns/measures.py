@@ -8,7 +8,7 @@ from collections import defaultdict
 from datetime import date
 from decimal import Decimal
 
-from sqlalchemy import and_, extract, func, or_, select, true
+from sqlalchemy import and_, case, extract, false, func, literal, or_, select, true
 
 from app.establishment.models import FULL_TIME_HOURS, Contract, Post
 from app.expenses.models import ClaimStatus, ExpenseClaim, ExpenseLine, LineStatus
@@ -212,3 +212,114 @@ def provider_condition(provider_id: int | None):
 def post_condition(provider_id: int | None):
     return Post.provider_id == provider_id if provider_id is not None else true()
 
+
+
+def hours_breakdown(scope, start: date, end: date):
+    """One pass over the period's approved hours: minutes by area, stage when worked, activity and
+    month. fte_used, hours by activity and the value of volunteer time all come from these rows.
+
+    Anyone with no stage change after the period began held their current stage throughout, so
+    their hours group by Person.stage directly; only the few who changed stage since go through
+    the spell-by-spell join. (Joining every hour to a window-function subquery makes SQLite
+    scan it once a row: a hundred times slower.)
+    """
+    mover_ids = list(db.session.scalars(select(StageChange.person_id.distinct()).join(
+        Person, Person.id == StageChange.person_id).where(
+        scope, StageChange.from_stage.is_not(None), StageChange.changed_on > start)))
+    # One scan: movers keep their person id (NULL for everyone else), so their days can be
+    # matched to the stage they held; grouping by the date is cheaper than extracting months.
+    is_mover = HoursEntry.person_id.in_(mover_ids) if mover_ids else false()
+    mover = case((is_mover, HoursEntry.person_id), else_=None)
+    mover_day = case((is_mover, HoursEntry.worked_on), else_=None)
+    # Months matter only when the value of volunteer time changes within the period (it changes on
+    # 1 April); otherwise every hour is priced alike and extracting months would be wasted work.
+    rate_changes = db.session.scalar(select(func.count()).where(
+        VolunteerHourValue.effective_from > start, VolunteerHourValue.effective_from <= end))
+    if rate_changes:
+        year, month = extract("year", HoursEntry.worked_on), extract("month", HoursEntry.worked_on)
+    else:
+        year, month = literal(start.year), literal(start.month)
+    rows = db.session.execute(
+        select(Person.area_id, Person.stage, Activity.name, year, month, mover, mover_day,
+               func.sum(HoursEntry.minutes))
+        .select_from(HoursEntry).join(Person, Person.id == HoursEntry.person_id)
+        .join(Activity, Activity.id == HoursEntry.activity_id)
+        .where(scope, HoursEntry.status == HoursStatus.APPROVED, HoursEntry.worked_on.between(start, end))
+        .group_by(Person.area_id, Person.stage, Activity.name, year, month, mover, mover_day)).all()
+    changes = _stage_changes(mover_ids)
+    totals: dict[tuple, int] = defaultdict(int)
+    for area_id, stage, activity, y, m, person_id, day, minutes in rows:
+        if person_id is not None:
+            day = _as_date(day)
+            stage = next((st for on, st in reversed(changes[person_id]) if _as_date(on) <= day), None)
+        if stage is not None:
+            totals[(area_id, stage, activity, int(y), int(m))] += minutes
+    return [(*key, minutes) for key, minutes in totals.items()]
+
+
+def _stage_changes(person_ids: list[int]) -> dict[int, list]:
+    changes: dict[int, list] = defaultdict(list)
+    if person_ids:
+        for person_id, on, stage in db.session.execute(
+                select(StageChange.person_id, StageChange.changed_on, StageChange.to_stage)
+                .where(StageChange.person_id.in_(person_ids)).order_by(StageChange.changed_on, StageChange.id)):
+            changes[person_id].append((on, stage))
+    return changes
+
+
+def split_hours(rows, start: date, end: date) -> tuple[Values, Values, Values]:
+    """fte_used by stage, hours by activity, and volunteer hours value, from hours_breakdown rows."""
+    weeks = Decimal((end - start).days + 1) / 7
+    rates = db.session.execute(select(VolunteerHourValue.effective_from, VolunteerHourValue.pence_per_hour)
+                               .order_by(VolunteerHourValue.effective_from)).all()
+
+    def rate_on(day: date) -> int:
+        return next((p for d, p in reversed(rates) if d <= day), rates[0][1] if rates else 0)
+
+    fte: Values = defaultdict(dict)
+    hours: Values = defaultdict(dict)
+    value: Values = defaultdict(dict)
+    for area, stage, activity, year, month, minutes in rows:
+        hours[area][activity] = hours[area].get(activity, 0) + minutes / 60
+        if stage is None:
+            continue
+        key = stage.value
+        fte[area][key] = fte[area].get(key, 0) + float(Decimal(minutes) / 60 / (FULL_TIME_HOURS * weeks))
+        if stage == Stage.VOLUNTEER:
+            pounds = minutes / 60 * rate_on(date(int(year), int(month), 1)) / 100
+            value[area][""] = value[area].get("", 0) + pounds
+    return fte, hours, value
+
+
+def compliance_counts(scope, day: date) -> tuple[dict[int, int], dict[int, int]]:
+    """People in post whose mandatory training is all current, and whose DBS check is valid for
+    their role, on ``day``, counted by area in SQL."""
+    from app.training.models import Check, CheckKind, Course, CourseStageRow, TrainingRecord, TrainingResult
+
+    needed = (select(CourseStageRow.stage, func.count().label("n")).join(Course, Course.id == CourseStageRow.course_id)
+              .where(Course.is_active).group_by(CourseStageRow.stage).subquery())
+    have = (select(TrainingRecord.person_id, func.count(TrainingRecord.course_id.distinct()).label("n"))
+            .join(Person, Person.id == TrainingRecord.person_id)
+            .join(CourseStageRow, and_(CourseStageRow.course_id == TrainingRecord.course_id,
+                                       CourseStageRow.stage == Person.stage))
+            .join(Course, and_(Course.id == TrainingRecord.course_id, Course.is_active))
+            .where(scope, in_post(day), TrainingRecord.result != TrainingResult.FAILED,
+                   TrainingRecord.completed_on <= day,
+                   or_(TrainingRecord.expires_on.is_(None), TrainingRecord.expires_on > day))
+            .group_by(TrainingRecord.person_id).subquery())
+    training = dict(db.session.execute(
+        select(Person.area_id, func.count()).outerjoin(needed, needed.c.stage == Person.stage)
+        .outerjoin(have, have.c.person_id == Person.id)
+        .where(scope, in_post(day), func.coalesce(have.c.n, 0) >= func.coalesce(needed.c.n, 0))
+        .group_by(Person.area_id)).all())
+    valid_check = (select(Check.id).where(
+        Check.person_id == Person.id, Check.kind == CheckKind.DBS, Check.checked_on <= day,
+        or_(Check.renew_on.is_(None), Check.renew_on > day),
+        or_(Check.for_paid_role, Person.stage == Stage.VOLUNTEER)).exists())
+    dbs = dict(db.session.execute(select(Person.area_id, func.count()).where(scope, in_post(day), valid_check)
+                                  .group_by(Person.area_id)).all())
+    return training, dbs
+
+
+def _as_date(value) -> date:
+    return date.fromisoformat(value) if isinstance(value, str) else value

@@ -9,7 +9,6 @@ from sqlalchemy import func, select
 from app.audit import services as audit
 from app.extensions import db
 from app.people.models import Area, Provider
-from app.training.queries import compliance
 
 from . import measures as m
 from .costs import line_costs
@@ -132,7 +131,8 @@ def build_return(*, start: date, end: date, provider: Provider | None) -> Workfo
     leavers = m.leavers(scope, start, end)
     build.add("headcount", headcount_end)
     build.add("fte_contracted", m.fte_contracted(scope, end))
-    build.add("fte_used", m.fte_used(scope, start, end))
+    fte_used, hours, volunteer_value = m.split_hours(m.hours_breakdown(scope, start, end), start, end)
+    build.add("fte_used", fte_used)
     build.add("starters", m.starters(scope, start, end))
     build.add("leavers", leavers)
     end_totals, start_totals = _by_area(headcount_end, names), _by_area(headcount_start, names)
@@ -145,7 +145,7 @@ def build_return(*, start: date, end: date, provider: Provider | None) -> Workfo
     if funded:
         vacant = _by_area(vacancy, names)[ALL]
         build.figures.append(Figure(ALL, "vacancy_rate_pct", "", round(vacant * 100 / funded, 1)))
-    build.add("hours", m.hours_by_activity(scope, start, end))
+    build.add("hours", hours)
     _compliance(build, scope, end, names, end_totals)
     expenses = m.expenses(scope, start, end)
     for measure in ("expenses_approved", "expenses_paid"):
@@ -156,20 +156,16 @@ def build_return(*, start: date, end: date, provider: Provider | None) -> Workfo
     build.ratio("lived_experience_pct", {a: v for a, v in _by_area(
         {k: {"yes": b.get("yes", 0)} for k, b in lived.items()}, names).items()}, end_totals)
     build.add("headcount_lived_experience", lived, suppress=True)
-    build.add("volunteer_hours_value", m.volunteer_hours_value(scope, start, end))
+    build.add("volunteer_hours_value", volunteer_value)
     return WorkforceReturn(start, end, provider.name if provider else ALL, build.figures)
 
 
 def _compliance(build: _Builder, scope, day: date, names: dict[int, str], headcounts: dict[str, float]) -> None:
-    rows = compliance(None, today=day, scope=scope)
-    training: dict[str, float] = defaultdict(float)
-    dbs: dict[str, float] = defaultdict(float)
-    for row in rows:
-        for area in (ALL, names.get(row.person.area_id)):
-            training[area] += row.training_ok
-            dbs[area] += row.dbs_ok
-    build.ratio("training_compliance_pct", training, headcounts)
-    build.ratio("dbs_compliance_pct", dbs, headcounts)
+    training, dbs = m.compliance_counts(scope, day)
+    for measure, counts in (("training_compliance_pct", training), ("dbs_compliance_pct", dbs)):
+        by_area = {names[a]: n for a, n in counts.items() if a in names}
+        by_area["All"] = sum(counts.values())
+        build.ratio(measure, by_area, headcounts)
 
 
 def submit_return(ret: WorkforceReturn, *, provider: Provider | None, actor, now: datetime) -> ReturnSubmission:
