@@ -7,7 +7,7 @@ STAMP_PY := $(VENV)/.installed
 STAMP_NODE := node_modules/.installed
 CSS := app/static/dist/pathway.css
 
-.PHONY: run test test-postgres ci setup sysdeps lint screenshots clean
+.PHONY: run test test-postgres ci setup sysdeps lint screenshots clean bench
 
 setup: sysdeps $(STAMP_PY) $(CSS)
 
@@ -41,6 +41,13 @@ test-postgres: setup
 	scripts/with-postgres.sh $(PYTEST)
 
 ci: test test-postgres
+
+# Benchmarks at scale (50 providers, ~1M hour entries): SQLite, then a throw-away PostgreSQL.
+bench: setup
+	@command -v wrk >/dev/null || (apt-get install -y -qq wrk >/dev/null 2>&1 || sudo apt-get install -y -qq wrk)
+	$(VENV)/bin/python bench/run.py sqlite
+	scripts/with-postgres.sh $(VENV)/bin/python bench/run.py postgres
+	$(VENV)/bin/python bench/run.py report
 
 lint: setup
 	$(VENV)/bin/ruff check app tests config.py wsgi.py

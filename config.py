@@ -58,6 +58,8 @@ class Config:
     VOLUNTEER_MONTHLY_ALERT_PENCE = int(os.environ.get("VOLUNTEER_MONTHLY_ALERT_PENCE", "15000"))
     MAIL_FROM = os.environ.get("MAIL_FROM", "Pathway <no-reply@pathway.invalid>")
     SERVICE_NAME = "Pathway"
+    # `make bench` only: a page with no database to compare the real pages against.
+    BENCH_FLOOR_PAGE = os.environ.get("BENCH_FLOOR_PAGE") == "1"
 
 
 class DevelopmentConfig(Config):

@@ -87,6 +87,11 @@ def _register_blueprints(app: Flask) -> None:
     from .training import catalogue_routes  # noqa: F401  (adds to the training blueprint)
     from .training.routes import bp as training_bp
 
+    if app.config.get("BENCH_FLOOR_PAGE"):
+        from .access import public
+        from .main.routes import floor_page
+
+        app.add_url_rule("/_bench/floor", "bench_floor", public(floor_page))
     for bp in (main_bp, auth_bp, people_bp, establishment_bp, hours_bp, budget_bp,
                imports_bp, expenses_bp, training_bp, certificates_bp, jobs_bp,
                returns_bp, privacy_bp):

@@ -4,6 +4,7 @@ into a page or a PDF. Every chart is shown beside a table of its numbers."""
 import io
 import re
 from datetime import date
+from functools import lru_cache
 
 import matplotlib
 
@@ -63,6 +64,13 @@ def _pounds(value, _position=None) -> str:
 
 def monthly_spend_chart(months: list[date], actual: list[int], profile: int, today: date) -> Markup:
     """Cumulative spend by month against an even profile of the budget."""
+    return _monthly_spend_chart(tuple(months), tuple(actual), profile, today)
+
+
+# Drawing a chart takes a few hundred milliseconds; the same figures always make the same
+# SVG, so pages that many people open (the monitor, the return) draw each chart once.
+@lru_cache(maxsize=256)
+def _monthly_spend_chart(months: tuple, actual: tuple, profile: int, today: date) -> Markup:
     figure, axes = plt.subplots(figsize=(8, 3.6))
     labels = [m.strftime("%b") for m in months]
     cumulative, running = [], 0
@@ -85,6 +93,11 @@ def monthly_spend_chart(months: list[date], actual: list[int], profile: int, tod
 
 def fte_chart(groups: list[str], budgeted: list[float], used: list[float]) -> Markup:
     """FTE used against budgeted FTE for each post group, as paired bars."""
+    return _fte_chart(tuple(groups), tuple(budgeted), tuple(used))
+
+
+@lru_cache(maxsize=256)
+def _fte_chart(groups: tuple, budgeted: tuple, used: tuple) -> Markup:
     figure, axes = plt.subplots(figsize=(8, 0.6 + 0.55 * max(len(groups), 1)))
     positions = range(len(groups))
     axes.barh([p + 0.2 for p in positions], budgeted, height=0.38, color=GREY, label="Budgeted FTE")
@@ -104,6 +117,12 @@ PALETTE = [BLUE, "#f47738", GREEN, GREY, "#4c2c92"]
 def bar_chart(labels: list[str], series: dict[str, list[float]], title: str, unit: str, *,
               horizontal: bool = False) -> Markup:
     """Grouped bars, one colour a series; the numbers are always in a table beside it."""
+    return _bar_chart(tuple(labels), tuple((k, tuple(v)) for k, v in series.items()), title, unit, horizontal)
+
+
+@lru_cache(maxsize=256)
+def _bar_chart(labels: tuple, series_items: tuple, title: str, unit: str, horizontal: bool) -> Markup:
+    series = dict(series_items)
     count = max(len(labels), 1)
     figure, axes = plt.subplots(figsize=(8, 0.6 + 0.45 * count) if horizontal else (8, 3.6))
     width = 0.8 / max(len(series), 1)

@@ -44,3 +44,9 @@ def health():
 @public
 def accessibility():
     return render_template("main/accessibility.html")
+
+
+def floor_page():
+    """The benchmark's yardstick: a 50-row table through the same templates, with no database."""
+    rows = [(f"Person {n}", f"P{n:06d}", "Parent Volunteer", "North Kent") for n in range(50)]
+    return render_template("main/floor.html", rows=rows)

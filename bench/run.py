@@ -1,0 +1,429 @@
+"""`make bench`: Pathway at scale (50 providers, ~1M hour entries) on SQLite and PostgreSQL.
+
+    python bench/run.py sqlite      # builds bench/cache/scale-50.db once, then measures
+    python bench/run.py postgres    # run under scripts/with-postgres.sh (DATABASE_URL set)
+    python bench/run.py report      # prints bench/results.json as a table with the targets
+
+Every figure is the median of several runs. Timings live here, never in the test suite.
+"""
+
+import csv
+import io
+import json
+import os
+import random
+import re
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import time
+from contextlib import contextmanager
+from datetime import date, timedelta
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+CACHE = ROOT / "bench" / "cache"
+RESULTS = ROOT / "bench" / "results.json"
+VENV = ROOT / ".venv" / "bin"
+SCALE = int(os.environ.get("BENCH_SCALE", "50"))
+DURATION = os.environ.get("BENCH_DURATION", "30s")
+PASSWORD = "bench-password-2026"
+# Sessions are bound to the browser that signed in (Flask-Login's strong protection), so the
+# sign-in and the load generator must present the same User-Agent.
+AGENT = "pathway-bench/1"
+QUARTER = (date(2026, 7, 1), date(2026, 9, 30))
+
+
+def median_ms(fn, runs: int = 5) -> float:
+    fn()  # warm
+    times = []
+    for _ in range(runs):
+        started = time.perf_counter()
+        fn()
+        times.append((time.perf_counter() - started) * 1000)
+    return round(statistics.median(times), 1)
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def run(cmd, env, **kwargs):
+    return subprocess.run([str(c) for c in cmd], env={**os.environ, **env}, check=True, cwd=ROOT, **kwargs)
+
+
+# ---------------------------------------------------------------- databases
+
+def sqlite_url() -> str:
+    CACHE.mkdir(parents=True, exist_ok=True)
+    path = CACHE / f"scale-{SCALE}.db"
+    url = f"sqlite:///{path}"
+    if not path.exists():
+        print(f"Building {path} (once)...", flush=True)
+        building = path.with_suffix(".building")
+        env = {"DATABASE_URL": f"sqlite:///{building}"}
+        run([VENV / "flask", "--app", "wsgi", "db", "upgrade"], env, stdout=subprocess.DEVNULL)
+        run([VENV / "flask", "--app", "wsgi", "demo", "--scale", SCALE], env, stdout=subprocess.DEVNULL)
+        building.rename(path)
+    return url
+
+
+def postgres_url() -> str:
+    """Load the scale data into the throw-away cluster, from a cached dump when there is one."""
+    url = os.environ["DATABASE_URL"]
+    dump = CACHE / f"scale-{SCALE}.pgdump"
+    match = re.match(r"postgresql\+psycopg://(\w+)@([\d.]+):(\d+)/(\w+)", url)
+    user, host, port, name = match.groups()
+    pg_bin = Path(sorted(Path("/usr/lib/postgresql").glob("*/bin"))[-1])
+    connection = ["-h", host, "-p", port, "-U", user]
+    if dump.exists():
+        print("Restoring the cached PostgreSQL scale database...", flush=True)
+        run([pg_bin / "pg_restore", *connection, "-d", name, "--no-owner", "-j", "2", dump], {})
+    else:
+        print("Building the PostgreSQL scale database (once; then cached as a dump)...", flush=True)
+        run([VENV / "flask", "--app", "wsgi", "db", "upgrade"], {}, stdout=subprocess.DEVNULL)
+        run([VENV / "flask", "--app", "wsgi", "demo", "--scale", SCALE], {}, stdout=subprocess.DEVNULL)
+        CACHE.mkdir(parents=True, exist_ok=True)
+        run([pg_bin / "pg_dump", *connection, "-Fc", "-f", dump, name], {})
+    run([pg_bin / "psql", *connection, "-d", name, "-q", "-c", "ANALYZE"], {})
+    return url
+
+
+# ---------------------------------------------------------------- in-process measurements
+
+def prepare_users(app) -> dict:
+    """Bench sign-ins at the first synthetic provider (and the co-ordinator), made idempotently."""
+    from sqlalchemy import select
+
+    from app.auth.models import Role, User
+    from app.auth.passwords import hash_password
+    from app.extensions import db
+    from app.people.models import Area, Person, Provider
+
+    with app.app_context():
+        provider = db.session.scalar(select(Provider).where(Provider.name == "Scale Provider 001"))
+        north = db.session.scalar(select(Area).where(Area.name == "North Kent"))
+        wanted = {"bench-hr@example.org": (Role.HR, provider.id, None),
+                  "bench-facilitator@example.org": (Role.AREA_FACILITATOR, provider.id, north.id),
+                  "bench-coordinator@example.org": (Role.COORDINATOR, None, None)}
+        for email, (role, provider_id, area_id) in wanted.items():
+            if db.session.scalar(select(User).where(User.email == email)) is None:
+                db.session.add(User(email=email, name=email.split("@")[0], role=role, provider_id=provider_id,
+                                    area_id=area_id, password_hash=hash_password(PASSWORD)))
+        db.session.commit()
+        person = db.session.scalar(select(Person.id).where(Person.provider_id == provider.id).limit(1))
+        total = db.session.scalar(select(Person.id.label("n")).with_only_columns(
+            __import__("sqlalchemy").func.count(Person.id)))
+        return {"person_id": person, "people": total, "provider_id": provider.id}
+
+
+def measure_in_process(app) -> dict:
+    from sqlalchemy import select, text
+
+    from app.budget.services import build_monitor, year_for_provider
+    from app.certificates.models import Certificate
+    from app.certificates.pdf import render_certificate_pdf
+    from app.extensions import db
+    from app.people.models import Provider
+    from app.returns.outputs import to_csv
+    from app.returns.services import build_return
+
+    results = {}
+    with app.app_context(), app.test_request_context():
+        start, end = QUARTER
+        floor_sql = text("SELECT p.area_id, h.activity_id, SUM(h.minutes) FROM hours_entry h "
+                         "JOIN person p ON p.id = h.person_id WHERE h.status = 'approved' "
+                         "AND h.worked_on BETWEEN :start AND :end GROUP BY p.area_id, h.activity_id")
+        results["return_floor_ms"] = median_ms(lambda: db.session.execute(floor_sql, {"start": start, "end": end})
+                                               .all())
+        results["return_csv_ms"] = median_ms(lambda: to_csv(build_return(start=start, end=end, provider=None)))
+        results["return_ratio"] = round(results["return_csv_ms"] / results["return_floor_ms"], 2)
+        provider = db.session.scalar(select(Provider).where(Provider.name == "Scale Provider 001"))
+        year = year_for_provider(provider.id, None, date(2026, 11, 23))
+        results["budget_monitor_ms"] = median_ms(lambda: build_monitor(year, today=date(2026, 11, 23)))
+        certificate = db.session.scalar(select(Certificate).limit(1))
+        results["certificate_pdf_ms"] = median_ms(
+            lambda: render_certificate_pdf(certificate, "https://pathway.example.org/verify/X", "Provider"), runs=15)
+        results["import_100k_s"] = measure_import(app, db)
+    return results
+
+
+def measure_import(app, db) -> float:
+    """Import 100,000 hour rows from CSV, then roll them back so the cached data stays as it was."""
+    from sqlalchemy import select
+
+    from app.imports.services import import_hours
+    from app.people.models import Person, Provider
+
+    provider = db.session.scalar(select(Provider).where(Provider.name == "Scale Provider 002"))
+    people = db.session.execute(select(Person.ref, Person.joined_on, Person.left_on, Person.area_id)
+                                .where(Person.provider_id == provider.id, Person.left_on.is_(None))).all()
+    rng, buffer = random.Random(100), io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(["person_ref", "date", "hours", "activity", "area", "status"])
+    days = [date(2022, 1, 3) + timedelta(days=d) for d in range(1750)]
+    per_day: dict = {}
+    count, attempts = 0, 0
+    while count < 100_000:  # up to four 1.5-hour sessions a person a day, well inside 24 hours
+        attempts += 1
+        if attempts > 5_000_000:
+            raise RuntimeError("could not make 100,000 distinct rows for the import benchmark")
+        ref, joined, _, _ = rng.choice(people)
+        day = rng.choice(days)
+        if day < joined or per_day.get((ref, day), 0) >= 4:
+            continue
+        per_day[(ref, day)] = per_day.get((ref, day), 0) + 1
+        writer.writerow([ref, day.isoformat(), "1.5", "Workshop", "North Kent", "approved"])
+        count += 1
+    text = buffer.getvalue()
+    started = time.perf_counter()
+    report = import_hours(text, provider=provider, actor=None, today=date(2026, 11, 23),
+                          now=__import__("datetime").datetime.now(__import__("datetime").UTC))
+    db.session.flush()
+    elapsed = time.perf_counter() - started
+    db.session.rollback()
+    assert report.created == 100_000, report.errors[:3]
+    return round(elapsed, 2)
+
+
+# ---------------------------------------------------------------- pages under gunicorn
+
+@contextmanager
+def gunicorn(url: str):
+    port = free_port()
+    env = {**os.environ, "DATABASE_URL": url, "PATHWAY_ENV": "production", "SECRET_KEY": "bench-not-secret",
+           "FORCE_HTTPS": "0", "PROXY_COUNT": "0", "BENCH_FLOOR_PAGE": "1", "BIND": f"127.0.0.1:{port}",
+           "SIGN_IN_RATE_LIMIT": "1000 per minute"}
+    process = subprocess.Popen([VENV / "gunicorn", "-c", "gunicorn.conf.py", "--access-logfile", "/dev/null",
+                                "wsgi:app"], cwd=ROOT, env=env, stderr=subprocess.DEVNULL)
+    base = f"http://127.0.0.1:{port}"
+    for _ in range(100):
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=0.2):
+                break
+        except OSError:
+            time.sleep(0.2)
+    try:
+        yield base
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+
+
+def sign_in(base: str, email: str) -> str:
+    """A session cookie for wrk (production cookies are Secure, so they are handled by hand)."""
+    import requests
+
+    first = requests.get(f"{base}/sign-in", headers={"User-Agent": AGENT}, timeout=30)
+    cookie = first.headers["Set-Cookie"].split(";")[0]
+    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', first.text) or re.search(
+        r'value="([^"]+)"[^>]*name="csrf_token"', first.text)
+    response = requests.post(f"{base}/sign-in", data={"email": email, "password": PASSWORD,
+                                                      "csrf_token": token.group(1)},
+                             headers={"Cookie": cookie, "User-Agent": AGENT}, allow_redirects=False, timeout=30)
+    assert response.status_code == 302, response.status_code
+    return response.headers["Set-Cookie"].split(";")[0]
+
+
+def wrk(url: str, cookie: str | None = None, duration: str = DURATION) -> dict:
+    import requests
+
+    headers = {"User-Agent": AGENT, **({"Cookie": cookie} if cookie else {})}
+    check = requests.get(url, headers=headers, allow_redirects=False, timeout=60)
+    assert check.status_code == 200, f"{url} answered {check.status_code}: not measuring a redirect"
+    cmd = ["wrk", "-t2", "-c10", f"-d{duration}", "--timeout", "30s", "-H", f"User-Agent: {AGENT}",
+           "-s", str(ROOT / "bench" / "report.lua"), url]
+    if cookie:
+        cmd[1:1] = ["-H", f"Cookie: {cookie}"]
+    output = subprocess.run(cmd, capture_output=True, text=True, check=True).stdout
+    result = json.loads(output.strip().splitlines()[-1])
+    result["rps"] = round(result["requests"] / result["seconds"], 1)
+    return result
+
+
+def measure_pages(url: str, info: dict) -> dict:
+    pages = {}
+    last_page = max(1, -(-info["people"] // 25))
+    with gunicorn(url) as base:
+        coordinator = sign_in(base, "bench-coordinator@example.org")
+        hr = sign_in(base, "bench-hr@example.org")
+        facilitator = sign_in(base, "bench-facilitator@example.org")
+        plan = [("floor", "/_bench/floor", None), ("people_first", "/people", coordinator),
+                ("people_last", f"/people?page={last_page}", coordinator),
+                ("person", f"/people/{info['person_id']}", coordinator),
+                ("approval_queue", "/approvals/hours", facilitator), ("budget_monitor", "/budget/", hr),
+                ("return_page", "/returns/?from=2026-07-01&to=2026-09-30&provider=all", coordinator)]
+        for name, path, cookie in plan:
+            print(f"  {name}...", flush=True)
+            pages[name] = wrk(base + path, cookie)
+        pages["floor_while_rendering"] = floor_while_return_pdfs(url, base, hr)
+    floor = pages["floor"]["p95_ms"]
+    for name, figures in pages.items():
+        figures["p95_vs_floor"] = round(figures["p95_ms"] / floor, 2) if floor else None
+    return pages
+
+
+def floor_while_return_pdfs(url: str, base: str, cookie: str) -> dict:
+    """The floor page's latency while the worker renders two return PDFs."""
+    queue = CACHE / "bench-queue.db"
+    queue.unlink(missing_ok=True)
+    env = {**os.environ, "DATABASE_URL": url, "QUEUE_URL": f"sqlite:///{queue}"}
+    worker = subprocess.Popen([VENV / "flask", "--app", "wsgi", "worker", "--workers", "2"], cwd=ROOT, env=env,
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        jobs = enqueue_return_pdfs(url, queue)
+        result = wrk(base + "/_bench/floor", None, duration="20s")
+        result["return_pdfs_done"] = wait_for_jobs(url, jobs, timeout=600)
+        return result
+    finally:
+        worker.terminate()
+        worker.wait(timeout=60)
+
+
+def _app(url: str, queue: Path | None = None):
+    if queue is not None:
+        os.environ["QUEUE_URL"] = f"sqlite:///{queue}"
+    os.environ["DATABASE_URL"] = url
+    from app import create_app
+
+    return create_app("development", SQLALCHEMY_DATABASE_URI=_normalise(url), DEBUG=False)
+
+
+def _normalise(url: str) -> str:
+    return url.replace("postgresql://", "postgresql+psycopg://", 1) if url.startswith("postgresql://") else url
+
+
+def enqueue_return_pdfs(url: str, queue: Path) -> list[int]:
+    code = (
+        "import os, sys, json; sys.path.insert(0, '.');"
+        "from app import create_app; from app.extensions import db;"
+        "from app.certificates.models import Job, JobStatus; from app.returns.tasks import render_return;"
+        "app = create_app('development', DEBUG=False);"
+        "ids = [];\n"
+        "with app.app_context():\n"
+        "    for _ in range(2):\n"
+        "        job = Job(kind='return-pdf', status=JobStatus.QUEUED, total=2); db.session.add(job); "
+        "db.session.commit(); render_return(job.id, '2026-07-01', '2026-09-30', None, 'pdf'); ids.append(job.id)\n"
+        "print(json.dumps(ids))")
+    output = subprocess.run([VENV / "python", "-c", code], cwd=ROOT, capture_output=True, text=True, check=True,
+                            env={**os.environ, "DATABASE_URL": url, "QUEUE_URL": f"sqlite:///{queue}"}).stdout
+    return json.loads(output.strip().splitlines()[-1])
+
+
+def wait_for_jobs(url: str, job_ids: list[int], timeout: int) -> bool:
+    code = ("import sys, json; sys.path.insert(0, '.'); from app import create_app; from app.extensions import db;"
+            "from app.certificates.models import Job; app = create_app('development', DEBUG=False)\n"
+            "with app.app_context():\n"
+            f"    print(json.dumps([db.session.get(Job, i).status.value for i in {job_ids!r}]))")
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        output = subprocess.run([VENV / "python", "-c", code], cwd=ROOT, capture_output=True, text=True,
+                                env={**os.environ, "DATABASE_URL": url}).stdout
+        statuses = json.loads(output.strip().splitlines()[-1])
+        if all(s in ("done", "failed") for s in statuses):
+            return all(s == "done" for s in statuses)
+        time.sleep(1)
+    return False
+
+
+def measure_bulk_certificates(url: str) -> float:
+    """500 certificates as one zip through the real worker: seconds from enqueue to done."""
+    queue = CACHE / "bench-queue.db"
+    queue.unlink(missing_ok=True)
+    env = {**os.environ, "DATABASE_URL": url, "QUEUE_URL": f"sqlite:///{queue}"}
+    worker = subprocess.Popen([VENV / "flask", "--app", "wsgi", "worker", "--workers", "1"], cwd=ROOT, env=env,
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    code = (
+        "import sys, json, time; sys.path.insert(0, '.'); from app import create_app; from app.extensions import db;"
+        "from sqlalchemy import select; from app.certificates.models import Certificate, Job, JobStatus;"
+        "from app.certificates.tasks import render_certificates; app = create_app('development', DEBUG=False)\n"
+        "with app.app_context():\n"
+        "    ids = list(db.session.scalars(select(Certificate.id).order_by(Certificate.id).limit(500)))\n"
+        "    job = Job(kind='certificates', status=JobStatus.QUEUED, total=500); db.session.add(job); db.session.commit()\n"
+        "    started = time.perf_counter(); render_certificates(job.id, ids, 'zip', 'https://pathway.example.org')\n"
+        "    while True:\n"
+        "        db.session.expire_all(); job = db.session.get(Job, job.id)\n"
+        "        if job.status.value in ('done', 'failed'): break\n"
+        "        time.sleep(0.2)\n"
+        "    print(json.dumps([job.status.value, time.perf_counter() - started]))")
+    try:
+        output = subprocess.run([VENV / "python", "-c", code], cwd=ROOT, capture_output=True, text=True, check=True,
+                                env=env).stdout
+        status, seconds = json.loads(output.strip().splitlines()[-1])
+        assert status == "done", status
+        return round(seconds, 1)
+    finally:
+        worker.terminate()
+        worker.wait(timeout=60)
+
+
+# ---------------------------------------------------------------- reporting
+
+TARGETS = [
+    ("return_csv_ms", "Return CSV, one quarter, all providers (ms)", lambda r: r["return_csv_ms"] <= 1000, "<= 1000"),
+    ("return_ratio", "  ... against its SQL floor (x)", lambda r: r["return_ratio"] <= 3, "<= 3x"),
+    ("budget_monitor_ms", "Budget monitor, contract year (ms)", None, "-"),
+    ("certificate_pdf_ms", "One certificate PDF, warm (ms)", lambda r: r["certificate_pdf_ms"] <= 100, "<= 100"),
+    ("bulk_certificates_s", "500 certificates through the queue (s)", lambda r: r["bulk_certificates_s"] <= 20, "<= 20"),
+    ("import_100k_s", "Import 100,000 hour rows (s)", lambda r: r["import_100k_s"] <= 20, "<= 20"),
+]
+PAGE_TARGETS = {"people_first": 5, "people_last": 5, "person": 5, "approval_queue": 5}
+
+
+def report() -> None:
+    results = json.loads(RESULTS.read_text())
+    for backend, figures in results.items():
+        if not isinstance(figures, dict) or "return_csv_ms" not in figures:
+            continue
+        print(f"\n{backend} ({figures.get('measured_at', '')}, scale {figures.get('scale')})")
+        print(f"  {'measure':52} {'value':>10}  {'target':>10}  met")
+        for key, label, met, target in TARGETS:
+            value = figures.get(key)
+            ok = "-" if met is None or value is None else ("yes" if met(figures) else "NO")
+            print(f"  {label:52} {value!s:>10}  {target:>10}  {ok}")
+        pages = figures.get("pages", {})
+        print(f"  {'page (10 clients)':28} {'p50 ms':>8} {'p95 ms':>8} {'req/s':>8} {'p95/floor':>10}  target  met")
+        for name, page in pages.items():
+            limit = PAGE_TARGETS.get(name)
+            target, ok = ("-", "-")
+            if limit:
+                target, ok = f"<= {limit}x", "yes" if page["p95_vs_floor"] <= limit else "NO"
+            elif name == "budget_monitor":
+                target, ok = "<= 250ms", "yes" if page["p95_ms"] <= 250 else "NO"
+            elif name == "floor_while_rendering":
+                idle = pages["floor"]["p95_ms"]
+                target, ok = "<= 2x idle", "yes" if page["p95_ms"] <= 2 * idle else "NO"
+            print(f"  {name:28} {page['p50_ms']:>8} {page['p95_ms']:>8} {page['rps']:>8} {page['p95_vs_floor']!s:>10}"
+                  f"  {target:>7}  {ok}")
+
+
+def measure(backend: str) -> None:
+    url = sqlite_url() if backend == "sqlite" else postgres_url()
+    app = _app(url)
+    info = prepare_users(app)
+    print(f"{backend}: in-process measurements...", flush=True)
+    figures = measure_in_process(app)
+    print(f"{backend}: 500 certificates through the worker...", flush=True)
+    figures["bulk_certificates_s"] = measure_bulk_certificates(url)
+    print(f"{backend}: pages under gunicorn ({DURATION} each)...", flush=True)
+    figures["pages"] = measure_pages(url, info)
+    figures.update({"scale": SCALE, "people": info["people"], "measured_at": time.strftime("%Y-%m-%d %H:%M"),
+                    "cores": os.cpu_count()})
+    results = json.loads(RESULTS.read_text()) if RESULTS.exists() else {}
+    results[backend] = figures
+    RESULTS.write_text(json.dumps(results, indent=2))
+
+
+if __name__ == "__main__":
+    if not shutil.which("wrk"):
+        sys.exit("wrk is not installed (make bench installs it)")
+    command = sys.argv[1] if len(sys.argv) > 1 else "report"
+    if command == "report":
+        report()
+    else:
+        measure(command)
