@@ -7,7 +7,7 @@ from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from flask_talisman import Talisman
 from flask_wtf import CSRFProtect
-from sqlalchemy import MetaData
+from sqlalchemy import Enum, MetaData
 
 # Named constraints make Alembic migrations reversible on every backend.
 NAMING_CONVENTION = {
@@ -24,3 +24,9 @@ login_manager = LoginManager()
 csrf = CSRFProtect()
 limiter = Limiter(key_func=get_remote_address, default_limits=[])
 talisman = Talisman()
+
+
+def string_enum(cls, name: str, length: int = 20) -> Enum:
+    """A Python enum stored as its values in a VARCHAR with a CHECK constraint (same on SQLite and PostgreSQL)."""
+    return Enum(cls, name=name, native_enum=False, create_constraint=True, length=length,
+                values_callable=lambda e: [m.value for m in e])

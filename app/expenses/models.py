@@ -14,7 +14,6 @@ from sqlalchemy import (
     CheckConstraint,
     Date,
     DateTime,
-    Enum,
     ForeignKey,
     Index,
     Integer,
@@ -25,13 +24,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from app.extensions import db
+from app.extensions import db, string_enum
 from app.people.models import Person, utcnow
-
-
-def _enum(cls, name: str):
-    return Enum(cls, name=name, native_enum=False, create_constraint=True, length=20,
-                values_callable=lambda e: [m.value for m in e])
 
 
 class Vehicle(enum.StrEnum):
@@ -69,7 +63,7 @@ class MileageRate(db.Model):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    vehicle: Mapped[Vehicle] = mapped_column(_enum(Vehicle, "vehicle"))
+    vehicle: Mapped[Vehicle] = mapped_column(string_enum(Vehicle, "vehicle", 20))
     effective_from: Mapped[date] = mapped_column(Date)
     pence_per_mile: Mapped[int] = mapped_column(Integer)
     threshold_miles: Mapped[int | None] = mapped_column(Integer)
@@ -124,7 +118,7 @@ class ExpenseClaim(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     person_id: Mapped[int] = mapped_column(ForeignKey("person.id", ondelete="RESTRICT"))
-    status: Mapped[ClaimStatus] = mapped_column(_enum(ClaimStatus, "claim_status"))
+    status: Mapped[ClaimStatus] = mapped_column(string_enum(ClaimStatus, "claim_status", 20))
     entered_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
     is_on_behalf: Mapped[bool] = mapped_column(Boolean, default=False)
     submitted_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
@@ -185,12 +179,12 @@ class ExpenseLine(db.Model):
     description: Mapped[str] = mapped_column(String(200))
     amount_pence: Mapped[int] = mapped_column(Integer)
     miles: Mapped[Decimal | None] = mapped_column(Numeric(8, 1))
-    vehicle: Mapped[Vehicle | None] = mapped_column(_enum(Vehicle, "line_vehicle"))
+    vehicle: Mapped[Vehicle | None] = mapped_column(string_enum(Vehicle, "line_vehicle", 20))
     journey_from: Mapped[str | None] = mapped_column(String(120))
     journey_to: Mapped[str | None] = mapped_column(String(120))
     receipt_id: Mapped[int | None] = mapped_column(ForeignKey("receipt.id", ondelete="RESTRICT"))
     imported_without_receipt: Mapped[bool] = mapped_column(Boolean, default=False)
-    status: Mapped[LineStatus] = mapped_column(_enum(LineStatus, "line_status"))
+    status: Mapped[LineStatus] = mapped_column(string_enum(LineStatus, "line_status", 20))
     decision_reason: Mapped[str | None] = mapped_column(Text)
     decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
     decided_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))

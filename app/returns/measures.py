@@ -94,23 +94,6 @@ def fte_contracted(scope, day: date) -> Values:
         .group_by(Person.area_id, stage.c.stage)), lambda v: float(Decimal(str(v)) / FULL_TIME_HOURS))
 
 
-def approved_minutes_by_stage(scope, start: date, end: date):
-    spell = stays()
-    return db.session.execute(
-        select(Person.area_id, spell.c.stage, func.sum(HoursEntry.minutes))
-        .join(Person, Person.id == HoursEntry.person_id)
-        .join(spell, and_(spell.c.person_id == HoursEntry.person_id, spell.c.entered <= HoursEntry.worked_on,
-                          or_(spell.c.left.is_(None), spell.c.left > HoursEntry.worked_on)))
-        .where(scope, HoursEntry.status == HoursStatus.APPROVED, HoursEntry.worked_on.between(start, end))
-        .group_by(Person.area_id, spell.c.stage)).all()
-
-
-def fte_used(scope, start: date, end: date) -> Values:
-    weeks = Decimal((end - start).days + 1) / 7
-    return _collect(approved_minutes_by_stage(scope, start, end),
-                    lambda m: float(Decimal(m) / 60 / (FULL_TIME_HOURS * weeks)))
-
-
 def starters(scope, start: date, end: date) -> Values:
     return _collect(db.session.execute(
         select(Person.area_id, StageChange.to_stage, func.count())
@@ -151,14 +134,6 @@ def funded_fte(provider_scope) -> float:
     return float(db.session.scalar(select(func.coalesce(func.sum(Post.budgeted_fte), 0)).where(provider_scope)))
 
 
-def hours_by_activity(scope, start: date, end: date) -> Values:
-    return _collect(db.session.execute(
-        select(Person.area_id, Activity.name, func.sum(HoursEntry.minutes))
-        .join(Person, Person.id == HoursEntry.person_id).join(Activity, Activity.id == HoursEntry.activity_id)
-        .where(scope, HoursEntry.status == HoursStatus.APPROVED, HoursEntry.worked_on.between(start, end))
-        .group_by(Person.area_id, Activity.name)), lambda m: m / 60)
-
-
 def expenses(scope, start: date, end: date) -> Values:
     rows = db.session.execute(
         select(Person.area_id, ExpenseClaim.status, func.sum(ExpenseLine.amount_pence))
@@ -178,31 +153,6 @@ def lived_experience(scope, day: date) -> Values:
     rows = db.session.execute(select(Person.area_id, Person.has_lived_experience, func.count())
                               .where(scope, in_post(day)).group_by(Person.area_id, Person.has_lived_experience))
     return _collect((area, "yes" if lived else "no", n) for area, lived, n in rows)
-
-
-def volunteer_hours_value(scope, start: date, end: date) -> Values:
-    """Volunteer hours priced at the notional value in force each month (values start on the 1st)."""
-    spell = stays()
-    rows = db.session.execute(
-        select(Person.area_id, extract("year", HoursEntry.worked_on), extract("month", HoursEntry.worked_on),
-               func.sum(HoursEntry.minutes))
-        .join(Person, Person.id == HoursEntry.person_id)
-        .join(spell, and_(spell.c.person_id == HoursEntry.person_id, spell.c.entered <= HoursEntry.worked_on,
-                          or_(spell.c.left.is_(None), spell.c.left > HoursEntry.worked_on)))
-        .where(scope, spell.c.stage == Stage.VOLUNTEER, HoursEntry.status == HoursStatus.APPROVED,
-               HoursEntry.worked_on.between(start, end))
-        .group_by(Person.area_id, extract("year", HoursEntry.worked_on), extract("month", HoursEntry.worked_on)))
-    rates = db.session.execute(select(VolunteerHourValue.effective_from, VolunteerHourValue.pence_per_hour)
-                               .order_by(VolunteerHourValue.effective_from)).all()
-
-    def rate_on(day: date) -> int:
-        return next((p for d, p in reversed(rates) if d <= day), rates[0][1] if rates else 0)
-
-    values: Values = defaultdict(dict)
-    for area, year, month, minutes in rows:
-        pounds = minutes / 60 * rate_on(date(int(year), int(month), 1)) / 100
-        values[area][""] = values[area].get("", 0) + pounds
-    return values
 
 
 def provider_condition(provider_id: int | None):

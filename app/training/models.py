@@ -10,7 +10,6 @@ from sqlalchemy import (
     Column,
     Date,
     DateTime,
-    Enum,
     ForeignKey,
     Index,
     Integer,
@@ -22,14 +21,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from app.extensions import db
+from app.extensions import db, string_enum
 from app.people.models import Person, Stage, StageType, utcnow
-
-
-def _enum(cls, name: str):
-    return Enum(cls, name=name, native_enum=False, create_constraint=True, length=30,
-                values_callable=lambda e: [m.value for m in e])
-
 
 course_stage = Table(
     "course_stage",
@@ -88,7 +81,7 @@ class TrainingRecord(db.Model):
     # Worked out from the course's validity when recorded, so a later change to
     # the catalogue does not silently change what a certificate said.
     expires_on: Mapped[date | None] = mapped_column(Date)
-    result: Mapped[TrainingResult] = mapped_column(_enum(TrainingResult, "training_result"))
+    result: Mapped[TrainingResult] = mapped_column(string_enum(TrainingResult, "training_result", 30))
     cost_pence: Mapped[int] = mapped_column(Integer, default=0)
     recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
@@ -119,7 +112,7 @@ class Check(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     person_id: Mapped[int] = mapped_column(ForeignKey("person.id", ondelete="RESTRICT"))
-    kind: Mapped[CheckKind] = mapped_column(_enum(CheckKind, "check_kind"))
+    kind: Mapped[CheckKind] = mapped_column(string_enum(CheckKind, "check_kind", 30))
     checked_on: Mapped[date] = mapped_column(Date)
     reference_number: Mapped[str | None] = mapped_column(String(40))
     # DBS: checked against the children's barred list, and for a paid role
