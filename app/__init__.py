@@ -51,6 +51,9 @@ def _init_extensions(app: Flask) -> None:
     login_manager.login_message = "Sign in to see that page"
     login_manager.login_message_category = "info"
     login_manager.session_protection = "strong"
+    from .auth.models import AnonymousUser
+
+    login_manager.anonymous_user = AnonymousUser
     csrf.init_app(app)
     limiter.init_app(app)
     talisman.init_app(

@@ -1,53 +1,50 @@
-"""Who may do what: every access rule lives here.
+"""Who may do what: every access rule lives here, and nowhere else.
 
-Views declare their roles with @role_required (or @public); the test suite
-walks app.url_map and fails for any view without a declaration. Records are
-loaded through scoped loaders, so a person outside the user's scope is a 404,
-indistinguishable from one that does not exist.
+Each action a user can take is a named ``Permission``: the roles that hold it,
+one Python check on a user and a record, and one SQL scope for lists and
+queues. Views declare ``@permission_required("approve_hours")``; records load
+through the scoped loaders below, so a record outside the user's scope is a
+404, indistinguishable from one that does not exist; templates ask
+``current_user.can("approve_hours", entry)``. Nothing outside this module
+compares a user's role: a test fails if anything does.
+
+Two rules hold for every permission marked ``not_own``: nobody acts on their
+own record (approving, paying, recording their own training, moving
+themselves on), and the refusal happens here, so single actions, bulk
+actions, the register and imports all get the same answer.
+
+``flask access routes`` prints the route -> permission table committed in
+``app/route_permissions.txt``; a test compares the two, so a change of who may
+do what shows in review as a one-line diff.
 """
 
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from functools import wraps
+from typing import Any
 
 from flask import abort
 from flask_login import current_user
-from sqlalchemy import Select, select, true
+from sqlalchemy import Select, false, select, true
 
 from app.auth.models import Role, User
 from app.extensions import db, login_manager
 from app.people.models import Person, Provider
 
 ALL_ROLES = frozenset(Role)
-STAFF = frozenset({Role.AREA_FACILITATOR, Role.HR, Role.ADMIN, Role.COORDINATOR})
-PEOPLE_EDITORS = frozenset({Role.HR})
-PROVIDER_OFFICE = frozenset({Role.HR, Role.ADMIN, Role.COORDINATOR})
+PARENT = frozenset({Role.VOLUNTEER})
+FACILITATOR = frozenset({Role.AREA_FACILITATOR})
+HR = frozenset({Role.HR})
+ADMIN = frozenset({Role.ADMIN})
+COORDINATOR = frozenset({Role.COORDINATOR})
+APPROVERS = FACILITATOR | HR
+STAFF = APPROVERS | ADMIN | COORDINATOR
+PROVIDER_OFFICE = HR | ADMIN | COORDINATOR
+# Roles that see personal records one by one (not only in aggregate).
+EXPENSE_VIEWERS = PARENT | APPROVERS
 
 
-def role_required(*roles: Role):
-    """Allow the view to signed-in users holding one of ``roles``.
-
-    :raises Forbidden: for a signed-in user with another role.
-    """
-    allowed = frozenset(roles)
-
-    def decorator(view):
-        @wraps(view)
-        def wrapped(*args, **kwargs):
-            if not current_user.is_authenticated:
-                return login_manager.unauthorized()
-            if current_user.role not in allowed:
-                abort(403)
-            return view(*args, **kwargs)
-
-        wrapped.allowed_roles = allowed
-        return wrapped
-
-    return decorator
-
-
-def public(view):
-    """Mark a view as open to everyone, signed in or not."""
-    view.allowed_roles = "public"
-    return view
+# --- SQL scopes -------------------------------------------------------------
 
 
 def person_scope(user: User):
@@ -59,6 +56,302 @@ def person_scope(user: User):
     if user.role == Role.AREA_FACILITATOR:
         return (Person.provider_id == user.provider_id) & (Person.area_id == user.area_id)
     return Person.provider_id == user.provider_id
+
+
+def _not_own(user: User):
+    return true() if user.person_id is None else Person.id != user.person_id
+
+
+def _own_provider_people(user: User):
+    return Person.provider_id == user.provider_id if user.provider_id else false()
+
+
+def _manage_scope(user: User):
+    """People a facilitator or HR looks after: their area, or their provider."""
+    if user.role == Role.AREA_FACILITATOR:
+        return (Person.provider_id == user.provider_id) & (Person.area_id == user.area_id)
+    if user.role == Role.HR:
+        return _own_provider_people(user)
+    return false()
+
+
+def _decide_scope(user: User):
+    """What an approver may decide: their people, never their own items."""
+    return _manage_scope(user) & _not_own(user)
+
+
+def _log_scope(user: User):
+    if user.role == Role.VOLUNTEER:
+        return Person.id == user.person_id
+    return _manage_scope(user)
+
+
+def _hr_not_own(user: User):
+    return (_own_provider_people(user) & _not_own(user)) if user.role == Role.HR else false()
+
+
+# --- Record checks ----------------------------------------------------------
+
+
+def _person_of(record: Any) -> Person | None:
+    if record is None or isinstance(record, Person):
+        return record
+    if getattr(record, "claim", None) is not None and not hasattr(record, "person"):
+        return record.claim.person  # an expense line
+    return getattr(record, "person", None)
+
+
+def _in_scope(scope: Callable[[User], Any]) -> Callable[[User, Any], bool]:
+    """A record check that evaluates a person scope in Python, for one record."""
+
+    def check(user: User, record: Any) -> bool:
+        person = _person_of(record)
+        if person is None:
+            return True
+        condition = scope(user)
+        return bool(db.session.scalar(select(Person.id).where(Person.id == person.id, condition)))
+
+    return check
+
+
+def _same_provider(user: User, record: Any) -> bool:
+    if record is None:
+        return True
+    owner = record.id if isinstance(record, Provider) else getattr(record, "provider_id", None)
+    return owner == user.provider_id
+
+
+def _owned_setting(user: User, record: Any) -> bool:
+    """A provider's own setting is its HR's; a council-wide one (no provider) is the co-ordinator's."""
+    if record is None:
+        return True
+    owner = getattr(record, "provider_id", None)
+    if owner is None:
+        return user.role == Role.COORDINATOR
+    return user.role == Role.HR and owner == user.provider_id
+
+
+def _job_check(user: User, job: Any) -> bool:
+    if job is None:
+        return True
+    if job.requested_by_id == user.id:
+        return True
+    return user.role != Role.COORDINATOR and job.provider_id == user.provider_id
+
+
+def _submission_check(user: User, submission: Any) -> bool:
+    if submission is None or user.role == Role.COORDINATOR:
+        return True
+    return submission.provider_id == user.provider_id
+
+
+# --- The permissions --------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Permission:
+    name: str
+    roles: frozenset[Role]
+    description: str
+    # A Person-level SQL scope for lists and queues; records are checked against it.
+    scope: Callable[[User], Any] = person_scope
+    # An extra check on a non-person record (a job, a setting, a submission).
+    check: Callable[[User, Any], bool] | None = None
+    # Refused on the user's own record, whatever their role.
+    not_own: bool = False
+    own_refusal: str = ""
+    public: bool = field(default=False)
+
+
+def _p(name, roles, description, **kw) -> Permission:
+    return Permission(name, frozenset(roles), description, **kw)
+
+
+PERMISSIONS: dict[str, Permission] = {p.name: p for p in (
+    _p("public", ALL_ROLES, "Open to everyone, signed in or not", public=True),
+    _p("use_account", ALL_ROLES, "Sign out, change their password, see their home page"),
+    _p("view_own_record", PARENT, "Go to their own record, hours and expenses"),
+    _p("view_person", ALL_ROLES, "See a person's record, hours, pathway and certificates (within scope)"),
+    _p("view_people", STAFF, "List and search people"),
+    _p("manage_people", HR, "Add people and change their details", scope=_own_provider_people),
+    _p("see_contact_details", PARENT | APPROVERS | ADMIN, "See a person's email and phone"),
+    _p("log_hours_for", PARENT | APPROVERS, "Log, change and submit hours (their own, or for their people)",
+       scope=_log_scope),
+    _p("approve_hours", APPROVERS, "Approve, reject or correct hours", scope=_decide_scope, not_own=True,
+       own_refusal="You cannot approve your own hours: they go to someone else"),
+    _p("record_register", APPROVERS, "Record a session register of people's hours", scope=_manage_scope),
+    _p("remind", APPROVERS, "Send reminders to log hours", scope=_manage_scope),
+    _p("manage_activities", HR | COORDINATOR, "Add or retire activities (a provider's own, or council-wide)",
+       check=_owned_setting),
+    _p("view_expenses", EXPENSE_VIEWERS, "See expense claims and receipts one by one"),
+    _p("claim_expenses", PARENT | APPROVERS, "Make and change an expense claim (their own, or for their people)",
+       scope=_log_scope),
+    _p("decide_expense_lines", APPROVERS, "Approve or reject claim lines", scope=_decide_scope, not_own=True,
+       own_refusal="You cannot approve your own expenses: they go to someone else"),
+    _p("pay_expenses", HR, "Pay approved claims and adjust paid lines", scope=_hr_not_own, not_own=True,
+       own_refusal="You cannot pay or adjust your own expenses"),
+    _p("view_establishment", PROVIDER_OFFICE, "See posts, grades and the budget table"),
+    _p("view_budget", PROVIDER_OFFICE, "See the budget monitor"),
+    _p("view_fte", PROVIDER_OFFICE | FACILITATOR, "See FTE used against budget"),
+    _p("import_data", HR, "Import people, hours, expenses and training from files"),
+    _p("record_training", APPROVERS, "Record training and attendance", scope=_decide_scope, not_own=True,
+       own_refusal="You cannot record your own training: ask HR"),
+    _p("record_checks", HR, "Record DBS, right to work and reference checks", scope=_hr_not_own, not_own=True,
+       own_refusal="You cannot record your own checks"),
+    _p("view_check_details", HR, "See DBS and right to work details (criminal-offence data)",
+       scope=_own_provider_people),
+    _p("recommend", APPROVERS, "Recommend someone for the next stage", scope=_decide_scope, not_own=True,
+       own_refusal="You cannot recommend yourself"),
+    _p("move_on", HR, "Move someone along the pathway, or correct a stage change", scope=_hr_not_own,
+       not_own=True, own_refusal="You cannot move yourself along the pathway"),
+    _p("view_compliance", STAFF, "See training compliance"),
+    _p("view_pathway", PROVIDER_OFFICE, "See the pathway's figures"),
+    _p("view_courses", STAFF, "See the course catalogue"),
+    _p("manage_courses", HR | COORDINATOR, "Add and change courses (a provider's own, or council-wide)",
+       check=_owned_setting),
+    _p("manage_stage_requirements", COORDINATOR, "Set what each stage requires, for the whole contract"),
+    _p("issue_certificates", HR, "Download certificates in bulk, revoke a certificate",
+       scope=_own_provider_people),
+    _p("download_certificate", ALL_ROLES, "Download a certificate (within scope)"),
+    _p("view_jobs", PROVIDER_OFFICE, "Follow and download background jobs they asked for", check=_job_check),
+    _p("view_return", PROVIDER_OFFICE, "See and download the workforce return", check=_submission_check),
+    _p("submit_return", HR, "Submit the workforce return", check=_same_provider),
+    _p("export_personal_data", HR, "Download everything held on a person", scope=_own_provider_people),
+    _p("anonymise", HR, "Remove a leaver's personal details", scope=_own_provider_people),
+    _p("view_history", HR | ADMIN, "Search the change history of their provider"),
+)}
+
+
+def permission(name: str) -> Permission:
+    return PERMISSIONS[name]
+
+
+def has_role_for(user: User, name: str) -> bool:
+    """Whether the user's role holds permission ``name`` at all."""
+    return user.is_authenticated and user.role in PERMISSIONS[name].roles
+
+
+def own_record(user: User | None, record: Any) -> bool:
+    """Whether ``record`` is the user's own person or belongs to them."""
+    if user is None or user.person_id is None or record is None:
+        return False
+    if isinstance(record, Person):
+        return record.id == user.person_id
+    person_id = getattr(record, "person_id", None)
+    if person_id is None and getattr(record, "claim", None) is not None:
+        person_id = record.claim.person_id  # an expense line belongs to its claim's person
+    return person_id == user.person_id
+
+
+def refuse_own(actor: User | None, name: str, record: Any, error: Callable[[str], Exception]) -> None:
+    """For services: refuse an action on the actor's own record, whatever the caller checked.
+
+    :raises Exception: ``error(message)`` when ``actor`` would act on their own record.
+    """
+    if actor is not None and PERMISSIONS[name].not_own and own_record(actor, record):
+        raise error(PERMISSIONS[name].own_refusal)
+
+
+def can(user: User, name: str, record: Any = None) -> bool:
+    """May ``user`` take action ``name`` on ``record`` (a person, or something of one)?"""
+    perm = PERMISSIONS[name]
+    if perm.public:
+        return True
+    if not has_role_for(user, name):
+        return False
+    if perm.not_own and own_record(user, record):
+        return False
+    if perm.check is not None and not isinstance(record, Person) and _person_of(record) is None:
+        return perm.check(user, record)
+    return _in_scope(perm.scope)(user, record)
+
+
+def refusal(user: User, name: str, record: Any = None) -> str | None:
+    """Why an action is not offered, in words for the page; None when it is allowed."""
+    if can(user, name, record):
+        return None
+    perm = PERMISSIONS[name]
+    if perm.not_own and own_record(user, record):
+        return perm.own_refusal
+    return "You do not have permission to do this"
+
+
+def scope(name: str, user: User):
+    """The SQL condition (on Person) for the records ``user`` may act on under ``name``."""
+    if not has_role_for(user, name):
+        return false()
+    condition = PERMISSIONS[name].scope(user)
+    return condition & _not_own(user) if PERMISSIONS[name].not_own else condition
+
+
+# --- Views ------------------------------------------------------------------
+
+
+def permission_required(name: str):
+    """Allow the view to signed-in users whose role holds permission ``name``.
+
+    :raises Forbidden: for a signed-in user without it.
+    """
+    if name not in PERMISSIONS:
+        raise KeyError(f"Unknown permission {name!r}: add it to PERMISSIONS in app/access.py")
+
+    def decorator(view):
+        @wraps(view)
+        def wrapped(*args, **kwargs):
+            if not current_user.is_authenticated:
+                return login_manager.unauthorized()
+            if not has_role_for(current_user, name):
+                abort(403)
+            return view(*args, **kwargs)
+
+        wrapped.permission = name
+        return wrapped
+
+    return decorator
+
+
+def public(view):
+    """Mark a view as open to everyone, signed in or not."""
+    view.permission = "public"
+    return view
+
+
+def require(name: str, record: Any) -> None:
+    """Abort unless the current user may take action ``name`` on ``record``.
+
+    :raises Forbidden: when they may not.
+    """
+    if not can(current_user, name, record):
+        abort(403)
+
+
+# --- What a role sees -------------------------------------------------------
+
+
+def home_template(user: User) -> str:
+    return f"main/home_{user.role.value}.html"
+
+
+def sees_all_providers(user: User) -> bool:
+    return user.role == Role.COORDINATOR
+
+
+def sees_all_areas(user: User) -> bool:
+    """HR, administrators and the co-ordinator choose any area; a facilitator has theirs."""
+    return user.role != Role.AREA_FACILITATOR
+
+
+def area_choices(user: User, areas: list) -> list:
+    """The areas a user may pick from in filters and forms."""
+    return [a for a in areas if sees_all_areas(user) or a.id == user.area_id]
+
+
+def fixed_area_id(user: User) -> int | None:
+    """The area a user is held to (a facilitator's own), or None."""
+    return None if sees_all_areas(user) else user.area_id
+
+
+# --- Scoped loaders ---------------------------------------------------------
 
 
 def scoped_people(user: User) -> Select:
@@ -78,9 +371,16 @@ def get_person_or_404(person_id: int, *, for_user: User) -> Person:
 
 def visible_providers(user: User) -> list[Provider]:
     query = select(Provider).order_by(Provider.name)
-    if user.role != Role.COORDINATOR:
+    if not sees_all_providers(user):
         query = query.where(Provider.id == user.provider_id)
     return list(db.session.scalars(query))
+
+
+def may_see_provider(user: User, provider_id: int | None) -> bool:
+    """Whether ``user`` may see figures for ``provider_id`` (None: every provider together)."""
+    if sees_all_providers(user):
+        return True
+    return provider_id is not None and provider_id == user.provider_id
 
 
 def get_provider_or_404(provider_id: int | None, *, for_user: User) -> Provider:
@@ -99,18 +399,6 @@ def get_provider_or_404(provider_id: int | None, *, for_user: User) -> Provider:
     abort(404)
 
 
-def can_edit_people(user: User) -> bool:
-    return user.role in PEOPLE_EDITORS
-
-
-def can_see_personal_details(user: User) -> bool:
-    """Contact details are for the person, their line manager and their provider's HR."""
-    return user.role in (Role.VOLUNTEER, Role.AREA_FACILITATOR, Role.HR, Role.ADMIN)
-
-
-APPROVERS = frozenset({Role.AREA_FACILITATOR, Role.HR})
-
-
 def get_hours_or_404(entry_id: int, *, for_user: User):
     """Load an hours entry whose person the user may see.
 
@@ -126,25 +414,6 @@ def get_hours_or_404(entry_id: int, *, for_user: User):
     return entry
 
 
-def can_approve(user: User, person: Person) -> bool:
-    """Area facilitators approve for their area; HR for their provider."""
-    if user.role == Role.HR:
-        return person.provider_id == user.provider_id
-    if user.role == Role.AREA_FACILITATOR:
-        return person.provider_id == user.provider_id and person.area_id == user.area_id
-    return False
-
-
-def can_log_for(user: User, person: Person) -> bool:
-    """A parent logs their own hours; approvers log on behalf of people they approve for."""
-    if user.role == Role.VOLUNTEER:
-        return user.person_id == person.id
-    return can_approve(user, person)
-
-
-EXPENSE_VIEWERS = frozenset({Role.VOLUNTEER, Role.AREA_FACILITATOR, Role.HR})
-
-
 def get_claim_or_404(claim_id: int, *, for_user: User):
     """Load an expense claim whose person the user may see (admins and the co-ordinator see
     expenses only in aggregate).
@@ -153,7 +422,7 @@ def get_claim_or_404(claim_id: int, *, for_user: User):
     """
     from app.expenses.models import ExpenseClaim
 
-    if for_user.role not in EXPENSE_VIEWERS:
+    if not has_role_for(for_user, "view_expenses"):
         abort(404)
     claim = db.session.scalar(
         select(ExpenseClaim).join(Person, Person.id == ExpenseClaim.person_id)
@@ -163,6 +432,24 @@ def get_claim_or_404(claim_id: int, *, for_user: User):
     return claim
 
 
+def get_line_or_404(line_id: int, *, for_user: User):
+    """Load an expense claim line whose claimant the user may see.
+
+    :raises NotFound: otherwise.
+    """
+    from app.expenses.models import ExpenseClaim, ExpenseLine
+
+    if not has_role_for(for_user, "view_expenses"):
+        abort(404)
+    line = db.session.scalar(
+        select(ExpenseLine).join(ExpenseClaim, ExpenseClaim.id == ExpenseLine.claim_id)
+        .join(Person, Person.id == ExpenseClaim.person_id)
+        .where(ExpenseLine.id == line_id, person_scope(for_user)))
+    if line is None:
+        abort(404)
+    return line
+
+
 def get_receipt_or_404(receipt_id: int, *, for_user: User):
     """A receipt, only for the claimant, their area facilitator and their provider's HR.
 
@@ -170,7 +457,7 @@ def get_receipt_or_404(receipt_id: int, *, for_user: User):
     """
     from app.expenses.models import ExpenseClaim, ExpenseLine, Receipt
 
-    if for_user.role not in EXPENSE_VIEWERS:
+    if not has_role_for(for_user, "view_expenses"):
         abort(404)
     receipt = db.session.scalar(
         select(Receipt).join(ExpenseLine, ExpenseLine.receipt_id == Receipt.id)
@@ -180,3 +467,84 @@ def get_receipt_or_404(receipt_id: int, *, for_user: User):
     if receipt is None:
         abort(404)
     return receipt
+
+
+def get_certificate_or_404(certificate_id: int, *, for_user: User):
+    """A certificate whose person the user may see.
+
+    :raises NotFound: otherwise.
+    """
+    from app.certificates.models import Certificate
+
+    certificate = db.session.scalar(select(Certificate).join(Person, Person.id == Certificate.person_id)
+                                    .where(Certificate.id == certificate_id, person_scope(for_user)))
+    if certificate is None:
+        abort(404)
+    return certificate
+
+
+def get_job_or_404(job_id: int, *, for_user: User):
+    """A job the user asked for, or one for their provider.
+
+    :raises NotFound: for anyone else's.
+    """
+    from app.certificates.models import Job
+
+    job = db.session.get(Job, job_id)
+    if job is None or not can(for_user, "view_jobs", job):
+        abort(404)
+    return job
+
+
+def submissions_query(user: User) -> Select:
+    """Submitted returns the user may see: their provider's, or every one for the co-ordinator."""
+    from app.returns.models import ReturnSubmission
+
+    query = select(ReturnSubmission).order_by(ReturnSubmission.period_end.desc(), ReturnSubmission.version.desc())
+    if not sees_all_providers(user):
+        query = query.where(ReturnSubmission.provider_id == user.provider_id)
+    return query
+
+
+def get_submission_or_404(submission_id: int, *, for_user: User):
+    """A submitted return within the user's scope.
+
+    :raises NotFound: for another provider's, as if it did not exist.
+    """
+    from app.returns.models import ReturnSubmission
+
+    found = db.session.scalar(submissions_query(for_user).where(ReturnSubmission.id == submission_id))
+    if found is None:
+        abort(404)
+    return found
+
+
+# --- The committed tables ---------------------------------------------------
+
+
+def route_table(app) -> list[str]:
+    """One line per route and method: the permission it declares and the roles that hold it."""
+    lines = []
+    for rule in sorted(app.url_map.iter_rules(), key=lambda r: (r.rule, r.endpoint)):
+        if rule.endpoint == "static":
+            continue
+        name = getattr(app.view_functions[rule.endpoint], "permission", "UNDECLARED")
+        roles = ("everyone" if name == "public" else
+                 " ".join(sorted(r.value for r in PERMISSIONS[name].roles)) if name in PERMISSIONS else "-")
+        for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
+            lines.append(f"{method:<6} {rule.rule:<55} {rule.endpoint:<40} {name:<28} {roles}")
+    return lines
+
+
+def roles_table() -> list[str]:
+    """The README's roles table: each permission and which roles hold it."""
+    order = [Role.VOLUNTEER, Role.AREA_FACILITATOR, Role.HR, Role.ADMIN, Role.COORDINATOR]
+    header = "| permission | what it allows | " + " | ".join(r.label for r in order) + " |"
+    lines = [header, "| --- | --- |" + " --- |" * len(order)]
+    for perm in PERMISSIONS.values():
+        if perm.public:
+            continue
+        marks = " | ".join("yes" if r in perm.roles else "" for r in order)
+        own = " (never on their own record)" if perm.not_own else ""
+        lines.append(f"| `{perm.name}` | {perm.description}{own} | {marks} |")
+    return lines

@@ -14,6 +14,25 @@ from app.people.models import Area, Provider
 
 users = AppGroup("users", help="Manage sign-in accounts.")
 privacy = AppGroup("privacy", help="Personal data: people due to be anonymised.")
+access = AppGroup("access", help="Who may do what: the route and role tables.")
+
+
+@access.command("routes")
+def access_routes():
+    """Print the route -> permission table (committed as app/route_permissions.txt)."""
+    from flask import current_app
+
+    from app.access import route_table
+
+    click.echo("\n".join(route_table(current_app)))
+
+
+@access.command("roles")
+def access_roles():
+    """Print the README's table of permissions by role."""
+    from app.access import roles_table
+
+    click.echo("\n".join(roles_table()))
 
 
 @click.command("demo")
@@ -185,6 +204,7 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(demo_command)
     app.cli.add_command(worker_command)
     app.cli.add_command(users)
+    app.cli.add_command(access)
     from app.imports.cli import group as import_group
 
     app.cli.add_command(import_group)

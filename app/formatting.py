@@ -46,7 +46,8 @@ def register(app) -> None:
 
         from flask_login import current_user
 
-        from app.auth.models import Role
+        from app.access import sees_all_areas, sees_all_providers
 
-        return {"Role": Role, "current_user": current_user, "timedelta": timedelta,
+        return {"current_user": current_user, "timedelta": timedelta,
+                "sees_all_providers": sees_all_providers, "sees_all_areas": sees_all_areas,
                 "service_name": app.config["SERVICE_NAME"]}

@@ -23,7 +23,7 @@ def test_person_page_scope(world, sign_in, role, target, status):
     assert client.get(f"/people/{getattr(world, target).id}").status_code == status
 
 
-@pytest.mark.parametrize("path", ["/people/{id}/edit", "/people/{id}/stage"])
+@pytest.mark.parametrize("path", ["/people/{id}/edit", "/people/{id}/progress"])
 def test_hr_cannot_change_another_providers_person(world, sign_in, path):
     client = sign_in(world.user(Role.HR))
     assert client.get(path.format(id=world.stranger.id)).status_code == 404
@@ -67,3 +67,81 @@ def test_csv_export_is_scoped(world, sign_in):
 def test_establishment_of_another_provider(world, sign_in, role, status):
     client = sign_in(world.user(role))
     assert client.get(f"/establishment/?provider={world.other_provider.id}").status_code == status
+
+
+@pytest.mark.parametrize("role", [Role.HR, Role.ADMIN])
+def test_another_providers_submitted_return_cannot_be_downloaded(world, sign_in, role):
+    """The id goes to the worker: it is checked when asked for, and again when the job runs."""
+    from app.certificates.models import Job
+    from app.extensions import db
+    from app.returns.models import ReturnSubmission
+
+    theirs = ReturnSubmission(provider_id=world.other_provider.id, period_start=world.submission.period_start,
+                              period_end=world.submission.period_end, version=1, submitted_by_label="HR",
+                              figures=[["All", "headcount", "volunteer", 9]])
+    db.session.add(theirs)
+    db.session.commit()
+    client = sign_in(world.user(role))
+    jobs_before = db.session.scalar(db.select(db.func.count()).select_from(Job))
+    response = client.post("/returns/download", data={"format": "xlsx", "submission": str(theirs.id)})
+    assert response.status_code == 404
+    assert db.session.scalar(db.select(db.func.count()).select_from(Job)) == jobs_before
+
+
+def test_the_worker_refuses_a_submission_outside_the_requesters_scope(world):
+    """A job queued for another provider's submission (say, by a stale request) fails in the worker."""
+    from app.certificates.models import Job, JobStatus
+    from app.extensions import db
+    from app.returns.models import ReturnSubmission
+    from app.returns.tasks import render_return
+
+    theirs = ReturnSubmission(provider_id=world.other_provider.id, period_start=world.submission.period_start,
+                              period_end=world.submission.period_end, version=1, submitted_by_label="HR",
+                              figures=[["All", "headcount", "volunteer", 9]])
+    job = Job(kind="return-xlsx", requested_by_id=world.user(Role.HR).id, provider_id=world.provider.id,
+              status=JobStatus.QUEUED, total=2)
+    db.session.add_all([theirs, job])
+    db.session.commit()
+    with pytest.raises(PermissionError):
+        render_return.call_local(job.id, "2026-04-01", "2026-06-30", None, "xlsx", theirs.id)
+    job = db.session.get(Job, job.id)
+    assert job.status == JobStatus.FAILED and job.result_file is None
+
+
+def test_the_worker_refuses_another_providers_whole_return(world):
+    from app.certificates.models import Job, JobStatus
+    from app.extensions import db
+    from app.returns.tasks import render_return
+
+    job = Job(kind="return-pdf", requested_by_id=world.user(Role.HR).id, provider_id=world.provider.id,
+              status=JobStatus.QUEUED, total=2)
+    db.session.add(job)
+    db.session.commit()
+    with pytest.raises(PermissionError):
+        render_return.call_local(job.id, "2026-04-01", "2026-06-30", world.other_provider.id, "pdf")
+    assert db.session.get(Job, job.id).status == JobStatus.FAILED
+
+
+def test_the_worker_renders_only_certificates_the_requester_may_see(world):
+    import zipfile
+    from io import BytesIO
+
+    from app.certificates.models import Certificate, Job, JobStatus
+    from app.certificates.tasks import render_certificates
+    from app.extensions import db
+    from app.jobs.queue import results_dir
+    from app.training.models import TrainingResult
+    from app.training.services import record_training
+
+    record = record_training(world.stranger, world.course, completed_on=world.certificate.issued_on,
+                             result=TrainingResult.PASSED, cost_pence=None, actor=world.other_hr,
+                             today=world.certificate.issued_on)
+    theirs = db.session.scalar(db.select(Certificate).where(Certificate.training_record_id == record.id))
+    job = Job(kind="certificates", requested_by_id=world.user(Role.HR).id, provider_id=world.provider.id,
+              status=JobStatus.QUEUED, total=2)
+    db.session.add(job)
+    db.session.commit()
+    render_certificates.call_local(job.id, [world.certificate.id, theirs.id], "zip", "http://localhost/")
+    job = db.session.get(Job, job.id)
+    names = zipfile.ZipFile(BytesIO((results_dir() / job.result_file).read_bytes())).namelist()
+    assert names == [f"{world.certificate.number}.pdf"]

@@ -4,7 +4,7 @@ import enum
 import secrets
 from datetime import datetime
 
-from flask_login import UserMixin
+from flask_login import AnonymousUserMixin, UserMixin
 from sqlalchemy import Boolean, CheckConstraint, DateTime, Enum, ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -86,5 +86,30 @@ class User(UserMixin, db.Model):
     def rotate_session_token(self) -> None:
         self.session_token = new_session_token()
 
-    def has_role(self, *roles: Role) -> bool:
-        return self.role in roles
+    @property
+    def role_label(self) -> str:
+        return self.role.label
+
+    def can(self, permission: str, record=None) -> bool:
+        """Whether this user may take the named action on ``record`` (rules in app/access.py)."""
+        from app.access import can
+
+        return can(self, permission, record)
+
+    def refusal(self, permission: str, record=None) -> str | None:
+        """Why the named action is not offered, in words for the page; None when it is."""
+        from app.access import refusal
+
+        return refusal(self, permission, record)
+
+
+class AnonymousUser(AnonymousUserMixin):
+    """Someone not signed in: they may take no named action."""
+
+    person_id = None
+
+    def can(self, permission: str, record=None) -> bool:
+        return False
+
+    def refusal(self, permission: str, record=None) -> str | None:
+        return "Sign in first"

@@ -14,7 +14,7 @@ from flask import (
 from flask_login import current_user, login_user, logout_user
 from sqlalchemy import select
 
-from app.access import ALL_ROLES, public, role_required
+from app.access import permission_required, public
 from app.extensions import db, limiter, login_manager
 
 from .forms import ChangePasswordForm, EmptyForm, SignInForm
@@ -73,7 +73,7 @@ def sign_in():
 
 
 @bp.route("/sign-out", methods=["POST"])
-@role_required(*ALL_ROLES)
+@permission_required("use_account")
 def sign_out():
     form = EmptyForm()
     if form.validate_on_submit():
@@ -86,7 +86,7 @@ def sign_out():
 
 
 @bp.route("/account/password", methods=["GET", "POST"])
-@role_required(*ALL_ROLES)
+@permission_required("use_account")
 def password():
     form = ChangePasswordForm()
     if form.validate_on_submit():

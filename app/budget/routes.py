@@ -5,8 +5,7 @@ from datetime import date, timedelta
 from flask import Blueprint, Response, abort, render_template, request
 from flask_login import current_user
 
-from app.access import PROVIDER_OFFICE, get_provider_or_404, role_required, visible_providers
-from app.auth.models import Role
+from app.access import fixed_area_id, get_provider_or_404, permission_required, visible_providers
 from app.establishment.services import contract_years_for
 from app.people.queries import all_areas
 
@@ -14,7 +13,6 @@ from .charts import fte_chart, monthly_spend_chart
 from .services import build_monitor, fte_report, month_end, year_for_provider
 
 bp = Blueprint("budget", __name__, url_prefix="/budget")
-FTE_VIEWERS = (*PROVIDER_OFFICE, Role.AREA_FACILITATOR)
 
 
 def _monitor_context():
@@ -28,7 +26,7 @@ def _monitor_context():
 
 
 @bp.route("/")
-@role_required(*PROVIDER_OFFICE)
+@permission_required("view_budget")
 def monitor():
     provider, year, area_id, monitor = _monitor_context()
     chart = None
@@ -42,7 +40,7 @@ def monitor():
 
 
 @bp.route("/monitor.csv")
-@role_required(*PROVIDER_OFFICE)
+@permission_required("view_budget")
 def monitor_csv():
     provider, year, area_id, monitor = _monitor_context()
     if monitor is None:
@@ -82,9 +80,7 @@ def period_bounds(kind: str, on: date, year_start: date | None, year_end: date |
 
 def _fte_context():
     provider = get_provider_or_404(request.args.get("provider", type=int), for_user=current_user)
-    area_id = request.args.get("area", type=int)
-    if current_user.role == Role.AREA_FACILITATOR:
-        area_id = current_user.area_id
+    area_id = fixed_area_id(current_user) or request.args.get("area", type=int)
     kind = request.args.get("period", "month")
     try:
         on = date.fromisoformat(request.args["on"]) if request.args.get("on") else date.today()
@@ -99,7 +95,7 @@ def _fte_context():
 
 
 @bp.route("/fte")
-@role_required(*FTE_VIEWERS)
+@permission_required("view_fte")
 def fte():
     provider, area_id, kind, on, start, end, rows = _fte_context()
     chart = fte_chart([r.group for r in rows], [float(r.budgeted_fte) for r in rows],
@@ -110,7 +106,7 @@ def fte():
 
 
 @bp.route("/fte.csv")
-@role_required(*FTE_VIEWERS)
+@permission_required("view_fte")
 def fte_csv():
     provider, area_id, kind, on, start, end, rows = _fte_context()
     buffer = io.StringIO()

@@ -1,12 +1,11 @@
 from datetime import UTC, date, datetime
 
-from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
-from app.access import get_person_or_404, person_scope, public, role_required
-from app.auth.models import Role
+from app.access import get_certificate_or_404, get_person_or_404, permission_required, public, scope
 from app.extensions import db, limiter
 from app.people.models import Person
 
@@ -19,22 +18,10 @@ bp = Blueprint("certificates", __name__)
 BULK_LIMIT = 2000
 
 
-def get_certificate_or_404(certificate_id: int) -> Certificate:
-    """A certificate whose person the user may see.
-
-    :raises NotFound: otherwise.
-    """
-    certificate = db.session.scalar(select(Certificate).join(Person, Person.id == Certificate.person_id)
-                                    .where(Certificate.id == certificate_id, person_scope(current_user)))
-    if certificate is None:
-        abort(404)
-    return certificate
-
-
 @bp.route("/certificates/<int:certificate_id>.pdf")
-@role_required(*Role)
+@permission_required("download_certificate")
 def download(certificate_id: int):
-    certificate = get_certificate_or_404(certificate_id)
+    certificate = get_certificate_or_404(certificate_id, for_user=current_user)
     pdf = render_certificate_pdf(certificate, verify_url(request.url_root, certificate.number),
                                  certificate.person.provider.name)
     return Response(pdf, mimetype="application/pdf", headers={
@@ -42,10 +29,10 @@ def download(certificate_id: int):
 
 
 @bp.route("/certificates", methods=["GET", "POST"])
-@role_required(Role.HR)
+@permission_required("issue_certificates")
 def bulk():
     query = (select(Certificate).join(Person, Person.id == Certificate.person_id)
-             .where(person_scope(current_user)).options(joinedload(Certificate.person))
+             .where(scope("issue_certificates", current_user)).options(joinedload(Certificate.person))
              .order_by(Certificate.issued_on.desc(), Certificate.id.desc()))
     kind = request.values.get("kind", "")
     if kind in {k.value for k in CertificateKind}:
@@ -69,11 +56,11 @@ def bulk():
 
 
 @bp.route("/certificates/<int:certificate_id>/revoke", methods=["GET", "POST"])
-@role_required(Role.HR)
+@permission_required("issue_certificates")
 def revoke_certificate(certificate_id: int):
     from app.training.forms import RevokeForm
 
-    certificate = get_certificate_or_404(certificate_id)
+    certificate = get_certificate_or_404(certificate_id, for_user=current_user)
     form = RevokeForm()
     if form.validate_on_submit():
         try:
@@ -88,7 +75,7 @@ def revoke_certificate(certificate_id: int):
 
 
 @bp.route("/people/<int:person_id>/certificates")
-@role_required(*Role)
+@permission_required("view_person")
 def person_certificates(person_id: int):
     return redirect(url_for("training.person_pathway", person_id=get_person_or_404(
         person_id, for_user=current_user).id, _anchor="certificates"))

@@ -8,8 +8,10 @@ from datetime import UTC, datetime
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
+from app.access import scope
 from app.extensions import db
-from app.jobs.queue import app_context, huey, results_dir
+from app.jobs.queue import app_context, huey, job_requester, results_dir
+from app.people.models import Person
 
 from .models import Certificate, Job, JobStatus
 from .pdf import certificates_html, render_document, render_many
@@ -41,8 +43,12 @@ def render_certificates(job_id: int, certificate_ids: list[int], fmt: str, base_
 
 
 def _render(job: Job, certificate_ids: list[int], fmt: str, base_url: str) -> None:
+    # Checked again here, not only when the job was asked for: the worker renders
+    # only what the person who asked may still download.
+    requester = job_requester(job, "issue_certificates")
     certificates = db.session.scalars(
-        select(Certificate).where(Certificate.id.in_(certificate_ids))
+        select(Certificate).join(Person, Person.id == Certificate.person_id)
+        .where(Certificate.id.in_(certificate_ids), scope("issue_certificates", requester))
         .options(joinedload(Certificate.person)).order_by(Certificate.id)).all()
     buffer, documents = io.BytesIO(), []
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:

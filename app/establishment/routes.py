@@ -7,7 +7,7 @@ from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from app.access import PROVIDER_OFFICE, get_provider_or_404, role_required, visible_providers
+from app.access import get_provider_or_404, permission_required, visible_providers
 from app.extensions import db
 from app.formatting import pounds
 
@@ -38,7 +38,7 @@ def _chosen_year(provider):
 
 
 @bp.route("/")
-@role_required(*PROVIDER_OFFICE)
+@permission_required("view_establishment")
 def overview():
     provider = get_provider_or_404(request.args.get("provider", type=int), for_user=current_user)
     years, year = _chosen_year(provider)
@@ -50,7 +50,7 @@ def overview():
 
 
 @bp.route("/budget.csv")
-@role_required(*PROVIDER_OFFICE)
+@permission_required("view_establishment")
 def budget_csv():
     provider = get_provider_or_404(request.args.get("provider", type=int), for_user=current_user)
     _, year = _chosen_year(provider)
@@ -75,7 +75,7 @@ def budget_csv():
 
 
 @bp.route("/grades")
-@role_required(*PROVIDER_OFFICE)
+@permission_required("view_establishment")
 def grades():
     rows = db.session.scalars(
         select(Grade).options(selectinload(Grade.pay_points)).order_by(Grade.code)

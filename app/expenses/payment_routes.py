@@ -9,19 +9,18 @@ from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from app.access import get_claim_or_404, role_required
-from app.auth.models import Role
+from app.access import get_line_or_404, permission_required, require
 from app.extensions import db
 
 from . import queries
 from .forms import AdjustmentForm, PaymentForm
-from .models import ExpenseClaim, ExpenseLine, PaymentBatch
+from .models import ExpenseClaim, PaymentBatch
 from .routes import bp
 from .services import ExpenseError, adjust_paid_line, mark_paid
 
 
 @bp.route("/payments", methods=["GET", "POST"])
-@role_required(Role.HR)
+@permission_required("pay_expenses")
 def payments():
     form = PaymentForm()
     claims = db.session.scalars(queries.payable_claims(current_user)).all()
@@ -46,7 +45,7 @@ def payments():
 
 
 @bp.route("/payments/batches")
-@role_required(Role.HR)
+@permission_required("pay_expenses")
 def batches():
     rows = db.session.scalars(
         select(PaymentBatch).where(PaymentBatch.provider_id == current_user.provider_id)
@@ -56,7 +55,7 @@ def batches():
 
 
 @bp.route("/payments/batches/<int:batch_id>.csv")
-@role_required(Role.HR)
+@permission_required("pay_expenses")
 def batch_csv(batch_id: int):
     batch = db.get_or_404(PaymentBatch, batch_id)
     if batch.provider_id != current_user.provider_id:
@@ -72,10 +71,11 @@ def batch_csv(batch_id: int):
 
 
 @bp.route("/expenses/items/<int:line_id>/adjust", methods=["GET", "POST"])
-@role_required(Role.HR)
+@permission_required("pay_expenses")
 def adjust(line_id: int):
-    line = db.get_or_404(ExpenseLine, line_id)
-    claim = get_claim_or_404(line.claim_id, for_user=current_user)
+    line = get_line_or_404(line_id, for_user=current_user)
+    claim = line.claim
+    require("pay_expenses", claim)
     form = AdjustmentForm()
     if form.validate_on_submit():
         try:

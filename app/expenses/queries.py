@@ -8,7 +8,7 @@ from decimal import Decimal
 from sqlalchemy import extract, func, select
 from sqlalchemy.orm import joinedload, selectinload
 
-from app.access import person_scope
+from app.access import scope
 from app.extensions import db
 from app.people.models import Person, Stage
 
@@ -53,7 +53,7 @@ def tax_year_totals(person_id: int, today: date) -> dict:
 
 def approval_queue(user):
     return (select(ExpenseClaim).join(Person, Person.id == ExpenseClaim.person_id)
-            .where(ExpenseClaim.status == ClaimStatus.SUBMITTED, person_scope(user))
+            .where(ExpenseClaim.status == ClaimStatus.SUBMITTED, scope("decide_expense_lines", user))
             .options(joinedload(ExpenseClaim.person),
                      selectinload(ExpenseClaim.lines).joinedload(ExpenseLine.category),
                      selectinload(ExpenseClaim.lines).joinedload(ExpenseLine.receipt))
@@ -106,6 +106,6 @@ def flags_for(claims: list[ExpenseClaim], *, limit_pence: int, today: date) -> d
 
 def payable_claims(user):
     return (select(ExpenseClaim).join(Person, Person.id == ExpenseClaim.person_id)
-            .where(ExpenseClaim.status == ClaimStatus.APPROVED, person_scope(user))
+            .where(ExpenseClaim.status == ClaimStatus.APPROVED, scope("pay_expenses", user))
             .options(joinedload(ExpenseClaim.person), selectinload(ExpenseClaim.lines))
             .order_by(ExpenseClaim.submitted_at, ExpenseClaim.id))

@@ -14,28 +14,24 @@ from flask import (
 from flask_login import current_user
 
 from app.access import (
-    APPROVERS,
-    EXPENSE_VIEWERS,
-    can_approve,
-    can_log_for,
     get_claim_or_404,
+    get_line_or_404,
     get_person_or_404,
     get_receipt_or_404,
-    role_required,
+    permission_required,
+    require,
 )
 from app.audit.services import history_for
 from app.auth.forms import EmptyForm
-from app.auth.models import Role
 from app.extensions import db
 
 from . import queries
 from .forms import DecisionForm, LineForm
-from .models import ExpenseCategory, ExpenseLine, Vehicle
+from .models import ExpenseCategory, Vehicle
 from .receipts import ReceiptError, receipt_path, store_receipt
 from .services import ExpenseError, add_line, create_claim, decide_line, remove_line, submit_claim
 
 bp = Blueprint("expenses", __name__)
-CLAIMANTS = (Role.VOLUNTEER, Role.AREA_FACILITATOR, Role.HR)
 
 
 def now() -> datetime:
@@ -43,27 +39,26 @@ def now() -> datetime:
 
 
 @bp.route("/expenses")
-@role_required(Role.VOLUNTEER)
+@permission_required("view_own_record")
 def my_expenses():
     return redirect(url_for("expenses.person_expenses", person_id=current_user.person_id))
 
 
 @bp.route("/people/<int:person_id>/expenses")
-@role_required(*EXPENSE_VIEWERS)
+@permission_required("view_expenses")
 def person_expenses(person_id: int):
     person = get_person_or_404(person_id, for_user=current_user)
     return render_template("expenses/person_expenses.html", person=person,
                            claims=queries.claims_for(person.id),
                            totals=queries.tax_year_totals(person.id, date.today()),
-                           can_claim=can_log_for(current_user, person), form=EmptyForm())
+                           can_claim=current_user.can("claim_expenses", person), form=EmptyForm())
 
 
 @bp.route("/people/<int:person_id>/expenses/new", methods=["POST"])
-@role_required(*CLAIMANTS)
+@permission_required("claim_expenses")
 def new_claim(person_id: int):
     person = get_person_or_404(person_id, for_user=current_user)
-    if not can_log_for(current_user, person):
-        abort(403)
+    require("claim_expenses", person)
     if not EmptyForm().validate_on_submit():
         abort(400)
     claim = create_claim(person, actor=current_user)
@@ -72,16 +67,15 @@ def new_claim(person_id: int):
 
 
 @bp.route("/expenses/<int:claim_id>")
-@role_required(*EXPENSE_VIEWERS)
+@permission_required("view_expenses")
 def view_claim(claim_id: int):
     claim = get_claim_or_404(claim_id, for_user=current_user)
-    deciding = can_approve(current_user, claim.person)
+    deciding = current_user.can("decide_expense_lines", claim)
     flags = queries.flags_for([claim], limit_pence=current_app.config["VOLUNTEER_MONTHLY_ALERT_PENCE"],
                               today=date.today()) if deciding else {}
     return render_template("expenses/view_claim.html", claim=claim, history=history_for(claim),
-                           can_change=can_log_for(current_user, claim.person) and claim.is_editable,
-                           can_decide=deciding, flags=flags, form=EmptyForm(),
-                           decision=DecisionForm(), is_hr=current_user.role == Role.HR)
+                           can_change=current_user.can("claim_expenses", claim) and claim.is_editable,
+                           can_decide=deciding, flags=flags, form=EmptyForm(), decision=DecisionForm())
 
 
 def _receipt_from(form: LineForm):
@@ -102,11 +96,10 @@ def _line_form() -> LineForm:
 
 
 @bp.route("/expenses/<int:claim_id>/items/new", methods=["GET", "POST"])
-@role_required(*CLAIMANTS)
+@permission_required("claim_expenses")
 def add_item(claim_id: int):
     claim = get_claim_or_404(claim_id, for_user=current_user)
-    if not can_log_for(current_user, claim.person):
-        abort(403)
+    require("claim_expenses", claim.person)
     form = _line_form()
     if claim.is_editable and form.validate_on_submit():
         category = db.get_or_404(ExpenseCategory, form.category_id.data)
@@ -135,12 +128,11 @@ def add_item(claim_id: int):
 
 
 @bp.route("/expenses/items/<int:line_id>/remove", methods=["POST"])
-@role_required(*CLAIMANTS)
+@permission_required("claim_expenses")
 def remove_item(line_id: int):
-    line = db.get_or_404(ExpenseLine, line_id)
-    claim = get_claim_or_404(line.claim_id, for_user=current_user)
-    if not can_log_for(current_user, claim.person):
-        abort(403)
+    line = get_line_or_404(line_id, for_user=current_user)
+    claim = line.claim
+    require("claim_expenses", claim.person)
     if EmptyForm().validate_on_submit():
         try:
             remove_line(line, actor=current_user)
@@ -153,11 +145,10 @@ def remove_item(line_id: int):
 
 
 @bp.route("/expenses/<int:claim_id>/submit", methods=["POST"])
-@role_required(*CLAIMANTS)
+@permission_required("claim_expenses")
 def submit(claim_id: int):
     claim = get_claim_or_404(claim_id, for_user=current_user)
-    if not can_log_for(current_user, claim.person):
-        abort(403)
+    require("claim_expenses", claim.person)
     if EmptyForm().validate_on_submit():
         try:
             submit_claim(claim, actor=current_user, now=now())
@@ -170,7 +161,7 @@ def submit(claim_id: int):
 
 
 @bp.route("/approvals/expenses")
-@role_required(*APPROVERS)
+@permission_required("decide_expense_lines")
 def approvals():
     page = db.paginate(queries.approval_queue(current_user), page=request.args.get("page", 1, type=int),
                        per_page=20, error_out=False)
@@ -180,12 +171,11 @@ def approvals():
 
 
 @bp.route("/expenses/items/<int:line_id>/decide", methods=["POST"])
-@role_required(*APPROVERS)
+@permission_required("decide_expense_lines")
 def decide(line_id: int):
-    line = db.get_or_404(ExpenseLine, line_id)
-    claim = get_claim_or_404(line.claim_id, for_user=current_user)
-    if not can_approve(current_user, claim.person):
-        abort(403)
+    line = get_line_or_404(line_id, for_user=current_user)
+    claim = line.claim
+    require("decide_expense_lines", claim)
     form = DecisionForm()
     if form.validate_on_submit():
         try:
@@ -200,7 +190,7 @@ def decide(line_id: int):
 
 
 @bp.route("/receipts/<int:receipt_id>")
-@role_required(*EXPENSE_VIEWERS)
+@permission_required("view_expenses")
 def receipt(receipt_id: int):
     found = get_receipt_or_404(receipt_id, for_user=current_user)
     path = receipt_path(found)

@@ -9,6 +9,7 @@ from decimal import Decimal
 
 from sqlalchemy import func, select, update
 
+from app.access import refuse_own
 from app.audit import services as audit
 from app.extensions import db
 from app.people.models import Person
@@ -173,6 +174,7 @@ def decide_line(line: ExpenseLine, *, approve: bool, reason: str | None, actor, 
     :raises ExpenseError: if the claim is not awaiting approval, or a rejection has no reason.
     """
     claim = line.claim
+    refuse_own(actor, "decide_expense_lines", claim, lambda message: ExpenseError({"reason": message}))
     if claim.status != ClaimStatus.SUBMITTED:
         raise ExpenseError({"reason": f"This claim is {claim.status.value}, not waiting for approval"})
     if not approve and not (reason or "").strip():
@@ -203,6 +205,8 @@ def mark_paid(claims: list[ExpenseClaim], *, paid_on: date, reference: str, acto
     """
     if not reference.strip():
         raise ExpenseError({"reference": "Enter the payment reference"})
+    for claim in claims:
+        refuse_own(actor, "pay_expenses", claim, lambda message: ExpenseError({"claims": message}))
     not_ready = [c.id for c in claims if c.status != ClaimStatus.APPROVED]
     if not_ready or not claims:
         raise ExpenseError({"claims": "Only approved claims can be marked as paid"})
@@ -233,6 +237,7 @@ def adjust_paid_line(line: ExpenseLine, *, amount_pence: int, reason: str, actor
 
     :raises ExpenseError: if the line was not paid, or there is no reason or no change.
     """
+    refuse_own(actor, "pay_expenses", line.claim, lambda message: ExpenseError({"amount": message}))
     if line.claim.status != ClaimStatus.PAID or line.status != LineStatus.APPROVED:
         raise ExpenseError({"amount": "Only paid items are put right with an adjustment"})
     if not reason.strip():

@@ -8,10 +8,9 @@ from sqlalchemy import func, select
 from wtforms import StringField, SubmitField
 from wtforms.validators import DataRequired, Length
 
-from app.access import role_required
+from app.access import permission_required
 from app.audit import services as audit
 from app.auth.forms import EmptyForm
-from app.auth.models import Role
 from app.extensions import db
 
 from .models import Activity
@@ -26,7 +25,7 @@ class ActivityForm(FlaskForm):
 
 
 @bp.route("/hours/activities", methods=["GET", "POST"])
-@role_required(Role.HR)
+@permission_required("manage_activities")
 def activities():
     form = ActivityForm()
     if form.validate_on_submit():
@@ -48,7 +47,7 @@ def activities():
 
 
 @bp.route("/hours/activities/<int:activity_id>/toggle", methods=["POST"])
-@role_required(Role.HR)
+@permission_required("manage_activities")
 def toggle_activity(activity_id: int):
     activity = db.get_or_404(Activity, activity_id)
     if EmptyForm().validate_on_submit():

@@ -5,7 +5,7 @@ from datetime import date, timedelta
 from sqlalchemy import exists, func, or_, select
 from sqlalchemy.orm import joinedload
 
-from app.access import person_scope
+from app.access import scope
 from app.establishment.models import Contract
 from app.extensions import db
 from app.people.models import Person
@@ -38,7 +38,7 @@ def minutes_by_status(person_id: int, start: date, end: date) -> dict[HoursStatu
 def approval_queue(user, *, area_id: int | None = None):
     """Submitted entries for people the user approves for, oldest first."""
     query = (select(HoursEntry).join(Person, Person.id == HoursEntry.person_id)
-             .where(HoursEntry.status == HoursStatus.SUBMITTED, person_scope(user))
+             .where(HoursEntry.status == HoursStatus.SUBMITTED, scope("approve_hours", user))
              .options(joinedload(HoursEntry.person), joinedload(HoursEntry.activity),
                       joinedload(HoursEntry.area), joinedload(HoursEntry.corrects))
              .order_by(HoursEntry.worked_on, HoursEntry.id))
@@ -50,7 +50,7 @@ def approval_queue(user, *, area_id: int | None = None):
 def people_in_scope(user, *, area_id: int, on: date) -> list[Person]:
     """People active on a day in an area, that the user may see, by name."""
     return list(db.session.scalars(
-        select(Person).where(person_scope(user), Person.area_id == area_id, Person.joined_on <= on,
+        select(Person).where(scope("record_register", user), Person.area_id == area_id, Person.joined_on <= on,
                              or_(Person.left_on.is_(None), Person.left_on >= on))
         .order_by(Person.last_name, Person.first_name)))
 
@@ -64,7 +64,7 @@ def quiet_last_week(user, *, today: date, area_id: int | None = None) -> tuple[d
     logged = exists().where(
         HoursEntry.person_id == Person.id, HoursEntry.worked_on.between(start, end),
         HoursEntry.status.in_([HoursStatus.SUBMITTED, HoursStatus.APPROVED]))
-    query = (select(Person).where(person_scope(user), has_role, ~logged,
+    query = (select(Person).where(scope("remind", user), has_role, ~logged,
                                   or_(Person.left_on.is_(None), Person.left_on >= start))
              .options(joinedload(Person.area)).order_by(Person.area_id, Person.last_name))
     if area_id is not None:

@@ -3,13 +3,12 @@ who find logging their own hours hard."""
 
 from datetime import date
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from app.access import APPROVERS, can_approve, get_person_or_404, role_required
+from app.access import area_choices, get_person_or_404, permission_required, require
 from app.audit import services as audit
 from app.auth.forms import EmptyForm
-from app.auth.models import Role
 from app.extensions import db
 from app.mail import send_email
 from app.people.queries import all_areas
@@ -19,7 +18,7 @@ from .forms import RegisterForm
 from .models import Activity
 from .routes import bp, now
 from .rules import minutes_from_hours
-from .services import HoursError, record_register
+from .services import HoursError, record_register, register_message
 
 
 def _register_rows(people) -> tuple[list, dict[int, str]]:
@@ -41,16 +40,15 @@ def _register_rows(people) -> tuple[list, dict[int, str]]:
 
 
 @bp.route("/hours/register", methods=["GET", "POST"])
-@role_required(*APPROVERS)
+@permission_required("record_register")
 def register():
     form = RegisterForm(area_id=current_user.area_id)
     form.activity_id.choices = [(a.id, a.name) for a in queries.active_activities()]
-    areas = [a for a in all_areas() if current_user.role == Role.HR or a.id == current_user.area_id]
+    areas = area_choices(current_user, all_areas())
     form.area_id.choices = [(a.id, a.name) for a in areas]
     area_id = form.area_id.data or (areas[0].id if areas else None)
     day = form.worked_on.data or date.today()
-    people = [p for p in queries.people_in_scope(current_user, area_id=area_id, on=day)
-              if can_approve(current_user, p)] if area_id else []
+    people = queries.people_in_scope(current_user, area_id=area_id, on=day) if area_id else []
     problems = {}
     if request.form.get("save") and form.validate_on_submit():
         chosen, problems = _register_rows(people)
@@ -65,14 +63,14 @@ def register():
                 problems = {int(k.split("-")[1]): v for k, v in error.problems.items()}
             else:
                 db.session.commit()
-                flash(f"Register saved: {len(entries)} people's hours recorded and approved", "success")
+                flash(register_message(entries), "success")
                 return redirect(url_for("hours.register"))
     return render_template("hours/register.html", form=form, people=people, problems=problems,
                            posted=request.form)
 
 
 @bp.route("/hours/reminders")
-@role_required(*APPROVERS)
+@permission_required("remind")
 def reminders():
     start, end, people = queries.quiet_last_week(current_user, today=date.today(),
                                                  area_id=request.args.get("area", type=int))
@@ -81,11 +79,10 @@ def reminders():
 
 
 @bp.route("/hours/reminders/<int:person_id>", methods=["POST"])
-@role_required(*APPROVERS)
+@permission_required("remind")
 def send_reminder(person_id: int):
     person = get_person_or_404(person_id, for_user=current_user)
-    if not can_approve(current_user, person):
-        abort(403)
+    require("remind", person)
     if EmptyForm().validate_on_submit():
         if not person.email:
             flash(f"{person.name} has no email address. Give them a call instead", "info")

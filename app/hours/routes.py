@@ -3,17 +3,9 @@ from datetime import UTC, date, datetime, timedelta
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from app.access import (
-    APPROVERS,
-    can_approve,
-    can_log_for,
-    get_hours_or_404,
-    get_person_or_404,
-    role_required,
-)
+from app.access import get_hours_or_404, get_person_or_404, permission_required, require, sees_all_areas
 from app.audit.services import history_for
 from app.auth.forms import EmptyForm
-from app.auth.models import Role
 from app.extensions import db
 from app.people.queries import all_areas
 
@@ -33,7 +25,6 @@ from .services import (
 )
 
 bp = Blueprint("hours", __name__)
-LOGGERS = (Role.VOLUNTEER, Role.AREA_FACILITATOR, Role.HR)
 
 
 def now() -> datetime:
@@ -53,13 +44,13 @@ def _errors_to_form(form, error: HoursError) -> None:
 
 
 @bp.route("/hours")
-@role_required(Role.VOLUNTEER)
+@permission_required("view_own_record")
 def my_hours():
     return redirect(url_for("hours.person_hours", person_id=current_user.person_id, **request.args))
 
 
 @bp.route("/people/<int:person_id>/hours")
-@role_required(*Role)
+@permission_required("view_person")
 def person_hours(person_id: int):
     person = get_person_or_404(person_id, for_user=current_user)
     start = _week(request.args.get("week"))
@@ -71,7 +62,7 @@ def person_hours(person_id: int):
         entries=queries.entries_between(person.id, start, end),
         week_totals=queries.minutes_by_status(person.id, start, end),
         month_totals=queries.minutes_by_status(person.id, month_start, month_end),
-        month_start=month_start, can_log=can_log_for(current_user, person),
+        month_start=month_start, can_log=current_user.can("log_hours_for", person),
         is_me=current_user.person_id == person.id, today=date.today(), form=EmptyForm())
 
 
@@ -88,11 +79,10 @@ def _hours_form(person, obj=None) -> HoursForm:
 
 
 @bp.route("/people/<int:person_id>/hours/new", methods=["GET", "POST"])
-@role_required(*LOGGERS)
+@permission_required("log_hours_for")
 def log(person_id: int):
     person = get_person_or_404(person_id, for_user=current_user)
-    if not can_log_for(current_user, person):
-        abort(403)
+    require("log_hours_for", person)
     form = _hours_form(person)
     if form.validate_on_submit():
         try:
@@ -112,24 +102,22 @@ def log(person_id: int):
 
 
 @bp.route("/hours/<int:entry_id>")
-@role_required(*Role)
+@permission_required("view_person")
 def view_entry(entry_id: int):
     entry = get_hours_or_404(entry_id, for_user=current_user)
     return render_template(
         "hours/view_entry.html", entry=entry, history=history_for(entry),
-        corrections=queries.corrections_of(entry.id), can_change=can_log_for(current_user, entry.person),
-        can_decide=can_approve(current_user, entry.person), form=EmptyForm())
+        corrections=queries.corrections_of(entry.id), form=EmptyForm())
 
 
 def _changeable(entry_id: int) -> HoursEntry:
     entry = get_hours_or_404(entry_id, for_user=current_user)
-    if not can_log_for(current_user, entry.person):
-        abort(403)
+    require("log_hours_for", entry)
     return entry
 
 
 @bp.route("/hours/<int:entry_id>/edit", methods=["GET", "POST"])
-@role_required(*LOGGERS)
+@permission_required("log_hours_for")
 def edit_entry(entry_id: int):
     entry = _changeable(entry_id)
     form = _hours_form(entry.person, obj=entry)
@@ -152,7 +140,7 @@ def edit_entry(entry_id: int):
 
 
 @bp.route("/hours/<int:entry_id>/delete", methods=["GET", "POST"])
-@role_required(*LOGGERS)
+@permission_required("log_hours_for")
 def delete_entry(entry_id: int):
     entry = _changeable(entry_id)
     form = EmptyForm()
@@ -170,11 +158,10 @@ def delete_entry(entry_id: int):
 
 
 @bp.route("/people/<int:person_id>/hours/submit", methods=["POST"])
-@role_required(*LOGGERS)
+@permission_required("log_hours_for")
 def submit_week(person_id: int):
     person = get_person_or_404(person_id, for_user=current_user)
-    if not can_log_for(current_user, person):
-        abort(403)
+    require("log_hours_for", person)
     start = _week(request.form.get("week"))
     if EmptyForm().validate_on_submit():
         entries = queries.entries_between(person.id, start, start + timedelta(days=6))
@@ -186,7 +173,7 @@ def submit_week(person_id: int):
 
 
 @bp.route("/approvals/hours", methods=["GET", "POST"])
-@role_required(*APPROVERS)
+@permission_required("approve_hours")
 def approvals():
     area_id = request.args.get("area", type=int)
     form = EmptyForm()
@@ -201,18 +188,17 @@ def approvals():
     page = db.paginate(queries.approval_queue(current_user, area_id=area_id),
                        page=request.args.get("page", 1, type=int), per_page=50, error_out=False)
     return render_template("hours/approvals.html", page=page, form=form, area_id=area_id,
-                           areas=all_areas() if current_user.role == Role.HR else [])
+                           areas=all_areas() if sees_all_areas(current_user) else [])
 
 
 def _decidable(entry_id: int) -> HoursEntry:
     entry = get_hours_or_404(entry_id, for_user=current_user)
-    if not can_approve(current_user, entry.person):
-        abort(403)
+    require("approve_hours", entry)
     return entry
 
 
 @bp.route("/hours/<int:entry_id>/reject", methods=["GET", "POST"])
-@role_required(*APPROVERS)
+@permission_required("approve_hours")
 def reject(entry_id: int):
     entry = _decidable(entry_id)
     form = RejectForm()
@@ -229,7 +215,7 @@ def reject(entry_id: int):
 
 
 @bp.route("/hours/<int:entry_id>/correct", methods=["GET", "POST"])
-@role_required(*APPROVERS)
+@permission_required("approve_hours")
 def correct(entry_id: int):
     entry = _decidable(entry_id)
     form = CorrectionForm()

@@ -8,6 +8,7 @@ from datetime import date, datetime
 
 from sqlalchemy import func, select, update
 
+from app.access import own_record, refuse_own
 from app.audit import services as audit
 from app.extensions import db
 from app.people.models import Person
@@ -111,10 +112,11 @@ def submit_entries(entries: list[HoursEntry], *, actor, now: datetime) -> int:
 def approve_entries(entries: list[HoursEntry], *, actor, now: datetime) -> int:
     """Approve submitted entries, locking them; others are left alone. Returns how many.
 
-    The change is a conditional UPDATE, so when two approvers act at once each
-    entry is approved (and audited) exactly once.
+    Nobody approves their own hours: the actor's own entries are left submitted
+    for someone else. The change is a conditional UPDATE, so when two approvers
+    act at once each entry is approved (and audited) exactly once.
     """
-    ids = [e.id for e in entries if e.status == HoursStatus.SUBMITTED]
+    ids = [e.id for e in entries if e.status == HoursStatus.SUBMITTED and not own_record(actor, e)]
     if not ids:
         return 0
     approved = set(db.session.scalars(
@@ -144,6 +146,7 @@ def reject_entry(entry: HoursEntry, *, reason: str, actor, now: datetime) -> Non
 
     :raises HoursError: if it is not awaiting approval or no reason is given.
     """
+    refuse_own(actor, "approve_hours", entry, lambda message: HoursError({"reason": message}))
     if entry.status != HoursStatus.SUBMITTED:
         raise HoursError({"reason": f"Only submitted hours can be rejected; this is {entry.status.value}"})
     if not reason or not reason.strip():
@@ -161,6 +164,7 @@ def correct_entry(original: HoursEntry, *, correct_minutes: int, reason: str, ac
 
     :raises HoursError: if the original is not approved, nothing changes, or no reason.
     """
+    refuse_own(actor, "approve_hours", original, lambda message: HoursError({"hours": message}))
     if original.status != HoursStatus.APPROVED or original.corrects_id is not None:
         raise HoursError({"hours": "Only approved hours can be corrected"})
     if not reason or not reason.strip():
@@ -197,14 +201,21 @@ def record_register(people_minutes: list[tuple[Person, int]], *, worked_on: date
                     now: datetime) -> list[HoursEntry]:
     """Save one approved entry per person who worked a session, all or none.
 
+    The recorder's own line is saved as submitted, for someone else to approve.
+
     :raises HoursError: naming each person whose hours break a rule.
     """
     problems = {}
+    already = _already_logged({p.id for p, _ in people_minutes}, worked_on, activity.id)
     for person, minutes in people_minutes:
         try:
             _check(person, worked_on, minutes, today)
         except HoursError as error:
             problems[f"person-{person.id}"] = f"{person.name}: {error}"
+        if person.id in already:
+            problems[f"person-{person.id}"] = (
+                f"{person.name} already has {activity.name} hours on {worked_on:%-d %B %Y}: "
+                "change that entry instead of adding a second one")
     if problems:
         raise HoursError(problems)
     entries = []
@@ -215,6 +226,28 @@ def record_register(people_minutes: list[tuple[Person, int]], *, worked_on: date
         entries.append(entry)
     approve_entries(entries, actor=actor, now=now)
     return entries
+
+
+def _already_logged(person_ids: set[int], worked_on: date, activity_id: int) -> set[int]:
+    """Of ``person_ids``, those with a live entry for this activity on this day."""
+    if not person_ids:
+        return set()
+    return set(db.session.scalars(select(HoursEntry.person_id).where(
+        HoursEntry.person_id.in_(person_ids), HoursEntry.worked_on == worked_on,
+        HoursEntry.activity_id == activity_id, HoursEntry.corrects_id.is_(None),
+        HoursEntry.status != HoursStatus.REJECTED)))
+
+
+def register_message(entries: list[HoursEntry]) -> str:
+    """What the register did, in words: how many approved, and any left for someone else."""
+    approved = sum(1 for e in entries if e.status == HoursStatus.APPROVED)
+    waiting = len(entries) - approved
+    people = "1 person's" if approved == 1 else f"{approved} people's"
+    message = f"Register saved: {people} hours recorded and approved"
+    if waiting:
+        message += (". Your own hours were sent for approval by someone else" if waiting == 1
+                    else f". {waiting} entries were sent for approval by someone else")
+    return message
 
 
 def delete_draft(entry: HoursEntry, *, actor) -> None:

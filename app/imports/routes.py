@@ -9,8 +9,7 @@ from sqlalchemy.exc import IntegrityError
 from wtforms import RadioField, SubmitField
 from wtforms.validators import InputRequired
 
-from app.access import role_required
-from app.auth.models import Role
+from app.access import permission_required
 from app.extensions import db
 
 from .csvfile import ImportFailed, ImportReport
@@ -41,7 +40,7 @@ def _read(upload) -> str | None:
 
 
 @bp.route("/", methods=["GET", "POST"])
-@role_required(Role.HR)
+@permission_required("import_data")
 def upload():
     form = ImportForm()
     report = None

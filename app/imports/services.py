@@ -130,7 +130,7 @@ def import_hours(text: str, *, provider: Provider, actor, today: date, now: date
         select(Person.id, Person.ref, Person.joined_on, Person.left_on)
         .where(Person.provider_id == provider.id))}
     context = {"people": people, "areas": _by_name(Area), "activities": _by_name(Activity),
-               "today": today, "day_totals": {}}
+               "today": today, "day_totals": {}, "own_person_id": actor.person_id if actor else None}
     entries = []
     for line, row in rows:
         entry = _hours_from_row(line, row, report, context)
@@ -188,6 +188,9 @@ def _hours_from_row(line: int, row: dict, report: ImportReport, context: dict) -
         (activity_id is None, f"activity {row['activity']!r} is not one of the activities in Pathway"),
         (area_id is None, f"area {row['area']!r} is not one of the areas in Pathway"),
         (row["status"] not in ("submitted", "approved"), "status must be submitted or approved"),
+        # Nobody approves their own hours, by import either.
+        (person is not None and row["status"] == "approved" and person[0] == context["own_person_id"],
+         "these are your own hours: import them as submitted, for someone else to approve"),
     ) if failed] + _hours_date_problems(row, person, worked_on, context["today"])
     for problem in problems:
         report.error(line, problem)

@@ -36,6 +36,8 @@ def import_training(text: str, *, provider: Provider, actor, today: date, **_) -
             (person is not None and completed is not None and completed <= today
              and not person.joined_on <= completed <= (person.left_on or today),
              "completed_on is outside the time this person was on the pathway"),
+            (person is not None and actor is not None and person.id == actor.person_id,
+             "this is your own training: someone else must record it"),
         ) if failed]
         for problem in problems:
             report.error(line, problem)

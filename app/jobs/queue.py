@@ -43,3 +43,22 @@ def results_dir() -> Path:
     path = Path(current_app.config["JOB_RESULTS_DIR"])
     path.mkdir(parents=True, exist_ok=True)
     return path
+
+
+class JobRefused(PermissionError):
+    """The person who asked for a job may no longer have what it would produce."""
+
+
+def job_requester(job, permission: str):
+    """The user who asked for ``job``, checked again when the job runs.
+
+    :raises JobRefused: if they are gone, switched off or no longer hold ``permission``.
+    """
+    from app.access import has_role_for
+    from app.auth.models import User
+    from app.extensions import db
+
+    user = db.session.get(User, job.requested_by_id) if job.requested_by_id else None
+    if user is None or not user.is_active or not has_role_for(user, permission):
+        raise JobRefused("The person who asked for this may not see it")
+    return user

@@ -4,7 +4,7 @@ from flask import Blueprint, render_template
 from flask_login import current_user
 from sqlalchemy import func, select
 
-from app.access import ALL_ROLES, person_scope, public, role_required, visible_providers
+from app.access import home_template, permission_required, person_scope, public, visible_providers
 from app.extensions import db
 from app.people.models import Person, Provider, Stage
 
@@ -23,12 +23,12 @@ def stage_counts(user, today: date) -> dict[tuple[int, Stage], int]:
 
 
 @bp.route("/")
-@role_required(*ALL_ROLES)
+@permission_required("use_account")
 def home():
     today = date.today()
-    counts = stage_counts(current_user, today) if current_user.role != "volunteer" else {}
+    counts = stage_counts(current_user, today) if current_user.can("view_people") else {}
     return render_template(
-        f"main/home_{current_user.role.value}.html", counts=counts, stages=list(Stage),
+        home_template(current_user), counts=counts, stages=list(Stage),
         providers=visible_providers(current_user), today=today,
     )
 

@@ -3,10 +3,9 @@ from govuk_frontend_wtf.wtforms_widgets import (
     GovRadioInput,
     GovSelect,
     GovSubmitInput,
-    GovTextArea,
     GovTextInput,
 )
-from wtforms import EmailField, RadioField, SelectField, StringField, SubmitField, TextAreaField
+from wtforms import EmailField, RadioField, SelectField, StringField, SubmitField
 from wtforms.validators import DataRequired, Email, InputRequired, Length, Optional, Regexp
 
 from app.fields import GovDateField
@@ -75,18 +74,6 @@ class PersonForm(FlaskForm):
 
 class EditPersonForm(PersonForm):
     stage = None  # the stage changes only through a recorded stage change
-
-
-class StageChangeForm(FlaskForm):
-    to_stage = RadioField("New stage", choices=STAGE_CHOICES, widget=GovRadioInput(),
-                          validators=[InputRequired("Select the new stage")])
-    changed_on = GovDateField("Date of the change",
-                              validators=[InputRequired("Enter the date of the change"),
-                                          NotInFuture("The date must be today or in the past")])
-    reason = TextAreaField("Reason", widget=GovTextArea(),
-                           validators=[DataRequired("Enter the reason for the change"),
-                                       Length(max=2000, message="Reason must be 2000 characters or fewer")])
-    submit = SubmitField("Record stage change", widget=GovSubmitInput())
 
 
 class PeopleFilterForm(FlaskForm):

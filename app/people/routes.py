@@ -7,33 +7,24 @@ from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
-from app.access import (
-    PEOPLE_EDITORS,
-    STAFF,
-    can_edit_people,
-    can_see_personal_details,
-    get_person_or_404,
-    role_required,
-    visible_providers,
-)
+from app.access import area_choices, get_person_or_404, permission_required, visible_providers
 from app.audit.services import history_for
-from app.auth.models import Role
 from app.budget.services import person_fte
 from app.establishment.models import Contract, Post
 from app.extensions import db
 from app.hours.rules import fte_used
 
-from .forms import EditPersonForm, PeopleFilterForm, PersonForm, StageChangeForm
+from .forms import EditPersonForm, PeopleFilterForm, PersonForm
 from .models import Stage
 from .queries import all_areas, filtered_people
-from .services import PersonError, create_person, record_stage_change, update_person
+from .services import PersonError, create_person, update_person
 
 bp = Blueprint("people", __name__)
 
 
 def _filter_form() -> PeopleFilterForm:
     form = PeopleFilterForm(request.args)
-    form.area.choices = [("", "All areas")] + [(str(a.id), a.name) for a in all_areas()]
+    form.area.choices = [("", "All areas")] + [(str(a.id), a.name) for a in area_choices(current_user, all_areas())]
     form.provider.choices = [("", "All providers")] + [
         (str(p.id), p.name) for p in visible_providers(current_user)
     ]
@@ -49,7 +40,7 @@ def _filter_args(form: PeopleFilterForm) -> dict:
 
 
 @bp.route("/people")
-@role_required(*STAFF)
+@permission_required("view_people")
 def list_people():
     form = _filter_form()
     filters = _filter_args(form)
@@ -57,11 +48,11 @@ def list_people():
     page = db.paginate(query, page=request.args.get("page", 1, type=int),
                        per_page=25, error_out=False, max_per_page=100)
     return render_template("people/list_people.html", form=form, page=page, filters=filters,
-                           today=date.today(), can_edit=can_edit_people(current_user))
+                           today=date.today())
 
 
 @bp.route("/people/export.csv")
-@role_required(*STAFF)
+@permission_required("view_people")
 def export_people():
     filters = _filter_args(_filter_form())
     rows = db.session.scalars(filtered_people(current_user, today=date.today(), **filters))
@@ -79,16 +70,16 @@ def export_people():
 
 
 @bp.route("/me")
-@role_required(Role.VOLUNTEER)
+@permission_required("view_own_record")
 def my_record():
     return redirect(url_for("people.view_person", person_id=current_user.person_id))
 
 
 @bp.route("/people/<int:person_id>")
-@role_required(*Role)
+@permission_required("view_person")
 def view_person(person_id: int):
     person = get_person_or_404(person_id, for_user=current_user)
-    history = history_for(person) if current_user.role in (Role.HR, Role.ADMIN) else []
+    history = history_for(person) if current_user.can("view_history") else []
     contracts = db.session.scalars(
         select(Contract)
         .where(Contract.person_id == person.id)
@@ -103,8 +94,7 @@ def view_person(person_id: int):
         "people/view_person.html", person=person, contracts=contracts, history=history,
         fte_window=four_weeks, contracted_fte=contracted, worked_fte=fte_used(worked, *four_weeks),
         worked_minutes=worked,
-        can_edit=can_edit_people(current_user),
-        show_contact=can_see_personal_details(current_user), today=date.today(),
+        today=date.today(),
     )
 
 
@@ -113,7 +103,7 @@ def _area_choices() -> list[tuple[int, str]]:
 
 
 @bp.route("/people/new", methods=["GET", "POST"])
-@role_required(*PEOPLE_EDITORS)
+@permission_required("manage_people")
 def add_person():
     form = PersonForm()
     form.area_id.choices = _area_choices()
@@ -132,7 +122,7 @@ def add_person():
 
 
 @bp.route("/people/<int:person_id>/edit", methods=["GET", "POST"])
-@role_required(*PEOPLE_EDITORS)
+@permission_required("manage_people")
 def edit_person(person_id: int):
     person = get_person_or_404(person_id, for_user=current_user)
     if person.anonymised_at is not None:
@@ -150,21 +140,3 @@ def edit_person(person_id: int):
             flash("Changes saved" if changes else "Nothing was changed", "success")
             return redirect(url_for("people.view_person", person_id=person.id))
     return render_template("people/edit_person.html", form=form, person=person)
-
-
-@bp.route("/people/<int:person_id>/stage", methods=["GET", "POST"])
-@role_required(*PEOPLE_EDITORS)
-def change_stage(person_id: int):
-    person = get_person_or_404(person_id, for_user=current_user)
-    form = StageChangeForm()
-    if form.validate_on_submit():
-        try:
-            record_stage_change(person, Stage(form.to_stage.data), on=form.changed_on.data,
-                                actor=current_user, reason=form.reason.data)
-        except PersonError as error:
-            form[error.args[0]].errors.append(error.args[1])
-        else:
-            db.session.commit()
-            flash(f"{person.name} is now a {person.stage.label}", "success")
-            return redirect(url_for("people.view_person", person_id=person.id))
-    return render_template("people/change_stage.html", form=form, person=person)

@@ -4,10 +4,9 @@ from flask import Blueprint, Response, flash, redirect, render_template, request
 from flask_login import current_user
 from sqlalchemy import select
 
-from app.access import get_person_or_404, role_required
+from app.access import get_person_or_404, permission_required, require
 from app.audit.models import AuditEvent
 from app.auth.forms import EmptyForm
-from app.auth.models import Role
 from app.extensions import db
 
 from .services import anonymise, due_for_anonymisation, subject_access_export
@@ -16,9 +15,10 @@ bp = Blueprint("privacy", __name__)
 
 
 @bp.route("/people/<int:person_id>/export.zip")
-@role_required(Role.HR)
+@permission_required("export_personal_data")
 def export(person_id: int):
     person = get_person_or_404(person_id, for_user=current_user)
+    require("export_personal_data", person)
     data = subject_access_export(person, verify_base=request.url_root)
     from app.audit import services as audit
 
@@ -29,9 +29,10 @@ def export(person_id: int):
 
 
 @bp.route("/people/<int:person_id>/anonymise", methods=["GET", "POST"])
-@role_required(Role.HR)
+@permission_required("anonymise")
 def anonymise_person(person_id: int):
     person = get_person_or_404(person_id, for_user=current_user)
+    require("anonymise", person)
     due = person in due_for_anonymisation(today=date.today())
     form = EmptyForm()
     if request.method == "POST" and form.validate_on_submit() and due:
@@ -44,14 +45,14 @@ def anonymise_person(person_id: int):
 
 
 @bp.route("/privacy")
-@role_required(Role.HR)
+@permission_required("anonymise")
 def due():
     people = [p for p in due_for_anonymisation(today=date.today()) if p.provider_id == current_user.provider_id]
     return render_template("privacy/due.html", people=people)
 
 
 @bp.route("/audit")
-@role_required(Role.HR, Role.ADMIN)
+@permission_required("view_history")
 def audit_log():
     query = (select(AuditEvent).where(AuditEvent.provider_id == current_user.provider_id)
              .order_by(AuditEvent.occurred_at.desc(), AuditEvent.id.desc()))

@@ -2,11 +2,16 @@ from datetime import UTC, date, datetime, timedelta
 
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
-from sqlalchemy import select
 
-from app.access import get_provider_or_404, role_required, visible_providers
+from app.access import (
+    get_provider_or_404,
+    get_submission_or_404,
+    permission_required,
+    sees_all_providers,
+    submissions_query,
+    visible_providers,
+)
 from app.auth.forms import EmptyForm
-from app.auth.models import Role
 from app.budget.services import month_end
 from app.certificates.models import Job, JobStatus
 from app.extensions import db
@@ -18,7 +23,6 @@ from .services import SECTIONS, build_return, from_submission, submit_return
 from .tasks import render_return
 
 bp = Blueprint("returns", __name__, url_prefix="/returns")
-VIEWERS = (Role.HR, Role.ADMIN, Role.COORDINATOR)
 
 
 def quick_picks(today: date) -> list[tuple[str, date, date]]:
@@ -54,25 +58,25 @@ def _params():
     if end < start or (end - start).days > 366 * 3:
         abort(400)
     provider_arg = request.values.get("provider", "")
-    if current_user.role == Role.COORDINATOR and provider_arg in ("", "all"):
+    if sees_all_providers(current_user) and provider_arg in ("", "all"):
         return start, end, None
     return start, end, get_provider_or_404(int(provider_arg) if provider_arg.isdigit() else None,
                                            for_user=current_user)
 
 
 @bp.route("/")
-@role_required(*VIEWERS)
+@permission_required("view_return")
 def view():
     start, end, provider = _params()
     ret = build_return(start=start, end=end, provider=provider)
     return render_template("returns/view_return.html", ret=ret, sections=SECTIONS, definitions=DEFINITIONS,
                            charts=charts(ret), picks=quick_picks(date.today()), provider=provider,
                            providers=visible_providers(current_user), form=EmptyForm(),
-                           can_submit=current_user.role == Role.HR)
+                           can_submit=current_user.can("submit_return", provider))
 
 
 @bp.route("/return.csv")
-@role_required(*VIEWERS)
+@permission_required("view_return")
 def download_csv():
     start, end, provider = _params()
     return Response(to_csv(build_return(start=start, end=end, provider=provider)), mimetype="text/csv",
@@ -80,23 +84,26 @@ def download_csv():
 
 
 @bp.route("/download", methods=["POST"])
-@role_required(*VIEWERS)
+@permission_required("view_return")
 def download():
     start, end, provider = _params()
     fmt = request.form.get("format")
     if fmt not in ("pdf", "xlsx") or not EmptyForm().validate_on_submit():
         abort(400)
+    submission_id = request.form.get("submission", type=int)
+    if submission_id is not None:
+        get_submission_or_404(submission_id, for_user=current_user)
     job = Job(kind=f"return-{fmt}", requested_by_id=current_user.id, provider_id=current_user.provider_id,
               status=JobStatus.QUEUED, total=2)
     db.session.add(job)
     db.session.commit()
     render_return(job.id, start.isoformat(), end.isoformat(), provider.id if provider else None, fmt,
-                  request.form.get("submission", type=int))
+                  submission_id)
     return redirect(url_for("jobs.progress", job_id=job.id))
 
 
 @bp.route("/submit", methods=["POST"])
-@role_required(Role.HR)
+@permission_required("submit_return")
 def submit():
     start, end, provider = _params()
     if EmptyForm().validate_on_submit():
@@ -108,29 +115,21 @@ def submit():
     return redirect(url_for("returns.view", **{"from": start, "to": end}))
 
 
-def _submissions_query():
-    query = select(ReturnSubmission).order_by(ReturnSubmission.period_end.desc(), ReturnSubmission.version.desc())
-    if current_user.role != Role.COORDINATOR:
-        query = query.where(ReturnSubmission.provider_id == current_user.provider_id)
-    return query
-
-
 @bp.route("/submitted")
-@role_required(*VIEWERS)
+@permission_required("view_return")
 def submissions():
-    return render_template("returns/submissions.html", submissions=db.session.scalars(_submissions_query()).all())
+    rows = db.session.scalars(submissions_query(current_user)).all()
+    return render_template("returns/submissions.html", submissions=rows)
 
 
 @bp.route("/submitted/<int:submission_id>")
-@role_required(*VIEWERS)
+@permission_required("view_return")
 def submission(submission_id: int):
-    found = db.session.scalar(_submissions_query().where(ReturnSubmission.id == submission_id))
-    if found is None:
-        abort(404)
+    found = get_submission_or_404(submission_id, for_user=current_user)
     ret = from_submission(found)
     same_provider = (ReturnSubmission.provider_id == found.provider_id if found.provider_id
                      else ReturnSubmission.provider_id.is_(None))
-    versions = db.session.scalars(_submissions_query().where(
+    versions = db.session.scalars(submissions_query(current_user).where(
         ReturnSubmission.period_start == found.period_start, ReturnSubmission.period_end == found.period_end,
         same_provider)).all()
     if request.args.get("format") == "csv":

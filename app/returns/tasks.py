@@ -3,9 +3,10 @@
 import secrets
 from datetime import UTC, date, datetime
 
+from app.access import can, may_see_provider
 from app.certificates.models import Job, JobStatus
 from app.extensions import db
-from app.jobs.queue import app_context, huey, results_dir
+from app.jobs.queue import JobRefused, app_context, huey, job_requester, results_dir
 from app.people.models import Provider
 
 from .outputs import to_pdf, to_xlsx
@@ -23,11 +24,18 @@ def render_return(job_id: int, start: str, end: str, provider_id: int | None, fm
         job.status, job.total = JobStatus.RUNNING, 2
         db.session.commit()
         try:
+            # Scope is checked again here, not only when the job was asked for.
+            requester = job_requester(job, "view_return")
             if submission_id:
                 from .models import ReturnSubmission
 
-                ret = from_submission(db.session.get(ReturnSubmission, submission_id))
+                submission = db.session.get(ReturnSubmission, submission_id)
+                if submission is None or not can(requester, "view_return", submission):
+                    raise JobRefused("That return is not one you may see")
+                ret = from_submission(submission)
             else:
+                if not may_see_provider(requester, provider_id):
+                    raise JobRefused("That provider's return is not one you may see")
                 provider = db.session.get(Provider, provider_id) if provider_id else None
                 ret = build_return(start=date.fromisoformat(start), end=date.fromisoformat(end), provider=provider)
             job.done = 1

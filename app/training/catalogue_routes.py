@@ -4,9 +4,8 @@ from flask import flash, redirect, render_template, url_for
 from flask_login import current_user
 from sqlalchemy import func, select
 
-from app.access import STAFF, role_required
+from app.access import permission_required
 from app.audit import services as audit
-from app.auth.models import Role
 from app.extensions import db
 from app.people.models import Stage
 
@@ -16,10 +15,10 @@ from .routes import bp
 
 
 @bp.route("/training/courses")
-@role_required(*STAFF)
+@permission_required("view_courses")
 def courses():
     rows = db.session.scalars(select(Course).order_by(Course.name)).all()
-    return render_template("training/courses.html", courses=rows, can_edit=current_user.role == Role.HR)
+    return render_template("training/courses.html", courses=rows)
 
 
 def _save_course(course: Course, form: CourseForm) -> None:
@@ -31,7 +30,7 @@ def _save_course(course: Course, form: CourseForm) -> None:
 
 @bp.route("/training/courses/new", methods=["GET", "POST"])
 @bp.route("/training/courses/<int:course_id>/edit", methods=["GET", "POST"])
-@role_required(Role.HR)
+@permission_required("manage_courses")
 def edit_course(course_id: int | None = None):
     course = db.get_or_404(Course, course_id) if course_id else None
     form = CourseForm(obj=course)
@@ -57,7 +56,7 @@ def edit_course(course_id: int | None = None):
 
 
 @bp.route("/training/requirements", methods=["GET", "POST"])
-@role_required(Role.HR)
+@permission_required("manage_stage_requirements")
 def requirements():
     rows = db.session.scalars(select(StageRequirement).order_by(StageRequirement.id)).all()
     forms = {row.stage: RequirementForm(prefix=row.stage.value, obj=row) for row in rows}

@@ -9,6 +9,7 @@ from decimal import Decimal
 
 from sqlalchemy import func, select
 
+from app.access import refuse_own
 from app.audit import services as audit
 from app.establishment.models import Contract, Post
 from app.extensions import db
@@ -120,6 +121,7 @@ def progress(person: Person, *, post: Post, weekly_hours: Decimal, is_sessional:
 
     :raises TrainingError: when a requirement is not met and no override reason is given.
     """
+    refuse_own(actor, "move_on", person, lambda message: TrainingError({"post_id": message}))
     target, items = checklist(person, today)
     if target is None:
         raise TrainingError({"post_id": f"{person.name} is already at the last stage"})

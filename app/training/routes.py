@@ -6,8 +6,7 @@ from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
-from app.access import STAFF, can_approve, get_person_or_404, person_scope, role_required
-from app.auth.models import Role
+from app.access import area_choices, get_person_or_404, permission_required, require, scope
 from app.certificates.models import Certificate
 from app.establishment.models import Post
 from app.extensions import db
@@ -22,7 +21,6 @@ from .rules import training_status
 from .services import TrainingError, latest_checks, recommend, record_attendance, record_check, record_training
 
 bp = Blueprint("training", __name__)
-RECORDERS = (Role.AREA_FACILITATOR, Role.HR)
 
 
 def _errors(form, error: TrainingError) -> None:
@@ -35,7 +33,7 @@ def _courses() -> list[tuple[int, str]]:
 
 
 @bp.route("/people/<int:person_id>/pathway")
-@role_required(*Role)
+@permission_required("view_person")
 def person_pathway(person_id: int):
     person = get_person_or_404(person_id, for_user=current_user)
     today = date.today()
@@ -55,16 +53,14 @@ def person_pathway(person_id: int):
         status=lambda r: training_status(r.expires_on, today) if latest_ids[r.course_id] == r.id else "renewed",
         certificates=certificates,
         checks=latest_checks([person.id]), CheckKind=CheckKind, recommended=recommended,
-        can_record=can_approve(current_user, person), is_hr=current_user.role == Role.HR,
         recommend_form=RecommendForm())
 
 
 @bp.route("/people/<int:person_id>/training/new", methods=["GET", "POST"])
-@role_required(*RECORDERS)
+@permission_required("record_training")
 def record(person_id: int):
     person = get_person_or_404(person_id, for_user=current_user)
-    if not can_approve(current_user, person):
-        abort(403)
+    require("record_training", person)
     form = TrainingRecordForm()
     form.course_id.choices = _courses()
     if form.validate_on_submit():
@@ -83,16 +79,16 @@ def record(person_id: int):
 
 
 @bp.route("/training/attendance", methods=["GET", "POST"])
-@role_required(*RECORDERS)
+@permission_required("record_training")
 def attendance():
     form = AttendanceForm(area_id=current_user.area_id)
     form.course_id.choices = _courses()
-    areas = [a for a in all_areas() if current_user.role == Role.HR or a.id == current_user.area_id]
+    areas = area_choices(current_user, all_areas())
     form.area_id.choices = [(a.id, a.name) for a in areas]
     area_id = form.area_id.data or (areas[0].id if areas else None)
     day = form.completed_on.data or date.today()
     people = db.session.scalars(select(Person).where(
-        person_scope(current_user), Person.area_id == area_id, Person.joined_on <= day,
+        scope("record_training", current_user), Person.area_id == area_id, Person.joined_on <= day,
         (Person.left_on.is_(None)) | (Person.left_on >= day)).order_by(Person.last_name)).all()
     if request.form.get("save") and form.validate_on_submit():
         chosen = [p for p in people if request.form.get(f"attended-{p.id}")]
@@ -112,9 +108,10 @@ def attendance():
 
 
 @bp.route("/people/<int:person_id>/checks/new", methods=["GET", "POST"])
-@role_required(Role.HR)
+@permission_required("record_checks")
 def add_check(person_id: int):
     person = get_person_or_404(person_id, for_user=current_user)
+    require("record_checks", person)
     form = CheckForm()
     if form.validate_on_submit():
         try:
@@ -132,11 +129,12 @@ def add_check(person_id: int):
 
 
 @bp.route("/people/<int:person_id>/recommend", methods=["POST"])
-@role_required(*RECORDERS)
+@permission_required("recommend")
 def recommend_person(person_id: int):
     person = get_person_or_404(person_id, for_user=current_user)
-    if not can_approve(current_user, person) or person.stage.next is None:
-        abort(403)
+    require("recommend", person)
+    if person.stage.next is None:
+        abort(404)
     form = RecommendForm()
     if form.validate_on_submit():
         recommend(person, person.stage.next, on=date.today(), note=form.note.data or None, actor=current_user)
@@ -146,9 +144,10 @@ def recommend_person(person_id: int):
 
 
 @bp.route("/people/<int:person_id>/progress", methods=["GET", "POST"])
-@role_required(Role.HR)
+@permission_required("move_on")
 def move_on(person_id: int):
     person = get_person_or_404(person_id, for_user=current_user)
+    require("move_on", person)
     target, items = checklist(person, date.today())
     if target is None:
         abort(404)
@@ -177,7 +176,7 @@ def move_on(person_id: int):
 
 
 @bp.route("/training/compliance")
-@role_required(*STAFF)
+@permission_required("view_compliance")
 def compliance():
     area_id = request.args.get("area", type=int)
     rows = queries.compliance(current_user, today=date.today(), area_id=area_id)
@@ -189,7 +188,7 @@ def compliance():
 
 
 @bp.route("/pathway")
-@role_required(Role.HR, Role.ADMIN, Role.COORDINATOR)
+@permission_required("view_pathway")
 def pathway():
     try:
         end = date.fromisoformat(request.args["to"]) if request.args.get("to") else date.today()

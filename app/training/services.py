@@ -5,6 +5,7 @@ from datetime import date
 
 from sqlalchemy import func, select
 
+from app.access import refuse_own
 from app.audit import services as audit
 from app.extensions import db
 from app.people.models import Person, Stage
@@ -25,6 +26,7 @@ def record_training(person: Person, course: Course, *, completed_on: date, resul
 
     :raises TrainingError: for a date in the future or outside their time on the pathway.
     """
+    refuse_own(actor, "record_training", person, lambda message: TrainingError({"completed_on": message}))
     if completed_on > today:
         raise TrainingError({"completed_on": "The date must be today or in the past"})
     if completed_on < person.joined_on or (person.left_on and completed_on > person.left_on):
@@ -52,7 +54,9 @@ def record_attendance(people: list[Person], course: Course, *, completed_on: dat
     """
     problems = {}
     for person in people:
-        if completed_on < person.joined_on or (person.left_on and completed_on > person.left_on):
+        if actor is not None and person.id == actor.person_id:
+            problems[f"person-{person.id}"] = "You cannot record your own attendance: ask HR"
+        elif completed_on < person.joined_on or (person.left_on and completed_on > person.left_on):
             problems[f"person-{person.id}"] = f"{person.name} was not on the pathway on that date"
     if completed_on > today:
         problems["completed_on"] = "The date must be today or in the past"
@@ -70,6 +74,7 @@ def record_check(person: Person, *, kind: CheckKind, checked_on: date, actor, to
 
     :raises TrainingError: for a date in the future or a renewal date before the check.
     """
+    refuse_own(actor, "record_checks", person, lambda message: TrainingError({"checked_on": message}))
     if checked_on > today:
         raise TrainingError({"checked_on": "The date must be today or in the past"})
     if renew_on is not None and renew_on <= checked_on:
@@ -85,7 +90,11 @@ def record_check(person: Person, *, kind: CheckKind, checked_on: date, actor, to
 
 
 def recommend(person: Person, stage: Stage, *, on: date, note: str | None, actor) -> Recommendation:
-    """Record (or renew) a manager's recommendation for the next stage."""
+    """Record (or renew) a manager's recommendation for the next stage.
+
+    :raises TrainingError: for a recommendation of oneself.
+    """
+    refuse_own(actor, "recommend", person, lambda message: TrainingError({"note": message}))
     existing = db.session.scalar(select(Recommendation).where(
         Recommendation.person_id == person.id, Recommendation.stage == stage))
     if existing is None:
