@@ -218,7 +218,8 @@ PERMISSIONS: dict[str, Permission] = {p.name: p for p in (
     _p("submit_return", HR, "Submit the workforce return", check=_same_provider),
     _p("export_personal_data", HR, "Download everything held on a person", scope=_own_provider_people),
     _p("anonymise", HR, "Remove a leaver's personal details", scope=_own_provider_people),
-    _p("view_history", HR | ADMIN, "Search the change history of their provider"),
+    _p("view_history", HR | ADMIN | COORDINATOR,
+       "Search the change history (their provider's, and changes to council-wide settings)"),
 )}
 
 
@@ -494,6 +495,28 @@ def get_job_or_404(job_id: int, *, for_user: User):
     if job is None or not can(for_user, "view_jobs", job):
         abort(404)
     return job
+
+
+def history_scope(user: User):
+    """SQL condition on AuditEvent: a provider's own history and every council-wide change."""
+    from app.audit.models import AuditEvent
+
+    if sees_all_providers(user):
+        return true()
+    return (AuditEvent.provider_id == user.provider_id) | AuditEvent.is_council_setting
+
+
+def settings_scope(model, user: User):
+    """SQL condition for the settings rows (activities, courses) a user's forms and lists use:
+    the council-wide ones and their own provider's."""
+    if sees_all_providers(user):
+        return model.provider_id.is_(None)
+    return model.provider_id.is_(None) | (model.provider_id == user.provider_id)
+
+
+def owner_for_new_setting(user: User) -> int | None:
+    """A co-ordinator's new setting is council-wide; HR's belongs to their provider."""
+    return None if sees_all_providers(user) else user.provider_id
 
 
 def submissions_query(user: User) -> Select:

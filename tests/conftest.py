@@ -58,11 +58,28 @@ def app(tmp_path_factory):
             with db.engine.begin() as connection:
                 connection.execute(text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
         upgrade()
+        _snapshot_reference_data()
     return app
 
 
-# Reference data the migrations seed; tests add to it only through get-or-create.
+# Reference data the migrations seed: put back as it was after every test, so a test
+# that retires an activity or changes a requirement cannot change the next one.
 KEEP = {"activity", "expense_category", "mileage_rate", "stage_requirement", "volunteer_hour_value"}
+_REFERENCE: dict[str, list[dict]] = {}
+
+
+def _snapshot_reference_data() -> None:
+    for table in db.metadata.sorted_tables:
+        if table.name in KEEP:
+            _REFERENCE[table.name] = [dict(row._mapping) for row in db.session.execute(table.select())]
+
+
+def _restore_reference_data() -> None:
+    for table in db.metadata.sorted_tables:
+        if table.name in KEEP:
+            db.session.execute(table.delete())
+            if _REFERENCE[table.name]:
+                db.session.execute(table.insert(), _REFERENCE[table.name])
 
 
 def _empty_tables() -> None:
@@ -77,6 +94,7 @@ def _empty_tables() -> None:
                 if fk.column.table is table:
                     db.session.execute(table.delete().where(fk.parent.is_not(None)))
             db.session.execute(table.delete())
+    _restore_reference_data()
     db.session.commit()
 
 

@@ -145,3 +145,30 @@ def test_the_worker_renders_only_certificates_the_requester_may_see(world):
     job = db.session.get(Job, job.id)
     names = zipfile.ZipFile(BytesIO((results_dir() / job.result_file).read_bytes())).namelist()
     assert names == [f"{world.certificate.number}.pdf"]
+
+
+def test_dbs_details_are_for_hr_only(world, sign_in, client):
+    """Criminal-offence data: the facilitator, administrator and co-ordinator see only
+    whether someone is cleared for their role and when a re-check is due."""
+    from datetime import date
+
+    from app.extensions import db
+    from app.training.models import CheckKind
+    from app.training.services import record_check
+
+    record_check(world.me, kind=CheckKind.DBS, checked_on=date(2026, 2, 3), reference_number="001234567890",
+                 barred_list=True, renew_on=date(2029, 2, 3), actor=world.user(Role.HR), today=date(2026, 11, 23))
+    db.session.commit()
+    pages = [f"/people/{world.me.id}", f"/people/{world.me.id}/pathway", "/training/compliance",
+             "/people/export.csv"]
+    secrets = ("001234567890", "3 February 2026", "2026-02-03", "barred list checked", "Update Service")
+    for role in (Role.AREA_FACILITATOR, Role.ADMIN, Role.COORDINATOR):
+        sign_in(world.user(role))
+        for path in pages:
+            text = client.get(path).get_data(as_text=True)
+            assert not [s for s in secrets if s in text], (role, path)
+        pathway = client.get(f"/people/{world.me.id}/pathway").get_data(as_text=True)
+        assert "Re-check due 3 February 2029" in pathway
+        client.post("/sign-out")
+    sign_in(world.user(Role.HR))
+    assert "3 February 2026" in client.get(f"/people/{world.me.id}/pathway").get_data(as_text=True)

@@ -2,7 +2,7 @@
 
 from datetime import datetime
 
-from sqlalchemy import JSON, DateTime, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import JSON, Boolean, DateTime, ForeignKey, Index, Integer, String, Text, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.extensions import db
@@ -29,6 +29,8 @@ class AuditEvent(db.Model):
     provider_id: Mapped[int | None] = mapped_column(
         ForeignKey("provider.id", ondelete="SET NULL")
     )
+    # A council-wide setting changed: shown in every provider's history and the council's.
+    is_council_setting: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     summary: Mapped[str] = mapped_column(Text)
     changes: Mapped[dict | None] = mapped_column(JSON)
 

@@ -34,8 +34,11 @@ def actor_label(actor) -> str:
 
 
 def record(*, actor, action: str, entity, summary: str, changes: dict | None = None,
-           provider_id: int | None = None) -> AuditEvent:
-    """Add an audit event for a change to ``entity``; the caller commits."""
+           provider_id: int | None = None, council: bool = False) -> AuditEvent:
+    """Add an audit event for a change to ``entity``; the caller commits.
+
+    ``council`` marks a change to a council-wide setting, shown in every provider's history.
+    """
     event = AuditEvent(
         actor_id=actor.id if actor is not None else None,
         actor_label=actor_label(actor),
@@ -45,6 +48,7 @@ def record(*, actor, action: str, entity, summary: str, changes: dict | None = N
         provider_id=provider_id if provider_id is not None else getattr(entity, "provider_id", None),
         summary=summary,
         changes=changes or None,
+        is_council_setting=council,
     )
     db.session.add(event)
     return event

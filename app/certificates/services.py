@@ -35,7 +35,7 @@ def issue_course_certificate(record, course, *, actor) -> Certificate:
 
 def issue_stage_certificate(person: Person, stage: Stage, *, on: date, actor) -> Certificate:
     existing = db.session.scalar(select(Certificate).where(
-        Certificate.person_id == person.id, Certificate.stage == stage))
+        Certificate.person_id == person.id, Certificate.stage == stage, Certificate.revoked_at.is_(None)))
     if existing:
         return existing
     return _issue(person.id, kind=CertificateKind.STAGE, title=f"Became a {stage.label}", issued_on=on,
@@ -87,6 +87,14 @@ def revoke(certificate: Certificate, *, reason: str, actor, now: datetime) -> No
     audit.record(actor=actor, action="revoke", entity=certificate, provider_id=certificate.person.provider_id,
                  summary=f"Certificate {certificate.number} revoked: {reason.strip()}")
     db.session.flush()
+
+
+def revoke_stage_certificate(person: Person, stage: Stage, *, reason: str, actor, now: datetime) -> None:
+    """Revoke the certificate for reaching ``stage``, if there is one still standing."""
+    certificate = db.session.scalar(select(Certificate).where(
+        Certificate.person_id == person.id, Certificate.stage == stage, Certificate.revoked_at.is_(None)))
+    if certificate is not None:
+        revoke(certificate, reason=reason, actor=actor, now=now)
 
 
 def find_by_number(number: str) -> Certificate | None:

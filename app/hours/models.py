@@ -35,6 +35,8 @@ class Activity(db.Model):
     name: Mapped[str] = mapped_column(String(80), unique=True)
     is_active: Mapped[bool] = mapped_column(Boolean, default=True)
     sort_order: Mapped[int] = mapped_column(Integer, default=0)
+    # None: council-wide, kept by the co-ordinator; otherwise one provider's own.
+    provider_id: Mapped[int | None] = mapped_column(ForeignKey("provider.id", ondelete="CASCADE"), index=True)
 
 
 class HoursStatus(enum.StrEnum):

@@ -13,9 +13,12 @@ from app.people.models import Person
 from .models import Activity, HoursEntry, HoursStatus
 
 
-def active_activities() -> list[Activity]:
+def active_activities(provider_id: int | None) -> list[Activity]:
+    """Activities people at a provider log against: the council-wide ones and the provider's own."""
     return list(db.session.scalars(
-        select(Activity).where(Activity.is_active).order_by(Activity.sort_order, Activity.name)))
+        select(Activity).where(Activity.is_active,
+                               Activity.provider_id.is_(None) | (Activity.provider_id == provider_id))
+        .order_by(Activity.sort_order, Activity.name)))
 
 
 def entries_between(person_id: int, start: date, end: date) -> list[HoursEntry]:

@@ -43,7 +43,7 @@ def _register_rows(people) -> tuple[list, dict[int, str]]:
 @permission_required("record_register")
 def register():
     form = RegisterForm(area_id=current_user.area_id)
-    form.activity_id.choices = [(a.id, a.name) for a in queries.active_activities()]
+    form.activity_id.choices = [(a.id, a.name) for a in queries.active_activities(current_user.provider_id)]
     areas = area_choices(current_user, all_areas())
     form.area_id.choices = [(a.id, a.name) for a in areas]
     area_id = form.area_id.data or (areas[0].id if areas else None)

@@ -68,7 +68,7 @@ def person_hours(person_id: int):
 
 def _hours_form(person, obj=None) -> HoursForm:
     form = HoursForm(obj=obj)
-    form.activity_id.choices = [(a.id, a.name) for a in queries.active_activities()]
+    form.activity_id.choices = [(a.id, a.name) for a in queries.active_activities(person.provider_id)]
     form.area_id.choices = [(a.id, a.name) for a in all_areas()]
     if request.method == "GET" and obj is None:
         form.area_id.data = person.area_id

@@ -29,8 +29,12 @@ def _date(value: str) -> date | None:
         return None
 
 
-def _by_name(model) -> dict[str, int]:
-    return {name.lower(): id_ for id_, name in db.session.execute(select(model.id, model.name))}
+def _by_name(model, provider_id: int | None = None) -> dict[str, int]:
+    """Names to ids; for settings with an owner, the council-wide ones and the provider's own."""
+    query = select(model.id, model.name)
+    if hasattr(model, "provider_id"):
+        query = query.where(model.provider_id.is_(None) | (model.provider_id == provider_id))
+    return {name.lower(): id_ for id_, name in db.session.execute(query)}
 
 
 def import_people(text: str, *, provider: Provider, actor, today: date) -> ImportReport:
@@ -129,7 +133,7 @@ def import_hours(text: str, *, provider: Provider, actor, today: date, now: date
     people = {ref: (pid, joined, left) for pid, ref, joined, left in db.session.execute(
         select(Person.id, Person.ref, Person.joined_on, Person.left_on)
         .where(Person.provider_id == provider.id))}
-    context = {"people": people, "areas": _by_name(Area), "activities": _by_name(Activity),
+    context = {"people": people, "areas": _by_name(Area), "activities": _by_name(Activity, provider.id),
                "today": today, "day_totals": {}, "own_person_id": actor.person_id if actor else None}
     entries = []
     for line, row in rows:

@@ -23,7 +23,8 @@ def import_training(text: str, *, provider: Provider, actor, today: date, **_) -
     report = ImportReport("training")
     rows = read_rows(text, TRAINING_COLUMNS, report)
     people = {p.ref: p for p in db.session.scalars(select(Person).where(Person.provider_id == provider.id))}
-    courses = {c.name.lower(): c for c in db.session.scalars(select(Course))}
+    courses = {c.name.lower(): c for c in db.session.scalars(select(Course).where(
+        Course.provider_id.is_(None) | (Course.provider_id == provider.id)))}
     parsed = []
     for line, row in rows:
         person, course, completed = people.get(row["person_ref"]), courses.get(row["course"].lower()), \

@@ -4,7 +4,7 @@ from flask import Blueprint, Response, flash, redirect, render_template, request
 from flask_login import current_user
 from sqlalchemy import select
 
-from app.access import get_person_or_404, permission_required, require
+from app.access import get_person_or_404, history_scope, permission_required, require
 from app.audit.models import AuditEvent
 from app.auth.forms import EmptyForm
 from app.extensions import db
@@ -54,7 +54,7 @@ def due():
 @bp.route("/audit")
 @permission_required("view_history")
 def audit_log():
-    query = (select(AuditEvent).where(AuditEvent.provider_id == current_user.provider_id)
+    query = (select(AuditEvent).where(history_scope(current_user))
              .order_by(AuditEvent.occurred_at.desc(), AuditEvent.id.desc()))
     q = request.args.get("q", "").strip()[:100]
     if q:

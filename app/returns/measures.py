@@ -246,21 +246,30 @@ def compliance_counts(scope, day: date) -> tuple[dict[int, int], dict[int, int]]
     their role, on ``day``, counted by area in SQL."""
     from app.training.models import Check, CheckKind, Course, CourseStageRow, TrainingRecord, TrainingResult
 
-    needed = (select(CourseStageRow.stage, func.count().label("n")).join(Course, Course.id == CourseStageRow.course_id)
-              .where(Course.is_active).group_by(CourseStageRow.stage).subquery())
+    # Mandatory courses: the council-wide ones for the stage, and the person's provider's own.
+    needed_council = (select(CourseStageRow.stage, func.count().label("n"))
+                      .join(Course, Course.id == CourseStageRow.course_id)
+                      .where(Course.is_active, Course.provider_id.is_(None)).group_by(CourseStageRow.stage).subquery())
+    needed_own = (select(Course.provider_id, CourseStageRow.stage, func.count().label("n"))
+                  .join(Course, Course.id == CourseStageRow.course_id)
+                  .where(Course.is_active, Course.provider_id.is_not(None))
+                  .group_by(Course.provider_id, CourseStageRow.stage).subquery())
     have = (select(TrainingRecord.person_id, func.count(TrainingRecord.course_id.distinct()).label("n"))
             .join(Person, Person.id == TrainingRecord.person_id)
             .join(CourseStageRow, and_(CourseStageRow.course_id == TrainingRecord.course_id,
                                        CourseStageRow.stage == Person.stage))
-            .join(Course, and_(Course.id == TrainingRecord.course_id, Course.is_active))
+            .join(Course, and_(Course.id == TrainingRecord.course_id, Course.is_active,
+                               or_(Course.provider_id.is_(None), Course.provider_id == Person.provider_id)))
             .where(scope, in_post(day), TrainingRecord.result != TrainingResult.FAILED,
                    TrainingRecord.completed_on <= day,
                    or_(TrainingRecord.expires_on.is_(None), TrainingRecord.expires_on > day))
             .group_by(TrainingRecord.person_id).subquery())
     training = dict(db.session.execute(
-        select(Person.area_id, func.count()).outerjoin(needed, needed.c.stage == Person.stage)
+        select(Person.area_id, func.count()).outerjoin(needed_council, needed_council.c.stage == Person.stage)
+        .outerjoin(needed_own, and_(needed_own.c.stage == Person.stage, needed_own.c.provider_id == Person.provider_id))
         .outerjoin(have, have.c.person_id == Person.id)
-        .where(scope, in_post(day), func.coalesce(have.c.n, 0) >= func.coalesce(needed.c.n, 0))
+        .where(scope, in_post(day), func.coalesce(have.c.n, 0)
+               >= func.coalesce(needed_council.c.n, 0) + func.coalesce(needed_own.c.n, 0))
         .group_by(Person.area_id)).all())
     valid_check = (select(Check.id).where(
         Check.person_id == Person.id, Check.kind == CheckKind.DBS, Check.checked_on <= day,

@@ -1,10 +1,11 @@
-"""HR keeps the training catalogue and each stage's entry requirements."""
+"""The training catalogue (the council's courses and each provider's own) and each stage's
+entry requirements, which the council sets for the whole contract."""
 
 from flask import flash, redirect, render_template, url_for
 from flask_login import current_user
 from sqlalchemy import func, select
 
-from app.access import permission_required
+from app.access import owner_for_new_setting, permission_required, require, settings_scope
 from app.audit import services as audit
 from app.extensions import db
 from app.people.models import Stage
@@ -17,7 +18,7 @@ from .routes import bp
 @bp.route("/training/courses")
 @permission_required("view_courses")
 def courses():
-    rows = db.session.scalars(select(Course).order_by(Course.name)).all()
+    rows = db.session.scalars(select(Course).where(settings_scope(Course, current_user)).order_by(Course.name)).all()
     return render_template("training/courses.html", courses=rows)
 
 
@@ -32,7 +33,9 @@ def _save_course(course: Course, form: CourseForm) -> None:
 @bp.route("/training/courses/<int:course_id>/edit", methods=["GET", "POST"])
 @permission_required("manage_courses")
 def edit_course(course_id: int | None = None):
-    course = db.get_or_404(Course, course_id) if course_id else None
+    course = db.first_or_404(select(Course).where(Course.id == course_id, settings_scope(Course, current_user))
+                             ) if course_id else None
+    require("manage_courses", course)
     form = CourseForm(obj=course)
     if course is not None and not form.is_submitted():
         form.cost.data = course.cost_pence / 100
@@ -43,12 +46,13 @@ def edit_course(course_id: int | None = None):
         if clash:
             form.name.errors.append("There is already a course with that name")
         else:
-            course = course or Course()
+            course = course or Course(provider_id=owner_for_new_setting(current_user))
             _save_course(course, form)
             db.session.add(course)
             db.session.flush()
             audit.record(actor=current_user, action="update" if course_id else "create", entity=course,
-                         provider_id=None, summary=f"Saved the course {course.name}")
+                         provider_id=course.provider_id, council=course.provider_id is None,
+                         summary=f"Saved the course {course.name}")
             db.session.commit()
             flash(f"{course.name} saved", "success")
             return redirect(url_for("training.courses"))
@@ -64,7 +68,7 @@ def requirements():
         form = forms[row.stage]
         if form.submit.data and form.validate_on_submit():
             form.populate_obj(row)
-            audit.record(actor=current_user, action="update", entity=row, provider_id=None,
+            audit.record(actor=current_user, action="update", entity=row, provider_id=None, council=True,
                          summary=f"Changed the requirements for {row.stage.label}")
             db.session.commit()
             flash(f"Requirements for {row.stage.label} saved", "success")

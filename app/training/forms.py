@@ -112,6 +112,13 @@ class RequirementForm(FlaskForm):
     submit = SubmitField("Save requirements", widget=GovSubmitInput())
 
 
+class CorrectStageForm(FlaskForm):
+    reason = TextAreaField("What was wrong with it?", widget=GovTextArea(),
+                           validators=[DataRequired("Enter what was wrong with the recorded change"),
+                                       Length(max=1000, message="Reason must be 1000 characters or fewer")])
+    submit = SubmitField("Correct the stage change", widget=GovSubmitInput())
+
+
 class RevokeForm(FlaskForm):
     reason = TextAreaField("Why is it being revoked?", widget=GovTextArea(),
                            validators=[DataRequired("Enter the reason for revoking it"), Length(max=1000)])

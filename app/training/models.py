@@ -18,6 +18,7 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    true,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -47,6 +48,8 @@ class Course(db.Model):
     cost_pence: Mapped[int] = mapped_column(Integer, default=0)
     validity_months: Mapped[int | None] = mapped_column(Integer)
     is_active: Mapped[bool] = mapped_column(Boolean, default=True)
+    # None: council-wide, kept by the co-ordinator; otherwise one provider's own.
+    provider_id: Mapped[int | None] = mapped_column(ForeignKey("provider.id", ondelete="CASCADE"), index=True)
 
     required_rows = relationship("CourseStageRow", cascade="all, delete-orphan")
 
@@ -139,6 +142,8 @@ class StageRequirement(db.Model):
     needs_recommendation: Mapped[bool] = mapped_column(Boolean, default=True)
     needs_right_to_work: Mapped[bool] = mapped_column(Boolean, default=False)
     references_needed: Mapped[int] = mapped_column(Integer, default=0)
+    # Regulated activity with children: the DBS check must include the children's barred list.
+    needs_barred_list: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
 
 
 class Recommendation(db.Model):

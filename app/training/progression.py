@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 
+from flask import current_app
 from sqlalchemy import func, select
 
 from app.access import refuse_own
@@ -18,7 +19,7 @@ from app.people.models import Person, Stage
 from app.people.services import record_stage_change
 
 from .models import CheckKind, Recommendation, StageRequirement
-from .rules import training_status
+from .rules import DBS_RECHECK_MONTHS, dbs_due_on, dbs_problem, training_status
 from .services import TrainingError, latest_checks, latest_records, mandatory_courses
 
 
@@ -27,6 +28,12 @@ class Item:
     label: str
     met: bool
     detail: str
+    # A hard requirement (safeguarding and employment law) is never waived by an override.
+    hard: bool = False
+
+
+PAID_STAGES = frozenset({Stage.CO_FACILITATOR, Stage.EMPLOYEE})
+REFERENCES_FOR_EMPLOYMENT = 2
 
 
 def stage_started_on(person: Person) -> date:
@@ -43,7 +50,7 @@ def _hours_item(person: Person, requirement: StageRequirement, today: date) -> I
 
 
 def _course_items(person: Person, target: Stage, today: date) -> list[Item]:
-    courses = mandatory_courses(target)
+    courses = mandatory_courses(target, person.provider_id)
     records = latest_records([person.id])
     items = []
     for course in courses:
@@ -62,39 +69,48 @@ def _course_items(person: Person, target: Stage, today: date) -> list[Item]:
     return items
 
 
-def _dbs_item(person: Person, target: Stage, today: date, checks) -> Item:
-    paid = target in (Stage.CO_FACILITATOR, Stage.EMPLOYEE)
-    valid = [c for c in checks.get((person.id, CheckKind.DBS), [])
-             if (c.renew_on is None or c.renew_on > today) and (c.for_paid_role or not paid)]
-    if valid:
-        return Item("Enhanced DBS check for a paid role" if paid else "Enhanced DBS check", True,
-                    f"Certificate dated {valid[0].checked_on:%-d %B %Y}")
-    any_check = checks.get((person.id, CheckKind.DBS), [])
-    if paid and any(not c.for_paid_role for c in any_check):
-        detail = "A new check is needed: a volunteer's DBS check does not cover paid work"
-    elif any_check:
-        detail = f"The last check is due for renewal since {any_check[0].renew_on:%-d %B %Y}"
-    else:
-        detail = "No check recorded"
-    return Item("Enhanced DBS check for a paid role" if paid else "Enhanced DBS check", False, detail)
+def _dbs_item(person: Person, target: Stage, requirement: StageRequirement | None, today: date, checks) -> Item:
+    paid = target in PAID_STAGES
+    barred = requirement is None or requirement.needs_barred_list
+    found = checks.get((person.id, CheckKind.DBS), [])
+    months = current_app.config.get("DBS_RECHECK_MONTHS", DBS_RECHECK_MONTHS)
+    label = "Enhanced DBS check for a paid role" if paid else "Enhanced DBS check"
+    problems = [dbs_problem(c, paid_role=paid, barred_list_needed=barred, today=today, recheck_months=months)
+                for c in found] or [dbs_problem(None, paid_role=paid, barred_list_needed=barred, today=today)]
+    for check, problem in zip(found, problems, strict=False):
+        if problem is None:  # only whether they are cleared and when: the check's details are HR's
+            due = dbs_due_on(check.checked_on, check.renew_on, months)
+            return Item(label, True, f"Cleared for this role. Re-check due {due:%-d %B %Y}", hard=True)
+    return Item(label, False, problems[0], hard=True)
 
 
-def _employment_items(person: Person, requirement: StageRequirement, checks) -> list[Item]:
+def stage_requirements() -> dict[Stage, StageRequirement]:
+    return {r.stage: r for r in db.session.scalars(select(StageRequirement))}
+
+
+def clearance(person: Person, today: date, checks=None, requirements=None) -> Item:
+    """Whether a person is cleared by DBS for the role they are in now, and when a re-check is due."""
+    requirement = (requirements if requirements is not None else stage_requirements()).get(person.stage)
+    return _dbs_item(person, person.stage, requirement, today,
+                     checks if checks is not None else latest_checks([person.id]))
+
+
+def _employment_items(person: Person, requirement, checks) -> list[Item]:
     items = []
     if requirement.needs_right_to_work:
         found = checks.get((person.id, CheckKind.RIGHT_TO_WORK), [])
         items.append(Item("Right to work check", bool(found),
-                          f"Checked {found[0].checked_on:%-d %B %Y}" if found else "No check recorded"))
+                          "Checked" if found else "No check recorded", hard=True))
     if requirement.references_needed:
         count = len(checks.get((person.id, CheckKind.REFERENCE), []))
         items.append(Item(f"{requirement.references_needed} references", count >= requirement.references_needed,
-                          f"{count} of {requirement.references_needed} received"))
+                          f"{count} of {requirement.references_needed} received", hard=True))
     return items
 
 
-def checklist(person: Person, today: date) -> tuple[Stage | None, list[Item]]:
-    """The next stage and each of its requirements: met or not, and what is missing."""
-    target = person.stage.next
+def checklist(person: Person, today: date, target: Stage | None = None) -> tuple[Stage | None, list[Item]]:
+    """The next stage (or ``target``) and each of its requirements: met or not, and what is missing."""
+    target = target or person.stage.next
     if target is None:
         return None, []
     requirement = db.session.scalar(select(StageRequirement).where(StageRequirement.stage == target))
@@ -103,42 +119,72 @@ def checklist(person: Person, today: date) -> tuple[Stage | None, list[Item]]:
     if requirement and requirement.min_hours:
         items.append(_hours_item(person, requirement, today))
     items += _course_items(person, target, today)
-    if requirement is None or requirement.needs_dbs:
-        items.append(_dbs_item(person, target, today, checks))
+    # A paid role always needs a check valid for paid work, whatever the requirement rows say.
+    if requirement is None or requirement.needs_dbs or target in PAID_STAGES:
+        items.append(_dbs_item(person, target, requirement, today, checks))
     if requirement and requirement.needs_recommendation:
         found = db.session.scalar(select(Recommendation).where(
             Recommendation.person_id == person.id, Recommendation.stage == target))
         items.append(Item("Recommendation from their area facilitator", found is not None,
                           f"Recommended {found.recommended_on:%-d %B %Y}" if found else "Not yet recommended"))
-    if requirement:
-        items += _employment_items(person, requirement, checks)
+    items += _employment_items(person, _employment_floor(requirement, target), checks)
     return target, items
 
 
-def progress(person: Person, *, post: Post, weekly_hours: Decimal, is_sessional: bool, on: date,
-             actor, today: date, override_reason: str | None = None):
-    """Move a person to the next stage, ending their current post and starting the new one.
+@dataclass(frozen=True)
+class _Employment:
+    needs_right_to_work: bool
+    references_needed: int
 
-    :raises TrainingError: when a requirement is not met and no override reason is given.
+
+def _employment_floor(requirement: StageRequirement | None, target: Stage) -> _Employment:
+    """Right to work and two references before any employment, whatever the data says."""
+    rtw = bool(requirement and requirement.needs_right_to_work)
+    references = requirement.references_needed if requirement else 0
+    if target == Stage.EMPLOYEE:
+        return _Employment(True, max(references, REFERENCES_FOR_EMPLOYMENT))
+    return _Employment(rtw, references)
+
+
+def progress(person: Person, *, post: Post, weekly_hours: Decimal, is_sessional: bool, on: date,
+             actor, today: date, override_reason: str | None = None, to_stage: Stage | None = None,
+             skip_reason: str | None = None):
+    """Move a person on along the pathway: the one way a stage changes. Checks the
+    target stage's requirements, ends their current post, starts the new one, awards
+    the stage certificate and writes the audit history.
+
+    Soft requirements (hours, a recommendation, a course that can be caught up) may be
+    waived with a recorded reason; hard ones (a DBS check valid for the role, right to
+    work and references before employment) never are. Skipping a stage needs a reason.
+
+    :raises TrainingError: naming what is missing, or when acting on one's own record.
     """
     refuse_own(actor, "move_on", person, lambda message: TrainingError({"post_id": message}))
-    target, items = checklist(person, today)
+    target = to_stage or person.stage.next
     if target is None:
         raise TrainingError({"post_id": f"{person.name} is already at the last stage"})
+    order = list(Stage)
+    if order.index(target) <= order.index(person.stage):
+        raise TrainingError({"post_id": f"{person.name} is already a {person.stage.label}"})
+    skipped = order[order.index(person.stage) + 1:order.index(target)]
+    if skipped and not (skip_reason or "").strip():
+        raise TrainingError({"skip_reason": "Enter why " + ", ".join(s.label for s in skipped) + " is being skipped"})
+    _, items = checklist(person, today, target)
     unmet = [item for item in items if not item.met]
+    hard = [item for item in unmet if item.hard]
+    if hard:
+        raise TrainingError({"override_reason": "These cannot be waived: "
+                             + "; ".join(f"{i.label} ({i.detail})" for i in hard)})
     override = (override_reason or "").strip()
     if unmet and not override:
         raise TrainingError({"override_reason": "Not every requirement is met: "
                              + "; ".join(f"{i.label} ({i.detail})" for i in unmet)
                              + ". Record a reason to go ahead anyway"})
     reason = "Met every requirement" if not unmet else f"Override: {override}"
+    if skipped:
+        reason += f". Skipped {', '.join(s.label for s in skipped)}: {skip_reason.strip()}"
     change = record_stage_change(person, target, on=on, actor=actor, reason=reason)
-    for contract in db.session.scalars(select(Contract).where(
-            Contract.person_id == person.id, Contract.starts_on < on,
-            (Contract.ends_on.is_(None)) | (Contract.ends_on >= on))):
-        contract.ends_on = on - timedelta(days=1)
-    db.session.add(Contract(person_id=person.id, post_id=post.id, weekly_hours=weekly_hours,
-                            is_sessional=is_sessional, starts_on=on))
+    _start_contract(person, post=post, weekly_hours=weekly_hours, is_sessional=is_sessional, on=on)
     if unmet:
         audit.record(actor=actor, action="override", entity=person,
                      summary=f"Moved to {target.label} without: "
@@ -148,3 +194,45 @@ def progress(person: Person, *, post: Post, weekly_hours: Decimal, is_sessional:
     issue_stage_certificate(person, target, on=on, actor=actor)
     db.session.flush()
     return change
+
+
+def _start_contract(person: Person, *, post: Post, weekly_hours: Decimal, is_sessional: bool, on: date) -> None:
+    for contract in db.session.scalars(select(Contract).where(
+            Contract.person_id == person.id, Contract.starts_on < on,
+            (Contract.ends_on.is_(None)) | (Contract.ends_on >= on))):
+        contract.ends_on = on - timedelta(days=1)
+    db.session.add(Contract(person_id=person.id, post_id=post.id, weekly_hours=weekly_hours,
+                            is_sessional=is_sessional, starts_on=on))
+
+
+def correct_last_stage_change(person: Person, *, reason: str, actor, now) -> None:
+    """Undo a wrongly recorded move: the stage, the contract it started and its certificate.
+
+    The audit history keeps what was corrected and why; the figures no longer count it.
+
+    :raises TrainingError: with no reason, on one's own record, or when there is no move to correct.
+    """
+    refuse_own(actor, "move_on", person, lambda message: TrainingError({"reason": message}))
+    if not (reason or "").strip():
+        raise TrainingError({"reason": "Enter what was wrong with the recorded change"})
+    if len(person.stage_changes) < 2:
+        raise TrainingError({"reason": f"{person.name} has no stage change to correct"})
+    wrong = person.stage_changes[-1]
+    started = db.session.scalars(select(Contract).where(
+        Contract.person_id == person.id, Contract.starts_on == wrong.changed_on)).all()
+    for contract in started:
+        db.session.delete(contract)
+    for contract in db.session.scalars(select(Contract).where(
+            Contract.person_id == person.id, Contract.ends_on == wrong.changed_on - timedelta(days=1))):
+        contract.ends_on = None
+    from app.certificates.services import revoke_stage_certificate
+
+    revoke_stage_certificate(person, wrong.to_stage, reason=f"Stage change corrected: {reason.strip()}",
+                             actor=actor, now=now)
+    summary = (f"Corrected the stage change of {wrong.changed_on:%-d %B %Y} from {wrong.from_stage.label} "
+               f"to {wrong.to_stage.label} (recorded as: {wrong.reason}). Why: {reason.strip()}")
+    person.stage = wrong.from_stage
+    person.stage_changes.remove(wrong)
+    db.session.flush()
+    audit.record(actor=actor, action="correct_stage", entity=person, summary=summary,
+                 changes={"stage": [wrong.to_stage.value, wrong.from_stage.value]})

@@ -10,7 +10,7 @@ from app.access import person_scope
 from app.extensions import db
 from app.people.models import Person, Stage, StageChange
 
-from .models import CheckKind, Course, CourseStageRow, TrainingRecord, TrainingResult
+from .models import Course, CourseStageRow, TrainingRecord, TrainingResult
 from .rules import training_status
 from .services import latest_checks, latest_records
 
@@ -38,14 +38,12 @@ def _mandatory_by_stage() -> dict[Stage, list[Course]]:
     return by_stage
 
 
-def _dbs_problem(person: Person, checks, today: date) -> str | None:
-    paid = person.stage != Stage.VOLUNTEER
-    found = [c for c in checks.get((person.id, CheckKind.DBS), []) if c.for_paid_role or not paid]
-    if not found:
-        return "DBS: no check for a paid role" if paid else "DBS: no check recorded"
-    if found[0].renew_on and found[0].renew_on <= today:
-        return f"DBS: re-check overdue since {found[0].renew_on:%-d %B %Y}"
-    return None
+def _dbs_problem(person: Person, checks, today: date, requirements) -> str | None:
+    """Whether the person's DBS check clears them for the role they are in now (the rule: rules.dbs_problem)."""
+    from .progression import clearance
+
+    item = clearance(person, today, checks, requirements)
+    return None if item.met else f"DBS: {item.detail}"
 
 
 def compliance(user, *, today: date, area_id: int | None = None, scope=None) -> list[PersonCompliance]:
@@ -60,17 +58,22 @@ def compliance(user, *, today: date, area_id: int | None = None, scope=None) -> 
         query = query.where(Person.area_id == area_id)
     people = list(db.session.scalars(query))
     ids = [p.id for p in people]
+    from .progression import stage_requirements
+
     records, checks, mandatory = latest_records(ids), latest_checks(ids), _mandatory_by_stage()
+    requirements = stage_requirements()
     results = []
     for person in people:
         item = PersonCompliance(person)
         for course in mandatory.get(person.stage, []):
+            if course.provider_id not in (None, person.provider_id):
+                continue  # another provider's own course
             record = records.get((person.id, course.id))
             if record is None:
                 item.problems.append(f"{course.name}: not done")
             elif training_status(record.expires_on, today) == "expired":
                 item.problems.append(f"{course.name}: expired {record.expires_on:%-d %B %Y}")
-        problem = _dbs_problem(person, checks, today)
+        problem = _dbs_problem(person, checks, today, requirements)
         if problem:
             item.problems.append(problem)
         results.append(item)

@@ -1,4 +1,4 @@
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
@@ -6,7 +6,7 @@ from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
-from app.access import area_choices, get_person_or_404, permission_required, require, scope
+from app.access import area_choices, get_person_or_404, permission_required, require, scope, settings_scope
 from app.certificates.models import Certificate
 from app.establishment.models import Post
 from app.extensions import db
@@ -14,9 +14,9 @@ from app.people.models import Person, Stage
 from app.people.queries import all_areas
 
 from . import queries
-from .forms import AttendanceForm, CheckForm, ProgressForm, RecommendForm, TrainingRecordForm
+from .forms import AttendanceForm, CheckForm, CorrectStageForm, ProgressForm, RecommendForm, TrainingRecordForm
 from .models import CheckKind, Course, Recommendation, TrainingRecord, TrainingResult
-from .progression import checklist, progress
+from .progression import checklist, clearance, correct_last_stage_change, progress
 from .rules import training_status
 from .services import TrainingError, latest_checks, recommend, record_attendance, record_check, record_training
 
@@ -29,7 +29,8 @@ def _errors(form, error: TrainingError) -> None:
 
 
 def _courses() -> list[tuple[int, str]]:
-    return [(c.id, c.name) for c in db.session.scalars(select(Course).where(Course.is_active).order_by(Course.name))]
+    return [(c.id, c.name) for c in db.session.scalars(
+        select(Course).where(Course.is_active, settings_scope(Course, current_user)).order_by(Course.name))]
 
 
 @bp.route("/people/<int:person_id>/pathway")
@@ -53,6 +54,7 @@ def person_pathway(person_id: int):
         status=lambda r: training_status(r.expires_on, today) if latest_ids[r.course_id] == r.id else "renewed",
         certificates=certificates,
         checks=latest_checks([person.id]), CheckKind=CheckKind, recommended=recommended,
+        clearance=clearance(person, today),
         recommend_form=RecommendForm())
 
 
@@ -173,6 +175,26 @@ def move_on(person_id: int):
             flash(f"{person.name} is now a {target.label}. Their certificate is ready", "success")
             return redirect(url_for("training.person_pathway", person_id=person.id))
     return render_template("training/progress.html", form=form, person=person, target=target, items=items)
+
+
+@bp.route("/people/<int:person_id>/stage/correct", methods=["GET", "POST"])
+@permission_required("move_on")
+def correct_stage(person_id: int):
+    person = get_person_or_404(person_id, for_user=current_user)
+    require("move_on", person)
+    if len(person.stage_changes) < 2:
+        abort(404)
+    form = CorrectStageForm()
+    if form.validate_on_submit():
+        try:
+            correct_last_stage_change(person, reason=form.reason.data, actor=current_user, now=datetime.now(UTC))
+        except TrainingError as error:
+            _errors(form, error)
+        else:
+            db.session.commit()
+            flash(f"Stage change corrected. {person.name} is a {person.stage.label} again", "success")
+            return redirect(url_for("people.view_person", person_id=person.id))
+    return render_template("training/correct_stage.html", form=form, person=person, change=person.stage_changes[-1])
 
 
 @bp.route("/training/compliance")

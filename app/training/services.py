@@ -85,7 +85,8 @@ def record_check(person: Person, *, kind: CheckKind, checked_on: date, actor, to
     db.session.add(check)
     db.session.flush()
     audit.record(actor=actor, action="check", entity=person,
-                 summary=f"{kind.label} recorded, dated {checked_on:%-d %B %Y}")
+                 # The check's details stay in its HR-only record, not in the history others read.
+                 summary=f"{kind.label} recorded")
     return check
 
 
@@ -123,12 +124,14 @@ def latest_records(person_ids: list[int]) -> dict[tuple[int, int], TrainingRecor
     return {(r.person_id, r.course_id): r for r in rows}
 
 
-def mandatory_courses(stage: Stage) -> list[Course]:
+def mandatory_courses(stage: Stage, provider_id: int) -> list[Course]:
+    """The courses a stage requires at a provider: the council-wide ones and the provider's own."""
     from .models import CourseStageRow
 
     return list(db.session.scalars(
         select(Course).join(CourseStageRow, CourseStageRow.course_id == Course.id)
-        .where(CourseStageRow.stage == stage, Course.is_active).order_by(Course.name)))
+        .where(CourseStageRow.stage == stage, Course.is_active,
+               Course.provider_id.is_(None) | (Course.provider_id == provider_id)).order_by(Course.name)))
 
 
 def latest_checks(person_ids: list[int]) -> dict[tuple[int, CheckKind], list[Check]]:

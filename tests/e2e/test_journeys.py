@@ -112,6 +112,7 @@ def hr_trains_and_moves_on(journey, person):
     h.page.fill("#checked_on-month", str(today.month))
     h.page.fill("#checked_on-year", str(today.year))
     h.page.check("label:has-text('For a paid role')")
+    h.page.check("label:has-text('barred list')")  # regulated activity with children
     h.click("button:has-text('Record check')")
     h.check("checklist met")
     assert "Not met" not in h.page.inner_text(".govuk-task-list")

@@ -156,7 +156,8 @@ def test_reminders_list_and_send(world, sign_in, app, caplog):
     client = sign_in(world.user(Role.AREA_FACILITATOR))
     names = [a.get_text(strip=True) for a in page(client.get("/hours/reminders")).select("tbody td a")]
     assert "Nina Neighbour" in names and "Vera Volunteer" not in names
-    with caplog.at_level("INFO"):
+    app.logger.propagate = True  # a CLI test may have set up logging; the message goes to the log
+    with caplog.at_level("INFO", logger=app.logger.name):
         client.post(f"/hours/reminders/{world.neighbour.id}")
     assert world.neighbour.email in caplog.text
     assert db.session.scalar(select(AuditEvent).where(AuditEvent.action == "remind"))

@@ -45,7 +45,7 @@ def ready():
         make_hours(person, worked_on=date(2026, 10, 5) + timedelta(days=7 * week), hours="8")
     record_training(person, course, completed_on=date(2026, 6, 1), result=TrainingResult.PASSED,
                     cost_pence=None, actor=hr, today=TODAY)
-    record_check(person, kind=CheckKind.DBS, checked_on=date(2026, 9, 1), for_paid_role=True,
+    record_check(person, kind=CheckKind.DBS, checked_on=date(2026, 9, 1), for_paid_role=True, barred_list=True,
                  renew_on=date(2029, 9, 1), actor=hr, today=TODAY)
     recommend(person, Stage.CO_FACILITATOR, on=date(2026, 11, 1), note=None, actor=hr)
     return person, hr, paid_post, course
@@ -105,7 +105,7 @@ def test_a_volunteers_dbs_does_not_cover_a_paid_role(ready):
     from app.training.models import Check
 
     db.session.execute(Check.__table__.delete().where(Check.person_id == person.id))
-    record_check(person, kind=CheckKind.DBS, checked_on=date(2025, 1, 6), for_paid_role=False,
+    record_check(person, kind=CheckKind.DBS, checked_on=date(2025, 1, 6), for_paid_role=False, barred_list=True,
                  renew_on=date(2028, 1, 6), actor=hr, today=TODAY)
     assert _unmet(person) == [("Enhanced DBS check for a paid role",
                                "A new check is needed: a volunteer's DBS check does not cover paid work")]
@@ -138,3 +138,75 @@ def test_employee_needs_right_to_work_and_references(ready):
     _move(person, hr, post)
     labels = {label for label, _ in _unmet(person)}
     assert {"Right to work check", "2 references"} <= labels
+
+
+def _only_dbs(person, hr, **check):
+    from app.training.models import Check
+
+    db.session.execute(Check.__table__.delete().where(Check.person_id == person.id))
+    if check:
+        record_check(person, kind=CheckKind.DBS, actor=hr, today=TODAY, **check)
+
+
+@pytest.mark.parametrize("check,problem", [
+    ({}, "No enhanced DBS check recorded"),
+    ({"checked_on": date(2025, 1, 6), "for_paid_role": False, "barred_list": True},
+     "a volunteer's DBS check does not cover paid work"),
+    ({"checked_on": date(2026, 1, 6), "for_paid_role": True, "barred_list": False},
+     "did not include the children's barred list"),
+    # No next-check date: due 3 years after issue, and then overdue, not "a volunteer's check".
+    ({"checked_on": date(2023, 6, 1), "for_paid_role": True, "barred_list": True},
+     "Re-check overdue since 1 June 2026"),
+])
+def test_no_override_moves_anyone_into_a_paid_role_without_a_valid_dbs_check(ready, check, problem):
+    person, hr, post, _ = ready
+    _only_dbs(person, hr, **check)
+    with pytest.raises(TrainingError, match="cannot be waived") as refused:
+        _move(person, hr, post, override="cover")
+    assert problem in str(refused.value)
+    assert person.stage == Stage.VOLUNTEER
+    assert [c.to_stage for c in person.stage_changes] == [Stage.VOLUNTEER]
+
+
+def test_no_override_skips_right_to_work_or_references_into_employment(ready):
+    person, hr, post, _ = ready
+    with pytest.raises(TrainingError, match="skipped"):
+        progress(person, post=post, weekly_hours=Decimal("37"), is_sessional=False, on=TODAY, actor=hr,
+                 today=TODAY, override_reason="cover", to_stage=Stage.EMPLOYEE)
+    with pytest.raises(TrainingError, match="cannot be waived") as refused:
+        progress(person, post=post, weekly_hours=Decimal("37"), is_sessional=False, on=TODAY, actor=hr,
+                 today=TODAY, override_reason="cover", to_stage=Stage.EMPLOYEE, skip_reason="Appointed")
+    assert "Right to work check" in str(refused.value) and "2 references" in str(refused.value)
+    assert person.stage == Stage.VOLUNTEER
+
+
+def test_skipping_a_stage_is_allowed_with_a_reason_when_the_hard_gates_hold(ready):
+    person, hr, post, _ = ready
+    for _ in range(2):
+        record_check(person, kind=CheckKind.REFERENCE, checked_on=date(2026, 9, 1), actor=hr, today=TODAY)
+    record_check(person, kind=CheckKind.RIGHT_TO_WORK, checked_on=date(2026, 9, 1), actor=hr, today=TODAY)
+    change = progress(person, post=post, weekly_hours=Decimal("37"), is_sessional=False, on=TODAY, actor=hr,
+                      today=TODAY, override_reason="Recommended in writing", to_stage=Stage.EMPLOYEE,
+                      skip_reason="Appointed to an advertised post")
+    assert person.stage == Stage.EMPLOYEE
+    assert "Skipped Parent Co-Facilitator: Appointed to an advertised post" in change.reason
+
+
+def test_a_wrong_stage_change_is_corrected_as_its_own_audited_action(ready):
+    from datetime import UTC, datetime
+
+    from app.training.progression import correct_last_stage_change
+
+    person, hr, post, _ = ready
+    _move(person, hr, post)
+    correct_last_stage_change(person, reason="Recorded against the wrong person", actor=hr,
+                              now=datetime(2026, 11, 23, tzinfo=UTC))
+    assert person.stage == Stage.VOLUNTEER
+    assert [c.to_stage for c in person.stage_changes] == [Stage.VOLUNTEER]
+    contracts = db.session.scalars(select(Contract).where(Contract.person_id == person.id)).all()
+    assert [(c.post.title, c.ends_on) for c in contracts] == [("Parent Volunteer", None)]
+    cert = db.session.scalar(select(Certificate).where(Certificate.kind == CertificateKind.STAGE))
+    assert cert.revoked_at is not None
+    event = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "correct_stage"))
+    assert "from Parent Volunteer to Parent Co-Facilitator" in event.summary
+    assert "Recorded against the wrong person" in event.summary

@@ -44,5 +44,5 @@ def test_compliance_lists_what_is_missing(world):
     assert set(rows) == {"Vera Volunteer", "Nina Neighbour"}
     assert rows["Nina Neighbour"].problems == ["Data protection: not done",
                                                "Safeguarding level 1 refresher: not done",
-                                               "DBS: re-check overdue since 1 January 2026"]
+                                               "DBS: Re-check overdue since 1 January 2026"]
     assert not rows["Nina Neighbour"].dbs_ok and not rows["Nina Neighbour"].training_ok

@@ -48,6 +48,16 @@ def test_progress_page_needs_an_override_reason_when_requirements_are_unmet(worl
     db.session.commit()
     client = sign_in(world.user(Role.HR))
     data = {"post_id": str(post.id), "weekly_hours": "18.5", "changed_on": _day(date.today())}
+    # No DBS check valid for paid work: no override opens that gate.
+    response = client.post(f"/people/{world.me.id}/progress", data={**data, "override_reason": "Agreed at panel"})
+    assert error_messages(response)[0].startswith("These cannot be waived: Enhanced DBS check for a paid role")
+    assert db.session.get(Person, world.me.id).stage == Stage.VOLUNTEER
+    from app.training.models import CheckKind
+    from app.training.services import record_check
+
+    record_check(db.session.get(Person, world.me.id), kind=CheckKind.DBS, checked_on=date.today(),
+                 for_paid_role=True, barred_list=True, actor=world.user(Role.HR), today=date.today())
+    db.session.commit()
     response = client.post(f"/people/{world.me.id}/progress", data=data)
     assert error_messages(response)[0].startswith("Not every requirement is met:")
     assert db.session.get(Person, world.me.id).stage == Stage.VOLUNTEER
