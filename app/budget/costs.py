@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
-from app.establishment.models import FULL_TIME_HOURS, Contract, PayPoint
+from app.establishment.models import FULL_TIME_HOURS, Contract, PayPoint, fte_of_weekly_hours
 
 WEEKS_IN_A_YEAR = Decimal("52.143")
 
@@ -90,7 +90,7 @@ def contract_cost(contract: Contract, start: date, end: date, *, left_on: date |
         return Decimal(0)
     first = max(start, contract.starts_on)
     last = min(d for d in (end, contract.ends_on, left_on) if d is not None)
-    fte = Decimal(contract.weekly_hours) / FULL_TIME_HOURS
+    fte = fte_of_weekly_hours(contract.weekly_hours)
     return salaried_cost(grade.pay_points if points is None else points, fte, first, last)
 
 

@@ -287,6 +287,6 @@ def person_fte(person_id: int, start: date, end: date) -> tuple[Decimal, int]:
     minutes = db.session.scalar(select(func.coalesce(func.sum(HoursEntry.minutes), 0)).where(
         HoursEntry.person_id == person_id, HoursEntry.status == HoursStatus.APPROVED,
         HoursEntry.worked_on.between(start, end)))
-    from app.establishment.models import FULL_TIME_HOURS
+    from app.establishment.models import fte_of_weekly_hours
 
-    return (Decimal(str(contracted)) / FULL_TIME_HOURS).quantize(Decimal("0.01")), int(minutes)
+    return fte_of_weekly_hours(contracted), int(minutes)

@@ -26,6 +26,14 @@ from app.people.models import Area, Person, Provider
 FULL_TIME_HOURS = Decimal("37")
 
 
+def fte_of_weekly_hours(weekly_hours) -> Decimal:
+    """FTE of contracted weekly hours (council standard: 37 a week), unrounded.
+
+    The one home of this rule: pages round only when they show it (the ``fte`` filter).
+    """
+    return Decimal(str(weekly_hours or 0)) / FULL_TIME_HOURS
+
+
 class Grade(db.Model):
     __tablename__ = "grade"
 
@@ -128,7 +136,7 @@ class Contract(db.Model):
 
     @property
     def fte(self) -> Decimal:
-        return (Decimal(self.weekly_hours) / FULL_TIME_HOURS).quantize(Decimal("0.0001"))
+        return fte_of_weekly_hours(self.weekly_hours)
 
     def is_current_on(self, day: date) -> bool:
         return self.starts_on <= day and (self.ends_on is None or self.ends_on >= day)

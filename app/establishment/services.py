@@ -10,13 +10,13 @@ from sqlalchemy.orm import selectinload
 from app.extensions import db
 
 from .models import (
-    FULL_TIME_HOURS,
     BudgetLine,
     BudgetLineKind,
     Contract,
     ContractYear,
     Grade,
     Post,
+    fte_of_weekly_hours,
 )
 
 
@@ -163,7 +163,7 @@ def establishment_fill(provider_id: int, on: date) -> list[PostFill]:
     ).all()
     return [
         PostFill(post=post,
-                 contracted_fte=(Decimal(str(hours or 0)) / FULL_TIME_HOURS).quantize(Decimal("0.01")),
+                 contracted_fte=fte_of_weekly_hours(hours),
                  people=people or 0)
         for post, hours, people in rows
     ]

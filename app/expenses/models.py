@@ -143,6 +143,15 @@ class ExpenseClaim(db.Model):
         return sum(line.amount_pence for line in self.lines if line.status == LineStatus.APPROVED)
 
     @property
+    def headline(self) -> tuple[int, str]:
+        """The amount that matters now and what it is: claimed until decided, then approved or paid."""
+        if self.status == ClaimStatus.PAID:
+            return self.approved_pence, "paid"
+        if self.status in (ClaimStatus.APPROVED, ClaimStatus.REJECTED):
+            return self.approved_pence, "approved"
+        return self.total_pence, "claimed"
+
+    @property
     def is_editable(self) -> bool:
         return self.status == ClaimStatus.DRAFT
 

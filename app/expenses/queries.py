@@ -65,7 +65,9 @@ def flags_for(claims: list[ExpenseClaim], *, limit_pence: int, today: date) -> d
 
     Two grouped queries whatever the number of claims.
     """
-    volunteers = {c.person_id for c in claims if c.person.stage == Stage.VOLUNTEER}
+    # Worker-status warnings are about volunteering: the stage held when the money was spent.
+    volunteers = {c.person_id for c in claims
+                  if any(c.person.stage_on(line.spent_on) == Stage.VOLUNTEER for line in c.lines)}
     if not volunteers:
         return {}
     since = today - timedelta(days=92)
@@ -89,13 +91,14 @@ def flags_for(claims: list[ExpenseClaim], *, limit_pence: int, today: date) -> d
     for claim in claims:
         if claim.person_id not in volunteers:
             continue
-        for line in claim.lines:
+        volunteering = [ln for ln in claim.lines if claim.person.stage_on(ln.spent_on) == Stage.VOLUNTEER]
+        for line in volunteering:
             if line.miles is None:
                 flags[line.id] += looks_like_flat_rate(
                     line.amount_pence, has_receipt=line.receipt_id is not None,
                     repeats=repeats.get((claim.person_id, line.category_id, line.amount_pence), 0))
         seen = set()
-        for line in claim.lines:
+        for line in volunteering:
             key = (claim.person_id, line.spent_on.year, line.spent_on.month)
             message = over_monthly_limit(months.get(key, 0), limit_pence)
             if message and key not in seen:

@@ -7,7 +7,7 @@ the route or command commits once.
 from datetime import date, datetime
 from decimal import Decimal
 
-from sqlalchemy import func, select, update
+from sqlalchemy import func, or_, select, update
 
 from app.access import refuse_own
 from app.audit import services as audit
@@ -116,17 +116,31 @@ def add_line(claim: ExpenseClaim, *, category: ExpenseCategory, spent_on: date, 
 
 
 def _price_mileage(claim: ExpenseClaim) -> None:
-    """Price the claim's mileage lines in date order against the tax year's miles so far."""
-    so_far: dict[date, Decimal] = {}
-    for line in sorted(claim.lines, key=lambda ln: (ln.spent_on, ln.id or 0)):
-        if line.miles is None or line.adjusts_id is not None:
-            continue
-        start = tax_year_start(line.spent_on)
-        if start not in so_far:
-            so_far[start] = car_miles_so_far(claim.person_id, line.spent_on, except_claim_id=claim.id)
-        line.amount_pence = mileage_pence(line.miles, rate_on(line.vehicle, line.spent_on), so_far[start])
+    """Price the claim's mileage, and re-price the person's undecided mileage in the same tax years."""
+    db.session.flush()
+    for start in sorted({tax_year_start(line.spent_on) for line in claim.lines if line.miles is not None}):
+        reprice_mileage(claim.person_id, start, include_claim_id=claim.id)
+
+
+def reprice_mileage(person_id: int, day: date, *, include_claim_id: int | None = None) -> None:
+    """Price every undecided mileage line of the person's tax year in date order, against the
+    car miles before it (the 10,000-mile threshold counts per tax year). Lines already approved
+    or paid keep their amounts; a rejected line no longer counts, so later ones are re-priced."""
+    start = tax_year_start(day)
+    counted = or_(ExpenseClaim.status.in_([ClaimStatus.SUBMITTED, ClaimStatus.APPROVED, ClaimStatus.PAID]),
+                  ExpenseClaim.id == include_claim_id)
+    lines = db.session.scalars(
+        select(ExpenseLine).join(ExpenseClaim, ExpenseClaim.id == ExpenseLine.claim_id)
+        .where(ExpenseClaim.person_id == person_id, counted, ExpenseLine.miles.is_not(None),
+               ExpenseLine.adjusts_id.is_(None), ExpenseLine.status != LineStatus.REJECTED,
+               ExpenseLine.spent_on.between(start, tax_year_end(day)))
+        .order_by(ExpenseLine.spent_on, ExpenseLine.id)).all()
+    so_far = Decimal(0)
+    for line in lines:
+        if line.status == LineStatus.PENDING and line.claim.status in (ClaimStatus.DRAFT, ClaimStatus.SUBMITTED):
+            line.amount_pence = mileage_pence(line.miles, rate_on(line.vehicle, line.spent_on), so_far)
         if line.vehicle == Vehicle.CAR:
-            so_far[start] += Decimal(line.miles)
+            so_far += Decimal(line.miles)
 
 
 def remove_line(line: ExpenseLine, *, actor) -> None:
@@ -195,6 +209,9 @@ def decide_line(line: ExpenseLine, *, approve: bool, reason: str | None, actor, 
         approved = any(ln.status == LineStatus.APPROVED for ln in claim.lines)
         claim.status = ClaimStatus.APPROVED if approved else ClaimStatus.REJECTED
     db.session.flush()
+    if not approve and line.vehicle == Vehicle.CAR:
+        reprice_mileage(claim.person_id, line.spent_on)  # later claims may now fall below the threshold
+        db.session.flush()
 
 
 def mark_paid(claims: list[ExpenseClaim], *, paid_on: date, reference: str, actor,

@@ -122,6 +122,15 @@ class Person(db.Model):
         back_populates="person", order_by="Contract.starts_on.desc()"
     )
 
+    def stage_on(self, day: date) -> "Stage":
+        """The stage held on ``day``: the last change on or before it (the joining stage before that)."""
+        held = self.stage_changes[0].to_stage if self.stage_changes else self.stage
+        for change in self.stage_changes:
+            if change.changed_on > day:
+                break
+            held = change.to_stage
+        return held
+
     @property
     def name(self) -> str:
         return f"{self.first_name} {self.last_name}"

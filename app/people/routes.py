@@ -89,10 +89,11 @@ def view_person(person_id: int):
     ).all()
     today = date.today()
     four_weeks = (today - timedelta(days=today.weekday() + 28), today - timedelta(days=today.weekday() + 1))
-    contracted, worked = person_fte(person.id, *four_weeks)
+    _, worked = person_fte(person.id, *four_weeks)
+    in_force = next((c for c in contracts if c.is_current_on(today)), None)
     return render_template(
         "people/view_person.html", person=person, contracts=contracts, history=history,
-        fte_window=four_weeks, contracted_fte=contracted, worked_fte=fte_used(worked, *four_weeks),
+        fte_window=four_weeks, in_force=in_force, worked_fte=fte_used(worked, *four_weeks),
         worked_minutes=worked,
         today=date.today(),
     )

@@ -10,7 +10,7 @@ from decimal import Decimal
 
 from sqlalchemy import and_, case, extract, false, func, literal, or_, select, true
 
-from app.establishment.models import FULL_TIME_HOURS, Contract, Post
+from app.establishment.models import FULL_TIME_HOURS, Contract, Post, fte_of_weekly_hours
 from app.expenses.models import ClaimStatus, ExpenseClaim, ExpenseLine, LineStatus
 from app.extensions import db
 from app.hours.models import Activity, HoursEntry, HoursStatus
@@ -91,7 +91,7 @@ def fte_contracted(scope, day: date) -> Values:
         .join(Person, Person.id == Contract.person_id).join(stage, stage.c.person_id == Person.id)
         .where(scope, in_post(day), Contract.starts_on <= day,
                or_(Contract.ends_on.is_(None), Contract.ends_on >= day))
-        .group_by(Person.area_id, stage.c.stage)), lambda v: float(Decimal(str(v)) / FULL_TIME_HOURS))
+        .group_by(Person.area_id, stage.c.stage)), lambda v: float(fte_of_weekly_hours(v)))
 
 
 def starters(scope, start: date, end: date) -> Values:
@@ -126,7 +126,7 @@ def vacancy(provider_scope, day: date) -> Values:
     rows = db.session.execute(
         select(Post.area_id, Post.title, Post.budgeted_fte, contracted.c.hours)
         .outerjoin(contracted, contracted.c.post_id == Post.id).where(provider_scope))
-    return _collect(((area, title, Decimal(str(budget)) - Decimal(str(hours or 0)) / FULL_TIME_HOURS)
+    return _collect(((area, title, Decimal(str(budget)) - fte_of_weekly_hours(hours))
                      for area, title, budget, hours in rows), float)
 
 

@@ -163,3 +163,17 @@ def test_person_page_shows_tax_year_miles(world, sign_in):
     assert "100.0 of the 10,000" in text
 
 
+
+
+def test_a_partly_approved_paid_claim_shows_what_was_paid_not_what_was_claimed(world, sign_in):
+    from tests.factories import make_claim
+
+    claim = make_claim(world.me, status="paid", lines=[{"category": "Parking", "amount": 1427},
+                                                      {"category": "Parking", "amount": 573, "status": "rejected"}])
+    db.session.commit()
+    client = sign_in(world.user(Role.VOLUNTEER))
+    heading = page(client.get(f"/expenses/{claim.id}")).select_one("h1").get_text(" ", strip=True)
+    assert heading.startswith(f"Claim {claim.id}: £14.27 paid of £20.00 claimed")
+    row = [r for r in page(client.get(f"/people/{world.me.id}/expenses")).select("tbody tr")
+           if f"Claim {claim.id}," in r.get_text()][0]
+    assert [td.get_text(strip=True) for td in row.select("td.govuk-table__cell--numeric")] == ["£20.00", "£14.27"]

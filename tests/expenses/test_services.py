@@ -75,6 +75,28 @@ def test_rejected_and_draft_miles_do_not_count(people):
     assert _mileage(claim, parent, "10", date(2026, 6, 1)).amount_pence == 450
 
 
+def test_later_mileage_is_repriced_when_an_earlier_claim_is_rejected(people):
+    """838.2 miles this tax year; claim A of 9,171.8 miles takes the year past 10,000, so
+    claim B's 2 x 20 miles are priced at 25p. When A is rejected, B is re-priced at 45p
+    a mile (£18.00) before anyone approves it."""
+    person, parent, facilitator, _ = people
+    make_claim(person, status="paid", lines=[{"category": "Mileage", "amount": 37_719, "miles": Decimal("838.2"),
+                                               "vehicle": Vehicle.CAR, "spent_on": date(2026, 5, 1)}])
+    claim_a = create_claim(person, actor=parent)
+    _mileage(claim_a, parent, "9171.8", date(2026, 6, 1))
+    submit_claim(claim_a, actor=parent, now=NOW)
+    claim_b = create_claim(person, actor=parent)
+    _mileage(claim_b, parent, "20", date(2026, 7, 1))
+    _mileage(claim_b, parent, "20", date(2026, 7, 8))
+    submit_claim(claim_b, actor=parent, now=NOW)
+    assert sum(line.amount_pence for line in claim_b.lines) == 40 * 25
+    decide_line(claim_a.lines[0], approve=False, reason="Not a business journey", actor=facilitator, now=NOW)
+    db.session.expire_all()
+    claim_b = db.session.get(ExpenseClaim, claim_b.id)
+    assert [line.amount_pence for line in claim_b.lines] == [900, 900]
+    assert claim_b.total_pence == 1800
+
+
 def test_a_line_that_needs_a_receipt_cannot_be_added_without_one(people):
     person, parent, _, _ = people
     claim = create_claim(person, actor=parent)
@@ -172,3 +194,20 @@ def test_claims_count_in_the_database(people):
     person, parent, _, _ = people
     create_claim(person, actor=parent)
     assert db.session.scalar(select(func.count(ExpenseClaim.id))) == 1
+
+
+def test_worker_status_warnings_use_the_stage_held_when_the_money_was_spent(people):
+    """A co-facilitator since March is warned about February (spent as a volunteer), not April."""
+    from app.expenses.queries import flags_for
+    from app.people.models import Stage, StageChange
+
+    person, _, _, hr = people
+    person.stage = Stage.CO_FACILITATOR
+    person.stage_changes.append(StageChange(changed_on=date(2026, 3, 1), from_stage=Stage.VOLUNTEER,
+                                            to_stage=Stage.CO_FACILITATOR, reason="Moved on"))
+    claim = make_claim(person, lines=[
+        {"category": "Parking", "amount": 20_000, "spent_on": date(2026, 2, 10)},
+        {"category": "Parking", "amount": 20_000, "spent_on": date(2026, 4, 10)}])
+    flags = flags_for([claim], limit_pence=15_000, today=TODAY)
+    months = " ".join(flags.get(f"claim-{claim.id}", []))
+    assert "February 2026" in months and "April 2026" not in months

@@ -126,3 +126,15 @@ def test_list_runs_a_fixed_number_of_queries(world, sign_in, app):
         make_person(provider=world.other_provider, area=world.south)
     db.session.commit()
     assert count_queries("/people") == small
+
+
+def test_the_person_page_shows_the_contract_in_force_and_its_fte(world, sign_in):
+    """FTE is worked out once, unrounded, and rounded only when shown: 16 hours is 0.43 FTE,
+    and still 16 hours a week (not 15.91)."""
+    from tests.factories import make_contract, make_post
+
+    post = make_post(provider=world.provider, grade=None, area=world.north, title="Parent Co-Facilitator")
+    make_contract(person=world.me, post=post, hours="16", starts_on=date(2024, 1, 1))
+    db.session.commit()
+    text = " ".join(page(sign_in(world.user(Role.HR)).get(f"/people/{world.me.id}")).get_text(" ").split())
+    assert "0.43 FTE (16 hours a week)" in text
