@@ -157,7 +157,40 @@ def build_return(*, start: date, end: date, provider: Provider | None) -> Workfo
         {k: {"yes": b.get("yes", 0)} for k, b in lived.items()}, names).items()}, end_totals)
     build.add("headcount_lived_experience", lived, suppress=True)
     build.add("volunteer_hours_value", volunteer_value)
-    return WorkforceReturn(start, end, provider.name if provider else ALL, build.figures)
+    figures = secondary_suppression(build.figures, "headcount_lived_experience", share="lived_experience_pct")
+    return WorkforceReturn(start, end, provider.name if provider else ALL, figures)
+
+
+def secondary_suppression(figures: list[Figure], measure: str, *, share: str) -> list[Figure]:
+    """Hide enough further cells that no suppressed cell of ``measure`` can be worked out.
+
+    Each area's breakdown adds up to its published headcount, so a hidden cell hides the
+    rest of its row and the row's ``share``; each breakdown adds up over the areas to the
+    All row, so a column with one hidden area hides a second (the smallest), or the All row.
+    """
+    cells = {(f.area, f.breakdown): f for f in figures if f.measure == measure}
+    hidden = {key for key, f in cells.items() if f.value is None}
+    rows = {area for area, _ in cells}
+    changed = True
+    while changed:
+        before = set(hidden)
+        for area in {area for area, _ in hidden}:  # a row adds up to the published headcount
+            hidden |= {key for key in cells if key[0] == area}
+        for breakdown in {b for _, b in cells}:  # a column adds up to the All row
+            column = [a for a in rows if a != ALL and (a, breakdown) in cells]
+            shut = [a for a in column if (a, breakdown) in hidden]
+            if len(shut) == 1 and (ALL, breakdown) not in hidden:
+                candidates = sorted((cells[(a, breakdown)].value, a) for a in column if a not in shut)
+                hidden.add((candidates[0][1], breakdown) if candidates else (ALL, breakdown))
+        changed = hidden != before
+    shut_rows = {area for area, _ in hidden}
+
+    def withheld(f: Figure) -> bool:
+        if f.measure == measure:
+            return (f.area, f.breakdown) in hidden
+        return f.measure == share and f.area in shut_rows
+
+    return [Figure(f.area, f.measure, f.breakdown, None) if withheld(f) else f for f in figures]
 
 
 def _compliance(build: _Builder, scope, day: date, names: dict[int, str], headcounts: dict[str, float]) -> None:
