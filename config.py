@@ -35,6 +35,9 @@ class Config:
     SIGN_IN_RATE_LIMIT = os.environ.get("SIGN_IN_RATE_LIMIT", "20 per minute")
     LOCKOUT_AFTER_FAILURES = int(os.environ.get("LOCKOUT_AFTER_FAILURES", "5"))
     LOCKOUT_MINUTES = int(os.environ.get("LOCKOUT_MINUTES", "15"))
+    # Idle sessions end: staff see personal data and move money; parents are often on a phone.
+    IDLE_MINUTES_STAFF = int(os.environ.get("IDLE_MINUTES_STAFF", "30"))
+    IDLE_MINUTES_PARENT = int(os.environ.get("IDLE_MINUTES_PARENT", str(8 * 60)))
     # argon2id at RFC 9106's low-memory profile: stronger than OWASP's minimum
     # (m=19 MiB, t=2, p=1).
     ARGON2_TIME_COST = 3

@@ -110,7 +110,17 @@ def _refuse_nul_bytes() -> None:
         abort(400)
 
 
+def _forget_cached_user() -> None:
+    """Load the signed-in user afresh for every request. In production each request has its
+    own app context anyway; under the test client requests share the test's, and a user
+    cached by an earlier request (or another client) would hide a sign-out or an idle timeout."""
+    from flask import g
+
+    g.pop("_login_user", None)
+
+
 def _register_errors(app: Flask) -> None:
+    app.before_request(_forget_cached_user)
     app.before_request(_refuse_nul_bytes)
     def render_error(error):
         code = getattr(error, "code", 500)

@@ -329,6 +329,11 @@ def require(name: str, record: Any) -> None:
 # --- What a role sees -------------------------------------------------------
 
 
+def idle_minutes(user: User, config) -> int:
+    """How long a signed-in device may sit idle: staff are signed out sooner than parents."""
+    return config["IDLE_MINUTES_PARENT"] if user.role == Role.VOLUNTEER else config["IDLE_MINUTES_STAFF"]
+
+
 def home_template(user: User) -> str:
     return f"main/home_{user.role.value}.html"
 

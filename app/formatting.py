@@ -26,6 +26,17 @@ def date_time(value: datetime | None) -> str:
     return f"{value.day} {value:%B %Y} at {value:%H:%M}"
 
 
+def browser_name(user_agent: str | None) -> str:
+    """A device in words a person recognises, from its User-Agent: "Chrome on Android"."""
+    agent = user_agent or ""
+    browser = next((name for key, name in (("Edg/", "Edge"), ("Firefox/", "Firefox"), ("Chrome/", "Chrome"),
+                                           ("Safari/", "Safari")) if key in agent), "A browser")
+    system = next((name for key, name in (("Android", "Android"), ("iPhone", "iPhone"), ("iPad", "iPad"),
+                                          ("Windows", "Windows"), ("Mac OS", "a Mac"), ("Linux", "Linux"))
+                   if key in agent), "")
+    return f"{browser} on {system}" if system else browser
+
+
 def fte(value) -> str:
     if value is None:
         return "-"
@@ -39,6 +50,7 @@ def register(app) -> None:
     app.add_template_filter(long_date)
     app.add_template_filter(date_time)
     app.add_template_filter(fte)
+    app.add_template_filter(browser_name)
 
     @app.context_processor
     def service_globals():

@@ -80,6 +80,11 @@ def _restore_reference_data() -> None:
             db.session.execute(table.delete())
             if _REFERENCE[table.name]:
                 db.session.execute(table.insert(), _REFERENCE[table.name])
+            if db.engine.dialect.name == "postgresql" and "id" in table.c:
+                # Rows went back with their ids (and TRUNCATE ... CASCADE may have reset the
+                # sequence): the next new row must get an id after them.
+                db.session.execute(text(f"SELECT setval(pg_get_serial_sequence('{table.name}', 'id'), "
+                                        f"COALESCE((SELECT MAX(id) FROM {table.name}), 0) + 1, false)"))
 
 
 def _empty_tables() -> None:

@@ -119,6 +119,7 @@ def test_facilitator_cannot_decide_own_claim_and_it_reaches_hr(world, fay, sign_
     sign_in(fay)
     assert f"/expenses/{claim.id}" not in client.get("/approvals/expenses").get_data(as_text=True)
     assert client.post(f"/expenses/items/{line_id}/decide", data={"approve": "y"}).status_code == 403
+    assert "You cannot approve your own expenses" in client.get(f"/expenses/{claim.id}").get_data(as_text=True)
     with pytest.raises(ExpenseError, match="your own expenses"):
         decide_line(claim.lines[0], approve=True, reason=None, actor=fay, now=NOW)
     assert db.session.get(type(claim), claim.id).lines[0].status == LineStatus.PENDING

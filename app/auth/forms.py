@@ -27,7 +27,7 @@ class ChangePasswordForm(FlaskForm):
     )
     new_password = PasswordField(
         "New password", widget=GovPasswordInput(),
-        description="At least 8 characters. A few unrelated words make a strong password.",
+        description="At least 12 characters. A few unrelated words make a strong, memorable password.",
         validators=[DataRequired("Enter a new password"), NotCommonPassword()],
     )
     submit = SubmitField("Change password", widget=GovSubmitInput())

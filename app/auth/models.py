@@ -76,8 +76,11 @@ class User(UserMixin, db.Model):
     area: Mapped[Area | None] = relationship()
     person: Mapped[Person | None] = relationship()
 
+    # The signed-in device this user object was loaded for (a UserSession token).
+    device_token = None  # type: str | None  (not a column)
+
     def get_id(self) -> str:
-        return self.session_token
+        return self.device_token or self.session_token
 
     @property
     def is_active(self) -> bool:
@@ -101,6 +104,22 @@ class User(UserMixin, db.Model):
         from app.access import refusal
 
         return refusal(self, permission, record)
+
+
+class UserSession(db.Model):
+    """One signed-in browser or device. Signing in elsewhere adds another; signing out,
+    "sign out everywhere" and a password change remove them."""
+
+    __tablename__ = "user_session"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token: Mapped[str] = mapped_column(String(64), unique=True, default=new_session_token)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"), index=True)
+    user_agent: Mapped[str] = mapped_column(String(200), default="")
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    last_seen_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    user: Mapped[User] = relationship()
 
 
 class AnonymousUser(AnonymousUserMixin):

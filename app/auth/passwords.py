@@ -7,7 +7,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from flask import current_app
 from zxcvbn.frequency_lists import FREQUENCY_LISTS
 
-MIN_LENGTH = 8
+MIN_LENGTH = 12
 MAX_LENGTH = 128
 
 
@@ -47,7 +47,14 @@ def verify_password(password_hash: str, password: str) -> bool:
         return False
 
 
-# Verified against when the e-mail is unknown, so a miss takes as long as a hit.
-@cache
+# Verified against when the e-mail is unknown, so a miss takes as long as a hit: made
+# with the same settings as real hashes, or the two would take different times.
 def dummy_hash() -> str:
-    return PasswordHasher().hash("not-a-real-password")
+    config = current_app.config
+    return _dummy_for(config["ARGON2_TIME_COST"], config["ARGON2_MEMORY_COST"], config["ARGON2_PARALLELISM"])
+
+
+@cache
+def _dummy_for(time_cost: int, memory_cost: int, parallelism: int) -> str:
+    return PasswordHasher(time_cost=time_cost, memory_cost=memory_cost,
+                          parallelism=parallelism).hash("not-a-real-password")

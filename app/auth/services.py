@@ -3,11 +3,12 @@
 from datetime import datetime, timedelta
 
 from sqlalchemy import func, select
+from sqlalchemy.orm import joinedload
 
 from app.audit import services as audit
 from app.extensions import db
 
-from .models import User
+from .models import User, UserSession
 from .passwords import dummy_hash, hash_password, password_problem, verify_password
 
 
@@ -26,25 +27,31 @@ def _as_aware(moment: datetime | None, now: datetime) -> datetime | None:
     return moment
 
 
+GENERIC_REFUSAL = "Enter a correct email address and password"
+
+
 def authenticate(email: str, password: str, *, now: datetime, max_failures: int,
-                 lockout: timedelta) -> User:
+                 lockout: timedelta, known_device: bool = False) -> User:
     """The user with these credentials, counting failures toward a lockout.
+
+    A lockout stops guessing from new browsers; a browser this account has signed in
+    from before (``known_device``) is not locked out, so nobody can lock a colleague
+    out of their own computer by guessing at their address.
 
     :raises SignInError: with a message safe to show, whatever went wrong.
     """
     user = find_user_by_email(email)
+    # Every refusal is the same message after the same work (one password check), so a
+    # reply says nothing about whether an address has an account or is locked.
+    matches = verify_password(user.password_hash if user else dummy_hash(), password)
     if user is None:
-        verify_password(dummy_hash(), password)
-        raise SignInError("Enter a correct email address and password")
+        raise SignInError(GENERIC_REFUSAL)
     locked_until = _as_aware(user.locked_until, now)
-    if locked_until is not None and locked_until > now:
-        raise SignInError(
-            "This account is locked after too many failed attempts. Try again later "
-            "or ask your administrator to unlock it"
-        )
-    if not verify_password(user.password_hash, password) or not user.is_enabled:
-        _count_failure(user, now=now, max_failures=max_failures, lockout=lockout)
-        raise SignInError("Enter a correct email address and password")
+    locked = locked_until is not None and locked_until > now and not known_device
+    if locked or not matches or not user.is_enabled:
+        if not locked:
+            _count_failure(user, now=now, max_failures=max_failures, lockout=lockout)
+        raise SignInError(GENERIC_REFUSAL)
     user.failed_sign_ins = 0
     user.locked_until = None
     user.last_sign_in_at = now
@@ -60,9 +67,63 @@ def _count_failure(user: User, *, now, max_failures: int, lockout: timedelta) ->
                      summary=f"Account locked after {max_failures} failed sign-ins")
 
 
+def start_session(user: User, *, user_agent: str, now: datetime) -> UserSession:
+    """A new signed-in device for ``user``; their other devices stay signed in."""
+    device = UserSession(user_id=user.id, user_agent=(user_agent or "")[:200], created_at=now, last_seen_at=now)
+    db.session.add(device)
+    db.session.flush()
+    user.device_token = device.token
+    return device
+
+
+def load_session(token: str, *, now: datetime, idle_limit: timedelta | None = None) -> User | None:
+    """The user signed in on the device with ``token``, or None if it was signed out or left idle.
+
+    An idle device is signed out here, so its cookie never works again.
+    """
+    device = db.session.scalar(select(UserSession).where(UserSession.token == token)
+                               .options(joinedload(UserSession.user)))
+    if device is None or not device.user.is_active:
+        return None
+    limit = idle_limit if idle_limit is not None else idle_limit_for(device.user)
+    if _as_aware(device.last_seen_at, now) + limit < now:
+        db.session.delete(device)
+        db.session.commit()
+        return None
+    if now - _as_aware(device.last_seen_at, now) > timedelta(minutes=1):  # not a write per request
+        device.last_seen_at = now
+        db.session.commit()
+    device.user.device_token = token
+    return device.user
+
+
+def idle_limit_for(user: User) -> timedelta:
+    from flask import current_app
+
+    from app.access import idle_minutes
+
+    return timedelta(minutes=idle_minutes(user, current_app.config))
+
+
 def end_session(user: User) -> None:
-    """Invalidate every cookie issued for the user's current session."""
+    """Sign out this device only."""
+    if user.device_token:
+        db.session.execute(UserSession.__table__.delete().where(UserSession.token == user.device_token))
+
+
+def end_all_sessions(user: User, *, keep_current: bool = False) -> int:
+    """Sign the user out everywhere (or everywhere but this device); returns how many ended."""
+    query = UserSession.__table__.delete().where(UserSession.user_id == user.id)
+    if keep_current and user.device_token:
+        query = query.where(UserSession.token != user.device_token)
+    ended = db.session.execute(query).rowcount
     user.rotate_session_token()
+    return ended
+
+
+def devices(user: User) -> list[UserSession]:
+    return list(db.session.scalars(select(UserSession).where(UserSession.user_id == user.id)
+                                   .order_by(UserSession.last_seen_at.desc())))
 
 
 def change_password(user: User, *, current: str, new: str) -> None:
@@ -76,7 +137,7 @@ def change_password(user: User, *, current: str, new: str) -> None:
     if problem:
         raise ValueError("new_password", problem)
     user.password_hash = hash_password(new)
-    user.rotate_session_token()
+    end_all_sessions(user, keep_current=True)
     audit.record(actor=user, action="update", entity=user, summary="Password changed")
 
 

@@ -43,7 +43,7 @@ def test_sign_in_starts_a_new_session(client):
     client.post("/sign-in", data={"email": user.email, "password": PASSWORD})
     with client.session_transaction() as sess:
         assert "planted" not in sess
-    assert db.session.get(User, user.id).session_token != token_before
+        assert sess["_user_id"] not in (token_before, None)  # a new device session, not the old token
 
 
 def test_wrong_password_is_refused_with_a_message(client):
@@ -71,9 +71,43 @@ def test_lockout_after_repeated_failures_holds_even_with_the_right_password(clie
         client.post("/sign-in", data={"email": user.email, "password": "guess-guess"})
     response = client.post("/sign-in", data={"email": user.email, "password": PASSWORD})
     assert response.status_code == 200
-    assert "locked" in error_messages(response)[0]
+    # The same words as any refusal: a reply never says an account exists or is locked.
+    assert error_messages(response) == ["Enter a correct email address and password"]
     locked_until = db.session.get(User, user.id).locked_until
     assert locked_until is not None
+
+
+def test_a_browser_that_signed_in_before_is_not_locked_out_by_someone_elses_guesses(app, client):
+    """Guessing at a colleague's address from elsewhere locks out new browsers, not theirs."""
+    user = _user()
+    client.post("/sign-in", data={"email": user.email, "password": PASSWORD})
+    client.post("/sign-out")
+    attacker = app.test_client()
+    for _ in range(app.config["LOCKOUT_AFTER_FAILURES"]):
+        attacker.post("/sign-in", data={"email": user.email, "password": "guess-guess"})
+    assert attacker.post("/sign-in", data={"email": user.email, "password": PASSWORD}).status_code == 200
+    assert client.post("/sign-in", data={"email": user.email, "password": PASSWORD}).status_code == 302
+
+
+def test_locked_unknown_and_wrong_answer_alike_in_words_and_time(app):
+    """The same text, and about the same time (one password check each), for all three."""
+    import time
+
+    user = _user()
+    locked = make_user(Role.HR, provider=user.provider, locked_until=datetime.now(UTC) + timedelta(hours=1))
+    db.session.commit()
+    cases = {"unknown": "nobody@example.org", "wrong": user.email, "locked": locked.email}
+    texts, timings = {}, {name: [] for name in cases}
+    for _ in range(7):
+        for name, email in cases.items():
+            client = app.test_client()
+            started = time.perf_counter()
+            response = client.post("/sign-in", data={"email": email, "password": "not the password"})
+            timings[name].append(time.perf_counter() - started)
+            texts[name] = (response.status_code, error_messages(response))
+    assert len(set(map(str, texts.values()))) == 1
+    medians = {name: sorted(t)[len(t) // 2] for name, t in timings.items()}
+    assert max(medians.values()) - min(medians.values()) < 0.05, medians
 
 
 def test_lockout_expires(client):
@@ -101,8 +135,9 @@ def test_disabled_account_cannot_sign_in(client):
 
 
 @pytest.mark.parametrize("password,problem", [
-    ("short", "Password must be 8 characters or more"),
-    ("password1", "That password is too common. Choose one that is harder to guess"),
+    ("short", "Password must be 12 characters or more"),
+    ("elevenchars", "Password must be 12 characters or more"),
+    ("qwerty123456", "That password is too common. Choose one that is harder to guess"),
     ("x" * 129, "Password must be 128 characters or fewer"),
     ("a sensible passphrase", None),
     ("p" * 64 + "!", None),
@@ -111,24 +146,58 @@ def test_password_rules(password, problem):
     assert password_problem(password) == problem
 
 
-def test_change_password_rotates_the_session_token(client):
+def test_change_password_signs_out_other_devices_and_keeps_this_one(app, client):
     user = _user()
+    laptop = app.test_client()
+    laptop.post("/sign-in", data={"email": user.email, "password": PASSWORD})
     client.post("/sign-in", data={"email": user.email, "password": PASSWORD})
-    token = db.session.get(User, user.id).session_token
     response = client.post("/account/password", data={
         "current_password": PASSWORD, "new_password": "a brand new passphrase"})
     assert response.status_code == 302
-    changed = db.session.get(User, user.id)
-    assert changed.session_token != token
-    assert verify_password(changed.password_hash, "a brand new passphrase")
+    assert verify_password(db.session.get(User, user.id).password_hash, "a brand new passphrase")
     assert client.get("/").status_code == 200  # this session carries on
+    assert laptop.get("/").status_code == 302  # the other one is signed out
+
+
+def test_two_devices_stay_signed_in_until_sign_out_everywhere(app, client):
+    user = _user()
+    phone = app.test_client()
+    client.post("/sign-in", data={"email": user.email, "password": PASSWORD})
+    phone.post("/sign-in", data={"email": user.email, "password": PASSWORD})
+    assert client.get("/").status_code == 200 and phone.get("/").status_code == 200
+    phone.post("/sign-out")
+    assert client.get("/").status_code == 200 and phone.get("/").status_code == 302
+    phone.post("/sign-in", data={"email": user.email, "password": PASSWORD})
+    assert "this device" in client.get("/account/devices").get_data(as_text=True)
+    client.post("/account/devices", data={"everywhere": "1"})
+    assert client.get("/").status_code == 302 and phone.get("/").status_code == 302
+
+
+@pytest.mark.parametrize("role,minutes,kept", [
+    (Role.HR, 29, True), (Role.HR, 31, False), (Role.VOLUNTEER, 7 * 60, True), (Role.VOLUNTEER, 8 * 60 + 1, False),
+])
+def test_an_idle_session_ends(client, role, minutes, kept):
+    import time_machine
+
+    from ..factories import make_area, make_person
+
+    provider = make_provider()
+    person = make_person(provider=provider, area=make_area()) if role == Role.VOLUNTEER else None
+    user = make_user(role, provider=provider, person=person)
+    db.session.commit()
+    with time_machine.travel(datetime(2026, 11, 23, 9, 0, tzinfo=UTC), tick=False) as clock:
+        client.post("/sign-in", data={"email": user.email, "password": PASSWORD})
+        assert client.get("/").status_code == 200
+        clock.shift(timedelta(minutes=minutes))
+        response = client.get("/")
+    assert (response.status_code == 200) is kept
 
 
 def test_change_password_rejects_a_common_one(client):
     user = _user()
     client.post("/sign-in", data={"email": user.email, "password": PASSWORD})
     response = client.post("/account/password", data={
-        "current_password": PASSWORD, "new_password": "qwerty123"})
+        "current_password": PASSWORD, "new_password": "qwerty123456"})
     assert error_messages(response) == [
         "That password is too common. Choose one that is harder to guess"]
 
