@@ -72,6 +72,7 @@ def _init_extensions(app: Flask) -> None:
 
 
 def _register_blueprints(app: Flask) -> None:
+    from .accounts.routes import bp as accounts_bp
     from .auth.routes import bp as auth_bp
     from .budget.routes import bp as budget_bp
     from .certificates.routes import bp as certificates_bp
@@ -97,7 +98,7 @@ def _register_blueprints(app: Flask) -> None:
         app.add_url_rule("/_bench/floor", "bench_floor", public(floor_page))
     for bp in (main_bp, auth_bp, people_bp, establishment_bp, hours_bp, budget_bp,
                imports_bp, expenses_bp, training_bp, certificates_bp, jobs_bp,
-               returns_bp, privacy_bp):
+               returns_bp, privacy_bp, accounts_bp):
         app.register_blueprint(bp)
 
 

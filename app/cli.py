@@ -90,7 +90,7 @@ def create_user(email, name, role, provider_name, area_name, password):
         raise click.UsageError("--area is required for an area facilitator")
     if role == Role.VOLUNTEER:
         raise click.UsageError("Parents' accounts are linked to their person record: "
-                               "create them from the person's page")
+                               "invite them from their record in Pathway (People, then Invite to sign in)")
     db.session.add(User(email=email, name=name, role=Role(role), password_hash=hash_password(password),
                         provider_id=provider.id if provider else None,
                         area_id=area.id if area else None))

@@ -25,6 +25,7 @@ from app.expenses.models import (
     Vehicle,
 )
 from app.hours.models import Activity, HoursEntry, HoursStatus
+from app.mail.models import OutboxMessage  # noqa: F401
 from app.people.models import Area, Person, Provider, Stage, StageChange
 from app.returns.models import ReturnSubmission, VolunteerHourValue
 from app.training.models import (

@@ -201,3 +201,37 @@ def page(response) -> BeautifulSoup:
 def error_messages(response) -> list[str]:
     return [e.get_text(" ", strip=True).removeprefix("Error:").strip()
             for e in page(response).select(".govuk-error-message")]
+
+
+@pytest.fixture
+def smtp(app):
+    """A real SMTP server on a loopback port; the app sends to it. Yields the messages received."""
+    import email
+    import socket
+
+    from aiosmtpd.controller import Controller
+
+    received = []
+
+    class Handler:
+        async def handle_DATA(self, server, session, envelope):  # noqa: N802 (aiosmtpd's name)
+            received.append(email.message_from_bytes(envelope.content, policy=email.policy.default))
+            return "250 OK"
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    controller = Controller(Handler(), hostname="127.0.0.1", port=port)
+    controller.start()
+    saved = {key: app.config.get(key) for key in ("SMTP_HOST", "SMTP_PORT", "SMTP_STARTTLS", "SMTP_USERNAME")}
+    app.config.update(SMTP_HOST="127.0.0.1", SMTP_PORT=port, SMTP_STARTTLS=False, SMTP_USERNAME=None)
+    try:
+        yield received
+    finally:
+        app.config.update(saved)
+        controller.stop()
+
+
+def text_of(message) -> str:
+    """The plain-text part of a received message."""
+    return message.get_body(preferencelist=("plain",)).get_content()

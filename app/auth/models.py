@@ -122,6 +122,31 @@ class UserSession(db.Model):
     user: Mapped[User] = relationship()
 
 
+class TokenKind(enum.StrEnum):
+    INVITE = "invite"  # an emailed link to choose a first password, 7 days
+    LETTER = "letter"  # a short code on a printed letter, 14 days
+    RESET = "reset"  # an emailed link to choose a new password, 1 hour
+
+
+class AccountToken(db.Model):
+    """A single-use link or code that lets someone choose a password. Only its hash is kept."""
+
+    __tablename__ = "account_token"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[TokenKind] = mapped_column(Enum(TokenKind, name="token_kind", native_enum=False,
+                                                 create_constraint=True, length=20,
+                                                 values_callable=lambda e: [m.value for m in e]))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    used_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
+
+    user: Mapped[User] = relationship(foreign_keys=[user_id])
+
+
 class AnonymousUser(AnonymousUserMixin):
     """Someone not signed in: they may take no named action."""
 

@@ -17,7 +17,14 @@ class SignInError(Exception):
 
 
 def find_user_by_email(email: str) -> User | None:
-    return db.session.scalar(select(User).where(func.lower(User.email) == email.strip().lower()))
+    """The account with this email address; a parent with no email signs in with their reference."""
+    user = db.session.scalar(select(User).where(func.lower(User.email) == email.strip().lower()))
+    if user is None and "@" not in email and email.strip():
+        from app.people.models import Person
+
+        user = db.session.scalar(select(User).join(Person, Person.id == User.person_id)
+                                 .where(func.upper(Person.ref) == email.strip().upper()))
+    return user
 
 
 def _as_aware(moment: datetime | None, now: datetime) -> datetime | None:

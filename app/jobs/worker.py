@@ -1,5 +1,7 @@
 """Import point for the worker process: the queue plus every module that defines tasks."""
 
+from app import mail  # noqa: F401  (sends email)
+from app.accounts import tasks as account_tasks  # noqa: F401  (daily: leavers switched off)
 from app.certificates import tasks  # noqa: F401
 from app.returns import tasks as return_tasks  # noqa: F401
 

@@ -8,6 +8,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
 from app.access import area_choices, get_person_or_404, permission_required, visible_providers
+from app.accounts.services import account_state
 from app.audit.services import history_for
 from app.budget.services import person_fte
 from app.establishment.models import Contract, Post
@@ -95,7 +96,7 @@ def view_person(person_id: int):
         "people/view_person.html", person=person, contracts=contracts, history=history,
         fte_window=four_weeks, in_force=in_force, worked_fte=fte_used(worked, *four_weeks),
         worked_minutes=worked,
-        today=date.today(),
+        today=date.today(), account_state=account_state(person),
     )
 
 

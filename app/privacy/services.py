@@ -14,8 +14,9 @@ from sqlalchemy import func, or_, select, update
 
 from app.audit import services as audit
 from app.audit.models import AuditEvent
-from app.auth.models import User
+from app.auth.models import AccountToken, User
 from app.auth.passwords import hash_password
+from app.auth.services import end_all_sessions
 from app.certificates.models import Certificate
 from app.certificates.pdf import render_certificate_pdf
 from app.establishment.models import Contract
@@ -152,7 +153,8 @@ def anonymise(person: Person, *, actor, now: datetime) -> None:
     for user in db.session.scalars(select(User).where(User.id.in_(related["User"] or [0]))):
         user.name, user.email, user.is_enabled = "Anonymised account", f"anonymised-{user.id}@invalid", False
         user.password_hash = hash_password(secrets.token_urlsafe(32))
-        user.rotate_session_token()
+        end_all_sessions(user)
+        db.session.execute(AccountToken.__table__.delete().where(AccountToken.user_id == user.id))
     person.first_name, person.last_name = "Anonymised", f"person {person.ref}"
     person.email = person.phone = None
     person.anonymised_at = now

@@ -18,7 +18,7 @@ from ..factories import make_claim, make_hours, make_user
 
 _APP = create_app("test")
 # Catalogue rows (courses, activities) are shared county-wide; public pages take numbers.
-SHARED = {"course_id", "activity_id", "number"}
+SHARED = {"course_id", "activity_id", "number", "token"}
 ID_ROUTES = sorted({(r.rule, r.endpoint) for r in _APP.url_map.iter_rules()
                     if r.arguments and not r.arguments <= SHARED and r.endpoint != "static"})
 
@@ -41,7 +41,7 @@ def foreign(world):
     ids = {"person_id": world.stranger.id, "entry_id": make_hours(world.stranger, worked_on=date(2026, 1, 5)).id,
            "claim_id": claim.id, "line_id": claim.lines[0].id, "receipt_id": claim.lines[0].receipt_id,
            "certificate_id": certificate.id, "batch_id": batch.id, "job_id": job.id,
-           "submission_id": submission.id}
+           "submission_id": submission.id, "account_id": stranger_hr.id, "action": "unlock"}
     db.session.commit()
     return ids
 

@@ -1,0 +1,1 @@
+"""Accounts for real people: staff accounts, parents' invitations, password resets."""

@@ -1,0 +1,236 @@
+"""Accounts screens (administrators and HR), parents' invitations, and getting back in."""
+
+from datetime import UTC, date, datetime
+
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from sqlalchemy import func, or_, select
+
+from app.access import (
+    account_roles,
+    accounts_scope,
+    get_person_or_404,
+    permission_required,
+    public,
+    require,
+)
+from app.auth.forms import EmptyForm
+from app.auth.models import AccountToken, Role, TokenKind, User
+from app.auth.services import unlock
+from app.extensions import db, limiter
+from app.mail import send_email
+from app.mail.models import OutboxMessage
+from app.people.queries import all_areas
+
+from . import services
+from .forms import AccountForm, ChangeAccountForm, ChoosePasswordForm, ForgottenPasswordForm, InviteForm, LetterCodeForm
+
+bp = Blueprint("accounts", __name__)
+STATUSES = {"active": "Switched on", "off": "Switched off", "locked": "Locked after failed sign-ins",
+            "never": "Never signed in"}
+
+
+def now() -> datetime:
+    return datetime.now(UTC)
+
+
+def _filtered(args) -> tuple:
+    query = select(User).where(accounts_scope(current_user)).order_by(User.name)
+    q = (args.get("q") or "").strip()[:100]
+    if q:
+        like = f"%{q.lower().replace('%', '').replace('_', '')}%"
+        query = query.where(or_(func.lower(User.name).like(like), func.lower(User.email).like(like)))
+    if args.get("role") in {r.value for r in Role}:
+        query = query.where(User.role == Role(args["role"]))
+    if args.get("area", "").isdigit():
+        query = query.where(User.area_id == int(args["area"]))
+    status = args.get("status", "")
+    query = query.where({"active": User.is_enabled, "off": ~User.is_enabled, "locked": User.locked_until > now(),
+                         "never": User.last_sign_in_at.is_(None)}.get(status, User.id.is_not(None)))
+    return query, {"q": q, "role": args.get("role", ""), "area": args.get("area", ""), "status": status}
+
+
+@bp.route("/accounts")
+@permission_required("manage_accounts")
+def list_accounts():
+    query, filters = _filtered(request.args)
+    page = db.paginate(query, page=request.args.get("page", 1, type=int), per_page=25, error_out=False)
+    return render_template("accounts/list_accounts.html", page=page, filters=filters, roles=list(Role),
+                           areas=all_areas(), statuses=STATUSES, now=now())
+
+
+def _get_account_or_404(account_id: int) -> User:
+    """An account the current user may manage.
+
+    :raises NotFound: for one outside their provider (or the council's, for the co-ordinator).
+    """
+    account = db.session.scalar(select(User).where(User.id == account_id, accounts_scope(current_user)))
+    if account is None:
+        abort(404)
+    return account
+
+
+def _role_form(form, account: User | None = None):
+    form.role.choices = [(r.value, r.label) for r in account_roles(current_user, account)]
+    form.area_id.choices = [("", "No area")] + [(a.id, a.name) for a in all_areas()]
+    return form
+
+
+def _invite(user: User, raw: str) -> None:
+    link = url_for("accounts.set_password", token=raw, _external=True)
+    send_email(user.email, "You have been invited to Pathway",
+               f"Hello {user.name},\n\n{current_user.name} has set up a Pathway account for you.\n\n"
+               f"Choose your password here (the link works once, for 7 days): {link}",
+               provider_id=user.provider_id)
+
+
+@bp.route("/accounts/new", methods=["GET", "POST"])
+@permission_required("manage_accounts")
+def new_account():
+    form = _role_form(AccountForm())
+    if form.validate_on_submit():
+        try:
+            user, raw = services.create_staff_account(
+                name=form.name.data, email=form.email.data, role=Role(form.role.data), area_id=form.area_id.data,
+                provider_id=current_user.provider_id, actor=current_user, now=now())
+        except services.AccountError as error:
+            form[error.args[0]].errors.append(error.args[1])
+        else:
+            _invite(user, raw)
+            db.session.commit()
+            flash(f"Account created. {user.name} has been sent an invitation to {user.email}", "success")
+            return redirect(url_for("accounts.list_accounts"))
+    return render_template("accounts/new_account.html", form=form)
+
+
+@bp.route("/accounts/<int:account_id>", methods=["GET", "POST"])
+@permission_required("manage_accounts")
+def view_account(account_id: int):
+    account = _get_account_or_404(account_id)
+    require("manage_accounts", account)
+    form = _role_form(ChangeAccountForm(obj=account, role=account.role.value), account)
+    if form.validate_on_submit():
+        try:
+            changes = services.change_account(account, role=Role(form.role.data), area_id=form.area_id.data,
+                                              actor=current_user)
+        except services.AccountError as error:
+            form[error.args[0]].errors.append(error.args[1])
+        else:
+            db.session.commit()
+            flash("Changes saved. They will sign in again" if changes else "Nothing was changed", "success")
+            return redirect(url_for("accounts.view_account", account_id=account.id))
+    return render_template("accounts/view_account.html", account=account, form=form, action=EmptyForm(), now=now())
+
+
+@bp.route("/accounts/<int:account_id>/<action>", methods=["POST"])
+@permission_required("manage_accounts")
+def account_action(account_id: int, action: str):
+    if action not in ("unlock", "switch_off", "switch_on"):
+        abort(404)
+    account = _get_account_or_404(account_id)
+    require("manage_accounts", account)
+    if EmptyForm().validate_on_submit():
+        if action == "unlock":
+            unlock(account, actor=current_user)
+            message = f"{account.name}'s account is unlocked"
+        else:
+            services.set_enabled(account, action == "switch_on", actor=current_user, reason="by " + current_user.name)
+            message = f"{account.name}'s account is switched {'on' if action == 'switch_on' else 'off'}"
+        db.session.commit()
+        flash(message, "success")
+    return redirect(url_for("accounts.view_account", account_id=account.id))
+
+
+@bp.route("/people/<int:person_id>/invite", methods=["GET", "POST"])
+@permission_required("invite_people")
+def invite_person(person_id: int):
+    person = get_person_or_404(person_id, for_user=current_user)
+    require("invite_people", person)
+    form = InviteForm(how="email" if person.email else "letter")
+    if form.validate_on_submit():
+        if form.how.data == "email" and not person.email:
+            form.how.errors.append(f"{person.name} has no email address: print a letter instead")
+        else:
+            user = services.parent_account(person, actor=current_user)
+            kind = TokenKind.INVITE if form.how.data == "email" else TokenKind.LETTER
+            raw = services.issue_token(user, kind, actor=current_user, now=now())
+            if kind == TokenKind.INVITE:
+                _invite(user, raw)
+                db.session.commit()
+                flash(f"Invitation sent to {person.email}", "success")
+                return redirect(url_for("people.view_person", person_id=person.id))
+            db.session.commit()
+            return render_template("accounts/letter.html", person=person, code=raw, user=user,
+                                   address=url_for("accounts.letter_code", _external=True),
+                                   expires=now() + services.LIFETIMES[kind])
+    return render_template("accounts/invite.html", form=form, person=person, state=services.account_state(person))
+
+
+def _choose_password(token: AccountToken | None, form, template: str, **context):
+    if form.validate_on_submit() and token is not None:
+        try:
+            services.use_token(token, password=form.password.data, now=now())
+        except services.AccountError as error:
+            form.password.errors.append(error.args[1])
+        else:
+            db.session.commit()
+            flash("Your password is saved. Sign in with it now", "success")
+            return redirect(url_for("auth.sign_in"))
+    return render_template(template, form=form, token=token, **context)
+
+
+@bp.route("/account/set-password/<token>", methods=["GET", "POST"])
+@limiter.limit("30 per minute")
+@public
+def set_password(token: str):
+    found = services.find_token(token, (TokenKind.INVITE, TokenKind.RESET), now=now())
+    return _choose_password(found, ChoosePasswordForm(), "accounts/choose_password.html")
+
+
+@bp.route("/account/letter-code", methods=["GET", "POST"])
+@limiter.limit("10 per minute", methods=["POST"])
+@public
+def letter_code():
+    form = LetterCodeForm()
+    found = None
+    if form.validate_on_submit():
+        found = services.find_token(form.code.data, (TokenKind.LETTER,), now=now())
+        if found is None:
+            form.code.errors.append("That code is not right, or has been used or has expired. Ask for a new letter")
+            return render_template("accounts/letter_code.html", form=form)
+    return _choose_password(found, form, "accounts/letter_code.html")
+
+
+def _reset_key() -> str:
+    return (request.form.get("email") or "").strip().lower() or "-"
+
+
+@bp.route("/forgot-password", methods=["GET", "POST"])
+@limiter.limit("5 per hour", methods=["POST"], key_func=_reset_key)
+@limiter.limit("20 per hour", methods=["POST"])
+@public
+def forgot_password():
+    form = ForgottenPasswordForm()
+    if form.validate_on_submit():
+        found = services.reset_token_for(form.email.data, now=now())
+        if found is not None:
+            user, raw = found
+            link = url_for("accounts.set_password", token=raw, _external=True)
+            send_email(user.email, "Reset your Pathway password",
+                       f"Hello {user.name},\n\nSomeone asked to reset your Pathway password. If it was you, choose a "
+                       f"new one here (the link works once, for 1 hour): {link}\n\nIf it was not you, ignore this "
+                       "message: your password has not changed.", provider_id=user.provider_id)
+        db.session.commit()
+        # The same page whether or not the address has an account.
+        return render_template("accounts/reset_sent.html", email=form.email.data)
+    return render_template("accounts/forgot_password.html", form=form)
+
+
+@bp.route("/admin/outbox")
+@permission_required("view_outbox")
+def outbox():
+    messages = db.session.scalars(select(OutboxMessage).where(OutboxMessage.provider_id == current_user.provider_id)
+                                  .order_by(OutboxMessage.id.desc()).limit(50)).all()
+    return render_template("accounts/outbox.html", messages=messages,
+                           smtp=bool(current_app.config.get("SMTP_HOST")), today=date.today())
+

@@ -1,0 +1,193 @@
+"""Giving people accounts and getting them back in: each takes the acting user (None for
+the system), writes the audit history and flushes; the caller commits."""
+
+import hashlib
+import secrets
+from datetime import date, datetime, timedelta
+
+from sqlalchemy import func, select, update
+
+from app.audit import services as audit
+from app.auth.models import AccountToken, Role, TokenKind, User
+from app.auth.passwords import hash_password, password_problem
+from app.auth.services import end_all_sessions, find_user_by_email
+from app.extensions import db
+from app.people.models import Person
+
+LIFETIMES = {TokenKind.INVITE: timedelta(days=7), TokenKind.LETTER: timedelta(days=14),
+             TokenKind.RESET: timedelta(hours=1)}
+# Letter codes are read off paper and typed on a phone: no 0/O, 1/I/L.
+CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
+STAFF_ROLES = (Role.AREA_FACILITATOR, Role.HR, Role.ADMIN)
+
+
+class AccountError(ValueError):
+    """A rule was broken; args are (field name, message)."""
+
+
+def _digest(raw: str) -> str:
+    return hashlib.sha256(raw.encode()).hexdigest()
+
+
+def normalise_code(raw: str) -> str:
+    return "".join(ch for ch in raw.upper() if ch.isalnum())
+
+
+def issue_token(user: User, kind: TokenKind, *, actor, now: datetime) -> str:
+    """A new single-use link token or letter code for ``user``; earlier unused ones of the kind stop working."""
+    db.session.execute(update(AccountToken).where(
+        AccountToken.user_id == user.id, AccountToken.kind == kind, AccountToken.used_at.is_(None))
+        .values(used_at=now))
+    if kind == TokenKind.LETTER:
+        code = "".join(secrets.choice(CODE_ALPHABET) for _ in range(8))
+        raw, stored = f"{code[:4]}-{code[4:]}", code
+    else:
+        raw = stored = secrets.token_urlsafe(32)
+    db.session.add(AccountToken(user_id=user.id, kind=kind, token_hash=_digest(stored), created_at=now,
+                                expires_at=now + LIFETIMES[kind], created_by_id=actor.id if actor else None))
+    db.session.flush()
+    return raw
+
+
+def find_token(raw: str, kinds: tuple[TokenKind, ...], *, now: datetime) -> AccountToken | None:
+    """The unused, unexpired token for ``raw`` (a link token or a typed letter code), or None."""
+    candidates = {raw, normalise_code(raw)}
+    token = db.session.scalar(select(AccountToken).where(
+        AccountToken.token_hash.in_([_digest(c) for c in candidates if c]), AccountToken.kind.in_(kinds)))
+    if token is None or token.used_at is not None:
+        return None
+    expires = token.expires_at if token.expires_at.tzinfo else token.expires_at.replace(tzinfo=now.tzinfo)
+    return token if expires > now else None
+
+
+def use_token(token: AccountToken, *, password: str, now: datetime) -> User:
+    """Set the password the person chose, switch the account on and sign out every other session.
+
+    :raises AccountError: for a password that is not accepted, or a token used meanwhile.
+    """
+    problem = password_problem(password)
+    if problem:
+        raise AccountError("password", problem)
+    used = db.session.execute(update(AccountToken).where(AccountToken.id == token.id, AccountToken.used_at.is_(None))
+                              .values(used_at=now)).rowcount
+    if not used:
+        raise AccountError("password", "This link has already been used. Ask for a new one")
+    user = token.user
+    user.password_hash = hash_password(password)
+    user.is_enabled, user.locked_until, user.failed_sign_ins = True, None, 0
+    end_all_sessions(user)
+    what = {TokenKind.RESET: "Password reset", TokenKind.INVITE: "Invitation accepted",
+            TokenKind.LETTER: "Letter code used"}[token.kind]
+    audit.record(actor=user, action="set_password", entity=user, summary=f"{what}: password chosen")
+    db.session.flush()
+    return user
+
+
+def _check_email_free(email: str, *, except_id: int | None = None) -> None:
+    query = select(User.id).where(func.lower(User.email) == email.strip().lower())
+    if except_id is not None:
+        query = query.where(User.id != except_id)
+    if db.session.scalar(query) is not None:
+        raise AccountError("email", "There is already an account with that email address")
+
+
+def create_staff_account(*, name: str, email: str, role: Role, area_id: int | None, provider_id: int | None,
+                         actor, now: datetime) -> tuple[User, str]:
+    """A staff account with no usable password yet, and the invitation link's token.
+
+    :raises AccountError: for a taken email address or a facilitator with no area.
+    """
+    if role == Role.AREA_FACILITATOR and not area_id:
+        raise AccountError("area_id", "Select the area they look after")
+    _check_email_free(email)
+    user = User(name=name.strip(), email=email.strip().lower(), role=role, provider_id=provider_id,
+                area_id=area_id if role == Role.AREA_FACILITATOR else None,
+                password_hash=hash_password(secrets.token_urlsafe(32)))
+    db.session.add(user)
+    db.session.flush()
+    audit.record(actor=actor, action="create", entity=user, provider_id=provider_id,
+                 summary=f"Created a {role.label} account for {user.name}")
+    return user, issue_token(user, TokenKind.INVITE, actor=actor, now=now)
+
+
+def change_account(account: User, *, role: Role, area_id: int | None, actor) -> dict:
+    """Change an account's role or area; returns what changed.
+
+    :raises AccountError: for a facilitator with no area.
+    """
+    if role == Role.AREA_FACILITATOR and not area_id:
+        raise AccountError("area_id", "Select the area they look after")
+    before = {"role": account.role.value, "area_id": account.area_id}
+    account.role, account.area_id = role, area_id if role == Role.AREA_FACILITATOR else None
+    changes = audit.diff(before, {"role": account.role.value, "area_id": account.area_id})
+    if changes:
+        audit.record(actor=actor, action="update", entity=account, provider_id=account.provider_id,
+                     summary=f"Changed {account.name}'s account: {', '.join(changes)}", changes=changes)
+        end_all_sessions(account)  # what they may do changed: they sign in again
+    db.session.flush()
+    return changes
+
+
+def set_enabled(user: User, enabled: bool, *, actor, reason: str) -> None:
+    """Switch an account off (it can no longer sign in; its history stays) or back on."""
+    if user.is_enabled == enabled:
+        return
+    user.is_enabled = enabled
+    if not enabled:
+        end_all_sessions(user)
+    audit.record(actor=actor, action="enable" if enabled else "disable", entity=user, provider_id=user.provider_id,
+                 summary=f"{'Switched on' if enabled else 'Switched off'} {user.name}'s account: {reason}")
+    db.session.flush()
+
+
+def account_for(person: Person) -> User | None:
+    return db.session.scalar(select(User).where(User.person_id == person.id))
+
+
+def parent_account(person: Person, *, actor) -> User:
+    """The person's own sign-in account, made (with no usable password) if they have none.
+
+    A parent with no email address signs in with their reference instead.
+    """
+    user = account_for(person)
+    if user is None:
+        email = (person.email or f"{person.ref.lower()}@no-email.invalid").lower()
+        _check_email_free(email)
+        user = User(name=person.name, email=email, role=Role.VOLUNTEER, provider_id=person.provider_id,
+                    person_id=person.id, password_hash=hash_password(secrets.token_urlsafe(32)))
+        db.session.add(user)
+        db.session.flush()
+        audit.record(actor=actor, action="create", entity=user, provider_id=person.provider_id,
+                     summary=f"Created a sign-in for {person.name}")
+    return user
+
+
+def account_state(person: Person) -> str:
+    """Where a person's sign-in stands, in words for their page."""
+    user = account_for(person)
+    if user is None:
+        return "Not invited"
+    if not user.is_enabled:
+        return "Switched off"
+    if user.last_sign_in_at is not None:
+        return "Active"
+    invited = db.session.scalar(select(func.max(AccountToken.created_at)).where(
+        AccountToken.user_id == user.id, AccountToken.kind.in_([TokenKind.INVITE, TokenKind.LETTER])))
+    return f"Invited on {invited:%-d %B %Y}, not signed in yet" if invited else "Not invited"
+
+
+def reset_token_for(email: str, *, now: datetime) -> tuple[User, str] | None:
+    """A reset link's token when ``email`` is a switched-on account with a real address, else None."""
+    user = find_user_by_email(email)
+    if user is None or not user.is_enabled or user.email.endswith(".invalid"):
+        return None
+    return user, issue_token(user, TokenKind.RESET, actor=None, now=now)
+
+
+def switch_off_leavers(*, today: date, now: datetime) -> int:
+    """Switch off the accounts of people whose leaving date has passed; returns how many."""
+    users = db.session.scalars(select(User).join(Person, Person.id == User.person_id).where(
+        User.is_enabled, Person.left_on.is_not(None), Person.left_on < today)).all()
+    for user in users:
+        set_enabled(user, False, actor=None, reason=f"left on {user.person.left_on:%-d %B %Y}")
+    return len(users)

@@ -1,0 +1,62 @@
+"""Every message Pathway sends goes through here: invitations, resets, reminders.
+
+``send_email`` queues the message for the background worker, which sends it through
+the SMTP server in the environment (SMTP_HOST and friends) and retries when the server
+is slow or down, so a page never waits on mail. With no SMTP_HOST (development, the
+demo) the message is written to the log and kept in the outbox, where an administrator
+can read the last 50: a newcomer can follow an invitation link with no mail server.
+"""
+
+import smtplib
+from email.message import EmailMessage
+
+from flask import current_app
+from markupsafe import escape
+
+from app.extensions import db
+from app.jobs.queue import app_context, huey
+
+from .models import OutboxMessage
+
+OUTBOX_KEEP = 50
+
+
+def send_email(to: str, subject: str, body: str, *, provider_id: int | None = None) -> None:
+    """Queue a plain-text message (an HTML part is made from it) for the worker to send."""
+    deliver_email(to, subject, body, provider_id)
+
+
+@huey.task(retries=3, retry_delay=60)
+def deliver_email(to: str, subject: str, body: str, provider_id: int | None) -> None:
+    with app_context():
+        config = current_app.config
+        message = build_message(to, subject, body, sender=config["MAIL_FROM"], service=config["SERVICE_NAME"])
+        if not config.get("SMTP_HOST"):
+            current_app.logger.info("Email not sent (no SMTP_HOST):\n%s", message)
+            _keep_in_outbox(to, subject, body, provider_id)
+            return
+        with smtplib.SMTP(config["SMTP_HOST"], config["SMTP_PORT"], timeout=10) as smtp:
+            if config["SMTP_STARTTLS"]:
+                smtp.starttls()
+            if config.get("SMTP_USERNAME"):
+                smtp.login(config["SMTP_USERNAME"], config["SMTP_PASSWORD"])
+            smtp.send_message(message)
+
+
+def build_message(to: str, subject: str, body: str, *, sender: str, service: str) -> EmailMessage:
+    """A message with a plain-text part and the same words as simple HTML."""
+    message = EmailMessage()
+    message["From"], message["To"], message["Subject"] = sender, to, f"{subject} ({service})"
+    message.set_content(f"{body}\n\n{service}\n")
+    paragraphs = "".join(f"<p>{escape(p)}</p>" for p in body.split("\n\n"))
+    message.add_alternative(f"<!doctype html><html><body style=\"font-family: Arial, sans-serif\">{paragraphs}"
+                            f"<p>{escape(service)}</p></body></html>", subtype="html")
+    return message
+
+
+def _keep_in_outbox(to: str, subject: str, body: str, provider_id: int | None) -> None:
+    db.session.add(OutboxMessage(to=to, subject=subject, body=body, provider_id=provider_id))
+    db.session.flush()
+    keep = db.select(OutboxMessage.id).order_by(OutboxMessage.id.desc()).limit(OUTBOX_KEEP).subquery()
+    db.session.execute(OutboxMessage.__table__.delete().where(OutboxMessage.id.not_in(db.select(keep.c.id))))
+    db.session.commit()
