@@ -24,8 +24,11 @@ pytestmark = pytest.mark.skipif(CHROMIUM is None, reason="Debian's chromium is n
 @pytest.fixture
 def server(app):
     """The app with CSRF on, as users get it, sharing the test database."""
+    # Mail settings follow the test app's, so a test that asks for the `smtp` fixture first
+    # has the live server send to that real SMTP server.
+    mail = {key: app.config.get(key) for key in ("SMTP_HOST", "SMTP_PORT", "SMTP_STARTTLS", "SMTP_USERNAME")}
     live = create_app("test", WTF_CSRF_ENABLED=True, SQLALCHEMY_DATABASE_URI=app.config["SQLALCHEMY_DATABASE_URI"],
-                      RECEIPT_DIR=app.config["RECEIPT_DIR"], JOB_RESULTS_DIR=app.config["JOB_RESULTS_DIR"])
+                      RECEIPT_DIR=app.config["RECEIPT_DIR"], JOB_RESULTS_DIR=app.config["JOB_RESULTS_DIR"], **mail)
     httpd = make_server("127.0.0.1", 0, live, threaded=True)
     thread = threading.Thread(target=httpd.serve_forever, daemon=True)
     thread.start()

@@ -1,0 +1,76 @@
+"""A fresh demo's administrator and facilitator invite two new parents, one by email and one
+by a printed letter; each chooses a password, signs in and logs hours, in a real browser."""
+
+import re
+from datetime import date
+
+from sqlalchemy import select
+
+from app.demo import load_demo
+from app.extensions import db
+from app.hours.models import HoursEntry
+from app.people.models import Area, Person, Provider
+
+from ..conftest import text_of
+from ..factories import make_person
+
+PASSWORD = "five brown owls at dusk"
+
+
+def _log_two_hours(j) -> None:
+    j.click("a.govuk-button--start")
+    j.page.fill("#hours", "2")
+    j.page.check("input[name=activity_id] >> nth=0")
+    j.click("[name=submit]")
+    j.check("hours logged")
+
+
+def test_invited_parents_choose_a_password_sign_in_and_log_hours(smtp, server, journey):
+    load_demo(today=date.today())
+    provider = db.session.scalar(select(Provider).order_by(Provider.id))
+    north = db.session.scalar(select(Area).where(Area.name == "North Kent"))
+    by_email = make_person(provider=provider, area=north, first_name="Erin", last_name="Email",
+                           email="erin@example.org", joined_on=date(2025, 1, 6))
+    by_letter = make_person(provider=provider, area=north, first_name="Lou", last_name="Letter", email=None,
+                            joined_on=date(2025, 1, 6))
+    db.session.commit()
+
+    hr = journey("invitations-hr")
+    hr.sign_in("hr@example.org")
+    hr.goto(f"/people/{by_email.id}/invite", "invite by email")
+    hr.click("button:has-text('Send invitation')")
+    hr.check("invitation sent")
+    hr.goto(f"/people/{by_letter.id}/invite", "invite by letter")
+    hr.page.check("label:has-text('A printed letter')")
+    hr.click("button:has-text('Send invitation')")
+    hr.check("printable letter")
+    code = re.search(r"[A-Z2-9]{4}-[A-Z2-9]{4}", hr.page.inner_text("main")).group(0)
+
+    [message] = smtp
+    link = re.search(r"https?://\S+", text_of(message)).group(0)
+    erin = journey("invitations-email", width=375)
+    erin.page.goto(link)
+    erin.check("choose a password")
+    erin.page.fill("#password", PASSWORD)
+    erin.click("button:has-text('Save password')")
+    erin.page.fill("#email", "erin@example.org")
+    erin.page.fill("#password", PASSWORD)
+    erin.click("button:has-text('Sign in')")
+    erin.check("signed in")
+    _log_two_hours(erin)
+
+    lou = journey("invitations-letter", width=375)
+    lou.goto("/account/letter-code", "code from the letter")
+    lou.page.fill("#code", code.lower())
+    lou.page.fill("#password", PASSWORD)
+    lou.click("button:has-text('Save password')")
+    lou.page.fill("#email", by_letter.ref)
+    lou.page.fill("#password", PASSWORD)
+    lou.click("button:has-text('Sign in')")
+    lou.check("signed in with a reference")
+    _log_two_hours(lou)
+
+    logged = dict(db.session.execute(select(HoursEntry.person_id, HoursEntry.minutes)
+                                     .where(HoursEntry.person_id.in_([by_email.id, by_letter.id]))).all())
+    assert logged == {by_email.id: 120, by_letter.id: 120}
+    assert db.session.get(Person, by_letter.id).email is None
