@@ -46,7 +46,9 @@ def _errors_to_form(form, error: HoursError) -> None:
 @bp.route("/hours")
 @permission_required("view_own_record")
 def my_hours():
-    return redirect(url_for("hours.person_hours", person_id=current_user.person_id, **request.args))
+    # Only the week is carried over: other query arguments must never reach URL building.
+    week = request.args.get("week")
+    return redirect(url_for("hours.person_hours", person_id=current_user.person_id, **({"week": week} if week else {})))
 
 
 @bp.route("/people/<int:person_id>/hours")

@@ -1,5 +1,6 @@
 from datetime import date, timedelta
 
+import pytest
 from flask import g
 from sqlalchemy import event, func, select
 
@@ -214,3 +215,10 @@ def test_person_page_shows_contracted_against_worked_fte(world, sign_in):
     text = page(sign_in(world.user(Role.VOLUNTEER)).get(f"/people/{world.me.id}")).get_text(" ")
     assert "0.5 FTE (18.5 hours a week)" in text
     assert "0.25 FTE (37 approved hours" in text
+
+
+@pytest.mark.parametrize("query", ["person_id=2", "endpoint=main.home", "_method=DELETE", "week=2026-11-16"])
+def test_my_hours_ignores_arguments_that_are_not_the_week(world, sign_in, query):
+    response = sign_in(world.user(Role.VOLUNTEER)).get(f"/hours?{query}")
+    assert response.status_code == 302
+    assert response.headers["Location"].startswith(f"/people/{world.me.id}/hours")
