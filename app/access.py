@@ -354,6 +354,11 @@ def idle_minutes(user: User, config) -> int:
     return config["IDLE_MINUTES_PARENT"] if user.role == Role.VOLUNTEER else config["IDLE_MINUTES_STAFF"]
 
 
+def role_label(user: User) -> str:
+    """The user's role in words, for the signed-in line."""
+    return user.role.label
+
+
 def home_template(user: User) -> str:
     return f"main/home_{user.role.value}.html"
 

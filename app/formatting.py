@@ -58,8 +58,8 @@ def register(app) -> None:
 
         from flask_login import current_user
 
-        from app.access import sees_all_areas, sees_all_providers
+        from app.access import role_label, sees_all_areas, sees_all_providers
 
         return {"current_user": current_user, "timedelta": timedelta,
-                "sees_all_providers": sees_all_providers, "sees_all_areas": sees_all_areas,
+                "sees_all_providers": sees_all_providers, "sees_all_areas": sees_all_areas, "role_label": role_label,
                 "service_name": app.config["SERVICE_NAME"]}

@@ -41,7 +41,7 @@ def _filtered(args) -> tuple:
         like = f"%{q.lower().replace('%', '').replace('_', '')}%"
         query = query.where(or_(func.lower(User.name).like(like), func.lower(User.email).like(like)))
     if args.get("role") in {r.value for r in Role}:
-        query = query.where(User.role == Role(args["role"]))
+        query = query.where(User.role.in_([Role(args["role"])]))  # a list filter the user chose, not an access rule
     if args.get("area", "").isdigit():
         query = query.where(User.area_id == int(args["area"]))
     status = args.get("status", "")
