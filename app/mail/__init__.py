@@ -30,7 +30,8 @@ def send_email(to: str, subject: str, body: str, *, provider_id: int | None = No
 def deliver_email(to: str, subject: str, body: str, provider_id: int | None) -> None:
     with app_context():
         config = current_app.config
-        message = build_message(to, subject, body, sender=config["MAIL_FROM"], service=config["SERVICE_NAME"])
+        message = build_message(to, subject, body, sender=config["MAIL_FROM"],
+                                service=_signature(provider_id, config["SERVICE_NAME"]))
         if not config.get("SMTP_HOST"):
             current_app.logger.info("Email not sent (no SMTP_HOST):\n%s", message)
             _keep_in_outbox(to, subject, body, provider_id)
@@ -43,10 +44,18 @@ def deliver_email(to: str, subject: str, body: str, provider_id: int | None) -> 
             smtp.send_message(message)
 
 
+def _signature(provider_id: int | None, service: str) -> str:
+    """Who the message is from, in words: the provider, through Pathway."""
+    from app.people.models import Provider
+
+    provider = db.session.get(Provider, provider_id) if provider_id else None
+    return f"{provider.name}, through {service}" if provider else service
+
+
 def build_message(to: str, subject: str, body: str, *, sender: str, service: str) -> EmailMessage:
     """A message with a plain-text part and the same words as simple HTML."""
     message = EmailMessage()
-    message["From"], message["To"], message["Subject"] = sender, to, f"{subject} ({service})"
+    message["From"], message["To"], message["Subject"] = sender, to, subject
     message.set_content(f"{body}\n\n{service}\n")
     paragraphs = "".join(f"<p>{escape(p)}</p>" for p in body.split("\n\n"))
     message.add_alternative(f"<!doctype html><html><body style=\"font-family: Arial, sans-serif\">{paragraphs}"

@@ -36,6 +36,7 @@ def test_an_administrator_creates_a_staff_account_and_the_invitation_arrives(wor
     [message] = smtp
     assert message["To"] == "fern@example.org" and "invited" in message["Subject"]
     assert message.get_body(preferencelist=("html",)) is not None
+    assert f"{world.provider.name}, through Pathway" in text_of(message)
     client.post("/sign-out")
     assert client.post(_link(message), data={"password": NEW_PASSWORD}).status_code == 302
     assert client.post("/sign-in", data={"email": "fern@example.org", "password": NEW_PASSWORD}).status_code == 302
