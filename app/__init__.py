@@ -118,6 +118,7 @@ def _forget_cached_user() -> None:
     from flask import g
 
     g.pop("_login_user", None)
+    g.pop("_scope_answers", None)  # app.access keeps each request's scope answers here
 
 
 def _register_errors(app: Flask) -> None:

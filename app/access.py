@@ -23,9 +23,10 @@ from dataclasses import dataclass, field
 from functools import wraps
 from typing import Any
 
-from flask import abort
+from flask import abort, g, has_request_context
 from flask_login import current_user
 from sqlalchemy import Select, false, select, true
+from sqlalchemy.orm import selectinload
 
 from app.auth.models import Role, User
 from app.extensions import db, login_manager
@@ -110,8 +111,13 @@ def _in_scope(scope: Callable[[User], Any]) -> Callable[[User, Any], bool]:
         person = _person_of(record)
         if person is None:
             return True
-        condition = scope(user)
-        return bool(db.session.scalar(select(Person.id).where(Person.id == person.id, condition)))
+        # A page asks about the same person many times (a button per certificate, per line):
+        # each scope is worked out once per request, not once per question.
+        key = (scope, user.id, person.id)
+        answers = g.setdefault("_scope_answers", {}) if has_request_context() else {}
+        if key not in answers:
+            answers[key] = bool(db.session.scalar(select(Person.id).where(Person.id == person.id, scope(user))))
+        return answers[key]
 
     return check
 
@@ -451,13 +457,15 @@ def get_claim_or_404(claim_id: int, *, for_user: User):
 
     :raises NotFound: if there is no such claim or it is out of scope.
     """
-    from app.expenses.models import ExpenseClaim
+    from app.expenses.models import ExpenseClaim, ExpenseLine
 
     if not has_role_for(for_user, "view_expenses"):
         abort(404)
     claim = db.session.scalar(
         select(ExpenseClaim).join(Person, Person.id == ExpenseClaim.person_id)
-        .where(ExpenseClaim.id == claim_id, person_scope(for_user)))
+        .where(ExpenseClaim.id == claim_id, person_scope(for_user))
+        .options(selectinload(ExpenseClaim.lines).joinedload(ExpenseLine.category),
+                 selectinload(ExpenseClaim.lines).joinedload(ExpenseLine.receipt)))
     if claim is None:
         abort(404)
     return claim

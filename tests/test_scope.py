@@ -172,3 +172,41 @@ def test_dbs_details_are_for_hr_only(world, sign_in, client):
         client.post("/sign-out")
     sign_in(world.user(Role.HR))
     assert "3 February 2026" in client.get(f"/people/{world.me.id}/pathway").get_data(as_text=True)
+
+
+def _queries(client, path) -> int:
+    from sqlalchemy import event
+
+    from app.extensions import db
+
+    statements = []
+    listener = lambda *args: statements.append(args[2])  # noqa: E731
+    event.listen(db.engine, "before_cursor_execute", listener)
+    try:
+        assert client.get(path).status_code == 200
+    finally:
+        event.remove(db.engine, "before_cursor_execute", listener)
+    return len(statements)
+
+
+def test_permission_checks_in_a_page_do_not_query_per_row(world, sign_in):
+    """A revoke link per certificate and an adjust link per paid line ask the same question:
+    a page's query count does not grow with its rows."""
+    from datetime import date
+
+    from app.extensions import db
+    from app.training.models import TrainingResult
+    from app.training.services import record_training
+
+    from .factories import make_claim, make_course
+
+    client = sign_in(world.user(Role.HR))
+    pages = [f"/people/{world.me.id}/pathway", f"/expenses/{world.paid_claim.id}"]
+    before = [_queries(client, path) for path in pages]
+    for n in range(6):
+        record_training(world.me, make_course(f"Course {n}"), completed_on=date(2026, 2, 1),
+                        result=TrainingResult.PASSED, cost_pence=0, actor=world.user(Role.HR), today=date(2026, 11, 23))
+    extra = make_claim(world.me, status="paid", lines=[{"category": "Parking", "amount": 100}] * 6)
+    db.session.commit()
+    after = [_queries(client, path) for path in (pages[0], f"/expenses/{extra.id}")]
+    assert after == before

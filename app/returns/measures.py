@@ -271,10 +271,23 @@ def compliance_counts(scope, day: date) -> tuple[dict[int, int], dict[int, int]]
         .where(scope, in_post(day), func.coalesce(have.c.n, 0)
                >= func.coalesce(needed_council.c.n, 0) + func.coalesce(needed_own.c.n, 0))
         .group_by(Person.area_id)).all())
+    # The rule of app.training.rules.dbs_problem, in SQL: not overdue (a check with no next
+    # date is due after the configured interval), for paid work when paid, with the children's
+    # barred list where the stage needs it.
+    from flask import current_app
+
+    from app.training.models import StageRequirement
+    from app.training.rules import DBS_RECHECK_MONTHS, add_months
+
+    issued_after = add_months(day, -current_app.config.get("DBS_RECHECK_MONTHS", DBS_RECHECK_MONTHS))
+    # Needed unless the stage's requirements say otherwise (a stage with no row needs it).
+    barred_waived = (select(StageRequirement.id).where(StageRequirement.stage == Person.stage,
+                                                       ~StageRequirement.needs_barred_list).exists())
     valid_check = (select(Check.id).where(
         Check.person_id == Person.id, Check.kind == CheckKind.DBS, Check.checked_on <= day,
-        or_(Check.renew_on.is_(None), Check.renew_on > day),
-        or_(Check.for_paid_role, Person.stage == Stage.VOLUNTEER)).exists())
+        or_(Check.renew_on > day, and_(Check.renew_on.is_(None), Check.checked_on > issued_after)),
+        or_(Check.for_paid_role, Person.stage == Stage.VOLUNTEER),
+        or_(Check.barred_list, barred_waived)).exists())
     dbs = dict(db.session.execute(select(Person.area_id, func.count()).where(scope, in_post(day), valid_check)
                                   .group_by(Person.area_id)).all())
     return training, dbs

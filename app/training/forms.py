@@ -89,6 +89,11 @@ class RecommendForm(FlaskForm):
 
 
 class ProgressForm(FlaskForm):
+    # The next stage unless another is chosen; the route keeps it to the stages after theirs.
+    to_stage = RadioField("Move them to", widget=GovRadioInput(), validate_choice=False, validators=[Optional()])
+    skip_reason = TextAreaField("Why is a stage being skipped?", widget=GovTextArea(),
+                                description="Only when moving past the next stage. This is recorded.",
+                                validators=[Optional(), Length(max=1000)])
     post_id = SelectField("Post", coerce=int, widget=GovSelect(), validators=[InputRequired("Select the post")])
     weekly_hours = DecimalField("Contracted hours a week", widget=GovTextInput(), places=2, validators=[
         InputRequired("Enter the weekly hours (0 for sessional)"),

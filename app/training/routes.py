@@ -150,14 +150,18 @@ def recommend_person(person_id: int):
 def move_on(person_id: int):
     person = get_person_or_404(person_id, for_user=current_user)
     require("move_on", person)
-    target, items = checklist(person, date.today())
-    if target is None:
+    if person.stage.next is None:
         abort(404)
     form = ProgressForm()
+    later = list(Stage)[list(Stage).index(person.stage) + 1:]
+    form.to_stage.choices = [(s.value, s.label) for s in later]
+    chosen = form.to_stage.data if form.to_stage.data in {s.value for s in later} else later[0].value
+    target, items = checklist(person, date.today(), Stage(chosen))
     posts = db.session.scalars(select(Post).where(Post.provider_id == person.provider_id, Post.is_volunteer.is_(False))
                                .options(joinedload(Post.area)).order_by(Post.title)).all()
     form.post_id.choices = [(p.id, p.label) for p in posts]
     if request.method == "GET":
+        form.to_stage.data = target.value
         form.changed_on.data = date.today()
         form.weekly_hours.data = Decimal("18.5") if target == Stage.CO_FACILITATOR else Decimal("37")
         match = next((p for p in posts if p.area_id == person.area_id and (
@@ -167,7 +171,8 @@ def move_on(person_id: int):
         try:
             progress(person, post=db.get_or_404(Post, form.post_id.data), weekly_hours=form.weekly_hours.data,
                      is_sessional=form.is_sessional.data, on=form.changed_on.data, actor=current_user,
-                     today=date.today(), override_reason=form.override_reason.data)
+                     today=date.today(), override_reason=form.override_reason.data, to_stage=target,
+                     skip_reason=form.skip_reason.data)
         except TrainingError as error:
             _errors(form, error)
         else:

@@ -65,3 +65,24 @@ def test_no_suppressed_cell_can_be_recovered_from_the_published_figures(counts):
     assert solutions, "the real figures are one solution"
     recovered = [cell for cell in suppressed if len({s[cell] for s in solutions}) == 1]
     assert recovered == []
+
+
+def test_the_returns_dbs_compliance_uses_the_same_rule_as_the_pathway(world):
+    """A check with no next-check date is overdue after 3 years; one without the children's
+    barred list does not clear a role that needs it: in the return as on a person's page."""
+    from app.auth.models import Role
+    from app.training.models import CheckKind
+    from app.training.progression import clearance
+    from app.training.services import record_check
+
+    hr = world.user(Role.HR)
+    checks = {world.me: dict(checked_on=date(2025, 1, 6), barred_list=True),
+              world.neighbour: dict(checked_on=date(2022, 1, 6), barred_list=True),  # overdue since January 2025
+              world.south_person: dict(checked_on=date(2025, 1, 6), barred_list=False)}
+    for person, check in checks.items():
+        record_check(person, kind=CheckKind.DBS, actor=hr, today=DAY, **check)
+    db.session.commit()
+    ret = build_return(start=date(2026, 4, 1), end=DAY, provider=world.provider)
+    cleared = [clearance(person, DAY).met for person in checks]
+    assert cleared == [True, False, False]
+    assert ret.value("dbs_compliance_pct") == round(100 / 3, 1)

@@ -83,3 +83,17 @@ def test_training_spend_counts_against_training_and_development(world):
     line = build_monitor(load_contract_year(year.id), today=date(2026, 3, 31)).lines[0]
     # The world's safeguarding course (£50) was completed on 1 February 2026.
     assert line.by_month == {date(2026, 2, 1): 5000}
+
+
+def test_hr_can_choose_to_skip_a_stage_only_with_a_reason(world, sign_in):
+    post = make_post(provider=world.provider, grade=None, area=world.north, title="Admin Assistant")
+    post.is_volunteer = False
+    db.session.commit()
+    client = sign_in(world.user(Role.HR))
+    form = page(client.get(f"/people/{world.me.id}/progress"))
+    assert [i["value"] for i in form.select("input[name=to_stage]")] == ["co_facilitator", "employee"]
+    response = client.post(f"/people/{world.me.id}/progress", data={
+        "to_stage": "employee", "post_id": str(post.id), "weekly_hours": "37", "changed_on": _day(date.today()),
+        "override_reason": "Appointed"})
+    assert error_messages(response)[0] == "Enter why Parent Co-Facilitator is being skipped"
+    assert db.session.get(Person, world.me.id).stage == Stage.VOLUNTEER
