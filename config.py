@@ -38,6 +38,9 @@ class Config:
     # Idle sessions end: staff see personal data and move money; parents are often on a phone.
     IDLE_MINUTES_STAFF = int(os.environ.get("IDLE_MINUTES_STAFF", "30"))
     IDLE_MINUTES_PARENT = int(os.environ.get("IDLE_MINUTES_PARENT", str(8 * 60)))
+    # Whether the council's own accounts (the co-ordinator's) may take the second sign-in
+    # step as a code by email; a provider sets this for its staff on a screen.
+    COUNCIL_EMAIL_CODES_ALLOWED = os.environ.get("COUNCIL_EMAIL_CODES_ALLOWED", "1") == "1"
     # argon2id at RFC 9106's low-memory profile: stronger than OWASP's minimum
     # (m=19 MiB, t=2, p=1).
     ARGON2_TIME_COST = 3

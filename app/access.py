@@ -243,6 +243,10 @@ PERMISSIONS: dict[str, Permission] = {p.name: p for p in (
        check=_account_check),
     _p("invite_people", APPROVERS, "Invite a parent to sign in, by email or a printed letter",
        scope=_manage_scope),
+    _p("reset_second_step", ADMIN | COORDINATOR,
+       "Reset someone's two-step sign-in when they lose their phone (a provider's accounts; the council's own)",
+       check=_account_check),
+    _p("manage_sign_in_settings", ADMIN, "Choose whether staff may take the second sign-in step by email"),
     _p("view_outbox", ADMIN, "Read the last messages kept when no mail server is set up"),
     _p("view_history", HR | ADMIN | COORDINATOR,
        "Search the change history (their provider's, and changes to council-wide settings)"),
@@ -358,6 +362,16 @@ def require(name: str, record: Any) -> None:
 def idle_minutes(user: User, config) -> int:
     """How long a signed-in device may sit idle: staff are signed out sooner than parents."""
     return config["IDLE_MINUTES_PARENT"] if user.role == Role.VOLUNTEER else config["IDLE_MINUTES_STAFF"]
+
+
+def needs_second_step(user: User) -> bool:
+    """Staff see personal data and move money: they always take a second step at sign-in.
+    A parent takes one only if they turned it on."""
+    return user.role != Role.VOLUNTEER or user.two_step_method is not None
+
+
+def may_turn_off_second_step(user: User) -> bool:
+    return user.role == Role.VOLUNTEER
 
 
 def role_label(user: User) -> str:

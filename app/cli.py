@@ -57,6 +57,9 @@ def demo_command(scale: int | None, seed: int):
     click.echo("Demo data loaded. Sign in at http://127.0.0.1:5000 with:")
     for label, email, password in sign_ins:
         click.echo(f"  {label:<58} {email:<28} {password}")
+    click.echo("Staff sign in with two steps: after the password, Pathway emails a 6-digit code. With no mail\n"
+               "server set up, the worker prints each message in this terminal instead: look for the line\n"
+               "'Your Pathway sign-in code is ...'. Parents sign in with the password alone.")
 
 
 def _lookup(model, name: str | None, what: str):

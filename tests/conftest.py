@@ -25,6 +25,7 @@ from app.training.services import record_training
 
 from .factories import (
     PASSWORD,
+    app_code,
     make_area,
     make_claim,
     make_contract_year,
@@ -182,13 +183,23 @@ def world() -> World:
                  other_hr, entry, claim, paid, batch, course, certificate, job, submission)
 
 
+def sign_in_with(client, user: User, password: str = PASSWORD, *, path: str = "/sign-in"):
+    """Both steps of signing in, through the real forms: the password, then (for staff, or a
+    parent who turned it on) the code from their authenticator app. Returns the last response."""
+    response = client.post(path, data={"email": user.email, "password": password})
+    assert response.status_code == 302, "sign-in failed"
+    if "/sign-in/second-step" in response.headers["Location"]:
+        response = client.post("/sign-in/second-step", data={"code": app_code(user)})
+        assert response.status_code == 302, "second step failed"
+    return response
+
+
 @pytest.fixture
 def sign_in(client):
     """Sign the test client in through the real sign-in form."""
 
     def _sign_in(user: User, password: str = PASSWORD):
-        response = client.post("/sign-in", data={"email": user.email, "password": password})
-        assert response.status_code == 302, "sign-in failed"
+        sign_in_with(client, user, password)
         return client
 
     return _sign_in

@@ -49,6 +49,9 @@ REDIRECTS = {
     ("certificates.bulk", "POST"): {Role.HR},
     ("returns.submit", "POST"): {Role.HR},
 }
+# Public, but only part-way through signing in: without a password just entered they send
+# everyone (signed in or not) back to the sign-in page.
+MID_SIGN_IN = {"auth.second_step", "auth.set_up_second_step"}
 
 
 # Allowed by role, but the record in the test world is outside that user's scope.
@@ -60,6 +63,7 @@ SCOPED_OUT = {
     ("training.correct_stage", Role.HR),
     # The world's facilitator's account is the provider's: the council's co-ordinator keeps only council accounts.
     ("accounts.view_account", Role.COORDINATOR), ("accounts.account_action", Role.COORDINATOR),
+    ("accounts.reset_second_step", Role.COORDINATOR),
 }
 # Allowed by role, but the record in the test world is the user's own (none: the world's
 # staff are not linked to a person; tests/test_segregation.py covers their own records).
@@ -147,7 +151,7 @@ def test_access_matrix(app, world, sign_in, client, rule, method, role):
         sign_in(world.user(role))
     response = client.open(_url(rule, world), method=method, data={})
     if allowed == "public":
-        expected = {302} if role and (rule.endpoint, method) in REDIRECTS else {200}
+        expected = {302} if (role and (rule.endpoint, method) in REDIRECTS) or rule.endpoint in MID_SIGN_IN else {200}
     elif role is None:
         assert response.status_code == 302
         assert "/sign-in" in response.headers["Location"]
@@ -165,3 +169,24 @@ def test_access_matrix(app, world, sign_in, client, rule, method, role):
     else:
         expected = {200} if method == "GET" else {200, 302}
     assert response.status_code in expected, f"{role} {method} {rule.rule}"
+
+
+STAFF_ROLES = [Role.AREA_FACILITATOR, Role.HR, Role.ADMIN, Role.COORDINATOR]
+
+
+@pytest.mark.parametrize("role", STAFF_ROLES, ids=lambda r: r.value)
+def test_with_only_the_password_done_no_page_opens(app, world, client, role):
+    """A staff account that has entered its password but not its code is not signed in:
+    every route that is not public sends it back to sign in, and none answers with a page."""
+    user = world.user(role)
+    response = client.post("/sign-in", data={"email": user.email, "password": "correct horse battery"})
+    assert response.headers["Location"].endswith("/sign-in/second-step")
+    opened = []
+    for rule, method in ROUTES:
+        if COMMITTED[(rule.endpoint, method)] == "public":
+            continue
+        response = client.open(_url(rule, world), method=method, data={})
+        if response.status_code != 302 or "/sign-in" not in response.headers["Location"]:
+            opened.append(f"{method} {rule.rule} {response.status_code}")
+    assert opened == []
+    assert client.get("/sign-in/second-step").status_code == 200  # still waiting for the code

@@ -25,7 +25,7 @@ def test_a_providers_own_activity_is_theirs_alone(world, sign_in, client):
     assert added.provider_id == world.provider.id
     assert "Walk and talk" in _activity_names(client, world.me.id)
     client.post("/sign-out")
-    client.post("/sign-in", data={"email": world.other_hr.email, "password": "correct horse battery"})
+    sign_in(world.other_hr)
     assert "Walk and talk" not in _activity_names(client, world.stranger.id)
     assert "Walk and talk" not in client.get("/hours/activities").get_data(as_text=True)
     assert client.post(f"/hours/activities/{added.id}/toggle").status_code == 404
@@ -62,7 +62,7 @@ def test_a_providers_own_course_is_invisible_to_another(world, sign_in, client):
     ours = db.session.scalar(db.select(Course).where(Course.name == "Our induction"))
     assert ours.provider_id == world.provider.id
     client.post("/sign-out")
-    client.post("/sign-in", data={"email": world.other_hr.email, "password": "correct horse battery"})
+    sign_in(world.other_hr)
     assert "Our induction" not in client.get("/training/courses").get_data(as_text=True)
     assert client.get(f"/training/courses/{ours.id}/edit").status_code == 404
     # Nor is it required of the other provider's people.
@@ -83,6 +83,6 @@ def test_stage_requirements_are_the_councils_and_everyone_sees_the_change(world,
     assert db.session.get(StageRequirement, row.id).min_hours == 40
     client.post("/sign-out")
     for hr in (world.user(Role.HR), world.other_hr):
-        client.post("/sign-in", data={"email": hr.email, "password": "correct horse battery"})
+        sign_in(hr)
         assert "Changed the requirements for Parent Co-Facilitator" in client.get("/audit").get_data(as_text=True)
         client.post("/sign-out")

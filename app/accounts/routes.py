@@ -14,12 +14,15 @@ from app.access import (
     public,
     require,
 )
-from app.auth.forms import EmptyForm
+from app.audit import services as audit
+from app.auth import two_step
+from app.auth.forms import EmptyForm, SignInSettingsForm
 from app.auth.models import AccountToken, Role, TokenKind, User
 from app.auth.services import unlock
 from app.extensions import db, limiter
 from app.mail import send_email
 from app.mail.models import OutboxMessage
+from app.people.models import Provider
 from app.people.queries import all_areas
 
 from . import services
@@ -119,7 +122,8 @@ def view_account(account_id: int):
             db.session.commit()
             flash("Changes saved. They will sign in again" if changes else "Nothing was changed", "success")
             return redirect(url_for("accounts.view_account", account_id=account.id))
-    return render_template("accounts/view_account.html", account=account, form=form, action=EmptyForm(), now=now())
+    return render_template("accounts/view_account.html", account=account, form=form, action=EmptyForm(), now=now(),
+                           two_step_names=two_step.METHOD_NAMES)
 
 
 @bp.route("/accounts/<int:account_id>/<action>", methods=["POST"])
@@ -139,6 +143,36 @@ def account_action(account_id: int, action: str):
         db.session.commit()
         flash(message, "success")
     return redirect(url_for("accounts.view_account", account_id=account.id))
+
+
+@bp.route("/accounts/<int:account_id>/reset-two-step", methods=["POST"])
+@permission_required("reset_second_step")
+def reset_second_step(account_id: int):
+    account = _get_account_or_404(account_id)
+    require("reset_second_step", account)
+    if EmptyForm().validate_on_submit():
+        two_step.reset(account, actor=current_user)
+        db.session.commit()
+        flash(f"{account.name}'s two-step sign-in is reset. They set it up again when they next sign in", "success")
+    return redirect(url_for("accounts.view_account", account_id=account.id))
+
+
+@bp.route("/admin/sign-in-settings", methods=["GET", "POST"])
+@permission_required("manage_sign_in_settings")
+def sign_in_settings():
+    provider = db.session.get(Provider, current_user.provider_id)
+    form = SignInSettingsForm(email_codes="yes" if provider.email_codes_allowed else "no")
+    if form.validate_on_submit():
+        allowed = form.email_codes.data == "yes"
+        if allowed != provider.email_codes_allowed:
+            provider.email_codes_allowed = allowed
+            audit.record(actor=current_user, action="update", entity=provider, provider_id=provider.id,
+                         summary="Staff " + ("may" if allowed else "may no longer") + " get sign-in codes by email")
+        db.session.commit()
+        flash("Sign-in settings saved" + ("" if allowed else ". Staff who used email codes will set up an "
+                                          "authenticator app when they next sign in"), "success")
+        return redirect(url_for("accounts.sign_in_settings"))
+    return render_template("accounts/sign_in_settings.html", form=form, provider=provider)
 
 
 @bp.route("/people/<int:person_id>/invite", methods=["GET", "POST"])

@@ -1,7 +1,7 @@
 from flask_wtf import FlaskForm
-from govuk_frontend_wtf.wtforms_widgets import GovPasswordInput, GovSubmitInput, GovTextInput
-from wtforms import EmailField, PasswordField, SubmitField
-from wtforms.validators import DataRequired, Email, Length
+from govuk_frontend_wtf.wtforms_widgets import GovPasswordInput, GovRadioInput, GovSubmitInput, GovTextInput
+from wtforms import EmailField, PasswordField, RadioField, StringField, SubmitField
+from wtforms.validators import DataRequired, Email, InputRequired, Length
 
 from app.validators import NotCommonPassword
 
@@ -31,6 +31,27 @@ class ChangePasswordForm(FlaskForm):
         validators=[DataRequired("Enter a new password"), NotCommonPassword()],
     )
     submit = SubmitField("Change password", widget=GovSubmitInput())
+
+
+class CodeForm(FlaskForm):
+    code = StringField("Code", widget=GovTextInput(),
+                       validators=[DataRequired("Enter the code"), Length(max=40, message="Enter the code")])
+    submit = SubmitField("Continue", widget=GovSubmitInput())
+
+
+class ChooseMethodForm(FlaskForm):
+    method = RadioField("How will you get your sign-in codes?", widget=GovRadioInput(),
+                        validators=[InputRequired("Choose how you will get your codes")])
+    submit = SubmitField("Continue", widget=GovSubmitInput())
+
+
+class SignInSettingsForm(FlaskForm):
+    email_codes = RadioField(
+        "May staff get their sign-in codes by email?", widget=GovRadioInput(),
+        choices=[("yes", "Yes, where an authenticator app is not possible"),
+                 ("no", "No, staff must use an authenticator app")],
+        validators=[InputRequired("Choose whether staff may get codes by email")])
+    submit = SubmitField("Save", widget=GovSubmitInput())
 
 
 class EmptyForm(FlaskForm):

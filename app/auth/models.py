@@ -71,6 +71,14 @@ class User(UserMixin, db.Model):
     locked_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     last_sign_in_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    # The second step of signing in (app/auth/two_step.py): "app" (an authenticator app's
+    # code), "email" (a code sent by email) or None (not set up). Staff must have one.
+    two_step_method: Mapped[str | None] = mapped_column(String(10))
+    totp_secret: Mapped[str | None] = mapped_column(String(64))
+    # The last app code's time step, so a code seen over someone's shoulder cannot be used again.
+    totp_last_counter: Mapped[int | None] = mapped_column(Integer)
+    email_code_hash: Mapped[str | None] = mapped_column(String(64))
+    email_code_expires_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
     provider: Mapped[Provider | None] = relationship()
     area: Mapped[Area | None] = relationship()
@@ -118,8 +126,22 @@ class UserSession(db.Model):
     user_agent: Mapped[str] = mapped_column(String(200), default="")
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     last_seen_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    # How this device passed the second step ("app", "email", "recovery"), or None when the
+    # account needed none: a staff account's device without one is never let in.
+    second_step: Mapped[str | None] = mapped_column(String(10))
 
     user: Mapped[User] = relationship()
+
+
+class RecoveryCode(db.Model):
+    """One of ten single-use codes shown once when the second step is set up. Only its hash is kept."""
+
+    __tablename__ = "recovery_code"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"), index=True)
+    code_hash: Mapped[str] = mapped_column(String(64))
+    used_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
 
 class TokenKind(enum.StrEnum):

@@ -5,6 +5,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
 
+from app.access import needs_second_step
 from app.audit import services as audit
 from app.extensions import db
 
@@ -61,7 +62,6 @@ def authenticate(email: str, password: str, *, now: datetime, max_failures: int,
         raise SignInError(GENERIC_REFUSAL)
     user.failed_sign_ins = 0
     user.locked_until = None
-    user.last_sign_in_at = now
     return user
 
 
@@ -74,9 +74,15 @@ def _count_failure(user: User, *, now, max_failures: int, lockout: timedelta) ->
                      summary=f"Account locked after {max_failures} failed sign-ins")
 
 
-def start_session(user: User, *, user_agent: str, now: datetime) -> UserSession:
-    """A new signed-in device for ``user``; their other devices stay signed in."""
-    device = UserSession(user_id=user.id, user_agent=(user_agent or "")[:200], created_at=now, last_seen_at=now)
+def start_session(user: User, *, user_agent: str, now: datetime, second_step: str | None = None) -> UserSession:
+    """A new signed-in device for ``user``; their other devices stay signed in.
+
+    ``second_step`` says how the device passed the second step; a staff account's device
+    that passed none is refused by ``load_session``.
+    """
+    user.last_sign_in_at = now
+    device = UserSession(user_id=user.id, user_agent=(user_agent or "")[:200], created_at=now, last_seen_at=now,
+                         second_step=second_step)
     db.session.add(device)
     db.session.flush()
     user.device_token = device.token
@@ -92,6 +98,8 @@ def load_session(token: str, *, now: datetime, idle_limit: timedelta | None = No
                                .options(joinedload(UserSession.user)))
     if device is None or not device.user.is_active:
         return None
+    if device.second_step is None and needs_second_step(device.user):
+        return None  # signed in before the account needed a second step: sign in again
     limit = idle_limit if idle_limit is not None else idle_limit_for(device.user)
     if _as_aware(device.last_seen_at, now) + limit < now:
         db.session.delete(device)

@@ -33,7 +33,8 @@ def deliver_email(to: str, subject: str, body: str, provider_id: int | None) -> 
         message = build_message(to, subject, body, sender=config["MAIL_FROM"],
                                 service=_signature(provider_id, config["SERVICE_NAME"]))
         if not config.get("SMTP_HOST"):
-            current_app.logger.info("Email not sent (no SMTP_HOST):\n%s", message)
+            current_app.logger.warning("Email to %s not sent (no SMTP_HOST), kept in the outbox: %s\n%s",
+                                       to, subject, body)
             _keep_in_outbox(to, subject, body, provider_id)
             return
         with smtplib.SMTP(config["SMTP_HOST"], config["SMTP_PORT"], timeout=10) as smtp:

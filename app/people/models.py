@@ -14,6 +14,7 @@ from sqlalchemy import (
     Index,
     String,
     Text,
+    true,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -62,6 +63,9 @@ class Provider(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(120), unique=True)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    # Whether its staff may take their second sign-in step as a code by email, where an
+    # authenticator app is not possible. An app is always offered.
+    email_codes_allowed: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
 
     def __repr__(self) -> str:
         return f"<Provider {self.name}>"

@@ -10,7 +10,7 @@ from app.auth.models import Role, User
 from app.auth.passwords import password_problem, verify_password
 from app.extensions import db, limiter
 
-from ..conftest import error_messages
+from ..conftest import error_messages, sign_in_with
 from ..factories import PASSWORD, make_provider, make_user
 
 
@@ -22,8 +22,7 @@ def _user():
 
 def test_sign_in_and_out_ends_the_session(client):
     user = _user()
-    response = client.post("/sign-in", data={"email": user.email.upper(), "password": PASSWORD})
-    assert response.status_code == 302
+    sign_in_with(client, user)
     assert client.get("/").status_code == 200
     cookie = client.get_cookie("session").value
 
@@ -40,7 +39,7 @@ def test_sign_in_starts_a_new_session(client):
     token_before = user.session_token
     with client.session_transaction() as sess:
         sess["planted"] = "by an attacker"
-    client.post("/sign-in", data={"email": user.email, "password": PASSWORD})
+    sign_in_with(client, user)
     with client.session_transaction() as sess:
         assert "planted" not in sess
         assert sess["_user_id"] not in (token_before, None)  # a new device session, not the old token
@@ -80,13 +79,13 @@ def test_lockout_after_repeated_failures_holds_even_with_the_right_password(clie
 def test_a_browser_that_signed_in_before_is_not_locked_out_by_someone_elses_guesses(app, client):
     """Guessing at a colleague's address from elsewhere locks out new browsers, not theirs."""
     user = _user()
-    client.post("/sign-in", data={"email": user.email, "password": PASSWORD})
+    sign_in_with(client, user)
     client.post("/sign-out")
     attacker = app.test_client()
     for _ in range(app.config["LOCKOUT_AFTER_FAILURES"]):
         attacker.post("/sign-in", data={"email": user.email, "password": "guess-guess"})
     assert attacker.post("/sign-in", data={"email": user.email, "password": PASSWORD}).status_code == 200
-    assert client.post("/sign-in", data={"email": user.email, "password": PASSWORD}).status_code == 302
+    assert sign_in_with(client, user).status_code == 302
 
 
 def test_locked_unknown_and_wrong_answer_alike_in_words_and_time(app):
@@ -114,16 +113,15 @@ def test_lockout_expires(client):
     user = _user()
     user.locked_until = datetime.now(UTC) - timedelta(minutes=1)
     db.session.commit()
-    assert client.post("/sign-in", data={"email": user.email, "password": PASSWORD}).status_code == 302
+    assert client.post("/sign-in", data={"email": user.email.upper(), "password": PASSWORD}).status_code == 302
 
 
 def test_next_redirect_only_to_our_own_paths(client):
     user = _user()
-    response = client.post("/sign-in?next=https://evil.example/x",
-                           data={"email": user.email, "password": PASSWORD})
+    response = sign_in_with(client, user, path="/sign-in?next=https://evil.example/x")
     assert response.headers["Location"] == "/"
     client.post("/sign-out")
-    response = client.post("/sign-in?next=/people", data={"email": user.email, "password": PASSWORD})
+    response = sign_in_with(client, user, path="/sign-in?next=/people")
     assert response.headers["Location"] == "/people"
 
 
@@ -149,8 +147,8 @@ def test_password_rules(password, problem):
 def test_change_password_signs_out_other_devices_and_keeps_this_one(app, client):
     user = _user()
     laptop = app.test_client()
-    laptop.post("/sign-in", data={"email": user.email, "password": PASSWORD})
-    client.post("/sign-in", data={"email": user.email, "password": PASSWORD})
+    sign_in_with(laptop, user)
+    sign_in_with(client, user)
     response = client.post("/account/password", data={
         "current_password": PASSWORD, "new_password": "a brand new passphrase"})
     assert response.status_code == 302
@@ -162,12 +160,12 @@ def test_change_password_signs_out_other_devices_and_keeps_this_one(app, client)
 def test_two_devices_stay_signed_in_until_sign_out_everywhere(app, client):
     user = _user()
     phone = app.test_client()
-    client.post("/sign-in", data={"email": user.email, "password": PASSWORD})
-    phone.post("/sign-in", data={"email": user.email, "password": PASSWORD})
+    sign_in_with(client, user)
+    sign_in_with(phone, user)
     assert client.get("/").status_code == 200 and phone.get("/").status_code == 200
     phone.post("/sign-out")
     assert client.get("/").status_code == 200 and phone.get("/").status_code == 302
-    phone.post("/sign-in", data={"email": user.email, "password": PASSWORD})
+    sign_in_with(phone, user)
     assert "this device" in client.get("/account/devices").get_data(as_text=True)
     client.post("/account/devices", data={"everywhere": "1"})
     assert client.get("/").status_code == 302 and phone.get("/").status_code == 302
@@ -186,7 +184,7 @@ def test_an_idle_session_ends(client, role, minutes, kept):
     user = make_user(role, provider=provider, person=person)
     db.session.commit()
     with time_machine.travel(datetime(2026, 11, 23, 9, 0, tzinfo=UTC), tick=False) as clock:
-        client.post("/sign-in", data={"email": user.email, "password": PASSWORD})
+        sign_in_with(client, user)
         assert client.get("/").status_code == 200
         clock.shift(timedelta(minutes=minutes))
         response = client.get("/")
@@ -195,7 +193,7 @@ def test_an_idle_session_ends(client, role, minutes, kept):
 
 def test_change_password_rejects_a_common_one(client):
     user = _user()
-    client.post("/sign-in", data={"email": user.email, "password": PASSWORD})
+    sign_in_with(client, user)
     response = client.post("/account/password", data={
         "current_password": PASSWORD, "new_password": "qwerty123456"})
     assert error_messages(response) == [
@@ -268,7 +266,7 @@ def test_production_cookie_settings():
 
 def test_session_is_cleared_on_sign_out(client):
     user = _user()
-    client.post("/sign-in", data={"email": user.email, "password": PASSWORD})
+    sign_in_with(client, user)
     client.post("/sign-out")
     with client.session_transaction() as sess:
         assert "_user_id" not in sess

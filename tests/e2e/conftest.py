@@ -52,8 +52,8 @@ def browser():
 class Journey:
     """One user's visit: every page is checked with axe and photographed."""
 
-    def __init__(self, browser, base: str, name: str, *, width: int = 1100):
-        self.base, self.name, self.step = base, name, 0
+    def __init__(self, browser, base: str, name: str, *, width: int = 1100, code_for=None):
+        self.base, self.name, self.step, self.code_for = base, name, 0, code_for
         # bypass_csp lets axe be injected; the app's own scripts run under its CSP as usual.
         self.context = browser.new_context(viewport={"width": width, "height": 900}, bypass_csp=True,
                                            accept_downloads=True)
@@ -83,6 +83,10 @@ class Journey:
         self.page.fill("#email", email)
         self.page.fill("#password", password)
         self.click("button:has-text('Sign in')")
+        if "/sign-in/second-step" in self.page.url:
+            self.check("sign-in code")
+            self.page.fill("#code", self.code_for(email))
+            self.click("button:has-text('Continue')")
         self.check("home")
 
     def click(self, selector: str) -> None:
@@ -107,12 +111,30 @@ class Journey:
         self.context.close()
 
 
+def _sign_in_code(request, email: str) -> str:
+    """The newest sign-in code emailed to ``email``: from the test SMTP server when the test
+    runs one, otherwise from the outbox that keeps messages when there is no mail server."""
+    from sqlalchemy import select
+
+    from app.extensions import db
+    from app.mail.models import OutboxMessage
+
+    if "smtp" in request.fixturenames:
+        subjects = [m["Subject"] for m in request.getfixturevalue("smtp")
+                    if m["To"] == email and "sign-in code" in m["Subject"]]
+    else:
+        db.session.commit()  # see what the server wrote since
+        subjects = db.session.scalars(select(OutboxMessage.subject).where(
+            OutboxMessage.to == email, OutboxMessage.subject.contains("sign-in code")).order_by(OutboxMessage.id)).all()
+    return re.search(r"\d{6}", subjects[-1]).group(0)
+
+
 @pytest.fixture
-def journey(browser, server):
+def journey(request, browser, server):
     journeys = []
 
     def start(name: str, **kwargs) -> Journey:
-        journeys.append(Journey(browser, server, name, **kwargs))
+        journeys.append(Journey(browser, server, name, code_for=lambda email: _sign_in_code(request, email), **kwargs))
         return journeys[-1]
 
     yield start

@@ -15,7 +15,7 @@ from app.extensions import db
 from app.hours.models import HoursEntry, HoursStatus
 from app.people.models import Person
 
-from ..factories import PASSWORD, make_claim, make_user
+from ..factories import PASSWORD, app_code, make_claim, make_user
 
 
 @pytest.fixture
@@ -33,6 +33,10 @@ def _session(base: str, user) -> requests.Session:
     response = session.post(f"{base}/sign-in", data={"email": user.email, "password": PASSWORD},
                             allow_redirects=False, timeout=30)
     assert response.status_code == 302
+    if response.headers["Location"].endswith("/sign-in/second-step"):
+        response = session.post(f"{base}/sign-in/second-step", data={"code": app_code(user)},
+                                allow_redirects=False, timeout=30)
+        assert response.status_code == 302
     return session
 
 

@@ -6,7 +6,7 @@ from bs4 import BeautifulSoup
 from app import create_app
 from app.auth.models import Role
 
-from ..factories import PASSWORD
+from ..factories import PASSWORD, app_code
 
 _APP = create_app("test")
 POSTS = sorted({rule.rule for rule in _APP.url_map.iter_rules() if "POST" in rule.methods})
@@ -19,9 +19,16 @@ def strict_client(app):
     return strict.test_client()
 
 
+def _token(client, path: str) -> str:
+    return BeautifulSoup(client.get(path).data, "html.parser").select_one("input[name=csrf_token]")["value"]
+
+
 def _sign_in(client, user):
-    token = BeautifulSoup(client.get("/sign-in").data, "html.parser").select_one("input[name=csrf_token]")["value"]
-    response = client.post("/sign-in", data={"email": user.email, "password": PASSWORD, "csrf_token": token})
+    response = client.post("/sign-in", data={"email": user.email, "password": PASSWORD,
+                                             "csrf_token": _token(client, "/sign-in")})
+    assert response.headers["Location"].endswith("/sign-in/second-step")
+    response = client.post("/sign-in/second-step", data={"code": app_code(user),
+                                                         "csrf_token": _token(client, "/sign-in/second-step")})
     assert response.status_code == 302
 
 
