@@ -14,6 +14,7 @@ from flask import (
 )
 from flask_login import current_user, login_user, logout_user
 from itsdangerous import BadSignature, URLSafeSerializer
+from sqlalchemy import update
 
 from app.access import may_turn_off_second_step, permission_required, public
 from app.audit import services as audit
@@ -80,7 +81,7 @@ def _sign_in_limit() -> str:
 @public
 def sign_in():
     if current_user.is_authenticated:
-        return redirect(url_for("main.home"))
+        return redirect(safe_next(request.args.get("next")) or url_for("main.home"))
     form = SignInForm()
     if form.validate_on_submit():
         config = current_app.config
@@ -323,8 +324,24 @@ def sign_out():
         db.session.commit()
         logout_user()
         session.clear()
-        flash("You have signed out", "success")
+        if request.form.get("reason") == "idle":
+            flash("We signed you out because you had not done anything for a while. Anything you had typed is "
+                  "kept: sign in again to carry on", "important")
+        else:
+            flash("You have signed out", "success")
     return redirect(url_for("auth.sign_in"))
+
+
+@bp.route("/account/keep-alive", methods=["POST"])
+@permission_required("use_account")
+def keep_alive():
+    """"Stay signed in" on the timeout warning: the device counts as used now."""
+    if EmptyForm().validate_on_submit():
+        db.session.execute(update(UserSession).where(UserSession.token == current_user.device_token)
+                           .values(last_seen_at=datetime.now(UTC)))
+        db.session.commit()
+        return "", 204
+    return "", 400
 
 
 @bp.route("/account/password", methods=["GET", "POST"])
