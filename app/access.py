@@ -76,6 +76,13 @@ def _manage_scope(user: User):
     return false()
 
 
+def _invite_scope(user: User):
+    """People a user may give a sign-in: those they look after, or (an administrator) the provider's."""
+    if user.role == Role.ADMIN:
+        return _own_provider_people(user)
+    return _manage_scope(user)
+
+
 def _decide_scope(user: User):
     """What an approver may decide: their people, never their own items."""
     return _manage_scope(user) & _not_own(user)
@@ -241,8 +248,8 @@ PERMISSIONS: dict[str, Permission] = {p.name: p for p in (
     _p("manage_accounts", ADMIN | HR | COORDINATOR,
        "Create, change, unlock and switch off accounts (a provider's staff; the council's own)",
        check=_account_check),
-    _p("invite_people", APPROVERS, "Invite a parent to sign in, by email or a printed letter",
-       scope=_manage_scope),
+    _p("invite_people", APPROVERS | ADMIN, "Invite a parent to sign in, by email or a printed letter",
+       scope=_invite_scope),
     _p("reset_second_step", ADMIN | COORDINATOR,
        "Reset someone's two-step sign-in when they lose their phone (a provider's accounts; the council's own)",
        check=_account_check),
