@@ -133,6 +133,23 @@ def year_containing(years: list[ContractYear], day: date) -> ContractYear | None
     return years[-1] if years else None
 
 
+def vacant_and_under_contracted(number_of_posts: int, budgeted_fte, holders: int,
+                                contracted_fte: Decimal) -> tuple[Decimal, Decimal]:
+    """A post line's vacant FTE (the budgeted FTE of posts nobody holds) and its under-contracted
+    FTE (held posts' budgeted FTE beyond the hours their holders are contracted for).
+
+    A post held by a sessional co-facilitator is filled, not vacant: it counts as under-contracted.
+    """
+    budgeted = Decimal(str(budgeted_fte or 0))
+    if number_of_posts <= 0:
+        return Decimal(0), Decimal(0)
+    each = budgeted / number_of_posts
+    held = min(holders, number_of_posts)
+    vacant = each * (number_of_posts - held)
+    under = max(Decimal(0), each * held - contracted_fte)
+    return vacant, under
+
+
 @dataclass(frozen=True)
 class PostFill:
     post: Post
@@ -141,7 +158,13 @@ class PostFill:
 
     @property
     def vacant_fte(self) -> Decimal:
-        return Decimal(self.post.budgeted_fte) - self.contracted_fte
+        return vacant_and_under_contracted(self.post.number_of_posts, self.post.budgeted_fte, self.people,
+                                           self.contracted_fte)[0]
+
+    @property
+    def under_contracted_fte(self) -> Decimal:
+        return vacant_and_under_contracted(self.post.number_of_posts, self.post.budgeted_fte, self.people,
+                                           self.contracted_fte)[1]
 
 
 def establishment_fill(provider_id: int, on: date) -> list[PostFill]:
@@ -149,7 +172,7 @@ def establishment_fill(provider_id: int, on: date) -> list[PostFill]:
     current = (Contract.starts_on <= on) & ((Contract.ends_on.is_(None)) | (Contract.ends_on >= on))
     totals = (
         select(Contract.post_id, func.sum(Contract.weekly_hours).label("hours"),
-               func.count(Contract.id).label("people"))
+               func.count(func.distinct(Contract.person_id)).label("people"))
         .where(current)
         .group_by(Contract.post_id)
         .subquery()

@@ -26,7 +26,10 @@ DEFINITIONS = {
     "leavers": "People who left in the period, by the stage they left from.",
     "turnover_pct": "Leavers / average headcount (start and end of the period) × 100.",
     "progressions": "Stage changes dated in the period, by transition.",
-    "vacancy_fte": "Budgeted FTE minus contracted FTE on the last day, by post.",
+    "vacancy_fte": "Budgeted FTE of posts nobody holds on the last day, by post (a post held by a sessional "
+                   "co-facilitator is filled).",
+    "under_contracted_fte": "Budgeted FTE of held posts beyond their holders' contracted FTE on the last day, "
+                            "by post.",
     "vacancy_rate_pct": "Vacant FTE / budgeted FTE × 100, over all posts.",
     "hours": "Approved hours in the period by activity, corrections included.",
     "training_compliance_pct": "People whose mandatory training for their stage is all current on the last day, "
@@ -117,17 +120,24 @@ def progressions(scope, start: date, end: date) -> Values:
     return _collect((area, f"{a.value}->{b.value}", n) for area, a, b, n in rows)
 
 
-def vacancy(provider_scope, day: date) -> Values:
-    """Budgeted minus contracted FTE by post title; county-wide posts count under area None."""
-    contracted = (select(Contract.post_id, func.sum(Contract.weekly_hours).label("hours"))
+def vacancy(provider_scope, day: date) -> tuple[Values, Values]:
+    """Vacant and under-contracted FTE by post title (``vacant_and_under_contracted``), from each
+    post's holders and contracted hours, aggregated in SQL; county-wide posts count under area None."""
+    from app.establishment.services import vacant_and_under_contracted
+
+    contracted = (select(Contract.post_id, func.sum(Contract.weekly_hours).label("hours"),
+                         func.count(func.distinct(Contract.person_id)).label("holders"))
                   .join(Person, Person.id == Contract.person_id)
                   .where(Contract.starts_on <= day, or_(Contract.ends_on.is_(None), Contract.ends_on >= day),
                          in_post(day)).group_by(Contract.post_id).subquery())
     rows = db.session.execute(
-        select(Post.area_id, Post.title, Post.budgeted_fte, contracted.c.hours)
-        .outerjoin(contracted, contracted.c.post_id == Post.id).where(provider_scope))
-    return _collect(((area, title, Decimal(str(budget)) - fte_of_weekly_hours(hours))
-                     for area, title, budget, hours in rows), float)
+        select(Post.area_id, Post.title, Post.number_of_posts, Post.budgeted_fte, contracted.c.holders,
+               contracted.c.hours)
+        .outerjoin(contracted, contracted.c.post_id == Post.id).where(provider_scope)).all()
+    split = [(area, title, vacant_and_under_contracted(posts, budget, holders or 0, fte_of_weekly_hours(hours)))
+             for area, title, posts, budget, holders, hours in rows]
+    return (_collect(((area, title, pair[0]) for area, title, pair in split), float),
+            _collect(((area, title, pair[1]) for area, title, pair in split), float))
 
 
 def funded_fte(provider_scope) -> float:

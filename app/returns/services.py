@@ -20,7 +20,7 @@ MONEY = {"expenses_approved", "expenses_paid", "pay_cost", "non_pay_cost", "budg
 SECTIONS = {
     "Workforce": ["headcount", "fte_contracted", "fte_used", "starters", "leavers", "turnover_pct", "progressions",
                   "lived_experience_pct", "headcount_lived_experience"],
-    "Posts and vacancies": ["vacancy_fte", "vacancy_rate_pct"],
+    "Posts and vacancies": ["vacancy_fte", "under_contracted_fte", "vacancy_rate_pct"],
     "Hours": ["hours"],
     "Training and checks": ["training_compliance_pct", "dbs_compliance_pct"],
     "Money": ["expenses_approved", "expenses_paid", "pay_cost", "non_pay_cost", "budget", "volunteer_hours_value"],
@@ -80,7 +80,7 @@ def _round(measure: str, value: float) -> float:
         return int(value)
     if measure in MONEY:
         return round(value, 2)
-    if measure.endswith("_pct") or measure.startswith("fte") or measure in ("vacancy_fte", "hours"):
+    if measure.endswith(("_pct", "_fte")) or measure.startswith("fte") or measure == "hours":
         return round(value, 2)
     return value
 
@@ -139,8 +139,9 @@ def build_return(*, start: date, end: date, provider: Provider | None) -> Workfo
     build.ratio("turnover_pct", _by_area(leavers, names),
                 {a: (start_totals.get(a, 0) + end_totals.get(a, 0)) / 2 for a in set(end_totals) | set(start_totals)})
     build.add("progressions", m.progressions(scope, start, end))
-    vacancy = m.vacancy(posts, end)
+    vacancy, under_contracted = m.vacancy(posts, end)
     build.add("vacancy_fte", vacancy)
+    build.add("under_contracted_fte", under_contracted)
     funded = m.funded_fte(posts)
     if funded:
         vacant = _by_area(vacancy, names)[ALL]
