@@ -229,6 +229,8 @@ PERMISSIONS: dict[str, Permission] = {p.name: p for p in (
        scope=_own_provider_people),
     _p("recommend", APPROVERS, "Recommend someone for the next stage", scope=_decide_scope, not_own=True,
        own_refusal="You cannot recommend yourself"),
+    _p("manage_contracts", HR, "Give someone a post and contract, change their hours from a date, end it",
+       scope=_hr_not_own, not_own=True, own_refusal="You cannot change your own contract"),
     _p("move_on", HR, "Move someone along the pathway, or correct a stage change", scope=_hr_not_own,
        not_own=True, own_refusal="You cannot move yourself along the pathway"),
     _p("view_compliance", STAFF, "See training compliance"),
@@ -470,6 +472,21 @@ def get_hours_or_404(entry_id: int, *, for_user: User):
     if entry is None:
         abort(404)
     return entry
+
+
+def get_contract_or_404(contract_id: int, *, for_user: User):
+    """Load a contract whose person the user may see.
+
+    :raises NotFound: if there is no such contract or its person is out of scope.
+    """
+    from app.establishment.models import Contract
+
+    contract = db.session.scalar(
+        select(Contract).join(Person, Person.id == Contract.person_id)
+        .where(Contract.id == contract_id, person_scope(for_user)))
+    if contract is None:
+        abort(404)
+    return contract
 
 
 def get_claim_or_404(claim_id: int, *, for_user: User):

@@ -1,6 +1,6 @@
 """Form fields shared across features, with GOV.UK widgets and plain-word errors."""
 
-from wtforms import DateField
+from wtforms import DateField, DecimalField
 from wtforms.validators import StopValidation
 
 
@@ -29,3 +29,23 @@ class GovDateField(DateField):
     def pre_validate(self, form):
         if self.process_errors:
             raise StopValidation(self.process_errors[0])
+
+
+class PlainDecimalField(DecimalField):
+    """A number box whose error says what to type, not "Not a valid decimal value"."""
+
+    def __init__(self, label=None, validators=None, *, invalid_message: str | None = None, **kwargs):
+        from govuk_frontend_wtf.wtforms_widgets import GovTextInput
+
+        kwargs.setdefault("widget", GovTextInput())
+        super().__init__(label, validators, **kwargs)
+        self.invalid_message = invalid_message or f"{label} must be a number, like 18.5"
+
+    def process_formdata(self, valuelist):
+        if valuelist:
+            valuelist = [valuelist[0].strip().replace(",", "")]
+        try:
+            super().process_formdata(valuelist)
+        except ValueError as error:
+            self.data = None
+            raise ValueError(self.invalid_message) from error

@@ -27,7 +27,18 @@ ROUTE_ARGS = {"person_id": lambda world: world.me.id, "entry_id": lambda world: 
               "number": lambda world: world.certificate.number,
               "submission_id": lambda world: world.submission.id,
               "account_id": lambda world: world.user(Role.AREA_FACILITATOR).id,
-              "action": lambda world: "unlock", "token": lambda world: "no-such-token"}
+              "action": lambda world: "unlock", "token": lambda world: "no-such-token",
+              "contract_id": lambda world: _contract_of(world.me)}
+
+
+def _contract_of(person) -> int:
+    from app.extensions import db
+
+    from .factories import make_contract, make_post
+
+    contract = make_contract(person=person, post=make_post(provider=person.provider, grade=None))
+    db.session.commit()
+    return contract.id
 # Where an allowed request answers with a redirect rather than a page.
 REDIRECTS = {
     ("people.my_record", "GET"): {Role.VOLUNTEER},

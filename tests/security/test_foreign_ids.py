@@ -14,7 +14,7 @@ from app.returns.models import ReturnSubmission
 from app.training.models import TrainingResult
 from app.training.services import record_training
 
-from ..factories import make_claim, make_hours, make_user
+from ..factories import make_claim, make_contract, make_hours, make_post, make_user
 
 _APP = create_app("test")
 # Catalogue rows (courses, activities) are shared county-wide; public pages take numbers.
@@ -41,7 +41,9 @@ def foreign(world):
     ids = {"person_id": world.stranger.id, "entry_id": make_hours(world.stranger, worked_on=date(2026, 1, 5)).id,
            "claim_id": claim.id, "line_id": claim.lines[0].id, "receipt_id": claim.lines[0].receipt_id,
            "certificate_id": certificate.id, "batch_id": batch.id, "job_id": job.id,
-           "submission_id": submission.id, "account_id": stranger_hr.id, "action": "unlock"}
+           "submission_id": submission.id, "account_id": stranger_hr.id, "action": "unlock",
+           "contract_id": make_contract(person=world.stranger, post=make_post(
+               provider=world.other_provider, grade=None)).id}
     db.session.commit()
     return ids
 

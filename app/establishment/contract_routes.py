@@ -1,0 +1,80 @@
+"""A person's contract, outside moving on (added to the people blueprint)."""
+
+from flask import flash, redirect, render_template, url_for
+from flask_login import current_user
+from sqlalchemy import select
+
+from app.access import get_contract_or_404, get_person_or_404, permission_required, require
+from app.extensions import db
+from app.people.routes import bp
+
+from . import contracts
+from .forms import ChangeHoursForm, ContractForm, EndContractForm
+from .models import Post
+
+
+def _terms(form) -> dict:
+    return {"weekly_hours": form.weekly_hours.data, "is_sessional": form.basis.data == "sessional"}
+
+
+def _saved(form, action, person, message: str):
+    """Run ``action``; on a broken rule put its message by the field, otherwise commit and go back."""
+    try:
+        action()
+    except contracts.ContractError as error:
+        form[error.args[0]].errors.append(error.args[1])
+        return None
+    db.session.commit()
+    flash(message, "success")
+    return redirect(url_for("people.view_person", person_id=person.id) + "#contracts")
+
+
+@bp.route("/people/<int:person_id>/contracts/new", methods=["GET", "POST"])
+@permission_required("manage_contracts")
+def new_contract(person_id: int):
+    person = get_person_or_404(person_id, for_user=current_user)
+    require("manage_contracts", person)
+    form = ContractForm()
+    posts = db.session.scalars(select(Post).where(Post.provider_id == person.provider_id)
+                               .order_by(Post.title, Post.area_id)).all()
+    form.post_id.choices = [(p.id, p.label + (f", {p.grade.code}" if p.grade else "")) for p in posts]
+    if form.validate_on_submit():
+        post = next(p for p in posts if p.id == form.post_id.data)
+        done = _saved(form, lambda: contracts.start_contract(
+            person, post=post, starts_on=form.starts_on.data, actor=current_user, **_terms(form)),
+            person, f"{person.name} has a contract as {post.label}")
+        if done:
+            return done
+    return render_template("establishment/contract_form.html", form=form, person=person, posts=posts,
+                           heading="Give them a post and contract")
+
+
+@bp.route("/contracts/<int:contract_id>/hours", methods=["GET", "POST"])
+@permission_required("manage_contracts")
+def change_contract_hours(contract_id: int):
+    contract = get_contract_or_404(contract_id, for_user=current_user)
+    require("manage_contracts", contract.person)
+    form = ChangeHoursForm(basis="sessional" if contract.is_sessional else "salaried")
+    if form.validate_on_submit():
+        done = _saved(form, lambda: contracts.change_hours(
+            contract, from_date=form.from_date.data, actor=current_user, **_terms(form)),
+            contract.person, f"{contract.person.name}'s new hours are saved")
+        if done:
+            return done
+    return render_template("establishment/contract_form.html", form=form, person=contract.person,
+                           contract=contract, heading="Change their hours")
+
+
+@bp.route("/contracts/<int:contract_id>/end", methods=["GET", "POST"])
+@permission_required("manage_contracts")
+def end_contract(contract_id: int):
+    contract = get_contract_or_404(contract_id, for_user=current_user)
+    require("manage_contracts", contract.person)
+    form = EndContractForm()
+    if form.validate_on_submit():
+        done = _saved(form, lambda: contracts.end_contract(contract, ends_on=form.ends_on.data, actor=current_user),
+                      contract.person, f"{contract.person.name}'s contract as {contract.post.label} is ended")
+        if done:
+            return done
+    return render_template("establishment/contract_form.html", form=form, person=contract.person,
+                           contract=contract, heading="End their contract")

@@ -1,0 +1,112 @@
+"""A person's contract outside moving on: give them a post, change their hours from a date,
+end it. Contracts are effective-dated: a change ends one and starts the next, so costs and
+FTE before the change never move. Each function audits and flushes; the caller commits."""
+
+from datetime import date, timedelta
+from decimal import Decimal
+
+from sqlalchemy import or_, select
+
+from app.access import refuse_own
+from app.audit import services as audit
+from app.extensions import db
+from app.formatting import long_date
+from app.people.models import Person
+
+from .models import Contract, Post
+
+
+class ContractError(ValueError):
+    """A rule was broken; args are (field name, message)."""
+
+
+def _terms(weekly_hours: Decimal, is_sessional: bool) -> str:
+    return "sessional (paid by the hour)" if is_sessional else f"{weekly_hours.normalize():f} hours a week"
+
+
+def _refuse_own(actor, person: Person) -> None:
+    refuse_own(actor, "manage_contracts", person, lambda message: ContractError("post_id", message))
+
+
+def _check_hours(weekly_hours: Decimal | None, is_sessional: bool) -> Decimal:
+    if is_sessional:
+        return Decimal(0)
+    if weekly_hours is None or weekly_hours <= 0:
+        raise ContractError("weekly_hours", "Enter the contracted hours a week, or choose sessional")
+    return weekly_hours
+
+
+def start_contract(person: Person, *, post: Post, weekly_hours: Decimal | None, is_sessional: bool,
+                   starts_on: date, actor) -> Contract:
+    """Put someone in a post from a date.
+
+    :raises ContractError: for another provider's post, a start before they joined or after they
+        left, or a contract already running then (change or end that one instead).
+    """
+    _refuse_own(actor, person)
+    if post.provider_id != person.provider_id:
+        raise ContractError("post_id", "Select one of your posts")
+    hours = _check_hours(weekly_hours, is_sessional)
+    if starts_on < person.joined_on:
+        raise ContractError("starts_on",
+                            f"The contract must start on or after they joined, {long_date(person.joined_on)}")
+    if person.left_on and starts_on > person.left_on:
+        raise ContractError("starts_on", f"The contract must start by the day they left, {long_date(person.left_on)}")
+    clash = db.session.scalar(select(Contract).where(
+        Contract.person_id == person.id, or_(Contract.ends_on.is_(None), Contract.ends_on >= starts_on))
+        .order_by(Contract.starts_on))
+    if clash is not None:
+        raise ContractError("starts_on", f"{person.name} already has a contract from {long_date(clash.starts_on)}. "
+                                         "Change its hours or end it first")
+    contract = Contract(person_id=person.id, post_id=post.id, weekly_hours=hours, is_sessional=is_sessional,
+                        starts_on=starts_on, ends_on=person.left_on)
+    db.session.add(contract)
+    db.session.flush()
+    audit.record(actor=actor, action="create", entity=contract, provider_id=person.provider_id,
+                 summary=f"Gave {person.name} a contract as {post.label}, {_terms(hours, is_sessional)}, "
+                         f"from {long_date(starts_on)}")
+    return contract
+
+
+def change_hours(contract: Contract, *, weekly_hours: Decimal | None, is_sessional: bool, from_date: date,
+                 actor) -> Contract:
+    """New terms from a date: this contract ends the day before and a new one carries on in the same post.
+
+    :raises ContractError: for a date outside the contract, or terms that are the same.
+    """
+    person = contract.person
+    _refuse_own(actor, person)
+    hours = _check_hours(weekly_hours, is_sessional)
+    if from_date <= contract.starts_on or (contract.ends_on is not None and from_date > contract.ends_on):
+        last = f" and by {long_date(contract.ends_on)}" if contract.ends_on else ""
+        raise ContractError("from_date", f"The change must be after the contract started, "
+                                         f"{long_date(contract.starts_on)}{last}")
+    if hours == contract.weekly_hours and is_sessional == contract.is_sessional:
+        raise ContractError("weekly_hours", "These are the hours they have now. Enter the new hours")
+    later = Contract(person_id=person.id, post_id=contract.post_id, weekly_hours=hours, is_sessional=is_sessional,
+                     starts_on=from_date, ends_on=contract.ends_on)
+    before = _terms(contract.weekly_hours, contract.is_sessional)
+    contract.ends_on = from_date - timedelta(days=1)
+    db.session.add(later)
+    db.session.flush()
+    audit.record(actor=actor, action="update", entity=later, provider_id=person.provider_id,
+                 summary=f"Changed {person.name}'s hours as {contract.post.label} from {before} to "
+                         f"{_terms(hours, is_sessional)}, from {long_date(from_date)}")
+    return later
+
+
+def end_contract(contract: Contract, *, ends_on: date, actor) -> None:
+    """End a contract on a date (its last day).
+
+    :raises ContractError: for a date before it started, or after an end already set.
+    """
+    person = contract.person
+    _refuse_own(actor, person)
+    if ends_on < contract.starts_on:
+        raise ContractError("ends_on", f"The last day must be on or after it started, {long_date(contract.starts_on)}")
+    if contract.ends_on is not None and ends_on > contract.ends_on:
+        raise ContractError("ends_on", f"It already ends on {long_date(contract.ends_on)}. Enter that date or earlier")
+    contract.ends_on = ends_on
+    db.session.flush()
+    audit.record(actor=actor, action="update", entity=contract, provider_id=person.provider_id,
+                 summary=f"Ended {person.name}'s contract as {contract.post.label}: last day {long_date(ends_on)}")
