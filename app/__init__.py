@@ -76,7 +76,10 @@ def _register_blueprints(app: Flask) -> None:
     from .auth.routes import bp as auth_bp
     from .budget.routes import bp as budget_bp
     from .certificates.routes import bp as certificates_bp
-    from .establishment import contract_routes  # noqa: F401  (adds to the people blueprint)
+    from .establishment import (
+        contract_routes,  # noqa: F401  (adds to the people blueprint)
+        setup_routes,  # noqa: F401  (adds to the establishment blueprint)
+    )
     from .establishment.routes import bp as establishment_bp
     from .expenses import budget, payment_routes  # noqa: F401  (register with budget, blueprint)
     from .expenses.routes import bp as expenses_bp

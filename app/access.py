@@ -229,6 +229,10 @@ PERMISSIONS: dict[str, Permission] = {p.name: p for p in (
        scope=_own_provider_people),
     _p("recommend", APPROVERS, "Recommend someone for the next stage", scope=_decide_scope, not_own=True,
        own_refusal="You cannot recommend yourself"),
+    _p("manage_posts", HR, "Add and change the provider's posts", check=_same_provider),
+    _p("manage_grades", HR | COORDINATOR,
+       "Add grades, pay points and pay awards (a provider's own, or the council's pay scale)", check=_owned_setting),
+    _p("manage_budget", HR, "Add contract years, and change their budget lines and funding", check=_same_provider),
     _p("manage_contracts", HR, "Give someone a post and contract, change their hours from a date, end it",
        scope=_hr_not_own, not_own=True, own_refusal="You cannot change your own contract"),
     _p("move_on", HR, "Move someone along the pathway, or correct a stage change", scope=_hr_not_own,
@@ -487,6 +491,28 @@ def get_contract_or_404(contract_id: int, *, for_user: User):
     if contract is None:
         abort(404)
     return contract
+
+
+def get_establishment_record_or_404(model, record_id: int, *, for_user: User):
+    """A post, contract year, budget line or funding row of the user's own provider, or a
+    grade they can see (the council's and their provider's).
+
+    :raises NotFound: for one that is not there or not theirs.
+    """
+    from app.establishment.models import BudgetLine, ContractYear, Funding, Grade
+
+    query = select(model).where(model.id == record_id)
+    if model is Grade:
+        query = query.where(settings_scope(Grade, for_user))
+    elif model in (BudgetLine, Funding):
+        query = query.join(ContractYear, ContractYear.id == model.contract_year_id).where(
+            ContractYear.provider_id == for_user.provider_id)
+    else:
+        query = query.where(model.provider_id == for_user.provider_id)
+    record = db.session.scalar(query)
+    if record is None:
+        abort(404)
+    return record
 
 
 def get_claim_or_404(claim_id: int, *, for_user: User):

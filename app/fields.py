@@ -1,6 +1,6 @@
 """Form fields shared across features, with GOV.UK widgets and plain-word errors."""
 
-from wtforms import DateField, DecimalField
+from wtforms import DateField, DecimalField, IntegerField
 from wtforms.validators import StopValidation
 
 
@@ -46,6 +46,42 @@ class PlainDecimalField(DecimalField):
             valuelist = [valuelist[0].strip().replace(",", "")]
         try:
             super().process_formdata(valuelist)
+        except ValueError as error:
+            self.data = None
+            raise ValueError(self.invalid_message) from error
+
+
+class MoneyField(PlainDecimalField):
+    """Pounds, typed as people write them: "£27,500", "27500" or "3.50"."""
+
+    def __init__(self, label=None, validators=None, **kwargs):
+        kwargs.setdefault("invalid_message", f"{label} must be an amount in pounds, like 27,500 or 3.50")
+        kwargs.setdefault("places", 2)
+        super().__init__(label, validators, **kwargs)
+
+    def process_formdata(self, valuelist):
+        if valuelist:
+            valuelist = [valuelist[0].strip().lstrip("£").strip()]
+        super().process_formdata(valuelist)
+
+    @property
+    def pence(self) -> int | None:
+        return None if self.data is None else int((self.data * 100).to_integral_value())
+
+
+class PlainIntegerField(IntegerField):
+    """A whole-number box whose error says what to type."""
+
+    def __init__(self, label=None, validators=None, *, invalid_message: str | None = None, **kwargs):
+        from govuk_frontend_wtf.wtforms_widgets import GovTextInput
+
+        kwargs.setdefault("widget", GovTextInput())
+        super().__init__(label, validators, **kwargs)
+        self.invalid_message = invalid_message or f"{label} must be a whole number, like 3"
+
+    def process_formdata(self, valuelist):
+        try:
+            super().process_formdata([v.strip() for v in valuelist])
         except ValueError as error:
             self.data = None
             raise ValueError(self.invalid_message) from error

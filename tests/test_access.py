@@ -28,7 +28,32 @@ ROUTE_ARGS = {"person_id": lambda world: world.me.id, "entry_id": lambda world: 
               "submission_id": lambda world: world.submission.id,
               "account_id": lambda world: world.user(Role.AREA_FACILITATOR).id,
               "action": lambda world: "unlock", "token": lambda world: "no-such-token",
-              "contract_id": lambda world: _contract_of(world.me)}
+              "contract_id": lambda world: _contract_of(world.me),
+              "post_id": lambda world: _establishment(world).post_id,
+              "grade_id": lambda world: _establishment(world).grade_id,
+              "year_id": lambda world: _establishment(world).year_id,
+              "budget_line_id": lambda world: _establishment(world).budget_line_id,
+              "funding_id": lambda world: _establishment(world).funding_id}
+
+
+def _establishment(world):
+    """A post, a council-wide grade and a contract year (with a line and funding) of the world's provider."""
+    from types import SimpleNamespace
+
+    from app.extensions import db
+
+    if hasattr(world, "establishment"):
+        return world.establishment
+
+    from .factories import make_contract_year, make_grade, make_post
+
+    grade = make_grade("T" + str(world.provider.id))
+    post = make_post(provider=world.provider, grade=grade)
+    year = make_contract_year(world.provider, start_year=2031)
+    db.session.commit()
+    world.establishment = SimpleNamespace(post_id=post.id, grade_id=grade.id, year_id=year.id,
+                                          budget_line_id=year.budget_lines[0].id, funding_id=year.funding[0].id)
+    return world.establishment
 
 
 def _contract_of(person) -> int:
@@ -84,7 +109,8 @@ OWN_RECORD: set = set()
 # Allowed by role, but the world's activity and course are council-wide: the co-ordinator
 # keeps those, and a provider's HR may not change them.
 NOT_THEIRS = {("/hours/activities/<int:activity_id>/toggle", Role.HR),
-              ("/training/courses/<int:course_id>/edit", Role.HR)}
+              ("/training/courses/<int:course_id>/edit", Role.HR),
+              ("/establishment/grades/<int:grade_id>/pay-points/new", Role.HR)}
 
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -1,9 +1,15 @@
 from flask_wtf import FlaskForm
-from govuk_frontend_wtf.wtforms_widgets import GovRadioInput, GovSelect, GovSubmitInput
-from wtforms import RadioField, SelectField, SubmitField
-from wtforms.validators import InputRequired, NumberRange, Optional
+from govuk_frontend_wtf.wtforms_widgets import (
+    GovCheckboxesInput,
+    GovRadioInput,
+    GovSelect,
+    GovSubmitInput,
+    GovTextInput,
+)
+from wtforms import RadioField, SelectField, SelectMultipleField, StringField, SubmitField
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
-from app.fields import GovDateField, PlainDecimalField
+from app.fields import GovDateField, MoneyField, PlainDecimalField, PlainIntegerField
 
 BASIS = [("salaried", "Salaried: contracted hours a week"), ("sessional", "Sessional: paid by the hour, no set hours")]
 
@@ -38,3 +44,99 @@ class ChangeHoursForm(FlaskForm):
 class EndContractForm(FlaskForm):
     ends_on = GovDateField("Last day of the contract", validators=[InputRequired("Enter the last day")])
     submit = SubmitField("End contract", widget=GovSubmitInput())
+
+
+POST_BASIS = [("salaried", "Salaried: on a grade, with contracted hours"),
+              ("sessional", "Sessional: on a grade, paid by the hour"),
+              ("volunteer", "Volunteer: no pay, expenses only")]
+
+
+class PostForm(FlaskForm):
+    title = StringField("Post title", widget=GovTextInput(),
+                        validators=[DataRequired("Enter the post title"), Length(max=120)])
+    basis = RadioField("How is it paid?", widget=GovRadioInput(), choices=POST_BASIS,
+                       validators=[InputRequired("Choose how the post is paid")])
+    grade_id = SelectField("Grade", coerce=lambda v: int(v) if v not in (None, "", "None") else None,
+                           widget=GovSelect(), validators=[Optional()])
+    area_id = SelectField("Area", coerce=lambda v: int(v) if v not in (None, "", "None") else None,
+                          widget=GovSelect(), validators=[Optional()])
+    number_of_posts = PlainIntegerField("Number of posts", validators=[
+        InputRequired("Enter the number of posts"), NumberRange(min=0, max=500, message="Between 0 and 500 posts")])
+    budgeted_fte = PlainDecimalField("Budgeted FTE, for all of these posts together", places=2, validators=[
+        InputRequired("Enter the budgeted FTE"), NumberRange(min=0, max=500, message="Between 0 and 500 FTE")])
+    starts_on = GovDateField("From (optional)", validators=[Optional()])
+    ends_on = GovDateField("To (optional)", validators=[Optional()])
+    submit = SubmitField("Save post", widget=GovSubmitInput())
+
+
+class GradeForm(FlaskForm):
+    code = StringField("Grade code", widget=GovTextInput(), description="Short, like KR6",
+                       validators=[DataRequired("Enter the grade code"), Length(max=20)])
+    name = StringField("Grade name", widget=GovTextInput(), description="Like Kent Range 6",
+                       validators=[DataRequired("Enter the grade name"), Length(max=120)])
+    submit = SubmitField("Add grade", widget=GovSubmitInput())
+
+
+def _money(label: str, required: str):
+    return MoneyField(label, validators=[InputRequired(required),
+                                         NumberRange(min=0, max=1_000_000, message="Between £0 and £1,000,000")])
+
+
+class PayPointForm(FlaskForm):
+    effective_from = GovDateField("From", validators=[InputRequired("Enter the date these figures start")])
+    minimum = _money("Minimum salary", "Enter the minimum salary")
+    mid_point = _money("Mid-point salary", "Enter the mid-point salary")
+    maximum = _money("Maximum salary", "Enter the maximum salary")
+    on_cost = PlainDecimalField("Employer on-costs, as a percentage of salary", places=2,
+                                description="National Insurance and pension together, like 30",
+                                validators=[InputRequired("Enter the on-cost percentage"),
+                                            NumberRange(min=0, max=100, message="Between 0% and 100%")])
+    submit = SubmitField("Add pay point", widget=GovSubmitInput())
+
+
+class PayAwardForm(FlaskForm):
+    effective_from = GovDateField("From", description="Usually 1 April",
+                                  validators=[InputRequired("Enter the date the award takes effect")])
+    how = RadioField("How is the award given?", widget=GovRadioInput(),
+                     choices=[("percent", "A percentage on every figure"), ("flat", "A flat amount on every figure"),
+                              ("table", "New figures for each grade")],
+                     validators=[InputRequired("Choose how the award is given")])
+    percent = PlainDecimalField("Percentage", places=2, validators=[
+        Optional(), NumberRange(min=-20, max=50, message="Between -20% and 50%")])
+    flat = MoneyField("Flat amount a year", validators=[
+        Optional(), NumberRange(min=0, max=100_000, message="Between £0 and £100,000")])
+    submit = SubmitField("Preview the award", widget=GovSubmitInput())
+
+
+KIND_CHOICES = [("pay", "Pay: priced from its posts"), ("volunteer_expenses", "Volunteer expenses"),
+                ("training", "Training and development"), ("non_pay", "Other non-pay spending")]
+
+
+class ContractYearForm(FlaskForm):
+    starts_on = GovDateField("Start", validators=[InputRequired("Enter the first day of the year")])
+    ends_on = GovDateField("End", validators=[InputRequired("Enter the last day of the year")])
+    pay_basis_on = GovDateField("Price pay lines at the pay points in force on", description=(
+        "Usually the year's start, so pay awards during the year show as price variance. "
+        "The council's own costing priced every year at 1 April 2021."),
+        validators=[InputRequired("Enter the date to price pay at")])
+    submit = SubmitField("Add contract year", widget=GovSubmitInput())
+
+
+class BudgetLineForm(FlaskForm):
+    kind = RadioField("What kind of line?", widget=GovRadioInput(), choices=KIND_CHOICES,
+                      validators=[InputRequired("Choose the kind of line")])
+    name = StringField("Name", widget=GovTextInput(), validators=[DataRequired("Enter the line's name"),
+                                                                   Length(max=120)])
+    amount = MoneyField("Annual amount", description="Not for pay lines: they are priced from their posts",
+                        validators=[Optional(), NumberRange(min=0, max=10_000_000,
+                                                            message="Between £0 and £10,000,000")])
+    post_ids = SelectMultipleField("Posts this line pays for", coerce=int, widget=GovCheckboxesInput(),
+                                   validators=[Optional()])
+    submit = SubmitField("Save line", widget=GovSubmitInput())
+
+
+class FundingForm(FlaskForm):
+    source = StringField("Who funds it?", widget=GovTextInput(), description="Like Kent County Council",
+                         validators=[DataRequired("Enter who funds it"), Length(max=120)])
+    amount = _money("Amount for the year", "Enter the amount")
+    submit = SubmitField("Save funding", widget=GovSubmitInput())

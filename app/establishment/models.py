@@ -17,6 +17,7 @@ from sqlalchemy import (
     String,
     Table,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -40,6 +41,8 @@ class Grade(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     code: Mapped[str] = mapped_column(String(20), unique=True)
     name: Mapped[str] = mapped_column(String(120))
+    # None: the council's pay scale (the co-ordinator keeps it); otherwise a provider's own.
+    provider_id: Mapped[int | None] = mapped_column(ForeignKey("provider.id", ondelete="CASCADE"), index=True)
 
     pay_points: Mapped[list["PayPoint"]] = relationship(
         back_populates="grade", order_by="PayPoint.effective_from", cascade="all, delete-orphan"
@@ -101,6 +104,10 @@ class Post(db.Model):
     number_of_posts: Mapped[int] = mapped_column(Integer)
     budgeted_fte: Mapped[Decimal] = mapped_column(Numeric(6, 2))
     is_volunteer: Mapped[bool] = mapped_column(Boolean, default=False)
+    is_sessional: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    # The dates the post exists between (None: since the start, or still running).
+    starts_on: Mapped[date | None] = mapped_column(Date)
+    ends_on: Mapped[date | None] = mapped_column(Date)
 
     provider: Mapped[Provider] = relationship()
     area: Mapped[Area | None] = relationship()
@@ -110,6 +117,15 @@ class Post(db.Model):
     def label(self) -> str:
         where = self.area.name if self.area else "County-wide"
         return f"{self.title} ({where})"
+
+    @property
+    def basis(self) -> str:
+        return "volunteer" if self.is_volunteer else "sessional" if self.is_sessional else "salaried"
+
+    @classmethod
+    def in_force_on(cls, day: date):
+        """SQL condition: the post exists on ``day``."""
+        return ((cls.starts_on.is_(None)) | (cls.starts_on <= day)) & ((cls.ends_on.is_(None)) | (cls.ends_on >= day))
 
 
 class Contract(db.Model):

@@ -180,7 +180,7 @@ def establishment_fill(provider_id: int, on: date) -> list[PostFill]:
     rows = db.session.execute(
         select(Post, totals.c.hours, totals.c.people)
         .outerjoin(totals, totals.c.post_id == Post.id)
-        .where(Post.provider_id == provider_id)
+        .where(Post.provider_id == provider_id, Post.in_force_on(on))
         .options(selectinload(Post.grade), selectinload(Post.area))
         .order_by(Post.title, Post.area_id.is_(None).desc(), Post.area_id)
     ).all()

@@ -133,15 +133,16 @@ def vacancy(provider_scope, day: date) -> tuple[Values, Values]:
     rows = db.session.execute(
         select(Post.area_id, Post.title, Post.number_of_posts, Post.budgeted_fte, contracted.c.holders,
                contracted.c.hours)
-        .outerjoin(contracted, contracted.c.post_id == Post.id).where(provider_scope)).all()
+        .outerjoin(contracted, contracted.c.post_id == Post.id).where(provider_scope, Post.in_force_on(day))).all()
     split = [(area, title, vacant_and_under_contracted(posts, budget, holders or 0, fte_of_weekly_hours(hours)))
              for area, title, posts, budget, holders, hours in rows]
     return (_collect(((area, title, pair[0]) for area, title, pair in split), float),
             _collect(((area, title, pair[1]) for area, title, pair in split), float))
 
 
-def funded_fte(provider_scope) -> float:
-    return float(db.session.scalar(select(func.coalesce(func.sum(Post.budgeted_fte), 0)).where(provider_scope)))
+def funded_fte(provider_scope, day: date) -> float:
+    return float(db.session.scalar(select(func.coalesce(func.sum(Post.budgeted_fte), 0))
+                                   .where(provider_scope, Post.in_force_on(day))))
 
 
 def expenses(scope, start: date, end: date) -> Values:

@@ -142,7 +142,7 @@ def build_return(*, start: date, end: date, provider: Provider | None) -> Workfo
     vacancy, under_contracted = m.vacancy(posts, end)
     build.add("vacancy_fte", vacancy)
     build.add("under_contracted_fte", under_contracted)
-    funded = m.funded_fte(posts)
+    funded = m.funded_fte(posts, end)
     if funded:
         vacant = _by_area(vacancy, names)[ALL]
         build.figures.append(Figure(ALL, "vacancy_rate_pct", "", round(vacant * 100 / funded, 1)))

@@ -14,7 +14,15 @@ from app.returns.models import ReturnSubmission
 from app.training.models import TrainingResult
 from app.training.services import record_training
 
-from ..factories import make_claim, make_contract, make_hours, make_post, make_user
+from ..factories import (
+    make_claim,
+    make_contract,
+    make_contract_year,
+    make_grade,
+    make_hours,
+    make_post,
+    make_user,
+)
 
 _APP = create_app("test")
 # Catalogue rows (courses, activities) are shared county-wide; public pages take numbers.
@@ -44,6 +52,12 @@ def foreign(world):
            "submission_id": submission.id, "account_id": stranger_hr.id, "action": "unlock",
            "contract_id": make_contract(person=world.stranger, post=make_post(
                provider=world.other_provider, grade=None)).id}
+    # The other provider's establishment: a post, its own grade, a contract year with a line and funding.
+    grade = make_grade("THEIRS")
+    grade.provider_id = world.other_provider.id
+    year = make_contract_year(world.other_provider, start_year=2031)
+    ids.update(post_id=make_post(provider=world.other_provider, grade=grade).id, grade_id=grade.id,
+               year_id=year.id, budget_line_id=year.budget_lines[0].id, funding_id=year.funding[0].id)
     db.session.commit()
     return ids
 

@@ -1,0 +1,236 @@
+"""Setting up the establishment on screens (added to the establishment blueprint): posts,
+grades and pay points, pay awards with a preview of their cost, contract years, budget lines
+and funding."""
+
+from datetime import timedelta
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from sqlalchemy import select
+
+from app.access import (
+    get_establishment_record_or_404,
+    owner_for_new_setting,
+    permission_required,
+    require,
+    settings_scope,
+)
+from app.extensions import db
+from app.people.queries import all_areas
+
+from . import setup
+from .forms import (
+    BudgetLineForm,
+    ContractYearForm,
+    FundingForm,
+    GradeForm,
+    PayAwardForm,
+    PayPointForm,
+    PostForm,
+)
+from .models import BudgetLine, ContractYear, Funding, Grade, Post
+from .routes import bp
+
+
+def _grades() -> list[Grade]:
+    return db.session.scalars(select(Grade).where(settings_scope(Grade, current_user)).order_by(Grade.code)).all()
+
+
+def _posts() -> list[Post]:
+    return db.session.scalars(select(Post).where(Post.provider_id == current_user.provider_id)
+                              .order_by(Post.title, Post.area_id)).all()
+
+
+def _done(form, action, message: str, to: str):
+    """Run ``action``; a broken rule goes by its field, otherwise commit, say so and go on."""
+    try:
+        action()
+    except setup.SetupError as error:
+        form[error.args[0]].errors.append(error.args[1])
+        return None
+    db.session.commit()
+    flash(message, "success")
+    return redirect(to)
+
+
+def _page(form, heading: str, back: str, *, caption: str = "", **context):
+    return render_template("establishment/setup_form.html", form=form, heading=heading, back=back,
+                           caption=caption, **context)
+
+
+OVERVIEW = "establishment.overview"
+
+
+@bp.route("/posts/new", methods=["GET", "POST"])
+@bp.route("/posts/<int:post_id>", methods=["GET", "POST"])
+@permission_required("manage_posts")
+def edit_post(post_id: int | None = None):
+    post = get_establishment_record_or_404(Post, post_id, for_user=current_user) if post_id else None
+    require("manage_posts", post)
+    form = PostForm(obj=post, basis=post.basis if post else None)
+    grades = {g.id: g for g in _grades()}
+    form.grade_id.choices = [("", "No grade (volunteer)")] + [(g.id, f"{g.code}: {g.name}") for g in grades.values()]
+    form.area_id.choices = [("", "County-wide")] + [(a.id, a.name) for a in all_areas()]
+    if form.validate_on_submit():
+        done = _done(form, lambda: setup.save_post(
+            post, provider_id=current_user.provider_id, title=form.title.data, basis=form.basis.data,
+            grade=grades.get(form.grade_id.data), area_id=form.area_id.data, actor=current_user,
+            number_of_posts=form.number_of_posts.data, budgeted_fte=form.budgeted_fte.data,
+            starts_on=form.starts_on.data, ends_on=form.ends_on.data),
+            "Post saved", url_for(OVERVIEW) + "#posts")
+        if done:
+            return done
+    return _page(form, f"Change {post.label}" if post else "Add a post", url_for(OVERVIEW) + "#posts",
+                 caption="Establishment")
+
+
+@bp.route("/grades/new", methods=["GET", "POST"])
+@permission_required("manage_grades")
+def new_grade():
+    form = GradeForm()
+    if form.validate_on_submit():
+        done = _done(form, lambda: setup.add_grade(code=form.code.data, name=form.name.data, actor=current_user,
+                                                   provider_id=owner_for_new_setting(current_user)),
+                     f"Grade {form.code.data.strip().upper()} added. Now add its pay figures",
+                     url_for("establishment.grades"))
+        if done:
+            return done
+    return _page(form, "Add a grade", url_for("establishment.grades"), caption="Grades and pay points")
+
+
+@bp.route("/grades/<int:grade_id>/pay-points/new", methods=["GET", "POST"])
+@permission_required("manage_grades")
+def new_pay_point(grade_id: int):
+    grade = get_establishment_record_or_404(Grade, grade_id, for_user=current_user)
+    require("manage_grades", grade)
+    form = PayPointForm()
+    if form.validate_on_submit():
+        done = _done(form, lambda: setup.add_pay_point(
+            grade, effective_from=form.effective_from.data, min_pence=form.minimum.pence,
+            mid_pence=form.mid_point.pence, max_pence=form.maximum.pence,
+            on_cost_bp=int(form.on_cost.data * 100), actor=current_user),
+            f"Pay figures added to {grade.code}", url_for("establishment.grades") + f"#grade-{grade.id}")
+        if done:
+            return done
+    return _page(form, f"Add pay figures to {grade.code}", url_for("establishment.grades"), caption=grade.name)
+
+
+def _award_table(grades: list[Grade]) -> tuple[dict[int, tuple[int, int, int]], dict[str, str]]:
+    """The figures typed for each grade when an award is given as a table, and what is wrong with them."""
+    from decimal import Decimal, InvalidOperation
+
+    table, problems = {}, {}
+    for grade in grades:
+        figures = []
+        for part in ("min", "mid", "max"):
+            raw = (request.form.get(f"{part}-{grade.id}") or "").strip().lstrip("£").strip().replace(",", "")
+            try:
+                value = Decimal(raw)
+                if not 0 <= value <= 1_000_000:
+                    raise ValueError(raw)
+                figures.append(int((value * 100).to_integral_value()))
+            except (ValueError, InvalidOperation):
+                problems[f"{part}-{grade.id}"] = f"Enter {grade.code}'s new {part} salary in pounds, like 27,500"
+        if len(figures) == 3:
+            table[grade.id] = tuple(figures)
+    return table, problems
+
+
+@bp.route("/pay-award", methods=["GET", "POST"])
+@permission_required("manage_grades")
+def pay_award():
+    """A pay award for the grades the user keeps: previewed with its cost, then saved."""
+    grades = [g for g in _grades() if current_user.can("manage_grades", g) and g.pay_points]
+    form = PayAwardForm()
+    rows, problems = None, {}
+    if form.validate_on_submit():
+        table, problems = _award_table(grades) if form.how.data == "table" else ({}, {})
+        if not problems:
+            try:
+                rows = setup.award_preview(
+                    grades, effective_from=form.effective_from.data, how=form.how.data, percent=form.percent.data,
+                    flat_pence=form.flat.pence, table=table,
+                    posts_scope=None if current_user.provider_id is None else Post.provider_id ==
+                    current_user.provider_id)
+            except setup.SetupError as error:
+                form[error.args[0]].errors.append(error.args[1])
+        if rows and request.form.get("confirm"):
+            setup.apply_award(rows, effective_from=form.effective_from.data, actor=current_user)
+            db.session.commit()
+            flash(f"Pay award saved: new figures from {form.effective_from.data:%-d %B %Y}", "success")
+            return redirect(url_for("establishment.grades"))
+    return render_template("establishment/pay_award.html", form=form, grades=grades, rows=rows, problems=problems,
+                           total=sum(r.extra_pence for r in rows or []))
+
+
+@bp.route("/years/new", methods=["GET", "POST"])
+@permission_required("manage_budget")
+def new_year():
+    latest = db.session.scalar(select(ContractYear).where(ContractYear.provider_id == current_user.provider_id)
+                               .order_by(ContractYear.starts_on.desc()).limit(1))
+    form = ContractYearForm()
+    if request.method == "GET" and latest is not None:  # the year after the latest, priced at its start
+        start = latest.ends_on + timedelta(days=1)
+        form.starts_on.data = form.pay_basis_on.data = start
+        form.ends_on.data = start.replace(year=start.year + 1) - timedelta(days=1)
+    if form.validate_on_submit():
+        done = _done(form, lambda: setup.add_contract_year(
+            current_user.provider_id, starts_on=form.starts_on.data, ends_on=form.ends_on.data,
+            pay_basis_on=form.pay_basis_on.data, actor=current_user),
+            "Contract year added" + (f", copied from {latest.label}: check its lines and funding" if latest else ""),
+            url_for(OVERVIEW))
+        if done:
+            return done
+    return _page(form, "Add a contract year", url_for(OVERVIEW), caption="Establishment and budget",
+                 note=(f"It starts as a copy of {latest.label}'s budget lines and funding, for you to adjust. Pay "
+                       "lines are priced at the pay points in force on the date you choose.") if latest else None)
+
+
+def _year_or_404(year_id: int) -> ContractYear:
+    year = get_establishment_record_or_404(ContractYear, year_id, for_user=current_user)
+    require("manage_budget", year)
+    return year
+
+
+@bp.route("/years/<int:year_id>/lines/new", methods=["GET", "POST"])
+@bp.route("/lines/<int:budget_line_id>", methods=["GET", "POST"])
+@permission_required("manage_budget")
+def edit_line(year_id: int | None = None, budget_line_id: int | None = None):
+    line = (get_establishment_record_or_404(BudgetLine, budget_line_id, for_user=current_user)
+            if budget_line_id else None)
+    year = line.contract_year if line else _year_or_404(year_id)
+    require("manage_budget", year)
+    posts = {p.id: p for p in _posts()}
+    form = BudgetLineForm(obj=line, kind=line.kind.value if line else None,
+                          post_ids=[p.id for p in line.posts] if line else None,
+                          amount=line.amount_pence / 100 if line and line.amount_pence is not None else None)
+    form.post_ids.choices = [(p.id, p.label) for p in posts.values()]
+    if form.validate_on_submit():
+        done = _done(form, lambda: setup.save_budget_line(
+            line, year, kind=form.kind.data, name=form.name.data, amount_pence=form.amount.pence,
+            posts=[posts[i] for i in form.post_ids.data or [] if i in posts], actor=current_user),
+            "Budget line saved", url_for(OVERVIEW, year=year.id))
+        if done:
+            return done
+    return _page(form, f"Change {line.name}" if line else "Add a budget line", url_for(OVERVIEW, year=year.id),
+                 caption=f"Budget for {year.label}")
+
+
+@bp.route("/years/<int:year_id>/funding/new", methods=["GET", "POST"])
+@bp.route("/funding/<int:funding_id>", methods=["GET", "POST"])
+@permission_required("manage_budget")
+def edit_funding(year_id: int | None = None, funding_id: int | None = None):
+    funding = get_establishment_record_or_404(Funding, funding_id, for_user=current_user) if funding_id else None
+    year = funding.contract_year if funding else _year_or_404(year_id)
+    require("manage_budget", year)
+    form = FundingForm(obj=funding, amount=funding.amount_pence / 100 if funding else None)
+    if form.validate_on_submit():
+        done = _done(form, lambda: setup.save_funding(funding, year, source=form.source.data,
+                                                      amount_pence=form.amount.pence, actor=current_user),
+                     "Funding saved", url_for(OVERVIEW, year=year.id))
+        if done:
+            return done
+    if funding is None and year_id is None:
+        abort(404)
+    return _page(form, "Change funding" if funding else "Add funding", url_for(OVERVIEW, year=year.id),
+                 caption=f"Budget for {year.label}")
