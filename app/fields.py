@@ -17,7 +17,14 @@ class GovDateField(DateField):
         self.invalid_message = invalid_message or f"{label} must be a real date, like 27 3 2024"
 
     def process_formdata(self, valuelist):
-        if not valuelist or not any(part.strip() for part in valuelist):
+        if len(valuelist) != 3:
+            # Not the three boxes (a hand-made request): the widget shows them empty, never a 500.
+            self.raw_data = None
+            self.data = None
+            if valuelist:
+                raise ValueError(self.invalid_message)
+            return
+        if not any(part.strip() for part in valuelist):
             self.data = None
             return
         try:

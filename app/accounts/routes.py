@@ -79,7 +79,7 @@ def _role_form(form, account: User | None = None):
     return form
 
 
-def _invite(user: User, raw: str) -> None:
+def invite_to_set_password(user: User, raw: str) -> None:
     link = url_for("accounts.set_password", token=raw, _external=True)
     send_email(user.email, "You have been invited to Pathway",
                f"Hello {user.name},\n\n{current_user.name} has set up a Pathway account for you.\n\n"
@@ -99,7 +99,7 @@ def new_account():
         except services.AccountError as error:
             form[error.args[0]].errors.append(error.args[1])
         else:
-            _invite(user, raw)
+            invite_to_set_password(user, raw)
             db.session.commit()
             flash(f"Account created. {user.name} has been sent an invitation to {user.email}", "success")
             return redirect(url_for("accounts.list_accounts"))
@@ -189,7 +189,7 @@ def invite_person(person_id: int):
             kind = TokenKind.INVITE if form.how.data == "email" else TokenKind.LETTER
             raw = services.issue_token(user, kind, actor=current_user, now=now())
             if kind == TokenKind.INVITE:
-                _invite(user, raw)
+                invite_to_set_password(user, raw)
                 db.session.commit()
                 flash(f"Invitation sent to {person.email}", "success")
                 return redirect(url_for("people.view_person", person_id=person.id))

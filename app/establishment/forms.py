@@ -130,7 +130,8 @@ class BudgetLineForm(FlaskForm):
     amount = MoneyField("Annual amount", description="Not for pay lines: they are priced from their posts",
                         validators=[Optional(), NumberRange(min=0, max=10_000_000,
                                                             message="Between £0 and £10,000,000")])
-    post_ids = SelectMultipleField("Posts this line pays for", coerce=int, widget=GovCheckboxesInput(),
+    post_ids = SelectMultipleField("Posts this line is for", coerce=int, widget=GovCheckboxesInput(),
+                                   description="A pay line is priced from its posts; any other line shows them",
                                    validators=[Optional()])
     submit = SubmitField("Save line", widget=GovSubmitInput())
 

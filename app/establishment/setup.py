@@ -217,7 +217,7 @@ def save_budget_line(line: BudgetLine | None, year: ContractYear, *, kind: str, 
     else:
         line.kind, line.name, line.amount_pence = kind, name.strip(), amount_pence
         what = "Changed"
-    line.posts = posts if kind == BudgetLineKind.PAY else []
+    line.posts = posts  # a pay line is priced from them; another line shows them (volunteers' expenses)
     db.session.flush()
     amount = f": {pounds(amount_pence)} a year" if amount_pence is not None else f": {len(posts)} post line(s)"
     audit.record(actor=actor, action="update" if what == "Changed" else "create", entity=line,
