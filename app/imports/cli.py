@@ -1,4 +1,4 @@
-"""`flask --app wsgi import people|hours FILE.csv [--provider NAME]`."""
+"""`flask --app wsgi import people|hours|expenses|training|posts|contracts|checks FILE.csv [--provider NAME]`."""
 
 from datetime import UTC, date, datetime
 
@@ -70,3 +70,21 @@ def training_command(file, provider_name):
     from .training import import_training
 
     _run(import_training, file, provider_name)
+
+
+def _establishment_command(name: str, doc: str):
+    @group.command(name, help=doc)
+    @click.argument("file", type=click.File(encoding="utf-8-sig"))
+    @click.option("--provider", "provider_name", help="Provider name (optional if there is only one).")
+    def command(file, provider_name):
+        from . import establishment
+
+        _run(getattr(establishment, f"import_{name}"), file, provider_name)
+
+    return command
+
+
+for _name, _columns in (("posts", "POST_COLUMNS"), ("contracts", "CONTRACT_COLUMNS"), ("checks", "CHECK_COLUMNS")):
+    from . import establishment as _establishment
+
+    _establishment_command(_name, "Columns: " + ",".join(getattr(_establishment, _columns)))

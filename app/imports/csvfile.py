@@ -65,3 +65,23 @@ def _read_rows(text: str, columns: list[str], report: ImportReport) -> list[tupl
     if not rows and report.ok:
         report.error(2, "The file has column names but no rows")
     return rows
+
+
+def xlsx_as_csv(data: bytes) -> str | None:
+    """An Excel workbook's first sheet as CSV text (dates as 2026-04-01), or None if it is not one."""
+    import zipfile
+    from datetime import date, datetime
+
+    from openpyxl import load_workbook
+
+    try:
+        sheet = load_workbook(io.BytesIO(data), read_only=True, data_only=True).worksheets[0]
+    except (zipfile.BadZipFile, KeyError, OSError, ValueError, IndexError):
+        return None
+    out = io.StringIO()
+    writer = csv.writer(out)
+    for row in sheet.iter_rows(values_only=True):
+        writer.writerow(["" if v is None else v.date().isoformat() if isinstance(v, datetime)
+                         else v.isoformat() if isinstance(v, date) else f"{v:g}" if isinstance(v, float)
+                         else str(v) for v in row])
+    return out.getvalue()

@@ -12,29 +12,46 @@ from wtforms.validators import InputRequired
 from app.access import permission_required
 from app.extensions import db
 
-from .csvfile import ImportFailed, ImportReport
+from .csvfile import ImportFailed, ImportReport, xlsx_as_csv
+from .establishment import (
+    CHECK_COLUMNS,
+    CONTRACT_COLUMNS,
+    POST_COLUMNS,
+    import_checks,
+    import_contracts,
+    import_posts,
+)
 from .expenses import EXPENSE_COLUMNS, import_expenses
 from .services import HOURS_COLUMNS, PEOPLE_COLUMNS, import_hours, import_people
 from .training import TRAINING_COLUMNS, import_training
 
 bp = Blueprint("imports", __name__, url_prefix="/imports")
-KINDS = {"people": (import_people, PEOPLE_COLUMNS), "hours": (import_hours, HOURS_COLUMNS),
-         "expenses": (import_expenses, EXPENSE_COLUMNS), "training": (import_training, TRAINING_COLUMNS)}
+KINDS = {"posts": (import_posts, POST_COLUMNS), "people": (import_people, PEOPLE_COLUMNS),
+         "contracts": (import_contracts, CONTRACT_COLUMNS), "checks": (import_checks, CHECK_COLUMNS),
+         "hours": (import_hours, HOURS_COLUMNS), "expenses": (import_expenses, EXPENSE_COLUMNS),
+         "training": (import_training, TRAINING_COLUMNS)}
 
 
 class ImportForm(FlaskForm):
     kind = RadioField("What are you importing?", widget=GovRadioInput(),
-                      choices=[("people", "People"), ("hours", "Hours"), ("expenses", "Expenses"),
-                               ("training", "Training")],
+                      choices=[("posts", "Posts (the establishment)"), ("people", "People"),
+                               ("contracts", "Contracts (people in posts)"), ("checks", "DBS, right to work and "
+                                                                                     "reference checks"),
+                               ("hours", "Hours"), ("expenses", "Expenses"), ("training", "Training")],
                       validators=[InputRequired("Select what you are importing")])
-    file = FileField("CSV file", widget=GovFileInput(), validators=[
-        FileRequired("Choose a CSV file"), FileAllowed(["csv"], "The file must be a CSV file")])
+    file = FileField("Spreadsheet", widget=GovFileInput(), description="A CSV file, or an Excel workbook (.xlsx)",
+                     validators=[FileRequired("Choose a CSV or Excel file"),
+                                 FileAllowed(["csv", "xlsx"], "The file must be a CSV file or an Excel workbook")])
     submit = SubmitField("Import", widget=GovSubmitInput())
 
 
 def _read(upload) -> str | None:
+    """The upload as CSV text: a workbook's first sheet, or the CSV itself; None if unreadable."""
+    data = upload.read()
+    if (upload.filename or "").lower().endswith(".xlsx"):
+        return xlsx_as_csv(data)
     try:
-        return upload.read().decode("utf-8-sig")
+        return data.decode("utf-8-sig")
     except UnicodeDecodeError:
         return None
 
@@ -47,9 +64,9 @@ def upload():
     if form.validate_on_submit():
         importer, _ = KINDS[form.kind.data]
         text = _read(form.file.data)
-        extra = {"now": datetime.now(UTC)} if form.kind.data != "people" else {}
+        extra = {"now": datetime.now(UTC)} if form.kind.data not in ("people", "posts", "contracts", "checks") else {}
         if text is None:
-            form.file.errors.append("The file must be a CSV saved as UTF-8 text")
+            form.file.errors.append("The file must be a CSV saved as UTF-8 text, or an Excel workbook (.xlsx)")
         else:
             try:
                 report = importer(text, provider=current_user.provider, actor=current_user,

@@ -45,14 +45,14 @@ def _ok(response) -> None:
     assert response.status_code == 302, page(response).select(".govuk-error-message")
 
 
-def test_a_provider_set_up_through_the_screens_reproduces_the_seed_table(app):
+def _council_and_hr(app):
+    """The co-ordinator (made on the command line) adds the areas, the provider and the council's
+    pay scale on screens; the provider's HR accepts the emailed invitation. Returns HR's browser."""
     council, hr = app.test_client(), app.test_client()
     result = app.test_cli_runner().invoke(args=[
         "users", "create", "--email", "corinne@kent.example", "--name", "Corinne Dale", "--role", "coordinator"],
         input=f"{PASSWORD}\n{PASSWORD}\n")
     assert result.exit_code == 0, result.output
-
-    # The council: areas, the provider with its first member of staff, the pay scale.
     first_sign_in(council, "corinne@kent.example")
     for name in AREAS:
         _ok(council.post("/council/areas", data={"name": name}))
@@ -64,32 +64,19 @@ def test_a_provider_set_up_through_the_screens_reproduces_the_seed_table(app):
         _ok(council.post(f"/establishment/grades/{grade.id}/pay-points/new", data={
             "effective_from": _day(date(2021, 4, 1)), "minimum": f"£{mid}", "mid_point": mid, "maximum": mid,
             "on_cost": "30"}))
-
-    # The provider's HR: the invitation, then the establishment.
     invitation = db.session.scalar(select(OutboxMessage.body).where(OutboxMessage.to == "helen@kpp.example"))
     link = re.search(r"https?://[^/\s]+(/\S+)", invitation).group(1)
     _ok(hr.post(link, data={"password": PASSWORD}))
     first_sign_in(hr, "helen@kpp.example")
-    grades = {g.code: g.id for g in db.session.scalars(select(Grade))}
-    areas = {a.name: a.id for a in db.session.scalars(select(Area))}
+    return hr
 
-    def add_post(title, grade, area, posts, fte, basis="salaried"):
-        _ok(hr.post("/establishment/posts/new", data={
-            "title": title, "basis": basis, "grade_id": str(grades[grade]) if grade else "",
-            "area_id": str(areas[area]) if area else "", "number_of_posts": str(posts), "budgeted_fte": fte}))
 
-    add_post("Service Coordinator", "KR11", None, 1, "1.0")
-    for area in AREAS:
-        add_post("Area Facilitator", "KR9", area, 1, "1.0")
-        add_post("Parent Co-Facilitator", "KR6", area, 3, "1.5")
-        add_post("Parent Volunteer", None, area, 3, "0.75", basis="volunteer")
-    add_post("Admin Assistant", "KR3", None, 1, "1.0")
-
+def _budget_year(hr) -> ContractYear:
+    """A contract year priced at the council's 2021 costing, its lines and its funding, on screens."""
     _ok(hr.post("/establishment/years/new", data={
         "starts_on": _day(date(2026, 4, 1)), "ends_on": _day(date(2027, 3, 31)),
         "pay_basis_on": _day(date(2021, 4, 1))}))
-    provider = db.session.scalar(select(Provider))
-    year = db.session.scalar(select(ContractYear).where(ContractYear.provider_id == provider.id))
+    year = db.session.scalar(select(ContractYear))
     posts = {}
     for post in db.session.scalars(select(Post)):
         posts.setdefault(post.title, []).append(str(post.id))
@@ -105,8 +92,10 @@ def test_a_provider_set_up_through_the_screens_reproduces_the_seed_table(app):
             "kind": kind, "name": name, "amount": amount, "post_ids": posts[titles] if titles else []}))
     for source, amount in [("Kent County Council", "400,000"), ("NHS (CCG)", "100,000")]:
         _ok(hr.post(f"/establishment/years/{year.id}/funding/new", data={"source": source, "amount": amount}))
+    return year
 
-    # The seed table, to the pound, on the page and in the CSV.
+
+def _assert_seed_table(hr, year: ContractYear) -> None:
     cells = [[c.get_text(strip=True) for c in tr.select("th, td")]
              for tr in page(hr.get(f"/establishment/?year={year.id}")).select("table")[0].select("tbody tr")]
     assert cells[0] == ["1", "1.0", "Service Coordinator", "KR11", "£56,359"]
@@ -114,6 +103,26 @@ def test_a_provider_set_up_through_the_screens_reproduces_the_seed_table(app):
     assert ["", "", "Headroom against funding", "", "£24,290"] in cells
     rows = list(csv.reader(io.StringIO(hr.get(f"/establishment/budget.csv?year={year.id}").get_data(as_text=True))))
     assert rows[1:9] == [list(row) for row in SEED]
+
+
+# (title, grade, area or None for county-wide, posts, FTE, basis), as the seed's table lists them.
+POSTS = [("Service Coordinator", "KR11", None, 1, "1.0", "salaried")] + [
+    row for area in AREAS for row in (("Area Facilitator", "KR9", area, 1, "1.0", "salaried"),
+                                      ("Parent Co-Facilitator", "KR6", area, 3, "1.5", "salaried"),
+                                      ("Parent Volunteer", None, area, 3, "0.75", "volunteer"))] + [
+    ("Admin Assistant", "KR3", None, 1, "1.0", "salaried")]
+
+
+def test_a_provider_set_up_through_the_screens_reproduces_the_seed_table(app):
+    hr = _council_and_hr(app)
+    grades = {g.code: g.id for g in db.session.scalars(select(Grade))}
+    areas = {a.name: a.id for a in db.session.scalars(select(Area))}
+    for title, grade, area, count, fte, basis in POSTS:
+        _ok(hr.post("/establishment/posts/new", data={
+            "title": title, "basis": basis, "grade_id": str(grades[grade]) if grade else "",
+            "area_id": str(areas[area]) if area else "", "number_of_posts": str(count), "budgeted_fte": fte}))
+    year = _budget_year(hr)
+    _assert_seed_table(hr, year)
 
     # A person, with a contract, counts in their post.
     _ok(hr.post("/people/new", data={
@@ -125,5 +134,61 @@ def test_a_provider_set_up_through_the_screens_reproduces_the_seed_table(app):
     _ok(hr.post(f"/people/{person.id}/contracts/new", data={
         "post_id": str(north_cofac.id), "basis": "salaried", "weekly_hours": "18.5",
         "starts_on": _day(date(2026, 4, 6))}))
+    provider = db.session.scalar(select(Provider))
     [fill] = [f for f in establishment_fill(provider.id, date(2026, 5, 1)) if f.post.id == north_cofac.id]
     assert (fill.people, float(fill.contracted_fte), float(fill.vacant_fte)) == (1, 0.5, 1.0)
+
+
+def _upload(hr, kind: str, name: str, data: bytes) -> None:
+    response = hr.post("/imports/", data={"kind": kind, "file": (io.BytesIO(data), name)},
+                       content_type="multipart/form-data")
+    assert response.status_code == 302, page(response).select("table td")
+
+
+def test_the_same_set_up_by_import_gives_the_same_page(app):
+    from openpyxl import Workbook
+
+    hr = _council_and_hr(app)
+    book = Workbook()
+    book.active.append(["title", "basis", "grade", "area", "number_of_posts", "budgeted_fte", "starts_on", "ends_on"])
+    for title, grade, area, count, fte, basis in POSTS:
+        book.active.append([title, basis, grade or "", area or "County-wide", count, float(fte), None, None])
+    workbook = io.BytesIO()
+    book.save(workbook)
+    _upload(hr, "posts", "establishment.xlsx", workbook.getvalue())
+    _upload(hr, "people", "people.csv", (
+        b"person_ref,first_name,last_name,email,area,stage,joined_on,left_on,lived_experience\n"
+        b"KP0001,Priya,Patel,,North Kent,co_facilitator,2026-04-06,,yes\n"
+        b"KP0002,Sam,Stone,,South Kent,volunteer,2026-04-06,,no\n"))
+    _upload(hr, "contracts", "contracts.csv", (
+        b"person_ref,post_title,post_area,basis,weekly_hours,starts_on\n"
+        b"KP0001,Parent Co-Facilitator,North Kent,salaried,18.5,2026-04-06\n"
+        b"KP0002,Parent Volunteer,South Kent,sessional,,2026-04-06\n"))
+    _upload(hr, "checks", "checks.csv", (
+        b"person_ref,kind,checked_on,reference_number,barred_list,for_paid_role,renew_on\n"
+        b"KP0001,dbs,2026-03-20,001234567890,yes,yes,\n"))
+    year = _budget_year(hr)
+    _assert_seed_table(hr, year)
+    provider = db.session.scalar(select(Provider))
+    fills = {(f.post.title, f.post.area.name if f.post.area else None): f
+             for f in establishment_fill(provider.id, date(2026, 5, 1))}
+    assert float(fills[("Parent Co-Facilitator", "North Kent")].contracted_fte) == 0.5
+    assert fills[("Parent Volunteer", "South Kent")].people == 1
+    from app.training.models import Check
+
+    [check] = db.session.scalars(select(Check)).all()
+    assert (check.checked_on, check.barred_list, check.for_paid_role) == (date(2026, 3, 20), True, True)
+
+
+def test_a_bad_import_row_changes_nothing_and_says_where(app):
+    hr = _council_and_hr(app)
+    response = hr.post("/imports/", data={"kind": "posts", "file": (io.BytesIO(
+        b"title,basis,grade,area,number_of_posts,budgeted_fte,starts_on,ends_on\n"
+        b"Area Facilitator,salaried,KR9,North Kent,1,1.0,,\n"
+        b"Area Facilitator,salaried,KR99,Mars,1,2.0,someday,\n"), "posts.csv")},
+        content_type="multipart/form-data")
+    problems = [[c.get_text(strip=True) for c in tr.select("td")] for tr in page(response).select("table tbody tr")]
+    assert ["3", "grade 'KR99' is not a grade in Pathway"] in problems
+    assert ["3", "area 'Mars' is not an area (or leave it empty for county-wide)"] in problems
+    assert ["3", "starts_on 'someday' is not a date like 2026-04-01"] in problems
+    assert db.session.scalar(select(Post)) is None
