@@ -92,6 +92,8 @@ def _register_blueprints(app: Flask) -> None:
     from .people.routes import bp as people_bp
     from .privacy.routes import bp as privacy_bp
     from .returns.routes import bp as returns_bp
+    from .spending import budget as _spending_budget  # noqa: F401  (adds spending to the monitor)
+    from .spending.routes import bp as spending_bp
     from .training import budget as _training_budget  # noqa: F401  (registers with the budget monitor)
     from .training import catalogue_routes  # noqa: F401  (adds to the training blueprint)
     from .training.routes import bp as training_bp
@@ -103,7 +105,7 @@ def _register_blueprints(app: Flask) -> None:
         app.add_url_rule("/_bench/floor", "bench_floor", public(floor_page))
     for bp in (main_bp, auth_bp, people_bp, establishment_bp, hours_bp, budget_bp,
                imports_bp, expenses_bp, training_bp, certificates_bp, jobs_bp,
-               returns_bp, privacy_bp, accounts_bp, council_bp):
+               returns_bp, privacy_bp, accounts_bp, council_bp, spending_bp):
         app.register_blueprint(bp)
 
 

@@ -166,6 +166,13 @@ def _account_check(user: User, account: Any) -> bool:
     return account.role != Role.COORDINATOR and account.provider_id == user.provider_id
 
 
+def _decide_spend(user: User, spend: Any) -> bool:
+    """Spending is approved within its provider, by someone other than who recorded it."""
+    if spend is None:
+        return True
+    return spend.provider_id == user.provider_id and spend.recorded_by_id != user.id
+
+
 def _submission_check(user: User, submission: Any) -> bool:
     if submission is None or user.role == Role.COORDINATOR:
         return True
@@ -234,6 +241,11 @@ PERMISSIONS: dict[str, Permission] = {p.name: p for p in (
     _p("manage_grades", HR | COORDINATOR,
        "Add grades, pay points and pay awards (a provider's own, or the council's pay scale)", check=_owned_setting),
     _p("manage_budget", HR, "Add contract years, and change their budget lines and funding", check=_same_provider),
+    _p("view_spending", PROVIDER_OFFICE, "See non-pay spending and its invoices"),
+    _p("record_spending", HR, "Record non-pay spending (invoices and receipts) against budget lines",
+       check=_same_provider),
+    _p("approve_spending", HR, "Approve or send back non-pay spending that someone else recorded",
+       check=_decide_spend),
     _p("manage_contracts", HR, "Give someone a post and contract, change their hours from a date, end it",
        scope=_hr_not_own, not_own=True, own_refusal="You cannot change your own contract"),
     _p("move_on", HR, "Move someone along the pathway, or correct a stage change", scope=_hr_not_own,
@@ -514,6 +526,23 @@ def get_establishment_record_or_404(model, record_id: int, *, for_user: User):
     if record is None:
         abort(404)
     return record
+
+
+def spending_scope(user: User):
+    """SQL condition on Spend: the provider's own, or every provider's for the co-ordinator."""
+    from app.spending.models import Spend
+
+    return true() if sees_all_providers(user) else Spend.provider_id == user.provider_id
+
+
+def get_spend_or_404(spend_id: int, *, for_user: User):
+    """:raises NotFound: for spending that is not there or not the user's provider's."""
+    from app.spending.models import Spend
+
+    spend = db.session.scalar(select(Spend).where(Spend.id == spend_id, spending_scope(for_user)))
+    if spend is None:
+        abort(404)
+    return spend
 
 
 def get_claim_or_404(claim_id: int, *, for_user: User):

@@ -28,6 +28,7 @@ from app.hours.models import Activity, HoursEntry, HoursStatus
 from app.mail.models import OutboxMessage  # noqa: F401
 from app.people.models import Area, Person, Provider, Stage, StageChange
 from app.returns.models import ReturnSubmission, VolunteerHourValue
+from app.spending.models import Spend, SpendStatus
 from app.training.models import (
     Check,
     CheckKind,
@@ -46,5 +47,5 @@ __all__ = [
     "ExpenseClaim", "ExpenseLine", "LineStatus", "MileageRate", "PaymentBatch", "Receipt", "Vehicle",
     "Certificate", "CertificateKind", "Job", "JobStatus", "Check", "CheckKind", "Course",
     "CourseStageRow", "ReturnSubmission", "VolunteerHourValue", "Recommendation", "StageRequirement",
-    "TrainingRecord", "TrainingResult",
+    "TrainingRecord", "TrainingResult", "Spend", "SpendStatus",
 ]

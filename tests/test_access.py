@@ -33,7 +33,32 @@ ROUTE_ARGS = {"person_id": lambda world: world.me.id, "entry_id": lambda world: 
               "grade_id": lambda world: _establishment(world).grade_id,
               "year_id": lambda world: _establishment(world).year_id,
               "budget_line_id": lambda world: _establishment(world).budget_line_id,
-              "funding_id": lambda world: _establishment(world).funding_id}
+              "funding_id": lambda world: _establishment(world).funding_id,
+              "spend_id": lambda world: _spend(world)}
+
+
+def _spend(world) -> int:
+    """Spending of the world's provider, with an invoice, recorded by someone outside the roles tested."""
+    from datetime import date
+
+    from app.expenses.receipts import store_receipt
+    from app.extensions import db
+    from app.spending.models import Spend
+
+    year = db.session.get(type(world.provider), world.provider.id) and _establishment_year(world)
+    receipt = store_receipt(b"\x89PNG\r\n\x1a\n" + b"\x00" * 64, "invoice.png", actor=None)
+    spend = Spend(provider_id=world.provider.id, budget_line_id=year.budget_lines[0].id, spent_on=date(2031, 5, 1),
+                  supplier="Library", description="Room hire", amount_pence=8500, receipt_id=receipt.id)
+    db.session.add(spend)
+    db.session.commit()
+    return spend.id
+
+
+def _establishment_year(world):
+    from app.establishment.models import ContractYear
+    from app.extensions import db
+
+    return db.session.get(ContractYear, _establishment(world).year_id)
 
 
 def _establishment(world):

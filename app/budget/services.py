@@ -27,6 +27,10 @@ from .costs import contract_cost, frozen_terms, pence, sessional_cost
 # spent}, pence committed to the year end).
 NonPaySource = Callable[[ContractYear, date, int | None], tuple[dict[date, int], int]]
 NON_PAY_SOURCES: dict[BudgetLineKind, NonPaySource] = {}
+# Spending recorded straight against a line (invoices for room hire and the like) registers
+# here: (year, today, area_id) -> {line id: ({month start: pence spent}, pence committed)}.
+LineSource = Callable[[ContractYear, date, int | None], dict[int, tuple[dict[date, int], int]]]
+LINE_SOURCES: list[LineSource] = []
 
 
 def months_of(start: date, end: date) -> list[date]:
@@ -177,6 +181,7 @@ def build_monitor(year: ContractYear, *, today: date, area_id: int | None = None
                            year.ends_on)
     sessional = _sessional_minutes(contracts, year.starts_on, min(today, year.ends_on))
     lines = []
+    by_line = [source(year, today, area_id) for source in LINE_SOURCES]
     for line in year.budget_lines:
         posts = [p for p in line.posts if _in_area(p, area_id)]
         if area_id is not None and not posts:
@@ -189,6 +194,12 @@ def build_monitor(year: ContractYear, *, today: date, area_id: int | None = None
                             year=year, today=today, months=months)
         elif line.kind in NON_PAY_SOURCES:
             _fill_non_pay(figures, NON_PAY_SOURCES[line.kind], year, today, area_id)
+        for found in by_line:
+            spent, committed = found.get(line.id, ({}, 0))
+            for month, amount in spent.items():
+                figures.by_month[month] = figures.by_month.get(month, 0) + amount
+            figures.actual += sum(spent.values())
+            figures.committed += committed
         lines.append(figures)
     funding = sum(f.amount_pence for f in year.funding)
     return Monitor(year, today, area_id, lines, months, funding)

@@ -103,6 +103,21 @@ def _non_pay(costs: Costs, years: list[ContractYear], start: date, end: date) ->
                 continue
             for provider_id, area, total in _spend_by_provider_area(kind, list(names), first, last):
                 _add(costs, "non_pay_cost", area, names[provider_id], int(total or 0))
+        _invoices(costs, group, first, last)
+
+
+def _invoices(costs: Costs, years: list[ContractYear], first: date, last: date) -> None:
+    """Approved non-pay spending charged to the years' lines (a course's invoice is counted through training)."""
+    from app.spending.models import Spend, SpendStatus
+
+    rows = db.session.execute(
+        select(Spend.area_id, BudgetLine.name, func.sum(Spend.amount_pence))
+        .join(BudgetLine, BudgetLine.id == Spend.budget_line_id)
+        .where(BudgetLine.contract_year_id.in_([y.id for y in years]), Spend.status == SpendStatus.APPROVED,
+               Spend.course_id.is_(None), Spend.spent_on.between(first, last))
+        .group_by(Spend.area_id, BudgetLine.name))
+    for area, name, total in rows:
+        _add(costs, "non_pay_cost", area, name, int(total or 0))
 
 
 def line_costs(provider_id: int | None, start: date, end: date) -> Costs:

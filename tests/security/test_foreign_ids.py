@@ -58,6 +58,13 @@ def foreign(world):
     year = make_contract_year(world.other_provider, start_year=2031)
     ids.update(post_id=make_post(provider=world.other_provider, grade=grade).id, grade_id=grade.id,
                year_id=year.id, budget_line_id=year.budget_lines[0].id, funding_id=year.funding[0].id)
+    from app.spending.models import Spend
+
+    spend = Spend(provider_id=world.other_provider.id, budget_line_id=year.budget_lines[0].id,
+                  spent_on=date(2031, 5, 1), supplier="Their library", description="Room hire", amount_pence=100)
+    db.session.add(spend)
+    db.session.flush()
+    ids["spend_id"] = spend.id
     db.session.commit()
     return ids
 
@@ -83,7 +90,8 @@ def test_another_providers_records_are_out_of_reach(world, foreign, sign_in, cli
 
 # Read-only views the co-ordinator may open for any provider's people.
 READ_ACROSS_PROVIDERS = {"people.view_person", "hours.person_hours", "hours.view_entry", "training.person_pathway",
-                         "certificates.download", "certificates.person_certificates", "returns.submission"}
+                         "certificates.download", "certificates.person_certificates", "returns.submission",
+                         "spending.view_spend", "spending.invoice"}
 
 
 def test_another_area_and_another_person(world, sign_in, client):
