@@ -34,7 +34,22 @@ ROUTE_ARGS = {"person_id": lambda world: world.me.id, "entry_id": lambda world: 
               "year_id": lambda world: _establishment(world).year_id,
               "budget_line_id": lambda world: _establishment(world).budget_line_id,
               "funding_id": lambda world: _establishment(world).funding_id,
-              "spend_id": lambda world: _spend(world)}
+              "spend_id": lambda world: _spend(world),
+              "review_id": lambda world: _commission().review_points[0].id,
+              "commission_year_id": lambda world: _commission().years[0].id}
+
+
+def _commission():
+    from datetime import date
+
+    from app.council import services
+    from app.extensions import db
+
+    commission = services.the_commission() or services.set_up_commission(
+        name="Supporting Parents", starts_on=date(2025, 4, 1), term="three_years", extension_years_allowed=2,
+        actor=None)
+    db.session.commit()
+    return commission
 
 
 def _spend(world) -> int:
@@ -109,6 +124,8 @@ REDIRECTS = {
     ("certificates.person_certificates", "GET"): set(Role),
     ("certificates.bulk", "POST"): {Role.HR},
     ("returns.submit", "POST"): {Role.HR},
+    # The world has no contract yet: adding a lot goes back to set it up first.
+    ("council.new_lot", "GET"): {Role.COORDINATOR},
 }
 # Public, but only part-way through signing in: without a password just entered they send
 # everyone (signed in or not) back to the sign-in page.

@@ -1,7 +1,18 @@
 from flask_wtf import FlaskForm
-from govuk_frontend_wtf.wtforms_widgets import GovRadioInput, GovSubmitInput, GovTextInput
-from wtforms import EmailField, RadioField, StringField, SubmitField
-from wtforms.validators import DataRequired, Email, InputRequired, Length
+from govuk_frontend_wtf.wtforms_widgets import (
+    GovCheckboxesInput,
+    GovRadioInput,
+    GovSelect,
+    GovSubmitInput,
+    GovTextArea,
+    GovTextInput,
+)
+from wtforms import EmailField, RadioField, SelectField, SelectMultipleField, StringField, SubmitField, TextAreaField
+from wtforms.validators import DataRequired, Email, InputRequired, Length, Optional
+
+from app.fields import GovDateField
+
+from .models import Decision, Term
 
 
 class ProviderForm(FlaskForm):
@@ -24,3 +35,46 @@ class AreaForm(FlaskForm):
     name = StringField("Area name", widget=GovTextInput(), description="Like North Kent", validators=[
         DataRequired("Enter the area's name"), Length(max=60, message="Name must be 60 characters or fewer")])
     submit = SubmitField("Add area", widget=GovSubmitInput())
+
+
+class CommissionForm(FlaskForm):
+    name = StringField("Name of the contract", widget=GovTextInput(),
+                       description="Like Supporting Parents of Children with SEND",
+                       validators=[DataRequired("Enter the contract's name"), Length(max=120)])
+    starts_on = GovDateField("Start", validators=[InputRequired("Enter the date the contract starts")])
+    term = RadioField("Term", widget=GovRadioInput(), choices=[(t.value, t.label) for t in Term],
+                      validators=[InputRequired("Choose the term")])
+    extension_years_allowed = RadioField("Optional extension", widget=GovRadioInput(), default="2",
+                                         choices=[("0", "None"), ("1", "Up to 1 year"), ("2", "Up to 2 years")],
+                                         validators=[InputRequired("Choose the extension allowed")])
+    submit = SubmitField("Set up the contract", widget=GovSubmitInput())
+
+
+class ExtensionForm(FlaskForm):
+    years = RadioField("How many years?", widget=GovRadioInput(), choices=[("1", "1 year"), ("2", "2 years")],
+                       validators=[InputRequired("Choose how many years")])
+    submit = SubmitField("Take the extension", widget=GovSubmitInput())
+
+
+class ReviewForm(FlaskForm):
+    decision = RadioField("Decision", widget=GovRadioInput(), choices=[(d.value, d.label) for d in Decision],
+                          validators=[InputRequired("Choose the decision")])
+    note = TextAreaField("Notes", widget=GovTextArea(), description="What changes, or why it ends",
+                         validators=[Optional(), Length(max=2000)])
+    submit = SubmitField("Record the decision", widget=GovSubmitInput())
+
+
+class LotForm(FlaskForm):
+    name = StringField("Lot name", widget=GovTextInput(), description="Like Lot 1: North and West Kent",
+                       validators=[DataRequired("Enter the lot's name"), Length(max=120)])
+    provider_id = SelectField("Provider", coerce=int, widget=GovSelect(),
+                              validators=[InputRequired("Choose the provider")])
+    area_ids = SelectMultipleField("Areas", coerce=int, widget=GovCheckboxesInput(), validators=[Optional()])
+    offers = StringField("Offers (optional)", widget=GovTextInput(),
+                         description="Which parts of the service, like all four offers, or workshops only",
+                         validators=[Optional(), Length(max=300)])
+    first_year_id = SelectField("From the year", coerce=int, widget=GovSelect(),
+                                validators=[InputRequired("Choose the first year")])
+    last_year_id = SelectField("To the year", coerce=lambda v: int(v) if v else None, widget=GovSelect(),
+                               validators=[Optional()])
+    submit = SubmitField("Add lot", widget=GovSubmitInput())

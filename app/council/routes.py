@@ -1,19 +1,21 @@
 """The co-ordinator's screens for the providers the council commissions and the areas it covers."""
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
-from flask import Blueprint, flash, redirect, render_template, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import func, select
 
 from app.access import permission_required
 from app.accounts.routes import invite_to_set_password
 from app.auth.models import User
+from app.establishment.forms import FundingForm
 from app.extensions import db
 from app.people.models import Area, Person, Provider
 
 from . import services
-from .forms import AreaForm, ProviderForm
+from .forms import AreaForm, CommissionForm, ExtensionForm, LotForm, ProviderForm, ReviewForm
+from .models import CommissionYear, ReviewPoint
 
 bp = Blueprint("council", __name__, url_prefix="/council")
 
@@ -57,3 +59,131 @@ def areas():
             return redirect(url_for("council.areas"))
     return render_template("council/areas.html", form=form,
                            rows=db.session.scalars(select(Area).order_by(Area.name)).all())
+
+
+# The contract ------------------------------------------------------------------------------
+
+CONTRACT = "council.contract"
+
+
+def _no_contract_yet():
+    flash("Set up the contract first", "important")
+    return redirect(url_for(CONTRACT))
+
+
+def _record_or_404(model, record_id: int):
+    record = db.session.get(model, record_id)
+    if record is None:
+        abort(404)
+    return record
+
+
+@bp.route("/contract", methods=["GET", "POST"])
+@permission_required("manage_commission")
+def contract():
+    """The whole contract on one page: years, review points, lots, funding and the county budget."""
+    commission = services.the_commission()
+    form = CommissionForm()
+    if commission is None and form.validate_on_submit():
+        try:
+            services.set_up_commission(name=form.name.data, starts_on=form.starts_on.data, term=form.term.data,
+                                       extension_years_allowed=int(form.extension_years_allowed.data),
+                                       actor=current_user)
+        except services.CouncilError as error:
+            form[error.args[0]].errors.append(error.args[1])
+        else:
+            db.session.commit()
+            flash("Contract set up. Add each year's funding and the lots", "success")
+            return redirect(url_for(CONTRACT))
+    if commission is None:
+        return render_template("council/contract_set_up.html", form=form)
+    today = date.today()
+    year_id = request.args.get("year", type=int)
+    current = next((y for y in commission.years if y.id == year_id), None) or next(
+        (y for y in commission.years if y.starts_on <= today <= y.ends_on), commission.years[0])
+    return render_template("council/contract.html", commission=commission, today=today, year=current,
+                           county=services.county_budget(current, today=today), extension=ExtensionForm(),
+                           upcoming=[p for p in commission.review_points if p.decision is None])
+
+
+@bp.route("/contract/extension", methods=["POST"])
+@permission_required("manage_commission")
+def extension():
+    commission = services.the_commission()
+    if commission is None:
+        return _no_contract_yet()
+    form = ExtensionForm()
+    if form.validate_on_submit():
+        try:
+            services.take_extension(commission, years=int(form.years.data), actor=current_user)
+        except services.CouncilError as error:
+            flash(error.args[1], "important")
+        else:
+            db.session.commit()
+            flash("Extension recorded", "success")
+    return redirect(url_for(CONTRACT))
+
+
+@bp.route("/contract/years/<int:commission_year_id>/funding", methods=["GET", "POST"])
+@permission_required("manage_commission")
+def year_funding(commission_year_id: int):
+    year = _record_or_404(CommissionYear, commission_year_id)
+    form = FundingForm()
+    if form.validate_on_submit():
+        services.set_funding(year, source=form.source.data, amount_pence=form.amount.pence, actor=current_user)
+        db.session.commit()
+        flash(f"{year.label} funding saved", "success")
+        return redirect(url_for(CONTRACT, year=year.id))
+    return render_template("establishment/setup_form.html", form=form, heading=f"Funding for {year.label}",
+                           caption="The contract", back=url_for(CONTRACT, year=year.id),
+                           note="A source already listed for the year is changed, not added twice.")
+
+
+@bp.route("/contract/reviews/<int:review_id>", methods=["GET", "POST"])
+@permission_required("manage_commission")
+def review(review_id: int):
+    point = _record_or_404(ReviewPoint, review_id)
+    form = ReviewForm()
+    if form.validate_on_submit():
+        try:
+            services.decide_review(point, decision=form.decision.data, note=form.note.data, actor=current_user,
+                                   today=date.today())
+        except services.CouncilError as error:
+            form[error.args[0]].errors.append(error.args[1])
+        else:
+            db.session.commit()
+            flash("Decision recorded", "success")
+            return redirect(url_for(CONTRACT))
+    return render_template("establishment/setup_form.html", form=form, caption="The contract",
+                           heading=f"Review of {point.due_on:%-d %B %Y}", back=url_for(CONTRACT))
+
+
+@bp.route("/contract/lots/new", methods=["GET", "POST"])
+@permission_required("manage_commission")
+def new_lot():
+    commission = services.the_commission()
+    if commission is None:
+        return _no_contract_yet()
+    form = LotForm()
+    providers = {p.id: p for p in db.session.scalars(select(Provider).order_by(Provider.name))}
+    areas = {a.id: a for a in db.session.scalars(select(Area).order_by(Area.name))}
+    years = {y.id: y for y in commission.years}
+    form.provider_id.choices = [(p.id, p.name) for p in providers.values()]
+    form.area_ids.choices = [(a.id, a.name) for a in areas.values()]
+    form.first_year_id.choices = [(y.id, y.label) for y in years.values()]
+    form.last_year_id.choices = [("", "To the end of the contract")] + [(y.id, y.label) for y in years.values()]
+    if form.validate_on_submit():
+        last = years.get(form.last_year_id.data)
+        try:
+            services.add_lot(commission, name=form.name.data, provider=providers[form.provider_id.data],
+                             areas=[areas[i] for i in form.area_ids.data or [] if i in areas],
+                             offers=form.offers.data or "", first_year_on=years[form.first_year_id.data].starts_on,
+                             last_year_on=last.starts_on if last else None, actor=current_user)
+        except services.CouncilError as error:
+            form[error.args[0]].errors.append(error.args[1])
+        else:
+            db.session.commit()
+            flash("Lot added", "success")
+            return redirect(url_for(CONTRACT))
+    return render_template("establishment/setup_form.html", form=form, caption="The contract",
+                           heading="Add a lot", back=url_for(CONTRACT))

@@ -1,6 +1,7 @@
 """Adding providers (with their first member of staff, invited) and areas; audited, flushed."""
 
-from datetime import datetime
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
 
 from sqlalchemy import func, select
 
@@ -8,7 +9,10 @@ from app.accounts.services import AccountError, create_staff_account
 from app.audit import services as audit
 from app.auth.models import Role, User
 from app.extensions import db
+from app.formatting import long_date, pounds
 from app.people.models import Area, Provider
+
+from .models import Commission, CommissionFunding, CommissionYear, Decision, Lot, ReviewPoint, Term
 
 
 class CouncilError(ValueError):
@@ -45,3 +49,162 @@ def add_area(*, name: str, actor) -> Area:
     db.session.flush()
     audit.record(actor=actor, action="create", entity=area, summary=f"Added the area {name}", council=True)
     return area
+
+
+# The contract ------------------------------------------------------------------------------
+
+def _quarter_before(day: date) -> date:
+    """The last day of the month three months before ``day``'s month: 31 March gives 31 December."""
+    year, month = day.year, day.month - 2
+    if month <= 0:
+        year, month = year - 1, month + 12
+    return date(year, month, 1) - timedelta(days=1)
+
+
+def _year_label(starts_on: date) -> str:
+    return f"{starts_on.year}/{(starts_on.year + 1) % 100:02d}"
+
+
+def _add_year(commission: Commission, starts_on: date, *, extension: bool) -> CommissionYear:
+    ends_on = starts_on.replace(year=starts_on.year + 1) - timedelta(days=1)
+    year = CommissionYear(label=_year_label(starts_on), starts_on=starts_on, ends_on=ends_on, is_extension=extension)
+    commission.years.append(year)
+    # Each year is reviewed a quarter before it ends: in time to decide the next.
+    commission.review_points.append(ReviewPoint(due_on=_quarter_before(ends_on)))
+    return year
+
+
+def the_commission() -> Commission | None:
+    return db.session.scalar(select(Commission).order_by(Commission.id).limit(1))
+
+
+def set_up_commission(*, name: str, starts_on: date, term: str, extension_years_allowed: int, actor) -> Commission:
+    """The council's contract: three years from ``starts_on``, each with a review point.
+
+    :raises CouncilError: when the contract is already set up.
+    """
+    if the_commission() is not None:
+        raise CouncilError("name", "The contract is already set up")
+    commission = Commission(name=name.strip(), starts_on=starts_on, term=Term(term),
+                            extension_years_allowed=extension_years_allowed)
+    for offset in range(3):
+        _add_year(commission, starts_on.replace(year=starts_on.year + offset), extension=False)
+    db.session.add(commission)
+    db.session.flush()
+    audit.record(actor=actor, action="create", entity=commission, council=True,
+                 summary=f"Set up the contract {commission.name}: {commission.term.label}, from "
+                         f"{long_date(starts_on)}, extension of up to {extension_years_allowed} years")
+    return commission
+
+
+def take_extension(commission: Commission, *, years: int, actor) -> None:
+    """:raises CouncilError: for more years than the contract allows."""
+    left = commission.extension_years_allowed - commission.extension_years_taken
+    if not 1 <= years <= left:
+        raise CouncilError("years", f"The contract allows {left} more extension year{'s' if left != 1 else ''}")
+    for _ in range(years):
+        last = commission.years[-1]
+        _add_year(commission, last.ends_on + timedelta(days=1), extension=True)
+    db.session.flush()
+    audit.record(actor=actor, action="update", entity=commission, council=True,
+                 summary=f"Took a {years}-year extension: the contract now runs to "
+                         f"{long_date(commission.years[-1].ends_on)}")
+
+
+def set_funding(year: CommissionYear, *, source: str, amount_pence: int, actor) -> CommissionFunding:
+    """Funding for a year from a source; a source already there is changed, not added twice."""
+    found = next((f for f in year.funding if f.source.lower() == source.strip().lower()), None)
+    if found is None:
+        found = CommissionFunding(source=source.strip(), amount_pence=amount_pence)
+        year.funding.append(found)
+    else:
+        found.amount_pence = amount_pence
+    db.session.flush()
+    audit.record(actor=actor, action="update", entity=year.commission, council=True,
+                 summary=f"{year.label} funding from {found.source}: {pounds(amount_pence)}")
+    return found
+
+
+def decide_review(point: ReviewPoint, *, decision: str, note: str | None, actor, today: date) -> None:
+    """:raises CouncilError: for a review already decided, or changes with no note of what they are."""
+    if point.decision is not None:
+        raise CouncilError("decision", "This review has already been decided")
+    if decision == Decision.CHANGES and not (note or "").strip():
+        raise CouncilError("note", "Say what changes")
+    point.decision, point.note = Decision(decision), (note or "").strip() or None
+    point.decided_by_id, point.decided_on = actor.id if actor else None, today
+    db.session.flush()
+    audit.record(actor=actor, action="update", entity=point, council=True,
+                 summary=f"Review of {long_date(point.due_on)}: {point.decision.label}"
+                         + (f". {point.note}" if point.note else ""))
+
+
+def add_lot(commission: Commission, *, name: str, provider: Provider, areas: list[Area], offers: str,
+            first_year_on: date, last_year_on: date | None, actor) -> Lot:
+    """:raises CouncilError: for no areas, or an area another lot holds in the same years."""
+    if not areas:
+        raise CouncilError("area_ids", "Choose the areas this lot covers")
+    if last_year_on is not None and last_year_on < first_year_on:
+        raise CouncilError("last_year_on", "The last year must be the first year or later")
+    for lot in commission.lots:
+        overlaps = (lot.last_year_on is None or lot.last_year_on >= first_year_on) and (
+            last_year_on is None or last_year_on >= lot.first_year_on)
+        shared = {a.name for a in lot.areas} & {a.name for a in areas}
+        if overlaps and shared:
+            raise CouncilError("area_ids", f"{', '.join(sorted(shared))} is already in {lot.name} "
+                                           f"({lot.provider.name}) for those years")
+    lot = Lot(name=name.strip(), provider_id=provider.id, offers=offers.strip(), first_year_on=first_year_on,
+              last_year_on=last_year_on)
+    lot.areas = areas
+    commission.lots.append(lot)
+    db.session.flush()
+    audit.record(actor=actor, action="create", entity=lot, council=True,
+                 summary=f"Let {lot.name} to {provider.name}: {', '.join(a.name for a in areas)}")
+    return lot
+
+
+# The county budget -------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class ProviderBudget:
+    provider: Provider
+    budget_pence: int
+    forecast_pence: int
+    funding_pence: int  # what the provider's own budget says it is funded
+
+
+@dataclass(frozen=True)
+class CountyBudget:
+    year: CommissionYear
+    rows: list[ProviderBudget]
+    funding_pence: int  # the contract's funding for the year
+
+    @property
+    def budget_pence(self) -> int:
+        return sum(r.budget_pence for r in self.rows)
+
+    @property
+    def forecast_pence(self) -> int:
+        return sum(r.forecast_pence for r in self.rows)
+
+    @property
+    def headroom_pence(self) -> int:
+        return self.funding_pence - self.budget_pence
+
+
+def county_budget(year: CommissionYear, *, today: date) -> CountyBudget:
+    """Every provider's budget and forecast for the contract year, added up against its funding.
+    A provider's year is its contract year that starts the same day."""
+    from app.budget.services import build_monitor
+    from app.establishment.models import ContractYear
+    from app.establishment.services import budget_table, load_contract_year
+
+    rows = []
+    for provider_year in db.session.scalars(select(ContractYear).where(ContractYear.starts_on == year.starts_on)
+                                            .order_by(ContractYear.provider_id)):
+        loaded = load_contract_year(provider_year.id)
+        table = budget_table(loaded)
+        monitor = build_monitor(loaded, today=today)
+        rows.append(ProviderBudget(loaded.provider, table.total_pence, monitor.total("forecast"),
+                                   table.funding_pence))
+    return CountyBudget(year, rows, sum(f.amount_pence for f in year.funding))
