@@ -47,16 +47,15 @@ def monitor_csv():
         abort(404)
     buffer = io.StringIO()
     writer = csv.writer(buffer)
-    writer.writerow(["line", "budget_gbp", "actual_gbp", "committed_gbp", "forecast_gbp",
-                     "variance_gbp", "pct_used", *[m.strftime("%Y-%m") for m in monitor.months]])
+    amounts = ("budget", "actual", "committed", "forecast", "variance", "price_variance", "volume_variance")
+    writer.writerow(["line", *[f"{a}_gbp" for a in amounts], "pct_used",
+                     *[m.strftime("%Y-%m") for m in monitor.months]])
     for line in monitor.lines:
-        writer.writerow([line.line.name, *[f"{v / 100:.2f}" for v in (
-            line.budget, line.actual, line.committed, line.forecast, line.variance)],
-            line.pct_used if line.pct_used is not None else "",
-            *[f"{line.by_month.get(m, 0) / 100:.2f}" for m in monitor.months]])
-    writer.writerow(["Total", *[f"{monitor.total(a) / 100:.2f}" for a in (
-        "budget", "actual", "committed", "forecast", "variance")], "",
-        *[f"{monitor.month_total(m) / 100:.2f}" for m in monitor.months]])
+        writer.writerow([line.line.name, *[f"{getattr(line, a) / 100:.2f}" for a in amounts],
+                         line.pct_used if line.pct_used is not None else "",
+                         *[f"{line.by_month.get(m, 0) / 100:.2f}" for m in monitor.months]])
+    writer.writerow(["Total", *[f"{monitor.total(a) / 100:.2f}" for a in amounts], "",
+                     *[f"{monitor.month_total(m) / 100:.2f}" for m in monitor.months]])
     name = f"budget-monitor-{year.label.replace('/', '-')}.csv"
     return Response(buffer.getvalue(), mimetype="text/csv",
                     headers={"Content-Disposition": f'attachment; filename="{name}"'})

@@ -53,6 +53,8 @@ class LineFigures:
     actual: int = 0
     committed: int = 0
     by_month: dict[date, int] = field(default_factory=dict)
+    # The same forecast priced at the pay points the budget was set at (pay lines only).
+    forecast_at_budget_prices: int | None = None
 
     @property
     def forecast(self) -> int:
@@ -62,6 +64,17 @@ class LineFigures:
     def variance(self) -> int:
         """Budget minus forecast: negative means a forecast overspend."""
         return self.budget - self.forecast
+
+    @property
+    def volume_variance(self) -> int:
+        """What FTE and hours different from budget cost (or save), at the budget's prices."""
+        at_budget = self.forecast if self.forecast_at_budget_prices is None else self.forecast_at_budget_prices
+        return self.budget - at_budget
+
+    @property
+    def price_variance(self) -> int:
+        """What pay awards and on-cost changes since the budget was set cost: negative is dearer."""
+        return self.variance - self.volume_variance
 
     @property
     def pct_used(self) -> Decimal | None:
@@ -143,8 +156,10 @@ def _sessional_minutes(contracts: list[Contract], start: date, end: date):
 
 def _price_pay_line(figures: LineFigures, contracts: list[Contract], sessional_rows, *,
                     year: ContractYear, today: date, months: list[date]) -> None:
-    """Fill actual by month and committed for one pay line from its contracts."""
+    """Fill actual by month and committed for one pay line from its contracts, and the same
+    forecast at the pay points the budget was priced at (so price and volume can be told apart)."""
     to_date = min(today, year.ends_on)
+    at_budget = 0
     for contract in contracts:
         left = contract.person.left_on
         for month in months:
@@ -152,18 +167,26 @@ def _price_pay_line(figures: LineFigures, contracts: list[Contract], sessional_r
             if first <= last:
                 cost = pence(contract_cost(contract, first, last, left_on=left))
                 figures.by_month[month] = figures.by_month.get(month, 0) + cost
+                at_budget += pence(contract_cost(contract, first, last, left_on=left,
+                                                 points=frozen_terms(contract, year.pay_basis_on, first)))
         if today < year.ends_on:
             running_on = contract.ends_on is None or contract.ends_on > today
             if running_on and not contract.is_sessional:
                 figures.committed += pence(_committed_cost(contract, today, year.ends_on, left))
-    sessional_actual = 0
+                start = max(today + timedelta(days=1), contract.starts_on)
+                at_budget += pence(contract_cost(contract, start, year.ends_on, left_on=left,
+                                                 points=frozen_terms(contract, year.pay_basis_on, start)))
+    sessional_actual = sessional_at_budget = 0
     for contract, month, priced_on, minutes in sessional_rows:
         cost = pence(sessional_cost(minutes, contract.post.grade.pay_point_on(priced_on)))
         figures.by_month[month] = figures.by_month.get(month, 0) + cost
         sessional_actual += cost
+        sessional_at_budget += pence(sessional_cost(minutes, contract.post.grade.pay_point_on(year.pay_basis_on)))
     # Sessional hours have no contract to commit: project them at the run rate so far.
     figures.committed += run_rate_projection(sessional_actual, year, today)
     figures.actual = sum(figures.by_month.values())
+    figures.forecast_at_budget_prices = (at_budget + sessional_at_budget
+                                         + run_rate_projection(sessional_at_budget, year, today))
 
 
 def _committed_cost(contract: Contract, today: date, year_end: date, left: date | None) -> Decimal:

@@ -73,3 +73,49 @@ def test_fte_report_counts_approved_hours_and_corrections(year):
     assert (row.group, row.minutes) == ("Parent Co-Facilitator", 600)
     # 10 hours in one week / 37 = 0.270 FTE against 1.5 budgeted.
     assert str(row.fte_used) == "0.270" and row.status == "under"
+
+
+@pytest.fixture
+def award_year():
+    """One salaried post and one sessional, and a 10% pay award on 1 October, in a year
+    whose budget was set at the April pay points."""
+    provider, area = make_provider(), make_area("South Kent")
+    grade = make_grade("KR5", mid_pence=2_000_000, on_cost_bp=3000, effective_from=date(2026, 4, 1))
+    grade.pay_points.append(PayPoint(financial_year=2026, effective_from=date(2026, 10, 1), min_pence=2_200_000,
+                                     mid_pence=2_200_000, max_pence=2_200_000, on_cost_bp=3000))
+    salaried_post = make_post(provider=provider, grade=grade, area=area, title="Worker", posts=1, fte="1.0")
+    sessional_post = make_post(provider=provider, grade=grade, area=area, title="Sessional", posts=1, fte="0.5")
+    worker = make_person(provider=provider, area=area, joined_on=date(2026, 4, 1))
+    make_contract(person=worker, post=salaried_post, hours="37", starts_on=date(2026, 4, 1))
+    casual = make_person(provider=provider, area=area, joined_on=date(2026, 4, 1))
+    make_contract(person=casual, post=sessional_post, hours="0", starts_on=date(2026, 4, 1)).is_sessional = True
+    make_hours(casual, worked_on=date(2026, 6, 10), hours="10")
+    make_hours(casual, worked_on=date(2026, 11, 10), hours="10")
+    cy = ContractYear(provider_id=provider.id, label="2026/27", starts_on=date(2026, 4, 1),
+                      ends_on=date(2027, 3, 31), pay_basis_on=date(2026, 4, 1))
+    line = BudgetLine(kind=BudgetLineKind.PAY, name="Workers", sort_order=1)
+    line.posts = [salaried_post, sessional_post]
+    cy.budget_lines.append(line)
+    db.session.add(cy)
+    db.session.commit()
+    return load_contract_year(cy.id)
+
+
+def test_a_pay_award_shows_as_price_variance_not_volume(award_year):
+    """Worked by hand, in pounds:
+    budget: 1.5 FTE x 20,000 x 1.3 = 39,000.00
+    salaried: 26,000 x 183/365 (April to September) + 28,600 x 182/365 = 27,296.44; at budget prices 26,000.00
+    sessional: 10 h x 20,000/52.143/37 x 1.3 = 134.76 (June) + 10 h at 22,000 = 148.24 (November) = 283.00;
+    at budget prices 2 x 134.76 = 269.53
+    price = 26,269.53 - 27,579.44 = -1,309.91; volume = 39,000 - 26,269.53 = 12,730.47."""
+    line = build_monitor(award_year, today=date(2027, 3, 31)).lines[0]
+    assert line.budget == 3_900_000
+    assert abs(line.forecast - 2_757_944) <= 100  # each month is rounded to the penny
+    assert abs(line.price_variance - -130_991) <= 100
+    assert abs(line.volume_variance - 1_273_047) <= 100
+    assert line.price_variance + line.volume_variance == line.variance
+
+
+def test_before_any_award_there_is_no_price_variance(award_year):
+    line = build_monitor(award_year, today=date(2026, 9, 30)).lines[0]
+    assert abs(line.price_variance) <= 10  # pennies of monthly rounding
