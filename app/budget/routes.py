@@ -117,3 +117,30 @@ def fte_csv():
                          f"{row.minutes / 60:g}", row.fte_used, row.status])
     return Response(buffer.getvalue(), mimetype="text/csv",
                     headers={"Content-Disposition": 'attachment; filename="fte-used.csv"'})
+
+
+@bp.route("/projection")
+@permission_required("view_budget")
+def projection():
+    """The establishment priced over the rest of the contract against each year's funding."""
+    from decimal import Decimal, InvalidOperation
+
+    from .charts import bar_chart
+    from .projection import DEFAULT_AWARD_PCT, project
+
+    provider = get_provider_or_404(request.args.get("provider", type=int), for_user=current_user)
+    raw = (request.args.get("award") or "").strip().rstrip("%").strip()
+    error = None
+    try:
+        award = Decimal(raw) if raw else DEFAULT_AWARD_PCT
+        if not Decimal(0) <= award <= Decimal(20):
+            raise InvalidOperation
+    except InvalidOperation:
+        award, error = DEFAULT_AWARD_PCT, "Enter the assumed pay award as a percentage between 0 and 20, like 3"
+    result = project(provider.id, award_pct=award, today=date.today())
+    chart = bar_chart([y.label for y in result.years],
+                      {"Establishment": [y.total_pence / 100 for y in result.years],
+                       "Funding": [y.funding_pence / 100 for y in result.years]},
+                      "The establishment against funding, year by year", "£") if result.years else None
+    return render_template("budget/projection.html", provider=provider, providers=visible_providers(current_user),
+                           projection=result, chart=chart, award=raw or str(DEFAULT_AWARD_PCT), error=error)
