@@ -239,6 +239,7 @@ PERMISSIONS: dict[str, Permission] = {p.name: p for p in (
     _p("manage_providers", COORDINATOR, "Add the providers the council commissions, and the areas it covers"),
     _p("manage_commission", COORDINATOR,
        "See and keep the council's contract: years, review points, extension, funding, lots, the county budget"),
+    _p("manage_rates", COORDINATOR, "Add the dated rates the whole contract uses: volunteer hour value, mileage"),
     _p("manage_posts", HR, "Add and change the provider's posts", check=_same_provider),
     _p("manage_grades", HR | COORDINATOR,
        "Add grades, pay points and pay awards (a provider's own, or the council's pay scale)", check=_owned_setting),

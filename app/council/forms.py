@@ -8,9 +8,9 @@ from govuk_frontend_wtf.wtforms_widgets import (
     GovTextInput,
 )
 from wtforms import EmailField, RadioField, SelectField, SelectMultipleField, StringField, SubmitField, TextAreaField
-from wtforms.validators import DataRequired, Email, InputRequired, Length, Optional
+from wtforms.validators import DataRequired, Email, InputRequired, Length, NumberRange, Optional
 
-from app.fields import GovDateField
+from app.fields import GovDateField, MoneyField, PlainIntegerField
 
 from .models import Decision, Term
 
@@ -78,3 +78,29 @@ class LotForm(FlaskForm):
     last_year_id = SelectField("To the year", coerce=lambda v: int(v) if v else None, widget=GovSelect(),
                                validators=[Optional()])
     submit = SubmitField("Add lot", widget=GovSubmitInput())
+
+
+class HourValueForm(FlaskForm):
+    effective_from = GovDateField("From", validators=[InputRequired("Enter the date the value starts")])
+    amount = MoneyField("Value of an hour of volunteering", description="Usually the National Living Wage, like £12.21",
+                        validators=[InputRequired("Enter the hourly value"),
+                                    NumberRange(min=0.01, max=100, message="Between £0.01 and £100")])
+    source = StringField("Where it comes from", widget=GovTextInput(), description="Like National Living Wage 2025",
+                         validators=[DataRequired("Say where the value comes from"), Length(max=120)])
+    submit = SubmitField("Add hourly value", widget=GovSubmitInput())
+
+
+class MileageRateForm(FlaskForm):
+    vehicle = SelectField("Vehicle", widget=GovSelect(), validators=[InputRequired("Choose the vehicle")])
+    effective_from = GovDateField("From", validators=[InputRequired("Enter the date the rate starts")])
+    pence_per_mile = PlainIntegerField("Pence a mile", description="Like 45",
+                                       validators=[InputRequired("Enter the pence a mile"),
+                                                   NumberRange(min=0, max=500, message="Between 0 and 500 pence")])
+    threshold_miles = PlainIntegerField("After how many miles in a tax year does it change? (optional)",
+                                        description="Like 10000 for cars", validators=[
+                                            Optional(), NumberRange(min=1, max=100_000,
+                                                                    message="Between 1 and 100,000 miles")])
+    pence_after_threshold = PlainIntegerField("Pence a mile after that (optional)", description="Like 25",
+                                              validators=[Optional(), NumberRange(
+                                                  min=0, max=500, message="Between 0 and 500 pence")])
+    submit = SubmitField("Add mileage rate", widget=GovSubmitInput())

@@ -14,7 +14,16 @@ from app.extensions import db
 from app.people.models import Area, Person, Provider
 
 from . import services
-from .forms import AreaForm, CommissionForm, ExtensionForm, LotForm, ProviderForm, ReviewForm
+from .forms import (
+    AreaForm,
+    CommissionForm,
+    ExtensionForm,
+    HourValueForm,
+    LotForm,
+    MileageRateForm,
+    ProviderForm,
+    ReviewForm,
+)
 from .models import CommissionYear, ReviewPoint
 
 bp = Blueprint("council", __name__, url_prefix="/council")
@@ -187,3 +196,38 @@ def new_lot():
             return redirect(url_for(CONTRACT))
     return render_template("establishment/setup_form.html", form=form, caption="The contract",
                            heading="Add a lot", back=url_for(CONTRACT))
+
+
+@bp.route("/rates", methods=["GET", "POST"])
+@permission_required("manage_rates")
+def rates():
+    """Dated rates for the whole contract: the volunteer hour value and HMRC mileage rates."""
+    from app.expenses.models import MileageRate, Vehicle
+    from app.returns.models import VolunteerHourValue
+
+    hour, mileage = HourValueForm(prefix="hour"), MileageRateForm(prefix="mileage")
+    mileage.vehicle.choices = [(v.value, v.label) for v in Vehicle]
+    which = request.form.get("which")
+    try:
+        if which == "hour" and hour.validate_on_submit():
+            services.add_hour_value(effective_from=hour.effective_from.data, pence_per_hour=hour.amount.pence,
+                                    source=hour.source.data, actor=current_user)
+        elif which == "mileage" and mileage.validate_on_submit():
+            services.add_mileage_rate(vehicle=mileage.vehicle.data, effective_from=mileage.effective_from.data,
+                                      pence_per_mile=mileage.pence_per_mile.data,
+                                      threshold_miles=mileage.threshold_miles.data,
+                                      pence_after_threshold=mileage.pence_after_threshold.data, actor=current_user)
+        else:
+            which = None
+    except services.CouncilError as error:
+        (hour if which == "hour" else mileage)[error.args[0]].errors.append(error.args[1])
+    else:
+        if which:
+            db.session.commit()
+            flash("Rate added", "success")
+            return redirect(url_for("council.rates"))
+    return render_template(
+        "council/rates.html", hour=hour, mileage=mileage,
+        values=db.session.scalars(select(VolunteerHourValue).order_by(VolunteerHourValue.effective_from.desc())).all(),
+        mileage_rates=db.session.scalars(select(MileageRate).order_by(MileageRate.vehicle,
+                                                                      MileageRate.effective_from.desc())).all())

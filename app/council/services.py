@@ -208,3 +208,48 @@ def county_budget(year: CommissionYear, *, today: date) -> CountyBudget:
         rows.append(ProviderBudget(loaded.provider, table.total_pence, monitor.total("forecast"),
                                    table.funding_pence))
     return CountyBudget(year, rows, sum(f.amount_pence for f in year.funding))
+
+
+# Dated rates the whole contract uses ---------------------------------------------------------
+
+def add_hour_value(*, effective_from: date, pence_per_hour: int, source: str, actor):
+    """The notional value of a volunteer's hour from a date (for social value reporting).
+
+    :raises CouncilError: for a date that already has a value.
+    """
+    from app.returns.models import VolunteerHourValue
+
+    if db.session.scalar(select(VolunteerHourValue.id).where(VolunteerHourValue.effective_from == effective_from)):
+        raise CouncilError("effective_from", f"There is already a value from {long_date(effective_from)}")
+    value = VolunteerHourValue(effective_from=effective_from, pence_per_hour=pence_per_hour, source=source.strip())
+    db.session.add(value)
+    db.session.flush()
+    audit.record(actor=actor, action="create", entity=value, council=True,
+                 summary=f"Volunteer hour value from {long_date(effective_from)}: "
+                         f"{pounds(pence_per_hour, pence_shown=True)} ({value.source})")
+    return value
+
+
+def add_mileage_rate(*, vehicle: str, effective_from: date, pence_per_mile: int, threshold_miles: int | None,
+                     pence_after_threshold: int | None, actor):
+    """An HMRC mileage rate from a date: claims for journeys from then use it; earlier ones keep theirs.
+
+    :raises CouncilError: for a threshold without its rate (or the other way), or a date already there.
+    """
+    from app.expenses.models import MileageRate, Vehicle
+
+    if (threshold_miles is None) != (pence_after_threshold is None):
+        raise CouncilError("pence_after_threshold", "Enter both the miles and the rate after them, or neither")
+    if db.session.scalar(select(MileageRate.id).where(MileageRate.vehicle == Vehicle(vehicle),
+                                                      MileageRate.effective_from == effective_from)):
+        raise CouncilError("effective_from",
+                           f"There is already a rate for this vehicle from {long_date(effective_from)}")
+    rate = MileageRate(vehicle=Vehicle(vehicle), effective_from=effective_from, pence_per_mile=pence_per_mile,
+                       threshold_miles=threshold_miles, pence_after_threshold=pence_after_threshold)
+    db.session.add(rate)
+    db.session.flush()
+    after = f", {pence_after_threshold}p after {threshold_miles:,} miles" if threshold_miles else ""
+    audit.record(actor=actor, action="create", entity=rate, council=True,
+                 summary=f"Mileage rate for {Vehicle(vehicle).label.lower()} from {long_date(effective_from)}: "
+                         f"{pence_per_mile}p a mile{after}")
+    return rate
