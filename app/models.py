@@ -11,6 +11,7 @@ from app.establishment.models import (
     ContractYear,
     Funding,
     Grade,
+    OnCostRule,
     PayPoint,
     Post,
 )
@@ -49,5 +50,5 @@ __all__ = [
     "Certificate", "CertificateKind", "Job", "JobStatus", "Check", "CheckKind", "Course",
     "CourseStageRow", "ReturnSubmission", "VolunteerHourValue", "Recommendation", "StageRequirement",
     "TrainingRecord", "TrainingResult", "Spend", "SpendStatus",
-    "Commission", "CommissionFunding", "CommissionYear", "Lot", "ReviewPoint",
+    "OnCostRule", "Commission", "CommissionFunding", "CommissionYear", "Lot", "ReviewPoint",
 ]

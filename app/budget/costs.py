@@ -38,6 +38,38 @@ class Rate:
         return Decimal(self.on_cost_bp) / 10000
 
 
+@dataclass(frozen=True)
+class OnCostTerms:
+    """Statutory on-costs from a date: employer NI above a yearly threshold per person, and
+    employer pension. ``None`` in a list of terms means each grade's flat percentage."""
+
+    effective_from: date
+    ni_rate_bp: int
+    ni_threshold_pence: int
+    pension_rate_bp: int
+
+
+# A provider's on-cost rules, oldest first: (from, terms or None for the flat percentage).
+Rules = Sequence[tuple[date, OnCostTerms | None]]
+
+
+def terms_on(rules: Rules, day: date) -> OnCostTerms | None:
+    current = None
+    for effective_from, terms in rules:
+        if effective_from <= day:
+            current = terms
+    return current
+
+
+def person_annual_cost(salary_pence: Decimal, on_cost_bp: int, terms: OnCostTerms | None) -> Decimal:
+    """A year of one person's pay with on-costs: the flat percentage, or NI on pay above the
+    threshold plus pension on all of it (so a half-time post pays proportionally less NI)."""
+    if terms is None:
+        return salary_pence * (1 + Decimal(on_cost_bp) / 10000)
+    ni = max(Decimal(0), salary_pence - terms.ni_threshold_pence) * terms.ni_rate_bp / 10000
+    return salary_pence + ni + salary_pence * terms.pension_rate_bp / 10000
+
+
 def point_on(points: Sequence[Rate | PayPoint], day: date) -> Rate | PayPoint | None:
     """The latest point effective by ``day`` (points sorted by date)."""
     current = None
@@ -47,9 +79,10 @@ def point_on(points: Sequence[Rate | PayPoint], day: date) -> Rate | PayPoint | 
     return current
 
 
-def _segments(points, start: date, end: date):
-    """Split [start, end] where a pay point or a financial year changes."""
+def _segments(points, start: date, end: date, rules: Rules = ()):
+    """Split [start, end] where a pay point, an on-cost rule or a financial year changes."""
     cuts = {point.effective_from for point in points if start < point.effective_from <= end}
+    cuts |= {effective_from for effective_from, _ in rules if start < effective_from <= end}
     year = financial_year_of(start)
     while date(year + 1, 4, 1) <= end:
         cuts.add(date(year + 1, 4, 1))
@@ -60,30 +93,33 @@ def _segments(points, start: date, end: date):
         yield seg_start, seg_end
 
 
-def salaried_cost(points: Sequence[Rate | PayPoint], fte: Decimal, start: date, end: date) -> Decimal:
-    """Cost of ``fte`` at the mid-point over [start, end] with on-costs, pro rata by days.
+def salaried_cost(points: Sequence[Rate | PayPoint], fte: Decimal, start: date, end: date,
+                  rules: Rules = ()) -> Decimal:
+    """Cost of one person's ``fte`` at the mid-point over [start, end] with on-costs, pro rata by days.
 
-    Each day is priced at the pay point in force that day, so a pay award
-    changes costs only from its date.
+    Each day is priced at the pay point and on-cost rule in force that day, so a pay award
+    or a change in National Insurance changes costs only from its date.
     """
     if not points or end < start or not fte:
         return Decimal(0)
     total = Decimal(0)
-    for seg_start, seg_end in _segments(points, start, end):
+    for seg_start, seg_end in _segments(points, start, end, rules):
         point = point_on(points, seg_start)
         if point is None:
             continue
         days = Decimal((seg_end - seg_start).days + 1)
         share = days / days_in_financial_year(financial_year_of(seg_start))
-        total += Decimal(point.mid_pence) * fte * (1 + point.on_cost_rate) * share
+        annual = person_annual_cost(Decimal(point.mid_pence) * fte, point.on_cost_bp, terms_on(rules, seg_start))
+        total += annual * share
     return total
 
 
 def contract_cost(contract: Contract, start: date, end: date, *, left_on: date | None = None,
-                  points: Sequence[Rate | PayPoint] | None = None) -> Decimal:
+                  points: Sequence[Rate | PayPoint] | None = None, rules: Rules | None = None) -> Decimal:
     """A salaried contract's cost over a period, clipped to its dates and the person's leaving.
 
-    ``points`` overrides the grade's pay points (to price at today's terms).
+    ``points`` overrides the grade's pay points and ``rules`` the provider's on-cost rules
+    (to price at today's terms, or at the budget's).
     """
     grade = contract.post.grade
     if contract.is_sessional or grade is None:
@@ -91,7 +127,16 @@ def contract_cost(contract: Contract, start: date, end: date, *, left_on: date |
     first = max(start, contract.starts_on)
     last = min(d for d in (end, contract.ends_on, left_on) if d is not None)
     fte = fte_of_weekly_hours(contract.weekly_hours)
-    return salaried_cost(grade.pay_points if points is None else points, fte, first, last)
+    if rules is None:
+        from app.establishment.services import on_cost_rules
+
+        rules = on_cost_rules(contract.post.provider_id)
+    return salaried_cost(grade.pay_points if points is None else points, fte, first, last, rules)
+
+
+def frozen_rules(rules: Rules, on: date) -> Rules:
+    """The on-cost rule in force on ``on``, applied throughout."""
+    return [(date.min, terms_on(rules, on))]
 
 
 def frozen_terms(contract: Contract, today: date, from_day: date) -> list[Rate]:
@@ -108,8 +153,14 @@ def hourly_rate(point: PayPoint) -> Decimal:
     return Decimal(point.mid_pence) / WEEKS_IN_A_YEAR / FULL_TIME_HOURS
 
 
-def sessional_cost(minutes: int, point: PayPoint | None) -> Decimal:
-    """Approved sessional hours x the grade's hourly rate x (1 + on-costs)."""
+def sessional_cost(minutes: int, point: PayPoint | None, terms: OnCostTerms | None = None) -> Decimal:
+    """A month's approved sessional hours for one person x the grade's hourly rate, with on-costs:
+    the flat percentage, or NI above a month's share of the threshold (payroll applies it per
+    monthly pay period) plus pension."""
     if point is None or not minutes:
         return Decimal(0)
-    return Decimal(minutes) / 60 * hourly_rate(point) * (1 + point.on_cost_rate)
+    pay = Decimal(minutes) / 60 * hourly_rate(point)
+    if terms is None:
+        return pay * (1 + point.on_cost_rate)
+    ni = max(Decimal(0), pay - Decimal(terms.ni_threshold_pence) / 12) * terms.ni_rate_bp / 10000
+    return pay + ni + pay * terms.pension_rate_bp / 10000

@@ -14,9 +14,14 @@ from decimal import Decimal
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from app.budget.costs import financial_year_of, pence
+from app.budget.costs import financial_year_of, pence, terms_on
 from app.establishment.models import BudgetLineKind, Grade, Post
-from app.establishment.services import contract_years_for, load_contract_year
+from app.establishment.services import (
+    annual_post_cost_pence,
+    contract_years_for,
+    load_contract_year,
+    on_cost_rules,
+)
 from app.extensions import db
 
 DEFAULT_AWARD_PCT = Decimal(3)
@@ -83,7 +88,7 @@ def project(provider_id: int, *, award_pct: Decimal = DEFAULT_AWARD_PCT, today: 
                      for start, year in own_years.items()}
     posts = db.session.scalars(select(Post).where(Post.provider_id == provider_id, Post.grade_id.is_not(None))
                                .options(selectinload(Post.grade).selectinload(Grade.pay_points))).all()
-    projected, funding = [], 0
+    projected, funding, rules = [], 0, on_cost_rules(provider_id)
     for label, starts_on, extension in _contract_years(provider_id):
         if financial_year_of(starts_on) < financial_year_of(today) and starts_on not in own_years:
             continue  # years gone by that the provider never budgeted
@@ -95,7 +100,8 @@ def project(provider_id: int, *, award_pct: Decimal = DEFAULT_AWARD_PCT, today: 
             if priced is None:
                 continue
             mid, on_cost_bp, guessed = priced
-            pay += Decimal(post.budgeted_fte) * mid * (1 + Decimal(on_cost_bp) / 10000)
+            pay += annual_post_cost_pence(post.number_of_posts, post.budgeted_fte, mid, on_cost_bp,
+                                          terms_on(rules, starts_on))
             assumed = assumed or guessed
         funding = funding_known.get(starts_on, funding)  # a year not yet funded carries the last known
         projected.append(ProjectedYear(label, starts_on, pence(pay), non_pay, funding, assumed, extension))

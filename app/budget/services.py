@@ -15,12 +15,12 @@ from sqlalchemy import and_, case, extract, func, literal, or_, select
 from sqlalchemy.orm import selectinload
 
 from app.establishment.models import BudgetLine, BudgetLineKind, Contract, ContractYear, Grade, Post
-from app.establishment.services import budget_row
+from app.establishment.services import budget_row, on_cost_rules
 from app.extensions import db
 from app.hours.models import HoursEntry, HoursStatus
 from app.people.models import Person
 
-from .costs import contract_cost, frozen_terms, pence, sessional_cost
+from .costs import contract_cost, frozen_rules, frozen_terms, pence, sessional_cost, terms_on
 
 # Actual spend for non-pay lines comes from other features (expenses, training),
 # which register a function here: (year, today, area_id) -> ({month start: pence
@@ -160,6 +160,8 @@ def _price_pay_line(figures: LineFigures, contracts: list[Contract], sessional_r
     forecast at the pay points the budget was priced at (so price and volume can be told apart)."""
     to_date = min(today, year.ends_on)
     at_budget = 0
+    rules = on_cost_rules(year.provider_id)
+    budget_rules = frozen_rules(rules, year.pay_basis_on)
     for contract in contracts:
         left = contract.person.left_on
         for month in months:
@@ -167,21 +169,22 @@ def _price_pay_line(figures: LineFigures, contracts: list[Contract], sessional_r
             if first <= last:
                 cost = pence(contract_cost(contract, first, last, left_on=left))
                 figures.by_month[month] = figures.by_month.get(month, 0) + cost
-                at_budget += pence(contract_cost(contract, first, last, left_on=left,
+                at_budget += pence(contract_cost(contract, first, last, left_on=left, rules=budget_rules,
                                                  points=frozen_terms(contract, year.pay_basis_on, first)))
         if today < year.ends_on:
             running_on = contract.ends_on is None or contract.ends_on > today
             if running_on and not contract.is_sessional:
                 figures.committed += pence(_committed_cost(contract, today, year.ends_on, left))
                 start = max(today + timedelta(days=1), contract.starts_on)
-                at_budget += pence(contract_cost(contract, start, year.ends_on, left_on=left,
+                at_budget += pence(contract_cost(contract, start, year.ends_on, left_on=left, rules=budget_rules,
                                                  points=frozen_terms(contract, year.pay_basis_on, start)))
     sessional_actual = sessional_at_budget = 0
     for contract, month, priced_on, minutes in sessional_rows:
-        cost = pence(sessional_cost(minutes, contract.post.grade.pay_point_on(priced_on)))
+        cost = pence(sessional_cost(minutes, contract.post.grade.pay_point_on(priced_on), terms_on(rules, priced_on)))
         figures.by_month[month] = figures.by_month.get(month, 0) + cost
         sessional_actual += cost
-        sessional_at_budget += pence(sessional_cost(minutes, contract.post.grade.pay_point_on(year.pay_basis_on)))
+        sessional_at_budget += pence(sessional_cost(minutes, contract.post.grade.pay_point_on(year.pay_basis_on),
+                                                    terms_on(rules, year.pay_basis_on)))
     # Sessional hours have no contract to commit: project them at the run rate so far.
     figures.committed += run_rate_projection(sessional_actual, year, today)
     figures.actual = sum(figures.by_month.values())
@@ -192,8 +195,8 @@ def _price_pay_line(figures: LineFigures, contracts: list[Contract], sessional_r
 def _committed_cost(contract: Contract, today: date, year_end: date, left: date | None) -> Decimal:
     """Cost from tomorrow to year end at the terms in force today (no future award assumed)."""
     start = max(today + timedelta(days=1), contract.starts_on)
-    return contract_cost(contract, start, year_end, left_on=left,
-                         points=frozen_terms(contract, today, start))
+    return contract_cost(contract, start, year_end, left_on=left, points=frozen_terms(contract, today, start),
+                         rules=frozen_rules(on_cost_rules(contract.post.provider_id), today))
 
 
 def build_monitor(year: ContractYear, *, today: date, area_id: int | None = None) -> Monitor:

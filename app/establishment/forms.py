@@ -141,3 +141,21 @@ class FundingForm(FlaskForm):
                          validators=[DataRequired("Enter who funds it"), Length(max=120)])
     amount = _money("Amount for the year", "Enter the amount")
     submit = SubmitField("Save funding", widget=GovSubmitInput())
+
+
+class OnCostRuleForm(FlaskForm):
+    effective_from = GovDateField("From", description="National Insurance changes on 6 April; pension often 1 April",
+                                  validators=[InputRequired("Enter the date the rule starts")])
+    method = RadioField("How are on-costs worked out?", widget=GovRadioInput(),
+                        choices=[("statutory", "Employer National Insurance above a threshold, plus pension"),
+                                 ("flat", "Each grade's flat on-cost percentage (as the council's costing does)")],
+                        validators=[InputRequired("Choose how on-costs are worked out")])
+    ni_rate = PlainDecimalField("Employer National Insurance rate", places=2, description="Like 15",
+                                validators=[Optional(), NumberRange(min=0, max=50, message="Between 0% and 50%")])
+    ni_threshold = MoneyField("Secondary threshold, a year for each person", description="Like 5,000",
+                              validators=[Optional(), NumberRange(min=0, max=100_000,
+                                                                  message="Between £0 and £100,000")])
+    pension_rate = PlainDecimalField("Employer pension rate", places=2, description="Like 20",
+                                     validators=[Optional(), NumberRange(min=0, max=50,
+                                                                         message="Between 0% and 50%")])
+    submit = SubmitField("Add rule", widget=GovSubmitInput())

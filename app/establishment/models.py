@@ -238,3 +238,26 @@ class Funding(db.Model):
     amount_pence: Mapped[int] = mapped_column(Integer)
 
     contract_year: Mapped[ContractYear] = relationship(back_populates="funding")
+
+
+class OnCostRule(db.Model):
+    """How employer on-costs are worked out from a date: each grade's flat percentage (the
+    council's own costing), or employer National Insurance above a yearly secondary threshold
+    per person plus employer pension, so part-time posts pay proportionally less NI.
+    A provider's own rules replace the council's; NULL provider is the council's."""
+
+    __tablename__ = "on_cost_rule"
+    __table_args__ = (
+        UniqueConstraint("provider_id", "effective_from"),
+        CheckConstraint("method IN ('flat', 'statutory')", name="known_method"),
+        CheckConstraint("method = 'flat' OR (ni_rate_bp IS NOT NULL AND ni_threshold_pence IS NOT NULL "
+                        "AND pension_rate_bp IS NOT NULL)", name="statutory_has_rates"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    provider_id: Mapped[int | None] = mapped_column(ForeignKey("provider.id", ondelete="CASCADE"), index=True)
+    effective_from: Mapped[date] = mapped_column(Date)
+    method: Mapped[str] = mapped_column(String(10))
+    ni_rate_bp: Mapped[int | None] = mapped_column(Integer)
+    ni_threshold_pence: Mapped[int | None] = mapped_column(Integer)  # a year, per person
+    pension_rate_bp: Mapped[int | None] = mapped_column(Integer)

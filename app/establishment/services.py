@@ -15,6 +15,7 @@ from .models import (
     Contract,
     ContractYear,
     Grade,
+    OnCostRule,
     Post,
     fte_of_weekly_hours,
 )
@@ -33,17 +34,55 @@ def round_to_pound(pence: Decimal) -> int:
     return int((pence / 100).quantize(Decimal("1"), rounding=ROUND_HALF_UP)) * 100
 
 
+def on_cost_rules(provider_id: int | None):
+    """The provider's on-cost rules, oldest first, as (from, terms or None for flat): its own
+    where it has any, otherwise the council's. Asked once per provider per request."""
+    from flask import g
+
+    from app.budget.costs import OnCostTerms
+
+    cache = g.setdefault("_on_cost_rules", {})
+    if provider_id not in cache:
+        rows = db.session.scalars(select(OnCostRule).where(
+            (OnCostRule.provider_id == provider_id) | OnCostRule.provider_id.is_(None))
+            .order_by(OnCostRule.effective_from)).all()
+        own = [r for r in rows if r.provider_id is not None]
+        cache[provider_id] = [
+            (r.effective_from, OnCostTerms(r.effective_from, r.ni_rate_bp, r.ni_threshold_pence, r.pension_rate_bp)
+             if r.method == "statutory" else None) for r in (own or rows)]
+    return cache[provider_id]
+
+
+def forget_on_cost_rules() -> None:
+    from flask import g
+
+    g.pop("_on_cost_rules", None)
+
+
+def annual_post_cost_pence(number_of_posts: int, budgeted_fte, mid_pence, on_cost_bp: int, terms) -> Decimal:
+    """A year of a post line: each of its posts at an equal share of the budgeted FTE, so NI's
+    threshold applies per person."""
+    from app.budget.costs import person_annual_cost
+
+    fte = Decimal(str(budgeted_fte or 0))
+    people = number_of_posts if number_of_posts > 0 else 1
+    return people * person_annual_cost(Decimal(str(mid_pence)) * fte / people, on_cost_bp, terms)
+
+
 def post_annual_cost_pence(post: Post, on: date) -> Decimal:
-    """A post's budgeted cost for a year at the pay point in force on ``on``.
+    """A post's budgeted cost for a year at the pay point and on-cost rule in force on ``on``.
 
     :raises PricingError: when the post's grade has no pay point by that date.
     """
+    from app.budget.costs import terms_on
+
     if post.grade is None:
         return Decimal(0)
     point = post.grade.pay_point_on(on)
     if point is None:
         raise PricingError(f"Grade {post.grade.code} has no pay point in force on {on:%d %B %Y}")
-    return annual_cost_pence(post.budgeted_fte, point.mid_pence, point.on_cost_bp)
+    return annual_post_cost_pence(post.number_of_posts, post.budgeted_fte, point.mid_pence, point.on_cost_bp,
+                                  terms_on(on_cost_rules(post.provider_id), on))
 
 
 @dataclass(frozen=True)

@@ -9,11 +9,12 @@ from decimal import ROUND_HALF_UP, Decimal
 from sqlalchemy import func, select
 
 from app.audit import services as audit
+from app.budget.costs import terms_on
 from app.extensions import db
 from app.formatting import long_date, pounds
 
-from .models import BudgetLine, BudgetLineKind, ContractYear, Funding, Grade, PayPoint, Post
-from .services import annual_cost_pence
+from .models import BudgetLine, BudgetLineKind, ContractYear, Funding, Grade, OnCostRule, PayPoint, Post
+from .services import annual_post_cost_pence, on_cost_rules
 
 
 class SetupError(ValueError):
@@ -130,10 +131,11 @@ def award_preview(grades: list[Grade], *, effective_from: date, how: str, percen
         raise SetupError("percent", "Enter the percentage")
     if how == "flat" and flat_pence is None:
         raise SetupError("flat", "Enter the flat amount")
-    fte_by_grade = dict(db.session.execute(
-        select(Post.grade_id, func.sum(Post.budgeted_fte)).where(
+    posts_by_grade: dict[int, list[Post]] = {}
+    for post in db.session.scalars(select(Post).where(
             Post.grade_id.in_([g.id for g in grades]), Post.in_force_on(effective_from),
-            posts_scope if posts_scope is not None else Post.id.is_not(None)).group_by(Post.grade_id)).all())
+            posts_scope if posts_scope is not None else Post.id.is_not(None))):
+        posts_by_grade.setdefault(post.grade_id, []).append(post)
     rows = []
     for grade in grades:
         before = grade.pay_point_on(effective_from)
@@ -145,9 +147,14 @@ def award_preview(grades: list[Grade], *, effective_from: date, how: str, percen
         else:
             low, mid, high = (_uplift(p, how, percent, flat_pence)
                               for p in (before.min_pence, before.mid_pence, before.max_pence))
-        fte = Decimal(str(fte_by_grade.get(grade.id) or 0))
-        extra = annual_cost_pence(fte, mid, before.on_cost_bp) - annual_cost_pence(fte, before.mid_pence,
-                                                                                   before.on_cost_bp)
+        posts = posts_by_grade.get(grade.id, [])
+        extra = Decimal(0)
+        for post in posts:
+            terms = terms_on(on_cost_rules(post.provider_id), effective_from)
+            extra += (annual_post_cost_pence(post.number_of_posts, post.budgeted_fte, mid, before.on_cost_bp, terms)
+                      - annual_post_cost_pence(post.number_of_posts, post.budgeted_fte, before.mid_pence,
+                                               before.on_cost_bp, terms))
+        fte = sum((Decimal(str(p.budgeted_fte)) for p in posts), Decimal(0))
         rows.append(AwardRow(grade, before, low, mid, high, fte, int(extra)))
     return rows
 
@@ -235,3 +242,36 @@ def save_funding(funding: Funding | None, year: ContractYear, *, source: str, am
     audit.record(actor=actor, action="update", entity=funding, provider_id=year.provider_id,
                  summary=f"{year.label} funding from {funding.source}: {pounds(amount_pence)}")
     return funding
+
+
+# On-cost rules ---------------------------------------------------------------------------
+
+def add_on_cost_rule(*, provider_id: int | None, effective_from: date, method: str, ni_rate_bp: int | None,
+                     ni_threshold_pence: int | None, pension_rate_bp: int | None, actor) -> OnCostRule:
+    """How on-costs are worked out from a date, for a provider (or, with no provider, the council).
+
+    :raises SetupError: for a statutory rule without its rates, or a date that already has a rule.
+    """
+    from .services import forget_on_cost_rules
+
+    if method == "statutory":
+        for field, value in (("ni_rate", ni_rate_bp), ("ni_threshold", ni_threshold_pence),
+                             ("pension_rate", pension_rate_bp)):
+            if value is None:
+                raise SetupError(field, "Enter the National Insurance rate, its threshold and the pension rate")
+    else:
+        ni_rate_bp = ni_threshold_pence = pension_rate_bp = None
+    owner = OnCostRule.provider_id.is_(None) if provider_id is None else OnCostRule.provider_id == provider_id
+    if db.session.scalar(select(OnCostRule.id).where(owner, OnCostRule.effective_from == effective_from)):
+        raise SetupError("effective_from", f"There is already a rule from {long_date(effective_from)}")
+    rule = OnCostRule(provider_id=provider_id, effective_from=effective_from, method=method, ni_rate_bp=ni_rate_bp,
+                      ni_threshold_pence=ni_threshold_pence, pension_rate_bp=pension_rate_bp)
+    db.session.add(rule)
+    db.session.flush()
+    forget_on_cost_rules()
+    what = ("each grade's flat on-cost percentage" if method == "flat" else
+            f"employer NI {ni_rate_bp / 100:g}% above {pounds(ni_threshold_pence)} a year, pension "
+            f"{pension_rate_bp / 100:g}%")
+    audit.record(actor=actor, action="create", entity=rule, provider_id=provider_id, council=provider_id is None,
+                 summary=f"On-costs from {long_date(effective_from)}: {what}")
+    return rule

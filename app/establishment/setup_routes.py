@@ -24,6 +24,7 @@ from .forms import (
     ContractYearForm,
     FundingForm,
     GradeForm,
+    OnCostRuleForm,
     PayAwardForm,
     PayPointForm,
     PostForm,
@@ -234,3 +235,33 @@ def edit_funding(year_id: int | None = None, funding_id: int | None = None):
         abort(404)
     return _page(form, "Change funding" if funding else "Add funding", url_for(OVERVIEW, year=year.id),
                  caption=f"Budget for {year.label}")
+
+
+@bp.route("/on-costs")
+@permission_required("view_establishment")
+def on_costs():
+    from .models import OnCostRule
+
+    rows = db.session.scalars(select(OnCostRule).where(settings_scope(OnCostRule, current_user))
+                              .order_by(OnCostRule.provider_id.is_(None), OnCostRule.effective_from.desc())).all()
+    return render_template("establishment/on_costs.html", rows=rows)
+
+
+@bp.route("/on-costs/new", methods=["GET", "POST"])
+@permission_required("manage_grades")
+def new_on_cost_rule():
+    form = OnCostRuleForm()
+    if form.validate_on_submit():
+        def percent(value):
+            return None if value is None else int(value * 100)
+
+        done = _done(form, lambda: setup.add_on_cost_rule(
+            provider_id=owner_for_new_setting(current_user), effective_from=form.effective_from.data,
+            method=form.method.data, ni_rate_bp=percent(form.ni_rate.data), ni_threshold_pence=form.ni_threshold.pence,
+            pension_rate_bp=percent(form.pension_rate.data), actor=current_user),
+            "On-cost rule added. Costs from its date use it", url_for("establishment.on_costs"))
+        if done:
+            return done
+    return _page(form, "Add an on-cost rule", url_for("establishment.on_costs"), caption="On-costs",
+                 note="A provider's own rules replace the council's. Each rule applies from its date, so costs "
+                      "before it do not change. With no rule, each grade's flat percentage is used.")

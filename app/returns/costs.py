@@ -11,10 +11,10 @@ from decimal import Decimal
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import selectinload
 
-from app.budget.costs import pence, salaried_cost, sessional_cost
+from app.budget.costs import pence, salaried_cost, sessional_cost, terms_on
 from app.budget.services import _sessional_minutes
 from app.establishment.models import FULL_TIME_HOURS, BudgetLine, BudgetLineKind, Contract, ContractYear, Grade, Post
-from app.establishment.services import budget_row
+from app.establishment.services import budget_row, on_cost_rules
 from app.expenses.models import ClaimStatus, ExpenseClaim, ExpenseLine, LineStatus
 from app.extensions import db
 from app.people.models import Person
@@ -60,9 +60,10 @@ def _pay(costs: Costs, years: list[ContractYear], start: date, end: date) -> Non
         year, line = line_of[(post.provider_id, post_id)]
         first, last = _window(year, start, end)
         first, last = max(first, starts_on), min(d for d in (last, ends_on, left_on) if d is not None)
-        key = (post.grade_id, hours, first, last)
+        key = (post.provider_id, post.grade_id, hours, first, last)
         if key not in priced:
-            priced[key] = salaried_cost(post.grade.pay_points, Decimal(str(hours)) / FULL_TIME_HOURS, first, last)
+            priced[key] = salaried_cost(post.grade.pay_points, Decimal(str(hours)) / FULL_TIME_HOURS, first, last,
+                                        on_cost_rules(post.provider_id))
         _add(costs, "pay_cost", post.area_id, line.name, float(priced[key]))
     sessional = list(db.session.scalars(
         select(Contract).where(Contract.post_id.in_(list(posts)), Contract.is_sessional, Contract.starts_on <= end,
@@ -70,7 +71,8 @@ def _pay(costs: Costs, years: list[ContractYear], start: date, end: date) -> Non
         .options(selectinload(Contract.post).selectinload(Post.grade).selectinload(Grade.pay_points))))
     for contract, _month, priced_on, minutes in _sessional_minutes(sessional, start, end):
         year, line = line_of[(contract.post.provider_id, contract.post_id)]
-        cost = sessional_cost(minutes, contract.post.grade.pay_point_on(priced_on))
+        cost = sessional_cost(minutes, contract.post.grade.pay_point_on(priced_on),
+                              terms_on(on_cost_rules(contract.post.provider_id), priced_on))
         _add(costs, "pay_cost", contract.post.area_id, line.name, float(cost))
 
 
