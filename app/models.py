@@ -3,7 +3,7 @@
 from app.audit.models import AuditEvent
 from app.auth.models import Role, User
 from app.certificates.models import Certificate, CertificateKind, Job, JobStatus
-from app.council.models import Commission, CommissionFunding, CommissionYear, Lot, ReviewPoint
+from app.council.models import Commission, CommissionFunding, CommissionYear, CouncilPost, Lot, ReviewPoint
 from app.establishment.models import (
     BudgetLine,
     BudgetLineKind,
@@ -50,5 +50,5 @@ __all__ = [
     "Certificate", "CertificateKind", "Job", "JobStatus", "Check", "CheckKind", "Course",
     "CourseStageRow", "ReturnSubmission", "VolunteerHourValue", "Recommendation", "StageRequirement",
     "TrainingRecord", "TrainingResult", "Spend", "SpendStatus",
-    "OnCostRule", "Commission", "CommissionFunding", "CommissionYear", "Lot", "ReviewPoint",
+    "OnCostRule", "CouncilPost", "Commission", "CommissionFunding", "CommissionYear", "Lot", "ReviewPoint",
 ]

@@ -126,6 +126,7 @@ REDIRECTS = {
     ("returns.submit", "POST"): {Role.HR},
     # The world has no contract yet: adding a lot goes back to set it up first.
     ("council.new_lot", "GET"): {Role.COORDINATOR},
+    ("council.new_council_post", "GET"): {Role.COORDINATOR},
 }
 # Public, but only part-way through signing in: without a password just entered they send
 # everyone (signed in or not) back to the sign-in page.

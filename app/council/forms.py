@@ -10,7 +10,7 @@ from govuk_frontend_wtf.wtforms_widgets import (
 from wtforms import EmailField, RadioField, SelectField, SelectMultipleField, StringField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, Email, InputRequired, Length, NumberRange, Optional
 
-from app.fields import GovDateField, MoneyField, PlainIntegerField
+from app.fields import GovDateField, MoneyField, PlainDecimalField, PlainIntegerField
 
 from .models import Decision, Term
 
@@ -104,3 +104,13 @@ class MileageRateForm(FlaskForm):
                                               validators=[Optional(), NumberRange(
                                                   min=0, max=500, message="Between 0 and 500 pence")])
     submit = SubmitField("Add mileage rate", widget=GovSubmitInput())
+
+
+class CouncilPostForm(FlaskForm):
+    title = StringField("Post title", widget=GovTextInput(), description="Like Service Co-ordinator",
+                        validators=[DataRequired("Enter the post title"), Length(max=120)])
+    grade_id = SelectField("Grade, on the council's pay scale", coerce=int, widget=GovSelect(),
+                           validators=[InputRequired("Choose the grade")])
+    fte = PlainDecimalField("FTE", places=2, description="Like 1.0", validators=[
+        InputRequired("Enter the FTE"), NumberRange(min=0.01, max=50, message="Between 0.01 and 50 FTE")])
+    submit = SubmitField("Add post", widget=GovSubmitInput())

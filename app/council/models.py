@@ -3,6 +3,7 @@ funding for each year by source, and the lots: which provider holds which areas 
 
 import enum
 from datetime import date, datetime
+from decimal import Decimal
 
 from sqlalchemy import (
     Boolean,
@@ -12,6 +13,7 @@ from sqlalchemy import (
     DateTime,
     ForeignKey,
     Integer,
+    Numeric,
     String,
     Table,
     Text,
@@ -60,6 +62,8 @@ class Commission(db.Model):
     review_points: Mapped[list["ReviewPoint"]] = relationship(order_by="ReviewPoint.due_on",
                                                               cascade="all, delete-orphan")
     lots: Mapped[list["Lot"]] = relationship(order_by="Lot.name", cascade="all, delete-orphan")
+    council_posts: Mapped[list["CouncilPost"]] = relationship(order_by="CouncilPost.id",
+                                                              cascade="all, delete-orphan")
 
     @property
     def extension_years_taken(self) -> int:
@@ -134,3 +138,19 @@ class Lot(db.Model):
 
     provider: Mapped[Provider] = relationship()
     areas: Mapped[list[Area]] = relationship(secondary=lot_area, order_by=Area.name)
+
+
+class CouncilPost(db.Model):
+    """A post on the council's side of the contract, such as the Service Co-ordinator: priced
+    in the county budget at the council's pay scale, in no provider's establishment."""
+
+    __tablename__ = "council_post"
+    __table_args__ = (CheckConstraint("fte > 0", name="fte_positive"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    commission_id: Mapped[int] = mapped_column(ForeignKey("commission.id", ondelete="CASCADE"))
+    title: Mapped[str] = mapped_column(String(120))
+    grade_id: Mapped[int] = mapped_column(ForeignKey("grade.id", ondelete="RESTRICT"))
+    fte: Mapped[Decimal] = mapped_column(Numeric(5, 2))
+
+    grade = relationship("Grade")

@@ -17,6 +17,7 @@ from . import services
 from .forms import (
     AreaForm,
     CommissionForm,
+    CouncilPostForm,
     ExtensionForm,
     HourValueForm,
     LotForm,
@@ -231,3 +232,31 @@ def rates():
         values=db.session.scalars(select(VolunteerHourValue).order_by(VolunteerHourValue.effective_from.desc())).all(),
         mileage_rates=db.session.scalars(select(MileageRate).order_by(MileageRate.vehicle,
                                                                       MileageRate.effective_from.desc())).all())
+
+
+@bp.route("/contract/council-posts/new", methods=["GET", "POST"])
+@permission_required("manage_commission")
+def new_council_post():
+    from app.establishment.models import Grade
+
+    commission = services.the_commission()
+    if commission is None:
+        return _no_contract_yet()
+    form = CouncilPostForm()
+    grades = {g.id: g for g in db.session.scalars(select(Grade).where(Grade.provider_id.is_(None))
+                                                  .order_by(Grade.code))}
+    form.grade_id.choices = [(g.id, f"{g.code}: {g.name}") for g in grades.values()]
+    if form.validate_on_submit():
+        try:
+            services.add_council_post(commission, title=form.title.data, grade=grades.get(form.grade_id.data),
+                                      fte=form.fte.data, actor=current_user)
+        except services.CouncilError as error:
+            form[error.args[0]].errors.append(error.args[1])
+        else:
+            db.session.commit()
+            flash("The council's post is added to the county budget", "success")
+            return redirect(url_for(CONTRACT) + "#county")
+    return render_template("establishment/setup_form.html", form=form, caption="The contract",
+                           heading="Add a council post", back=url_for(CONTRACT),
+                           note="A post on the council's side, such as the Service Co-ordinator: it counts in the "
+                                "county budget, not in any provider's establishment.")

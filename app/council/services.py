@@ -8,11 +8,12 @@ from sqlalchemy import func, select
 from app.accounts.services import AccountError, create_staff_account
 from app.audit import services as audit
 from app.auth.models import Role, User
+from app.establishment.services import round_to_pound
 from app.extensions import db
 from app.formatting import long_date, pounds
 from app.people.models import Area, Provider
 
-from .models import Commission, CommissionFunding, CommissionYear, Decision, Lot, ReviewPoint, Term
+from .models import Commission, CommissionFunding, CommissionYear, CouncilPost, Decision, Lot, ReviewPoint, Term
 
 
 class CouncilError(ValueError):
@@ -178,14 +179,15 @@ class CountyBudget:
     year: CommissionYear
     rows: list[ProviderBudget]
     funding_pence: int  # the contract's funding for the year
+    council_pence: int = 0  # the council's own posts, priced at its pay scale
 
     @property
     def budget_pence(self) -> int:
-        return sum(r.budget_pence for r in self.rows)
+        return sum(r.budget_pence for r in self.rows) + self.council_pence
 
     @property
     def forecast_pence(self) -> int:
-        return sum(r.forecast_pence for r in self.rows)
+        return sum(r.forecast_pence for r in self.rows) + self.council_pence
 
     @property
     def headroom_pence(self) -> int:
@@ -207,7 +209,34 @@ def county_budget(year: CommissionYear, *, today: date) -> CountyBudget:
         monitor = build_monitor(loaded, today=today)
         rows.append(ProviderBudget(loaded.provider, table.total_pence, monitor.total("forecast"),
                                    table.funding_pence))
-    return CountyBudget(year, rows, sum(f.amount_pence for f in year.funding))
+    council = sum(round_to_pound(post_annual_cost_pence_for(post.grade, post.fte, year.starts_on))
+                  for post in year.commission.council_posts)
+    return CountyBudget(year, rows, sum(f.amount_pence for f in year.funding), council)
+
+
+def post_annual_cost_pence_for(grade, fte, on: date):
+    """A council post's year at the council's pay scale and on-cost rules on ``on``."""
+    from decimal import Decimal
+
+    from app.budget.costs import terms_on
+    from app.establishment.services import annual_post_cost_pence, on_cost_rules
+
+    point = grade.pay_point_on(on)
+    if point is None:
+        return Decimal(0)
+    return annual_post_cost_pence(1, fte, point.mid_pence, point.on_cost_bp, terms_on(on_cost_rules(None), on))
+
+
+def add_council_post(commission: Commission, *, title: str, grade, fte, actor) -> CouncilPost:
+    """:raises CouncilError: for a grade that is not the council's own."""
+    if grade is None or grade.provider_id is not None:
+        raise CouncilError("grade_id", "Choose a grade on the council's pay scale")
+    post = CouncilPost(title=title.strip(), grade_id=grade.id, fte=fte)
+    commission.council_posts.append(post)
+    db.session.flush()
+    audit.record(actor=actor, action="create", entity=post, council=True,
+                 summary=f"Added the council's post {post.title} ({grade.code}, {fte:f} FTE) to the county budget")
+    return post
 
 
 # Dated rates the whole contract uses ---------------------------------------------------------

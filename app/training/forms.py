@@ -42,8 +42,8 @@ class CourseForm(FlaskForm):
     validity_months = IntegerField("Valid for how many months?", widget=GovTextInput(),
                                    description="Leave blank if it never needs refreshing", validators=[
                                        Optional(), NumberRange(min=1, max=120, message="Between 1 and 120 months")])
-    required_for = SelectMultipleField("Which stages must have it?", widget=GovCheckboxesInput(), choices=STAGES,
-                                       validators=[Optional()])
+    # No Optional(): it would clear the choice check's error, letting a hand-made "" through.
+    required_for = SelectMultipleField("Which stages must have it?", widget=GovCheckboxesInput(), choices=STAGES)
     submit = SubmitField("Save course", widget=GovSubmitInput())
 
 

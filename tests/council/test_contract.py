@@ -13,7 +13,7 @@ from app.establishment.models import BudgetLine, BudgetLineKind, ContractYear
 from app.extensions import db
 
 from ..conftest import error_messages, page
-from ..factories import make_area, make_contract_year
+from ..factories import make_area, make_contract_year, make_grade
 
 
 def _day(d: date) -> list[str]:
@@ -111,3 +111,26 @@ def test_providers_see_only_their_own(world, sign_in, client, two_lots, role):
         assert client.get(f"/establishment/?provider={world.other_provider.id}").status_code in (403, 404)
         text = client.get("/establishment/").get_data(as_text=True)
         assert "Provider B" not in text
+
+
+def test_the_councils_own_post_and_providers_spending_count_in_the_county_budget(world, sign_in, client, two_lots):
+    from app.council.services import county_budget
+    from app.spending.models import Spend, SpendStatus
+
+    commission, year, budgets = two_lots
+    grade = make_grade("KR11X", mid_pence=4_335_308, on_cost_bp=3000, effective_from=date(2021, 4, 1))
+    db.session.commit()
+    response = client.post("/council/contract/council-posts/new", data={
+        "title": "Service Co-ordinator", "grade_id": str(grade.id), "fte": "1"})
+    assert response.status_code == 302
+    county = county_budget(db.session.get(type(year), year.id), today=date(2026, 11, 29))
+    assert county.council_pence == 5_635_900  # £43,353.08 x 1.3 = £56,359, as the seed's table
+    assert county.budget_pence == sum(budgets.values()) + 5_635_900
+    before = county.forecast_pence
+    line = db.session.scalar(db.select(BudgetLine).join(ContractYear).where(
+        ContractYear.provider_id == world.other_provider.id, BudgetLine.name == "Delivery"))
+    db.session.add(Spend(provider_id=world.other_provider.id, budget_line_id=line.id, spent_on=date(2026, 6, 1),
+                         supplier="Hall", description="Room", amount_pence=50_000, status=SpendStatus.APPROVED))
+    db.session.commit()
+    after = county_budget(db.session.get(type(year), year.id), today=date(2026, 11, 29)).forecast_pence
+    assert after == before + 50_000

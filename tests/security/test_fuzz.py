@@ -154,3 +154,12 @@ def test_stored_html_is_escaped_when_shown(world, sign_in):
         body = client.get(url).get_data(as_text=True)
         assert PAYLOAD not in body, url
         assert "&lt;script&gt;" in body or url == "/audit", url
+
+
+def test_a_course_required_for_an_empty_stage_is_refused_not_a_500(world, sign_in):
+    """Found by fuzzing: an empty stage slipped past the choice check into Stage('')."""
+    client = sign_in(world.user(Role.HR))
+    before = _count(Course)
+    response = client.post("/training/courses/new", data={
+        "name": "Odd course", "provider_name": "Us", "hours": "2", "cost": "0", "required_for": ""})
+    assert response.status_code == 200 and _count(Course) == before
