@@ -27,6 +27,7 @@ def load_demo(today: date) -> list[tuple[str, str, str]]:
     provider, _ = get_or_create(Provider, name=DEMO_PROVIDER)
     posts = load_posts(provider, areas, grades)
     load_contract_years(provider, posts)
+    _load_commission(provider, areas)
     if db.session.scalar(select(Person.id).where(Person.provider_id == provider.id).limit(1)):
         named = _named_people(provider)
     else:
@@ -36,6 +37,23 @@ def load_demo(today: date) -> list[tuple[str, str, str]]:
     load_expenses(provider, today)
     load_training(provider, today)
     return sign_ins
+
+
+def _load_commission(provider: Provider, areas: dict) -> None:
+    """The council's contract: three years from April 2025 with the seed's funding each year,
+    let in one lot of all four areas to the demo provider."""
+    from app.council import services as council
+
+    if council.the_commission() is not None:
+        return
+    commission = council.set_up_commission(name="Supporting Parents of Children with SEND",
+                                           starts_on=date(2025, 4, 1), term="three_years",
+                                           extension_years_allowed=2, actor=None)
+    for year in commission.years:
+        council.set_funding(year, source="Kent County Council", amount_pence=40_000_000, actor=None)
+        council.set_funding(year, source="NHS (CCG)", amount_pence=10_000_000, actor=None)
+    council.add_lot(commission, name="Lot 1: the whole county", provider=provider, areas=list(areas.values()),
+                    offers="All four offers", first_year_on=commission.starts_on, last_year_on=None, actor=None)
 
 
 def _named_people(provider: Provider) -> dict[str, Person]:
