@@ -77,6 +77,7 @@ def _register_blueprints(app: Flask) -> None:
     from .budget.routes import bp as budget_bp
     from .certificates.routes import bp as certificates_bp
     from .council.routes import bp as council_bp
+    from .delivery.routes import bp as delivery_bp
     from .establishment import (
         contract_routes,  # noqa: F401  (adds to the people blueprint)
         setup_routes,  # noqa: F401  (adds to the establishment blueprint)
@@ -105,7 +106,7 @@ def _register_blueprints(app: Flask) -> None:
         app.add_url_rule("/_bench/floor", "bench_floor", public(floor_page))
     for bp in (main_bp, auth_bp, people_bp, establishment_bp, hours_bp, budget_bp,
                imports_bp, expenses_bp, training_bp, certificates_bp, jobs_bp,
-               returns_bp, privacy_bp, accounts_bp, council_bp, spending_bp):
+               returns_bp, privacy_bp, accounts_bp, council_bp, spending_bp, delivery_bp):
         app.register_blueprint(bp)
 
 

@@ -237,6 +237,10 @@ PERMISSIONS: dict[str, Permission] = {p.name: p for p in (
     _p("recommend", APPROVERS, "Recommend someone for the next stage", scope=_decide_scope, not_own=True,
        own_refusal="You cannot recommend yourself"),
     _p("manage_providers", COORDINATOR, "Add the providers the council commissions, and the areas it covers"),
+    _p("view_delivery", STAFF, "See sessions delivered, families reached and hours against the plan (within scope)"),
+    _p("record_sessions", APPROVERS, "Record a session delivered and its facilitators' hours (their area, or "
+       "the provider's)", scope=_manage_scope),
+    _p("manage_delivery_plan", HR, "Set the provider's own delivery plan from a date", check=_same_provider),
     _p("manage_commission", COORDINATOR,
        "See and keep the council's contract: years, review points, extension, funding, lots, the county budget"),
     _p("manage_rates", COORDINATOR, "Add the dated rates the whole contract uses: volunteer hour value, mileage"),
@@ -546,6 +550,29 @@ def get_spend_or_404(spend_id: int, *, for_user: User):
     if spend is None:
         abort(404)
     return spend
+
+
+def delivery_scope(user: User, *, provider_id: int | None = None):
+    """SQL condition on DeliverySession: a facilitator's area, a provider's sessions, or (the
+    co-ordinator) every provider's, narrowed to ``provider_id`` when given."""
+    from app.delivery.models import DeliverySession
+
+    condition = true() if sees_all_providers(user) else DeliverySession.provider_id == user.provider_id
+    if not sees_all_areas(user):
+        condition = condition & (DeliverySession.area_id == user.area_id)
+    if provider_id is not None:
+        condition = condition & (DeliverySession.provider_id == provider_id)
+    return condition
+
+
+def get_session_or_404(session_id: int, *, for_user: User):
+    from app.delivery.models import DeliverySession
+
+    found = db.session.scalar(select(DeliverySession).where(DeliverySession.id == session_id,
+                                                            delivery_scope(for_user)))
+    if found is None:
+        abort(404)
+    return found
 
 
 def get_claim_or_404(claim_id: int, *, for_user: User):

@@ -92,3 +92,23 @@ class PlainIntegerField(IntegerField):
         except ValueError as error:
             self.data = None
             raise ValueError(self.invalid_message) from error
+
+
+def parse_clock(text: str | None):
+    """A time of day as people type it: "9:30", "09.30", "9.30am", "6pm", "18:15"; None if not one."""
+    import re
+    from datetime import time
+
+    match = re.fullmatch(r"\s*(\d{1,2})(?:[:.](\d{2}))?\s*([ap])?\.?\s*m?\.?\s*", (text or "").lower())
+    if not match:
+        return None
+    hour, minute, half = int(match.group(1)), int(match.group(2) or 0), match.group(3)
+    if half is None and match.group(2) is None:
+        return None  # a bare number is not a time
+    if half:
+        if not 1 <= hour <= 12:
+            return None
+        hour = hour % 12 + (12 if half == "p" else 0)
+    if hour > 23 or minute > 59:
+        return None
+    return time(hour, minute)

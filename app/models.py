@@ -4,6 +4,14 @@ from app.audit.models import AuditEvent
 from app.auth.models import Role, User
 from app.certificates.models import Certificate, CertificateKind, Job, JobStatus
 from app.council.models import Commission, CommissionFunding, CommissionYear, CouncilPost, Lot, ReviewPoint
+from app.delivery.models import (
+    Cohort,
+    DeliveryBaseline,
+    DeliveryPlan,
+    DeliverySession,
+    Offer,
+    SessionFacilitator,
+)
 from app.establishment.models import (
     BudgetLine,
     BudgetLineKind,
@@ -50,5 +58,6 @@ __all__ = [
     "Certificate", "CertificateKind", "Job", "JobStatus", "Check", "CheckKind", "Course",
     "CourseStageRow", "ReturnSubmission", "VolunteerHourValue", "Recommendation", "StageRequirement",
     "TrainingRecord", "TrainingResult", "Spend", "SpendStatus",
-    "OnCostRule", "CouncilPost", "Commission", "CommissionFunding", "CommissionYear", "Lot", "ReviewPoint",
+    "OnCostRule", "CouncilPost", "Cohort", "DeliveryBaseline", "DeliveryPlan", "DeliverySession", "Offer",
+    "SessionFacilitator", "Commission", "CommissionFunding", "CommissionYear", "Lot", "ReviewPoint",
 ]

@@ -65,7 +65,8 @@ def app(tmp_path_factory):
 
 # Reference data the migrations seed: put back as it was after every test, so a test
 # that retires an activity or changes a requirement cannot change the next one.
-KEEP = {"activity", "expense_category", "mileage_rate", "stage_requirement", "volunteer_hour_value"}
+KEEP = {"activity", "expense_category", "mileage_rate", "stage_requirement", "volunteer_hour_value", "offer",
+        "delivery_plan", "delivery_baseline"}
 _REFERENCE: dict[str, list[dict]] = {}
 
 
@@ -76,16 +77,17 @@ def _snapshot_reference_data() -> None:
 
 
 def _restore_reference_data() -> None:
-    for table in db.metadata.sorted_tables:
-        if table.name in KEEP:
-            db.session.execute(table.delete())
-            if _REFERENCE[table.name]:
-                db.session.execute(table.insert(), _REFERENCE[table.name])
-            if db.engine.dialect.name == "postgresql" and "id" in table.c:
-                # Rows went back with their ids (and TRUNCATE ... CASCADE may have reset the
-                # sequence): the next new row must get an id after them.
-                db.session.execute(text(f"SELECT setval(pg_get_serial_sequence('{table.name}', 'id'), "
-                                        f"COALESCE((SELECT MAX(id) FROM {table.name}), 0) + 1, false)"))
+    kept = [table for table in db.metadata.sorted_tables if table.name in KEEP]
+    for table in reversed(kept):  # rows that refer to others (an offer's activity) go first
+        db.session.execute(table.delete())
+    for table in kept:
+        if _REFERENCE[table.name]:
+            db.session.execute(table.insert(), _REFERENCE[table.name])
+        if db.engine.dialect.name == "postgresql" and "id" in table.c:
+            # Rows went back with their ids (and TRUNCATE ... CASCADE may have reset the
+            # sequence): the next new row must get an id after them.
+            db.session.execute(text(f"SELECT setval(pg_get_serial_sequence('{table.name}', 'id'), "
+                                    f"COALESCE((SELECT MAX(id) FROM {table.name}), 0) + 1, false)"))
 
 
 def _empty_tables() -> None:

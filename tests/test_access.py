@@ -36,7 +36,25 @@ ROUTE_ARGS = {"person_id": lambda world: world.me.id, "entry_id": lambda world: 
               "funding_id": lambda world: _establishment(world).funding_id,
               "spend_id": lambda world: _spend(world),
               "review_id": lambda world: _commission().review_points[0].id,
-              "commission_year_id": lambda world: _commission().years[0].id}
+              "commission_year_id": lambda world: _commission().years[0].id,
+              "session_id": lambda world: _session(world)}
+
+
+def _session(world) -> int:
+    """A session of the world's provider in North Kent (the world's facilitator's area)."""
+    from datetime import date, time
+
+    from app.delivery.models import DeliverySession, Mode, Offer
+    from app.extensions import db
+
+    offer = db.session.scalar(db.select(Offer).order_by(Offer.sort_order))
+    found = DeliverySession(provider_id=world.provider.id, offer_id=offer.id, area_id=world.north.id,
+                            delivered_on=date(2026, 6, 2), starts_at=time(10), ends_at=time(12), mode=Mode.ONLINE,
+                            out_of_hours=False, families_attended=5, families_new=2, families_phase_one=0,
+                            families_pre_diagnosis=0)
+    db.session.add(found)
+    db.session.commit()
+    return found.id
 
 
 def _commission():

@@ -65,6 +65,17 @@ def foreign(world):
     db.session.add(spend)
     db.session.flush()
     ids["spend_id"] = spend.id
+    from datetime import time
+
+    from app.delivery.models import DeliverySession, Mode, Offer
+
+    session = DeliverySession(provider_id=world.other_provider.id, offer_id=db.session.scalar(db.select(Offer.id)),
+                              area_id=world.north.id, delivered_on=date(2026, 6, 2), starts_at=time(10),
+                              ends_at=time(12), mode=Mode.ONLINE, out_of_hours=False, families_attended=5,
+                              families_new=2, families_phase_one=0, families_pre_diagnosis=0)
+    db.session.add(session)
+    db.session.flush()
+    ids["session_id"] = session.id
     db.session.commit()
     return ids
 
@@ -91,7 +102,7 @@ def test_another_providers_records_are_out_of_reach(world, foreign, sign_in, cli
 # Read-only views the co-ordinator may open for any provider's people.
 READ_ACROSS_PROVIDERS = {"people.view_person", "hours.person_hours", "hours.view_entry", "training.person_pathway",
                          "certificates.download", "certificates.person_certificates", "returns.submission",
-                         "spending.view_spend", "spending.invoice"}
+                         "spending.view_spend", "spending.invoice", "delivery.view_session"}
 
 
 def test_another_area_and_another_person(world, sign_in, client):

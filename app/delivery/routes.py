@@ -1,0 +1,204 @@
+"""Delivery: recording sessions, the sessions list, cohorts, and the delivery page against the plan."""
+
+import csv
+import io
+from datetime import UTC, date, datetime
+
+from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from app.access import (
+    area_choices,
+    delivery_scope,
+    fixed_area_id,
+    get_provider_or_404,
+    get_session_or_404,
+    permission_required,
+    scope,
+    sees_all_providers,
+    visible_providers,
+)
+from app.audit.services import history_for
+from app.extensions import db
+from app.people.models import Area, Person, Stage
+from app.people.queries import all_areas
+from app.training.models import Course
+
+from . import services
+from .forms import CohortForm, SessionForm
+from .models import Cohort, DeliverySession, SessionFacilitator
+
+bp = Blueprint("delivery", __name__, url_prefix="/delivery")
+
+
+def _areas() -> list[Area]:
+    return area_choices(current_user, all_areas())
+
+
+def _facilitator_choices(area_ids: list[int]) -> list[Person]:
+    """People who may have facilitated: in post, co-facilitators and employees, in the areas."""
+    return list(db.session.scalars(select(Person).where(
+        scope("record_sessions", current_user), Person.left_on.is_(None), Person.area_id.in_(area_ids),
+        Person.stage.in_([Stage.CO_FACILITATOR, Stage.EMPLOYEE])).order_by(Person.last_name, Person.first_name)))
+
+
+@bp.route("/sessions/new", methods=["GET", "POST"])
+@permission_required("record_sessions")
+def new_session():
+    form = SessionForm()
+    offers = services.offers()
+    areas = _areas()
+    form.offer_id.choices = [(o.id, o.name) for o in offers]
+    form.area_id.choices = [(a.id, a.name) for a in areas]
+    if request.method == "GET" and len(areas) == 1:
+        form.area_id.data = areas[0].id
+    if request.method == "GET" and form.delivered_on.data is None:
+        form.delivered_on.data = date.today()
+    people = _facilitator_choices([a.id for a in areas])
+    form.facilitators.choices = form.leads.choices = [(p.id, p.name) for p in people]
+    cohorts = db.session.scalars(select(Cohort).where(Cohort.provider_id == current_user.provider_id,
+                                                      Cohort.area_id.in_([a.id for a in areas]))
+                                 .order_by(Cohort.starts_on.desc())).all()
+    form.cohort_id.choices = [("", "Not a programme session")] + [(c.id, f"{c.name} ({c.area.name})")
+                                                                   for c in cohorts]
+    if form.validate_on_submit():
+        by_id = {p.id: p for p in people}
+        chosen = [(by_id[i], i in (form.leads.data or [])) for i in form.facilitators.data or [] if i in by_id]
+        try:
+            session = services.record_session(
+                provider_id=current_user.provider_id, offer=next(o for o in offers if o.id == form.offer_id.data),
+                area=next(a for a in areas if a.id == form.area_id.data), delivered_on=form.delivered_on.data,
+                starts_at=form.starts_at.time, ends_at=form.ends_at.time, mode=form.mode.data,
+                venue=form.venue.data, out_of_hours=True if form.out_of_hours.data else None, facilitators=chosen,
+                families_attended=form.families_attended.data, families_new=form.families_new.data,
+                families_phase_one=form.families_phase_one.data,
+                families_pre_diagnosis=form.families_pre_diagnosis.data,
+                cohort=next((c for c in cohorts if c.id == form.cohort_id.data), None), actor=current_user,
+                today=date.today(), now=datetime.now(UTC))
+        except services.DeliveryError as error:
+            db.session.rollback()
+            for name, message in error.problems.items():
+                form[name.split("-")[0]].errors.append(message)
+        else:
+            db.session.commit()
+            flash("Session recorded. Each facilitator's hours are sent for approval"
+                  + (f". Flagged: {session.flag}" if session.flag else ""), "success")
+            return redirect(url_for("delivery.sessions"))
+    return render_template("delivery/new_session.html", form=form, has_people=bool(people))
+
+
+@bp.route("/sessions")
+@permission_required("view_delivery")
+def sessions():
+    query = (select(DeliverySession).where(delivery_scope(current_user))
+             .options(selectinload(DeliverySession.offer), selectinload(DeliverySession.area))
+             .order_by(DeliverySession.delivered_on.desc(), DeliverySession.id.desc()))
+    offer_id = request.args.get("offer", type=int)
+    if offer_id:
+        query = query.where(DeliverySession.offer_id == offer_id)
+    page = db.paginate(query, page=request.args.get("page", 1, type=int), per_page=25, error_out=False)
+    return render_template("delivery/sessions.html", page=page, offers=services.offers(), offer_id=offer_id)
+
+
+@bp.route("/sessions/<int:session_id>")
+@permission_required("view_delivery")
+def view_session(session_id: int):
+    found = get_session_or_404(session_id, for_user=current_user)
+    facilitators = db.session.scalars(select(SessionFacilitator).where(SessionFacilitator.session_id == found.id)
+                                      .options(selectinload(SessionFacilitator.person))).all()
+    return render_template("delivery/view_session.html", session=found, facilitators=facilitators,
+                           history=history_for(found))
+
+
+@bp.route("/cohorts/new", methods=["GET", "POST"])
+@permission_required("record_sessions")
+def new_cohort():
+    form = CohortForm()
+    areas = _areas()
+    form.area_id.choices = [(a.id, a.name) for a in areas]
+    courses = db.session.scalars(select(Course).where(
+        Course.provider_id.is_(None) | (Course.provider_id == current_user.provider_id)).order_by(Course.name)).all()
+    form.required_course_id.choices = [("", "None")] + [(c.id, c.name) for c in courses]
+    if form.validate_on_submit():
+        programme = next(o for o in services.offers() if o.is_programme)
+        cohort = Cohort(provider_id=current_user.provider_id, offer_id=programme.id, area_id=form.area_id.data,
+                        name=form.name.data.strip(), programme=form.programme.data.strip(),
+                        required_course_id=form.required_course_id.data, starts_on=form.starts_on.data,
+                        sessions_planned=form.sessions_planned.data)
+        db.session.add(cohort)
+        db.session.commit()
+        flash(f"Cohort {cohort.name} added", "success")
+        return redirect(url_for("delivery.new_session"))
+    return render_template("establishment/setup_form.html", form=form, heading="Add a programme cohort",
+                           caption="Delivery", back=url_for("delivery.new_session"),
+                           note="A programme runs as a cohort: a run of sessions with the same group of families.")
+
+
+def _report_context():
+    """The provider, areas and period asked for, and their figures."""
+    provider = None
+    if not sees_all_providers(current_user) or request.args.get("provider"):
+        provider = get_provider_or_404(request.args.get("provider", type=int), for_user=current_user)
+    areas = _areas()
+    area_id = fixed_area_id(current_user) or request.args.get("area", type=int)
+    chosen = [a for a in areas if a.id == area_id] if area_id else areas
+    today = date.today()
+    default_start = date(today.year if today.month >= 4 else today.year - 1, 4, 1)
+    start = _date_arg("from") or default_start
+    end = _date_arg("to") or today
+    if end < start:
+        start, end = end, start
+    report = services.delivery_report(provider_ids=[provider.id] if provider else None, areas=chosen or areas,
+                                      start=start, end=end)
+    return provider, areas, area_id, report
+
+
+def _date_arg(name: str) -> date | None:
+    try:
+        return date.fromisoformat(request.args.get(name, ""))
+    except ValueError:
+        return None
+
+
+@bp.route("/")
+@permission_required("view_delivery")
+def overview():
+    from app.budget.charts import bar_chart
+
+    provider, areas, area_id, report = _report_context()
+    weeks = sorted(report.weekly) or []
+    chart = bar_chart([w.strftime("%-d %b") for w in weeks],
+                      {"Sessions": [report.weekly[w] for w in weeks],
+                       "Plan": [float(report.planned_per_week)] * len(weeks)},
+                      "Sessions each week against the plan", "Sessions") if weeks else None
+    running, cumulative = 0, []
+    for week in weeks:
+        running += report.families_by_week.get(week, 0)
+        cumulative.append(running)
+    families_chart = bar_chart([w.strftime("%-d %b") for w in weeks],
+                               {"Families reached": cumulative,
+                                "Plan": [float(report.planned_families) * (i + 1) / len(weeks)
+                                         for i in range(len(weeks))]},
+                               "Families reached so far against the plan", "Families") if weeks else None
+    return render_template("delivery/overview.html", report=report, provider=provider, areas=areas, area_id=area_id,
+                           providers=visible_providers(current_user), chart=chart, families_chart=families_chart)
+
+
+@bp.route("/delivery.csv")
+@permission_required("view_delivery")
+def overview_csv():
+    _, _, _, report = _report_context()
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(["offer", "sessions_delivered", "sessions_planned", "weeks_short", "families_reached",
+                     "families_planned", "attendances"])
+    for item in report.offers:
+        writer.writerow([item.offer.name, item.delivered, f"{item.planned:g}", item.short_weeks, item.families_new,
+                         f"{item.planned_families}", item.families_attended])
+    writer.writerow(["Total", report.sessions, "", "", report.families_new, f"{report.planned_families}",
+                     report.families_attended])
+    name = f"delivery-{report.start.isoformat()}-to-{report.end.isoformat()}.csv"
+    return Response(buffer.getvalue(), mimetype="text/csv",
+                    headers={"Content-Disposition": f'attachment; filename="{name}"'})

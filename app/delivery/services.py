@@ -1,0 +1,290 @@
+"""Recording sessions (and the facilitators' hours with them), and the delivery figures
+against the plan. Counts of families only: no family is ever named."""
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from decimal import Decimal
+
+from sqlalchemy import func, select
+
+from app.audit import services as audit
+from app.extensions import db
+from app.formatting import long_date
+from app.hours.models import HoursEntry, HoursStatus
+from app.hours.services import HoursError, log_hours
+from app.people.models import Area, Person
+
+from .models import Cohort, DeliveryBaseline, DeliveryPlan, DeliverySession, Mode, Offer, SessionFacilitator
+
+EVENING_FROM = time(17, 30)
+
+
+class DeliveryError(ValueError):
+    """Rules broken; ``problems`` maps form fields to messages."""
+
+    def __init__(self, problems: dict[str, str]):
+        super().__init__("; ".join(problems.values()))
+        self.problems = problems
+
+
+def offers() -> list[Offer]:
+    return list(db.session.scalars(select(Offer).order_by(Offer.sort_order)))
+
+
+def is_out_of_hours(day: date, ends_at: time) -> bool:
+    """An evening (running past half past five) or a weekend."""
+    return day.weekday() >= 5 or ends_at > EVENING_FROM
+
+
+def _training_flag(people: list[Person], cohort: Cohort | None, day: date) -> str | None:
+    """Facilitators without the course the programme needs (a licence), named; None if all have it."""
+    if cohort is None or cohort.required_course_id is None:
+        return None
+    from app.training.models import TrainingRecord, TrainingResult
+
+    trained = set(db.session.scalars(select(TrainingRecord.person_id).where(
+        TrainingRecord.person_id.in_([p.id for p in people]), TrainingRecord.course_id == cohort.required_course_id,
+        TrainingRecord.result != TrainingResult.FAILED,
+        TrainingRecord.completed_on <= day,
+        (TrainingRecord.expires_on.is_(None)) | (TrainingRecord.expires_on >= day))))
+    missing = [p.name for p in people if p.id not in trained]
+    if not missing:
+        return None
+    return f"{', '.join(missing)} had no current {cohort.required_course.name} on {long_date(day)}"
+
+
+def _session_problems(*, provider_id: int, offer: Offer, area: Area, starts_at: time, ends_at: time,
+                      facilitators: list[tuple[Person, bool]], cohort: Cohort | None, counts: dict[str, int],
+                      families_attended: int) -> dict[str, str]:
+    problems = {}
+    if ends_at <= starts_at:
+        problems["ends_at"] = "The end must be after the start"
+    if not facilitators:
+        problems["facilitators"] = "Choose who facilitated the session"
+    elif any(person.provider_id != provider_id for person, _ in facilitators):
+        problems["facilitators"] = "Choose people from your provider"
+    for name, value in counts.items():
+        if value > families_attended:
+            problems[name] = "This cannot be more than the families who came"
+    if cohort is not None and (cohort.offer_id != offer.id or cohort.area_id != area.id
+                               or cohort.provider_id != provider_id):
+        problems["cohort_id"] = "Choose a cohort of this offer in this area"
+    if offer.is_programme and cohort is None:
+        problems["cohort_id"] = "A programme session belongs to a cohort: choose it, or add the cohort first"
+    return problems
+
+
+def record_session(*, provider_id: int, offer: Offer, area: Area, delivered_on: date, starts_at: time, ends_at: time,
+                   mode: str, venue: str | None, out_of_hours: bool | None, facilitators: list[tuple[Person, bool]],
+                   families_attended: int, families_new: int, families_phase_one: int, families_pre_diagnosis: int,
+                   cohort: Cohort | None, actor, today: date, now: datetime) -> DeliverySession:
+    """Record a session and submit each facilitator's hours for it (for someone else to approve
+    where it is the recorder's own). A facilitator without a programme's licence course is
+    flagged, not refused.
+
+    :raises DeliveryError: for counts that do not add up, no facilitator, a cohort of another
+        offer or area, or hours that break the hours rules (named per person).
+    """
+    problems = _session_problems(provider_id=provider_id, offer=offer, area=area, starts_at=starts_at,
+                                 ends_at=ends_at, facilitators=facilitators, cohort=cohort,
+                                 counts={"families_new": families_new, "families_phase_one": families_phase_one,
+                                         "families_pre_diagnosis": families_pre_diagnosis},
+                                 families_attended=families_attended)
+    if problems:
+        raise DeliveryError(problems)
+    session = DeliverySession(
+        provider_id=provider_id, offer_id=offer.id, area_id=area.id, cohort_id=cohort.id if cohort else None,
+        delivered_on=delivered_on, starts_at=starts_at, ends_at=ends_at, mode=Mode(mode),
+        venue=(venue or "").strip() or None,
+        out_of_hours=is_out_of_hours(delivered_on, ends_at) if out_of_hours is None else out_of_hours,
+        families_attended=families_attended, families_new=families_new, families_phase_one=families_phase_one,
+        families_pre_diagnosis=families_pre_diagnosis, recorded_by_id=actor.id if actor else None,
+        flag=_training_flag([p for p, _ in facilitators], cohort, delivered_on))
+    db.session.add(session)
+    db.session.flush()
+    minutes = session.minutes
+    for person, leads in facilitators:
+        try:
+            entry = log_hours(person, worked_on=delivered_on, minutes=minutes, activity=offer.activity,
+                              area_id=area.id, note=f"{offer.name} session", actor=actor, today=today, submit=True,
+                              now=now)
+        except HoursError as error:
+            problems[f"facilitators-{person.id}"] = f"{person.name}: {error}"
+            continue
+        session.facilitators.append(SessionFacilitator(person_id=person.id, leads=leads, hours_entry_id=entry.id))
+    if problems:
+        raise DeliveryError(problems)
+    db.session.flush()
+    audit.record(actor=actor, action="create", entity=session, provider_id=provider_id,
+                 summary=f"Recorded a {offer.name} session in {area.name} on {long_date(delivered_on)}: "
+                         f"{families_attended} families ({families_new} new), {len(facilitators)} facilitator(s)"
+                         + (f". Flagged: {session.flag}" if session.flag else ""))
+    return session
+
+
+# The plan and the figures ------------------------------------------------------------------
+
+def plan_on(provider_id: int | None, day: date) -> dict[int, DeliveryPlan]:
+    """Each offer's plan in force on ``day``: the provider's own where it has one, else the council's."""
+    rows = db.session.scalars(select(DeliveryPlan).where(
+        DeliveryPlan.effective_from <= day,
+        (DeliveryPlan.provider_id.is_(None)) | (DeliveryPlan.provider_id == provider_id))
+        .order_by(DeliveryPlan.effective_from)).all()
+    council = {r.offer_id: r for r in rows if r.provider_id is None}
+    own = {r.offer_id: r for r in rows if r.provider_id is not None}
+    return {**council, **own}
+
+
+def weeks_in(start: date, end: date) -> list[date]:
+    """The Mondays of the whole weeks (Monday to Sunday) inside [start, end]."""
+    first = start + timedelta(days=(7 - start.weekday()) % 7)
+    weeks = []
+    while first + timedelta(days=6) <= end:
+        weeks.append(first)
+        first += timedelta(days=7)
+    return weeks
+
+
+@dataclass
+class OfferFigures:
+    offer: Offer
+    planned_per_week: Decimal
+    weeks: int
+    areas: int
+    delivered: int = 0
+    short_weeks: int = 0  # area-weeks with fewer sessions than planned
+    families_new: int = 0
+    families_attended: int = 0
+    planned_families: Decimal = Decimal(0)
+
+    @property
+    def planned(self) -> Decimal:
+        return self.planned_per_week * self.weeks * self.areas
+
+
+@dataclass
+class DeliveryReport:
+    start: date
+    end: date
+    areas: list[Area]
+    offers: list[OfferFigures]
+    weekly: dict[date, int] = field(default_factory=dict)  # sessions delivered each week
+    planned_per_week: Decimal = Decimal(0)
+    families_by_week: dict[date, int] = field(default_factory=dict)
+    sessions: int = 0
+    face_to_face: int = 0
+    out_of_hours: int = 0
+    parent_led: int = 0
+    minutes: int = 0
+    families_new: int = 0
+    families_attended: int = 0
+    phase_one: int = 0
+    pre_diagnosis: int = 0
+    programmes: int = 0
+    programme_families: int = 0
+    baseline: DeliveryBaseline | None = None
+
+    @property
+    def planned_families(self) -> Decimal:
+        return sum((o.planned_families for o in self.offers), Decimal(0))
+
+    @property
+    def hours_per_session(self) -> Decimal | None:
+        return (Decimal(self.minutes) / 60 / self.sessions).quantize(Decimal("0.01")) if self.sessions else None
+
+    @property
+    def hours_per_family(self) -> Decimal | None:
+        return (Decimal(self.minutes) / 60 / self.families_new).quantize(Decimal("0.01")) if self.families_new \
+            else None
+
+    def share(self, count: int) -> Decimal | None:
+        return (Decimal(count) * 100 / self.sessions).quantize(Decimal("0.1")) if self.sessions else None
+
+    @property
+    def year_share(self) -> Decimal:
+        return Decimal((self.end - self.start).days + 1) / 365
+
+    @property
+    def baseline_programmes(self) -> Decimal | None:
+        """The 2019 offer's programmes for this period and these areas (county-wide is four)."""
+        if self.baseline is None:
+            return None
+        return (Decimal(self.baseline.programmes) * self.year_share * len(self.areas) / 4).quantize(Decimal("0.1"))
+
+    @property
+    def baseline_families(self) -> Decimal | None:
+        if self.baseline is None:
+            return None
+        return (Decimal(self.baseline.families) * self.year_share * len(self.areas) / 4).quantize(Decimal("0.1"))
+
+    @property
+    def target_families(self) -> Decimal | None:
+        """The baseline with the promised increase in the county-wide offer."""
+        if self.baseline is None:
+            return None
+        return (self.baseline_families * (1 + self.baseline.increase_pct / 100)).quantize(Decimal("0.1"))
+
+
+def delivery_report(*, provider_ids: list[int] | None, areas: list[Area], start: date, end: date) -> DeliveryReport:
+    """Sessions, families and hours in [start, end] for the providers (None: every provider) and
+    areas, against the plan in force at the start. Aggregated in SQL by day, offer and area."""
+    plan = plan_on(provider_ids[0] if provider_ids and len(provider_ids) == 1 else None, start)
+    weeks = weeks_in(start, end)
+    area_ids = [a.id for a in areas]
+    figures = {o.id: OfferFigures(o, Decimal(plan[o.id].sessions_per_week) if o.id in plan else Decimal(0),
+                                  len(weeks), len(areas)) for o in offers()}
+    for offer_id, item in figures.items():
+        if offer_id in plan:
+            item.planned_families = (Decimal(plan[offer_id].families_per_year) * len(areas)
+                                     * Decimal((end - start).days + 1) / 365).quantize(Decimal("0.1"))
+    scope = [DeliverySession.delivered_on.between(start, end), DeliverySession.area_id.in_(area_ids)]
+    if provider_ids is not None:
+        scope.append(DeliverySession.provider_id.in_(provider_ids))
+    report = DeliveryReport(start, end, areas, list(figures.values()),
+                            planned_per_week=sum((f.planned_per_week for f in figures.values()), Decimal(0))
+                            * len(areas),
+                            baseline=db.session.scalar(select(DeliveryBaseline).order_by(DeliveryBaseline.id.desc())))
+    by_area_week: dict[tuple[int, int, date], int] = defaultdict(int)
+    for offer_id, area_id, day, count, attended, new, online_count, ooh, phase_one, pre in db.session.execute(
+            select(DeliverySession.offer_id, DeliverySession.area_id, DeliverySession.delivered_on, func.count(),
+                   func.sum(DeliverySession.families_attended), func.sum(DeliverySession.families_new),
+                   func.sum(func.cast(DeliverySession.mode == Mode.ONLINE, db.Integer)),
+                   func.sum(func.cast(DeliverySession.out_of_hours, db.Integer)),
+                   func.sum(DeliverySession.families_phase_one), func.sum(DeliverySession.families_pre_diagnosis))
+            .where(*scope).group_by(DeliverySession.offer_id, DeliverySession.area_id, DeliverySession.delivered_on)):
+        item = figures[offer_id]
+        item.delivered += count
+        item.families_new += int(new or 0)
+        item.families_attended += int(attended or 0)
+        week = day - timedelta(days=day.weekday())
+        by_area_week[(offer_id, area_id, week)] += count
+        report.weekly[week] = report.weekly.get(week, 0) + count
+        report.families_by_week[week] = report.families_by_week.get(week, 0) + int(new or 0)
+        report.sessions += count
+        report.face_to_face += count - int(online_count or 0)
+        report.out_of_hours += int(ooh or 0)
+        report.families_new += int(new or 0)
+        report.families_attended += int(attended or 0)
+        report.phase_one += int(phase_one or 0)
+        report.pre_diagnosis += int(pre or 0)
+    for item in figures.values():
+        if item.planned_per_week:
+            item.short_weeks = sum(1 for week in weeks for area_id in area_ids
+                                   if by_area_week.get((item.offer.id, area_id, week), 0) < item.planned_per_week)
+    report.minutes = int(db.session.scalar(
+        select(func.coalesce(func.sum(HoursEntry.minutes), 0))
+        .join(SessionFacilitator, SessionFacilitator.hours_entry_id == HoursEntry.id)
+        .join(DeliverySession, DeliverySession.id == SessionFacilitator.session_id)
+        .where(*scope, HoursEntry.status != HoursStatus.REJECTED)))
+    report.parent_led = int(db.session.scalar(
+        select(func.count(func.distinct(DeliverySession.id)))
+        .join(SessionFacilitator, SessionFacilitator.session_id == DeliverySession.id)
+        .join(Person, Person.id == SessionFacilitator.person_id)
+        .where(*scope, SessionFacilitator.leads, Person.has_lived_experience)))
+    programme_scope = [Cohort.starts_on.between(start, end), Cohort.area_id.in_(area_ids)]
+    if provider_ids is not None:
+        programme_scope.append(Cohort.provider_id.in_(provider_ids))
+    report.programmes = int(db.session.scalar(select(func.count()).select_from(Cohort).where(*programme_scope)))
+    report.programme_families = sum(f.families_new for f in figures.values() if f.offer.is_programme)
+    return report

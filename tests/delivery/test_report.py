@@ -1,0 +1,90 @@
+"""Delivery figures against a hand-computed fixture: four weeks of June 2026 in North Kent."""
+
+from datetime import UTC, date, datetime, time, timedelta
+from decimal import Decimal
+
+import pytest
+
+from app.delivery.models import Cohort, Offer
+from app.delivery.services import delivery_report, record_session
+from app.extensions import db
+from app.hours.models import HoursEntry, HoursStatus
+from app.people.models import Stage
+
+from ..factories import make_area, make_person, make_provider, make_user
+
+JUNE = (date(2026, 6, 1), date(2026, 6, 28))  # Monday 1 to Sunday 28: four whole weeks
+
+
+def _offer(name: str) -> Offer:
+    return db.session.scalar(db.select(Offer).where(Offer.name == name))
+
+
+@pytest.fixture
+def june():
+    from app.auth.models import Role
+
+    provider, north = make_provider(), make_area("North Kent")
+    make_area("South Kent")
+    parent = make_person(provider=provider, area=north, stage=Stage.CO_FACILITATOR, has_lived_experience=True)
+    worker = make_person(provider=provider, area=north, stage=Stage.EMPLOYEE, has_lived_experience=False)
+    recorder = make_user(Role.AREA_FACILITATOR, provider=provider, area=north)
+    cohort = Cohort(provider_id=provider.id, offer_id=_offer("Evidence-based programme").id, area_id=north.id,
+                    name="Cygnet June", programme="Cygnet", starts_on=date(2026, 6, 2), sessions_planned=8)
+    db.session.add(cohort)
+    db.session.flush()
+
+    def session(offer, day, start, end, attended, new, *, lead, mode="face_to_face", with_cohort=None):
+        record_session(provider_id=provider.id, offer=_offer(offer), area=north, delivered_on=day, starts_at=start,
+                       ends_at=end, mode=mode, venue=None, out_of_hours=None, facilitators=[(lead, True)],
+                       families_attended=attended, families_new=new, families_phase_one=0,
+                       families_pre_diagnosis=0, cohort=with_cohort, actor=recorder, today=date(2026, 11, 29),
+                       now=datetime.now(UTC))
+
+    for week in range(4):
+        monday = JUNE[0] + timedelta(weeks=week)
+        if week < 3:  # no group in the fourth week
+            session("Peer support group", monday, time(10), time(12), 10, 4, lead=parent)
+        for day in (1, 3):
+            session("1:1 family advice", monday + timedelta(days=day), time(13), time(14), 2, 1, lead=worker,
+                    mode="online")
+            session("Evidence-based programme", monday + timedelta(days=day), time(9, 30), time(12), 12,
+                    12 if (week, day) == (0, 1) else 0, lead=worker, with_cohort=cohort)
+        if week in (0, 2):  # workshops in the evening, fortnightly
+            session("Workshop", monday + timedelta(days=2), time(18), time(19, 30), 12, 12, lead=parent)
+    db.session.commit()
+    return provider, north, recorder
+
+
+def test_the_delivery_figures_match_the_hand_computed_ones(june):
+    provider, north, _ = june
+    report = delivery_report(provider_ids=[provider.id], areas=[north], start=JUNE[0], end=JUNE[1])
+    by_offer = {f.offer.name: f for f in report.offers}
+    # Planned per week per area: 1, 2, 1 and 2; four weeks.
+    assert [(name, by_offer[name].delivered, by_offer[name].planned, by_offer[name].short_weeks) for name in (
+        "Peer support group", "1:1 family advice", "Workshop", "Evidence-based programme")] == [
+        ("Peer support group", 3, 4, 1), ("1:1 family advice", 8, 8, 0), ("Workshop", 2, 4, 2),
+        ("Evidence-based programme", 8, 8, 0)]
+    # Families reached (first time): 3 x 4 + 8 x 1 + 2 x 12 + 12 = 56; attendances 30 + 16 + 24 + 96 = 166.
+    assert (report.sessions, report.families_new, report.families_attended) == (21, 56, 166)
+    # Against the plan: 564 a year for one area over 28 days, offer by offer: 7.4 + 1.8 + 23.0 + 11.0.
+    assert report.planned_families == Decimal("43.2")
+    # Hours: 3 x 2 + 8 x 1 + 2 x 1.5 + 8 x 2.5 = 37 hours; per session 1.76, per family reached 0.66.
+    assert (report.minutes, report.hours_per_session, report.hours_per_family) == (
+        2220, Decimal("1.76"), Decimal("0.66"))
+    # Face to face 13 of 21; evenings or weekends 2 of 21; led by a parent with lived experience 5 of 21.
+    assert (report.share(report.face_to_face), report.share(report.out_of_hours),
+            report.share(report.parent_led)) == (Decimal("61.9"), Decimal("9.5"), Decimal("23.8"))
+    # Beside the 2019 baseline (31 programmes and 372 families a year county-wide, 4 areas):
+    # one area for 28 days is 0.6 programmes and 7.1 families; with the promised 42%: 10.1.
+    assert (report.programmes, report.programme_families) == (1, 12)
+    assert (report.baseline_programmes, report.baseline_families, report.target_families) == (
+        Decimal("0.6"), Decimal("7.1"), Decimal("10.1"))
+
+
+def test_recording_a_session_submits_each_facilitators_hours(june):
+    provider, north, recorder = june
+    entries = db.session.scalars(db.select(HoursEntry).where(HoursEntry.note.contains("session"))).all()
+    assert len(entries) == 21 and {e.status for e in entries} == {HoursStatus.SUBMITTED}
+    assert sum(e.minutes for e in entries) == 2220
+    assert {e.entered_by_id for e in entries} == {recorder.id}
