@@ -288,3 +288,16 @@ def delivery_report(*, provider_ids: list[int] | None, areas: list[Area], start:
     report.programmes = int(db.session.scalar(select(func.count()).select_from(Cohort).where(*programme_scope)))
     report.programme_families = sum(f.families_new for f in figures.values() if f.offer.is_programme)
     return report
+
+
+def areas_for(provider_id: int | None) -> list[Area]:
+    """The areas a provider delivers in: those of its lots where the contract is let in lots,
+    otherwise every area (and every area for the whole county)."""
+    from app.council.models import Lot
+
+    if provider_id is not None:
+        lots = db.session.scalars(select(Lot).where(Lot.provider_id == provider_id)).all()
+        areas = {a.id: a for lot in lots for a in lot.areas}
+        if areas:
+            return sorted(areas.values(), key=lambda a: a.name)
+    return list(db.session.scalars(select(Area).order_by(Area.name)))

@@ -11,6 +11,7 @@ from app.auth.models import User
 from app.extensions import db
 from app.people.models import Person, Provider
 
+from .delivery import load_delivery
 from .establishment import get_or_create, load_areas, load_contract_years, load_grades, load_posts
 from .expenses import load_expenses
 from .hours import load_hours
@@ -34,6 +35,7 @@ def load_demo(today: date) -> list[tuple[str, str, str]]:
         named = load_people(provider, areas, posts, today)
     sign_ins = load_users(provider, areas, named)
     load_hours(provider, today)
+    load_delivery(provider, today)
     load_expenses(provider, today)
     load_training(provider, today)
     return sign_ins

@@ -46,6 +46,17 @@ DEFINITIONS = {
     "volunteer_hours_value": "Approved hours worked as a volunteer × the notional hourly value in force "
                              "(the National Living Wage), in GBP, for social value reporting.",
     "headcount_lived_experience": "Headcount by lived experience; any cell under 5 people is suppressed.",
+    "sessions_delivered": "Sessions delivered in the period, by offer.",
+    "sessions_planned": "Sessions the plan asks for in the period's whole weeks (per area per week), by offer.",
+    "families_reached": "Families who came to a session for the first time in the period, by offer (counts only).",
+    "families_planned": "Families the plan aims to reach, its families a year pro rata to the period, by offer.",
+    "attendances": "Families at sessions in the period, counting each session a family came to.",
+    "face_to_face_pct": "Sessions delivered face to face as a share of all sessions.",
+    "out_of_hours_pct": "Sessions in the evening or at a weekend as a share of all sessions.",
+    "parent_led_pct": "Sessions led or co-led by a parent with lived experience as a share of all sessions.",
+    "hours_per_family": "Facilitators' hours at sessions (not sent back) per family reached.",
+    "programmes_started": "Evidence-based programme cohorts that started in the period.",
+    "programme_families": "Families reached by evidence-based programmes in the period.",
 }
 
 Values = dict[int | None, dict[str, float]]

@@ -24,6 +24,9 @@ SECTIONS = {
     "Hours": ["hours"],
     "Training and checks": ["training_compliance_pct", "dbs_compliance_pct"],
     "Money": ["expenses_approved", "expenses_paid", "pay_cost", "non_pay_cost", "budget", "volunteer_hours_value"],
+    "Delivery": ["sessions_delivered", "sessions_planned", "families_reached", "families_planned", "attendances",
+                 "face_to_face_pct", "out_of_hours_pct", "parent_led_pct", "hours_per_family", "programmes_started",
+                 "programme_families"],
 }
 
 
@@ -121,6 +124,31 @@ def _by_area(values: m.Values, area_names: dict[int, str]) -> dict[str, float]:
     return totals
 
 
+def _delivery(build: _Builder, provider_id: int | None, start: date, end: date) -> None:
+    """Sessions, families and hours against the plan, for each area the provider delivers in and in total."""
+    from app.delivery.services import areas_for, delivery_report
+
+    areas = areas_for(provider_id)
+    for label, chosen in [(ALL, areas)] + [(a.name, [a]) for a in areas]:
+        report = delivery_report(provider_ids=[provider_id] if provider_id else None, areas=chosen, start=start,
+                                 end=end)
+        for item in report.offers:
+            kind = item.offer.kind.value
+            build.figures += [Figure(label, "sessions_delivered", kind, item.delivered),
+                              Figure(label, "sessions_planned", kind, float(item.planned)),
+                              Figure(label, "families_reached", kind, item.families_new),
+                              Figure(label, "families_planned", kind, float(item.planned_families))]
+        build.figures += [Figure(label, "attendances", "", report.families_attended),
+                          Figure(label, "programmes_started", "", report.programmes),
+                          Figure(label, "programme_families", "", report.programme_families)]
+        if report.sessions:
+            build.figures += [Figure(label, "face_to_face_pct", "", float(report.share(report.face_to_face))),
+                              Figure(label, "out_of_hours_pct", "", float(report.share(report.out_of_hours))),
+                              Figure(label, "parent_led_pct", "", float(report.share(report.parent_led)))]
+        if report.hours_per_family is not None:
+            build.figures.append(Figure(label, "hours_per_family", "", float(report.hours_per_family)))
+
+
 def build_return(*, start: date, end: date, provider: Provider | None) -> WorkforceReturn:
     """Every measure of the return for a period, per area and in total."""
     provider_id = provider.id if provider else None
@@ -158,6 +186,7 @@ def build_return(*, start: date, end: date, provider: Provider | None) -> Workfo
         {k: {"yes": b.get("yes", 0)} for k, b in lived.items()}, names).items()}, end_totals)
     build.add("headcount_lived_experience", lived, suppress=True)
     build.add("volunteer_hours_value", volunteer_value)
+    _delivery(build, provider_id, start, end)
     figures = secondary_suppression(build.figures, "headcount_lived_experience", share="lived_experience_pct")
     return WorkforceReturn(start, end, provider.name if provider else ALL, figures)
 

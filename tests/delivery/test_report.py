@@ -9,7 +9,7 @@ from app.delivery.models import Cohort, Offer
 from app.delivery.services import delivery_report, record_session
 from app.extensions import db
 from app.hours.models import HoursEntry, HoursStatus
-from app.people.models import Stage
+from app.people.models import Person, Stage
 
 from ..factories import make_area, make_person, make_provider, make_user
 
@@ -88,3 +88,33 @@ def test_recording_a_session_submits_each_facilitators_hours(june):
     assert len(entries) == 21 and {e.status for e in entries} == {HoursStatus.SUBMITTED}
     assert sum(e.minutes for e in entries) == 2220
     assert {e.entered_by_id for e in entries} == {recorder.id}
+
+
+def test_delivery_measures_in_the_returns_csv_and_a_submitted_return_stays_as_it_was(june):
+    import csv
+    import io
+
+    from app.returns.outputs import to_csv
+    from app.returns.services import build_return, from_submission, submit_return
+
+    provider, north, recorder = june
+    ret = build_return(start=JUNE[0], end=JUNE[1], provider=provider)
+    rows = {(r["area"], r["measure"], r["breakdown"]): r["value"] for r in csv.DictReader(io.StringIO(to_csv(ret)))}
+    assert rows[("North Kent", "sessions_delivered", "peer_support")] == "3"
+    assert rows[("North Kent", "sessions_planned", "workshop")] == "4"
+    assert rows[("North Kent", "families_reached", "programme")] == "12"
+    assert rows[("North Kent", "hours_per_family", "")] == "0.66"
+    assert rows[("North Kent", "parent_led_pct", "")] == "23.8"
+    submission = submit_return(ret, provider=provider, actor=recorder, now=datetime.now(UTC))
+    db.session.commit()
+    record_session(provider_id=provider.id, offer=_offer("Workshop"), area=north, delivered_on=date(2026, 6, 24),
+                   starts_at=time(18), ends_at=time(19), mode="online", venue=None, out_of_hours=None,
+                   facilitators=[(db.session.scalar(db.select(Person).where(Person.provider_id == provider.id)),
+                                  True)], families_attended=10, families_new=10, families_phase_one=0,
+                   families_pre_diagnosis=0, cohort=None, actor=recorder, today=date(2026, 11, 29),
+                   now=datetime.now(UTC))
+    db.session.commit()
+    frozen = from_submission(db.session.get(type(submission), submission.id))
+    assert frozen.value("sessions_delivered", "workshop", "North Kent") == 2
+    assert build_return(start=JUNE[0], end=JUNE[1], provider=provider).value(
+        "sessions_delivered", "workshop", "North Kent") == 3

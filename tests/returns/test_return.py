@@ -131,7 +131,8 @@ def test_xlsx_and_pdf_carry_the_same_totals(fixture, app):
     provider, _, _ = fixture
     r = _return(provider)
     book = load_workbook(io.BytesIO(to_xlsx(r)))
-    assert book.sheetnames == ["About", "Workforce", "Posts and vacancies", "Hours", "Training and checks", "Money"]
+    assert book.sheetnames == ["About", "Workforce", "Posts and vacancies", "Hours", "Training and checks", "Money",
+                               "Delivery"]
     money = {(row[0], row[1], row[2]): row[3] for row in book["Money"].iter_rows(min_row=2, values_only=True)}
     assert money[("All", "pay_cost", "Area Facilitator")] == 9723.29
     hours = {(row[0], row[2]): row[3] for row in book["Hours"].iter_rows(min_row=2, values_only=True)}
