@@ -169,7 +169,9 @@ def overview():
 
     provider, areas, area_id, report = _report_context()
     weeks = sorted(report.weekly) or []
-    chart = bar_chart([w.strftime("%-d %b") for w in weeks],
+    step = max(1, len(weeks) // 8)  # a readable number of labels, however long the period
+    labels = [w.strftime("%-d %b") if i % step == 0 else "" for i, w in enumerate(weeks)]
+    chart = bar_chart(labels,
                       {"Sessions": [report.weekly[w] for w in weeks],
                        "Plan": [float(report.planned_per_week)] * len(weeks)},
                       "Sessions each week against the plan", "Sessions") if weeks else None
@@ -177,7 +179,7 @@ def overview():
     for week in weeks:
         running += report.families_by_week.get(week, 0)
         cumulative.append(running)
-    families_chart = bar_chart([w.strftime("%-d %b") for w in weeks],
+    families_chart = bar_chart(labels,
                                {"Families reached": cumulative,
                                 "Plan": [float(report.planned_families) * (i + 1) / len(weeks)
                                          for i in range(len(weeks))]},
