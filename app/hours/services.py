@@ -57,8 +57,8 @@ def log_hours(person: Person, *, worked_on: date, minutes: int, activity: Activi
     _check(person, worked_on, minutes, today)
     entry = HoursEntry(
         person_id=person.id, area_id=area_id, activity=activity, worked_on=worked_on,
-        minutes=minutes, note=(note or "").strip() or None, entered_by_id=actor.id,
-        is_on_behalf=actor.person_id != person.id,
+        minutes=minutes, note=(note or "").strip() or None, entered_by_id=actor.id if actor else None,
+        is_on_behalf=actor is not None and actor.person_id != person.id,
         status=HoursStatus.SUBMITTED if submit else HoursStatus.DRAFT,
         submitted_at=now if submit else None)
     db.session.add(entry)

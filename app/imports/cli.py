@@ -11,7 +11,7 @@ from app.extensions import db
 from .csvfile import ImportFailed
 from .services import find_provider, import_hours, import_people
 
-group = AppGroup("import", help="Import spreadsheets (CSV). All rows or none are written.")
+group = AppGroup("import", help="Import spreadsheets (CSV, or an Excel workbook's first sheet). All rows or none.")
 
 
 def _run(importer, file, provider_name: str | None, **kwargs) -> None:
@@ -19,7 +19,16 @@ def _run(importer, file, provider_name: str | None, **kwargs) -> None:
         provider = find_provider(provider_name)
     except LookupError as error:
         raise click.UsageError(str(error)) from error
-    text = file.read()
+    if file.name.lower().endswith(".xlsx"):  # a workbook: its first sheet, as CSV
+        from pathlib import Path
+
+        from .csvfile import xlsx_as_csv
+
+        text = xlsx_as_csv(Path(file.name).read_bytes())
+        if text is None:
+            raise click.ClickException(f"{file.name} is not an Excel workbook Pathway can read")
+    else:
+        text = file.read()
     try:
         report = importer(text, provider=provider, actor=None, today=date.today(), **kwargs)
         db.session.commit()
@@ -60,6 +69,16 @@ def expenses_command(file, provider_name):
     from .expenses import import_expenses
 
     _run(import_expenses, file, provider_name, now=datetime.now(UTC))
+
+
+@group.command("sessions")
+@click.argument("file", type=click.File(encoding="utf-8-sig"))
+@click.option("--provider", "provider_name", help="Provider name (optional if there is only one).")
+def sessions_command(file, provider_name):
+    """Columns: offer,area,date,start,end,mode,venue,out_of_hours,facilitators,leads,families_attended,..."""
+    from .sessions import import_sessions
+
+    _run(import_sessions, file, provider_name, now=datetime.now(UTC))
 
 
 @group.command("training")

@@ -23,13 +23,14 @@ from .establishment import (
 )
 from .expenses import EXPENSE_COLUMNS, import_expenses
 from .services import HOURS_COLUMNS, PEOPLE_COLUMNS, import_hours, import_people
+from .sessions import SESSION_COLUMNS, import_sessions
 from .training import TRAINING_COLUMNS, import_training
 
 bp = Blueprint("imports", __name__, url_prefix="/imports")
 KINDS = {"posts": (import_posts, POST_COLUMNS), "people": (import_people, PEOPLE_COLUMNS),
          "contracts": (import_contracts, CONTRACT_COLUMNS), "checks": (import_checks, CHECK_COLUMNS),
          "hours": (import_hours, HOURS_COLUMNS), "expenses": (import_expenses, EXPENSE_COLUMNS),
-         "training": (import_training, TRAINING_COLUMNS)}
+         "training": (import_training, TRAINING_COLUMNS), "sessions": (import_sessions, SESSION_COLUMNS)}
 
 
 class ImportForm(FlaskForm):
@@ -37,7 +38,8 @@ class ImportForm(FlaskForm):
                       choices=[("posts", "Posts (the establishment)"), ("people", "People"),
                                ("contracts", "Contracts (people in posts)"), ("checks", "DBS, right to work and "
                                                                                      "reference checks"),
-                               ("hours", "Hours"), ("expenses", "Expenses"), ("training", "Training")],
+                               ("hours", "Hours"), ("expenses", "Expenses"), ("training", "Training"),
+                               ("sessions", "Sessions delivered")],
                       validators=[InputRequired("Select what you are importing")])
     file = FileField("Spreadsheet", widget=GovFileInput(), description="A CSV file, or an Excel workbook (.xlsx)",
                      validators=[FileRequired("Choose a CSV or Excel file"),
