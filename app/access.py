@@ -240,7 +240,8 @@ PERMISSIONS: dict[str, Permission] = {p.name: p for p in (
     _p("view_delivery", STAFF, "See sessions delivered, families reached and hours against the plan (within scope)"),
     _p("record_sessions", APPROVERS, "Record a session delivered and its facilitators' hours (their area, or "
        "the provider's)", scope=_manage_scope),
-    _p("manage_delivery_plan", HR, "Set the provider's own delivery plan from a date", check=_same_provider),
+    _p("manage_delivery_plan", HR | COORDINATOR,
+       "Set the delivery plan from a date (a provider's own, or the council's for everyone)"),
     _p("manage_commission", COORDINATOR,
        "See and keep the council's contract: years, review points, extension, funding, lots, the county budget"),
     _p("manage_rates", COORDINATOR, "Add the dated rates the whole contract uses: volunteer hour value, mileage"),

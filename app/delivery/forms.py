@@ -84,3 +84,9 @@ class CohortForm(FlaskForm):
     sessions_planned = PlainIntegerField("Sessions in the run", validators=[
         InputRequired("Enter how many sessions"), NumberRange(min=1, max=52, message="Between 1 and 52")])
     submit = SubmitField("Add cohort", widget=GovSubmitInput())
+
+
+class PlanForm(FlaskForm):
+    effective_from = GovDateField("From", description="Usually the first day of a contract year",
+                                  validators=[InputRequired("Enter the date the plan starts")])
+    submit = SubmitField("Save plan", widget=GovSubmitInput())

@@ -204,3 +204,52 @@ def overview_csv():
     name = f"delivery-{report.start.isoformat()}-to-{report.end.isoformat()}.csv"
     return Response(buffer.getvalue(), mimetype="text/csv",
                     headers={"Content-Disposition": f'attachment; filename="{name}"'})
+
+
+def _plan_rows(offers) -> tuple[dict[int, dict], dict[str, str]]:
+    """Each offer's figures as typed in the plan table, and what is wrong with them."""
+    from decimal import Decimal, InvalidOperation
+
+    rows, problems = {}, {}
+    for offer in offers:
+        values = {"churn": (request.form.get(f"churn-{offer.id}") or "").strip()[:30]}
+        for name, (kind, words) in services.PLAN_FIELDS.items():
+            raw = (request.form.get(f"{name}-{offer.id}") or "").strip()
+            try:
+                value = kind(Decimal(raw)) if kind is int else Decimal(raw)
+                if value < 0 or value > 10_000 or (kind is int and Decimal(raw) != int(Decimal(raw))):
+                    raise ValueError(raw)
+                values[name] = value
+            except (InvalidOperation, ValueError):
+                problems[f"{name}-{offer.id}"] = f"Enter {offer.name}'s {words} as a number"
+        rows[offer.id] = values
+    return rows, problems
+
+
+@bp.route("/plan", methods=["GET", "POST"])
+@permission_required("manage_delivery_plan")
+def plan():
+    """The plan in force, and a new one from a date (a provider's own, or the council's)."""
+    from app.access import owner_for_new_setting
+
+    from .forms import PlanForm
+
+    offers = services.offers()
+    provider_id = owner_for_new_setting(current_user)
+    current = services.plan_on(provider_id, date.today())
+    form = PlanForm()
+    problems = {}
+    if form.validate_on_submit():
+        rows, problems = _plan_rows(offers)
+        if not problems:
+            try:
+                services.set_plan(provider_id=provider_id, effective_from=form.effective_from.data, rows=rows,
+                                  actor=current_user)
+            except services.DeliveryError as error:
+                form.effective_from.errors.append(error.problems["effective_from"])
+            else:
+                db.session.commit()
+                flash("Plan saved. Delivery from its date is measured against it", "success")
+                return redirect(url_for("delivery.plan"))
+    return render_template("delivery/plan.html", form=form, offers=offers, current=current, problems=problems,
+                           fields=services.PLAN_FIELDS, own=provider_id is not None)

@@ -301,3 +301,24 @@ def areas_for(provider_id: int | None) -> list[Area]:
         if areas:
             return sorted(areas.values(), key=lambda a: a.name)
     return list(db.session.scalars(select(Area).order_by(Area.name)))
+
+
+PLAN_FIELDS = {"sessions_per_week": (Decimal, "sessions a week"), "families_per_session": (int, "families a session"),
+               "cohorts_per_year": (int, "cohorts a year"), "families_per_year": (int, "families a year")}
+
+
+def set_plan(*, provider_id: int | None, effective_from: date, rows: dict[int, dict], actor) -> None:
+    """A plan for every offer from a date: a provider's own, or (no provider) the council's.
+
+    :raises DeliveryError: for a date that already has a plan.
+    """
+    owner = DeliveryPlan.provider_id.is_(None) if provider_id is None else DeliveryPlan.provider_id == provider_id
+    if db.session.scalar(select(DeliveryPlan.id).where(owner, DeliveryPlan.effective_from == effective_from)):
+        raise DeliveryError({"effective_from": f"There is already a plan from {long_date(effective_from)}"})
+    added = [DeliveryPlan(provider_id=provider_id, offer_id=offer_id, effective_from=effective_from, **values)
+             for offer_id, values in rows.items()]
+    db.session.add_all(added)
+    db.session.flush()
+    total = sum(v["families_per_year"] for v in rows.values())
+    audit.record(actor=actor, action="create", entity=added[0], provider_id=provider_id, council=provider_id is None,
+                 summary=f"Set the delivery plan from {long_date(effective_from)}: {total} families a year per area")

@@ -118,3 +118,38 @@ def test_delivery_measures_in_the_returns_csv_and_a_submitted_return_stays_as_it
     assert frozen.value("sessions_delivered", "workshop", "North Kent") == 2
     assert build_return(start=JUNE[0], end=JUNE[1], provider=provider).value(
         "sessions_delivered", "workshop", "North Kent") == 3
+
+
+def _plan_form(offers, **changes):
+    data = {"effective_from": ["1", "6", "2026"]}
+    plan = {"Peer support group": (1, 12, 8, 96), "1:1 family advice": (2, 2, 12, 24), "Workshop": (1, 12, 25, 300),
+            "Evidence-based programme": (2, 24, 12, 144), **changes}
+    for offer in offers:
+        per_week, families, cohorts, per_year = plan[offer.name]
+        data.update({f"sessions_per_week-{offer.id}": str(per_week), f"families_per_session-{offer.id}": str(families),
+                     f"cohorts_per_year-{offer.id}": str(cohorts), f"families_per_year-{offer.id}": str(per_year),
+                     f"churn-{offer.id}": "weekly"})
+    return data
+
+
+def test_hr_sets_the_providers_own_plan_and_delivery_is_measured_against_it(june, app):
+    from app.auth.models import Role
+    from app.delivery.services import offers
+
+    from ..conftest import error_messages, sign_in_with
+
+    provider, north, _ = june
+    hr = make_user(Role.HR, provider=provider)
+    db.session.commit()
+    client = app.test_client()
+    sign_in_with(client, hr)
+    workshop_id = _offer("Workshop").id
+    bad = client.post("/delivery/plan", data={**_plan_form(offers()), f"sessions_per_week-{workshop_id}": "x"})
+    assert "Enter Workshop's sessions a week as a number" in error_messages(bad)
+    assert client.post("/delivery/plan", data=_plan_form(offers(), Workshop=(2, 12, 50, 600))).status_code == 302
+    report = delivery_report(provider_ids=[provider.id], areas=[north], start=JUNE[0], end=JUNE[1])
+    workshop = next(f for f in report.offers if f.offer.name == "Workshop")
+    assert (workshop.planned, workshop.short_weeks) == (8, 4)
+    other = make_provider()
+    db.session.commit()
+    assert delivery_report(provider_ids=[other.id], areas=[north], start=JUNE[0], end=JUNE[1]).offers[2].planned == 4
