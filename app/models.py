@@ -36,7 +36,7 @@ from app.expenses.models import (
 )
 from app.hours.models import Activity, HoursEntry, HoursStatus
 from app.mail.models import OutboxMessage  # noqa: F401
-from app.people.models import Area, Person, Provider, Stage, StageChange
+from app.people.models import Area, LeavingReason, Person, Provider, Stage, StageChange
 from app.returns.models import ReturnSubmission, VolunteerHourValue
 from app.spending.models import Spend, SpendStatus
 from app.training.models import (
@@ -59,5 +59,5 @@ __all__ = [
     "CourseStageRow", "ReturnSubmission", "VolunteerHourValue", "Recommendation", "StageRequirement",
     "TrainingRecord", "TrainingResult", "Spend", "SpendStatus",
     "OnCostRule", "CouncilPost", "Cohort", "DeliveryBaseline", "DeliveryPlan", "DeliverySession", "Offer",
-    "SessionFacilitator", "Commission", "CommissionFunding", "CommissionYear", "Lot", "ReviewPoint",
+    "SessionFacilitator", "LeavingReason", "Commission", "CommissionFunding", "CommissionYear", "Lot", "ReviewPoint",
 ]

@@ -112,11 +112,16 @@ def load_people(provider: Provider, areas: dict[str, Area], posts, today: date) 
             if index == 0 and slot == 0:
                 named["volunteer"] = volunteer
 
-    # Two leavers, so the lists and returns have someone who has left.
-    for area_name, left in (("South Kent", date(2025, 7, 31)), ("West Kent", date(2026, 2, 27))):
+    # Two leavers, so the lists and returns have someone who has left: one to paid work elsewhere.
+    from app.people.models import LeavingReason
+
+    reasons = {r.code: r.id for r in db.session.scalars(select(LeavingReason))}
+    for area_name, left, why in (("South Kent", date(2025, 7, 31), "paid_work"),
+                                 ("West Kent", date(2026, 2, 27), "caring")):
         start = date(2024, 1, 15)
         leaver = _person(rng, provider=provider, area=areas[area_name], joined=start, left_on=left,
                          history=[(start, Stage.VOLUNTEER, JOINED)])
+        leaver.leaving_reason_id = reasons.get(why)
         _contract(leaver, _post(posts, "Parent Volunteer", areas[area_name]), "9.25", start, left)
     db.session.flush()
     return named

@@ -52,6 +52,9 @@ class PersonForm(FlaskForm):
         validators=[Optional(), OnOrAfter(
             "joined_on", "The date they left must be on or after the date they joined")],
     )
+    leaving_reason_id = SelectField(
+        "Why did they leave?", coerce=lambda v: int(v) if v not in (None, "", "None") else None, widget=GovSelect(),
+        description="Leaving for paid work or training is the pathway working")
     has_lived_experience = RadioField(
         "Do they have lived experience of the neurodevelopmental pathway as a parent or carer?",
         choices=YES_NO, widget=GovRadioInput(),
@@ -68,8 +71,27 @@ class PersonForm(FlaskForm):
             "area_id": self.area_id.data,
             "joined_on": self.joined_on.data,
             "left_on": self.left_on.data,
+            "leaving_reason_id": self.leaving_reason_id.data if self.left_on.data else None,
             "has_lived_experience": self.has_lived_experience.data == "yes",
         }
+
+    def with_reasons(self):
+        """Offer the leaving reasons kept as data."""
+        from sqlalchemy import select
+
+        from app.extensions import db
+
+        from .models import LeavingReason
+
+        reasons = db.session.scalars(select(LeavingReason).order_by(LeavingReason.sort_order)).all()
+        self.leaving_reason_id.choices = [("", "Choose a reason")] + [(r.id, r.label) for r in reasons]
+        return self
+
+    def validate_leaving_reason_id(self, field):
+        from wtforms.validators import ValidationError
+
+        if self.left_on.data and not field.data:
+            raise ValidationError("Choose why they left, or Not known")
 
 
 class EditPersonForm(PersonForm):

@@ -87,6 +87,19 @@ def new_person_ref() -> str:
     return "P" + "".join(secrets.choice(alphabet) for _ in range(6))
 
 
+class LeavingReason(db.Model):
+    """Why someone left, from a short list kept as data. Leaving for paid work or training is
+    the pathway working (``is_progression``)."""
+
+    __tablename__ = "leaving_reason"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(30), unique=True)
+    label: Mapped[str] = mapped_column(String(80))
+    is_progression: Mapped[bool] = mapped_column(Boolean, default=False)
+    sort_order: Mapped[int] = mapped_column(default=0)
+
+
 class Person(db.Model):
     """Someone on the pathway. Holds no data about children or families."""
 
@@ -108,6 +121,7 @@ class Person(db.Model):
     stage: Mapped[Stage] = mapped_column(StageType)
     joined_on: Mapped[date] = mapped_column(Date)
     left_on: Mapped[date | None] = mapped_column(Date)
+    leaving_reason_id: Mapped[int | None] = mapped_column(ForeignKey("leaving_reason.id", ondelete="RESTRICT"))
     has_lived_experience: Mapped[bool] = mapped_column(Boolean, default=False)
     anonymised_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
@@ -117,6 +131,7 @@ class Person(db.Model):
 
     provider: Mapped[Provider] = relationship()
     area: Mapped[Area] = relationship()
+    leaving_reason: Mapped["LeavingReason | None"] = relationship()
     stage_changes: Mapped[list["StageChange"]] = relationship(
         back_populates="person",
         order_by="(StageChange.changed_on, StageChange.id)",

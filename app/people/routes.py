@@ -107,7 +107,7 @@ def _area_choices() -> list[tuple[int, str]]:
 @bp.route("/people/new", methods=["GET", "POST"])
 @permission_required("manage_people")
 def add_person():
-    form = PersonForm()
+    form = PersonForm().with_reasons()
     form.area_id.choices = _area_choices()
     if form.validate_on_submit():
         try:
@@ -130,7 +130,7 @@ def edit_person(person_id: int):
     if person.anonymised_at is not None:
         abort(404)
     form = EditPersonForm(obj=person,
-                          has_lived_experience="yes" if person.has_lived_experience else "no")
+                          has_lived_experience="yes" if person.has_lived_experience else "no").with_reasons()
     form.area_id.choices = _area_choices()
     if form.validate_on_submit():
         try:

@@ -46,6 +46,10 @@ DEFINITIONS = {
     "volunteer_hours_value": "Approved hours worked as a volunteer × the notional hourly value in force "
                              "(the National Living Wage), in GBP, for social value reporting.",
     "headcount_lived_experience": "Headcount by lived experience; any cell under 5 people is suppressed.",
+    "leavers_by_reason": "People who left in the period, by why they left (not_recorded where no reason was "
+                         "recorded).",
+    "into_work_or_training": "People who left in the period for paid work or for education or training: the "
+                             "pathway working.",
     "sessions_delivered": "Sessions delivered in the period, by offer.",
     "sessions_planned": "Sessions the plan asks for in the period's whole weeks (per area per week), by offer.",
     "families_reached": "Families who came to a session for the first time in the period, by offer (counts only).",
@@ -120,6 +124,20 @@ def leavers(scope, start: date, end: date) -> Values:
     return _collect(db.session.execute(
         select(Person.area_id, stage.c.stage, func.count()).join(stage, stage.c.person_id == Person.id)
         .where(scope, Person.left_on.between(start, end)).group_by(Person.area_id, stage.c.stage)))
+
+
+def leavers_by_reason(scope, start: date, end: date) -> tuple[Values, Values]:
+    """Leavers in the period by reason code, and those whose reason is the pathway working."""
+    from app.people.models import LeavingReason
+
+    rows = db.session.execute(
+        select(Person.area_id, LeavingReason.code, LeavingReason.is_progression, func.count())
+        .outerjoin(LeavingReason, LeavingReason.id == Person.leaving_reason_id)
+        .where(scope, Person.left_on.between(start, end))
+        .group_by(Person.area_id, LeavingReason.code, LeavingReason.is_progression)).all()
+    by_reason = _collect((area, code or "not_recorded", n) for area, code, _, n in rows)
+    onward = _collect((area, "", n) for area, _, progression, n in rows if progression)
+    return by_reason, onward
 
 
 def progressions(scope, start: date, end: date) -> Values:

@@ -19,7 +19,7 @@ SUPPRESS_BELOW = 5
 MONEY = {"expenses_approved", "expenses_paid", "pay_cost", "non_pay_cost", "budget", "volunteer_hours_value"}
 SECTIONS = {
     "Workforce": ["headcount", "fte_contracted", "fte_used", "starters", "leavers", "turnover_pct", "progressions",
-                  "lived_experience_pct", "headcount_lived_experience"],
+                  "leavers_by_reason", "into_work_or_training", "lived_experience_pct", "headcount_lived_experience"],
     "Posts and vacancies": ["vacancy_fte", "under_contracted_fte", "vacancy_rate_pct"],
     "Hours": ["hours"],
     "Training and checks": ["training_compliance_pct", "dbs_compliance_pct"],
@@ -167,6 +167,9 @@ def build_return(*, start: date, end: date, provider: Provider | None) -> Workfo
     build.ratio("turnover_pct", _by_area(leavers, names),
                 {a: (start_totals.get(a, 0) + end_totals.get(a, 0)) / 2 for a in set(end_totals) | set(start_totals)})
     build.add("progressions", m.progressions(scope, start, end))
+    by_reason, onward = m.leavers_by_reason(scope, start, end)
+    build.add("leavers_by_reason", by_reason)
+    build.add("into_work_or_training", onward)
     vacancy, under_contracted = m.vacancy(posts, end)
     build.add("vacancy_fte", vacancy)
     build.add("under_contracted_fte", under_contracted)

@@ -102,7 +102,17 @@ def pathway_stats(user, *, start: date, end: date) -> dict:
     moved_to_paid = db.session.scalar(
         select(func.count(func.distinct(StageChange.person_id))).join(Person, Person.id == StageChange.person_id)
         .where(scope, StageChange.from_stage == Stage.VOLUNTEER))
+    from app.people.models import LeavingReason
+
+    left = db.session.execute(
+        select(LeavingReason.label, LeavingReason.is_progression, func.count())
+        .select_from(Person).outerjoin(LeavingReason, LeavingReason.id == Person.leaving_reason_id)
+        .where(scope, Person.left_on.between(start, end))
+        .group_by(LeavingReason.label, LeavingReason.is_progression, LeavingReason.sort_order)
+        .order_by(LeavingReason.sort_order)).all()
     return {"current": current, "moves": moves, "volunteers": volunteers, "moved_to_paid": moved_to_paid,
+            "leavers": [(label or "Not recorded", progression, n) for label, progression, n in left],
+            "into_work_or_training": sum(n for _, progression, n in left if progression),
             "paid_share": pct(moved_to_paid or 0, volunteers or 0),
             "days_in_stage": _days_in_stage(scope), "training_before": _training_before(scope, start, end)}
 
