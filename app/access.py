@@ -30,7 +30,7 @@ from sqlalchemy.orm import selectinload
 
 from app.auth.models import Role, User
 from app.extensions import db, login_manager
-from app.people.models import Person, Provider
+from app.people.models import Person, Provider, Stage
 
 ALL_ROLES = frozenset(Role)
 PARENT = frozenset({Role.VOLUNTEER})
@@ -65,6 +65,34 @@ def _not_own(user: User):
 
 def _own_provider_people(user: User):
     return Person.provider_id == user.provider_id if user.provider_id else false()
+
+
+def _session_scope(user: User):
+    """People a session's recorder may name as its facilitators: a facilitator's area, the
+    provider's for HR, and a co-facilitator's own area's for a co-facilitator."""
+    if user.role == Role.VOLUNTEER:
+        own_area = select(Person.area_id).where(Person.id == user.person_id).scalar_subquery()
+        return (Person.provider_id == user.provider_id) & (Person.area_id == own_area)
+    return _manage_scope(user)
+
+
+def _session_recorder(user: User, record: Any) -> bool:
+    """A parent records sessions only as a co-facilitator."""
+    if user.role != Role.VOLUNTEER:
+        return True
+    return user.person is not None and user.person.stage == Stage.CO_FACILITATOR
+
+
+def records_as_lead(user: User) -> bool:
+    """A co-facilitator records only a session they led or co-led."""
+    return user.role == Role.VOLUNTEER
+
+
+def session_areas(user: User, areas: list) -> list:
+    """The areas a user records and reads sessions for: a facilitator's or co-facilitator's own."""
+    if user.role == Role.VOLUNTEER:
+        return [a for a in areas if user.person is not None and a.id == user.person.area_id]
+    return area_choices(user, areas)
 
 
 def _manage_scope(user: User):
@@ -238,8 +266,9 @@ PERMISSIONS: dict[str, Permission] = {p.name: p for p in (
        own_refusal="You cannot recommend yourself"),
     _p("manage_providers", COORDINATOR, "Add the providers the council commissions, and the areas it covers"),
     _p("view_delivery", STAFF, "See sessions delivered, families reached and hours against the plan (within scope)"),
-    _p("record_sessions", APPROVERS, "Record a session delivered and its facilitators' hours (their area, or "
-       "the provider's)", scope=_manage_scope),
+    _p("record_sessions", APPROVERS | PARENT, "Record a session delivered and its facilitators' hours (their "
+       "area, or the provider's; a co-facilitator, a session they led)", scope=_session_scope,
+       check=_session_recorder),
     _p("manage_delivery_plan", HR | COORDINATOR,
        "Set the delivery plan from a date (a provider's own, or the council's for everyone)"),
     _p("manage_commission", COORDINATOR,

@@ -171,7 +171,9 @@ OWN_RECORD: set = set()
 # keeps those, and a provider's HR may not change them.
 NOT_THEIRS = {("/hours/activities/<int:activity_id>/toggle", Role.HR),
               ("/training/courses/<int:course_id>/edit", Role.HR),
-              ("/establishment/grades/<int:grade_id>/pay-points/new", Role.HR)}
+              ("/establishment/grades/<int:grade_id>/pay-points/new", Role.HR),
+              # The world's parent is a volunteer: only a co-facilitator records sessions.
+              ("/delivery/sessions/new", Role.VOLUNTEER)}
 
 
 ROOT = Path(__file__).resolve().parents[1]

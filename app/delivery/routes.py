@@ -10,14 +10,16 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from app.access import (
-    area_choices,
     delivery_scope,
     fixed_area_id,
     get_provider_or_404,
     get_session_or_404,
     permission_required,
+    records_as_lead,
+    require,
     scope,
     sees_all_providers,
+    session_areas,
     visible_providers,
 )
 from app.audit.services import history_for
@@ -34,7 +36,7 @@ bp = Blueprint("delivery", __name__, url_prefix="/delivery")
 
 
 def _areas() -> list[Area]:
-    return area_choices(current_user, all_areas())
+    return session_areas(current_user, all_areas())
 
 
 def _facilitator_choices(area_ids: list[int]) -> list[Person]:
@@ -47,6 +49,7 @@ def _facilitator_choices(area_ids: list[int]) -> list[Person]:
 @bp.route("/sessions/new", methods=["GET", "POST"])
 @permission_required("record_sessions")
 def new_session():
+    require("record_sessions", None)
     form = SessionForm()
     offers = services.offers()
     areas = _areas()
@@ -66,6 +69,9 @@ def new_session():
     if form.validate_on_submit():
         by_id = {p.id: p for p in people}
         chosen = [(by_id[i], i in (form.leads.data or [])) for i in form.facilitators.data or [] if i in by_id]
+        if records_as_lead(current_user) and (current_user.person_id, True) not in [(p.id, lead) for p, lead in chosen]:
+            form.leads.errors.append("Record a session you led or co-led: tick yourself in both lists")
+            return render_template("delivery/new_session.html", form=form, has_people=bool(people))
         try:
             session = services.record_session(
                 provider_id=current_user.provider_id, offer=next(o for o in offers if o.id == form.offer_id.data),
@@ -85,7 +91,8 @@ def new_session():
             db.session.commit()
             flash("Session recorded. Each facilitator's hours are sent for approval"
                   + (f". Flagged: {session.flag}" if session.flag else ""), "success")
-            return redirect(url_for("delivery.sessions"))
+            return redirect(url_for("delivery.sessions") if current_user.can("view_delivery")
+                            else url_for("main.home"))
     return render_template("delivery/new_session.html", form=form, has_people=bool(people))
 
 

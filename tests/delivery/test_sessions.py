@@ -145,3 +145,21 @@ def test_a_facilitator_sees_only_their_areas_sessions(world, sign_in, client, te
     sign_in(world.user(Role.AREA_FACILITATOR))
     assert client.get(f"/delivery/sessions/{other.id}").status_code == 404
     assert "South Kent" not in client.get("/delivery/sessions").get_data(as_text=True)
+
+
+def test_a_co_facilitator_records_a_session_they_led(app, world, team):
+    from ..conftest import sign_in_with
+
+    me, parent = team
+    account = make_user(Role.VOLUNTEER, provider=world.provider, person=parent)
+    db.session.commit()
+    client = app.test_client()
+    sign_in_with(client, account)
+    assert "Record a session you led" in client.get("/").get_data(as_text=True)
+    not_led = _record(client, world, [me, parent], leads=[str(me.id)])
+    assert error_messages(not_led) == ["Record a session you led or co-led: tick yourself in both lists"]
+    assert _record(client, world, [me, parent], leads=[str(parent.id)]).headers["Location"] == "/"
+    entry = db.session.scalar(db.select(HoursEntry).where(HoursEntry.person_id == parent.id,
+                                                          HoursEntry.note.contains("session")))
+    assert entry.status == HoursStatus.SUBMITTED  # for someone else to approve
+    assert client.get("/delivery/sessions").status_code == 403  # the delivery figures are staff's
