@@ -1,12 +1,13 @@
 """A person's contract, outside moving on (added to the people blueprint)."""
 
-from flask import flash, redirect, render_template, url_for
+from flask import render_template, url_for
 from flask_login import current_user
 from sqlalchemy import select
 
 from app.access import get_contract_or_404, get_person_or_404, permission_required, require
 from app.extensions import db
 from app.people.routes import bp
+from app.views import save_or_show
 
 from . import contracts
 from .forms import ChangeHoursForm, ContractForm, EndContractForm
@@ -18,15 +19,8 @@ def _terms(form) -> dict:
 
 
 def _saved(form, action, person, message: str):
-    """Run ``action``; on a broken rule put its message by the field, otherwise commit and go back."""
-    try:
-        action()
-    except contracts.ContractError as error:
-        form[error.args[0]].errors.append(error.args[1])
-        return None
-    db.session.commit()
-    flash(message, "success")
-    return redirect(url_for("people.view_person", person_id=person.id) + "#contracts")
+    return save_or_show(form, action, errors=(contracts.ContractError,), message=message,
+                        to=url_for("people.view_person", person_id=person.id) + "#contracts")
 
 
 @bp.route("/people/<int:person_id>/contracts/new", methods=["GET", "POST"])

@@ -17,6 +17,7 @@ from app.access import (
 )
 from app.extensions import db
 from app.people.queries import all_areas
+from app.views import save_or_show
 
 from . import setup
 from .forms import (
@@ -43,15 +44,7 @@ def _posts() -> list[Post]:
 
 
 def _done(form, action, message: str, to: str):
-    """Run ``action``; a broken rule goes by its field, otherwise commit, say so and go on."""
-    try:
-        action()
-    except setup.SetupError as error:
-        form[error.args[0]].errors.append(error.args[1])
-        return None
-    db.session.commit()
-    flash(message, "success")
-    return redirect(to)
+    return save_or_show(form, action, errors=(setup.SetupError,), message=message, to=to)
 
 
 def _page(form, heading: str, back: str, *, caption: str = "", **context):
