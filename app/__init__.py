@@ -119,6 +119,16 @@ def _refuse_nul_bytes() -> None:
         abort(400)
 
 
+def _no_store_when_signed_in(response):
+    """Nothing personal kept by browsers or proxies: no signed-in page or download is stored."""
+    from flask_login import current_user
+
+    if current_user.is_authenticated:
+        response.headers["Cache-Control"] = "no-store"
+        response.headers.pop("Expires", None)
+    return response
+
+
 def _forget_cached_user() -> None:
     """Load the signed-in user afresh for every request. In production each request has its
     own app context anyway; under the test client requests share the test's, and a user
@@ -132,6 +142,7 @@ def _forget_cached_user() -> None:
 
 def _register_errors(app: Flask) -> None:
     app.before_request(_forget_cached_user)
+    app.after_request(_no_store_when_signed_in)
     app.before_request(_refuse_nul_bytes)
     def render_error(error):
         code = getattr(error, "code", 500)

@@ -22,6 +22,7 @@ plt.rcParams.update({
     "font.size": 11,
     "axes.spines.top": False,
     "axes.spines.right": False,
+    "text.parse_math": False,  # labels are user text (activity names): "$...$" is words, never maths
 })
 
 
@@ -52,8 +53,8 @@ def _svg(figure, title: str) -> Markup:
     plt.close(figure)
     svg = _csp_safe(buffer.getvalue())
     svg = svg[svg.index("<svg"):]
-    svg = re.sub(r"<svg ", f'<svg role="img" aria-label="{Markup.escape(title)}" class="pathway-chart" ',
-                 svg, count=1)
+    opening = f'<svg role="img" aria-label="{Markup.escape(title)}" class="pathway-chart" '
+    svg = re.sub(r"<svg ", lambda _: opening, svg, count=1)  # a function: backslashes in the title are text
     svg = re.sub(r'(width|height)="[\d.]+pt"', "", svg, count=2)
     return Markup(svg)
 
