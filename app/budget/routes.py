@@ -1,4 +1,3 @@
-import csv
 import io
 from datetime import date, timedelta
 
@@ -7,6 +6,7 @@ from flask_login import current_user
 
 from app.access import fixed_area_id, get_provider_or_404, permission_required, visible_providers
 from app.establishment.services import contract_years_for
+from app.exports import csv_writer
 from app.people.queries import all_areas
 
 from .charts import fte_chart, monthly_spend_chart
@@ -46,7 +46,7 @@ def monitor_csv():
     if monitor is None:
         abort(404)
     buffer = io.StringIO()
-    writer = csv.writer(buffer)
+    writer = csv_writer(buffer)
     amounts = ("budget", "actual", "committed", "forecast", "variance", "price_variance", "volume_variance")
     writer.writerow(["line", *[f"{a}_gbp" for a in amounts], "pct_used",
                      *[m.strftime("%Y-%m") for m in monitor.months]])
@@ -109,7 +109,7 @@ def fte():
 def fte_csv():
     provider, area_id, kind, on, start, end, rows = _fte_context()
     buffer = io.StringIO()
-    writer = csv.writer(buffer)
+    writer = csv_writer(buffer)
     writer.writerow(["period_start", "period_end", "post_group", "budgeted_fte", "hours", "fte_used",
                      "status"])
     for row in rows:

@@ -1,6 +1,5 @@
 """Delivery: recording sessions, the sessions list, cohorts, and the delivery page against the plan."""
 
-import csv
 import io
 from datetime import UTC, date, datetime
 
@@ -23,6 +22,7 @@ from app.access import (
     visible_providers,
 )
 from app.audit.services import history_for
+from app.exports import csv_writer
 from app.extensions import db
 from app.people.models import Area, Person, Stage
 from app.people.queries import all_areas
@@ -200,7 +200,7 @@ def overview():
 def overview_csv():
     _, _, _, report = _report_context()
     buffer = io.StringIO()
-    writer = csv.writer(buffer)
+    writer = csv_writer(buffer)
     writer.writerow(["offer", "sessions_delivered", "sessions_planned", "weeks_short", "families_reached",
                      "families_planned", "attendances"])
     for item in report.offers:

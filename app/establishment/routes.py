@@ -1,4 +1,3 @@
-import csv
 import io
 from datetime import date
 
@@ -8,6 +7,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from app.access import get_provider_or_404, permission_required, visible_providers
+from app.exports import csv_writer
 from app.extensions import db
 from app.formatting import pounds
 
@@ -58,7 +58,7 @@ def budget_csv():
         abort(404)
     table = budget_table(year)
     buffer = io.StringIO()
-    writer = csv.writer(buffer)
+    writer = csv_writer(buffer)
     writer.writerow(["posts", "fte", "post_title", "grade", "annual_cost_gbp"])
     for row in table.rows:
         writer.writerow([row.posts if row.posts is not None else "",

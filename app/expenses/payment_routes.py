@@ -1,6 +1,5 @@
 """HR pays approved claims, singly or in a batch, and puts paid items right with adjustments."""
 
-import csv
 import io
 from datetime import UTC, datetime
 
@@ -10,6 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from app.access import get_line_or_404, permission_required, require
+from app.exports import csv_writer
 from app.extensions import db
 
 from . import queries
@@ -61,7 +61,7 @@ def batch_csv(batch_id: int):
     if batch.provider_id != current_user.provider_id:
         abort(404)
     buffer = io.StringIO()
-    writer = csv.writer(buffer)
+    writer = csv_writer(buffer)
     writer.writerow(["batch_reference", "paid_on", "claim_id", "person_ref", "name", "amount_gbp"])
     for claim in sorted(batch.claims, key=lambda c: c.id):
         writer.writerow([batch.reference, batch.paid_on.isoformat(), claim.id, claim.person.ref,

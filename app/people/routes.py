@@ -1,4 +1,3 @@
-import csv
 import io
 from datetime import date, timedelta
 
@@ -12,6 +11,7 @@ from app.accounts.services import account_state
 from app.audit.services import history_for
 from app.budget.services import person_fte
 from app.establishment.models import Contract, Post
+from app.exports import csv_writer
 from app.extensions import db
 from app.hours.rules import fte_used
 
@@ -58,7 +58,7 @@ def export_people():
     filters = _filter_args(_filter_form())
     rows = db.session.scalars(filtered_people(current_user, today=date.today(), **filters))
     buffer = io.StringIO()
-    writer = csv.writer(buffer)
+    writer = csv_writer(buffer)
     writer.writerow(["person_ref", "first_name", "last_name", "provider", "area", "stage",
                      "joined_on", "left_on", "lived_experience"])
     for person in rows:

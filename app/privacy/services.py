@@ -2,7 +2,6 @@
 anonymising people who left long enough ago. Anonymising keeps the hours, costs
 and stage history in the aggregates and cannot be undone."""
 
-import csv
 import io
 import json
 import secrets
@@ -22,6 +21,7 @@ from app.certificates.pdf import render_certificate_pdf
 from app.establishment.models import Contract
 from app.expenses.models import ExpenseClaim, ExpenseLine, Receipt
 from app.expenses.receipts import receipt_path
+from app.exports import csv_dict_writer
 from app.extensions import db
 from app.hours.models import HoursEntry
 from app.people.models import Person
@@ -33,7 +33,7 @@ ANONYMISED = "[anonymised]"
 def _csv(rows: list[dict]) -> str:
     buffer = io.StringIO()
     if rows:
-        writer = csv.DictWriter(buffer, fieldnames=list(rows[0]))
+        writer = csv_dict_writer(buffer, list(rows[0]))
         writer.writeheader()
         writer.writerows(rows)
     return buffer.getvalue()

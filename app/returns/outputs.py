@@ -1,6 +1,5 @@
 """The return as CSV, XLSX (openpyxl) and PDF (WeasyPrint), all from the same figures."""
 
-import csv
 import io
 
 from flask import render_template
@@ -10,6 +9,7 @@ from weasyprint import HTML
 from weasyprint.urls import URLFetcher
 
 from app.budget.charts import bar_chart
+from app.exports import csv_writer, safe_cell
 
 from .measures import DEFINITIONS
 from .services import ALL, SECTIONS, WorkforceReturn
@@ -19,7 +19,7 @@ CSV_COLUMNS = ["period_start", "period_end", "provider", "area", "measure", "bre
 
 def to_csv(ret: WorkforceReturn) -> str:
     buffer = io.StringIO()
-    writer = csv.writer(buffer)
+    writer = csv_writer(buffer)
     writer.writerow(CSV_COLUMNS)
     writer.writerows(ret.rows())
     return buffer.getvalue()
@@ -30,7 +30,7 @@ def to_xlsx(ret: WorkforceReturn) -> bytes:
     book = Workbook()
     about = book.active
     about.title = "About"
-    about.append(["Workforce return", ret.provider])
+    about.append(["Workforce return", safe_cell(ret.provider)])
     about.append(["Period", f"{ret.start.isoformat()} to {ret.end.isoformat()}"])
     about.append([])
     about.append(["Measure", "Definition"])
@@ -42,7 +42,7 @@ def to_xlsx(ret: WorkforceReturn) -> bytes:
         for cell in sheet[1]:
             cell.font = Font(bold=True)
         for figure in ret.section(title):
-            sheet.append([figure.area, figure.measure, figure.breakdown,
+            sheet.append([safe_cell(figure.area), figure.measure, safe_cell(figure.breakdown),
                           figure.value if figure.value is not None else "fewer than 5"])
         sheet.column_dimensions["A"].width = 14
         sheet.column_dimensions["B"].width = 28

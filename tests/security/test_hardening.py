@@ -24,3 +24,59 @@ def test_signed_in_pages_and_downloads_are_not_stored(world, sign_in, client, pa
 
 def test_the_public_sign_in_page_may_be_cached_as_usual(client):
     assert "no-store" not in client.get("/sign-in").headers.get("Cache-Control", "")
+
+
+FORMULA = "=HYPERLINK(\"http://evil.example\",\"x\")"
+
+
+def _cells(text: str) -> list[str]:
+    import csv
+    import io
+
+    return [cell for row in csv.reader(io.StringIO(text)) for cell in row]
+
+
+def test_exports_never_hold_a_formula(world, sign_in, client):
+    """Formula-looking text in a person's name, an activity, a budget line and a note: no CSV
+    or XLSX cell starts with a formula character (numbers like -12.50 stay numbers)."""
+    import io
+    import zipfile
+    from datetime import date
+
+    from openpyxl import load_workbook
+
+    from app.establishment.models import BudgetLine
+    from app.exports import DANGEROUS, safe_cell
+    from app.extensions import db
+    from app.hours.models import Activity
+    from app.returns.outputs import to_xlsx
+    from app.returns.services import build_return
+
+    from ..factories import make_hours
+
+    world.me.last_name = FORMULA
+    activity = Activity(name="+SUM(A1:A9)", is_active=True, sort_order=99)
+    db.session.add(activity)
+    db.session.flush()
+    make_hours(world.me, worked_on=date(2026, 5, 5), activity_name="+SUM(A1:A9)", note="@cmd|' /C calc'!A0")
+    line = db.session.scalar(db.select(BudgetLine))
+    line.name = "-2+3"
+    db.session.commit()
+    assert safe_cell("-12.50") == "-12.50" and safe_cell(-3) == -3  # numbers stay numbers
+
+    sign_in(world.user(Role.HR))
+    texts = [client.get("/people/export.csv").get_data(as_text=True),
+             client.get("/establishment/budget.csv").get_data(as_text=True),
+             client.get("/returns/return.csv?from=2026-04-01&to=2026-06-30").get_data(as_text=True)]
+    archive = zipfile.ZipFile(io.BytesIO(client.get(f"/people/{world.me.id}/export.zip").data))
+    texts += [archive.read(name).decode() for name in archive.namelist() if name.endswith(".csv")]
+    cells = [cell for text in texts for cell in _cells(text)]
+    assert any(FORMULA in cell for cell in cells) and any("+SUM(A1:A9)" in cell for cell in cells)
+    assert [c for c in cells if c.startswith(DANGEROUS) and c != "-"  # "-" alone means none
+            and not c.lstrip("-").replace(".", "").isdigit()] == []
+
+    book = load_workbook(io.BytesIO(to_xlsx(build_return(start=date(2026, 4, 1), end=date(2026, 6, 30),
+                                                         provider=world.provider))))
+    values = [cell.value for sheet in book for row in sheet.iter_rows() for cell in row]
+    assert "'+SUM(A1:A9)" in values
+    assert [v for v in values if isinstance(v, str) and v.startswith(DANGEROUS)] == []
