@@ -38,6 +38,11 @@ class Config:
     # Idle sessions end: staff see personal data and move money; parents are often on a phone.
     IDLE_MINUTES_STAFF = int(os.environ.get("IDLE_MINUTES_STAFF", "30"))
     IDLE_MINUTES_PARENT = int(os.environ.get("IDLE_MINUTES_PARENT", str(8 * 60)))
+    # Links in emails, letters, certificates' QR codes and exports are built from this address,
+    # never from a request's Host header; requests for any other host are refused when
+    # TRUSTED_HOSTS (comma-separated) is set. Unset in development: the request's own address.
+    PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL") or None
+    TRUSTED_HOSTS = [h.strip() for h in os.environ.get("TRUSTED_HOSTS", "").split(",") if h.strip()] or None
     # Whether the council's own accounts (the co-ordinator's) may take the second sign-in
     # step as a code by email; a provider sets this for its staff on a screen.
     COUNCIL_EMAIL_CODES_ALLOWED = os.environ.get("COUNCIL_EMAIL_CODES_ALLOWED", "1") == "1"

@@ -144,6 +144,7 @@ def _register_errors(app: Flask) -> None:
     app.before_request(_forget_cached_user)
     app.after_request(_no_store_when_signed_in)
     app.before_request(_refuse_nul_bytes)
+
     def render_error(error):
         code = getattr(error, "code", 500)
         return render_template(f"errors/{code}.html"), code
@@ -153,6 +154,11 @@ def _register_errors(app: Flask) -> None:
     from flask_wtf.csrf import CSRFError
 
     app.register_error_handler(CSRFError, lambda e: (render_template("errors/csrf.html"), 400))
+    from werkzeug.exceptions import SecurityError
+
+    # A request for a host not in TRUSTED_HOSTS has no URL adapter to render a page with.
+    app.register_error_handler(SecurityError, lambda e: ("This address is not served here.", 400,
+                                                         {"Content-Type": "text/plain; charset=utf-8"}))
 
 
 def _register_templating(app: Flask) -> None:

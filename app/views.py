@@ -1,7 +1,7 @@
 """The shape most form views share: try the change, put a broken rule's message by its field,
 otherwise commit, say what happened and go on."""
 
-from flask import flash, redirect
+from flask import current_app, flash, redirect, request, url_for
 
 from app.extensions import db
 
@@ -17,3 +17,15 @@ def save_or_show(form, action, *, errors: tuple[type[Exception], ...], message: 
     db.session.commit()
     flash(message, "success")
     return redirect(to)
+
+
+def public_base() -> str:
+    """The service's public address, ending in "/": PUBLIC_BASE_URL, or in development the
+    address this request came to."""
+    configured = current_app.config.get("PUBLIC_BASE_URL")
+    return configured.rstrip("/") + "/" if configured else request.url_root
+
+
+def public_url(endpoint: str, **values) -> str:
+    """An absolute link for an email, a letter or a QR code, never built from the Host header."""
+    return public_base().rstrip("/") + url_for(endpoint, **values)

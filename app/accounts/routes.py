@@ -24,6 +24,7 @@ from app.mail import send_email
 from app.mail.models import OutboxMessage
 from app.people.models import Provider
 from app.people.queries import all_areas
+from app.views import public_url
 
 from . import services
 from .forms import AccountForm, ChangeAccountForm, ChoosePasswordForm, ForgottenPasswordForm, InviteForm, LetterCodeForm
@@ -80,7 +81,7 @@ def _role_form(form, account: User | None = None):
 
 
 def invite_to_set_password(user: User, raw: str) -> None:
-    link = url_for("accounts.set_password", token=raw, _external=True)
+    link = public_url("accounts.set_password", token=raw)
     send_email(user.email, "You have been invited to Pathway",
                f"Hello {user.name},\n\n{current_user.name} has set up a Pathway account for you.\n\n"
                f"Choose your password here (the link works once, for 7 days): {link}",
@@ -195,7 +196,7 @@ def invite_person(person_id: int):
                 return redirect(url_for("people.view_person", person_id=person.id))
             db.session.commit()
             return render_template("accounts/letter.html", person=person, code=raw, user=user,
-                                   address=url_for("accounts.letter_code", _external=True),
+                                   address=public_url("accounts.letter_code"),
                                    expires=now() + services.LIFETIMES[kind])
     return render_template("accounts/invite.html", form=form, person=person, state=services.account_state(person))
 
@@ -249,7 +250,7 @@ def forgot_password():
         found = services.reset_token_for(form.email.data, now=now())
         if found is not None:
             user, raw = found
-            link = url_for("accounts.set_password", token=raw, _external=True)
+            link = public_url("accounts.set_password", token=raw)
             send_email(user.email, "Reset your Pathway password",
                        f"Hello {user.name},\n\nSomeone asked to reset your Pathway password. If it was you, choose a "
                        f"new one here (the link works once, for 1 hour): {link}\n\nIf it was not you, ignore this "

@@ -8,6 +8,7 @@ from sqlalchemy.orm import joinedload
 from app.access import get_certificate_or_404, get_person_or_404, permission_required, public, scope
 from app.extensions import db, limiter
 from app.people.models import Person
+from app.views import public_base
 
 from .models import Certificate, CertificateKind, Job, JobStatus
 from .pdf import render_certificate_pdf
@@ -22,7 +23,7 @@ BULK_LIMIT = 2000
 @permission_required("download_certificate")
 def download(certificate_id: int):
     certificate = get_certificate_or_404(certificate_id, for_user=current_user)
-    pdf = render_certificate_pdf(certificate, verify_url(request.url_root, certificate.number),
+    pdf = render_certificate_pdf(certificate, verify_url(public_base(), certificate.number),
                                  certificate.person.provider.name)
     return Response(pdf, mimetype="application/pdf", headers={
         "Content-Disposition": f'inline; filename="certificate-{certificate.number}.pdf"'})
@@ -49,7 +50,7 @@ def bulk():
                   status=JobStatus.QUEUED, total=len(chosen))
         db.session.add(job)
         db.session.commit()
-        render_certificates(job.id, [c.id for c in chosen], request.form.get("format", "zip"), request.url_root)
+        render_certificates(job.id, [c.id for c in chosen], request.form.get("format", "zip"), public_base())
         return redirect(url_for("jobs.progress", job_id=job.id))
     page = db.paginate(query, page=request.args.get("page", 1, type=int), per_page=50, error_out=False)
     return render_template("certificates/bulk.html", page=page, kind=kind)

@@ -12,6 +12,7 @@ from app.auth.forms import EmptyForm
 from app.extensions import db
 from app.mail import send_email
 from app.people.queries import all_areas
+from app.views import public_url
 
 from . import queries
 from .forms import RegisterForm
@@ -87,7 +88,7 @@ def send_reminder(person_id: int):
         if not person.email:
             flash(f"{person.name} has no email address. Give them a call instead", "info")
             return redirect(url_for("hours.reminders"))
-        link = url_for("hours.my_hours", _external=True)
+        link = public_url("hours.my_hours")
         send_email(person.email, "Please log your hours for last week",
                    f"Hello {person.first_name},\n\nWe have no hours from you for last week. "
                    f"When you have a moment, you can add them here: {link}\n\n"

@@ -8,6 +8,7 @@ from app.access import get_person_or_404, history_scope, permission_required, re
 from app.audit.models import AuditEvent
 from app.auth.forms import EmptyForm
 from app.extensions import db
+from app.views import public_base
 
 from .services import anonymise, due_for_anonymisation, subject_access_export
 
@@ -19,7 +20,7 @@ bp = Blueprint("privacy", __name__)
 def export(person_id: int):
     person = get_person_or_404(person_id, for_user=current_user)
     require("export_personal_data", person)
-    data = subject_access_export(person, verify_base=request.url_root)
+    data = subject_access_export(person, verify_base=public_base())
     from app.audit import services as audit
 
     audit.record(actor=current_user, action="export", entity=person, summary="Subject access export downloaded")

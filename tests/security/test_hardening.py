@@ -80,3 +80,34 @@ def test_exports_never_hold_a_formula(world, sign_in, client):
     values = [cell.value for sheet in book for row in sheet.iter_rows() for cell in row]
     assert "'+SUM(A1:A9)" in values
     assert [v for v in values if isinstance(v, str) and v.startswith(DANGEROUS)] == []
+
+
+def test_links_in_emails_use_the_public_address_never_the_host_header(app, world, sign_in, client, smtp):
+    from app.extensions import db
+
+    from ..factories import make_person
+
+    app.config["PUBLIC_BASE_URL"] = "https://pathway.example.org"
+    try:
+        parent = make_person(provider=world.provider, area=world.north, email="pat@example.org")
+        db.session.commit()
+        sign_in(world.user(Role.HR))
+        client.post(f"/people/{parent.id}/invite", data={"how": "email"})
+        from app.views import public_url
+
+        with app.test_request_context("/", base_url="http://evil.example"):
+            assert public_url("certificates.verify", number="X").startswith("https://pathway.example.org/")
+    finally:
+        app.config["PUBLIC_BASE_URL"] = None
+    [message] = smtp
+    body = message.get_body(preferencelist=("plain",)).get_content()
+    assert "https://pathway.example.org/account/set-password/" in body and "localhost" not in body
+
+
+def test_requests_for_unknown_hosts_are_refused(app, client):
+    app.config["TRUSTED_HOSTS"] = ["pathway.example.org", "localhost"]
+    try:
+        assert client.get("/sign-in", headers={"Host": "evil.example"}).status_code == 400
+        assert client.get("/sign-in", headers={"Host": "pathway.example.org"}).status_code == 200
+    finally:
+        app.config["TRUSTED_HOSTS"] = None
