@@ -26,7 +26,7 @@ def download(certificate_id: int):
     pdf = render_certificate_pdf(certificate, verify_url(public_base(), certificate.number),
                                  certificate.person.provider.name)
     return Response(pdf, mimetype="application/pdf", headers={
-        "Content-Disposition": f'inline; filename="certificate-{certificate.number}.pdf"'})
+        "Content-Disposition": f'attachment; filename="certificate-{certificate.number}.pdf"'})
 
 
 @bp.route("/certificates", methods=["GET", "POST"])

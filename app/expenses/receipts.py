@@ -57,3 +57,23 @@ def store_receipt(data: bytes, original_name: str, *, actor) -> Receipt:
 
 def receipt_path(receipt: Receipt) -> Path:
     return receipt_dir() / receipt.stored_name
+
+
+EXTENSIONS = {"application/pdf": ".pdf", "image/jpeg": ".jpg", "image/png": ".png", "image/heic": ".heic",
+              "image/heif": ".heic"}
+
+
+def serve_receipt(receipt: Receipt):
+    """The file as a download, named with the extension its checked content has (a PDF uploaded
+    as x.html comes back as x.pdf), never shown inline.
+
+    :raises NotFound: when the file is missing.
+    """
+    from flask import abort, send_file
+
+    path = receipt_path(receipt)
+    if not path.is_file():
+        abort(404)
+    stem = Path(receipt.original_name).stem or "receipt"
+    return send_file(path, mimetype=receipt.content_type, as_attachment=True, max_age=0,
+                     download_name=stem + EXTENSIONS.get(receipt.content_type, ""))

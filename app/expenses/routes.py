@@ -8,7 +8,6 @@ from flask import (
     redirect,
     render_template,
     request,
-    send_file,
     url_for,
 )
 from flask_login import current_user
@@ -28,7 +27,7 @@ from app.extensions import db
 from . import queries
 from .forms import DecisionForm, LineForm
 from .models import ExpenseCategory, Vehicle
-from .receipts import ReceiptError, receipt_path, store_receipt
+from .receipts import ReceiptError, receipt_path, serve_receipt, store_receipt
 from .services import ExpenseError, add_line, create_claim, decide_line, remove_line, submit_claim
 
 bp = Blueprint("expenses", __name__)
@@ -192,9 +191,4 @@ def decide(line_id: int):
 @bp.route("/receipts/<int:receipt_id>")
 @permission_required("view_expenses")
 def receipt(receipt_id: int):
-    found = get_receipt_or_404(receipt_id, for_user=current_user)
-    path = receipt_path(found)
-    if not path.is_file():
-        abort(404)
-    return send_file(path, mimetype=found.content_type, as_attachment=False,
-                     download_name=found.original_name, max_age=0)
+    return serve_receipt(get_receipt_or_404(receipt_id, for_user=current_user))

@@ -2,7 +2,7 @@
 
 from datetime import UTC, date, datetime
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
@@ -10,7 +10,7 @@ from sqlalchemy.orm import selectinload
 from app.access import get_spend_or_404, permission_required, require, spending_scope
 from app.audit.services import history_for
 from app.establishment.models import BudgetLine, ContractYear
-from app.expenses.receipts import ReceiptError, receipt_path, store_receipt
+from app.expenses.receipts import ReceiptError, serve_receipt, store_receipt
 from app.extensions import db
 from app.people.queries import all_areas
 from app.training.models import Course
@@ -109,7 +109,6 @@ def decide(spend_id: int):
 @permission_required("view_spending")
 def invoice(spend_id: int):
     spend = get_spend_or_404(spend_id, for_user=current_user)
-    if spend.receipt is None or not receipt_path(spend.receipt).exists():
+    if spend.receipt is None:
         abort(404)
-    return send_file(receipt_path(spend.receipt), mimetype=spend.receipt.content_type,
-                     download_name=spend.receipt.original_name, as_attachment=False)
+    return serve_receipt(spend.receipt)

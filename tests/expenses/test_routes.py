@@ -35,7 +35,7 @@ def test_receipt_is_served_only_to_claimant_their_facilitator_and_hr(world, sign
     if status == 200:
         assert response.mimetype == "image/png"
         assert response.data == PNG
-        assert response.headers["Content-Disposition"].startswith("inline")
+        assert response.headers["Content-Disposition"].startswith("attachment")  # never shown inline
         assert response.headers["X-Content-Type-Options"] == "nosniff"
 
 

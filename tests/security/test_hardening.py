@@ -111,3 +111,21 @@ def test_requests_for_unknown_hosts_are_refused(app, client):
         assert client.get("/sign-in", headers={"Host": "pathway.example.org"}).status_code == 200
     finally:
         app.config["TRUSTED_HOSTS"] = None
+
+
+def test_a_receipt_comes_back_as_a_download_named_by_its_real_type(world, sign_in, client):
+    """A PNG uploaded as x.html is served as an attachment named x.png, never shown inline."""
+    from app.expenses.receipts import store_receipt
+    from app.extensions import db
+
+    line = world.claim.lines[0]
+    receipt = store_receipt(b"\x89PNG\r\n\x1a\n" + b"\x00" * 64, "x.html", actor=None)
+    line.receipt_id = receipt.id
+    db.session.commit()
+    sign_in(world.user(Role.HR))
+    response = client.get(f"/receipts/{receipt.id}")
+    assert response.mimetype == "image/png"
+    assert response.headers["Content-Disposition"].startswith("attachment") and "x.png" in response.headers[
+        "Content-Disposition"] and ".html" not in response.headers["Content-Disposition"]
+    certificate = client.get(f"/certificates/{world.certificate.id}.pdf")
+    assert certificate.headers["Content-Disposition"].startswith("attachment")
