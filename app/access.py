@@ -513,34 +513,30 @@ def get_provider_or_404(provider_id: int | None, *, for_user: User) -> Provider:
     abort(404)
 
 
-def get_hours_or_404(entry_id: int, *, for_user: User):
-    """Load an hours entry whose person the user may see.
+def _person_record_or_404(model, record_id: int, user: User):
+    """A record (with a person_id) whose person the user may see.
 
-    :raises NotFound: if there is no such entry or its person is out of scope.
+    :raises NotFound: if there is no such record or its person is out of scope.
     """
+    record = db.session.scalar(select(model).join(Person, Person.id == model.person_id)
+                               .where(model.id == record_id, person_scope(user)))
+    if record is None:
+        abort(404)
+    return record
+
+
+def get_hours_or_404(entry_id: int, *, for_user: User):
+    """Load an hours entry whose person the user may see."""
     from app.hours.models import HoursEntry
 
-    entry = db.session.scalar(
-        select(HoursEntry).join(Person, Person.id == HoursEntry.person_id)
-        .where(HoursEntry.id == entry_id, person_scope(for_user)))
-    if entry is None:
-        abort(404)
-    return entry
+    return _person_record_or_404(HoursEntry, entry_id, for_user)
 
 
 def get_contract_or_404(contract_id: int, *, for_user: User):
-    """Load a contract whose person the user may see.
-
-    :raises NotFound: if there is no such contract or its person is out of scope.
-    """
+    """Load a contract whose person the user may see."""
     from app.establishment.models import Contract
 
-    contract = db.session.scalar(
-        select(Contract).join(Person, Person.id == Contract.person_id)
-        .where(Contract.id == contract_id, person_scope(for_user)))
-    if contract is None:
-        abort(404)
-    return contract
+    return _person_record_or_404(Contract, contract_id, for_user)
 
 
 def get_establishment_record_or_404(model, record_id: int, *, for_user: User):

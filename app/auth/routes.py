@@ -16,7 +16,7 @@ from flask_login import current_user, login_user, logout_user
 from itsdangerous import BadSignature, URLSafeSerializer
 from sqlalchemy import update
 
-from app.access import may_turn_off_second_step, permission_required, public
+from app.access import may_turn_off_second_step, needs_second_step, permission_required, public
 from app.audit import services as audit
 from app.extensions import db, limiter, login_manager
 
@@ -98,7 +98,7 @@ def sign_in():
         else:
             db.session.commit()
             next_page = safe_next(request.args.get("next"))
-            if two_step.required(user):
+            if needs_second_step(user):
                 return _await_second_step(user, next_page)
             return _complete_sign_in(user, second_step=None, next_page=next_page)
     return render_template("auth/sign_in.html", form=form)

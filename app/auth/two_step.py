@@ -17,7 +17,7 @@ from flask import current_app
 from markupsafe import Markup
 from sqlalchemy import select, update
 
-from app.access import may_turn_off_second_step, needs_second_step
+from app.access import may_turn_off_second_step
 from app.audit import services as audit
 from app.extensions import db
 
@@ -28,10 +28,6 @@ APP, EMAIL, RECOVERY = "app", "email", "recovery"
 METHOD_NAMES = {APP: "Codes from an authenticator app", EMAIL: "Codes sent by email"}
 EMAIL_CODE_LIFETIME = timedelta(minutes=10)
 RECOVERY_CODE_COUNT = 10
-
-
-def required(user: User) -> bool:
-    return needs_second_step(user)
 
 
 def has_real_email(user: User) -> bool:

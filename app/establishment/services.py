@@ -25,11 +25,6 @@ class PricingError(ValueError):
     pass
 
 
-def annual_cost_pence(fte: Decimal, mid_pence: int, on_cost_bp: int) -> Decimal:
-    """Annual cost of ``fte`` at a salary, with on-costs; unrounded pence."""
-    return Decimal(fte) * Decimal(mid_pence) * (1 + Decimal(on_cost_bp) / 10000)
-
-
 def round_to_pound(pence: Decimal) -> int:
     return int((pence / 100).quantize(Decimal("1"), rounding=ROUND_HALF_UP)) * 100
 

@@ -163,3 +163,24 @@ def test_a_co_facilitator_records_a_session_they_led(app, world, team):
                                                           HoursEntry.note.contains("session")))
     assert entry.status == HoursStatus.SUBMITTED  # for someone else to approve
     assert client.get("/delivery/sessions").status_code == 403  # the delivery figures are staff's
+
+
+def test_a_cohort_is_added_on_the_screen_and_the_delivery_csv_counts_its_session(world, sign_in, client, team):
+    import csv
+    import io
+
+    me, parent = team
+    sign_in(world.user(Role.AREA_FACILITATOR))
+    response = client.post("/delivery/cohorts/new", data={
+        "name": "Cygnet spring", "programme": "Cygnet", "area_id": str(world.north.id), "required_course_id": "",
+        "starts_on": _day(date(2026, 11, 3)), "sessions_planned": "6"})
+    assert response.status_code == 302
+    cohort = db.session.scalar(db.select(Cohort).where(Cohort.name == "Cygnet spring"))
+    assert (cohort.provider_id, cohort.sessions_planned) == (world.provider.id, 6)
+    _record(client, world, [me, parent], offer_id=str(_offer("Evidence-based programme").id),
+            cohort_id=str(cohort.id), starts_at="10am", ends_at="12pm", families_new="9")
+    rows = {r["offer"]: r for r in csv.DictReader(io.StringIO(client.get(
+        "/delivery/delivery.csv?from=2026-11-01&to=2026-11-29").get_data(as_text=True)))}
+    programme = rows["Evidence-based programme"]
+    assert (programme["sessions_delivered"], programme["families_reached"], rows["Total"]["sessions_delivered"]) == (
+        "1", "9", "1")

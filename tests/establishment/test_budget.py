@@ -12,7 +12,7 @@ from app.demo import load_demo
 from app.establishment.models import ContractYear
 from app.establishment.services import (
     PricingError,
-    annual_cost_pence,
+    annual_post_cost_pence,
     budget_table,
     load_contract_year,
     post_annual_cost_pence,
@@ -42,7 +42,7 @@ def demo():
 
 
 def test_annual_cost_is_fte_times_mid_point_plus_on_costs():
-    assert annual_cost_pence(Decimal("0.5"), 2_000_000, 3000) == Decimal("1300000")
+    assert annual_post_cost_pence(1, Decimal("0.5"), 2_000_000, 3000, None) == Decimal("1300000")
 
 
 def test_pay_award_after_the_basis_date_does_not_change_the_budget():
