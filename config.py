@@ -65,6 +65,13 @@ class Config:
     # Personal details of leavers are removed this many years after they left.
     ANONYMISE_AFTER_YEARS = int(os.environ.get("ANONYMISE_AFTER_YEARS", "6"))
     JOB_RESULTS_DIR = os.environ.get("JOB_RESULTS_DIR", str(BASE_DIR / "instance" / "job-results"))
+    # A job that shows no progress for this long is put back on the queue (a worker died
+    # under it), at most JOB_MAX_ATTEMPTS times in all, then marked failed with "try again".
+    JOB_STALE_SECONDS = int(os.environ.get("JOB_STALE_SECONDS", "600"))
+    JOB_MAX_ATTEMPTS = int(os.environ.get("JOB_MAX_ATTEMPTS", "3"))
+    JOB_RETRY_SECONDS = int(os.environ.get("JOB_RETRY_SECONDS", "30"))
+    # Finished downloads (and their jobs) are deleted after this many hours.
+    JOB_KEEP_HOURS = int(os.environ.get("JOB_KEEP_HOURS", str(7 * 24)))
     # A volunteer's reimbursements above this in a month are flagged to the approver.
     VOLUNTEER_MONTHLY_ALERT_PENCE = int(os.environ.get("VOLUNTEER_MONTHLY_ALERT_PENCE", "15000"))
     MAIL_FROM = os.environ.get("MAIL_FROM", "Pathway <no-reply@pathway.invalid>")

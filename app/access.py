@@ -297,6 +297,7 @@ PERMISSIONS: dict[str, Permission] = {p.name: p for p in (
        scope=_own_provider_people),
     _p("download_certificate", ALL_ROLES, "Download a certificate (within scope)"),
     _p("view_jobs", PROVIDER_OFFICE, "Follow and download background jobs they asked for", check=_job_check),
+    _p("retry_job", PROVIDER_OFFICE, "Start again a background job of theirs that failed", check=_job_check),
     _p("view_return", PROVIDER_OFFICE, "See and download the workforce return", check=_submission_check),
     _p("submit_return", HR, "Submit the workforce return", check=_same_provider),
     _p("export_personal_data", HR, "Download everything held on a person", scope=_own_provider_people),

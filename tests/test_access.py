@@ -158,6 +158,7 @@ NO_CONTENT = {("auth.keep_alive", "POST")}
 BAD_REQUEST = {("returns.download", "POST")}
 SCOPED_OUT = {
     ("jobs.progress", Role.COORDINATOR), ("jobs.status", Role.COORDINATOR), ("jobs.download", Role.COORDINATOR),
+    ("jobs.try_again", Role.COORDINATOR),
     # The world's volunteer has only joined: there is no stage change to correct.
     ("training.correct_stage", Role.HR),
     # The world's facilitator's account is the provider's: the council's co-ordinator keeps only council accounts.

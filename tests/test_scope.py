@@ -98,14 +98,29 @@ def test_the_worker_refuses_a_submission_outside_the_requesters_scope(world):
     theirs = ReturnSubmission(provider_id=world.other_provider.id, period_start=world.submission.period_start,
                               period_end=world.submission.period_end, version=1, submitted_by_label="HR",
                               figures=[["All", "headcount", "volunteer", 9]])
-    job = Job(kind="return-xlsx", requested_by_id=world.user(Role.HR).id, provider_id=world.provider.id,
-              status=JobStatus.QUEUED, total=2)
-    db.session.add_all([theirs, job])
+    db.session.add(theirs)
     db.session.commit()
-    with pytest.raises(PermissionError):
-        render_return.call_local(job.id, "2026-04-01", "2026-06-30", None, "xlsx", theirs.id)
+    job = _queued(Job(kind="return-xlsx", requested_by_id=world.user(Role.HR).id, provider_id=world.provider.id,
+                      status=JobStatus.QUEUED, total=2),
+                  render_return, start="2026-04-01", end="2026-06-30", provider_id=None, fmt="xlsx",
+                  submission_id=theirs.id)
+    render_return.call_local(job.id)
     job = db.session.get(Job, job.id)
+    db.session.refresh(job)
     assert job.status == JobStatus.FAILED and job.result_file is None
+    assert job.error.startswith("This cannot be prepared for you")
+
+
+def _queued(job, task, **arguments):
+    """A job saved as the web app saves it, but not run: the test runs it as the worker would."""
+    import json
+
+    from app.extensions import db
+
+    job.arguments, job.attempts = json.dumps({"task": task.name, **arguments}), 1
+    db.session.add(job)
+    db.session.commit()
+    return job
 
 
 def test_the_worker_refuses_another_providers_whole_return(world):
@@ -113,13 +128,13 @@ def test_the_worker_refuses_another_providers_whole_return(world):
     from app.extensions import db
     from app.returns.tasks import render_return
 
-    job = Job(kind="return-pdf", requested_by_id=world.user(Role.HR).id, provider_id=world.provider.id,
-              status=JobStatus.QUEUED, total=2)
-    db.session.add(job)
-    db.session.commit()
-    with pytest.raises(PermissionError):
-        render_return.call_local(job.id, "2026-04-01", "2026-06-30", world.other_provider.id, "pdf")
-    assert db.session.get(Job, job.id).status == JobStatus.FAILED
+    job = _queued(Job(kind="return-pdf", requested_by_id=world.user(Role.HR).id, provider_id=world.provider.id,
+                      status=JobStatus.QUEUED, total=2),
+                  render_return, start="2026-04-01", end="2026-06-30", provider_id=world.other_provider.id, fmt="pdf")
+    render_return.call_local(job.id)
+    job = db.session.get(Job, job.id)
+    db.session.refresh(job)
+    assert job.status == JobStatus.FAILED and job.result_file is None
 
 
 def test_the_worker_renders_only_certificates_the_requester_may_see(world):
@@ -137,12 +152,13 @@ def test_the_worker_renders_only_certificates_the_requester_may_see(world):
                              result=TrainingResult.PASSED, cost_pence=None, actor=world.other_hr,
                              today=world.certificate.issued_on)
     theirs = db.session.scalar(db.select(Certificate).where(Certificate.training_record_id == record.id))
-    job = Job(kind="certificates", requested_by_id=world.user(Role.HR).id, provider_id=world.provider.id,
-              status=JobStatus.QUEUED, total=2)
-    db.session.add(job)
-    db.session.commit()
-    render_certificates.call_local(job.id, [world.certificate.id, theirs.id], "zip", "http://localhost/")
+    job = _queued(Job(kind="certificates", requested_by_id=world.user(Role.HR).id, provider_id=world.provider.id,
+                      status=JobStatus.QUEUED, total=2),
+                  render_certificates, certificate_ids=[world.certificate.id, theirs.id], fmt="zip",
+                  base_url="http://localhost/")
+    render_certificates.call_local(job.id)
     job = db.session.get(Job, job.id)
+    db.session.refresh(job)
     names = zipfile.ZipFile(BytesIO((results_dir() / job.result_file).read_bytes())).namelist()
     assert names == [f"{world.certificate.number}.pdf"]
 

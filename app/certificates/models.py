@@ -85,6 +85,16 @@ class Job(db.Model):
     error: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # What to run again after a worker dies (JSON: the task's name and arguments), how many
+    # times it has been put on the queue, its last sign of life, and the run that owns it.
+    arguments: Mapped[str | None] = mapped_column(Text)
+    attempts: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    heartbeat_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    run_token: Mapped[str | None] = mapped_column(String(32))
+
+    @property
+    def may_retry(self) -> bool:
+        return self.status == JobStatus.FAILED and self.arguments is not None
 
     @property
     def percent(self) -> int:

@@ -7,6 +7,7 @@ from sqlalchemy.orm import joinedload
 
 from app.access import get_certificate_or_404, get_person_or_404, permission_required, public, scope
 from app.extensions import db, limiter
+from app.jobs.runner import start as start_job
 from app.people.models import Person
 from app.views import public_base
 
@@ -48,9 +49,9 @@ def bulk():
             return redirect(url_for("certificates.bulk", kind=kind))
         job = Job(kind="certificates", requested_by_id=current_user.id, provider_id=current_user.provider_id,
                   status=JobStatus.QUEUED, total=len(chosen))
-        db.session.add(job)
-        db.session.commit()
-        render_certificates(job.id, [c.id for c in chosen], request.form.get("format", "zip"), public_base())
+        fmt = "pdf" if request.form.get("format") == "pdf" else "zip"
+        start_job(job, render_certificates, certificate_ids=[c.id for c in chosen], fmt=fmt,
+                  base_url=public_base())
         return redirect(url_for("jobs.progress", job_id=job.id))
     page = db.paginate(query, page=request.args.get("page", 1, type=int), per_page=50, error_out=False)
     return render_template("certificates/bulk.html", page=page, kind=kind)

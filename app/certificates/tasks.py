@@ -1,19 +1,18 @@
 """Bulk certificates, rendered by the background worker with progress on the Job row."""
 
 import io
-import secrets
 import zipfile
-from datetime import UTC, datetime
 
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
 from app.access import scope
 from app.extensions import db
-from app.jobs.queue import app_context, huey, job_requester, results_dir
+from app.jobs.queue import job_requester
+from app.jobs.runner import Run, job_task
 from app.people.models import Person
 
-from .models import Certificate, Job, JobStatus
+from .models import Certificate, Job
 from .pdf import certificates_html, render_document, render_many
 
 # Certificates rendered together in one WeasyPrint document: styles and fonts are
@@ -25,24 +24,9 @@ def verify_url(base_url: str, number: str) -> str:
     return f"{base_url.rstrip('/')}/verify/{number}"
 
 
-@huey.task()
-def render_certificates(job_id: int, certificate_ids: list[int], fmt: str, base_url: str) -> None:
-    with app_context():
-        job = db.session.get(Job, job_id)
-        job.status, job.total = JobStatus.RUNNING, len(certificate_ids)
-        db.session.commit()
-        try:
-            _render(job, certificate_ids, fmt, base_url)
-        except Exception as error:  # the waiting page must say it failed, whatever happened
-            db.session.rollback()
-            job = db.session.get(Job, job_id)
-            job.status, job.error = JobStatus.FAILED, f"{type(error).__name__}: {error}"
-            job.finished_at = datetime.now(UTC)
-            db.session.commit()
-            raise
-
-
-def _render(job: Job, certificate_ids: list[int], fmt: str, base_url: str) -> None:
+@job_task
+def render_certificates(job: Job, run: Run, certificate_ids: list[int], fmt: str, base_url: str) -> None:
+    """Certificates as one PDF or a zip of PDFs, a chunk at a time, with progress."""
     # Checked again here, not only when the job was asked for: the worker renders
     # only what the person who asked may still download.
     requester = job_requester(job, "issue_certificates")
@@ -61,12 +45,7 @@ def _render(job: Job, certificate_ids: list[int], fmt: str, base_url: str) -> No
             else:
                 for certificate, page in zip(chunk, document.pages, strict=True):
                     archive.writestr(f"{certificate.number}.pdf", document.copy([page]).write_pdf())
-            job.done = start + len(chunk)
-            db.session.commit()
+            run.progress(start + len(chunk))
     data = render_many(documents) if fmt == "pdf" else buffer.getvalue()
-    job.result_file = secrets.token_hex(16)
-    (results_dir() / job.result_file).write_bytes(data)
-    job.result_name = f"certificates-{job.id}.{'pdf' if fmt == 'pdf' else 'zip'}"
-    job.content_type = "application/pdf" if fmt == "pdf" else "application/zip"
-    job.status, job.finished_at = JobStatus.DONE, datetime.now(UTC)
-    db.session.commit()
+    run.finish(data, name=f"certificates-{job.id}.{'pdf' if fmt == 'pdf' else 'zip'}",
+               content_type="application/pdf" if fmt == "pdf" else "application/zip")

@@ -1,26 +1,50 @@
-from flask import Blueprint, abort, render_template, send_file
+from flask import Blueprint, abort, flash, redirect, render_template, send_file, url_for
 from flask_login import current_user
 
 from app.access import get_job_or_404, permission_required
+from app.auth.forms import EmptyForm
 from app.certificates.models import JobStatus
+from app.extensions import db
 
+from . import runner
 from .queue import results_dir
 
 bp = Blueprint("jobs", __name__, url_prefix="/jobs")
 
 
+def _watched_job(job_id: int):
+    """The job, after checking it is still alive: a page someone is watching never waits for ever."""
+    job = get_job_or_404(job_id, for_user=current_user)
+    if job.status in runner.LIVE:
+        runner.sweep(job_id=job.id)
+        db.session.refresh(job)
+    return job
+
+
 @bp.route("/<int:job_id>")
 @permission_required("view_jobs")
 def progress(job_id: int):
-    return render_template("jobs/progress.html", job=get_job_or_404(job_id, for_user=current_user))
+    return render_template("jobs/progress.html", job=_watched_job(job_id), form=EmptyForm())
 
 
 @bp.route("/<int:job_id>.json")
 @permission_required("view_jobs")
 def status(job_id: int):
-    job = get_job_or_404(job_id, for_user=current_user)
+    job = _watched_job(job_id)
     return {"status": job.status.value, "done": job.done, "total": job.total, "percent": job.percent,
-            "error": job.error}
+            "error": job.error, "may_retry": job.may_retry}
+
+
+@bp.route("/<int:job_id>/try-again", methods=["POST"])
+@permission_required("retry_job")
+def try_again(job_id: int):
+    job = get_job_or_404(job_id, for_user=current_user)
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    if job.may_retry:
+        runner.retry(job)
+        flash("Started again", "success")
+    return redirect(url_for("jobs.progress", job_id=job.id))
 
 
 @bp.route("/<int:job_id>/download")

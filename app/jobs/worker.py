@@ -5,6 +5,7 @@ from app.accounts import tasks as account_tasks  # noqa: F401  (daily: leavers s
 from app.certificates import tasks  # noqa: F401
 from app.returns import tasks as return_tasks  # noqa: F401
 
+from . import runner  # noqa: F401  (every minute: jobs that stopped are restarted or failed)
 from .queue import huey
 
 __all__ = ["huey"]

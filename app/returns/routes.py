@@ -15,6 +15,7 @@ from app.auth.forms import EmptyForm
 from app.budget.services import month_end
 from app.certificates.models import Job, JobStatus
 from app.extensions import db
+from app.jobs.runner import start as start_job
 
 from .measures import DEFINITIONS
 from .models import ReturnSubmission
@@ -95,10 +96,8 @@ def download():
         get_submission_or_404(submission_id, for_user=current_user)
     job = Job(kind=f"return-{fmt}", requested_by_id=current_user.id, provider_id=current_user.provider_id,
               status=JobStatus.QUEUED, total=2)
-    db.session.add(job)
-    db.session.commit()
-    render_return(job.id, start.isoformat(), end.isoformat(), provider.id if provider else None, fmt,
-                  submission_id)
+    start_job(job, render_return, start=start.isoformat(), end=end.isoformat(),
+              provider_id=provider.id if provider else None, fmt=fmt, submission_id=submission_id)
     return redirect(url_for("jobs.progress", job_id=job.id))
 
 

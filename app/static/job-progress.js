@@ -15,7 +15,8 @@ if (box && !["done", "failed"].includes(box.dataset.status)) {
     }
     if (job.status === "failed") {
       document.getElementById("job-heading").textContent = "Something went wrong";
-      progress.textContent = `The job stopped: ${job.error}`;
+      progress.textContent = job.error;
+      document.getElementById("job-retry").hidden = !job.may_retry;
       return;
     }
     progress.textContent = `${job.done} of ${job.total || "…"} done (${job.percent}%). This page updates by itself.`;
