@@ -7,7 +7,7 @@ STAMP_PY := $(VENV)/.installed
 STAMP_NODE := node_modules/.installed
 CSS := app/static/dist/pathway.css
 
-.PHONY: run test test-postgres ci setup sysdeps lint screenshots clean bench
+.PHONY: run test test-postgres test-redis ci setup sysdeps lint screenshots clean bench
 
 setup: sysdeps $(STAMP_PY) $(CSS)
 
@@ -40,7 +40,11 @@ test: setup
 test-postgres: setup
 	scripts/with-postgres.sh $(PYTEST)
 
-ci: test test-postgres
+# The shared rate limits and the Redis job queue, against a throw-away redis-server.
+test-redis: setup
+	scripts/with-redis.sh $(PYTEST) -m redis
+
+ci: test test-postgres test-redis
 
 # Benchmarks at scale (50 providers, ~1M hour entries): SQLite, then a throw-away PostgreSQL.
 bench: setup

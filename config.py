@@ -99,6 +99,8 @@ class TestConfig(Config):
 
 class ProductionConfig(Config):
     DEBUG = False
+    # Several web processes: sign-in limits must be counted in shared storage (Redis).
+    REQUIRE_SHARED_LIMITS = True
     PROXY_COUNT = int(os.environ.get("PROXY_COUNT", "1"))
     SECRET_KEY = os.environ.get("SECRET_KEY")
     SESSION_COOKIE_NAME = "__Host-session"

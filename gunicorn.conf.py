@@ -18,3 +18,13 @@ accesslog = "-"
 errorlog = "-"
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
 raw_env = ["PATHWAY_ENV=production"]
+
+
+def on_starting(server):
+    """Counts kept in memory hold only within one process: refuse several workers with them."""
+    storage = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
+    if server.cfg.workers > 1 and storage.startswith("memory://"):
+        raise RuntimeError(
+            f"{server.cfg.workers} workers with sign-in limits kept in each worker's memory would allow "
+            f"{server.cfg.workers} times the limit: set RATELIMIT_STORAGE_URI=redis://host:6379/1, "
+            "or run one worker (WEB_CONCURRENCY=1)")

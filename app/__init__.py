@@ -1,5 +1,7 @@
 """Pathway: the parent workforce pathway service."""
 
+import os
+
 from flask import Flask, render_template
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
@@ -26,6 +28,7 @@ def create_app(config_name: str | None = None, **overrides) -> Flask:
     app.config.update(overrides)
     if not app.config.get("SECRET_KEY"):
         raise RuntimeError("SECRET_KEY must be set in production")
+    _check_shared_limits(app)
     if app.config["PROXY_COUNT"]:
         from werkzeug.middleware.proxy_fix import ProxyFix
 
@@ -39,6 +42,23 @@ def create_app(config_name: str | None = None, **overrides) -> Flask:
 
     register_commands(app)
     return app
+
+
+def _check_shared_limits(app: Flask) -> None:
+    """In production every web process must count sign-in attempts in one place: counts kept in
+    a process's own memory let an address try once per limit per process."""
+    if not app.config.get("REQUIRE_SHARED_LIMITS") or not app.config["RATELIMIT_ENABLED"]:
+        return
+    if not app.config["RATELIMIT_STORAGE_URI"].startswith("memory://"):
+        return
+    workers = os.environ.get("WEB_CONCURRENCY")
+    if workers is None or not workers.isdigit() or int(workers) > 1:
+        said = "the number of web processes is not said" if workers is None else f"WEB_CONCURRENCY={workers}"
+        raise RuntimeError(
+            "Sign-in limits are kept in this process's memory (RATELIMIT_STORAGE_URI=memory://), which "
+            f"holds only within one process, and {said}. "
+            "Set RATELIMIT_STORAGE_URI=redis://host:6379/1 (shared by every process and host), "
+            "or WEB_CONCURRENCY=1 to run a single web process.")
 
 
 def _init_extensions(app: Flask) -> None:

@@ -248,3 +248,16 @@ def smtp(app):
 def text_of(message) -> str:
     """The plain-text part of a received message."""
     return message.get_body(preferencelist=("plain",)).get_content()
+
+
+@pytest.fixture
+def redis_url():
+    """A throw-away redis-server's address: `make test-redis` starts one (scripts/with-redis.sh)
+    and names it in REDIS_URL; without it, tests that need it are skipped."""
+    url = os.environ.get("REDIS_URL")
+    if not url:
+        pytest.skip("no redis-server: run `make test-redis`")
+    import redis
+
+    redis.Redis.from_url(url).flushdb()
+    return url

@@ -11,7 +11,7 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from huey import SqliteHuey
+from huey import RedisHuey, SqliteHuey
 from sqlalchemy import select
 
 from app.auth.models import Role
@@ -130,9 +130,9 @@ def test_finished_results_expire_with_their_job(world, app):
     assert db.session.get(Job, new.id) is not None and new_file.exists()
 
 
-def _worker(app, queue: Path, **env) -> subprocess.Popen:
+def _worker(app, queue_url: str, **env) -> subprocess.Popen:
     environment = {**os.environ, "DATABASE_URL": app.config["SQLALCHEMY_DATABASE_URI"],
-                   "QUEUE_URL": f"sqlite:///{queue}", "JOB_RESULTS_DIR": app.config["JOB_RESULTS_DIR"],
+                   "QUEUE_URL": queue_url, "JOB_RESULTS_DIR": app.config["JOB_RESULTS_DIR"],
                    "PATHWAY_ENV": "development", **env}
     return subprocess.Popen([sys.executable, "-m", "flask", "--app", "wsgi", "worker", "--workers", "2"],
                             cwd=ROOT, env=environment, start_new_session=True,
@@ -149,13 +149,22 @@ def _wait_for(check, seconds: float, what: str):
     raise AssertionError(f"timed out waiting for {what}")
 
 
-@pytest.mark.parametrize("how", [signal.SIGKILL, signal.SIGTERM])
-def test_killing_the_worker_mid_job_then_restarting_it_finishes_the_job(world, app, tmp_path, sign_in, how):
+@pytest.mark.parametrize(("backend", "how"), [
+    ("sqlite", signal.SIGKILL), ("sqlite", signal.SIGTERM),
+    pytest.param("redis", signal.SIGKILL, marks=pytest.mark.redis),
+])
+def test_killing_the_worker_mid_job_then_restarting_it_finishes_the_job(world, app, tmp_path, sign_in, request,
+                                                                         backend, how):
     ids = _certificates(world, 75)  # three chunks
     job = _job(world, ids)
-    queue = tmp_path / "queue.db"
-    # Onto a queue in a file, as the web app would put it (the tests' own queue runs tasks at once).
-    SqliteHuey("pathway", filename=str(queue)).storage.enqueue(huey.serialize_task(render_certificates.s(job.id)))
+    # Onto a real queue, as the web app would put it (the tests' own queue runs tasks at once).
+    if backend == "redis":
+        queue = request.getfixturevalue("redis_url")
+        other = RedisHuey("pathway", url=queue)
+    else:
+        queue = f"sqlite:///{tmp_path / 'queue.db'}"
+        other = SqliteHuey("pathway", filename=str(tmp_path / "queue.db"))
+    other.storage.enqueue(huey.serialize_task(render_certificates.s(job.id)))
     worker = _worker(app, queue, JOB_STALE_SECONDS="3")
     try:
         _wait_for(lambda: _fresh(job.id).done >= 25, 120, "the first chunk")
