@@ -55,6 +55,8 @@ class Config:
     # Number of proxies in front of the app whose X-Forwarded-* headers to trust.
     PROXY_COUNT = int(os.environ.get("PROXY_COUNT", "0"))
     PEOPLE_PER_PAGE = 25
+    # A form sent twice waits this long for the first to finish, then is sent where it went.
+    ONCE_WAIT_SECONDS = 10
     SMTP_HOST = os.environ.get("SMTP_HOST")
     SMTP_PORT = int(os.environ.get("SMTP_PORT", "587"))
     SMTP_USERNAME = os.environ.get("SMTP_USERNAME")

@@ -36,6 +36,7 @@ from app.expenses.models import (
 )
 from app.hours.models import Activity, HoursEntry, HoursStatus
 from app.mail.models import OutboxMessage  # noqa: F401
+from app.once import FormSubmission  # noqa: F401
 from app.people.models import Area, LeavingReason, Person, Provider, Stage, StageChange
 from app.returns.models import ReturnSubmission, VolunteerHourValue
 from app.spending.models import Spend, SpendStatus

@@ -2,6 +2,7 @@
 built by the migrations, emptied after every test."""
 
 import os
+import threading
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -12,6 +13,7 @@ from flask import current_app
 from flask_migrate import upgrade
 from hypothesis import settings
 from sqlalchemy import text
+from werkzeug.serving import make_server
 
 from app import create_app
 from app.auth.models import Role, User
@@ -261,3 +263,19 @@ def redis_url():
 
     redis.Redis.from_url(url).flushdb()
     return url
+
+
+@pytest.fixture
+def server(app):
+    """The app with CSRF on, as users get it, sharing the test database."""
+    # Mail settings follow the test app's, so a test that asks for the `smtp` fixture first
+    # has the live server send to that real SMTP server.
+    mail = {key: app.config.get(key) for key in ("SMTP_HOST", "SMTP_PORT", "SMTP_STARTTLS", "SMTP_USERNAME")}
+    live = create_app("test", WTF_CSRF_ENABLED=True, SQLALCHEMY_DATABASE_URI=app.config["SQLALCHEMY_DATABASE_URI"],
+                      RECEIPT_DIR=app.config["RECEIPT_DIR"], JOB_RESULTS_DIR=app.config["JOB_RESULTS_DIR"], **mail)
+    httpd = make_server("127.0.0.1", 0, live, threaded=True)
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{httpd.server_port}"
+    httpd.shutdown()
+    thread.join(timeout=10)

@@ -11,6 +11,7 @@ from sqlalchemy import func, select, update
 from app.access import own_record, refuse_own
 from app.audit import services as audit
 from app.extensions import db
+from app.locks import serialise
 from app.people.models import Person
 
 from .models import Activity, HoursEntry, HoursStatus
@@ -35,6 +36,8 @@ def minutes_logged_on(person_id: int, day: date, *, except_id: int | None = None
 
 
 def _check(person: Person, worked_on: date, minutes: int, today: date, except_id=None) -> None:
+    # One check at a time per person: two entries sent together cannot both fit in the same day.
+    serialise(f"hours:{person.id}")
     problems = entry_problems(
         worked_on=worked_on, minutes=minutes, today=today, joined_on=person.joined_on,
         left_on=person.left_on,

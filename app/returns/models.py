@@ -3,7 +3,18 @@ value of volunteer time, kept as dated data."""
 
 from datetime import date, datetime
 
-from sqlalchemy import JSON, CheckConstraint, Date, DateTime, ForeignKey, Integer, String, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    CheckConstraint,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    UniqueConstraint,
+    text,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.extensions import db
@@ -26,7 +37,12 @@ class ReturnSubmission(db.Model):
     """A return as the council received it: its figures frozen, with who and when."""
 
     __tablename__ = "return_submission"
-    __table_args__ = (UniqueConstraint("provider_id", "period_start", "period_end", "version"),)
+    __table_args__ = (
+        UniqueConstraint("provider_id", "period_start", "period_end", "version"),
+        # NULLs are distinct in the constraint above: this one covers the all-providers return.
+        Index("uq_return_submission_version_any_provider", text("coalesce(provider_id, 0)"),
+              "period_start", "period_end", "version", unique=True),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     provider_id: Mapped[int | None] = mapped_column(ForeignKey("provider.id", ondelete="RESTRICT"))

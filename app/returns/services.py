@@ -8,6 +8,7 @@ from sqlalchemy import func, select
 
 from app.audit import services as audit
 from app.extensions import db
+from app.locks import serialise
 from app.people.models import Area, Provider
 
 from . import measures as m
@@ -237,6 +238,8 @@ def _compliance(build: _Builder, scope, day: date, names: dict[int, str], headco
 def submit_return(ret: WorkforceReturn, *, provider: Provider | None, actor, now: datetime) -> ReturnSubmission:
     """Freeze the figures as submitted; a resubmission is a new version beside the old."""
     provider_id = provider.id if provider else None
+    # Two submissions at once: the second waits, then becomes the next version (never the same one).
+    serialise(f"return:{provider_id}:{ret.start}:{ret.end}")
     latest = db.session.scalar(select(func.max(ReturnSubmission.version)).where(
         ReturnSubmission.provider_id.is_(None) if provider_id is None else ReturnSubmission.provider_id == provider_id,
         ReturnSubmission.period_start == ret.start, ReturnSubmission.period_end == ret.end))

@@ -3,13 +3,9 @@ with axe-core run on every page a journey visits."""
 
 import re
 import shutil
-import threading
 from pathlib import Path
 
 import pytest
-from werkzeug.serving import make_server
-
-from app import create_app
 
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "test-artifacts" / "journeys"
@@ -19,22 +15,6 @@ ARGS = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-b
         "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"]
 
 pytestmark = pytest.mark.skipif(CHROMIUM is None, reason="Debian's chromium is not installed (make installs it)")
-
-
-@pytest.fixture
-def server(app):
-    """The app with CSRF on, as users get it, sharing the test database."""
-    # Mail settings follow the test app's, so a test that asks for the `smtp` fixture first
-    # has the live server send to that real SMTP server.
-    mail = {key: app.config.get(key) for key in ("SMTP_HOST", "SMTP_PORT", "SMTP_STARTTLS", "SMTP_USERNAME")}
-    live = create_app("test", WTF_CSRF_ENABLED=True, SQLALCHEMY_DATABASE_URI=app.config["SQLALCHEMY_DATABASE_URI"],
-                      RECEIPT_DIR=app.config["RECEIPT_DIR"], JOB_RESULTS_DIR=app.config["JOB_RESULTS_DIR"], **mail)
-    httpd = make_server("127.0.0.1", 0, live, threaded=True)
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{httpd.server_port}"
-    httpd.shutdown()
-    thread.join(timeout=10)
 
 
 @pytest.fixture(scope="session")
