@@ -139,11 +139,23 @@ def _refuse_nul_bytes() -> None:
         abort(400)
 
 
+def _roll_back_quietly() -> None:
+    try:
+        db.session.rollback()
+    except Exception:  # noqa: BLE001 (nothing more can be done: the error page is on its way)
+        pass
+
+
 def _no_store_when_signed_in(response):
     """Nothing personal kept by browsers or proxies: no signed-in page or download is stored."""
     from flask_login import current_user
 
-    if current_user.is_authenticated:
+    try:
+        signed_in = response.status_code >= 500 or current_user.is_authenticated
+    except Exception:  # who is signed in cannot be found (the database is down): store nothing
+        _roll_back_quietly()
+        signed_in = True
+    if signed_in:
         response.headers["Cache-Control"] = "no-store"
         response.headers.pop("Expires", None)
     return response
@@ -170,7 +182,16 @@ def _register_errors(app: Flask) -> None:
 
     def render_error(error):
         code = getattr(error, "code", 500)
-        return render_template(f"errors/{code}.html"), code
+        if code == 500:
+            _roll_back_quietly()  # after a database error the session must start again to be used
+        try:
+            return render_template(f"errors/{code}.html"), code
+        except Exception:  # the database is down: the page that needs no database
+            app.logger.exception("The %s page could not be shown; showing the plain one", code)
+            _roll_back_quietly()
+            # Straight from Jinja: the context processors would look up who is signed in.
+            page = app.jinja_env.get_template("errors/plain.html").render(service_name=app.config["SERVICE_NAME"])
+            return page, code, {"Cache-Control": "no-store"}
 
     for code in (400, 403, 404, 405, 413, 429, 500):
         app.register_error_handler(code, render_error)

@@ -59,8 +59,9 @@ def register(app) -> None:
         from flask_login import current_user
 
         from app.access import idle_minutes, role_label, sees_all_areas, sees_all_providers
+        from app.views import same_filters
 
         return {"current_user": current_user, "timedelta": timedelta,
                 "idle_minutes": lambda user: idle_minutes(user, app.config),
                 "sees_all_providers": sees_all_providers, "sees_all_areas": sees_all_areas, "role_label": role_label,
-                "service_name": app.config["SERVICE_NAME"]}
+                "service_name": app.config["SERVICE_NAME"], "same_filters": same_filters}

@@ -77,6 +77,15 @@ def _after(response):
     token = g.pop("once_token", None)
     if token is None:
         return response
+    try:
+        _settle(token, response)
+    except Exception:  # the database failed under the view: the error page must still go out
+        current_app.logger.exception("Could not settle form token")
+        db.session.rollback()
+    return response
+
+
+def _settle(token: str, response) -> None:
     if response.status_code in REDIRECTS:
         # The view has committed its work: remember where it sent the user.
         db.session.execute(update(FormSubmission).where(FormSubmission.token == token)
@@ -85,7 +94,6 @@ def _after(response):
         db.session.rollback()
         db.session.execute(delete(FormSubmission).where(FormSubmission.token == token))
     db.session.commit()
-    return response
 
 
 def init_app(app: Flask) -> None:

@@ -6,6 +6,21 @@ from wtforms.validators import ValidationError
 
 from app.auth.passwords import password_problem
 
+EMAIL_FORMAT = "Enter an email address in the correct format, like name@example.com"
+
+
+def email_problem(value: str) -> str | None:
+    """What is wrong with an email address, or None. The library WTForms' Email validator uses
+    (email-validator, without looking the domain up), so an import or a job cannot accept what
+    a form would refuse: no line breaks, no spaces, a real domain shape."""
+    from email_validator import EmailNotValidError, validate_email
+
+    try:
+        validate_email(value, check_deliverability=False)
+    except EmailNotValidError:
+        return EMAIL_FORMAT
+    return None
+
 
 class NotCommonPassword:
     def __call__(self, form, field):

@@ -29,3 +29,22 @@ def public_base() -> str:
 def public_url(endpoint: str, **values) -> str:
     """An absolute link for an email, a letter or a QR code, never built from the Host header."""
     return public_base().rstrip("/") + url_for(endpoint, **values)
+
+
+def whole_number(value: str) -> int:
+    """An id or page number from a request (``request.args.get(..., type=whole_number)``): a
+    whole number a database column can hold. Anything else raises ValueError, so the default
+    is used, never an overflow in the database."""
+    number = int(value)
+    if not -(2**31) < number < 2**31:
+        raise ValueError(value)
+    return number
+
+
+# Names url_for reads for itself: never passed on from a query string.
+URL_FOR_RESERVED = {"endpoint", "values", "_external", "_anchor", "_method", "_scheme"}
+
+
+def same_filters() -> dict[str, str]:
+    """The request's query string, safe to pass to url_for (to link to the same list as a CSV)."""
+    return {key: value for key, value in request.args.items() if key not in URL_FOR_RESERVED}

@@ -24,7 +24,7 @@ from app.mail import send_email
 from app.mail.models import OutboxMessage
 from app.people.models import Provider
 from app.people.queries import all_areas
-from app.views import public_url
+from app.views import public_url, whole_number
 
 from . import services
 from .forms import AccountForm, ChangeAccountForm, ChoosePasswordForm, ForgottenPasswordForm, InviteForm, LetterCodeForm
@@ -58,7 +58,7 @@ def _filtered(args) -> tuple:
 @permission_required("manage_accounts")
 def list_accounts():
     query, filters = _filtered(request.args)
-    page = db.paginate(query, page=request.args.get("page", 1, type=int), per_page=25, error_out=False)
+    page = db.paginate(query, page=request.args.get("page", 1, type=whole_number), per_page=25, error_out=False)
     return render_template("accounts/list_accounts.html", page=page, filters=filters, roles=list(Role),
                            areas=all_areas(), statuses=STATUSES, now=now())
 

@@ -19,6 +19,7 @@ from sqlalchemy import update
 from app.access import may_turn_off_second_step, needs_second_step, permission_required, public
 from app.audit import services as audit
 from app.extensions import db, limiter, login_manager
+from app.views import whole_number
 
 from . import two_step
 from .forms import ChangePasswordForm, ChooseMethodForm, CodeForm, EmptyForm, SignInForm
@@ -376,7 +377,7 @@ def devices():
             flash("You have signed out on every device", "success")
             return redirect(url_for("auth.sign_in"))
         ended = db.session.execute(UserSession.__table__.delete().where(
-            UserSession.user_id == current_user.id, UserSession.id == request.form.get("device", type=int),
+            UserSession.user_id == current_user.id, UserSession.id == request.form.get("device", type=whole_number),
             UserSession.token != current_user.device_token)).rowcount
         db.session.commit()
         flash("That device has been signed out" if ended else "That device was already signed out", "success")

@@ -8,6 +8,7 @@ from app.access import fixed_area_id, get_provider_or_404, permission_required, 
 from app.establishment.services import contract_years_for
 from app.exports import csv_writer
 from app.people.queries import all_areas
+from app.views import whole_number
 
 from .charts import fte_chart, monthly_spend_chart
 from .services import build_monitor, fte_report, month_end, year_for_provider
@@ -16,11 +17,11 @@ bp = Blueprint("budget", __name__, url_prefix="/budget")
 
 
 def _monitor_context():
-    provider = get_provider_or_404(request.args.get("provider", type=int), for_user=current_user)
-    year = year_for_provider(provider.id, request.args.get("year", type=int), date.today())
+    provider = get_provider_or_404(request.args.get("provider", type=whole_number), for_user=current_user)
+    year = year_for_provider(provider.id, request.args.get("year", type=whole_number), date.today())
     if request.args.get("year") and year is None:
         abort(404)
-    area_id = request.args.get("area", type=int)
+    area_id = request.args.get("area", type=whole_number)
     monitor = build_monitor(year, today=date.today(), area_id=area_id) if year else None
     return provider, year, area_id, monitor
 
@@ -78,8 +79,8 @@ def period_bounds(kind: str, on: date, year_start: date | None, year_end: date |
 
 
 def _fte_context():
-    provider = get_provider_or_404(request.args.get("provider", type=int), for_user=current_user)
-    area_id = fixed_area_id(current_user) or request.args.get("area", type=int)
+    provider = get_provider_or_404(request.args.get("provider", type=whole_number), for_user=current_user)
+    area_id = fixed_area_id(current_user) or request.args.get("area", type=whole_number)
     kind = request.args.get("period", "month")
     try:
         on = date.fromisoformat(request.args["on"]) if request.args.get("on") else date.today()
@@ -128,7 +129,7 @@ def projection():
     from .charts import bar_chart
     from .projection import DEFAULT_AWARD_PCT, project
 
-    provider = get_provider_or_404(request.args.get("provider", type=int), for_user=current_user)
+    provider = get_provider_or_404(request.args.get("provider", type=whole_number), for_user=current_user)
     raw = (request.args.get("award") or "").strip().rstrip("%").strip()
     error = None
     try:

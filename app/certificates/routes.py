@@ -9,7 +9,7 @@ from app.access import get_certificate_or_404, get_person_or_404, permission_req
 from app.extensions import db, limiter
 from app.jobs.runner import start as start_job
 from app.people.models import Person
-from app.views import public_base
+from app.views import public_base, whole_number
 
 from .models import Certificate, CertificateKind, Job, JobStatus
 from .pdf import render_certificate_pdf
@@ -53,7 +53,7 @@ def bulk():
         start_job(job, render_certificates, certificate_ids=[c.id for c in chosen], fmt=fmt,
                   base_url=public_base())
         return redirect(url_for("jobs.progress", job_id=job.id))
-    page = db.paginate(query, page=request.args.get("page", 1, type=int), per_page=50, error_out=False)
+    page = db.paginate(query, page=request.args.get("page", 1, type=whole_number), per_page=50, error_out=False)
     return render_template("certificates/bulk.html", page=page, kind=kind)
 
 

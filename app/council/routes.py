@@ -12,6 +12,7 @@ from app.auth.models import User
 from app.establishment.forms import FundingForm
 from app.extensions import db
 from app.people.models import Area, Person, Provider
+from app.views import whole_number
 
 from . import services
 from .forms import (
@@ -108,7 +109,7 @@ def contract():
     if commission is None:
         return render_template("council/contract_set_up.html", form=form)
     today = date.today()
-    year_id = request.args.get("year", type=int)
+    year_id = request.args.get("year", type=whole_number)
     current = next((y for y in commission.years if y.id == year_id), None) or next(
         (y for y in commission.years if y.starts_on <= today <= y.ends_on), commission.years[0])
     return render_template("council/contract.html", commission=commission, today=today, year=current,

@@ -27,6 +27,7 @@ from app.extensions import db
 from app.people.models import Area, Person, Stage
 from app.people.queries import all_areas
 from app.training.models import Course
+from app.views import whole_number
 
 from . import services
 from .forms import CohortForm, SessionForm
@@ -102,10 +103,10 @@ def sessions():
     query = (select(DeliverySession).where(delivery_scope(current_user))
              .options(selectinload(DeliverySession.offer), selectinload(DeliverySession.area))
              .order_by(DeliverySession.delivered_on.desc(), DeliverySession.id.desc()))
-    offer_id = request.args.get("offer", type=int)
+    offer_id = request.args.get("offer", type=whole_number)
     if offer_id:
         query = query.where(DeliverySession.offer_id == offer_id)
-    page = db.paginate(query, page=request.args.get("page", 1, type=int), per_page=25, error_out=False)
+    page = db.paginate(query, page=request.args.get("page", 1, type=whole_number), per_page=25, error_out=False)
     return render_template("delivery/sessions.html", page=page, offers=services.offers(), offer_id=offer_id)
 
 
@@ -147,9 +148,9 @@ def _report_context():
     """The provider, areas and period asked for, and their figures."""
     provider = None
     if not sees_all_providers(current_user) or request.args.get("provider"):
-        provider = get_provider_or_404(request.args.get("provider", type=int), for_user=current_user)
+        provider = get_provider_or_404(request.args.get("provider", type=whole_number), for_user=current_user)
     areas = _areas()
-    area_id = fixed_area_id(current_user) or request.args.get("area", type=int)
+    area_id = fixed_area_id(current_user) or request.args.get("area", type=whole_number)
     chosen = [a for a in areas if a.id == area_id] if area_id else areas
     today = date.today()
     default_start = date(today.year if today.month >= 4 else today.year - 1, 4, 1)

@@ -10,6 +10,7 @@ from app.access import get_provider_or_404, permission_required, visible_provide
 from app.exports import csv_writer
 from app.extensions import db
 from app.formatting import pounds
+from app.views import whole_number
 
 from .models import Grade
 from .services import (
@@ -29,7 +30,7 @@ def _chosen_year(provider):
     :raises NotFound: for a year that is not this provider's.
     """
     years = contract_years_for(provider.id)
-    year_id = request.args.get("year", type=int)
+    year_id = request.args.get("year", type=whole_number)
     chosen = next((y for y in years if y.id == year_id), None) if year_id else None
     if year_id and chosen is None:
         abort(404)
@@ -40,7 +41,7 @@ def _chosen_year(provider):
 @bp.route("/")
 @permission_required("view_establishment")
 def overview():
-    provider = get_provider_or_404(request.args.get("provider", type=int), for_user=current_user)
+    provider = get_provider_or_404(request.args.get("provider", type=whole_number), for_user=current_user)
     years, year = _chosen_year(provider)
     table = budget_table(year) if year else None
     return render_template(
@@ -52,7 +53,7 @@ def overview():
 @bp.route("/budget.csv")
 @permission_required("view_establishment")
 def budget_csv():
-    provider = get_provider_or_404(request.args.get("provider", type=int), for_user=current_user)
+    provider = get_provider_or_404(request.args.get("provider", type=whole_number), for_user=current_user)
     _, year = _chosen_year(provider)
     if year is None:
         abort(404)

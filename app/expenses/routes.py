@@ -23,6 +23,7 @@ from app.access import (
 from app.audit.services import history_for
 from app.auth.forms import EmptyForm
 from app.extensions import db
+from app.views import whole_number
 
 from . import queries
 from .forms import DecisionForm, LineForm
@@ -162,7 +163,7 @@ def submit(claim_id: int):
 @bp.route("/approvals/expenses")
 @permission_required("decide_expense_lines")
 def approvals():
-    page = db.paginate(queries.approval_queue(current_user), page=request.args.get("page", 1, type=int),
+    page = db.paginate(queries.approval_queue(current_user), page=request.args.get("page", 1, type=whole_number),
                        per_page=20, error_out=False)
     flags = queries.flags_for(page.items, limit_pence=current_app.config["VOLUNTEER_MONTHLY_ALERT_PENCE"],
                               today=date.today())

@@ -12,7 +12,7 @@ from app.auth.forms import EmptyForm
 from app.extensions import db
 from app.mail import send_email
 from app.people.queries import all_areas
-from app.views import public_url
+from app.views import public_url, whole_number
 
 from . import queries
 from .forms import RegisterForm
@@ -74,7 +74,7 @@ def register():
 @permission_required("remind")
 def reminders():
     start, end, people = queries.quiet_last_week(current_user, today=date.today(),
-                                                 area_id=request.args.get("area", type=int))
+                                                 area_id=request.args.get("area", type=whole_number))
     return render_template("hours/reminders.html", start=start, end=end, people=people,
                            form=EmptyForm())
 
@@ -89,10 +89,14 @@ def send_reminder(person_id: int):
             flash(f"{person.name} has no email address. Give them a call instead", "info")
             return redirect(url_for("hours.reminders"))
         link = public_url("hours.my_hours")
-        send_email(person.email, "Please log your hours for last week",
-                   f"Hello {person.first_name},\n\nWe have no hours from you for last week. "
-                   f"When you have a moment, you can add them here: {link}\n\n"
-                   f"If you need a hand, {current_user.name} can enter them for you.\n")
+        sent = send_email(person.email, "Please log your hours for last week",
+                          f"Hello {person.first_name},\n\nWe have no hours from you for last week. "
+                          f"When you have a moment, you can add them here: {link}\n\n"
+                          f"If you need a hand, {current_user.name} can enter them for you.\n")
+        if not sent:
+            flash(f"{person.name}'s email address is not one mail can be sent to. Correct it on their "
+                  "record, or give them a call instead", "info")
+            return redirect(url_for("hours.reminders"))
         audit.record(actor=current_user, action="remind", entity=person,
                      summary=f"Reminder to log hours sent to {person.email} at {now():%H:%M}")
         db.session.commit()

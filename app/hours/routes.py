@@ -8,6 +8,7 @@ from app.audit.services import history_for
 from app.auth.forms import EmptyForm
 from app.extensions import db
 from app.people.queries import all_areas
+from app.views import whole_number
 
 from . import queries
 from .forms import CorrectionForm, HoursForm, RejectForm
@@ -177,7 +178,7 @@ def submit_week(person_id: int):
 @bp.route("/approvals/hours", methods=["GET", "POST"])
 @permission_required("approve_hours")
 def approvals():
-    area_id = request.args.get("area", type=int)
+    area_id = request.args.get("area", type=whole_number)
     form = EmptyForm()
     if request.method == "POST" and form.validate_on_submit():
         ids = [int(i) for i in request.form.getlist("entry") if i.isdigit()]
@@ -188,7 +189,7 @@ def approvals():
               else "Select the hours you want to approve", "success" if count else "info")
         return redirect(url_for("hours.approvals", area=area_id))
     page = db.paginate(queries.approval_queue(current_user, area_id=area_id),
-                       page=request.args.get("page", 1, type=int), per_page=50, error_out=False)
+                       page=request.args.get("page", 1, type=whole_number), per_page=50, error_out=False)
     return render_template("hours/approvals.html", page=page, form=form, area_id=area_id,
                            areas=all_areas() if sees_all_areas(current_user) else [])
 

@@ -35,14 +35,17 @@ def read_rows(text: str, columns: list[str], report: ImportReport) -> list[tuple
         return []
 
 
-def _read_rows(text: str, columns: list[str], report: ImportReport) -> list[tuple[int, dict]]:
-    text = text.lstrip("\ufeff").replace("\r\n", "\n").replace("\r", "\n")  # Excel's BOM; any line endings
-    reader = csv.reader(io.StringIO(text, newline=""))
-    header = next(reader, None)
-    if not header:
-        report.error(1, "The file is empty. The first line must be the column names")
-        return []
-    header = [h.strip().lower() for h in header]
+def _refuse_nul(text: str, report: ImportReport) -> bool:
+    """No database text column may hold a NUL byte (PostgreSQL refuses one): say where it is."""
+    if "\x00" not in text:
+        return False
+    line = text[:text.index("\x00")].count("\n") + 1
+    report.error(line, "This line holds a character that cannot be stored (a NUL byte). "
+                       "Save the file again as CSV (UTF-8) and try again")
+    return True
+
+
+def _header_ok(header: list[str], columns: list[str], report: ImportReport) -> bool:
     duplicates = sorted({h for h in header if header.count(h) > 1})
     if duplicates:
         report.error(1, f"Column {', '.join(duplicates)} appears more than once")
@@ -52,7 +55,20 @@ def _read_rows(text: str, columns: list[str], report: ImportReport) -> list[tupl
         report.error(1, f"Unexpected column {', '.join(extra)}. The columns are: {','.join(columns)}")
     if missing:
         report.error(1, f"Missing column {', '.join(missing)}. The columns are: {','.join(columns)}")
-    if not report.ok:
+    return report.ok
+
+
+def _read_rows(text: str, columns: list[str], report: ImportReport) -> list[tuple[int, dict]]:
+    text = text.lstrip("\ufeff").replace("\r\n", "\n").replace("\r", "\n")  # Excel's BOM; any line endings
+    if _refuse_nul(text, report):
+        return []
+    reader = csv.reader(io.StringIO(text, newline=""))
+    header = next(reader, None)
+    if not header:
+        report.error(1, "The file is empty. The first line must be the column names")
+        return []
+    header = [h.strip().lower() for h in header]
+    if not _header_ok(header, columns, report):
         return []
     rows = []
     for number, values in enumerate(reader, start=2):

@@ -14,6 +14,7 @@ from app.extensions import db
 from app.hours.models import MINUTES_IN_A_DAY, Activity, HoursEntry, HoursStatus
 from app.hours.rules import minutes_from_hours
 from app.people.models import Area, Person, Provider, Stage, StageChange, new_person_ref
+from app.validators import email_problem
 
 from .csvfile import ImportFailed, ImportReport, read_rows
 
@@ -78,8 +79,8 @@ def _ref_and_name_problems(row: dict, ref: str, taken: set[str]) -> list[str]:
             problems.append(f"{column} is empty")
         elif len(row[column]) > 80:
             problems.append(f"{column} must be 80 characters or fewer")
-    if row["email"] and ("@" not in row["email"] or len(row["email"]) > 254):
-        problems.append(f"email {row['email']!r} is not an email address")
+    if row["email"] and (len(row["email"]) > 254 or email_problem(row["email"])):
+        problems.append(f"email {row['email']!r} is not an email address, like name@example.com")
     return problems
 
 

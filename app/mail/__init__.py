@@ -21,9 +21,19 @@ from .models import OutboxMessage
 OUTBOX_KEEP = 50
 
 
-def send_email(to: str, subject: str, body: str, *, provider_id: int | None = None) -> None:
-    """Queue a plain-text message (an HTML part is made from it) for the worker to send."""
+def send_email(to: str, subject: str, body: str, *, provider_id: int | None = None) -> bool:
+    """Queue a plain-text message (an HTML part is made from it) for the worker to send.
+
+    Returns False, and sends nothing, for an address that is not one (an old record with a
+    line break in it, say): a message is never built with a broken header.
+    """
+    from app.validators import email_problem
+
+    if not to or email_problem(to):
+        current_app.logger.warning("Email not sent: %r is not an email address", to)
+        return False
     deliver_email(to, subject, body, provider_id)
+    return True
 
 
 @huey.task(retries=3, retry_delay=60)

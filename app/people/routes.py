@@ -14,6 +14,7 @@ from app.establishment.models import Contract, Post
 from app.exports import csv_writer
 from app.extensions import db
 from app.hours.rules import fte_used
+from app.views import whole_number
 
 from .forms import EditPersonForm, PeopleFilterForm, PersonForm
 from .models import Stage
@@ -46,7 +47,7 @@ def list_people():
     form = _filter_form()
     filters = _filter_args(form)
     query = filtered_people(current_user, today=date.today(), **filters)
-    page = db.paginate(query, page=request.args.get("page", 1, type=int),
+    page = db.paginate(query, page=request.args.get("page", 1, type=whole_number),
                        per_page=25, error_out=False, max_per_page=100)
     return render_template("people/list_people.html", form=form, page=page, filters=filters,
                            today=date.today())

@@ -8,7 +8,7 @@ from app.access import get_person_or_404, history_scope, permission_required, re
 from app.audit.models import AuditEvent
 from app.auth.forms import EmptyForm
 from app.extensions import db
-from app.views import public_base
+from app.views import public_base, whole_number
 
 from .services import anonymise, due_for_anonymisation, subject_access_export
 
@@ -68,7 +68,7 @@ def audit_log():
     action = request.args.get("action", "")
     if action:
         query = query.where(AuditEvent.action == action)
-    page = db.paginate(query, page=request.args.get("page", 1, type=int), per_page=50, error_out=False)
+    page = db.paginate(query, page=request.args.get("page", 1, type=whole_number), per_page=50, error_out=False)
     types = db.session.scalars(select(AuditEvent.entity_type).distinct().order_by(AuditEvent.entity_type)).all()
     actions = db.session.scalars(select(AuditEvent.action).distinct().order_by(AuditEvent.action)).all()
     return render_template("privacy/audit_log.html", page=page, q=q, kind=kind, action=action, types=types,

@@ -16,6 +16,7 @@ from app.budget.services import month_end
 from app.certificates.models import Job, JobStatus
 from app.extensions import db
 from app.jobs.runner import start as start_job
+from app.views import whole_number
 
 from .measures import DEFINITIONS
 from .models import ReturnSubmission
@@ -91,7 +92,7 @@ def download():
     fmt = request.form.get("format")
     if fmt not in ("pdf", "xlsx") or not EmptyForm().validate_on_submit():
         abort(400)
-    submission_id = request.form.get("submission", type=int)
+    submission_id = request.form.get("submission", type=whole_number)
     if submission_id is not None:
         get_submission_or_404(submission_id, for_user=current_user)
     job = Job(kind=f"return-{fmt}", requested_by_id=current_user.id, provider_id=current_user.provider_id,

@@ -14,6 +14,7 @@ from app.expenses.receipts import ReceiptError, serve_receipt, store_receipt
 from app.extensions import db
 from app.people.queries import all_areas
 from app.training.models import Course
+from app.views import whole_number
 
 from . import services
 from .forms import DecideForm, SpendForm
@@ -31,7 +32,7 @@ def list_spending():
              .order_by(Spend.spent_on.desc(), Spend.id.desc()))
     if status in {s.value for s in SpendStatus}:
         query = query.where(Spend.status == SpendStatus(status))
-    page = db.paginate(query, page=request.args.get("page", 1, type=int), per_page=25, error_out=False)
+    page = db.paginate(query, page=request.args.get("page", 1, type=whole_number), per_page=25, error_out=False)
     totals = dict(db.session.execute(select(Spend.status, func.sum(Spend.amount_pence))
                                      .where(spending_scope(current_user)).group_by(Spend.status)).all())
     return render_template("spending/list.html", page=page, status=status, statuses=list(SpendStatus), totals=totals)

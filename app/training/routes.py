@@ -12,6 +12,7 @@ from app.establishment.models import Post
 from app.extensions import db
 from app.people.models import Person, Stage
 from app.people.queries import all_areas
+from app.views import whole_number
 
 from . import queries
 from .forms import AttendanceForm, CheckForm, CorrectStageForm, ProgressForm, RecommendForm, TrainingRecordForm
@@ -205,7 +206,7 @@ def correct_stage(person_id: int):
 @bp.route("/training/compliance")
 @permission_required("view_compliance")
 def compliance():
-    area_id = request.args.get("area", type=int)
+    area_id = request.args.get("area", type=whole_number)
     rows = queries.compliance(current_user, today=date.today(), area_id=area_id)
     by_area: dict[str, list] = {}
     for row in rows:
