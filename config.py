@@ -64,6 +64,8 @@ class Config:
     SMTP_STARTTLS = os.environ.get("SMTP_STARTTLS", "1") == "1"
     RECEIPT_DIR = os.environ.get("RECEIPT_DIR", str(BASE_DIR / "instance" / "receipts"))
     RECEIPT_MAX_BYTES = 10 * 1024 * 1024
+    # Receipts on one person's claims may take this much space in all.
+    RECEIPT_QUOTA_BYTES = int(os.environ.get("RECEIPT_QUOTA_MB", "50")) * 1024 * 1024
     # Personal details of leavers are removed this many years after they left.
     ANONYMISE_AFTER_YEARS = int(os.environ.get("ANONYMISE_AFTER_YEARS", "6"))
     JOB_RESULTS_DIR = os.environ.get("JOB_RESULTS_DIR", str(BASE_DIR / "instance" / "job-results"))

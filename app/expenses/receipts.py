@@ -5,6 +5,8 @@ from pathlib import Path
 
 import filetype
 from flask import current_app
+from sqlalchemy import event, func, select
+from sqlalchemy.orm import Session
 from werkzeug.utils import secure_filename
 
 from app.extensions import db
@@ -40,12 +42,33 @@ def check_upload(data: bytes, max_bytes: int) -> str:
     return kind.mime
 
 
-def store_receipt(data: bytes, original_name: str, *, actor) -> Receipt:
-    """Check and save an uploaded receipt; the caller commits.
+def used_bytes(person_id: int) -> int:
+    """Receipt storage a person's claims hold."""
+    from .models import ExpenseClaim, ExpenseLine
 
-    :raises ReceiptError: for a file that is not an acceptable receipt.
+    return db.session.scalar(
+        select(func.coalesce(func.sum(Receipt.size_bytes), 0))
+        .where(Receipt.id.in_(select(ExpenseLine.receipt_id).join(ExpenseClaim, ExpenseClaim.id == ExpenseLine.claim_id)
+                              .where(ExpenseClaim.person_id == person_id)))) or 0
+
+
+def _megabytes(size: int) -> str:
+    return f"{size / (1024 * 1024):.1f}".removesuffix(".0")
+
+
+def store_receipt(data: bytes, original_name: str, *, actor, person_id: int | None = None) -> Receipt:
+    """Check and save an uploaded receipt; the caller commits. A receipt for a person's claim
+    counts toward their storage quota (RECEIPT_QUOTA_BYTES).
+
+    :raises ReceiptError: for a file that is not an acceptable receipt, or one over the quota.
     """
     mime = check_upload(data, current_app.config["RECEIPT_MAX_BYTES"])
+    if person_id is not None:
+        quota, used = current_app.config["RECEIPT_QUOTA_BYTES"], used_bytes(person_id)
+        if used + len(data) > quota:
+            raise ReceiptError(
+                f"There is no room for this receipt: receipts on these claims already take {_megabytes(used)}MB "
+                f"of {_megabytes(quota)}MB. Remove receipts from draft claims you no longer need, or ask HR")
     stored = secrets.token_hex(16)
     (receipt_dir() / stored).write_bytes(data)
     receipt = Receipt(stored_name=stored, original_name=(secure_filename(original_name) or "receipt")[:255],
@@ -57,6 +80,31 @@ def store_receipt(data: bytes, original_name: str, *, actor) -> Receipt:
 
 def receipt_path(receipt: Receipt) -> Path:
     return receipt_dir() / receipt.stored_name
+
+
+def forget_receipt(receipt: Receipt) -> None:
+    """Delete a receipt no line uses any more: its row now, its file once the change is committed
+    (a change rolled back keeps the file it still points to)."""
+    from .models import ExpenseLine
+
+    if db.session.scalar(select(func.count()).select_from(ExpenseLine).where(ExpenseLine.receipt_id == receipt.id)):
+        return
+    db.session.delete(receipt)
+    db.session().info.setdefault(DELETE_AFTER_COMMIT, []).append(receipt_path(receipt))
+
+
+DELETE_AFTER_COMMIT = "receipt files to delete after commit"
+
+
+@event.listens_for(Session, "after_commit")
+def _delete_forgotten_files(session) -> None:
+    for path in session.info.pop(DELETE_AFTER_COMMIT, []):
+        path.unlink(missing_ok=True)
+
+
+@event.listens_for(Session, "after_rollback")
+def _keep_files_still_pointed_to(session) -> None:
+    session.info.pop(DELETE_AFTER_COMMIT, None)
 
 
 EXTENSIONS = {"application/pdf": ".pdf", "image/jpeg": ".jpg", "image/png": ".png", "image/heic": ".heic",

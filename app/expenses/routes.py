@@ -78,12 +78,12 @@ def view_claim(claim_id: int):
                            can_decide=deciding, flags=flags, form=EmptyForm(), decision=DecisionForm())
 
 
-def _receipt_from(form: LineForm):
+def _receipt_from(form: LineForm, claim):
     upload = form.receipt.data
     if not upload or not getattr(upload, "filename", ""):
         return None
     data = upload.read(current_app.config["RECEIPT_MAX_BYTES"] + 1)
-    return store_receipt(data, upload.filename, actor=current_user)
+    return store_receipt(data, upload.filename, actor=current_user, person_id=claim.person_id)
 
 
 def _line_form() -> LineForm:
@@ -105,7 +105,7 @@ def add_item(claim_id: int):
         category = db.get_or_404(ExpenseCategory, form.category_id.data)
         receipt = None
         try:
-            receipt = _receipt_from(form)
+            receipt = _receipt_from(form, claim)
             add_line(claim, category=category, spent_on=form.spent_on.data, description=form.description.data,
                      amount_pence=form.amount_pence(), miles=form.miles.data,
                      vehicle=Vehicle(form.vehicle.data) if form.vehicle.data else None,
@@ -127,12 +127,14 @@ def add_item(claim_id: int):
     return render_template("expenses/add_item.html", form=form, claim=claim)
 
 
-@bp.route("/expenses/items/<int:line_id>/remove", methods=["POST"])
+@bp.route("/expenses/items/<int:line_id>/remove", methods=["GET", "POST"])
 @permission_required("claim_expenses")
 def remove_item(line_id: int):
     line = get_line_or_404(line_id, for_user=current_user)
     claim = line.claim
     require("claim_expenses", claim.person)
+    if request.method == "GET":  # ask first: the item and its receipt go for good
+        return render_template("expenses/remove_item.html", line=line, claim=claim, form=EmptyForm())
     if EmptyForm().validate_on_submit():
         try:
             remove_line(line, actor=current_user)

@@ -148,11 +148,18 @@ def remove_line(line: ExpenseLine, *, actor) -> None:
     claim = line.claim
     if not claim.is_editable:
         raise ExpenseError({"description": "Only lines on a draft claim can be removed"})
+    receipt = line.receipt
     claim.lines.remove(line)
     _price_mileage(claim)
     audit.record(actor=actor, action="remove_line", entity=claim, provider_id=claim.person.provider_id,
-                 summary=f"Removed {line.category.name}: {line.description}")
+                 summary=f"Removed {line.category.name}: {line.description}"
+                         + (f" and its receipt {receipt.original_name}" if receipt else ""))
     db.session.flush()
+    if receipt is not None:
+        from .receipts import forget_receipt
+
+        forget_receipt(receipt)
+        db.session.flush()
 
 
 def submit_claim(claim: ExpenseClaim, *, actor, now: datetime) -> None:

@@ -3,7 +3,7 @@ import io
 from datetime import date, timedelta
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from app.auth.models import Role
 from app.expenses.models import ClaimStatus, ExpenseClaim, ExpenseLine, LineStatus
@@ -177,3 +177,47 @@ def test_a_partly_approved_paid_claim_shows_what_was_paid_not_what_was_claimed(w
     row = [r for r in page(client.get(f"/people/{world.me.id}/expenses")).select("tbody tr")
            if f"Claim {claim.id}," in r.get_text()][0]
     assert [td.get_text(strip=True) for td in row.select("td.govuk-table__cell--numeric")] == ["£20.00", "£14.27"]
+
+
+def _parking(client, claim, data=PNG, name="ticket.png"):
+    return client.post(f"/expenses/{claim.id}/items/new", data={
+        "category_id": str(category("Parking").id), "spent_on": _day(YESTERDAY), "description": "Car park",
+        "amount": "3.60", "receipt": (io.BytesIO(data), name)}, content_type="multipart/form-data")
+
+
+def test_removing_an_item_asks_first_then_deletes_its_receipt_file(world, sign_in, app):
+    from pathlib import Path
+
+    from app.expenses.models import Receipt
+
+    client = sign_in(world.user(Role.VOLUNTEER))
+    client.post(f"/people/{world.me.id}/expenses/new")
+    claim = db.session.scalar(select(ExpenseClaim).where(ExpenseClaim.status == ClaimStatus.DRAFT))
+    assert _parking(client, claim).status_code == 302
+    line = db.session.scalar(select(ExpenseLine).where(ExpenseLine.claim_id == claim.id))
+    stored = Path(app.config["RECEIPT_DIR"]) / line.receipt.stored_name
+    receipt_id = line.receipt_id
+    assert stored.read_bytes() == PNG
+    question = client.get(f"/expenses/items/{line.id}/remove").get_data(as_text=True)
+    assert "Remove this item from the claim?" in question and "its receipt will be deleted" in question
+    assert db.session.get(ExpenseLine, line.id) is not None  # asking changed nothing
+    response = client.post(f"/expenses/items/{line.id}/remove")
+    assert response.status_code == 302
+    db.session.expire_all()
+    assert db.session.get(ExpenseLine, line.id) is None and db.session.get(Receipt, receipt_id) is None
+    assert not stored.exists()
+
+
+def test_receipts_beyond_a_persons_quota_are_refused_with_a_clear_message(world, sign_in, app, monkeypatch):
+    from app.expenses.receipts import used_bytes
+
+    monkeypatch.setitem(app.config, "RECEIPT_QUOTA_BYTES", used_bytes(world.me.id) + len(PNG) + 10)
+    client = sign_in(world.user(Role.VOLUNTEER))
+    client.post(f"/people/{world.me.id}/expenses/new")
+    claim = db.session.scalar(select(ExpenseClaim).where(ExpenseClaim.status == ClaimStatus.DRAFT))
+    assert _parking(client, claim).status_code == 302
+    before = db.session.scalar(select(func.count()).select_from(ExpenseLine))
+    response = _parking(client, claim, data=PNG + b"0" * 20)
+    assert response.status_code == 200
+    assert any("There is no room for this receipt" in m for m in error_messages(response))
+    assert db.session.scalar(select(func.count()).select_from(ExpenseLine)) == before
