@@ -183,21 +183,20 @@ def expire(now: datetime) -> int:
     old = db.session.scalars(select(Job).where(Job.status.in_((JobStatus.DONE, JobStatus.FAILED)),
                                                Job.finished_at < keep_after)).all()
     for job in old:
-        if job.result_file:
-            (results_dir() / job.result_file).unlink(missing_ok=True)
-        db.session.delete(job)
+        delete_job(job)
     db.session.commit()
     return len(old)
 
 
-def forget_results_of(job_kinds: tuple[str, ...], provider_id: int | None) -> int:
-    """Delete finished results of these kinds for a provider (they may hold a removed person's name)."""
-    jobs = db.session.scalars(select(Job).where(Job.kind.in_(job_kinds), Job.provider_id == provider_id)).all()
-    for job in jobs:
-        if job.result_file:
-            (results_dir() / job.result_file).unlink(missing_ok=True)
-        db.session.delete(job)
-    return len(jobs)
+def delete_job(job: Job) -> None:
+    """A job and its finished file; the caller commits."""
+    if job.result_file:
+        (results_dir() / job.result_file).unlink(missing_ok=True)
+    db.session.delete(job)
+
+
+def job_arguments(job: Job) -> dict:
+    return json.loads(job.arguments) if job.arguments else {}
 
 
 @huey.periodic_task(crontab(minute="*"))

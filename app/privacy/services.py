@@ -4,6 +4,7 @@ and stage history in the aggregates and cannot be undone."""
 
 import io
 import json
+import re
 import secrets
 import zipfile
 from datetime import date, datetime
@@ -114,12 +115,60 @@ def due_for_anonymisation(*, today: date, years: int | None = None) -> list[Pers
         .order_by(Person.left_on)))
 
 
-def _scrub(text: str | None, names: list[str]) -> str | None:
-    if not text:
-        return text
-    for name in names:
-        text = text.replace(name, ANONYMISED)
-    return text
+def _pattern(values: list[str]) -> re.Pattern | None:
+    """Any of ``values`` as a whole word (never inside another: "Sand" is not in "Sandwich")."""
+    values = sorted({v for v in values if v}, key=len, reverse=True)
+    if not values:
+        return None
+    return re.compile(r"(?<!\w)(?:" + "|".join(re.escape(v) for v in values) + r")(?!\w)")
+
+
+def _scrub(text: str | None, pattern: re.Pattern | None) -> str | None:
+    return pattern.sub(ANONYMISED, text) if text and pattern else text
+
+
+def _scrub_event(event: AuditEvent, pattern: re.Pattern) -> None:
+    event.summary = _scrub(event.summary, pattern)
+    if event.changes:
+        event.changes = json.loads(_scrub(json.dumps(event.changes, ensure_ascii=False), pattern))
+    event.actor_label = _scrub(event.actor_label, pattern)
+
+
+def _scrub_history(person: Person, related: dict[str, list[int]]) -> re.Pattern | None:
+    """The leaver's own history (their records', and what their accounts did) loses every form of
+    their name; elsewhere in their provider only their full name, email and phone are taken out.
+    Nothing in any other provider is touched."""
+    account_emails = list(db.session.scalars(select(User.email).where(User.id.in_(related["User"] or [0]))))
+    full = [person.name, f"{person.last_name}, {person.first_name}", person.email or "", person.phone or "",
+            *account_emails]
+    own, elsewhere = _pattern([*full, person.first_name, person.last_name]), _pattern(full)
+    users = related["User"] or [0]
+    own_events = {e.id: e for e in audit_events_for(person)}
+    own_events.update({e.id: e for e in db.session.scalars(select(AuditEvent).where(AuditEvent.actor_id.in_(users)))})
+    for event in own_events.values():
+        _scrub_event(event, own)
+    mentions = or_(*[AuditEvent.summary.contains(value) for value in full if value],
+                   *[func.coalesce(AuditEvent.actor_label, "").contains(value) for value in full if value])
+    for event in db.session.scalars(select(AuditEvent).where(
+            AuditEvent.provider_id == person.provider_id, AuditEvent.id.not_in(list(own_events) or [0]), mentions)):
+        _scrub_event(event, elsewhere)
+    for change in person.stage_changes:
+        change.reason = _scrub(change.reason, own)
+    return own
+
+
+def _forget_certificate_downloads(person: Person, certificate_ids: list[int]) -> None:
+    """Bulk certificate downloads made earlier that hold this person's certificates go (they can
+    be made again, and would now say "Anonymised")."""
+    from app.certificates.models import Job
+    from app.jobs.runner import delete_job, job_arguments
+
+    mine = set(certificate_ids)
+    for job in db.session.scalars(select(Job).where(Job.kind == "certificates", Job.provider_id == person.provider_id)):
+        held = set(job_arguments(job).get("certificate_ids", []))
+        # A download made before jobs kept their arguments cannot be checked: it goes too.
+        if held & mine or job.arguments is None:
+            delete_job(job)
 
 
 def anonymise(person: Person, *, actor, now: datetime) -> None:
@@ -131,19 +180,12 @@ def anonymise(person: Person, *, actor, now: datetime) -> None:
         raise ValueError("Only people who have left can be anonymised")
     if person.anonymised_at is not None:
         raise ValueError("This person has already been anonymised")
-    names = sorted({person.name, f"{person.last_name}, {person.first_name}", person.first_name, person.last_name,
-                    *(filter(None, [person.email, person.phone]))}, key=len, reverse=True)
     related = _related_ids(person)
-    for event in audit_events_for(person) + list(db.session.scalars(select(AuditEvent).where(or_(
-            *[AuditEvent.summary.contains(n) for n in names])))):
-        event.summary = _scrub(event.summary, names)
-        event.changes = json.loads(_scrub(json.dumps(event.changes), names)) if event.changes else None
-        event.actor_label = _scrub(event.actor_label, names)
-    for change in person.stage_changes:
-        change.reason = _scrub(change.reason, names)
+    own = _scrub_history(person, related)
+    _forget_certificate_downloads(person, related["Certificate"])
     db.session.execute(update(HoursEntry).where(HoursEntry.person_id == person.id).values(note=None))
     for line in db.session.scalars(select(ExpenseLine).join(ExpenseClaim).where(ExpenseClaim.person_id == person.id)):
-        line.description = _scrub(line.description, names)
+        line.description = _scrub(line.description, own)
         line.journey_from = line.journey_to = None
         if line.receipt is not None:
             receipt_path(line.receipt).unlink(missing_ok=True)

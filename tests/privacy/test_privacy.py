@@ -114,3 +114,90 @@ def test_audit_log_is_searchable_and_scoped(world, sign_in):
     client.post("/sign-out")
     other = page(sign_in(world.other_hr).get("/audit?q=Safeguarding")).get_text(" ")
     assert "No changes match" in other
+
+
+def _every_row() -> dict[str, dict[tuple, dict]]:
+    rows = {}
+    for table in db.metadata.sorted_tables:
+        key = [c.name for c in table.primary_key.columns]
+        rows[table.name] = {tuple(r[k] for k in key): dict(r) for r in db.session.execute(table.select()).mappings()}
+    return rows
+
+
+def test_anonymising_one_person_changes_nobody_elses_records(world, leaver, app):
+    """Every row before and after: only the leaver's own rows (and history about them) change."""
+    from app.audit import services as audit
+    from app.certificates.models import Job, JobStatus
+    from app.jobs.queue import results_dir
+
+    hr, other_hr = world.user(Role.HR), world.other_hr
+    # Words that contain the leaver's names, and a namesake, in their provider and another.
+    sandy = make_person(provider=world.provider, area=world.north, first_name="Zebedeely", last_name="Smith")
+    audit.record(actor=hr, action="update", entity=sandy, summary="Zebedeely Smith moved to the Quartermaines' hall")
+    audit.record(actor=other_hr, action="update", entity=world.stranger, provider_id=world.other_provider.id,
+                 summary="Zebedee Quartermaine (another provider's, same name) changed area")
+    audit.record(actor=hr, action="remind", entity=world.neighbour,
+                 summary="Asked Zebedee Quartermaine to cover Nina's group")
+    (results_dir() / "theirs-zip").write_bytes(b"zip with their name")
+    (results_dir() / "others-zip").write_bytes(b"zip without it")
+    from app.certificates.models import Certificate, CertificateKind
+
+    certificate = Certificate(person_id=leaver.id, kind=CertificateKind.MILESTONE, title="25 hours volunteering",
+                              issued_on=date(2018, 7, 1), milestone_hours=25)
+    db.session.add(certificate)
+    db.session.flush()
+    theirs = Job(kind="certificates", provider_id=world.provider.id, status=JobStatus.DONE, result_file="theirs-zip",
+                 arguments=json.dumps({"task": "render_certificates", "certificate_ids": [certificate.id]}))
+    others = Job(kind="certificates", provider_id=world.provider.id, status=JobStatus.DONE, result_file="others-zip",
+                 arguments=json.dumps({"task": "render_certificates", "certificate_ids": [world.certificate.id]}))
+    db.session.add_all([theirs, others])
+    db.session.commit()
+    leaver_users = set(db.session.scalars(select(User.id).where(User.person_id == leaver.id)))
+    before = _every_row()
+    anonymise(leaver, actor=hr, now=NOW)
+    db.session.commit()
+    after = _every_row()
+
+    def theirs_row(table: str, row: dict) -> bool:
+        if table == "person":
+            return row["id"] == leaver.id
+        if table == "user_account":
+            return row["id"] in leaver_users
+        if table in ("user_session", "account_token"):
+            return row["user_id"] in leaver_users
+        if table == "audit_event":
+            return (row["entity_type"], row["entity_id"]) in {("Person", leaver.id), ("User", *leaver_users)} \
+                or row["actor_id"] in leaver_users or "Asked Zebedee Quartermaine" in (row["summary"] or "") \
+                or row["action"] == "anonymise"
+        if table == "job":  # theirs, or one made before jobs kept what they held (cannot be checked)
+            return row["id"] == theirs.id or row["arguments"] is None
+        return row.get("person_id") == leaver.id
+
+    changed = []
+    for table, rows in before.items():
+        for key in set(rows) | set(after[table]):
+            old, new = rows.get(key), after[table].get(key)
+            if old != new and not theirs_row(table, old or new):
+                changed.append((table, key, old, new))
+    changed = [c for c in changed if c[0] not in ("expense_line", "receipt")  # checked below, by claim
+               or not _line_or_receipt_is_theirs(c, leaver)]
+    assert changed == []
+    # The namesake's words, another provider's history and others' downloads are as they were.
+    summaries = set(db.session.scalars(select(AuditEvent.summary)))
+    assert "Zebedeely Smith moved to the Quartermaines' hall" in summaries
+    assert "Zebedee Quartermaine (another provider's, same name) changed area" in summaries
+    assert "Asked [anonymised] to cover Nina's group" in summaries
+    assert db.session.get(Job, others.id) and (results_dir() / "others-zip").exists()
+    assert db.session.get(Job, theirs.id) is None and not (results_dir() / "theirs-zip").exists()
+
+
+def _line_or_receipt_is_theirs(change, leaver) -> bool:
+    from app.expenses.models import ExpenseClaim, ExpenseLine
+
+    table, key, old, new = change
+    row = old or new
+    if table == "expense_line":
+        claim_id = row["claim_id"]
+    else:
+        claim_id = db.session.scalar(select(ExpenseLine.claim_id).where(ExpenseLine.receipt_id == row["id"]))
+    return db.session.scalar(select(ExpenseClaim.person_id).where(ExpenseClaim.id == claim_id)) == leaver.id
