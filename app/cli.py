@@ -83,6 +83,10 @@ def create_user(email, name, role, provider_name, area_name, password):
     problem = password_problem(password)
     if problem:
         raise click.BadParameter(problem, param_hint="password")
+    from app.validators import email_problem
+
+    if email_problem(email):
+        raise click.BadParameter(email_problem(email), param_hint="email")
     if db.session.scalar(select(User).where(User.email == email)):
         raise click.BadParameter(f"An account for {email} already exists", param_hint="email")
     provider = _lookup(Provider, provider_name, "provider")

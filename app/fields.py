@@ -68,7 +68,7 @@ class MoneyField(PlainDecimalField):
 
     def process_formdata(self, valuelist):
         if valuelist:
-            valuelist = [valuelist[0].strip().lstrip("£").strip()]
+            valuelist = [valuelist[0].replace("£", "").replace(" ", "")]
         super().process_formdata(valuelist)
 
     @property

@@ -7,10 +7,10 @@ from govuk_frontend_wtf.wtforms_widgets import (
     GovTextArea,
     GovTextInput,
 )
-from wtforms import BooleanField, DecimalField, RadioField, StringField, SubmitField, TextAreaField
+from wtforms import BooleanField, RadioField, StringField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
-from app.fields import GovDateField
+from app.fields import GovDateField, MoneyField, PlainDecimalField
 from app.validators import NotInFuture
 
 from .models import Vehicle
@@ -24,11 +24,11 @@ class LineForm(FlaskForm):
     description = StringField("What was it? (or the purpose of the journey)", widget=GovTextInput(),
                               validators=[DataRequired("Enter what the expense was"),
                                           Length(max=200, message="Keep this to 200 characters or fewer")])
-    amount = DecimalField("Amount, in pounds", widget=GovTextInput(), places=2, validators=[
+    amount = MoneyField("Amount, in pounds", invalid_message="Enter the amount in pounds, like 3.50", validators=[
         Optional(), NumberRange(min=0.01, max=1000, message="The amount must be between £0.01 and £1,000")])
     journey_from = StringField("From", widget=GovTextInput(), validators=[Optional(), Length(max=120)])
     journey_to = StringField("To", widget=GovTextInput(), validators=[Optional(), Length(max=120)])
-    miles = DecimalField("Miles", widget=GovTextInput(), places=1, validators=[
+    miles = PlainDecimalField("Miles", widget=GovTextInput(), places=1, validators=[
         Optional(), NumberRange(min=0.1, max=1000, message="Miles must be between 0.1 and 1,000")])
     vehicle = RadioField("How did you travel?", widget=GovRadioInput(), validators=[Optional()],
                          choices=[(v.value, v.label) for v in Vehicle])
@@ -57,7 +57,7 @@ class PaymentForm(FlaskForm):
 
 
 class AdjustmentForm(FlaskForm):
-    amount = DecimalField("Adjustment, in pounds", widget=GovTextInput(), places=2,
+    amount = MoneyField("Adjustment, in pounds",
                           description="Use a minus sign to take money back, like -2.50",
                           validators=[InputRequired("Enter the adjustment"),
                                       NumberRange(min=-1000, max=1000, message="Between -£1,000 and £1,000")])

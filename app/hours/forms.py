@@ -1,4 +1,3 @@
-import re
 
 from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import (
@@ -11,7 +10,6 @@ from govuk_frontend_wtf.wtforms_widgets import (
 )
 from wtforms import (
     BooleanField,
-    DecimalField,
     RadioField,
     SelectField,
     StringField,
@@ -20,12 +18,11 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
-from app.fields import GovDateField
+from app.fields import GovDateField, PlainDecimalField, parse_clock
 from app.validators import NotInFuture
 
 from .rules import minutes_between, minutes_from_hours
 
-TIME = re.compile(r"^([01]?\d|2[0-3])[:.]([0-5]\d)$")
 NOTE_HINT = "Optional. Do not write the names of children or families."
 
 
@@ -33,13 +30,13 @@ class HoursForm(FlaskForm):
     worked_on = GovDateField("Date you worked", validators=[
         InputRequired("Enter the date you worked"),
         NotInFuture("The date you worked must be today or in the past")])
-    hours = DecimalField(
-        "How many hours?", widget=GovTextInput(), places=2,
+    hours = PlainDecimalField(
+        "How many hours?", widget=GovTextInput(), places=2, invalid_message="Enter the hours as a number, like 2.5",
         validators=[Optional(), NumberRange(min=0.25, max=24, message="Hours must be between 0.25 and 24")])
     start_time = StringField("Start time (optional)", widget=GovTextInput(),
-                             validators=[Optional(), Length(max=5)])
+                             validators=[Optional(), Length(max=10, message="Enter a time like 9:30am or 14:15")])
     end_time = StringField("End time (optional)", widget=GovTextInput(),
-                           validators=[Optional(), Length(max=5)])
+                           validators=[Optional(), Length(max=10, message="Enter a time like 9:30am or 14:15")])
     activity_id = RadioField("What did you do?", coerce=int, widget=GovRadioInput(),
                              validators=[InputRequired("Select an activity")])
     area_id = SelectField("Area", coerce=int, widget=GovSelect(),
@@ -53,7 +50,7 @@ class HoursForm(FlaskForm):
         valid = super().validate(extra_validators)
         if self.minutes() is None and not self.hours.errors and not self.start_time.errors:
             if self.start_time.data or self.end_time.data:
-                self.start_time.errors.append("Enter a start and end time like 09:30, or the number of hours")
+                self.start_time.errors.append("Enter a start and end time like 9:30am, or the number of hours")
             else:
                 self.hours.errors.append("Enter how many hours you worked")
             return False
@@ -67,9 +64,9 @@ class HoursForm(FlaskForm):
             if minutes is None:
                 self.hours.errors.append("Hours must be in quarter hours, like 1.25 or 2.5")
             return minutes
-        start, end = (self.start_time.data or "").strip(), (self.end_time.data or "").strip()
-        if TIME.match(start) and TIME.match(end):
-            minutes = minutes_between(start.replace(".", ":"), end.replace(".", ":"))
+        start, end = parse_clock(self.start_time.data), parse_clock(self.end_time.data)
+        if start and end:  # "9.30am", "9:30", "14.15" and "2.15pm" are all understood
+            minutes = minutes_between(f"{start:%H:%M}", f"{end:%H:%M}")
             if minutes % 15 or minutes == 0:
                 self.start_time.errors.append("Start and end times must be whole quarter hours apart")
                 return None
@@ -86,7 +83,7 @@ class RejectForm(FlaskForm):
 
 
 class CorrectionForm(FlaskForm):
-    hours = DecimalField("What should the hours be?", widget=GovTextInput(), places=2,
+    hours = PlainDecimalField("What should the hours be?", widget=GovTextInput(), places=2,
                          validators=[InputRequired("Enter the correct number of hours"),
                                      NumberRange(min=0, max=24, message="Hours must be between 0 and 24")])
     reason = TextAreaField("Why are they being corrected?", widget=GovTextArea(),

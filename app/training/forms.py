@@ -10,8 +10,6 @@ from govuk_frontend_wtf.wtforms_widgets import (
 )
 from wtforms import (
     BooleanField,
-    DecimalField,
-    IntegerField,
     RadioField,
     SelectField,
     SelectMultipleField,
@@ -21,7 +19,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
-from app.fields import GovDateField
+from app.fields import GovDateField, MoneyField, PlainDecimalField, PlainIntegerField
 from app.people.models import STAGE_LABELS
 from app.validators import NotInFuture
 
@@ -35,11 +33,11 @@ class CourseForm(FlaskForm):
                        validators=[DataRequired("Enter the course name"), Length(max=120)])
     provider_name = StringField("Who runs it", widget=GovTextInput(),
                                 validators=[DataRequired("Enter who runs the course"), Length(max=120)])
-    hours = DecimalField("Length in hours", widget=GovTextInput(), places=2, validators=[
+    hours = PlainDecimalField("Length in hours", widget=GovTextInput(), places=2, validators=[
         InputRequired("Enter the length in hours"), NumberRange(min=0, max=500, message="Between 0 and 500 hours")])
-    cost = DecimalField("Cost per person, in pounds", widget=GovTextInput(), places=2, validators=[
+    cost = MoneyField("Cost per person, in pounds", validators=[
         InputRequired("Enter the cost, or 0"), NumberRange(min=0, max=100000, message="Between £0 and £100,000")])
-    validity_months = IntegerField("Valid for how many months?", widget=GovTextInput(),
+    validity_months = PlainIntegerField("Valid for how many months?", widget=GovTextInput(),
                                    description="Leave blank if it never needs refreshing", validators=[
                                        Optional(), NumberRange(min=1, max=120, message="Between 1 and 120 months")])
     # No Optional(): it would clear the choice check's error, letting a hand-made "" through.
@@ -53,7 +51,7 @@ class TrainingRecordForm(FlaskForm):
         InputRequired("Enter the date they completed it"), NotInFuture("The date must be today or in the past")])
     result = RadioField("Result", widget=GovRadioInput(), validators=[InputRequired("Select the result")],
                         choices=[(r.value, r.value.capitalize()) for r in TrainingResult])
-    cost = DecimalField("Cost, in pounds (optional)", widget=GovTextInput(), places=2,
+    cost = MoneyField("Cost, in pounds (optional)",
                         description="Leave blank to use the course's usual cost",
                         validators=[Optional(), NumberRange(min=0, max=100000, message="Between £0 and £100,000")])
     submit = SubmitField("Record training", widget=GovSubmitInput())
@@ -95,7 +93,7 @@ class ProgressForm(FlaskForm):
                                 description="Only when moving past the next stage. This is recorded.",
                                 validators=[Optional(), Length(max=1000)])
     post_id = SelectField("Post", coerce=int, widget=GovSelect(), validators=[InputRequired("Select the post")])
-    weekly_hours = DecimalField("Contracted hours a week", widget=GovTextInput(), places=2, validators=[
+    weekly_hours = PlainDecimalField("Contracted hours a week", widget=GovTextInput(), places=2, validators=[
         InputRequired("Enter the weekly hours (0 for sessional)"),
         NumberRange(min=0, max=48, message="Between 0 and 48 hours")])
     is_sessional = BooleanField("Paid by the hour (sessional)", widget=GovCheckboxInput())
@@ -107,9 +105,9 @@ class ProgressForm(FlaskForm):
 
 
 class RequirementForm(FlaskForm):
-    min_hours = IntegerField("Approved hours needed at the previous stage", widget=GovTextInput(),
+    min_hours = PlainIntegerField("Approved hours needed at the previous stage", widget=GovTextInput(),
                              validators=[InputRequired("Enter the hours, or 0"), NumberRange(min=0, max=5000)])
-    references_needed = IntegerField("References needed", widget=GovTextInput(),
+    references_needed = PlainIntegerField("References needed", widget=GovTextInput(),
                                      validators=[InputRequired("Enter a number, or 0"), NumberRange(min=0, max=5)])
     needs_dbs = BooleanField("Enhanced DBS check needed", widget=GovCheckboxInput())
     needs_recommendation = BooleanField("Manager's recommendation needed", widget=GovCheckboxInput())

@@ -34,11 +34,16 @@ def test_production_refuses_in_memory_limits_when_the_worker_count_is_not_said(p
 
 
 def test_production_starts_with_shared_limits_or_one_process(production, monkeypatch, app):
-    database = app.config["SQLALCHEMY_DATABASE_URI"]
-    assert create_app("production", RATELIMIT_STORAGE_URI="redis://127.0.0.1:1/0", SQLALCHEMY_DATABASE_URI=database)
-    monkeypatch.setenv("WEB_CONCURRENCY", "1")
-    assert create_app("production", RATELIMIT_STORAGE_URI="memory://", SQLALCHEMY_DATABASE_URI=database)
-    limiter.enabled = app.config["RATELIMIT_ENABLED"]
+    # The extensions are shared with the test app: nothing here may leave HTTPS forced on it.
+    settings = {"SQLALCHEMY_DATABASE_URI": app.config["SQLALCHEMY_DATABASE_URI"], "FORCE_HTTPS": False}
+    try:
+        assert create_app("production", RATELIMIT_STORAGE_URI="redis://127.0.0.1:1/0", **settings)
+        monkeypatch.setenv("WEB_CONCURRENCY", "1")
+        assert create_app("production", RATELIMIT_STORAGE_URI="memory://", **settings)
+    finally:
+        limiter.enabled = app.config["RATELIMIT_ENABLED"]
+        # The extensions put back as the test app has them.
+        create_app("test", SQLALCHEMY_DATABASE_URI=app.config["SQLALCHEMY_DATABASE_URI"])
 
 
 def test_gunicorn_refuses_more_workers_than_in_memory_limits_allow(app):

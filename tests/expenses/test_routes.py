@@ -221,3 +221,25 @@ def test_receipts_beyond_a_persons_quota_are_refused_with_a_clear_message(world,
     assert response.status_code == 200
     assert any("There is no room for this receipt" in m for m in error_messages(response))
     assert db.session.scalar(select(func.count()).select_from(ExpenseLine)) == before
+
+
+@pytest.mark.parametrize(("typed", "pence"), [("£3.50", 350), ("3.50", 350), ("£ 3.5", 350), ("£1,000", 100000)])
+def test_money_is_understood_as_people_type_it(world, sign_in, typed, pence):
+    client = sign_in(world.user(Role.VOLUNTEER))
+    client.post(f"/people/{world.me.id}/expenses/new")
+    claim = db.session.scalar(select(ExpenseClaim).where(ExpenseClaim.status == ClaimStatus.DRAFT))
+    response = client.post(f"/expenses/{claim.id}/items/new", data={
+        "category_id": str(category("Parking").id), "spent_on": _day(YESTERDAY), "description": "Car park",
+        "amount": typed, "receipt": (io.BytesIO(PNG), "ticket.png")}, content_type="multipart/form-data")
+    assert response.status_code == 302, error_messages(response)
+    assert db.session.scalar(select(ExpenseLine.amount_pence).where(ExpenseLine.claim_id == claim.id)) == pence
+
+
+def test_an_amount_that_is_not_money_says_what_to_type(world, sign_in):
+    client = sign_in(world.user(Role.VOLUNTEER))
+    client.post(f"/people/{world.me.id}/expenses/new")
+    claim = db.session.scalar(select(ExpenseClaim).where(ExpenseClaim.status == ClaimStatus.DRAFT))
+    response = client.post(f"/expenses/{claim.id}/items/new", data={
+        "category_id": str(category("Parking").id), "spent_on": _day(YESTERDAY), "description": "Car park",
+        "amount": "three pounds", "receipt": (io.BytesIO(PNG), "ticket.png")}, content_type="multipart/form-data")
+    assert "Enter the amount in pounds, like 3.50" in error_messages(response)

@@ -222,3 +222,28 @@ def test_my_hours_ignores_arguments_that_are_not_the_week(world, sign_in, query)
     response = sign_in(world.user(Role.VOLUNTEER)).get(f"/hours?{query}")
     assert response.status_code == 302
     assert response.headers["Location"].startswith(f"/people/{world.me.id}/hours")
+
+
+@pytest.mark.parametrize(("start", "end", "minutes"), [
+    ("9.30am", "12pm", 150), ("9:30", "12:00", 150), ("09.30", "12.00", 150), ("2pm", "4.15pm", 135),
+    ("9.30 am", "11.30 a.m.", 120),
+])
+def test_times_are_understood_as_people_type_them(world, sign_in, start, end, minutes):
+    client = sign_in(world.user(Role.VOLUNTEER))
+    response = client.post(f"/people/{world.me.id}/hours/new", data=_form(
+        hours="", start_time=start, end_time=end, area_id=str(world.north.id)))
+    assert response.status_code == 302, error_messages(response)
+    assert db.session.scalar(select(HoursEntry.minutes).where(HoursEntry.worked_on == LAST_MONDAY)) == minutes
+
+
+@pytest.mark.parametrize(("field", "value", "message"), [
+    ("start_time", "half nine", "Enter a start and end time like 9:30am, or the number of hours"),
+    ("hours", "two", "Enter the hours as a number, like 2.5"),
+])
+def test_what_is_not_a_time_or_number_says_what_to_type(world, sign_in, field, value, message):
+    client = sign_in(world.user(Role.VOLUNTEER))
+    data = _form(hours="", area_id=str(world.north.id), end_time="11am")
+    data[field] = value
+    response = client.post(f"/people/{world.me.id}/hours/new", data=data)
+    assert response.status_code == 200 and message in error_messages(response)
+    assert "Not a valid" not in response.get_data(as_text=True)

@@ -106,3 +106,16 @@ def test_the_error_page_is_shown_after_a_failed_statement(app, world, sign_in, m
         app.config["PROPAGATE_EXCEPTIONS"] = None
     assert response.status_code == 500
     assert "Sorry, there is a problem with the service" in response.get_data(as_text=True)
+
+
+def test_the_command_line_refuses_an_email_address_the_forms_would_refuse(app):
+    from sqlalchemy import select
+
+    from app.auth.models import User
+    from app.extensions import db
+
+    result = app.test_cli_runner().invoke(args=[
+        "users", "create", "--email", "corinne@kent.example\nBcc: x@y.z", "--name", "Corinne Dale",
+        "--role", "coordinator", "--password", "a long enough pass phrase"])
+    assert result.exit_code == 2 and "correct format" in result.output
+    assert db.session.scalar(select(User).where(User.name == "Corinne Dale")) is None
