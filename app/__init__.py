@@ -176,9 +176,10 @@ def _register_errors(app: Flask) -> None:
     app.before_request(_forget_cached_user)
     app.after_request(_no_store_when_signed_in)
     app.before_request(_refuse_nul_bytes)
-    from . import once
+    from . import notify, once
 
     once.init_app(app)
+    notify.init_app(app)
 
     def render_error(error):
         code = getattr(error, "code", 500)

@@ -447,6 +447,11 @@ def home_template(user: User) -> str:
     return f"main/home_{user.role.value}.html"
 
 
+def is_parent(user: User) -> bool:
+    """A parent on the pathway (volunteer or co-facilitator), signing in for themselves."""
+    return user.role == Role.VOLUNTEER
+
+
 def sees_all_providers(user: User) -> bool:
     return user.role == Role.COORDINATOR
 

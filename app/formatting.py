@@ -4,6 +4,11 @@ from datetime import date, datetime
 from decimal import Decimal
 
 
+def article(word: str) -> str:
+    """"a" or "an" before a word as it is said: "an Employee", "a Parent Volunteer"."""
+    return "an" if (word or "")[:1].lower() in "aeiou" else "a"
+
+
 def pounds(pence: int | Decimal | None, *, pence_shown: bool = False) -> str:
     if pence is None:
         return "-"
@@ -47,6 +52,7 @@ def fte(value) -> str:
 def register(app) -> None:
     app.add_template_filter(pounds)
     app.add_template_filter(lambda p: pounds(p, pence_shown=True), "pounds_pence")
+    app.add_template_filter(article)
     app.add_template_filter(long_date)
     app.add_template_filter(date_time)
     app.add_template_filter(fte)

@@ -61,3 +61,12 @@ class EmptyForm(FlaskForm):
 
 
 __all__ = ["ChangePasswordForm", "Email", "EmptyForm", "SignInForm"]
+
+
+class NotificationsForm(FlaskForm):
+    email = RadioField("Do you want emails about your hours, claims and certificates?", widget=GovRadioInput(),
+                       choices=[("yes", "Yes, email me"), ("no", "No, only show them when I sign in")],
+                       description="We email you when hours or a claim item are sent back, when a claim is paid "
+                                   "and when you get a certificate. Your home page always shows them.",
+                       validators=[InputRequired("Select whether you want these emails")])
+    submit = SubmitField("Save", widget=GovSubmitInput())

@@ -5,7 +5,7 @@ import secrets
 from datetime import datetime
 
 from flask_login import AnonymousUserMixin, UserMixin
-from sqlalchemy import Boolean, CheckConstraint, DateTime, Enum, ForeignKey, Integer, String
+from sqlalchemy import Boolean, CheckConstraint, DateTime, Enum, ForeignKey, Integer, String, true
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.extensions import db
@@ -67,6 +67,8 @@ class User(UserMixin, db.Model):
     # session cookie stops working the moment its session ends.
     session_token: Mapped[str] = mapped_column(String(64), unique=True, default=new_session_token)
     is_enabled: Mapped[bool] = mapped_column(Boolean, default=True)
+    # Email when hours or claim items are sent back, a claim is paid, a certificate issued.
+    email_notifications: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
     failed_sign_ins: Mapped[int] = mapped_column(Integer, default=0)
     locked_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     last_sign_in_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))

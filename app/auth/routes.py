@@ -345,6 +345,25 @@ def keep_alive():
     return "", 400
 
 
+@bp.route("/account/notifications", methods=["GET", "POST"])
+@permission_required("use_account")
+def notifications():
+    from .forms import NotificationsForm
+
+    form = NotificationsForm()
+    if request.method == "GET":
+        form.email.data = "yes" if current_user.email_notifications else "no"
+    if form.validate_on_submit():
+        current_user.email_notifications = form.email.data == "yes"
+        audit.record(actor=current_user, action="update", entity=current_user,
+                     summary="Turned email notifications " + ("on" if current_user.email_notifications else "off"))
+        db.session.commit()
+        flash("Emails turned " + ("on" if current_user.email_notifications else "off: your home page still "
+                                  "shows what happened"), "success")
+        return redirect(url_for("main.home"))
+    return render_template("auth/notifications.html", form=form)
+
+
 @bp.route("/account/password", methods=["GET", "POST"])
 @permission_required("use_account")
 def password():

@@ -12,6 +12,7 @@ from sqlalchemy import func, or_, select, update
 from app.access import refuse_own
 from app.audit import services as audit
 from app.extensions import db
+from app.formatting import pounds
 from app.people.models import Person
 
 from .models import (
@@ -212,6 +213,13 @@ def decide_line(line: ExpenseLine, *, approve: bool, reason: str | None, actor, 
                  provider_id=claim.person.provider_id,
                  summary=f"{verb} {line.category.name}: {line.description} (£{line.amount_pence / 100:,.2f})"
                  + (f": {line.decision_reason}" if line.decision_reason else ""))
+    if not approve:
+        from app.notify import link, tell
+
+        tell(claim.person, "An item on your expense claim was not approved", lambda: (
+             f"{line.category.name}: {line.description} ({pounds(line.amount_pence, pence_shown=True)}) was not "
+             f"approved by {actor.name}, who said:\n\n{line.decision_reason}\n\n"
+             f"See your claim here: {link('expenses.view_claim', claim_id=claim.id)}"))
     if all(ln.status != LineStatus.PENDING for ln in claim.lines):
         approved = any(ln.status == LineStatus.APPROVED for ln in claim.lines)
         claim.status = ClaimStatus.APPROVED if approved else ClaimStatus.REJECTED
@@ -251,6 +259,11 @@ def mark_paid(claims: list[ExpenseClaim], *, paid_on: date, reference: str, acto
         audit.record(actor=actor, action="paid", entity=claim, provider_id=claim.person.provider_id,
                      summary=f"Paid £{claim.approved_pence / 100:,.2f} on {paid_on:%-d %B %Y}, "
                              f"reference {reference.strip()}")
+        from app.notify import tell
+
+        tell(claim.person, f"Your expenses claim of {pounds(claim.approved_pence, pence_shown=True)} has been paid",
+             f"Your expenses claim of {pounds(claim.approved_pence, pence_shown=True)} was paid on "
+             f"{paid_on:%-d %B %Y}, reference {reference.strip()}. It may take a few days to reach your account.")
     db.session.flush()
     return batch
 

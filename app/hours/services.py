@@ -159,6 +159,11 @@ def reject_entry(entry: HoursEntry, *, reason: str, actor, now: datetime) -> Non
     audit.record(actor=actor, action="reject", entity=entry, provider_id=entry.person.provider_id,
                  summary=f"Rejected {_describe(entry)}: {entry.rejection_reason}")
     db.session.flush()
+    from app.notify import link, tell
+
+    tell(entry.person, "Your hours were sent back", lambda: (
+         f"Your {_describe(entry)} were sent back by {actor.name}, who said:\n\n{entry.rejection_reason}\n\n"
+         f"Correct them and send them again here: {link('hours.view_entry', entry_id=entry.id)}"))
 
 
 def correct_entry(original: HoursEntry, *, correct_minutes: int, reason: str, actor,

@@ -6,6 +6,7 @@ from sqlalchemy import func, select
 
 from app.access import home_template, permission_required, person_scope, public, visible_providers
 from app.extensions import db
+from app.main.todo import todo_for
 from app.people.models import Person, Provider, Stage
 
 bp = Blueprint("main", __name__)
@@ -29,7 +30,7 @@ def home():
     counts = stage_counts(current_user, today) if current_user.can("view_people") else {}
     return render_template(
         home_template(current_user), counts=counts, stages=list(Stage),
-        providers=visible_providers(current_user), today=today,
+        providers=visible_providers(current_user), today=today, todos=todo_for(current_user, today=today),
     )
 
 

@@ -1,0 +1,175 @@
+"""Each home page is a to-do list: what waits for this person, counted in SQL within what they
+may see, each linking to the list that holds it. Parents also see what happened to what they
+sent (sent back, paid, a new certificate): the same news their email brings, always here."""
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from flask import url_for
+from sqlalchemy import distinct, func, select
+
+from app.access import has_role_for, is_parent, scope, sees_all_providers
+from app.extensions import db
+from app.formatting import long_date, pounds
+from app.people.models import Person
+
+RECENT_DAYS = 30
+DUE_WITHIN_DAYS = 30
+
+
+@dataclass(frozen=True)
+class Todo:
+    text: str
+    href: str
+    link: str  # the words that link
+    urgent: bool = False
+
+
+def plural(count: int, one: str, many: str | None = None) -> str:
+    return f"{count} {one if count == 1 else (many or one + 's')}"
+
+
+def _count(query) -> int:
+    return db.session.scalar(query) or 0
+
+
+def for_parent(user, *, today: date) -> list[Todo]:
+    """What waits for a parent, then news of what they sent."""
+    from app.certificates.models import Certificate
+    from app.expenses.models import ClaimStatus, ExpenseClaim, ExpenseLine, LineStatus
+    from app.hours.models import HoursEntry, HoursStatus
+
+    person = user.person
+    if person is None:
+        return []
+    items: list[Todo] = []
+    mine = HoursEntry.person_id == person.id
+    for entry in db.session.scalars(select(HoursEntry).where(mine, HoursEntry.status == HoursStatus.REJECTED)
+                                    .order_by(HoursEntry.worked_on).limit(5)):
+        items.append(Todo(f"Your {entry.minutes / 60:g} {'hour' if entry.minutes == 60 else 'hours'} on "
+                          f"{long_date(entry.worked_on)} {'was' if entry.minutes == 60 else 'were'} sent back: "
+                          f"{entry.rejection_reason}", url_for("hours.view_entry", entry_id=entry.id),
+                          "Correct it and send it again", urgent=True))
+    is_draft = HoursEntry.status == HoursStatus.DRAFT
+    first_draft = db.session.scalar(select(func.min(HoursEntry.worked_on)).where(mine, is_draft))
+    if first_draft:
+        drafts = _count(select(func.count(HoursEntry.id)).where(mine, is_draft))
+        items.append(Todo(f"{plural(drafts, 'entry is', 'entries are')} saved but not sent for approval",
+                          url_for("hours.my_hours", week=first_draft.isoformat()), "Send for approval"))
+    claims = ExpenseClaim.person_id == person.id
+    refused = db.session.execute(
+        select(ExpenseLine.claim_id, func.count(ExpenseLine.id)).join(ExpenseClaim)
+        .where(claims, ExpenseLine.status == LineStatus.REJECTED,
+               ExpenseClaim.status.in_((ClaimStatus.SUBMITTED, ClaimStatus.APPROVED, ClaimStatus.REJECTED)))
+        .group_by(ExpenseLine.claim_id).order_by(ExpenseLine.claim_id)).all()
+    for claim_id, count in refused:
+        items.append(Todo(f"{plural(count, 'item')} on your expense claim {'was' if count == 1 else 'were'} not "
+                          "approved", url_for("expenses.view_claim", claim_id=claim_id), "See why", urgent=True))
+    draft_claims = _count(select(func.count(ExpenseClaim.id)).where(claims, ExpenseClaim.status == ClaimStatus.DRAFT))
+    if draft_claims:
+        items.append(Todo(f"{plural(draft_claims, 'expense claim is', 'expense claims are')} not sent yet",
+                          url_for("expenses.my_expenses"), "Finish and send"))
+    since = today - timedelta(days=RECENT_DAYS)
+    for claim in db.session.scalars(select(ExpenseClaim).where(claims, ExpenseClaim.status == ClaimStatus.PAID,
+                                                               ExpenseClaim.paid_on >= since)
+                                    .order_by(ExpenseClaim.paid_on.desc()).limit(3)):
+        items.append(Todo(f"Your claim of {pounds(claim.total_pence, pence_shown=True)} was paid on "
+                          f"{long_date(claim.paid_on)}", url_for("expenses.view_claim", claim_id=claim.id),
+                          "See the claim"))
+    for certificate in db.session.scalars(select(Certificate).where(
+            Certificate.person_id == person.id, Certificate.issued_on >= since, Certificate.revoked_at.is_(None))
+            .order_by(Certificate.issued_on.desc()).limit(3)):
+        items.append(Todo(f"A new certificate: {certificate.title}",
+                          url_for("certificates.download", certificate_id=certificate.id), "Download it"))
+    return items
+
+
+def _waiting(user, permission: str, counted, *conditions) -> int:
+    """How many of ``counted`` (a column) within what ``permission`` lets ``user`` reach."""
+    if not has_role_for(user, permission):
+        return 0
+    return _count(select(func.count(distinct(counted))).select_from(counted.table)
+                  .join(Person, Person.id == counted.table.c.person_id).where(scope(permission, user), *conditions))
+
+
+def for_staff(user, *, today: date) -> list[Todo]:
+    """An area facilitator's area, or HR's and an administrator's whole provider."""
+    from app.expenses.models import ClaimStatus, ExpenseClaim
+    from app.hours.models import HoursEntry, HoursStatus
+    from app.training.models import Check, Recommendation
+
+    soon = today + timedelta(days=DUE_WITHIN_DAYS)
+    queues = [
+        (_waiting(user, "approve_hours", HoursEntry.id, HoursEntry.status == HoursStatus.SUBMITTED),
+         ("hours entry", "hours entries"), "waiting for approval", url_for("hours.approvals"), "Approve hours"),
+        (_waiting(user, "decide_expense_lines", ExpenseClaim.id, ExpenseClaim.status == ClaimStatus.SUBMITTED),
+         ("expense claim", "expense claims"), "waiting for a decision", url_for("expenses.approvals"),
+         "Decide claims"),
+        (_waiting(user, "pay_expenses", ExpenseClaim.id, ExpenseClaim.status == ClaimStatus.APPROVED),
+         ("approved claim", "approved claims"), "to pay", url_for("expenses.payments"), "Pay claims"),
+        (_waiting(user, "view_compliance", Check.person_id, Person.left_on.is_(None),
+                  Check.renew_on.between(today, soon)),
+         ("person needs", "people need"), f"a check renewed in the next {DUE_WITHIN_DAYS} days",
+         url_for("training.compliance"), "See training and checks"),
+        (_waiting(user, "move_on", Recommendation.person_id, Recommendation.stage != Person.stage,
+                  Person.left_on.is_(None)),
+         ("person is", "people are"), "recommended to move on", url_for("training.pathway"),
+         "See progress along the pathway"),
+    ]
+    items = [Todo(f"{plural(count, *words)} {what}", href, link) for count, words, what, href, link in queues if count]
+    items.extend(_return_due(user, today=today))
+    return items
+
+
+def _last_quarter(today: date) -> tuple[str, date, date]:
+    from app.returns.routes import quick_picks
+
+    return quick_picks(today)[1]
+
+
+def _return_due(user, *, today: date) -> list[Todo]:
+    from app.returns.models import ReturnSubmission
+
+    if not has_role_for(user, "submit_return") or user.provider_id is None:
+        return []
+    label, start, end = _last_quarter(today)
+    sent = _count(select(func.count(ReturnSubmission.id)).where(
+        ReturnSubmission.provider_id == user.provider_id, ReturnSubmission.period_start == start,
+        ReturnSubmission.period_end == end))
+    if sent:
+        return []
+    return [Todo(f"The workforce return for {label} has not been submitted",
+                 url_for("returns.view", **{"from": start.isoformat(), "to": end.isoformat()}),
+                 "Check and submit it", urgent=True)]
+
+
+def for_coordinator(user, *, today: date) -> list[Todo]:
+    """Returns in and missing for last quarter, across every provider."""
+    from app.people.models import Provider
+    from app.returns.models import ReturnSubmission
+
+    if not sees_all_providers(user):
+        return []
+    label, start, end = _last_quarter(today)
+    providers = _count(select(func.count(Provider.id)))
+    sent = _count(select(func.count(distinct(ReturnSubmission.provider_id))).where(
+        ReturnSubmission.provider_id.is_not(None), ReturnSubmission.period_start == start,
+        ReturnSubmission.period_end == end))
+    items = [Todo(f"{sent} of {providers} providers have submitted the return for {label}",
+                  url_for("returns.submissions"), "See returns submitted")]
+    if sent < providers:
+        items.append(Todo(f"{plural(providers - sent, 'provider has', 'providers have')} not submitted the "
+                          f"return for {label}", url_for("returns.view", **{"from": start.isoformat(),
+                                                                              "to": end.isoformat()}),
+                          "See the return so far", urgent=True))
+    return items
+
+
+def todo_for(user, *, today: date | None = None) -> list[Todo]:
+    today = today or date.today()
+    if is_parent(user):
+        return for_parent(user, today=today)
+    if sees_all_providers(user):
+        return for_coordinator(user, today=today)
+    return for_staff(user, today=today)
+
