@@ -3,6 +3,8 @@ from datetime import UTC, date, datetime, timedelta
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
+from sqlalchemy import func, select
+
 from app.access import (
     get_provider_or_404,
     get_submission_or_404,
@@ -102,10 +104,18 @@ def download():
     return redirect(url_for("jobs.progress", job_id=job.id))
 
 
-@bp.route("/submit", methods=["POST"])
+@bp.route("/submit", methods=["GET", "POST"])
 @permission_required("submit_return")
 def submit():
     start, end, provider = _params()
+    if request.method == "GET":  # ask first: a submitted return is frozen and goes to the council
+        if not current_user.can("submit_return", provider):
+            abort(403)
+        previous = db.session.scalar(select(func.max(ReturnSubmission.version)).where(
+            ReturnSubmission.provider_id == (provider.id if provider else None),
+            ReturnSubmission.period_start == start, ReturnSubmission.period_end == end))
+        return render_template("returns/confirm_submit.html", start=start, end=end, provider=provider,
+                               previous=previous, form=EmptyForm())
     if EmptyForm().validate_on_submit():
         ret = build_return(start=start, end=end, provider=provider)
         submission = submit_return(ret, provider=provider, actor=current_user, now=datetime.now(UTC))

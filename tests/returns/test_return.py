@@ -170,6 +170,9 @@ def test_return_pages_and_downloads(fixture, sign_in, client):
     job_id = int(response.headers["Location"].rsplit("/", 1)[1])
     workbook = client.get(f"/jobs/{job_id}/download").data
     assert load_workbook(io.BytesIO(workbook))["Hours"].max_row > 1
+    question = client.get("/returns/submit?from=2026-04-01&to=2026-06-30").get_data(as_text=True)
+    assert "Submit the workforce return to the council?" in question and "are frozen" in question
+    assert db.session.scalar(select(ReturnSubmission).where(ReturnSubmission.provider_id == provider.id)) is None
     response = client.post("/returns/submit", data={"from": "2026-04-01", "to": "2026-06-30"})
     assert response.status_code == 302
     assert db.session.scalar(select(ReturnSubmission).where(ReturnSubmission.provider_id == provider.id))

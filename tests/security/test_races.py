@@ -123,7 +123,7 @@ def _versions(world) -> list[int]:
 def test_a_return_sent_twice_at_once_is_one_version(world, server):
     hr = Visitor(server)
     hr.sign_in(world.user(Role.HR))
-    body = {**hr.form("/returns/?from=2026-04-01&to=2026-06-30", action="/returns/submit"), **_return_period()}
+    body = {**hr.form("/returns/submit?from=2026-04-01&to=2026-06-30"), **_return_period()}
     before = _versions(world)
     responses = hr.post_together("/returns/submit", [body, body])
     assert [r.status_code for r in responses] == [200, 200]
@@ -134,7 +134,7 @@ def test_two_people_submitting_at_once_make_two_numbered_versions(world, server)
     """Two deliberate submissions (different forms) are two versions, never the same number twice."""
     hr = Visitor(server)
     hr.sign_in(world.user(Role.HR))
-    bodies = [{**hr.form("/returns/?from=2026-04-01&to=2026-06-30", action="/returns/submit"), **_return_period()}
+    bodies = [{**hr.form("/returns/submit?from=2026-04-01&to=2026-06-30"), **_return_period()}
               for _ in range(3)]
     before = _versions(world)
     responses = hr.post_together("/returns/submit", bodies)
