@@ -29,7 +29,18 @@ from . import queries
 from .forms import DecisionForm, LineForm
 from .models import ExpenseCategory, Vehicle
 from .receipts import ReceiptError, receipt_path, serve_receipt, store_receipt
-from .services import ExpenseError, add_line, create_claim, decide_line, remove_line, submit_claim
+from .services import (
+    UNDO_WINDOW,
+    ExpenseError,
+    add_line,
+    approve_claim,
+    create_claim,
+    decide_line,
+    remove_line,
+    submit_claim,
+    undo_decision,
+    withdraw_claim,
+)
 
 bp = Blueprint("expenses", __name__)
 
@@ -73,9 +84,16 @@ def view_claim(claim_id: int):
     deciding = current_user.can("decide_expense_lines", claim)
     flags = queries.flags_for([claim], limit_pence=current_app.config["VOLUNTEER_MONTHLY_ALERT_PENCE"],
                               today=date.today()) if deciding else {}
-    return render_template("expenses/view_claim.html", claim=claim, history=history_for(claim),
+    moment = datetime.now(UTC)
+    undoable = {ln.id for ln in claim.lines if deciding and ln.decided_at is not None and claim.batch_id is None
+                and claim.status != "paid" and moment - _aware(ln.decided_at) <= UNDO_WINDOW}
+    return render_template("expenses/view_claim.html", claim=claim, history=history_for(claim), undoable=undoable,
                            can_change=current_user.can("claim_expenses", claim) and claim.is_editable,
                            can_decide=deciding, flags=flags, form=EmptyForm(), decision=DecisionForm())
+
+
+def _aware(moment: datetime) -> datetime:
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment
 
 
 def _receipt_from(form: LineForm, claim):
@@ -195,3 +213,49 @@ def decide(line_id: int):
 @permission_required("view_expenses")
 def receipt(receipt_id: int):
     return serve_receipt(get_receipt_or_404(receipt_id, for_user=current_user))
+
+
+def _claim_action(claim_id: int, permission: str, action, done: str):
+    claim = get_claim_or_404(claim_id, for_user=current_user)
+    require(permission, claim if permission == "decide_expense_lines" else claim.person)
+    if EmptyForm().validate_on_submit():
+        try:
+            result = action(claim)
+        except ExpenseError as error:
+            flash(next(iter(error.problems.values())), "info")
+        else:
+            db.session.commit()
+            flash(done.format(result=result, s="" if result == 1 else "s"), "success")
+    return redirect(url_for("expenses.view_claim", claim_id=claim.id))
+
+
+@bp.route("/expenses/<int:claim_id>/withdraw", methods=["POST"])
+@permission_required("claim_expenses")
+def withdraw(claim_id: int):
+    return _claim_action(claim_id, "claim_expenses",
+                         lambda claim: withdraw_claim(claim, actor=current_user, now=datetime.now(UTC)),
+                         "Claim withdrawn. It is a draft again: change it, then submit it")
+
+
+@bp.route("/expenses/<int:claim_id>/approve-all", methods=["POST"])
+@permission_required("decide_expense_lines")
+def approve_all(claim_id: int):
+    return _claim_action(claim_id, "decide_expense_lines",
+                         lambda claim: approve_claim(claim, actor=current_user, now=datetime.now(UTC)),
+                         "{result} item{s} approved")
+
+
+@bp.route("/expenses/items/<int:line_id>/undo", methods=["POST"])
+@permission_required("decide_expense_lines")
+def undo(line_id: int):
+    line = get_line_or_404(line_id, for_user=current_user)
+    require("decide_expense_lines", line.claim)
+    if EmptyForm().validate_on_submit():
+        try:
+            undo_decision(line, actor=current_user, now=datetime.now(UTC))
+        except ExpenseError as error:
+            flash(next(iter(error.problems.values())), "info")
+        else:
+            db.session.commit()
+            flash("Decision undone. The item is waiting for a decision again", "success")
+    return redirect(url_for("expenses.view_claim", claim_id=line.claim_id))

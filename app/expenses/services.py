@@ -4,7 +4,7 @@ Each function takes the acting user, writes the audit history and flushes;
 the route or command commits once.
 """
 
-from datetime import date, datetime
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
 from sqlalchemy import func, or_, select, update
@@ -294,3 +294,53 @@ def adjust_paid_line(line: ExpenseLine, *, amount_pence: int, reason: str, actor
     audit.record(actor=actor, action="adjust", entity=line.claim, provider_id=line.claim.person.provider_id,
                  summary=f"Adjustment of £{amount_pence / 100:+,.2f} to {line.description}: {reason.strip()}")
     return adjustment
+
+
+UNDO_WINDOW = timedelta(hours=24)
+
+
+def withdraw_claim(claim: ExpenseClaim, *, actor, now: datetime) -> None:
+    """Take back a claim nobody has started deciding; it becomes a draft to change.
+
+    :raises ExpenseError: once any item has been decided.
+    """
+    if claim.status != ClaimStatus.SUBMITTED or any(ln.status != LineStatus.PENDING for ln in claim.lines):
+        raise ExpenseError({"claim": "Only a claim nobody has started deciding can be withdrawn"})
+    claim.status, claim.submitted_at = ClaimStatus.DRAFT, None
+    audit.record(actor=actor, action="withdraw", entity=claim, provider_id=claim.person.provider_id,
+                 summary=f"Withdrew the claim for {pounds(claim.total_pence, pence_shown=True)} to change it")
+    db.session.flush()
+
+
+def approve_claim(claim: ExpenseClaim, *, actor, now: datetime) -> int:
+    """Approve every item still waiting on a claim; returns how many."""
+    waiting = [ln for ln in claim.lines if ln.status == LineStatus.PENDING]
+    for line in waiting:
+        decide_line(line, approve=True, reason=None, actor=actor, now=now)
+    return len(waiting)
+
+
+def undo_decision(line: ExpenseLine, *, actor, now: datetime) -> None:
+    """Put a decided item back to waiting, within 24 hours and before the claim is paid.
+
+    :raises ExpenseError: if it is too late, the claim is paid, or the approver is the claimant.
+    """
+    claim = line.claim
+    refuse_own(actor, "decide_expense_lines", claim, lambda message: ExpenseError({"reason": message}))
+    decided = line.decided_at.replace(tzinfo=UTC) if line.decided_at and line.decided_at.tzinfo is None \
+        else line.decided_at
+    if line.status == LineStatus.PENDING or decided is None:
+        raise ExpenseError({"reason": "This item has not been decided"})
+    if claim.status == ClaimStatus.PAID or claim.batch_id is not None:
+        raise ExpenseError({"reason": "This claim has been paid: put it right with an adjustment instead"})
+    if now - decided > UNDO_WINDOW:
+        raise ExpenseError({"reason": "A decision can only be undone in the 24 hours after it"})
+    was = line.status
+    line.status, line.decision_reason, line.decided_by_id, line.decided_at = LineStatus.PENDING, None, None, None
+    claim.status = ClaimStatus.SUBMITTED
+    audit.record(actor=actor, action="undo_decision", entity=claim, provider_id=claim.person.provider_id,
+                 summary=f"Undid the decision ({was.value}) on {line.category.name}: {line.description}")
+    db.session.flush()
+    if was == LineStatus.REJECTED and line.vehicle == Vehicle.CAR:
+        reprice_mileage(claim.person_id, line.spent_on)
+        db.session.flush()

@@ -22,7 +22,10 @@ from .services import (
     log_hours,
     reject_entry,
     submit_entries,
+    undo_approval,
+    undo_problem,
     update_entry,
+    withdraw_entry,
 )
 
 bp = Blueprint("hours", __name__)
@@ -110,7 +113,8 @@ def view_entry(entry_id: int):
     entry = get_hours_or_404(entry_id, for_user=current_user)
     return render_template(
         "hours/view_entry.html", entry=entry, history=history_for(entry),
-        corrections=queries.corrections_of(entry.id), form=EmptyForm())
+        corrections=queries.corrections_of(entry.id), form=EmptyForm(),
+        may_undo=entry.status == "approved" and undo_problem(entry, now=now()) is None)
 
 
 def _changeable(entry_id: int) -> HoursEntry:
@@ -234,3 +238,33 @@ def correct(entry_id: int):
             return redirect(url_for("hours.view_entry", entry_id=entry.id))
     return render_template("hours/correct.html", entry=entry, form=form,
                            corrections=queries.corrections_of(entry.id))
+
+
+@bp.route("/hours/<int:entry_id>/withdraw", methods=["POST"])
+@permission_required("log_hours_for")
+def withdraw(entry_id: int):
+    entry = _changeable(entry_id)
+    if EmptyForm().validate_on_submit():
+        try:
+            withdraw_entry(entry, actor=current_user, now=now())
+        except HoursError as error:
+            flash(next(iter(error.problems.values())), "info")
+        else:
+            db.session.commit()
+            flash("Withdrawn. The hours are a draft again: change them, then send them for approval", "success")
+    return redirect(url_for("hours.view_entry", entry_id=entry.id))
+
+
+@bp.route("/hours/<int:entry_id>/undo-approval", methods=["POST"])
+@permission_required("approve_hours")
+def undo(entry_id: int):
+    entry = _decidable(entry_id)
+    if EmptyForm().validate_on_submit():
+        try:
+            undo_approval(entry, actor=current_user, now=now())
+        except HoursError as error:
+            flash(next(iter(error.problems.values())), "info")
+        else:
+            db.session.commit()
+            flash("Approval undone. The hours are waiting for approval again", "success")
+    return redirect(url_for("hours.view_entry", entry_id=entry.id))

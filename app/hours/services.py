@@ -4,7 +4,7 @@ Every function takes the acting user, writes the audit history and flushes;
 the route or command commits once.
 """
 
-from datetime import date, datetime
+from datetime import UTC, date, datetime, timedelta
 
 from sqlalchemy import func, select, update
 
@@ -268,4 +268,66 @@ def delete_draft(entry: HoursEntry, *, actor) -> None:
     audit.record(actor=actor, action="delete", entity=entry, provider_id=entry.person.provider_id,
                  summary=f"Deleted draft: {_describe(entry)}")
     db.session.delete(entry)
+    db.session.flush()
+
+
+# An approval can be taken back for this long, until something is built on it.
+UNDO_WINDOW = timedelta(hours=24)
+
+
+def _aware(moment: datetime | None) -> datetime | None:
+    return moment.replace(tzinfo=UTC) if moment is not None and moment.tzinfo is None else moment
+
+
+def withdraw_entry(entry: HoursEntry, *, actor, now: datetime) -> None:
+    """Take back hours sent for approval that nobody has decided yet; they become a draft.
+
+    :raises HoursError: once they have been decided.
+    """
+    if entry.status != HoursStatus.SUBMITTED:
+        raise HoursError({"hours": f"Only hours waiting for approval can be withdrawn: these are "
+                                   f"{entry.status.label.lower()}"})
+    entry.status, entry.submitted_at = HoursStatus.DRAFT, None
+    audit.record(actor=actor, action="withdraw", entity=entry, provider_id=entry.person.provider_id,
+                 summary=f"Withdrew {_describe(entry)} to change them")
+    db.session.flush()
+
+
+def undo_problem(entry: HoursEntry, *, now: datetime) -> str | None:
+    """Why an approval cannot be undone any more, or None."""
+    from app.certificates.models import Certificate, CertificateKind
+    from app.returns.models import ReturnSubmission
+
+    decided = _aware(entry.decided_at)
+    if entry.status != HoursStatus.APPROVED or decided is None:
+        return "Only approved hours can have their approval undone"
+    if now - decided > UNDO_WINDOW:
+        return "An approval can only be undone in the 24 hours after it. Record a correction instead"
+    if entry.corrects_id is not None or db.session.scalar(select(func.count(HoursEntry.id)).where(
+            HoursEntry.corrects_id == entry.id)):
+        return "These hours have been corrected since: record another correction instead"
+    if db.session.scalar(select(func.count(ReturnSubmission.id)).where(
+            ReturnSubmission.provider_id == entry.person.provider_id, ReturnSubmission.submitted_at >= decided,
+            ReturnSubmission.period_start <= entry.worked_on, ReturnSubmission.period_end >= entry.worked_on)):
+        return "These hours are in a workforce return submitted since: record a correction instead"
+    if db.session.scalar(select(func.count(Certificate.id)).where(
+            Certificate.person_id == entry.person_id, Certificate.kind == CertificateKind.MILESTONE,
+            Certificate.created_at >= decided)):
+        return "A certificate was issued for hours approved since: record a correction instead"
+    return None
+
+
+def undo_approval(entry: HoursEntry, *, actor, now: datetime) -> None:
+    """Send approved hours back to waiting for approval, within 24 hours and before anything
+    (a return, a certificate, a correction) is built on them.
+
+    :raises HoursError: if it is too late, or the approver is the person.
+    """
+    refuse_own(actor, "approve_hours", entry, lambda message: HoursError({"hours": message}))
+    problem = undo_problem(entry, now=now)
+    if problem:
+        raise HoursError({"hours": problem})
+    entry.status, entry.decided_at, entry.decided_by_id = HoursStatus.SUBMITTED, None, None
+    audit.record(actor=actor, action="undo_approve", entity=entry, provider_id=entry.person.provider_id,
+                 summary=f"Undid the approval of {_describe(entry)}: waiting for approval again")
     db.session.flush()

@@ -2,7 +2,6 @@ from datetime import UTC, date, datetime, timedelta
 
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
-
 from sqlalchemy import func, select
 
 from app.access import (
