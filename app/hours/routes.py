@@ -268,3 +268,34 @@ def undo(entry_id: int):
             db.session.commit()
             flash("Approval undone. The hours are waiting for approval again", "success")
     return redirect(url_for("hours.view_entry", entry_id=entry.id))
+
+
+@bp.route("/people/<int:person_id>/hours/week", methods=["GET", "POST"])
+@permission_required("log_hours_for")
+def log_week(person_id: int):
+    from .week import blank_week, copied_from_last_week, read_week, save_week
+
+    person = get_person_or_404(person_id, for_user=current_user)
+    require("log_hours_for", person)
+    start = _week(request.values.get("week"))
+    activities = {a.id: a for a in queries.active_activities(person.provider_id)}
+    form, problems = EmptyForm(), {}
+    if request.method == "POST" and form.validate_on_submit():
+        week = read_week(start, request.form)
+        try:
+            count = save_week(person, week, activities=activities, actor=current_user, today=date.today(),
+                              now=now())
+        except HoursError as error:
+            db.session.rollback()
+            problems = error.problems
+        else:
+            db.session.commit()
+            flash(f"{count} {'day' if count == 1 else 'days'} of hours sent for approval", "success")
+            return redirect(url_for("hours.person_hours", person_id=person.id, week=start.isoformat()))
+    elif request.args.get("copy"):
+        week = copied_from_last_week(person.id, start)
+    else:
+        week = blank_week(start)
+    return render_template("hours/log_week.html", person=person, start=start, week=week, form=form,
+                           activities=list(activities.values()), problems=problems, today=date.today(),
+                           is_me=current_user.person_id == person.id)
