@@ -44,7 +44,8 @@ def test_no_page_scrolls_sideways_at_375_px(browser, server, world, role):
                 response = visit.page.goto(server + path)
             except Exception:  # noqa: BLE001 (a download started: not a page)
                 continue
-            if response is None or response.status != 200 or "text/html" not in response.headers.get("content-type", ""):
+            html = response is not None and "text/html" in response.headers.get("content-type", "")
+            if not html or response.status != 200:
                 continue
             width = visit.page.evaluate("document.documentElement.scrollWidth")
             if width > WIDTH:
