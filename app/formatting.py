@@ -53,6 +53,9 @@ def register(app) -> None:
     app.add_template_filter(pounds)
     app.add_template_filter(lambda p: pounds(p, pence_shown=True), "pounds_pence")
     app.add_template_filter(article)
+    from app.returns import words
+
+    words.register(app)
     app.add_template_filter(long_date)
     app.add_template_filter(date_time)
     app.add_template_filter(fte)
@@ -65,9 +68,11 @@ def register(app) -> None:
         from flask_login import current_user
 
         from app.access import idle_minutes, role_label, sees_all_areas, sees_all_providers
+        from app.audit.services import record_page, record_words
         from app.views import same_filters
 
         return {"current_user": current_user, "timedelta": timedelta,
                 "idle_minutes": lambda user: idle_minutes(user, app.config),
                 "sees_all_providers": sees_all_providers, "sees_all_areas": sees_all_areas, "role_label": role_label,
-                "service_name": app.config["SERVICE_NAME"], "same_filters": same_filters}
+                "service_name": app.config["SERVICE_NAME"], "same_filters": same_filters,
+                "record_words": record_words, "record_page": record_page}

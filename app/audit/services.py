@@ -60,3 +60,45 @@ def history_for(entity) -> list[AuditEvent]:
         .where(AuditEvent.entity_type == type(entity).__name__, AuditEvent.entity_id == entity.id)
         .order_by(AuditEvent.occurred_at.desc(), AuditEvent.id.desc())
     ).all()
+
+
+# What each kind of record is called, for people reading the change history.
+RECORD_WORDS = {
+    "HoursEntry": "Hours entry", "ExpenseClaim": "Expense claim", "ExpenseLine": "Expense claim item",
+    "User": "Sign-in account", "Person": "Person's record", "StageChange": "Move along the pathway",
+    "TrainingRecord": "Training record", "Check": "Check", "Recommendation": "Recommendation",
+    "Certificate": "Certificate", "Course": "Course", "CourseStageRow": "Course requirement",
+    "StageRequirement": "Stage requirement", "Activity": "Activity", "ExpenseCategory": "Expense category",
+    "MileageRate": "Mileage rate", "VolunteerHourValue": "Volunteer hour value", "PaymentBatch": "Payment batch",
+    "ReturnSubmission": "Workforce return", "Spend": "Non-pay spending", "Grade": "Grade", "PayPoint": "Pay point",
+    "Post": "Post", "Contract": "Contract", "ContractYear": "Contract year", "BudgetLine": "Budget line",
+    "Funding": "Funding", "OnCostRule": "On-cost rule", "Commission": "The council's contract",
+    "CommissionYear": "Contract year", "CommissionFunding": "Contract funding", "ReviewPoint": "Review point",
+    "Lot": "Lot", "CouncilPost": "Council post", "Provider": "Provider", "Area": "Area", "Offer": "Offer",
+    "DeliveryPlan": "Delivery plan", "DeliverySession": "Session", "Cohort": "Programme cohort",
+    "LeavingReason": "Leaving reason",
+}
+# Records with a page of their own: the history links to it.
+RECORD_PAGES = {"HoursEntry": ("hours.view_entry", "entry_id"), "ExpenseClaim": ("expenses.view_claim", "claim_id"),
+                "Person": ("people.view_person", "person_id"), "DeliverySession": ("delivery.view_session",
+                                                                                  "session_id"),
+                "ReturnSubmission": ("returns.submission", "submission_id")}
+
+
+def record_words(entity_type: str) -> str:
+    import re
+
+    return RECORD_WORDS.get(entity_type) or re.sub(r"(?<!^)([A-Z])", r" \1", entity_type).capitalize()
+
+
+def record_page(event) -> str | None:
+    from flask import url_for
+
+    found = RECORD_PAGES.get(event.entity_type)
+    if found is None:
+        return None
+    endpoint, argument = found
+    try:
+        return url_for(endpoint, **{argument: event.entity_id})
+    except Exception:  # noqa: BLE001 (no such page here: words without a link)
+        return None

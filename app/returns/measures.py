@@ -46,7 +46,7 @@ DEFINITIONS = {
     "volunteer_hours_value": "Approved hours worked as a volunteer × the notional hourly value in force "
                              "(the National Living Wage), in GBP, for social value reporting.",
     "headcount_lived_experience": "Headcount by lived experience; any cell under 5 people is suppressed.",
-    "leavers_by_reason": "People who left in the period, by why they left (not_recorded where no reason was "
+    "leavers_by_reason": "People who left in the period, by why they left (Not recorded where no reason was "
                          "recorded).",
     "into_work_or_training": "People who left in the period for paid work or for education or training: the "
                              "pathway working.",

@@ -5,6 +5,7 @@ import io
 from flask import render_template
 from openpyxl import Workbook
 from openpyxl.styles import Font
+from openpyxl.utils import get_column_letter
 from weasyprint import HTML
 from weasyprint.urls import URLFetcher
 
@@ -13,6 +14,7 @@ from app.exports import csv_writer, safe_cell
 
 from .measures import DEFINITIONS
 from .services import ALL, SECTIONS, WorkforceReturn
+from .words import MONEY, STAGES, breakdown_label, measure_label
 
 CSV_COLUMNS = ["period_start", "period_end", "provider", "area", "measure", "breakdown", "value"]
 
@@ -25,28 +27,89 @@ def to_csv(ret: WorkforceReturn) -> str:
     return buffer.getvalue()
 
 
+POUNDS = '"£"#,##0.00'
+NUMBER = "#,##0.##"
+
+
+def _format(measure: str) -> str:
+    return POUNDS if measure in MONEY else ("0.0" if measure.endswith("_pct") else NUMBER)
+
+
+def _table(sheet, header: list[str], rows: list[list], formats: list[str | None], widths: list[int]) -> None:
+    """A sheet for people: a bold, frozen header row with filters, set widths, numbers formatted."""
+    sheet.append(header)
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
+    for row in rows:
+        sheet.append(row)
+        for cell, number_format in zip(sheet[sheet.max_row], formats, strict=False):
+            if number_format and isinstance(cell.value, int | float):
+                cell.number_format = number_format
+    sheet.freeze_panes = "A2"
+    sheet.auto_filter.ref = sheet.dimensions
+    for index, width in enumerate(widths, start=1):
+        sheet.column_dimensions[get_column_letter(index)].width = width
+
+
+def _summary(book: Workbook, ret: WorkforceReturn) -> None:
+    sheet = book.active
+    sheet.title = "Summary"
+    sheet.append([f"Workforce return: {ret.provider}"])
+    sheet["A1"].font = Font(bold=True, size=14)
+    sheet.append([f"{ret.start:%-d %B %Y} to {ret.end:%-d %B %Y}"])
+    sheet.append([])
+    sheet.append(["People", "Headcount", "Contracted FTE", "FTE used"])
+    for cell in sheet[sheet.max_row]:
+        cell.font = Font(bold=True)
+    for code, stage in STAGES.items():
+        sheet.append([stage, ret.value("headcount", code) or 0, ret.value("fte_contracted", code) or 0,
+                      ret.value("fte_used", code) or 0])
+        for cell in sheet[sheet.max_row][1:]:
+            cell.number_format = NUMBER
+    sheet.append([])
+    cost = sum(ret.value(m, line) or 0 for m in ("pay_cost", "non_pay_cost")
+               for line in {f.breakdown for f in ret.figures if f.measure == m and f.area == ALL})
+    budget = sum(f.value or 0 for f in ret.figures if f.measure == "budget" and f.area == ALL)
+    sheet.append(["Money", "£"])
+    for cell in sheet[sheet.max_row]:
+        cell.font = Font(bold=True)
+    for label, value in (("Cost (pay and non-pay)", cost), ("Budget for the period", budget),
+                         ("Under (+) or over (-) budget", budget - cost),
+                         ("Expenses approved", ret.value("expenses_approved") or 0),
+                         ("Value of volunteer hours", ret.value("volunteer_hours_value") or 0)):
+        sheet.append([label, value])
+        sheet.cell(sheet.max_row, 2).number_format = POUNDS
+    sheet.append([])
+    sheet.append(["Delivery", "Sessions delivered", "Sessions planned", "Families reached", "Families planned"])
+    for cell in sheet[sheet.max_row]:
+        cell.font = Font(bold=True)
+    for kind in sorted({f.breakdown for f in ret.figures if f.measure == "sessions_planned" and f.area == ALL}):
+        sheet.append([breakdown_label("sessions_planned", kind)] + [
+            ret.value(m, kind) or 0 for m in ("sessions_delivered", "sessions_planned", "families_reached",
+                                              "families_planned")])
+        for cell in sheet[sheet.max_row][1:]:
+            cell.number_format = NUMBER
+    for column, width in zip("ABCDE", (34, 18, 18, 18, 18), strict=True):
+        sheet.column_dimensions[column].width = width
+
+
 def to_xlsx(ret: WorkforceReturn) -> bytes:
-    """One sheet per section, plus the definitions."""
+    """A summary, one sheet per section in words, the definitions, and the tidy sheet for analysts."""
     book = Workbook()
-    about = book.active
-    about.title = "About"
-    about.append(["Workforce return", safe_cell(ret.provider)])
-    about.append(["Period", f"{ret.start.isoformat()} to {ret.end.isoformat()}"])
-    about.append([])
-    about.append(["Measure", "Definition"])
-    for measure, definition in DEFINITIONS.items():
-        about.append([measure, definition])
-    for title, _measures in SECTIONS.items():
+    _summary(book, ret)
+    for title in SECTIONS:
+        rows = [[safe_cell(f.area), measure_label(f.measure), safe_cell(breakdown_label(f.measure, f.breakdown)),
+                 f.value if f.value is not None else "fewer than 5"] for f in ret.section(title)]
         sheet = book.create_sheet(title[:31])
-        sheet.append(["area", "measure", "breakdown", "value"])
-        for cell in sheet[1]:
-            cell.font = Font(bold=True)
-        for figure in ret.section(title):
-            sheet.append([safe_cell(figure.area), figure.measure, safe_cell(figure.breakdown),
-                          figure.value if figure.value is not None else "fewer than 5"])
-        sheet.column_dimensions["A"].width = 14
-        sheet.column_dimensions["B"].width = 28
-        sheet.column_dimensions["C"].width = 34
+        _table(sheet, ["Area", "Measure", "Breakdown", "Value"], rows, [None, None, None, None], [18, 34, 38, 16])
+        for row, figure in zip(sheet.iter_rows(min_row=2), ret.section(title), strict=True):
+            if isinstance(row[3].value, int | float):
+                row[3].number_format = _format(figure.measure)
+    _table(book.create_sheet("Definitions"), ["Measure", "Definition"],
+           [[measure_label(m), text] for m, text in DEFINITIONS.items()], [None, None], [34, 120])
+    # Analysts' scripts read this sheet: its columns and measure codes never change.
+    _table(book.create_sheet("Tidy"), CSV_COLUMNS, [[safe_cell(v) if isinstance(v, str) else v for v in row]
+                                                     for row in ret.rows()], [None] * 7, [12, 12, 30, 18, 26, 30, 12])
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()

@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 from app.audit import services as audit
 from app.extensions import db
 from app.locks import serialise
-from app.people.models import Area, Provider
+from app.people.models import Area, Provider, Stage
 
 from . import measures as m
 from .costs import line_costs
@@ -192,7 +192,27 @@ def build_return(*, start: date, end: date, provider: Provider | None) -> Workfo
     build.add("volunteer_hours_value", volunteer_value)
     _delivery(build, provider_id, start, end)
     figures = secondary_suppression(build.figures, "headcount_lived_experience", share="lived_experience_pct")
-    return WorkforceReturn(start, end, provider.name if provider else ALL, figures)
+    return WorkforceReturn(start, end, provider.name if provider else ALL, with_zeros(figures))
+
+
+STAGE_MEASURES = ("headcount", "fte_contracted", "fte_used", "starters", "leavers")
+# Shares and rates with nothing to divide by are left out rather than shown as a false 0.
+NO_ZERO = ("headcount_lived_experience", "hours_per_family")
+
+
+def with_zeros(figures: list[Figure]) -> list[Figure]:
+    """Every count and sum appears in every output, as 0 when nothing counted: a zero is a figure."""
+    totals = {(f.measure, f.breakdown) for f in figures if f.area == ALL}
+    present = {f.measure for f in figures}
+    extra = []
+    for measure in (code for measures in SECTIONS.values() for code in measures):
+        if measure.endswith("_pct") or measure in NO_ZERO:
+            continue
+        if measure in STAGE_MEASURES:
+            extra += [Figure(ALL, measure, stage.value, 0) for stage in Stage if (measure, stage.value) not in totals]
+        elif measure not in present:
+            extra.append(Figure(ALL, measure, "", 0))
+    return figures + extra
 
 
 def secondary_suppression(figures: list[Figure], measure: str, *, share: str) -> list[Figure]:

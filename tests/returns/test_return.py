@@ -131,10 +131,12 @@ def test_xlsx_and_pdf_carry_the_same_totals(fixture, app):
     provider, _, _ = fixture
     r = _return(provider)
     book = load_workbook(io.BytesIO(to_xlsx(r)))
-    assert book.sheetnames == ["About", "Workforce", "Posts and vacancies", "Hours", "Training and checks", "Money",
-                               "Delivery"]
+    assert book.sheetnames == ["Summary", "Workforce", "Posts and vacancies", "Hours", "Training and checks", "Money",
+                               "Delivery", "Definitions", "Tidy"]
     money = {(row[0], row[1], row[2]): row[3] for row in book["Money"].iter_rows(min_row=2, values_only=True)}
-    assert money[("All", "pay_cost", "Area Facilitator")] == 9723.29
+    assert money[("All", "Pay cost (£)", "Area Facilitator")] == 9723.29
+    tidy = {(row[3], row[4], row[5]): row[6] for row in book["Tidy"].iter_rows(min_row=2, values_only=True)}
+    assert tidy[("All", "pay_cost", "Area Facilitator")] == 9723.29  # the analysts' sheet keeps its codes
     hours = {(row[0], row[2]): row[3] for row in book["Hours"].iter_rows(min_row=2, values_only=True)}
     assert hours[("All", "Peer support group")] == 16
     with app.test_request_context():
