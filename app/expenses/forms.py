@@ -53,6 +53,7 @@ class PaymentForm(FlaskForm):
     reference = StringField("Payment reference", widget=GovTextInput(), validators=[
         DataRequired("Enter the payment reference"), Length(max=60)])
     as_batch = BooleanField("Pay these as one batch (for the finance system's CSV)")
+    future_ok = BooleanField("Yes, the payment is booked for a date in the future")
     submit = SubmitField("Mark selected claims as paid", widget=GovSubmitInput())
 
 

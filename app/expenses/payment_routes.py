@@ -1,7 +1,7 @@
 """HR pays approved claims, singly or in a batch, and puts paid items right with adjustments."""
 
 import io
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
 from flask import Response, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
@@ -24,7 +24,7 @@ from .services import ExpenseError, adjust_paid_line, mark_paid
 def payments():
     form = PaymentForm()
     claims = db.session.scalars(queries.payable_claims(current_user)).all()
-    if form.validate_on_submit():
+    if form.validate_on_submit() and _date_checked(form):
         chosen_ids = {int(i) for i in request.form.getlist("claim") if i.isdigit()}
         chosen = [c for c in claims if c.id in chosen_ids]
         try:
@@ -41,7 +41,18 @@ def payments():
             if batch is not None:
                 return redirect(url_for("expenses.batches"))
             return redirect(url_for("expenses.payments"))
-    return render_template("expenses/payments.html", form=form, claims=claims)
+    return render_template("expenses/payments.html", form=form, claims=claims, today=date.today(),
+                           ticked=set(request.form.getlist("claim")))
+
+
+def _date_checked(form) -> bool:
+    """A payment dated in the future is usually a typing slip: it is recorded only once confirmed."""
+    if form.paid_on.data and form.paid_on.data > date.today() and not form.future_ok.data:
+        form.paid_on.errors.append(f"The date paid, {form.paid_on.data:%-d %B %Y}, is in the future. Check it, or "
+                                   "tick the box below to record a payment that is booked for that day")
+        form.future_warning = True
+        return False
+    return True
 
 
 @bp.route("/payments/batches")
@@ -62,10 +73,17 @@ def batch_csv(batch_id: int):
         abort(404)
     buffer = io.StringIO()
     writer = csv_writer(buffer)
-    writer.writerow(["batch_reference", "paid_on", "claim_id", "person_ref", "name", "amount_gbp"])
+    # One payment per payee: a person's claims in the batch are paid together, under a reference
+    # the finance system can put on the bank transfer.
+    writer.writerow(["batch_reference", "paid_on", "payee_reference", "person_ref", "name", "claims", "amount_gbp"])
+    payees: dict[int, list] = {}
     for claim in sorted(batch.claims, key=lambda c: c.id):
-        writer.writerow([batch.reference, batch.paid_on.isoformat(), claim.id, claim.person.ref,
-                         claim.person.name, f"{claim.approved_pence / 100:.2f}"])
+        payees.setdefault(claim.person_id, []).append(claim)
+    for claims in sorted(payees.values(), key=lambda cs: (cs[0].person.last_name, cs[0].person.first_name)):
+        person = claims[0].person
+        writer.writerow([batch.reference, batch.paid_on.isoformat(), f"{batch.reference}-{person.ref}", person.ref,
+                         person.name, ";".join(str(c.id) for c in claims),
+                         f"{sum(c.approved_pence for c in claims) / 100:.2f}"])
     return Response(buffer.getvalue(), mimetype="text/csv",
                     headers={"Content-Disposition": f'attachment; filename="payment-batch-{batch.id}.csv"'})
 

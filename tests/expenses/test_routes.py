@@ -121,18 +121,24 @@ def test_a_paid_claim_cannot_be_edited(world, sign_in):
     assert len(db.session.get(ExpenseClaim, paid.id).lines) == 1
 
 
-def test_hr_pays_a_batch_and_downloads_its_csv(world, sign_in):
+def test_hr_pays_a_batch_and_downloads_its_csv_with_one_row_per_payee(world, sign_in):
     approved = make_claim(world.me, status="approved", lines=[{"amount": 1234}])
+    second = make_claim(world.me, status="approved", lines=[{"amount": 100}])
+    theirs = make_claim(world.neighbour, status="approved", lines=[{"amount": 250}])
     db.session.commit()
     client = sign_in(world.user(Role.HR))
-    response = client.post("/payments", data={"claim": [str(approved.id)], "paid_on": _day(date.today()),
-                                              "reference": "BACS-2026-11", "as_batch": "y"})
+    response = client.post("/payments", data={"claim": [str(approved.id), str(second.id), str(theirs.id)],
+                                              "paid_on": _day(date.today()), "reference": "BACS-2026-11",
+                                              "as_batch": "y"})
     assert response.status_code == 302
     claim = db.session.get(ExpenseClaim, approved.id)
     assert (claim.status, claim.payment_reference) == (ClaimStatus.PAID, "BACS-2026-11")
     rows = list(csv.reader(io.StringIO(client.get(f"/payments/batches/{claim.batch_id}.csv")
                                       .get_data(as_text=True))))
-    assert rows[1][2:] == [str(claim.id), world.me.ref, world.me.name, "12.34"]
+    assert rows[0] == ["batch_reference", "paid_on", "payee_reference", "person_ref", "name", "claims", "amount_gbp"]
+    assert [row[2:] for row in rows[1:]] == [
+        [f"BACS-2026-11-{world.neighbour.ref}", world.neighbour.ref, world.neighbour.name, str(theirs.id), "2.50"],
+        [f"BACS-2026-11-{world.me.ref}", world.me.ref, world.me.name, f"{approved.id};{second.id}", "13.34"]]
     assert client.get(f"/payments/batches/{claim.batch_id}.csv").status_code == 200
     client.post("/sign-out")
     assert sign_in(world.other_hr).get(f"/payments/batches/{claim.batch_id}.csv").status_code == 404
@@ -243,3 +249,20 @@ def test_an_amount_that_is_not_money_says_what_to_type(world, sign_in):
         "category_id": str(category("Parking").id), "spent_on": _day(YESTERDAY), "description": "Car park",
         "amount": "three pounds", "receipt": (io.BytesIO(PNG), "ticket.png")}, content_type="multipart/form-data")
     assert "Enter the amount in pounds, like 3.50" in error_messages(response)
+
+
+def test_a_payment_date_in_the_future_is_questioned_before_it_is_recorded(world, sign_in):
+    approved = make_claim(world.me, status="approved", lines=[{"amount": 1234}])
+    db.session.commit()
+    client = sign_in(world.user(Role.HR))
+    later = date.today() + timedelta(days=40)
+    data = {"claim": [str(approved.id)], "paid_on": _day(later), "reference": "BACS-LATER"}
+    response = client.post("/payments", data=data)
+    assert response.status_code == 200
+    assert any("is in the future" in m for m in error_messages(response))
+    kept = f'name="claim" type="checkbox" value="{approved.id}" data-pence="1234" checked'
+    assert kept in response.get_data(as_text=True)  # the ticks are kept
+    assert db.session.get(ExpenseClaim, approved.id).status == ClaimStatus.APPROVED
+    response = client.post("/payments", data={**data, "future_ok": "y"})
+    assert response.status_code == 302
+    assert db.session.get(ExpenseClaim, approved.id).paid_on == later
