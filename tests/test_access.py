@@ -28,6 +28,7 @@ ROUTE_ARGS = {"person_id": lambda world: world.me.id, "entry_id": lambda world: 
               "submission_id": lambda world: world.submission.id,
               "account_id": lambda world: world.user(Role.AREA_FACILITATOR).id,
               "action": lambda world: "unlock", "token": lambda world: "no-such-token",
+              "kind": lambda world: "people",
               "contract_id": lambda world: _contract_of(world.me),
               "post_id": lambda world: _establishment(world).post_id,
               "grade_id": lambda world: _establishment(world).grade_id,

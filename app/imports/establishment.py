@@ -38,7 +38,7 @@ def _optional_date(row: dict, column: str, problems: list[str]) -> date | None:
         return None
     day = _date(row[column])
     if day is None:
-        problems.append(f"{column} {row[column]!r} is not a date like 2026-04-01")
+        problems.append(f"{column} {row[column]!r} is not a date like 01/04/2026 or 2026-04-01")
     return day
 
 
@@ -116,7 +116,7 @@ def import_contracts(text: str, *, provider: Provider, actor, **_) -> ImportRepo
                 (post is None, f"there is no post {row['post_title']!r} in {row['post_area'] or 'county-wide'}"),
                 (basis not in ("salaried", "sessional"), f"basis {row['basis']!r} is not salaried or sessional"),
                 (row["weekly_hours"] and hours is None, f"weekly_hours {row['weekly_hours']!r} is not a number"),
-                (starts_on is None, f"starts_on {row['starts_on']!r} is not a date like 2026-04-01")):
+                (starts_on is None, f"starts_on {row['starts_on']!r} is not a date like 01/04/2026 or 2026-04-01")):
             if failed:
                 problems.append(message)
         if not problems:
@@ -155,7 +155,7 @@ def import_checks(text: str, *, provider: Provider, actor, today: date, **_) -> 
         for failed, message in (
                 (person is None, f"person_ref {row['person_ref']!r} is not a person at this provider"),
                 (kind is None, f"kind {row['kind']!r} is not one of {', '.join(kinds)}"),
-                (checked_on is None, f"checked_on {row['checked_on']!r} is not a date like 2026-04-01")):
+                (checked_on is None, f"checked_on {row['checked_on']!r} is not a date like 01/04/2026 or 2026-04-01")):
             if failed:
                 problems.append(message)
         flags = {column: _flag(row, column, problems) for column in ("barred_list", "for_paid_role")}

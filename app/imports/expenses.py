@@ -52,7 +52,7 @@ def _row_problems(row: dict, person, category, spent_on, today: date) -> list[st
     problems = [message for failed, message in (
         (person is None, f"person_ref {row['person_ref']!r} is not a person at this provider"),
         (category is None, f"category {row['category']!r} is not one of the categories in Pathway"),
-        (spent_on is None, f"date {row['date']!r} is not a date like 2025-04-01"),
+        (spent_on is None, f"date {row['date']!r} is not a date like 01/04/2026 or 2026-04-01"),
         (spent_on is not None and spent_on > today, "date is in the future"),
         (row["status"] not in STATUSES, "status must be submitted, approved or paid"),
     ) if failed]

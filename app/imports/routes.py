@@ -1,16 +1,20 @@
+import io
 from datetime import UTC, date, datetime
 
-from flask import Blueprint, flash, redirect, render_template, url_for
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField, FileRequired
 from govuk_frontend_wtf.wtforms_widgets import GovFileInput, GovRadioInput, GovSubmitInput
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from wtforms import RadioField, SubmitField
 from wtforms.validators import InputRequired
 
 from app.access import permission_required
+from app.exports import csv_writer
 from app.extensions import db
+from app.people.models import Person
 
 from .csvfile import ImportFailed, ImportReport, xlsx_as_csv
 from .establishment import (
@@ -66,6 +70,7 @@ def upload():
     if form.validate_on_submit():
         importer, _ = KINDS[form.kind.data]
         text = _read(form.file.data)
+        started = datetime.now(UTC).isoformat()
         extra = {"now": datetime.now(UTC)} if form.kind.data not in ("people", "posts", "contracts", "checks") else {}
         if text is None:
             form.file.errors.append("The file must be a CSV saved as UTF-8 text, or an Excel workbook (.xlsx)")
@@ -84,7 +89,66 @@ def upload():
                 report.error(1, "Some of these records were added by someone else at the same time. "
                                 "Nothing was imported: check the records and import again")
             else:
-                flash(f"Imported {report.created} {report.kind} rows", "success")
+                flash(f"Imported {report.created} {report.kind} {'row' if report.created == 1 else 'rows'}",
+                      "success")
+                session["last_import"] = {"kind": report.kind, "created": report.created, "since": started}
                 return redirect(url_for("imports.upload"))
-    return render_template("imports/upload.html", form=form, report=report,
-                           report_type=ImportReport, kinds=KINDS)
+    return render_template("imports/upload.html", form=form, report=report, report_type=ImportReport,
+                           kinds=KINDS, last=_last_import())
+
+
+def _last_import() -> dict | None:
+    """What the last import on this browser made: for people, their new references to use next."""
+    last = session.get("last_import")
+    if not last or request.method != "GET":
+        return None
+    if last["kind"] == "people":
+        last = {**last, "people": db.session.execute(
+            _new_people(datetime.fromisoformat(last["since"])).limit(20)).all()}
+    return last
+
+
+def _new_people(since: datetime):
+    return (select(Person.ref, Person.first_name, Person.last_name)
+            .where(Person.provider_id == current_user.provider_id, Person.created_at >= since)
+            .order_by(Person.last_name, Person.first_name, Person.ref))
+
+
+@bp.route("/new-people.csv")
+@permission_required("import_data")
+def new_people():
+    """The people the last import added, with their new references, for the next file."""
+    last = session.get("last_import") or {}
+    since = datetime.fromisoformat(last["since"]) if last.get("kind") == "people" else datetime.now(UTC)
+    buffer = io.StringIO()
+    writer = csv_writer(buffer)
+    writer.writerow(["person_ref", "first_name", "last_name"])
+    writer.writerows(db.session.execute(_new_people(since)).all())
+    return Response(buffer.getvalue(), mimetype="text/csv",
+                    headers={"Content-Disposition": 'attachment; filename="new-people.csv"'})
+
+
+EXAMPLES = {
+    "people": ",Dawn,Roberts,dawn@example.org,North Kent,volunteer,05/10/2026,,yes",
+    "hours": "P000123,05/10/2026,2.5,Peer support group,North Kent,submitted",
+    "posts": "Parent Co-Facilitator,sessional,,North Kent,1,0.4,01/04/2026,",
+    "contracts": "P000123,Parent Co-Facilitator,North Kent,sessional,,01/04/2026",
+    "checks": "P000123,dbs,05/10/2026,001234567890,yes,yes,05/10/2029",
+    "expenses": "P000123,05/10/2026,Parking,3.50,,,submitted",
+    "training": "P000123,Safeguarding children (level 1),05/10/2026",
+    "sessions": "Peer support group,North Kent,05/10/2026,10:00,12:00,face_to_face,Sittingbourne Library,,"
+                "P000123,P000123,8,2,0,0,",
+}
+
+
+@bp.route("/template/<kind>.csv")
+@permission_required("import_data")
+def template(kind: str):
+    """Each import's columns, with one example row to overwrite."""
+    if kind not in KINDS:
+        abort(404)
+    columns = KINDS[kind][1]
+    example = EXAMPLES.get(kind, "")
+    text = ",".join(columns) + "\r\n" + (example + "\r\n" if example.count(",") == len(columns) - 1 else "")
+    return Response(text, mimetype="text/csv",
+                    headers={"Content-Disposition": f'attachment; filename="pathway-{kind}-template.csv"'})

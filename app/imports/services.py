@@ -4,6 +4,7 @@ Reference data (areas, activities, people) is loaded once into dictionaries and
 rows are bulk inserted, so a 100,000-row file is one pass, not a query a row.
 """
 
+import re
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 
@@ -23,11 +24,30 @@ PEOPLE_COLUMNS = ["person_ref", "first_name", "last_name", "email", "area", "sta
 HOURS_COLUMNS = ["person_ref", "date", "hours", "activity", "area", "status"]
 
 
+UK_DATE = re.compile(r"(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})")
+
+
 def _date(value: str) -> date | None:
+    """A date as HR teams write it: 05/10/2026 (day first, as in the UK), 5.10.2026, or 2026-10-05."""
+    value = (value or "").strip()
     try:
-        return date.fromisoformat(value) if len(value) == 10 else None
+        if len(value) == 10 and value[4] == "-":
+            return date.fromisoformat(value)
+        match = UK_DATE.fullmatch(value)
+        return date(int(match.group(3)), int(match.group(2)), int(match.group(1))) if match else None
     except ValueError:
         return None
+
+
+STAGE_WORDS = {"volunteer": Stage.VOLUNTEER, "parent volunteer": Stage.VOLUNTEER,
+               "co_facilitator": Stage.CO_FACILITATOR, "co-facilitator": Stage.CO_FACILITATOR,
+               "co facilitator": Stage.CO_FACILITATOR, "cofacilitator": Stage.CO_FACILITATOR,
+               "parent co-facilitator": Stage.CO_FACILITATOR, "employee": Stage.EMPLOYEE}
+
+
+def stage_from(value: str) -> Stage | None:
+    """A stage in any letter case, by its code or its name."""
+    return STAGE_WORDS.get(" ".join((value or "").lower().split()))
 
 
 def _by_name(model, provider_id: int | None = None) -> dict[str, int]:
@@ -87,11 +107,11 @@ def _ref_and_name_problems(row: dict, ref: str, taken: set[str]) -> list[str]:
 def _person_date_problems(row: dict, joined: date | None, left: date | None, today: date) -> list[str]:
     problems = []
     if joined is None:
-        problems.append(f"joined_on {row['joined_on']!r} is not a date like 2025-04-01")
+        problems.append(f"joined_on {row['joined_on']!r} is not a date like 01/04/2026 or 2026-04-01")
     elif joined > today:
         problems.append("joined_on is in the future")
     if row["left_on"] and left is None:
-        problems.append(f"left_on {row['left_on']!r} is not a date like 2025-04-01")
+        problems.append(f"left_on {row['left_on']!r} is not a date like 01/04/2026 or 2026-04-01")
     elif left and joined and left < joined:
         problems.append("left_on is before joined_on")
     return problems
@@ -102,8 +122,8 @@ def _choice_problems(row: dict, areas: dict[str, int]) -> list[str]:
     if row["area"].lower() not in areas:
         names = ", ".join(sorted(a.title() for a in areas))
         problems.append(f"area {row['area']!r} is not one of: {names}")
-    if row["stage"] not in {s.value for s in Stage}:
-        problems.append(f"stage {row['stage']!r} must be volunteer, co_facilitator or employee")
+    if stage_from(row["stage"]) is None:
+        problems.append(f"stage {row['stage']!r} must be volunteer, co-facilitator or employee")
     if row["lived_experience"].lower() not in ("yes", "no"):
         problems.append("lived_experience must be yes or no")
     return problems
@@ -120,7 +140,7 @@ def _person_from_row(line: int, row: dict, report: ImportReport, *, areas, taken
         return None
     return {"ref": ref, "first_name": row["first_name"], "last_name": row["last_name"],
             "email": row["email"] or None, "area_id": areas[row["area"].lower()],
-            "stage": Stage(row["stage"]), "joined_on": joined, "left_on": left,
+            "stage": stage_from(row["stage"]), "joined_on": joined, "left_on": left,
             "has_lived_experience": row["lived_experience"].lower() == "yes"}
 
 
@@ -164,7 +184,7 @@ def import_hours(text: str, *, provider: Provider, actor, today: date, now: date
 
 def _hours_date_problems(row: dict, person, worked_on: date | None, today: date) -> list[str]:
     if worked_on is None:
-        return [f"date {row['date']!r} is not a date like 2025-04-01"]
+        return [f"date {row['date']!r} is not a date like 01/04/2026 or 2026-04-01"]
     if worked_on > today:
         return ["date is in the future"]
     if person and (worked_on < person[1] or (person[2] and worked_on > person[2])):

@@ -53,7 +53,7 @@ def import_sessions(text: str, *, provider: Provider, actor, today: date, now: d
         for failed, message in (
                 (offer is None, f"offer {row['offer']!r} is not one of {', '.join(o.name for o in offers.values())}"),
                 (area is None, f"area {row['area']!r} is not an area"),
-                (day is None, f"date {row['date']!r} is not a date like 2026-04-01"),
+                (day is None, f"date {row['date']!r} is not a date like 01/04/2026 or 2026-04-01"),
                 (day is not None and day > today, "date is in the future"),
                 (starts is None, f"start {row['start']!r} is not a time like 10:00"),
                 (ends is None, f"end {row['end']!r} is not a time like 12:00"),

@@ -32,7 +32,7 @@ def import_training(text: str, *, provider: Provider, actor, today: date, **_) -
         problems = [message for failed, message in (
             (person is None, f"person_ref {row['person_ref']!r} is not a person at this provider"),
             (course is None, f"course {row['course']!r} is not a course in Pathway"),
-            (completed is None, f"completed_on {row['completed_on']!r} is not a date like 2025-04-01"),
+            (completed is None, f"completed_on {row['completed_on']!r} is not a date like 01/04/2026 or 2026-04-01"),
             (completed is not None and completed > today, "completed_on is in the future"),
             (person is not None and completed is not None and completed <= today
              and not person.joined_on <= completed <= (person.left_on or today),

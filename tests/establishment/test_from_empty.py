@@ -190,5 +190,5 @@ def test_a_bad_import_row_changes_nothing_and_says_where(app):
     problems = [[c.get_text(strip=True) for c in tr.select("td")] for tr in page(response).select("table tbody tr")]
     assert ["3", "grade 'KR99' is not a grade in Pathway"] in problems
     assert ["3", "area 'Mars' is not an area (or leave it empty for county-wide)"] in problems
-    assert ["3", "starts_on 'someday' is not a date like 2026-04-01"] in problems
+    assert ["3", "starts_on 'someday' is not a date like 01/04/2026 or 2026-04-01"] in problems
     assert db.session.scalar(select(Post)) is None

@@ -1,5 +1,6 @@
 """Imports: a good file lands whole; any bad row and nothing is written."""
 
+import csv
 import io
 from datetime import UTC, date, datetime
 
@@ -44,7 +45,8 @@ def test_good_hours_file(world):
 @pytest.mark.parametrize("row,line,message", [
     ("NOPE,2026-11-02,2,Workshop,North Kent,approved", 3,
      "person_ref 'NOPE' is not a person at this provider"),
-    ("{ref},02/11/2026,2,Workshop,North Kent,approved", 3, "date '02/11/2026' is not a date like 2025-04-01"),
+    ("{ref},31/02/2026,2,Workshop,North Kent,approved", 3,
+     "date '31/02/2026' is not a date like 01/04/2026 or 2026-04-01"),
     ("{ref},2026-11-02,-2,Workshop,North Kent,approved", 3,
      "hours '-2' must be more than 0 and no more than 24, in quarter hours like 1.5"),
     ("{ref},2026-11-02,2,Knitting,North Kent,approved", 3,
@@ -177,7 +179,7 @@ def test_good_expenses_file_prices_mileage_and_marks_no_receipt(world):
     ("{ref},2026-05-01,Mileage,4.50,10,car,paid",
      "amount must be empty for mileage: it is worked out from the miles"),
     ("{ref},2026-05-01,Snacks,3,,,paid", "category 'Snacks' is not one of the categories in Pathway"),
-    ("{ref},yesterday,Parking,3,,,paid", "date 'yesterday' is not a date like 2025-04-01"),
+    ("{ref},yesterday,Parking,3,,,paid", "date 'yesterday' is not a date like 01/04/2026 or 2026-04-01"),
 ])
 def test_bad_expense_rows_write_nothing(world, row, message):
     from app.expenses.models import ExpenseLine
@@ -208,7 +210,8 @@ def test_good_training_file_issues_certificates(world):
 @pytest.mark.parametrize("row,message", [
     ("NOPE,Safeguarding children (level 1),2026-03-02", "person_ref 'NOPE' is not a person at this provider"),
     ("{ref},Basket weaving,2026-03-02", "course 'Basket weaving' is not a course in Pathway"),
-    ("{ref},Safeguarding children (level 1),2 March 2026", "completed_on '2 March 2026' is not a date like 2025-04-01"),
+    ("{ref},Safeguarding children (level 1),2 March 2026",
+     "completed_on '2 March 2026' is not a date like 01/04/2026 or 2026-04-01"),
     ("{ref},Safeguarding children (level 1),2027-03-02", "completed_on is in the future"),
 ])
 def test_bad_training_rows_write_nothing(world, row, message):
@@ -231,3 +234,50 @@ def test_unreadable_csv_is_a_clear_error_not_a_crash(world, text):
         _hours(world, text)
     assert failed.value.report.errors
     assert _counts() == before
+
+
+def test_uk_dates_and_any_letter_case_are_understood(world, sign_in):
+    client = sign_in(world.user(Role.HR))
+    data = (b"person_ref,first_name,last_name,email,area,stage,joined_on,left_on,lived_experience\n"
+            b",Ada,Lovelace,,NORTH KENT,Co-Facilitator,05/10/2026,,YES\n"
+            b",Alan,Turing,,north kent,Parent Volunteer,6.10.2026,,no\n")
+    response = client.post("/imports/", data={"kind": "people", "file": (io.BytesIO(data), "people.csv")},
+                           content_type="multipart/form-data")
+    assert response.status_code == 302, [td.get_text() for td in page(response).select("td")]
+    ada = db.session.scalar(select(Person).where(Person.last_name == "Lovelace"))
+    assert (ada.stage, ada.joined_on, ada.area_id, ada.has_lived_experience) == (
+        Stage.CO_FACILITATOR, date(2026, 10, 5), world.north.id, True)
+    assert db.session.scalar(select(Person.joined_on).where(Person.last_name == "Turing")) == date(2026, 10, 6)
+    # After success: what was created, with the new references for the next file.
+    after = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "2 people rows imported" in after and ada.ref in after and "Ada Lovelace" in after
+    refs = client.get("/imports/new-people.csv").get_data(as_text=True).splitlines()
+    assert refs[0] == "person_ref,first_name,last_name" and f"{ada.ref},Ada,Lovelace" in refs
+
+
+def test_an_xlsx_upload_imports_like_its_csv(world, sign_in):
+    from openpyxl import Workbook
+
+    book = Workbook()
+    book.active.append(["person_ref", "first_name", "last_name", "email", "area", "stage", "joined_on", "left_on",
+                        "lived_experience"])
+    book.active.append([None, "Grace", "Hopper", None, "North Kent", "volunteer", date(2026, 10, 7), None, "no"])
+    buffer = io.BytesIO()
+    book.save(buffer)
+    client = sign_in(world.user(Role.HR))
+    response = client.post("/imports/", data={"kind": "people", "file": (io.BytesIO(buffer.getvalue()), "p.xlsx")},
+                           content_type="multipart/form-data")
+    assert response.status_code == 302
+    assert db.session.scalar(select(Person.joined_on).where(Person.last_name == "Hopper")) == date(2026, 10, 7)
+
+
+@pytest.mark.parametrize("kind", ["people", "hours", "posts", "contracts", "checks", "expenses", "training",
+                                  "sessions"])
+def test_each_import_has_a_template_with_its_columns_and_an_example(world, sign_in, kind):
+    from app.imports.routes import KINDS
+
+    client = sign_in(world.user(Role.HR))
+    response = client.get(f"/imports/template/{kind}.csv")
+    rows = list(csv.reader(io.StringIO(response.get_data(as_text=True))))
+    assert "attachment" in response.headers["Content-Disposition"]
+    assert rows[0] == KINDS[kind][1] and len(rows) == 2 and len(rows[1]) == len(rows[0])
