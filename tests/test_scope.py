@@ -160,7 +160,7 @@ def test_the_worker_renders_only_certificates_the_requester_may_see(world):
     job = db.session.get(Job, job.id)
     db.session.refresh(job)
     names = zipfile.ZipFile(BytesIO((results_dir() / job.result_file).read_bytes())).namelist()
-    assert names == [f"{world.certificate.number}.pdf"]
+    assert names == [f"Volunteer-Vera-Completed-Safeguarding-children-level-1-{world.certificate.number}.pdf"]
 
 
 def test_dbs_details_are_for_hr_only(world, sign_in, client):

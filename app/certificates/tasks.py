@@ -20,6 +20,15 @@ from .pdf import certificates_html, render_document, render_many
 CHUNK = 25
 
 
+def zip_name(certificate) -> str:
+    """A file name people can find in a folder: who, what, and the number that makes it unique."""
+    import re
+
+    words = f"{certificate.person.last_name} {certificate.person.first_name} {certificate.title}"
+    slug = re.sub(r"[^A-Za-z0-9]+", "-", words).strip("-")[:80]
+    return f"{slug}-{certificate.number}.pdf"
+
+
 def verify_url(base_url: str, number: str) -> str:
     return f"{base_url.rstrip('/')}/verify/{number}"
 
@@ -44,7 +53,7 @@ def render_certificates(job: Job, run: Run, certificate_ids: list[int], fmt: str
                 documents.append(document)
             else:
                 for certificate, page in zip(chunk, document.pages, strict=True):
-                    archive.writestr(f"{certificate.number}.pdf", document.copy([page]).write_pdf())
+                    archive.writestr(zip_name(certificate), document.copy([page]).write_pdf())
             run.progress(start + len(chunk))
     data = render_many(documents) if fmt == "pdf" else buffer.getvalue()
     run.finish(data, name=f"certificates-{job.id}.{'pdf' if fmt == 'pdf' else 'zip'}",

@@ -76,6 +76,9 @@ def _hours_form(person, obj=None) -> HoursForm:
     form = HoursForm(obj=obj)
     form.activity_id.choices = [(a.id, a.name) for a in queries.active_activities(person.provider_id)]
     form.area_id.choices = [(a.id, a.name) for a in all_areas()]
+    if current_user.person_id != person.id:  # entered on their behalf: the questions are about them
+        form.worked_on.label.text = "Date they worked"
+        form.activity_id.label.text = "What did they do?"
     if request.method == "GET" and obj is None:
         form.area_id.data = person.area_id
         form.worked_on.data = date.today()

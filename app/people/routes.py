@@ -130,8 +130,9 @@ def edit_person(person_id: int):
     person = get_person_or_404(person_id, for_user=current_user)
     if person.anonymised_at is not None:
         abort(404)
-    form = EditPersonForm(obj=person,
-                          has_lived_experience="yes" if person.has_lived_experience else "no").with_reasons()
+    form = EditPersonForm(obj=person).with_reasons()
+    if request.method == "GET":  # the record's own answer, chosen (the form's field holds "yes" or "no")
+        form.has_lived_experience.data = "yes" if person.has_lived_experience else "no"
     form.area_id.choices = _area_choices()
     if form.validate_on_submit():
         try:

@@ -14,11 +14,13 @@ from sqlalchemy import func, or_, select, update
 
 from app.audit import services as audit
 from app.audit.models import AuditEvent
+from app.audit.services import record_words
 from app.auth.models import AccountToken, User
 from app.auth.passwords import hash_password
 from app.auth.services import end_all_sessions
 from app.certificates.models import Certificate
 from app.certificates.pdf import render_certificate_pdf
+from app.certificates.tasks import zip_name
 from app.establishment.models import Contract
 from app.expenses.models import ExpenseClaim, ExpenseLine, Receipt
 from app.expenses.receipts import receipt_path
@@ -32,11 +34,12 @@ ANONYMISED = "[anonymised]"
 
 
 def _csv(rows: list[dict]) -> str:
+    if not rows:
+        return "Nothing of this kind is held.\n"
     buffer = io.StringIO()
-    if rows:
-        writer = csv_dict_writer(buffer, list(rows[0]))
-        writer.writeheader()
-        writer.writerows(rows)
+    writer = csv_dict_writer(buffer, list(rows[0]))
+    writer.writeheader()
+    writer.writerows(rows)
     return buffer.getvalue()
 
 
@@ -66,43 +69,101 @@ def audit_events_for(person: Person) -> list[AuditEvent]:
     return list(db.session.scalars(select(AuditEvent).where(or_(*conditions)).order_by(AuditEvent.occurred_at)))
 
 
-def subject_access_export(person: Person, *, verify_base: str) -> bytes:
-    """A zip of everything held on one person: JSON and CSV, receipts and certificates."""
+ABOUT_EXPORT = """Everything {provider} holds about {name} in Pathway, as it stood on {today}.
+
+your-details.csv      Your name, contact details, stage on the pathway, dates and area.
+pathway-history.csv   Each move along the pathway (Volunteer, Co-facilitator, Employee), with its date.
+contracts.csv         Posts you have held: hours a week and dates.
+hours.csv             Every hours entry: the date, how many hours, what you did, and whether it was approved.
+expenses.csv          Every expense claim item, in pounds, with what was decided and why.
+training.csv          Courses you completed, when they expire, and their cost in pounds.
+checks.csv            The record of your checks (DBS, right to work, references): dates only, never their content.
+history.csv           Every change made to your records: when, by whom, and what.
+receipts/             The receipts you uploaded.
+certificates/         Your certificates, as PDF files.
+
+Spreadsheet programs such as Excel open the .csv files. Ask {provider} if anything is wrong or unclear.
+"""
+
+
+def _yes_no(value) -> str:
+    return "" if value is None else ("Yes" if value else "No")
+
+
+def _day(value) -> str:
+    return f"{value:%-d %B %Y}" if value else ""
+
+
+def _stage(value) -> str:
+    return value.label if value is not None else ""
+
+
+def _readable_files(person: Person) -> dict[str, list[dict]]:
+    """Each file of the export as rows with headings in words, hours in hours and money in pounds."""
+    from app.establishment.models import Post
+
     hours = db.session.scalars(select(HoursEntry).where(HoursEntry.person_id == person.id)
-                               .order_by(HoursEntry.worked_on)).all()
+                               .order_by(HoursEntry.worked_on, HoursEntry.id)).all()
     lines = db.session.scalars(select(ExpenseLine).join(ExpenseClaim).where(ExpenseClaim.person_id == person.id)
-                               .order_by(ExpenseLine.spent_on)).all()
-    training = db.session.scalars(select(TrainingRecord).where(TrainingRecord.person_id == person.id)).all()
-    checks = db.session.scalars(select(Check).where(Check.person_id == person.id)).all()
-    certificates = db.session.scalars(select(Certificate).where(Certificate.person_id == person.id)).all()
-    details = {
-        "person": _rows([person], ["ref", "first_name", "last_name", "email", "phone", "stage", "joined_on",
-                                   "left_on", "has_lived_experience"])[0],
-        "provider": person.provider.name, "area": person.area.name,
-        "stage_history": _rows(person.stage_changes, ["changed_on", "from_stage", "to_stage", "reason"]),
-        "contracts": _rows(db.session.scalars(select(Contract).where(Contract.person_id == person.id)),
-                           ["post_id", "weekly_hours", "is_sessional", "starts_on", "ends_on"]),
-        "produced_on": date.today().isoformat(),
+                               .order_by(ExpenseLine.spent_on, ExpenseLine.id)).all()
+    contracts = db.session.execute(select(Contract, Post).join(Post, Post.id == Contract.post_id)
+                                   .where(Contract.person_id == person.id).order_by(Contract.starts_on)).all()
+    training = db.session.scalars(select(TrainingRecord).where(TrainingRecord.person_id == person.id)
+                                  .order_by(TrainingRecord.completed_on)).all()
+    checks = db.session.scalars(select(Check).where(Check.person_id == person.id).order_by(Check.checked_on)).all()
+    details = [("Reference", person.ref), ("First name", person.first_name), ("Last name", person.last_name),
+               ("Email", person.email or ""), ("Phone", person.phone or ""), ("Stage", _stage(person.stage)),
+               ("Provider", person.provider.name), ("Area", person.area.name), ("Joined", _day(person.joined_on)),
+               ("Left", _day(person.left_on)), ("Lived experience as a parent or carer",
+                                                 _yes_no(person.has_lived_experience))]
+    return {
+        "your-details.csv": [{"What": what, "Held": value} for what, value in details],
+        "pathway-history.csv": [{"Date": _day(c.changed_on), "From": _stage(c.from_stage), "To": _stage(c.to_stage),
+                                 "Reason": c.reason or ""} for c in person.stage_changes],
+        "contracts.csv": [{"Post": post.label, "Hours a week": f"{c.weekly_hours:g}" if c.weekly_hours else "",
+                           "Paid by the hour": _yes_no(c.is_sessional), "From": _day(c.starts_on),
+                           "To": _day(c.ends_on)} for c, post in contracts],
+        "hours.csv": [{"Date": _day(e.worked_on), "Hours": f"{e.minutes / 60:g}", "What you did": e.activity.name,
+                       "Area": e.area.name, "Status": e.status.label, "Note": e.note or "",
+                       "Correction of hours on": _day(e.corrects.worked_on) if e.corrects else "",
+                       "Why corrected": e.correction_reason or "", "Why sent back": e.rejection_reason or ""}
+                      for e in hours],
+        "expenses.csv": [{"Claim": ln.claim_id, "Date": _day(ln.spent_on), "What": ln.category.name,
+                          "Description": ln.description, "Amount (£)": f"{ln.amount_pence / 100:.2f}",
+                          "Miles": f"{ln.miles:g}" if ln.miles else "", "From": ln.journey_from or "",
+                          "To": ln.journey_to or "", "Decision": ln.status.value.capitalize(),
+                          "Reason": ln.decision_reason or ""} for ln in lines],
+        "training.csv": [{"Course": t.course.name, "Completed": _day(t.completed_on), "Expires": _day(t.expires_on),
+                          "Result": t.result.value.capitalize(),
+                          "Cost (£)": f"{t.cost_pence / 100:.2f}" if t.cost_pence is not None else ""}
+                         for t in training],
+        "checks.csv": [{"Check": c.kind.value.replace("_", " ").upper() if c.kind.value == "dbs"
+                        else c.kind.value.replace("_", " ").capitalize(), "Date": _day(c.checked_on),
+                        "Reference number": c.reference_number or "", "Barred list checked": _yes_no(c.barred_list),
+                        "For a paid role": _yes_no(c.for_paid_role), "Renew by": _day(c.renew_on)} for c in checks],
+        "history.csv": [{"When": f"{e.occurred_at:%-d %B %Y %H:%M}", "Who": e.actor_label,
+                         "Record": record_words(e.entity_type), "What": e.summary}
+                        for e in audit_events_for(person)],
     }
+
+
+def subject_access_export(person: Person, *, verify_base: str) -> bytes:
+    """A zip of everything held on one person, readable by them: a note on what each file holds,
+    CSV files in words (hours in hours, money in pounds), receipts and certificates."""
+    certificates = db.session.scalars(select(Certificate).where(Certificate.person_id == person.id)).all()
+    lines = db.session.scalars(select(ExpenseLine).join(ExpenseClaim).where(ExpenseClaim.person_id == person.id)).all()
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-        archive.writestr("person.json", json.dumps(details, indent=2))
-        archive.writestr("hours.csv", _csv(_rows(hours, ["id", "worked_on", "minutes", "status", "note",
-                                                           "corrects_id", "correction_reason", "rejection_reason"])))
-        archive.writestr("expenses.csv", _csv(_rows(lines, ["claim_id", "spent_on", "description", "amount_pence",
-                                                              "miles", "vehicle", "journey_from", "journey_to",
-                                                              "status", "decision_reason"])))
-        archive.writestr("training.csv", _csv([{**r, "course": t.course.name} for r, t in zip(
-            _rows(training, ["completed_on", "expires_on", "result", "cost_pence"]), training, strict=True)]))
-        archive.writestr("checks.csv", _csv(_rows(checks, ["kind", "checked_on", "reference_number", "barred_list",
-                                                            "for_paid_role", "update_service", "renew_on"])))
-        archive.writestr("audit.json", json.dumps(_rows(audit_events_for(person), [
-            "occurred_at", "actor_label", "action", "entity_type", "entity_id", "summary", "changes"]), indent=2))
+        archive.writestr("README.txt", ABOUT_EXPORT.format(provider=person.provider.name, name=person.name,
+                                                           today=_day(date.today())))
+        for name, rows in _readable_files(person).items():
+            archive.writestr(name, _csv(rows))
         for line in lines:
             if line.receipt and receipt_path(line.receipt).is_file():
-                archive.write(receipt_path(line.receipt), f"receipts/{line.id}-{line.receipt.original_name}")
+                name = f"receipts/{line.spent_on}-{line.id}-{line.receipt.original_name}"
+                archive.write(receipt_path(line.receipt), name)
         for certificate in certificates:
-            archive.writestr(f"certificates/{certificate.number}.pdf", render_certificate_pdf(
+            archive.writestr(f"certificates/{zip_name(certificate)}", render_certificate_pdf(
                 certificate, f"{verify_base.rstrip('/')}/verify/{certificate.number}", person.provider.name))
     return buffer.getvalue()
 

@@ -71,7 +71,8 @@ def test_verification_page(world, client, state):
     assert heading in text
     if state == "genuine":
         assert "Vera Volunteer" in text and "Completed Safeguarding children (level 1)" in text
-    # Nothing beyond name, what was certified and date: no email, area, or reference.
+        assert "Issued by Provider A" in text  # who stands behind it
+    # Nothing beyond name, what was certified, date and issuer: no email, area, or reference.
     assert world.me.email not in text and world.me.ref not in text and "North Kent" not in text
 
 
@@ -95,7 +96,7 @@ def test_bulk_download_runs_as_a_job_with_progress(world, sign_in, fmt):
     data = client.get(f"/jobs/{job.id}/download").data
     if fmt == "zip":
         names = zipfile.ZipFile(io.BytesIO(data)).namelist()
-        assert names == [f"{world.certificate.number}.pdf"]
+        assert names == [f"Volunteer-Vera-Completed-Safeguarding-children-level-1-{world.certificate.number}.pdf"]
     else:
         assert world.certificate.number in _pdf_text(data)
     client.post("/sign-out")

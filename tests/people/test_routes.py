@@ -138,3 +138,15 @@ def test_the_person_page_shows_the_contract_in_force_and_its_fte(world, sign_in)
     db.session.commit()
     text = " ".join(page(sign_in(world.user(Role.HR)).get(f"/people/{world.me.id}")).get_text(" ").split())
     assert "0.43 FTE (16 hours a week)" in text
+
+
+def test_editing_a_person_shows_their_lived_experience_answer_chosen(world, sign_in):
+    world.me.has_lived_experience = True
+    db.session.commit()
+    page = sign_in(world.user(Role.HR)).get(f"/people/{world.me.id}/edit").get_data(as_text=True)
+    assert 'value="yes" checked' in page and 'value="no" checked' not in page
+
+
+def test_hours_entered_on_someones_behalf_ask_about_them(world, sign_in):
+    page = sign_in(world.user(Role.AREA_FACILITATOR)).get(f"/people/{world.me.id}/hours/new").get_data(as_text=True)
+    assert "Date they worked" in page and "What did they do?" in page and "Date you worked" not in page
