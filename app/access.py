@@ -287,7 +287,10 @@ PERMISSIONS: dict[str, Permission] = {p.name: p for p in (
        scope=_hr_not_own, not_own=True, own_refusal="You cannot change your own contract"),
     _p("move_on", HR, "Move someone along the pathway, or correct a stage change", scope=_hr_not_own,
        not_own=True, own_refusal="You cannot move yourself along the pathway"),
-    _p("view_compliance", STAFF, "See training compliance"),
+    _p("view_compliance", STAFF, "See training compliance (the co-ordinator: a summary per provider, no names)"),
+    _p("see_lived_experience", PARENT | APPROVERS | ADMIN,
+       "See a named person's answer on lived experience (the co-ordinator sees only the totals)"),
+    _p("see_drafts", PARENT | APPROVERS | ADMIN, "See hours a parent has saved but not sent"),
     _p("view_pathway", PROVIDER_OFFICE, "See the pathway's figures"),
     _p("view_courses", STAFF, "See the course catalogue"),
     _p("manage_courses", HR | COORDINATOR, "Add and change courses (a provider's own, or council-wide)",
@@ -452,6 +455,11 @@ def is_parent(user: User) -> bool:
     return user.role == Role.VOLUNTEER
 
 
+def names_in_compliance(user: User) -> bool:
+    """Compliance names people for their provider's staff; the council sees a summary per provider."""
+    return user.role != Role.COORDINATOR
+
+
 def sees_all_providers(user: User) -> bool:
     return user.role == Role.COORDINATOR
 
@@ -533,9 +541,12 @@ def _person_record_or_404(model, record_id: int, user: User):
 
 def get_hours_or_404(entry_id: int, *, for_user: User):
     """Load an hours entry whose person the user may see."""
-    from app.hours.models import HoursEntry
+    from app.hours.models import HoursEntry, HoursStatus
 
-    return _person_record_or_404(HoursEntry, entry_id, for_user)
+    entry = _person_record_or_404(HoursEntry, entry_id, for_user)
+    if entry.status == HoursStatus.DRAFT and not can(for_user, "see_drafts", entry):
+        abort(404)  # a draft is the parent's own until they send it
+    return entry
 
 
 def get_contract_or_404(contract_id: int, *, for_user: User):

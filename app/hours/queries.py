@@ -21,19 +21,21 @@ def active_activities(provider_id: int | None) -> list[Activity]:
         .order_by(Activity.sort_order, Activity.name)))
 
 
-def entries_between(person_id: int, start: date, end: date) -> list[HoursEntry]:
+def entries_between(person_id: int, start: date, end: date, *, drafts: bool = True) -> list[HoursEntry]:
     return list(db.session.scalars(
         select(HoursEntry)
-        .where(HoursEntry.person_id == person_id, HoursEntry.worked_on.between(start, end))
+        .where(HoursEntry.person_id == person_id, HoursEntry.worked_on.between(start, end),
+               *(() if drafts else (HoursEntry.status != HoursStatus.DRAFT,)))
         .options(joinedload(HoursEntry.activity), joinedload(HoursEntry.entered_by),
                  joinedload(HoursEntry.area))
         .order_by(HoursEntry.worked_on, HoursEntry.id)))
 
 
-def minutes_by_status(person_id: int, start: date, end: date) -> dict[HoursStatus, int]:
+def minutes_by_status(person_id: int, start: date, end: date, *, drafts: bool = True) -> dict[HoursStatus, int]:
     rows = db.session.execute(
         select(HoursEntry.status, func.sum(HoursEntry.minutes))
-        .where(HoursEntry.person_id == person_id, HoursEntry.worked_on.between(start, end))
+        .where(HoursEntry.person_id == person_id, HoursEntry.worked_on.between(start, end),
+               *(() if drafts else (HoursEntry.status != HoursStatus.DRAFT,)))
         .group_by(HoursEntry.status)).all()
     return {status: int(minutes) for status, minutes in rows}
 

@@ -63,11 +63,12 @@ def person_hours(person_id: int):
     end = start + timedelta(days=6)
     month_start = date(start.year, start.month, 1)
     month_end = (month_start + timedelta(days=32)).replace(day=1) - timedelta(days=1)
+    drafts = current_user.can("see_drafts", person)  # the council never sees what a parent has not sent
     return render_template(
         "hours/person_hours.html", person=person, start=start, end=end,
-        entries=queries.entries_between(person.id, start, end),
-        week_totals=queries.minutes_by_status(person.id, start, end),
-        month_totals=queries.minutes_by_status(person.id, month_start, month_end),
+        entries=queries.entries_between(person.id, start, end, drafts=drafts),
+        week_totals=queries.minutes_by_status(person.id, start, end, drafts=drafts),
+        month_totals=queries.minutes_by_status(person.id, month_start, month_end, drafts=drafts),
         month_start=month_start, can_log=current_user.can("log_hours_for", person),
         is_me=current_user.person_id == person.id, today=date.today(), form=EmptyForm())
 

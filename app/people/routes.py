@@ -6,7 +6,7 @@ from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
-from app.access import area_choices, get_person_or_404, permission_required, visible_providers
+from app.access import area_choices, get_person_or_404, has_role_for, permission_required, visible_providers
 from app.accounts.services import account_state
 from app.audit.services import history_for
 from app.budget.services import person_fte
@@ -62,11 +62,12 @@ def export_people():
     writer = csv_writer(buffer)
     writer.writerow(["person_ref", "first_name", "last_name", "provider", "area", "stage",
                      "joined_on", "left_on", "lived_experience"])
+    answers = has_role_for(current_user, "see_lived_experience")  # the council sees totals, not names
     for person in rows:
         writer.writerow([person.ref, person.first_name, person.last_name, person.provider.name,
                          person.area.name, person.stage.value, person.joined_on.isoformat(),
                          person.left_on.isoformat() if person.left_on else "",
-                         "yes" if person.has_lived_experience else "no"])
+                         ("yes" if person.has_lived_experience else "no") if answers else ""])
     return Response(buffer.getvalue(), mimetype="text/csv",
                     headers={"Content-Disposition": 'attachment; filename="people.csv"'})
 
