@@ -62,6 +62,11 @@ def people_in_scope(user, *, area_id: int, on: date) -> list[Person]:
 
 def quiet_last_week(user, *, today: date, area_id: int | None = None) -> tuple[date, date, list[Person]]:
     """People with a current contract or volunteer role who submitted nothing for last week."""
+    return quiet_people(scope("remind", user), today=today, area_id=area_id)
+
+
+def quiet_people(condition, *, today: date, area_id: int | None = None) -> tuple[date, date, list[Person]]:
+    """The same, within a SQL condition on Person (a user's scope, or everyone for the weekly run)."""
     start = today - timedelta(days=today.weekday() + 7)
     end = start + timedelta(days=6)
     has_role = exists().where(Contract.person_id == Person.id, Contract.starts_on <= end,
@@ -69,7 +74,7 @@ def quiet_last_week(user, *, today: date, area_id: int | None = None) -> tuple[d
     logged = exists().where(
         HoursEntry.person_id == Person.id, HoursEntry.worked_on.between(start, end),
         HoursEntry.status.in_([HoursStatus.SUBMITTED, HoursStatus.APPROVED]))
-    query = (select(Person).where(scope("remind", user), has_role, ~logged,
+    query = (select(Person).where(condition, has_role, ~logged,
                                   or_(Person.left_on.is_(None), Person.left_on >= start))
              .options(joinedload(Person.area)).order_by(Person.area_id, Person.last_name))
     if area_id is not None:

@@ -7,16 +7,15 @@ from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from app.access import area_choices, get_person_or_404, permission_required, require
-from app.audit import services as audit
 from app.auth.forms import EmptyForm
 from app.extensions import db
-from app.mail import send_email
 from app.people.queries import all_areas
 from app.views import public_url, whole_number
 
 from . import queries
 from .forms import RegisterForm
 from .models import Activity
+from .reminders import remind_everyone
 from .routes import bp, now
 from .rules import minutes_from_hours
 from .services import HoursError, record_register, register_message
@@ -85,20 +84,33 @@ def send_reminder(person_id: int):
     person = get_person_or_404(person_id, for_user=current_user)
     require("remind", person)
     if EmptyForm().validate_on_submit():
-        if not person.email:
-            flash(f"{person.name} has no email address. Give them a call instead", "info")
-            return redirect(url_for("hours.reminders"))
-        link = public_url("hours.my_hours")
-        sent = send_email(person.email, "Please log your hours for last week",
-                          f"Hello {person.first_name},\n\nWe have no hours from you for last week. "
-                          f"When you have a moment, you can add them here: {link}\n\n"
-                          f"If you need a hand, {current_user.name} can enter them for you.\n")
-        if not sent:
-            flash(f"{person.name}'s email address is not one mail can be sent to. Correct it on their "
-                  "record, or give them a call instead", "info")
-            return redirect(url_for("hours.reminders"))
-        audit.record(actor=current_user, action="remind", entity=person,
-                     summary=f"Reminder to log hours sent to {person.email} at {now():%H:%M}")
-        db.session.commit()
-        flash(f"Reminder sent to {person.name}", "success")
+        _say(remind_everyone([person], actor=current_user, now=now(), link=public_url("hours.my_hours")))
     return redirect(url_for("hours.reminders"))
+
+
+@bp.route("/hours/reminders", methods=["POST"])
+@permission_required("remind")
+def send_reminders():
+    """Everyone listed, in one click (each at most once a week)."""
+    if EmptyForm().validate_on_submit():
+        _, _, people = queries.quiet_last_week(current_user, today=date.today(),
+                                               area_id=request.form.get("area", type=whole_number))
+        _say(remind_everyone(people, actor=current_user, now=now(), link=public_url("hours.my_hours")))
+    return redirect(url_for("hours.reminders"))
+
+
+def _say(outcome: dict) -> None:
+    db.session.commit()
+    sent = outcome["sent"]
+    if sent:
+        flash(f"Reminder sent to {sent[0].name}" if len(sent) == 1 else f"Reminders sent to {len(sent)} people",
+              "success")
+    for reason, words in (("this week", "were already reminded this week"),
+                          ("no email", "have no email address: give them a call instead"),
+                          ("bad email", "have an email address mail cannot be sent to: correct it on their record, "
+                                        "or give them a call")):
+        names = [p.name for p in outcome[reason]]
+        if len(names) == 1:
+            words = words.replace("were", "was").replace("have", "has")
+        if names:
+            flash(f"{', '.join(names)} {words}", "info")

@@ -173,3 +173,29 @@ def todo_for(user, *, today: date | None = None) -> list[Todo]:
         return for_coordinator(user, today=today)
     return for_staff(user, today=today)
 
+
+
+def weekly_summaries(*, today: date) -> int:
+    """Email each member of staff what waits for them (those who have email notifications on and
+    something waiting). Returns how many were sent."""
+    from flask import current_app
+
+    from app.auth.models import User
+    from app.mail import send_email
+
+    base = (current_app.config.get("PUBLIC_BASE_URL") or "http://127.0.0.1:5000").rstrip("/")
+    sent = 0
+    staff = db.session.scalars(select(User).where(User.is_enabled.is_(True), User.email_notifications.is_(True),
+                                                  User.person_id.is_(None)).order_by(User.id)).all()
+    for user in staff:
+        with current_app.test_request_context(base_url=base):
+            items = todo_for(user, today=today)
+        if not items:
+            continue
+        lines = "\n".join(f"- {item.text}: {base}{item.href}" for item in items)
+        send_email(user.email, "What is waiting for you in Pathway this week",
+                   f"Hello {user.name},\n\nThis is what is waiting for you:\n\n{lines}\n\n"
+                   "You can turn these emails off in Pathway: Your account, then Email notifications.",
+                   provider_id=user.provider_id)
+        sent += 1
+    return sent

@@ -81,3 +81,13 @@ def test_nothing_is_sent_when_the_change_is_not_saved(world, sign_in, smtp):
     response = client.post(f"/hours/{world.entry.id}/reject", data={"reason": ""})
     assert response.status_code == 200 and smtp == []
     assert date.today()  # the entry is still waiting
+
+
+def test_staff_get_a_weekly_summary_of_what_waits_for_them(world, app, smtp):
+    from app.main.todo import weekly_summaries
+
+    assert weekly_summaries(today=date.today()) >= 2
+    facilitator = [m for m in smtp if m["To"] == world.user(Role.AREA_FACILITATOR).email]
+    assert facilitator and "1 hours entry waiting for approval" in text_of(facilitator[0])
+    assert "/approvals/hours" in text_of(facilitator[0])
+    assert not [m for m in smtp if m["To"] == world.user(Role.VOLUNTEER).email]  # parents are told case by case

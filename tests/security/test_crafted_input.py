@@ -65,7 +65,7 @@ def test_a_reminder_to_an_address_stored_with_a_line_break_says_so_instead_of_fa
     client = sign_in(world.user(Role.AREA_FACILITATOR))
     response = client.post(f"/hours/reminders/{world.neighbour.id}", follow_redirects=True)
     assert response.status_code == 200
-    assert "is not one mail can be sent to" in response.get_data(as_text=True)
+    assert "has an email address mail cannot be sent to" in response.get_data(as_text=True)
     assert db.session.scalar(select(OutboxMessage).where(OutboxMessage.to.like("nina%"))) is None
 
 
