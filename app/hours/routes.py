@@ -70,6 +70,7 @@ def person_hours(person_id: int):
         week_totals=queries.minutes_by_status(person.id, start, end, drafts=drafts),
         month_totals=queries.minutes_by_status(person.id, month_start, month_end, drafts=drafts),
         month_start=month_start, can_log=current_user.can("log_hours_for", person),
+        may_approve=current_user.can("approve_hours", person),
         is_me=current_user.person_id == person.id, today=date.today(), form=EmptyForm())
 
 
@@ -195,6 +196,9 @@ def approvals():
         db.session.commit()
         flash(f"{count} {'entry' if count == 1 else 'entries'} approved" if count
               else "Select the hours you want to approve", "success" if count else "info")
+        back = request.form.get("next", "")
+        if back.startswith("/people/") and "//" not in back:  # back to the person's week it came from
+            return redirect(back)
         return redirect(url_for("hours.approvals", area=area_id))
     page = db.paginate(queries.approval_queue(current_user, area_id=area_id),
                        page=request.args.get("page", 1, type=whole_number), per_page=50, error_out=False)

@@ -18,6 +18,7 @@ from app.access import (
 from app.certificates.models import Certificate
 from app.establishment.models import Post
 from app.extensions import db
+from app.formatting import article
 from app.people.models import Person, Stage
 from app.people.queries import all_areas
 from app.views import whole_number
@@ -177,18 +178,54 @@ def move_on(person_id: int):
             "Co-Facilitator" in p.title if target == Stage.CO_FACILITATOR else "Facilitator" in p.title)), None)
         form.post_id.data = match.id if match else None
     if form.validate_on_submit():
+        post = db.get_or_404(Post, form.post_id.data)
+        move = {"post": post, "weekly_hours": form.weekly_hours.data, "is_sessional": form.is_sessional.data,
+                "on": form.changed_on.data, "actor": current_user, "today": date.today(),
+                "override_reason": form.override_reason.data, "to_stage": target, "skip_reason": form.skip_reason.data}
+        confirmed = request.form.get("confirmed") == "yes"
         try:
-            progress(person, post=db.get_or_404(Post, form.post_id.data), weekly_hours=form.weekly_hours.data,
-                     is_sessional=form.is_sessional.data, on=form.changed_on.data, actor=current_user,
-                     today=date.today(), override_reason=form.override_reason.data, to_stage=target,
-                     skip_reason=form.skip_reason.data)
+            if not confirmed:  # try it, undo it, and ask: the move ends a contract and issues a certificate
+                _try_then_undo(lambda: progress(person, **move))
+            else:
+                progress(person, **move)
         except TrainingError as error:
             _errors(form, error)
         else:
+            if not confirmed:
+                from_stage = person.stage
+                return render_template("training/confirm_progress.html", form=form, person=person, target=target,
+                                       post=post, from_stage=from_stage, current=_current_contract(person))
             db.session.commit()
-            flash(f"{person.name} is now a {target.label}. Their certificate is ready", "success")
+            flash(f"{person.name} is now {article(target.label)} {target.label}. Their certificate is ready", "success")
             return redirect(url_for("training.person_pathway", person_id=person.id))
     return render_template("training/progress.html", form=form, person=person, target=target, items=items)
+
+
+class _Undo(Exception):  # noqa: N818 (a signal, not an error)
+    pass
+
+
+def _try_then_undo(change) -> None:
+    """Run ``change`` in a savepoint and roll it back: its rules are checked, nothing is kept."""
+    from app.notify import PENDING
+
+    try:
+        with db.session.begin_nested():
+            change()
+            raise _Undo
+    except _Undo:
+        pass
+    db.session().info.pop(PENDING, None)
+    db.session.expire_all()
+
+
+def _current_contract(person):
+    from app.establishment.models import Contract
+
+    today = date.today()
+    return db.session.scalar(select(Contract).where(
+        Contract.person_id == person.id, Contract.starts_on <= today,
+        (Contract.ends_on.is_(None)) | (Contract.ends_on >= today)).order_by(Contract.starts_on.desc()).limit(1))
 
 
 @bp.route("/people/<int:person_id>/stage/correct", methods=["GET", "POST"])

@@ -119,6 +119,9 @@ def hr_trains_and_moves_on(journey, person):
     h.click("text=Move to Parent Co-Facilitator")
     h.check("move on")
     h.click("button:has-text('Move to the next stage')")
+    h.check("check before moving on")
+    assert "What will happen" in h.page.inner_text("main")
+    h.click("button:has-text('Yes, move')")
     h.check("moved on")
     link = h.page.locator("#certificates ~ ul a:has-text('Became a Parent Co-Facilitator')").first
     pdf = h.page.request.get(h.base + link.get_attribute("href")).body()

@@ -105,3 +105,16 @@ def test_a_parent_withdraws_a_claim_nobody_has_started_deciding(world, sign_in):
     assert client.post(f"/expenses/{world.claim.id}/withdraw").status_code == 302
     db.session.expire_all()
     assert db.session.get(ExpenseClaim, world.claim.id).status == ClaimStatus.DRAFT
+
+
+def test_an_approver_approves_a_persons_week_in_one_action(world, sign_in):
+    monday = date(2026, 1, 5)
+    other = make_hours(world.me, worked_on=monday + timedelta(days=2), hours="1.5", status="submitted")
+    db.session.commit()
+    client = sign_in(world.user(Role.AREA_FACILITATOR))
+    week = client.get(f"/people/{world.me.id}/hours?week={monday}").get_data(as_text=True)
+    assert "Approve Vera's week: 2 entries, 3.5 hours" in week
+    response = client.post("/approvals/hours", data={
+        "entry": [str(world.entry.id), str(other.id)], "next": f"/people/{world.me.id}/hours?week={monday}"})
+    assert response.headers["Location"] == f"/people/{world.me.id}/hours?week={monday}"
+    assert {_entry(world.entry.id).status, _entry(other.id).status} == {HoursStatus.APPROVED}

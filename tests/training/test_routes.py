@@ -61,7 +61,16 @@ def test_progress_page_needs_an_override_reason_when_requirements_are_unmet(worl
     response = client.post(f"/people/{world.me.id}/progress", data=data)
     assert error_messages(response)[0].startswith("Not every requirement is met:")
     assert db.session.get(Person, world.me.id).stage == Stage.VOLUNTEER
-    client.post(f"/people/{world.me.id}/progress", data={**data, "override_reason": "Agreed at panel"})
+    question = client.post(f"/people/{world.me.id}/progress", data={**data, "override_reason": "Agreed at panel"})
+    text = " ".join(page(question).get_text(" ").split())
+    assert "Move Vera to Parent Co-Facilitator?" in text
+    assert "a certificate for becoming a Parent Co-Facilitator" in text
+    db.session.expire_all()
+    assert db.session.get(Person, world.me.id).stage == Stage.VOLUNTEER  # asking changed nothing
+    confirm = {i["name"]: i.get("value", "") for i in page(question).select("main form input[type=hidden]")}
+    confirm["changed_on"] = [i["value"] for i in page(question).select("input[name=changed_on]")]
+    assert client.post(f"/people/{world.me.id}/progress", data=confirm).status_code == 302
+    db.session.expire_all()
     assert db.session.get(Person, world.me.id).stage == Stage.CO_FACILITATOR
     text = page(client.get(f"/people/{world.me.id}/pathway")).get_text(" ")
     assert "Became a Parent Co-Facilitator" in text
