@@ -30,7 +30,7 @@ $(CSS): $(STAMP_NODE) assets/build.mjs $(wildcard assets/scss/*.scss)
 run: setup
 	$(FLASK) db upgrade
 	$(FLASK) demo
-	@echo "Pathway is at http://127.0.0.1:5000 with its background worker (Ctrl+C to stop)"
+	@echo "Pathway is at http://127.0.0.1:$${PORT:-5000} with its background worker (Ctrl+C to stop)"
 	scripts/run-dev.sh
 
 test: setup

@@ -54,7 +54,12 @@ def demo_command(scale: int | None, seed: int):
         ScaleLoader(scale, seed, date.today(), echo=click.echo).run()
         click.echo(f"Done in {time.perf_counter() - started:.0f}s")
     db.session.commit()
-    click.echo("Demo data loaded. Sign in at http://127.0.0.1:5000 with:")
+    import os
+
+    from flask import current_app
+
+    address = current_app.config.get("PUBLIC_BASE_URL") or f"http://127.0.0.1:{os.environ.get('PORT', '5000')}"
+    click.echo(f"Demo data loaded. Sign in at {address.rstrip('/')} with:")
     for label, email, password in sign_ins:
         click.echo(f"  {label:<58} {email:<28} {password}")
     click.echo("Staff sign in with two steps: after the password, Pathway emails a 6-digit code. With no mail\n"

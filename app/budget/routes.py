@@ -4,7 +4,7 @@ from datetime import date, timedelta
 from flask import Blueprint, Response, abort, render_template, request
 from flask_login import current_user
 
-from app.access import fixed_area_id, get_provider_or_404, permission_required, visible_providers
+from app.access import area_choices, fixed_area_id, get_provider_or_404, permission_required, visible_providers
 from app.establishment.services import contract_years_for
 from app.exports import csv_writer
 from app.people.queries import all_areas
@@ -37,7 +37,7 @@ def monitor():
     return render_template(
         "budget/monitor.html", provider=provider, providers=visible_providers(current_user),
         years=contract_years_for(provider.id), year=year, monitor=monitor, chart=chart,
-        areas=all_areas(), area_id=area_id)
+        areas=area_choices(current_user, all_areas()), area_id=area_id)
 
 
 @bp.route("/monitor.csv")
@@ -102,7 +102,7 @@ def fte():
                       [float(r.fte_used) for r in rows]) if rows else None
     return render_template("budget/fte.html", provider=provider, providers=visible_providers(current_user),
                            rows=rows, chart=chart, start=start, end=end, kind=kind, on=on,
-                           areas=all_areas(), area_id=area_id)
+                           areas=area_choices(current_user, all_areas()), area_id=area_id)
 
 
 @bp.route("/fte.csv")

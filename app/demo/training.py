@@ -88,3 +88,27 @@ def load_training(provider: Provider, today: date) -> None:
         for change in person.stage_changes[1:]:
             issue_stage_certificate(person, change.to_stage, on=change.changed_on, actor=hr)
     award_milestones([p.id for p in people], today=today, actor=hr)
+    _date_milestones([p.id for p in people])
+
+
+def _date_milestones(person_ids: list[int]) -> None:
+    """A milestone is dated the day its hours were reached, not the day the demo was loaded."""
+    from app.certificates.models import Certificate, CertificateKind
+    from app.hours.models import HoursEntry, HoursStatus
+
+    certificates = db.session.scalars(select(Certificate).where(
+        Certificate.person_id.in_(person_ids), Certificate.kind == CertificateKind.MILESTONE)).all()
+    by_person: dict[int, list] = {}
+    for certificate in certificates:
+        by_person.setdefault(certificate.person_id, []).append(certificate)
+    for person_id, theirs in by_person.items():
+        days = db.session.execute(select(HoursEntry.worked_on, HoursEntry.minutes).where(
+            HoursEntry.person_id == person_id, HoursEntry.status == HoursStatus.APPROVED)
+            .order_by(HoursEntry.worked_on)).all()
+        for certificate in theirs:
+            total = 0
+            for worked_on, minutes in days:
+                total += minutes
+                if total >= certificate.milestone_hours * 60:
+                    certificate.issued_on = worked_on
+                    break

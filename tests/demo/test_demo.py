@@ -32,3 +32,17 @@ def test_demo_covers_every_stage_with_consistent_histories(app):
     assert {p.stage for p in people} == set(Stage)
     assert all(stage_history_consistent(p) for p in people)
     assert any(len(p.stage_changes) == 3 for p in people)  # volunteer all the way to employee
+
+
+def test_demo_certificates_and_payments_are_spread_over_the_year(app, monkeypatch):
+    from app.certificates.models import Certificate, CertificateKind
+    from app.expenses.models import ExpenseClaim
+
+    monkeypatch.setenv("PORT", "5055")
+    output = app.test_cli_runner().invoke(args=["demo"]).output
+    assert "Sign in at http://127.0.0.1:5055" in output  # the address it is really served on
+    milestones = db.session.scalars(select(Certificate.issued_on).where(
+        Certificate.kind == CertificateKind.MILESTONE)).all()
+    assert len({(day.year, day.month) for day in milestones}) >= 4  # each the day its hours were reached
+    paid = set(db.session.scalars(select(ExpenseClaim.paid_on).where(ExpenseClaim.paid_on.is_not(None))))
+    assert len({day.month for day in paid}) >= 6

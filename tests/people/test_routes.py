@@ -150,3 +150,12 @@ def test_editing_a_person_shows_their_lived_experience_answer_chosen(world, sign
 def test_hours_entered_on_someones_behalf_ask_about_them(world, sign_in):
     page = sign_in(world.user(Role.AREA_FACILITATOR)).get(f"/people/{world.me.id}/hours/new").get_data(as_text=True)
     assert "Date they worked" in page and "What did they do?" in page and "Date you worked" not in page
+
+
+def test_a_facilitators_area_filters_offer_only_their_area(world, sign_in):
+    from ..conftest import page as soup
+
+    client = sign_in(world.user(Role.AREA_FACILITATOR))
+    for path in ("/budget/fte", "/delivery/", "/training/compliance", "/approvals/hours"):
+        options = [o.get_text(strip=True) for o in soup(client.get(path)).select("select#area option")]
+        assert "South Kent" not in options, path
