@@ -124,6 +124,7 @@ def _contract_of(person) -> int:
     db.session.commit()
     return contract.id
 # Where an allowed request answers with a redirect rather than a page.
+# (A claim already sent, posted again, answers with the claim page saying so.)
 REDIRECTS = {
     ("people.my_record", "GET"): {Role.VOLUNTEER},
     ("auth.sign_in", "GET"): set(Role),
@@ -137,7 +138,6 @@ REDIRECTS = {
     ("expenses.my_expenses", "GET"): {Role.VOLUNTEER},
     ("expenses.new_claim", "POST"): {Role.VOLUNTEER, Role.AREA_FACILITATOR, Role.HR},
     ("expenses.remove_item", "POST"): {Role.VOLUNTEER, Role.AREA_FACILITATOR, Role.HR},
-    ("expenses.submit", "POST"): {Role.VOLUNTEER, Role.AREA_FACILITATOR, Role.HR},
     ("expenses.decide", "POST"): {Role.AREA_FACILITATOR, Role.HR},
     ("training.recommend_person", "POST"): {Role.AREA_FACILITATOR, Role.HR},
     ("certificates.person_certificates", "GET"): set(Role),

@@ -80,7 +80,11 @@ def new_claim(person_id: int):
 @bp.route("/expenses/<int:claim_id>")
 @permission_required("view_expenses")
 def view_claim(claim_id: int):
-    claim = get_claim_or_404(claim_id, for_user=current_user)
+    return _claim_page(get_claim_or_404(claim_id, for_user=current_user))
+
+
+def _claim_page(claim, problems: dict[str, str] | None = None):
+    """The claim, with any problem shown in a summary at the top and beside the item it is about."""
     deciding = current_user.can("decide_expense_lines", claim)
     flags = queries.flags_for([claim], limit_pence=current_app.config["VOLUNTEER_MONTHLY_ALERT_PENCE"],
                               today=date.today()) if deciding else {}
@@ -89,7 +93,8 @@ def view_claim(claim_id: int):
                 and claim.status != "paid" and moment - _aware(ln.decided_at) <= UNDO_WINDOW}
     return render_template("expenses/view_claim.html", claim=claim, history=history_for(claim), undoable=undoable,
                            can_change=current_user.can("claim_expenses", claim) and claim.is_editable,
-                           can_decide=deciding, flags=flags, form=EmptyForm(), decision=DecisionForm())
+                           can_decide=deciding, flags=flags, form=EmptyForm(), decision=DecisionForm(),
+                           problems=problems or {})
 
 
 def _aware(moment: datetime) -> datetime:
@@ -173,7 +178,8 @@ def submit(claim_id: int):
         try:
             submit_claim(claim, actor=current_user, now=now())
         except ExpenseError as error:
-            flash(str(error), "info")
+            db.session.rollback()
+            return _claim_page(claim, error.problems)
         else:
             db.session.commit()
             flash(f"Claim for £{claim.total_pence / 100:,.2f} sent for approval", "success")

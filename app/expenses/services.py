@@ -174,8 +174,10 @@ def submit_claim(claim: ExpenseClaim, *, actor, now: datetime) -> None:
         raise ExpenseError({"claim": "Add at least one item before you submit the claim"})
     missing = [ln for ln in claim.lines if ln.category.needs_receipt and ln.receipt_id is None
                and not ln.imported_without_receipt]
-    if missing:
-        raise ExpenseError({"claim": f"Add a receipt for: {', '.join(ln.description for ln in missing)}"})
+    if missing:  # each named, so the page can say it beside the item
+        raise ExpenseError({f"line-{ln.id}": f"{ln.category.name}: {ln.description} on {ln.spent_on:%-d %B} needs a "
+                                             "receipt. Remove the item and add it again with a photo of the receipt"
+                            for ln in missing})
     _price_mileage(claim)
     db.session.flush()
     # Conditional, so a claim sent twice at once (a double tap) is submitted once.

@@ -266,3 +266,21 @@ def test_a_payment_date_in_the_future_is_questioned_before_it_is_recorded(world,
     response = client.post("/payments", data={**data, "future_ok": "y"})
     assert response.status_code == 302
     assert db.session.get(ExpenseClaim, approved.id).paid_on == later
+
+
+def test_a_claim_missing_a_receipt_says_so_beside_that_item(world, sign_in):
+    claim = make_claim(world.me, status="draft", lines=[{"description": "Bus", "category": "Mileage",
+                                                         "amount": 0, "miles": 2, "vehicle": "car"},
+                                                        {"description": "Car park at the hall"}])
+    line = [ln for ln in claim.lines if ln.description == "Car park at the hall"][0]
+    line.receipt = None
+    db.session.commit()
+    client = sign_in(world.user(Role.VOLUNTEER))
+    response = client.post(f"/expenses/{claim.id}/submit")
+    assert response.status_code == 200
+    body = page(response)
+    message = "Parking: Car park at the hall on 5 January needs a receipt."
+    assert any(message in a.get_text() for a in body.select(".govuk-error-summary a"))
+    assert body.select_one(".govuk-error-summary a")["href"] == f"#line-{line.id}"
+    assert message in body.select_one(f"#line-{line.id} .govuk-error-message").get_text()
+    assert db.session.get(ExpenseClaim, claim.id).status == ClaimStatus.DRAFT

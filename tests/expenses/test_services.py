@@ -111,7 +111,7 @@ def test_submit_refuses_a_line_missing_its_receipt(people):
     person, parent, _, _ = people
     claim = make_claim(person, status="draft")
     claim.lines[0].receipt = None
-    with pytest.raises(ExpenseError, match="Add a receipt for: Car park"):
+    with pytest.raises(ExpenseError, match="Parking: Car park on 5 January needs a receipt"):
         submit_claim(claim, actor=parent, now=NOW)
     assert claim.status == ClaimStatus.DRAFT
 
