@@ -157,11 +157,36 @@ def for_coordinator(user, *, today: date) -> list[Todo]:
         ReturnSubmission.period_end == end))
     items = [Todo(f"{sent} of {providers} providers have submitted the return for {label}",
                   url_for("returns.submissions"), "See returns submitted")]
+    items.extend(_short_on_delivery(start, end, label))
     if sent < providers:
         items.append(Todo(f"{plural(providers - sent, 'provider has', 'providers have')} not submitted the "
                           f"return for {label}", url_for("returns.view", **{"from": start.isoformat(),
                                                                               "to": end.isoformat()}),
                           "See the return so far", urgent=True))
+    return items
+
+
+# A provider delivering fewer than this share of its planned sessions is short.
+SHORT_BELOW = 0.9
+
+
+def _short_on_delivery(start: date, end: date, label: str) -> list[Todo]:
+    """Each provider's areas that delivered fewer sessions than the plan asked for last quarter."""
+    from app.delivery.services import areas_for, delivery_report
+    from app.people.models import Provider
+
+    items = []
+    for provider in db.session.scalars(select(Provider).order_by(Provider.name)):
+        for area in areas_for(provider.id):
+            report = delivery_report(provider_ids=[provider.id], areas=[area], start=start, end=end)
+            planned = float(sum(item.planned for item in report.offers))
+            delivered = sum(item.delivered for item in report.offers)
+            if planned and delivered < planned * SHORT_BELOW:
+                items.append(Todo(
+                    f"{provider.name} delivered {delivered} of {planned:g} planned sessions in {area.name} in {label}",
+                    url_for("delivery.overview", provider=provider.id, area=area.id,
+                            **{"from": start.isoformat(), "to": end.isoformat()}),
+                    "See its delivery", urgent=True))
     return items
 
 

@@ -65,3 +65,20 @@ def test_the_coordinator_sees_returns_in_and_missing(world, sign_in):
     assert any(text.endswith("providers have not submitted the return for " + text.split(" for ")[-1])
                for text in todo)
     assert any(" of 2 providers have submitted the return for " in text for text in todo)
+
+
+def test_the_coordinator_sees_providers_short_on_delivery(app):
+    """The demo has West Kent short of its plan: its provider is named, with a link to its delivery."""
+    from sqlalchemy import select
+
+    from app.auth.models import User
+    from app.demo import load_demo
+    from app.main.todo import todo_for
+
+    load_demo(today=date.today())
+    db.session.commit()
+    coordinator = db.session.scalar(select(User).where(User.email == "coordinator@example.org"))
+    with app.test_request_context():
+        todo = {item.text: item.href for item in todo_for(coordinator, today=date.today())}
+    short = [text for text in todo if " planned sessions in " in text]
+    assert short and todo[short[0]].startswith("/delivery/?provider=")

@@ -61,7 +61,7 @@ def test_the_change_history_is_in_words(world, sign_in):
         assert CODES.findall(main) == [], url
 
 
-def test_every_measure_is_present_even_when_zero(world):
+def test_every_measure_is_present_even_when_zero(world, app):
     ret = build_return(start=date(2030, 4, 1), end=date(2030, 6, 30), provider=world.other_provider)
     measures = {f.measure for f in ret.figures}
     wanted = {m for ms in SECTIONS.values() for m in ms if not m.endswith("_pct")
@@ -71,3 +71,8 @@ def test_every_measure_is_present_even_when_zero(world):
     tidy = to_csv(ret).splitlines()
     assert tidy[0] == ",".join(CSV_COLUMNS)
     assert any(",starters,co_facilitator,0" in line for line in tidy)  # codes kept, zero present
+    workforce = list(load_workbook(io.BytesIO(to_xlsx(ret)))["Workforce"].iter_rows(values_only=True))
+    assert ("All", "Starters", "Co-facilitator", 0) in workforce
+    with app.test_request_context():
+        pdf = " ".join(p.extract_text() for p in PdfReader(io.BytesIO(to_pdf(ret))).pages)
+    assert "Starters" in pdf and "Programmes started" in pdf
