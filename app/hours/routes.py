@@ -248,34 +248,31 @@ def correct(entry_id: int):
                            corrections=queries.corrections_of(entry.id))
 
 
-@bp.route("/hours/<int:entry_id>/withdraw", methods=["POST"])
-@permission_required("log_hours_for")
-def withdraw(entry_id: int):
-    entry = _changeable(entry_id)
+def _entry_action(entry: HoursEntry, action, done: str):
+    """Take ``action`` on an entry from its page; its refusal or ``done`` is said back there."""
     if EmptyForm().validate_on_submit():
         try:
-            withdraw_entry(entry, actor=current_user, now=now())
+            action(entry, actor=current_user, now=now())
         except HoursError as error:
             flash(next(iter(error.problems.values())), "info")
         else:
             db.session.commit()
-            flash("Withdrawn. The hours are a draft again: change them, then send them for approval", "success")
+            flash(done, "success")
     return redirect(url_for("hours.view_entry", entry_id=entry.id))
+
+
+@bp.route("/hours/<int:entry_id>/withdraw", methods=["POST"])
+@permission_required("log_hours_for")
+def withdraw(entry_id: int):
+    return _entry_action(_changeable(entry_id), withdraw_entry,
+                         "Withdrawn. The hours are a draft again: change them, then send them for approval")
 
 
 @bp.route("/hours/<int:entry_id>/undo-approval", methods=["POST"])
 @permission_required("approve_hours")
 def undo(entry_id: int):
-    entry = _decidable(entry_id)
-    if EmptyForm().validate_on_submit():
-        try:
-            undo_approval(entry, actor=current_user, now=now())
-        except HoursError as error:
-            flash(next(iter(error.problems.values())), "info")
-        else:
-            db.session.commit()
-            flash("Approval undone. The hours are waiting for approval again", "success")
-    return redirect(url_for("hours.view_entry", entry_id=entry.id))
+    return _entry_action(_decidable(entry_id), undo_approval,
+                         "Approval undone. The hours are waiting for approval again")
 
 
 @bp.route("/people/<int:person_id>/hours/week", methods=["GET", "POST"])
