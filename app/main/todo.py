@@ -155,7 +155,8 @@ def for_coordinator(user, *, today: date) -> list[Todo]:
     sent = _count(select(func.count(distinct(ReturnSubmission.provider_id))).where(
         ReturnSubmission.provider_id.is_not(None), ReturnSubmission.period_start == start,
         ReturnSubmission.period_end == end))
-    items = [Todo(f"{sent} of {providers} providers have submitted the return for {label}",
+    items = [Todo(f"{sent} of {plural(providers, 'provider')} {'has' if providers == 1 else 'have'} submitted the "
+                  f"return for {label}",
                   url_for("returns.submissions"), "See returns submitted")]
     items.extend(_short_on_delivery(start, end, label))
     if sent < providers:

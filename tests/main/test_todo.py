@@ -82,3 +82,4 @@ def test_the_coordinator_sees_providers_short_on_delivery(app):
         todo = {item.text: item.href for item in todo_for(coordinator, today=date.today())}
     short = [text for text in todo if " planned sessions in " in text]
     assert short and todo[short[0]].startswith("/delivery/?provider=")
+    assert any(text.startswith("0 of 1 provider has submitted the return") for text in todo)  # one provider
