@@ -170,6 +170,7 @@ def _forget_cached_user() -> None:
     g.pop("_login_user", None)
     g.pop("_scope_answers", None)  # app.access keeps each request's scope answers here
     g.pop("_on_cost_rules", None)  # and app.establishment.services each provider's on-cost rules
+    g.pop("_leaving_reasons", None)  # and app.returns.words the leaving reasons' labels
 
 
 def _register_errors(app: Flask) -> None:

@@ -43,16 +43,6 @@ def _csv(rows: list[dict]) -> str:
     return buffer.getvalue()
 
 
-def _plain(value):
-    return value.isoformat() if isinstance(value, (date, datetime)) else (
-        value.value if hasattr(value, "value") else (str(value) if value is not None and not isinstance(
-            value, (int, float, bool, str)) else value))
-
-
-def _rows(objects, columns: list[str]) -> list[dict]:
-    return [{c: _plain(getattr(o, c)) for c in columns} for o in objects]
-
-
 def _related_ids(person: Person) -> dict[str, list[int]]:
     return {
         "Person": [person.id],

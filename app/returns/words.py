@@ -65,13 +65,19 @@ def breakdown_label(measure: str, breakdown: str) -> str:
 
 
 def _reason(code: str) -> str:
+    """A leaving reason's label: the short list is read once a request (or once, outside one)."""
+    from flask import g, has_app_context
     from sqlalchemy import select
 
     from app.extensions import db
     from app.people.models import LeavingReason
 
-    return db.session.scalar(select(LeavingReason.label).where(LeavingReason.code == code)) or \
-        code.replace("_", " ").capitalize()
+    labels = g.get("_leaving_reasons") if has_app_context() else None
+    if labels is None:
+        labels = dict(db.session.execute(select(LeavingReason.code, LeavingReason.label)).all())
+        if has_app_context():
+            g._leaving_reasons = labels
+    return labels.get(code) or code.replace("_", " ").capitalize()
 
 
 OFFERS = {"peer_support": "Peer support groups", "family_advice": "Family advice sessions",

@@ -76,3 +76,24 @@ def test_every_measure_is_present_even_when_zero(world, app):
     with app.test_request_context():
         pdf = " ".join(p.extract_text() for p in PdfReader(io.BytesIO(to_pdf(ret))).pages)
     assert "Starters" in pdf and "Programmes started" in pdf
+
+
+def test_leaving_reasons_are_named_with_one_query_however_many_rows(world, app):
+    from sqlalchemy import event
+
+    from app.returns.words import breakdown_label
+
+    statements = []
+
+    def listener(*args):
+        statements.append(args[2])
+
+    event.listen(db.engine, "before_cursor_execute", listener)
+    try:
+        with app.test_request_context():
+            labels = [breakdown_label("leavers_by_reason", code) for code in ("paid_work", "health", "moved",
+                                                                              "not_recorded", "other")]
+    finally:
+        event.remove(db.engine, "before_cursor_execute", listener)
+    assert labels == ["Paid work elsewhere", "Health", "Moved away", "Not recorded", "Other"]
+    assert len([s for s in statements if "leaving_reason" in s]) == 1
