@@ -15,6 +15,31 @@ from app.people.models import Area, Provider
 users = AppGroup("users", help="Manage sign-in accounts.")
 privacy = AppGroup("privacy", help="Personal data: people due to be anonymised.")
 access = AppGroup("access", help="Who may do what: the route and role tables.")
+summaries = AppGroup("summaries", help="The summary tables the return reads (the raw rows stay the truth).")
+
+
+@summaries.command("rebuild")
+def summaries_rebuild():
+    """Count every summary again from the raw rows."""
+    from app.hours.summary import rebuild
+
+    rebuild(db.session.connection())
+    db.session.commit()
+    click.echo("Rebuilt hours_month from the approved hours.")
+
+
+@summaries.command("check")
+def summaries_check():
+    """Compare the summaries with a fresh count from the raw rows; exit 1 if they differ."""
+    from app.hours.summary import differences
+
+    found = differences(db.session.connection())
+    for row in found[:20]:
+        click.echo(f"  differs: {row}")
+    if found:
+        raise click.ClickException(f"{len(found)} summary rows differ from the raw rows: "
+                                   "run `flask summaries rebuild`")
+    click.echo("The summaries match the raw rows.")
 
 
 @access.command("routes")
@@ -217,6 +242,7 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(worker_command)
     app.cli.add_command(users)
     app.cli.add_command(access)
+    app.cli.add_command(summaries)
     from app.imports.cli import group as import_group
 
     app.cli.add_command(import_group)

@@ -34,7 +34,8 @@ from app.expenses.models import (
     Receipt,
     Vehicle,
 )
-from app.hours.models import Activity, HoursEntry, HoursStatus
+from app.hours import summary as _hours_summary  # noqa: F401  (keeps hours_month in step)
+from app.hours.models import Activity, HoursEntry, HoursMonth, HoursStatus
 from app.mail.models import OutboxMessage  # noqa: F401
 from app.once import FormSubmission  # noqa: F401
 from app.people.models import Area, LeavingReason, Person, Provider, Stage, StageChange
@@ -53,7 +54,7 @@ from app.training.models import (
 
 __all__ = [
     "Activity", "Area", "AuditEvent", "BudgetLine", "BudgetLineKind", "Contract",
-    "ContractYear", "Funding", "Grade", "HoursEntry", "HoursStatus", "PayPoint", "Person",
+    "ContractYear", "Funding", "Grade", "HoursEntry", "HoursMonth", "HoursStatus", "PayPoint", "Person",
     "Post", "Provider", "Role", "Stage", "StageChange", "User", "ClaimStatus", "ExpenseCategory",
     "ExpenseClaim", "ExpenseLine", "LineStatus", "MileageRate", "PaymentBatch", "Receipt", "Vehicle",
     "Certificate", "CertificateKind", "Job", "JobStatus", "Check", "CheckKind", "Course",

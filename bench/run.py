@@ -34,6 +34,8 @@ PASSWORD = "bench-password-2026"
 # Sessions are bound to the browser that signed in (Flask-Login's strong protection), so the
 # sign-in and the load generator must present the same User-Agent.
 AGENT = "pathway-bench/1"
+# Staff sign in with two steps; the bench accounts' authenticator app is this fixed secret.
+TOTP_SECRET = "BENCHBENCHBENCHBENCHBENCHBENCH23"
 QUARTER = (date(2026, 7, 1), date(2026, 9, 30))
 
 
@@ -112,9 +114,12 @@ def prepare_users(app) -> dict:
                   "bench-facilitator@example.org": (Role.AREA_FACILITATOR, provider.id, north.id),
                   "bench-coordinator@example.org": (Role.COORDINATOR, None, None)}
         for email, (role, provider_id, area_id) in wanted.items():
-            if db.session.scalar(select(User).where(User.email == email)) is None:
-                db.session.add(User(email=email, name=email.split("@")[0], role=role, provider_id=provider_id,
-                                    area_id=area_id, password_hash=hash_password(PASSWORD)))
+            user = db.session.scalar(select(User).where(User.email == email))
+            if user is None:
+                user = User(email=email, name=email.split("@")[0], role=role, provider_id=provider_id,
+                            area_id=area_id, password_hash=hash_password(PASSWORD))
+                db.session.add(user)
+            user.two_step_method, user.totp_secret, user.totp_last_counter = "app", TOTP_SECRET, None
         db.session.commit()
         person = db.session.scalar(select(Person.id).where(Person.provider_id == provider.id).limit(1))
         total = db.session.scalar(select(Person.id.label("n")).with_only_columns(
@@ -215,19 +220,40 @@ def gunicorn(url: str):
         process.wait(timeout=30)
 
 
+def _csrf(html: str) -> str:
+    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', html) or re.search(
+        r'value="([^"]+)"[^>]*name="csrf_token"', html)
+    return token.group(1)
+
+
+def _session(response, current: str | None = None) -> str:
+    """The session cookie a response sets (beside others, such as a cleared remember-me)."""
+    found = re.search(r"((?:__Host-)?session=[^;,\s]+)", response.headers.get("Set-Cookie", ""))
+    return found.group(1) if found else current
+
+
 def sign_in(base: str, email: str) -> str:
-    """A session cookie for wrk (production cookies are Secure, so they are handled by hand)."""
+    """A session cookie for wrk after both steps: the password, then the authenticator code
+    (production cookies are Secure, so they are handled by hand)."""
+    import pyotp
     import requests
 
     first = requests.get(f"{base}/sign-in", headers={"User-Agent": AGENT}, timeout=30)
-    cookie = first.headers["Set-Cookie"].split(";")[0]
-    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', first.text) or re.search(
-        r'value="([^"]+)"[^>]*name="csrf_token"', first.text)
+    cookie = _session(first)
     response = requests.post(f"{base}/sign-in", data={"email": email, "password": PASSWORD,
-                                                      "csrf_token": token.group(1)},
+                                                      "csrf_token": _csrf(first.text)},
                              headers={"Cookie": cookie, "User-Agent": AGENT}, allow_redirects=False, timeout=30)
     assert response.status_code == 302, response.status_code
-    return response.headers["Set-Cookie"].split(";")[0]
+    cookie = _session(response, cookie)
+    assert "second-step" in response.headers["Location"], response.headers["Location"]
+    page = requests.get(f"{base}/sign-in/second-step", headers={"Cookie": cookie, "User-Agent": AGENT}, timeout=30)
+    cookie = _session(page, cookie)
+    response = requests.post(f"{base}/sign-in/second-step",
+                             data={"code": pyotp.TOTP(TOTP_SECRET).now(), "csrf_token": _csrf(page.text)},
+                             headers={"Cookie": cookie, "User-Agent": AGENT}, allow_redirects=False, timeout=30)
+    assert response.status_code == 302 and "second-step" not in response.headers["Location"], (
+        response.status_code, response.headers.get("Location"))
+    return _session(response, cookie)
 
 
 def wrk(url: str, cookie: str | None = None, duration: str = DURATION) -> dict:

@@ -7,13 +7,14 @@ from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
 from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
 
 from app.audit import services as audit
 from app.extensions import db
 from app.formatting import long_date
 from app.hours.models import HoursEntry, HoursStatus
 from app.hours.services import HoursError, log_hours
-from app.people.models import Area, Person
+from app.people.models import Area, Person, Provider
 
 from .models import Cohort, DeliveryBaseline, DeliveryPlan, DeliverySession, Mode, Offer, SessionFacilitator
 
@@ -288,6 +289,40 @@ def delivery_report(*, provider_ids: list[int] | None, areas: list[Area], start:
     report.programmes = int(db.session.scalar(select(func.count()).select_from(Cohort).where(*programme_scope)))
     report.programme_families = sum(f.families_new for f in figures.values() if f.offer.is_programme)
     return report
+
+
+def short_of_plan(start: date, end: date, *, below: float) -> list[tuple[Provider, Area, int, Decimal]]:
+    """Every provider's areas that delivered fewer than ``below`` of the sessions the plan asked
+    for in [start, end]: (provider, area, delivered, planned). A handful of queries however many
+    providers there are: the plans, the lots and the sessions, each read once."""
+    from app.council.models import Lot
+
+    weeks = len(weeks_in(start, end))
+    plans = db.session.scalars(select(DeliveryPlan).where(DeliveryPlan.effective_from <= start)
+                               .order_by(DeliveryPlan.effective_from)).all()
+    council = {r.offer_id: r.sessions_per_week for r in plans if r.provider_id is None}
+    own: dict[int, dict[int, Decimal]] = defaultdict(dict)
+    for row in plans:
+        if row.provider_id is not None:
+            own[row.provider_id][row.offer_id] = row.sessions_per_week
+    lots: dict[int, dict[int, Area]] = defaultdict(dict)
+    for lot in db.session.scalars(select(Lot).options(selectinload(Lot.areas))):
+        lots[lot.provider_id].update({a.id: a for a in lot.areas})
+    every_area = list(db.session.scalars(select(Area).order_by(Area.name)))
+    delivered = {(p, a): n for p, a, n in db.session.execute(
+        select(DeliverySession.provider_id, DeliverySession.area_id, func.count())
+        .where(DeliverySession.delivered_on.between(start, end))
+        .group_by(DeliverySession.provider_id, DeliverySession.area_id))}
+    short = []
+    for provider in db.session.scalars(select(Provider).order_by(Provider.name)):
+        per_week = sum((Decimal(v) for v in {**council, **own.get(provider.id, {})}.values()), Decimal(0))
+        planned = per_week * weeks
+        areas = sorted(lots[provider.id].values(), key=lambda a: a.name) if lots.get(provider.id) else every_area
+        for area in areas:
+            done = delivered.get((provider.id, area.id), 0)
+            if planned and done < float(planned) * below:
+                short.append((provider, area, done, planned))
+    return short
 
 
 def areas_for(provider_id: int | None) -> list[Area]:

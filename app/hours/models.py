@@ -23,7 +23,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.extensions import db
-from app.people.models import Area, Person, utcnow
+from app.people.models import Area, Person, Stage, StageType, utcnow
 
 MINUTES_IN_A_DAY = 24 * 60
 
@@ -112,3 +112,20 @@ class HoursEntry(db.Model):
     @property
     def is_editable(self) -> bool:
         return self.status in (HoursStatus.DRAFT, HoursStatus.REJECTED)
+
+
+class HoursMonth(db.Model):
+    """Approved minutes by provider, area, stage, activity and month (yyyymm), on the person's
+    current area and stage: a summary of hours_entry kept in step by app.hours.summary, and
+    rebuilt from it by `flask summaries rebuild`. Nothing writes here but that module."""
+
+    __tablename__ = "hours_month"
+    __table_args__ = (Index("ix_hours_month_month", "month"),)
+
+    provider_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    area_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    stage: Mapped[Stage] = mapped_column(StageType, primary_key=True)
+    activity_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    month: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    minutes: Mapped[int] = mapped_column(Integer)
+    entries: Mapped[int] = mapped_column(Integer)

@@ -173,22 +173,14 @@ SHORT_BELOW = 0.9
 
 def _short_on_delivery(start: date, end: date, label: str) -> list[Todo]:
     """Each provider's areas that delivered fewer sessions than the plan asked for last quarter."""
-    from app.delivery.services import areas_for, delivery_report
-    from app.people.models import Provider
+    from app.delivery.services import short_of_plan
 
-    items = []
-    for provider in db.session.scalars(select(Provider).order_by(Provider.name)):
-        for area in areas_for(provider.id):
-            report = delivery_report(provider_ids=[provider.id], areas=[area], start=start, end=end)
-            planned = float(sum(item.planned for item in report.offers))
-            delivered = sum(item.delivered for item in report.offers)
-            if planned and delivered < planned * SHORT_BELOW:
-                items.append(Todo(
-                    f"{provider.name} delivered {delivered} of {planned:g} planned sessions in {area.name} in {label}",
-                    url_for("delivery.overview", provider=provider.id, area=area.id,
-                            **{"from": start.isoformat(), "to": end.isoformat()}),
-                    "See its delivery", urgent=True))
-    return items
+    return [Todo(f"{provider.name} delivered {delivered} of {float(planned):g} planned sessions in {area.name} "
+                 f"in {label}",
+                 url_for("delivery.overview", provider=provider.id, area=area.id,
+                         **{"from": start.isoformat(), "to": end.isoformat()}),
+                 "See its delivery", urgent=True)
+            for provider, area, delivered, planned in short_of_plan(start, end, below=SHORT_BELOW)]
 
 
 def todo_for(user, *, today: date | None = None) -> list[Todo]:

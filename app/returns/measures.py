@@ -8,12 +8,13 @@ from collections import defaultdict
 from datetime import date
 from decimal import Decimal
 
-from sqlalchemy import and_, case, extract, false, func, literal, or_, select, true
+from sqlalchemy import and_, func, or_, select, true
 
 from app.establishment.models import FULL_TIME_HOURS, Contract, Post, fte_of_weekly_hours
 from app.expenses.models import ClaimStatus, ExpenseClaim, ExpenseLine, LineStatus
 from app.extensions import db
-from app.hours.models import Activity, HoursEntry, HoursStatus
+from app.hours.models import Activity, HoursEntry, HoursMonth, HoursStatus
+from app.hours.summary import month_key, month_of, quarter_months
 from app.people.models import Person, Stage, StageChange
 
 from .models import VolunteerHourValue
@@ -204,47 +205,58 @@ def post_condition(provider_id: int | None):
 
 
 
-def hours_breakdown(scope, start: date, end: date):
-    """One pass over the period's approved hours: minutes by area, stage when worked, activity and
-    month. fte_used, hours by activity and the value of volunteer time all come from these rows.
+def hours_breakdown(provider_id: int | None, start: date, end: date):
+    """The period's approved minutes by area, stage when worked, activity and month: fte_used,
+    hours by activity and the value of volunteer time all come from these rows.
 
-    Anyone with no stage change after the period began held their current stage throughout, so
-    their hours group by Person.stage directly; only the few who changed stage since go through
-    the spell-by-spell join. (Joining every hour to a window-function subquery makes SQLite
-    scan it once a row: a hundred times slower.)
+    Whole months come from the hours_month summary (app.hours.summary), part-months at the
+    edges from the raw rows. Both group by each person's current stage; the few people whose
+    stage changed since the period began have their hours moved, day by day, to the stage they
+    held when they worked.
     """
+    scope = provider_condition(provider_id)
+    whole, edges = quarter_months(start, end)
+    totals: dict[tuple, int] = defaultdict(int)
+    if whole:
+        summary = (HoursMonth.provider_id == provider_id) if provider_id is not None else true()
+        for area_id, stage, activity, month, minutes in db.session.execute(
+                select(HoursMonth.area_id, HoursMonth.stage, Activity.name, HoursMonth.month,
+                       func.sum(HoursMonth.minutes))
+                .join(Activity, Activity.id == HoursMonth.activity_id)
+                .where(summary, HoursMonth.month.between(whole[0], whole[-1]))
+                .group_by(HoursMonth.area_id, HoursMonth.stage, Activity.name, HoursMonth.month)):
+            totals[(area_id, stage, activity, month)] += minutes
+    month = month_of(HoursEntry.worked_on)
+    approved = [scope, HoursEntry.status == HoursStatus.APPROVED]
+    for first, last in edges:
+        for area_id, stage, activity, key, minutes in db.session.execute(
+                select(Person.area_id, Person.stage, Activity.name, month, func.sum(HoursEntry.minutes))
+                .select_from(HoursEntry).join(Person, Person.id == HoursEntry.person_id)
+                .join(Activity, Activity.id == HoursEntry.activity_id)
+                .where(*approved, HoursEntry.worked_on.between(first, last))
+                .group_by(Person.area_id, Person.stage, Activity.name, month)):
+            totals[(area_id, stage, activity, key)] += minutes
     mover_ids = list(db.session.scalars(select(StageChange.person_id.distinct()).join(
         Person, Person.id == StageChange.person_id).where(
         scope, StageChange.from_stage.is_not(None), StageChange.changed_on > start)))
-    # One scan: movers keep their person id (NULL for everyone else), so their days can be
-    # matched to the stage they held; grouping by the date is cheaper than extracting months.
-    is_mover = HoursEntry.person_id.in_(mover_ids) if mover_ids else false()
-    mover = case((is_mover, HoursEntry.person_id), else_=None)
-    mover_day = case((is_mover, HoursEntry.worked_on), else_=None)
-    # Months matter only when the value of volunteer time changes within the period (it changes on
-    # 1 April); otherwise every hour is priced alike and extracting months would be wasted work.
-    rate_changes = db.session.scalar(select(func.count()).where(
-        VolunteerHourValue.effective_from > start, VolunteerHourValue.effective_from <= end))
-    if rate_changes:
-        year, month = extract("year", HoursEntry.worked_on), extract("month", HoursEntry.worked_on)
-    else:
-        year, month = literal(start.year), literal(start.month)
-    rows = db.session.execute(
-        select(Person.area_id, Person.stage, Activity.name, year, month, mover, mover_day,
-               func.sum(HoursEntry.minutes))
-        .select_from(HoursEntry).join(Person, Person.id == HoursEntry.person_id)
-        .join(Activity, Activity.id == HoursEntry.activity_id)
-        .where(scope, HoursEntry.status == HoursStatus.APPROVED, HoursEntry.worked_on.between(start, end))
-        .group_by(Person.area_id, Person.stage, Activity.name, year, month, mover, mover_day)).all()
     changes = _stage_changes(mover_ids)
-    totals: dict[tuple, int] = defaultdict(int)
-    for area_id, stage, activity, y, m, person_id, day, minutes in rows:
-        if person_id is not None:
+    for start_at in range(0, len(mover_ids), 500):
+        for area_id, current, activity, person_id, day, minutes in db.session.execute(
+                select(Person.area_id, Person.stage, Activity.name, HoursEntry.person_id, HoursEntry.worked_on,
+                       func.sum(HoursEntry.minutes))
+                .select_from(HoursEntry).join(Person, Person.id == HoursEntry.person_id)
+                .join(Activity, Activity.id == HoursEntry.activity_id)
+                .where(*approved, HoursEntry.person_id.in_(mover_ids[start_at:start_at + 500]),
+                       HoursEntry.worked_on.between(start, end))
+                .group_by(Person.area_id, Person.stage, Activity.name, HoursEntry.person_id, HoursEntry.worked_on)):
             day = _as_date(day)
-            stage = next((st for on, st in reversed(changes[person_id]) if _as_date(on) <= day), None)
-        if stage is not None:
-            totals[(area_id, stage, activity, int(y), int(m))] += minutes
-    return [(*key, minutes) for key, minutes in totals.items()]
+            key = month_key(day)
+            totals[(area_id, current, activity, key)] -= minutes
+            held = next((st for on, st in reversed(changes[person_id]) if _as_date(on) <= day), None)
+            if held is not None:
+                totals[(area_id, held, activity, key)] += minutes
+    return [(area_id, stage, activity, key // 100, key % 100, minutes)
+            for (area_id, stage, activity, key), minutes in totals.items() if minutes]
 
 
 def _stage_changes(person_ids: list[int]) -> dict[int, list]:

@@ -160,7 +160,7 @@ def build_return(*, start: date, end: date, provider: Provider | None) -> Workfo
     leavers = m.leavers(scope, start, end)
     build.add("headcount", headcount_end)
     build.add("fte_contracted", m.fte_contracted(scope, end))
-    fte_used, hours, volunteer_value = m.split_hours(m.hours_breakdown(scope, start, end), start, end)
+    fte_used, hours, volunteer_value = m.split_hours(m.hours_breakdown(provider_id, start, end), start, end)
     build.add("fte_used", fte_used)
     build.add("starters", m.starters(scope, start, end))
     build.add("leavers", leavers)

@@ -1,0 +1,225 @@
+"""Approved minutes by provider, area, stage, activity and month: what the return reads instead
+of re-reading a quarter's raw hours.
+
+The raw hours stay the truth. ``hours_month`` is kept up to date in the same transaction as
+any change that moves it, whichever way the change is made:
+
+- an hours entry added, changed or deleted through the ORM (logging, approving, correcting,
+  undoing), or a person's provider, area or stage changed (moving on, moving area): after
+  each flush, the groups touched are counted again from the raw rows;
+- bulk statements on hours (an import's inserts, approving many at once): the months and
+  people they touch are read from their rows or their WHERE clause, and counted again once
+  the statement has run.
+
+A group is (provider, area, stage, month), keyed on the person's *current* area and stage as
+the return groups them; only the groups touched are recounted, so the cost of a change
+grows with what it touches, not with the history behind it. ``flask summaries rebuild``
+counts everything again from the raw rows, and ``flask summaries check`` says whether the
+table matches a fresh count.
+"""
+
+from collections import defaultdict
+from datetime import date, timedelta
+
+from sqlalchemy import Integer, and_, cast, delete, event, extract, func, insert, select
+from sqlalchemy.orm import Session, attributes
+
+from app.people.models import Person
+
+from .models import HoursEntry, HoursMonth, HoursStatus
+
+ALL_MONTHS = None
+
+
+def month_key(day: date) -> int:
+    return day.year * 100 + day.month
+
+
+def month_of(column):
+    """yyyymm of a date column, in SQL, alike on SQLite and PostgreSQL."""
+    return cast(extract("year", column) * 100 + extract("month", column), Integer)
+
+
+def _counted(*where):
+    """Approved minutes and entries grouped as the summary keeps them, from the raw rows."""
+    month = month_of(HoursEntry.worked_on)
+    return (select(Person.provider_id, Person.area_id, Person.stage, HoursEntry.activity_id, month,
+                   func.sum(HoursEntry.minutes), func.count())
+            .select_from(HoursEntry).join(Person, Person.id == HoursEntry.person_id)
+            .where(HoursEntry.status == HoursStatus.APPROVED, *where)
+            .group_by(Person.provider_id, Person.area_id, Person.stage, HoursEntry.activity_id, month))
+
+
+_COLUMNS = ["provider_id", "area_id", "stage", "activity_id", "month", "minutes", "entries"]
+
+
+# ---------------------------------------------------------------- recounting touched groups
+
+class _Touched:
+    """People (with the months touched, or all) and whole groups, to count again."""
+
+    def __init__(self):
+        self.people: dict[int, set | None] = defaultdict(set)
+        self.groups: set[tuple] = set()
+
+    def person(self, person_id: int | None, month: int | None) -> None:
+        if person_id is None:
+            return
+        if month is ALL_MONTHS:
+            self.people[person_id] = ALL_MONTHS
+        elif self.people[person_id] is not ALL_MONTHS:
+            self.people[person_id].add(month)
+
+    def __bool__(self) -> bool:
+        return bool(self.people or self.groups)
+
+
+def recount(connection, touched: _Touched) -> None:
+    """Count again, from the raw rows, every group the touched people and groups fall in."""
+    if not touched:
+        return
+    plan: dict[tuple, set | None] = {group: ALL_MONTHS for group in touched.groups}
+    people = list(touched.people)
+    for start in range(0, len(people), 500):
+        rows = connection.execute(select(Person.id, Person.provider_id, Person.area_id, Person.stage)
+                                  .where(Person.id.in_(people[start:start + 500])))
+        for person_id, *group in rows:
+            group, months = tuple(group), touched.people[person_id]
+            if months is ALL_MONTHS or plan.get(group, set()) is ALL_MONTHS:
+                plan[group] = ALL_MONTHS
+            else:
+                plan.setdefault(group, set()).update(months)
+    table = HoursMonth.__table__
+    for (provider_id, area_id, stage), months in plan.items():
+        here = and_(table.c.provider_id == provider_id, table.c.area_id == area_id, table.c.stage == stage)
+        raw = [Person.provider_id == provider_id, Person.area_id == area_id, Person.stage == stage]
+        if months is not ALL_MONTHS:
+            chosen = sorted(months)
+            here = and_(here, table.c.month.in_(chosen))
+            first, last = chosen[0], chosen[-1]
+            raw += [HoursEntry.worked_on >= date(first // 100, first % 100, 1),
+                    HoursEntry.worked_on < _next_month(last), month_of(HoursEntry.worked_on).in_(chosen)]
+        connection.execute(delete(table).where(here))
+        connection.execute(insert(table).from_select(_COLUMNS, _counted(*raw)))
+
+
+def _next_month(key: int) -> date:
+    year, month = divmod(key, 100)
+    return date(year + month // 12, month % 12 + 1, 1)
+
+
+def rebuild(connection) -> None:
+    """Count every group again from the raw rows."""
+    table = HoursMonth.__table__
+    connection.execute(delete(table))
+    connection.execute(insert(table).from_select(_COLUMNS, _counted()))
+
+
+def differences(connection) -> list[tuple]:
+    """Rows where the summary and a fresh count disagree: (group..., month, kept, counted)."""
+    table = HoursMonth.__table__
+    kept = {tuple(r[:5]): tuple(r[5:]) for r in connection.execute(select(*[table.c[c] for c in _COLUMNS]))}
+    fresh = {tuple(r[:5]): tuple(r[5:]) for r in connection.execute(_counted())}
+    return [(*key, kept.get(key), fresh.get(key)) for key in sorted(set(kept) | set(fresh), key=str)
+            if kept.get(key) != fresh.get(key)]
+
+
+# ---------------------------------------------------------------- noticing changes
+
+def _old(item, field: str):
+    history = attributes.get_history(item, field)
+    return history.deleted[0] if history.deleted else getattr(item, field)
+
+
+def _entry_keys(entry: HoursEntry, touched: _Touched, *, old: bool) -> None:
+    touched.person(entry.person_id, month_key(entry.worked_on))
+    if old:
+        touched.person(_old(entry, "person_id"), month_key(_old(entry, "worked_on")))
+
+
+_ENTRY_FIELDS = ("person_id", "worked_on", "minutes", "status", "activity_id")
+_PERSON_FIELDS = ("provider_id", "area_id", "stage")
+
+
+@event.listens_for(Session, "after_flush")
+def _after_flush(session, _context) -> None:
+    touched = _Touched()
+    for entry in session.new:
+        if isinstance(entry, HoursEntry) and entry.status == HoursStatus.APPROVED:
+            _entry_keys(entry, touched, old=False)
+    for entry in session.deleted:
+        if isinstance(entry, HoursEntry):
+            _entry_keys(entry, touched, old=True)
+    for item in session.dirty:
+        if isinstance(item, HoursEntry):
+            if any(attributes.get_history(item, f).has_changes() for f in _ENTRY_FIELDS):
+                _entry_keys(item, touched, old=True)
+        elif isinstance(item, Person):
+            changed = [f for f in _PERSON_FIELDS if attributes.get_history(item, f).has_changes()]
+            if changed:
+                touched.groups.add(tuple(_old(item, f) for f in _PERSON_FIELDS))
+                touched.person(item.id, ALL_MONTHS)
+    recount(session.connection(), touched)
+
+
+def _inserted(rows: list[dict], touched: _Touched) -> bool:
+    """The approved rows of a bulk insert; False when its values are written into the statement."""
+    if not any(rows):
+        return False
+    for row in rows:
+        if row.get("status") in (HoursStatus.APPROVED, HoursStatus.APPROVED.value):
+            touched.person(row.get("person_id"), month_key(row["worked_on"]))
+    return True
+
+
+def _matched(connection, entity, where, touched: _Touched) -> None:
+    """The people and months (or whole groups) an UPDATE or DELETE is about to change."""
+    if entity is HoursEntry:
+        query = select(HoursEntry.person_id, month_of(HoursEntry.worked_on)).distinct()
+        for person_id, month in connection.execute(query.where(where) if where is not None else query):
+            touched.person(person_id, month)
+    else:
+        query = select(Person.id, Person.provider_id, Person.area_id, Person.stage)
+        for person_id, *group in connection.execute(query.where(where) if where is not None else query):
+            touched.groups.add(tuple(group))
+            touched.person(person_id, ALL_MONTHS)
+
+
+@event.listens_for(Session, "do_orm_execute")
+def _bulk_statement(state):
+    """Inserts, updates and deletes run as statements rather than through a flush."""
+    if not (state.is_insert or state.is_update or state.is_delete):
+        return None
+    mapper = state.bind_mapper
+    entity = mapper.class_ if mapper is not None else None
+    if entity not in (HoursEntry, Person) or (state.is_insert and entity is Person):  # a new person has no hours
+        return None
+    touched = _Touched()
+    connection = state.session.connection()
+    counted = True
+    if state.is_insert:
+        rows = state.parameters if isinstance(state.parameters, list) else [state.parameters or {}]
+        counted = _inserted(rows, touched)
+    else:
+        _matched(connection, entity, state.statement.whereclause, touched)
+    result = state.invoke_statement()
+    if counted:
+        recount(connection, touched)
+    else:
+        rebuild(connection)
+    return result
+
+
+def quarter_months(start: date, end: date) -> tuple[list[int], list[tuple[date, date]]]:
+    """The months wholly inside [start, end], read from the summary, and the part-months at
+    either edge, read from the raw rows."""
+    whole, edges = [], []
+    first = date(start.year, start.month, 1)
+    while first <= end:
+        following = _next_month(month_key(first))
+        if first >= start and following <= end + timedelta(days=1):
+            whole.append(month_key(first))
+        else:
+            edges.append((max(first, start), min(following - timedelta(days=1), end)))
+        first = following
+    return whole, edges

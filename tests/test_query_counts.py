@@ -1,0 +1,57 @@
+"""Queries per page are constant in data size: ten times the providers, people and hours make
+no more statements on the pages the co-ordinator and HR open most (the return, the home page,
+delivery, the FTE page and the budget monitor)."""
+
+from datetime import date
+
+import pytest
+from flask import g
+from sqlalchemy import event
+
+from app.auth.models import Role
+from app.extensions import db
+
+from .factories import make_contract_year, make_hours, make_person, make_provider
+
+
+def _count(client, path: str) -> int:
+    statements = []
+    g.pop("_login_user", None)  # the test's app context outlives each request
+    listener = lambda *args: statements.append(args[2])  # noqa: E731
+    event.listen(db.engine, "before_cursor_execute", listener)
+    try:
+        response = client.get(path)
+        assert response.status_code == 200, path
+    finally:
+        event.remove(db.engine, "before_cursor_execute", listener)
+    return len(statements)
+
+
+def _grow(world, providers: int) -> None:
+    for _ in range(providers):
+        provider = make_provider()
+        make_contract_year(provider)
+        for area in (world.north, world.south):
+            person = make_person(provider=provider, area=area, joined_on=date(2025, 1, 1))
+            for day in (date(2026, 7, 6), date(2026, 8, 10), date(2026, 9, 14)):
+                make_hours(person, worked_on=day, hours="2")
+    for day in (date(2026, 7, 7), date(2026, 8, 11)):
+        make_hours(world.neighbour, worked_on=day, hours="3")
+    db.session.commit()
+
+
+@pytest.mark.parametrize("role,path", [
+    (Role.COORDINATOR, "/returns/?from=2026-07-01&to=2026-09-30&provider=all"),
+    (Role.COORDINATOR, "/"),
+    (Role.COORDINATOR, "/delivery/?from=2026-07-01&to=2026-09-30"),
+    (Role.HR, "/budget/fte"),
+    (Role.HR, "/budget/"),
+    (Role.HR, "/returns/?from=2026-07-01&to=2026-09-30"),
+])
+def test_queries_do_not_grow_with_the_data(world, sign_in, role, path):
+    client = sign_in(world.user(role))
+    _grow(world, 2)
+    _count(client, path)  # the first request fills per-process caches
+    small = _count(client, path)
+    _grow(world, 8)
+    assert _count(client, path) == small
