@@ -7,7 +7,7 @@ STAMP_PY := $(VENV)/.installed
 STAMP_NODE := node_modules/.installed
 CSS := app/static/dist/pathway.css
 
-.PHONY: run test test-postgres test-redis ci setup sysdeps lint screenshots clean bench
+.PHONY: run test test-postgres test-redis ci setup sysdeps lint screenshots clean bench bench-national
 
 setup: sysdeps $(STAMP_PY) $(CSS)
 
@@ -47,10 +47,18 @@ test-redis: setup
 ci: test test-postgres test-redis
 
 # Benchmarks at scale (50 providers, ~1M hour entries): SQLite, then a throw-away PostgreSQL.
+# gunicorn runs its production workers, sharing sign-in limits in a throw-away Redis.
+WRK := command -v wrk >/dev/null || (apt-get install -y -qq wrk >/dev/null 2>&1 || sudo apt-get install -y -qq wrk)
 bench: setup
-	@command -v wrk >/dev/null || (apt-get install -y -qq wrk >/dev/null 2>&1 || sudo apt-get install -y -qq wrk)
-	$(VENV)/bin/python bench/run.py sqlite
-	scripts/with-postgres.sh $(VENV)/bin/python bench/run.py postgres
+	@$(WRK)
+	scripts/with-redis.sh $(VENV)/bin/python bench/run.py sqlite
+	scripts/with-redis.sh scripts/with-postgres.sh $(VENV)/bin/python bench/run.py postgres
+	$(VENV)/bin/python bench/run.py report
+
+# The national rehearsal: 500 providers (~50,000 people, ~10M hour entries) on PostgreSQL.
+bench-national: setup
+	@$(WRK)
+	BENCH_SCALE=500 scripts/with-redis.sh scripts/with-postgres.sh $(VENV)/bin/python bench/run.py postgres
 	$(VENV)/bin/python bench/run.py report
 
 lint: setup

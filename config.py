@@ -74,6 +74,12 @@ class Config:
     JOB_STALE_SECONDS = int(os.environ.get("JOB_STALE_SECONDS", "600"))
     JOB_MAX_ATTEMPTS = int(os.environ.get("JOB_MAX_ATTEMPTS", "3"))
     JOB_RETRY_SECONDS = int(os.environ.get("JOB_RETRY_SECONDS", "30"))
+    # Charts drawn once and shared by every web and worker process (app.budget.charts).
+    CHART_CACHE_DIR = os.environ.get("CHART_CACHE_DIR", str(BASE_DIR / "instance" / "chart-cache"))
+    CHART_CACHE_BYTES = int(os.environ.get("CHART_CACHE_MB", "200")) * 1024 * 1024
+    # The worker's processes (`flask worker` starts this many): a bulk certificate zip shares its
+    # chunks among them. One a core by default.
+    WORKER_PROCESSES = int(os.environ.get("WORKER_PROCESSES", str(os.cpu_count() or 1)))
     # Finished downloads (and their jobs) are deleted after this many hours.
     JOB_KEEP_HOURS = int(os.environ.get("JOB_KEEP_HOURS", str(7 * 24)))
     # A volunteer's reimbursements above this in a month are flagged to the approver.

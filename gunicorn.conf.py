@@ -1,5 +1,6 @@
 """gunicorn settings for production: `gunicorn -c gunicorn.conf.py wsgi:app`."""
 
+import gc
 import multiprocessing
 import os
 
@@ -28,3 +29,11 @@ def on_starting(server):
             f"{server.cfg.workers} workers with sign-in limits kept in each worker's memory would allow "
             f"{server.cfg.workers} times the limit: set RATELIMIT_STORAGE_URI=redis://host:6379/1, "
             "or run one worker (WEB_CONCURRENCY=1)")
+
+
+def pre_fork(server, worker):
+    """Everything loaded so far (the app, its templates, matplotlib) lives as long as the
+    process: keep it out of the garbage collector's full sweeps, which otherwise add 100 ms
+    or more to whichever request happens to trigger one."""
+    gc.collect()
+    gc.freeze()

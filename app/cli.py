@@ -150,12 +150,19 @@ def unlock_user(email):
 
 
 @click.command("worker")
-@click.option("--workers", default=1, show_default=True, help="Worker processes.")
-def worker_command(workers: int):
+@click.option("--workers", type=click.IntRange(1, 64), help="Worker processes [default: WORKER_PROCESSES, one a core].")
+def worker_command(workers: int | None):
     """Run the background job worker (bulk certificates, big reports)."""
+    import gc
+
+    from flask import current_app
     from huey.consumer import Consumer
 
     from app.jobs.worker import huey
+
+    workers = workers or current_app.config["WORKER_PROCESSES"]
+    gc.collect()
+    gc.freeze()  # the loaded app lives as long as the process: keep it out of full collections
 
     click.echo(f"Pathway worker: {workers} process(es), queue {type(huey).__name__}")
     Consumer(huey, workers=workers, worker_type="process").run()

@@ -16,6 +16,9 @@ fc-list 2>/dev/null | grep -q "DejaVu Sans" || missing+=(fonts-dejavu-core)
 [ -d /usr/lib/postgresql ] || missing+=(postgresql)
 # Browser journeys run in Debian's Chromium (no browser is downloaded at run time).
 command -v chromium >/dev/null || missing+=(chromium)
+# Tests read certificates back as a person would: rasterised (poppler) and their QR code scanned (zbar).
+command -v pdftoppm >/dev/null || missing+=(poppler-utils)
+command -v zbarimg >/dev/null || missing+=(zbar-tools)
 # The shared rate limits and the Redis queue are tested against a throw-away redis-server.
 command -v redis-server >/dev/null || missing+=(redis-server)
 

@@ -52,6 +52,7 @@ def app(tmp_path_factory):
         overrides["SQLALCHEMY_DATABASE_URI"] = (
             f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.db'}")
     overrides["JOB_RESULTS_DIR"] = str(tmp_path_factory.mktemp("job-results"))
+    overrides["CHART_CACHE_DIR"] = str(tmp_path_factory.mktemp("chart-cache"))
     app = create_app("test", **overrides)
     from app.jobs.queue import huey
 

@@ -1,10 +1,12 @@
 """Charts as SVG, drawn on the server with matplotlib so the same chart can go
 into a page or a PDF. Every chart is shown beside a table of its numbers."""
 
+import functools
+import hashlib
 import io
+import os
 import re
 from datetime import date
-from functools import lru_cache
 
 import matplotlib
 
@@ -59,6 +61,43 @@ def _svg(figure, title: str) -> Markup:
     return Markup(svg)
 
 
+# Drawing a chart takes a few hundred milliseconds, and the same figures always make the same
+# SVG: each chart is kept, by a hash of its figures, in a cache on disk (diskcache, SQLite
+# underneath) that every web and worker process shares, so a chart is drawn once, by
+# whichever process needs it first. Raise CHART_STYLE when the drawing code changes.
+CHART_STYLE = 2
+_caches: dict[int, object] = {}
+
+
+def _cache():
+    """This process's handle on the shared cache (opened after any fork, never inherited)."""
+    from diskcache import Cache
+    from flask import current_app
+
+    pid = os.getpid()
+    if pid not in _caches:
+        _caches.clear()
+        _caches[pid] = Cache(current_app.config["CHART_CACHE_DIR"], size_limit=current_app.config[
+            "CHART_CACHE_BYTES"], eviction_policy="least-recently-used")
+    return _caches[pid]
+
+
+def drawn_once(draw):
+    """Keep ``draw``'s SVG in the shared cache under a hash of its name and figures."""
+
+    @functools.wraps(draw)
+    def cached(*args) -> Markup:
+        key = "chart:" + hashlib.sha256(repr((CHART_STYLE, draw.__name__, args)).encode()).hexdigest()
+        cache = _cache()
+        svg = cache.get(key)
+        if svg is None:
+            svg = str(draw(*args))
+            cache.set(key, svg)
+        return Markup(svg)
+
+    return cached
+
+
 def _pounds(value, _position=None) -> str:
     return f"£{value / 100:,.0f}"
 
@@ -68,9 +107,7 @@ def monthly_spend_chart(months: list[date], actual: list[int], profile: int, tod
     return _monthly_spend_chart(tuple(months), tuple(actual), profile, today)
 
 
-# Drawing a chart takes a few hundred milliseconds; the same figures always make the same
-# SVG, so pages that many people open (the monitor, the return) draw each chart once.
-@lru_cache(maxsize=256)
+@drawn_once
 def _monthly_spend_chart(months: tuple, actual: tuple, profile: int, today: date) -> Markup:
     figure, axes = plt.subplots(figsize=(8, 3.6))
     labels = [m.strftime("%b") for m in months]
@@ -97,7 +134,7 @@ def fte_chart(groups: list[str], budgeted: list[float], used: list[float]) -> Ma
     return _fte_chart(tuple(groups), tuple(budgeted), tuple(used))
 
 
-@lru_cache(maxsize=256)
+@drawn_once
 def _fte_chart(groups: tuple, budgeted: tuple, used: tuple) -> Markup:
     figure, axes = plt.subplots(figsize=(8, 0.6 + 0.55 * max(len(groups), 1)))
     positions = range(len(groups))
@@ -121,7 +158,7 @@ def bar_chart(labels: list[str], series: dict[str, list[float]], title: str, uni
     return _bar_chart(tuple(labels), tuple((k, tuple(v)) for k, v in series.items()), title, unit, horizontal)
 
 
-@lru_cache(maxsize=256)
+@drawn_once
 def _bar_chart(labels: tuple, series_items: tuple, title: str, unit: str, horizontal: bool) -> Markup:
     series = dict(series_items)
     count = max(len(labels), 1)

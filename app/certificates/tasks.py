@@ -1,15 +1,13 @@
 """Bulk certificates, rendered by the background worker with progress on the Job row."""
 
-import io
-import zipfile
-
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
 from app.access import scope
 from app.extensions import db
-from app.jobs.queue import job_requester
-from app.jobs.runner import Run, job_task
+from app.jobs import parts
+from app.jobs.queue import JobRefused, app_context, huey, job_requester
+from app.jobs.runner import Run, job_arguments, job_task
 from app.people.models import Person
 
 from .models import Certificate, Job
@@ -33,28 +31,58 @@ def verify_url(base_url: str, number: str) -> str:
     return f"{base_url.rstrip('/')}/verify/{number}"
 
 
-@job_task
-def render_certificates(job: Job, run: Run, certificate_ids: list[int], fmt: str, base_url: str) -> None:
-    """Certificates as one PDF or a zip of PDFs, a chunk at a time, with progress."""
+def _certificates(job: Job, ids: list[int]) -> list[Certificate]:
     # Checked again here, not only when the job was asked for: the worker renders
     # only what the person who asked may still download.
     requester = job_requester(job, "issue_certificates")
-    certificates = db.session.scalars(
+    return db.session.scalars(
         select(Certificate).join(Person, Person.id == Certificate.person_id)
-        .where(Certificate.id.in_(certificate_ids), scope("issue_certificates", requester))
+        .where(Certificate.id.in_(ids), scope("issue_certificates", requester))
         .options(joinedload(Certificate.person)).order_by(Certificate.id)).all()
-    buffer, documents = io.BytesIO(), []
-    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-        for start in range(0, len(certificates), CHUNK):
-            chunk = certificates[start:start + CHUNK]
-            document = render_document(certificates_html(
-                [(c, verify_url(base_url, c.number), c.person.provider.name) for c in chunk]))
-            if fmt == "pdf":
-                documents.append(document)
-            else:
-                for certificate, page in zip(chunk, document.pages, strict=True):
-                    archive.writestr(zip_name(certificate), document.copy([page]).write_pdf())
-            run.progress(start + len(chunk))
-    data = render_many(documents) if fmt == "pdf" else buffer.getvalue()
-    run.finish(data, name=f"certificates-{job.id}.{'pdf' if fmt == 'pdf' else 'zip'}",
-               content_type="application/pdf" if fmt == "pdf" else "application/zip")
+
+
+def _render(chunk: list[Certificate], base_url: str):
+    return render_document(certificates_html(
+        [(c, verify_url(base_url, c.number), c.person.provider.name) for c in chunk]))
+
+
+@job_task
+def render_certificates(job: Job, run: Run, certificate_ids: list[int], fmt: str, base_url: str) -> None:
+    """Certificates as one PDF or a zip of PDFs, a chunk at a time, with progress. A zip's
+    chunks are shared with helpers on the worker's other processes (``parts``)."""
+    certificates = _certificates(job, certificate_ids)
+    if fmt == "zip":
+        chunks = [certificates[i:i + CHUNK] for i in range(0, len(certificates), CHUNK)]
+        def start_helpers() -> None:
+            for _ in range(min(parts.helpers(), len(chunks) - 1)):
+                help_render_certificates(job.id, run.token)
+
+        data = parts.render_shared(run, chunks, lambda chunk: _zip_part(chunk, base_url), start_helpers)
+        run.finish(data, name=f"certificates-{job.id}.zip", content_type="application/zip")
+        return
+    documents = []
+    for start in range(0, len(certificates), CHUNK):
+        documents.append(_render(certificates[start:start + CHUNK], base_url))
+        run.progress(min(start + CHUNK, len(certificates)))
+    run.finish(render_many(documents), name=f"certificates-{job.id}.pdf", content_type="application/pdf")
+
+
+def _zip_part(chunk: list[Certificate], base_url: str) -> list[tuple[str, bytes]]:
+    document = _render(chunk, base_url)
+    return [(zip_name(c), document.copy([page]).write_pdf()) for c, page in zip(chunk, document.pages, strict=True)]
+
+
+@huey.task(name="help_render_certificates")
+def help_render_certificates(job_id: int, token: str) -> None:
+    """Render chunks of a running zip job that nobody has claimed yet; stop when none are left."""
+    with app_context():
+        job = db.session.get(Job, job_id)
+        if job is None or job.run_token != token:
+            return
+        arguments = job_arguments(job)
+        try:
+            certificates = _certificates(job, arguments["certificate_ids"])
+        except JobRefused:
+            return  # the job's own run refuses it
+        chunks = [certificates[i:i + CHUNK] for i in range(0, len(certificates), CHUNK)]
+        parts.help_render(job_id, token, chunks, lambda chunk: _zip_part(chunk, arguments["base_url"]))

@@ -1,13 +1,15 @@
 """Deterministic synthetic data at scale: N providers, each in the four areas with the seed's
 establishment; at N=50 about 5,000 people, 1,000,000 hour entries over three contract years,
-100,000 expense lines, 30,000 training records with certificates. Bulk inserts throughout."""
+100,000 expense lines, 30,000 training records with certificates, and about 80,000 sessions
+delivered (three or so a week in each area). Bulk inserts throughout."""
 
 import random
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
 from sqlalchemy import insert, select, text
 
 from app.certificates.models import Certificate, CertificateKind
+from app.delivery.models import DeliverySession, Mode, Offer, SessionFacilitator
 from app.establishment.models import Contract
 from app.expenses.models import ClaimStatus, ExpenseCategory, ExpenseClaim, ExpenseLine, LineStatus, Vehicle
 from app.extensions import db
@@ -64,6 +66,7 @@ class ScaleLoader:
         self.activities = list(db.session.scalars(select(Activity.id)))
         self.categories = {c.name: c.id for c in db.session.scalars(select(ExpenseCategory))}
         self.courses = list(load_catalogue().values())
+        self.offers = list(db.session.scalars(select(Offer.id)))
         for number in range(1, self.count + 1):
             name = f"Scale Provider {number:03d}"
             if db.session.scalar(select(Provider.id).where(Provider.name == name)):
@@ -102,6 +105,7 @@ class ScaleLoader:
         self._hours(ids, people)
         self._expenses(ids, people)
         self._training(ids, people)
+        self._sessions(provider, ids, people, areas)
 
     def _histories(self, ids, people, plans, posts) -> None:
         changes, contracts = [], []
@@ -185,3 +189,35 @@ class ScaleLoader:
                              "created_at": self.now} for r, record_id in zip(records, record_ids, strict=True)])
 
 
+
+    def _sessions(self, provider: Provider, ids, people, areas) -> None:
+        """About three sessions a week in each area, each led by one or two of the area's people."""
+        if not self.offers:
+            return
+        rng, sessions, leaders = self.rng, [], []
+        by_area = {}
+        for person_id, person in zip(ids, people, strict=True):
+            by_area.setdefault(person["area_id"], []).append((person_id, person))
+        first_monday = START - timedelta(days=START.weekday())
+        weeks = (min(END, self.today) - first_monday).days // 7
+        for area_id, team in by_area.items():
+            for week in range(weeks):
+                monday = first_monday + timedelta(weeks=week)
+                for _ in range(rng.choice((2, 3, 3, 4))):
+                    day = monday + timedelta(days=rng.randint(0, 6))
+                    evening = rng.random() < 0.2
+                    attended = rng.randint(3, 12)
+                    sessions.append({
+                        "provider_id": provider.id, "offer_id": rng.choice(self.offers), "area_id": area_id,
+                        "delivered_on": day, "starts_at": time(18) if evening else time(10),
+                        "ends_at": time(20) if evening else time(12),
+                        "mode": Mode.ONLINE if rng.random() < 0.15 else Mode.FACE_TO_FACE,
+                        "out_of_hours": evening or day.weekday() >= 5, "families_attended": attended,
+                        "families_new": rng.randint(0, attended // 3), "families_phase_one": 0,
+                        "families_pre_diagnosis": 0, "created_at": self.now})
+                    here = [pid for pid, p in team if p["joined_on"] <= day and (p["left_on"] or END) >= day]
+                    leaders.append(rng.sample(here, min(len(here), rng.choice((1, 2)))))
+        session_ids = _bulk_returning(DeliverySession, sessions)
+        _bulk(SessionFacilitator, [{"session_id": session_id, "person_id": person_id, "leads": index == 0}
+                                   for session_id, chosen in zip(session_ids, leaders, strict=True)
+                                   for index, person_id in enumerate(chosen)])

@@ -185,6 +185,9 @@ def expire(now: datetime) -> int:
     for job in old:
         delete_job(job)
     db.session.commit()
+    from . import parts
+
+    parts.tidy(older_than_seconds=current_app.config["JOB_KEEP_HOURS"] * 3600)
     return len(old)
 
 

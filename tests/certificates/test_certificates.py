@@ -33,6 +33,19 @@ def test_certificate_pdf_contains_name_course_and_number(world, sign_in):
     assert f"/verify/{world.certificate.number}" in text
 
 
+def test_the_printed_certificates_qr_code_scans_to_its_verify_page(world, sign_in, tmp_path):
+    """Rasterised at 300 dpi as a printer would, the QR code (a crisp PNG) scans to the page that
+    checks the certificate."""
+    import subprocess
+
+    pdf = tmp_path / "certificate.pdf"
+    pdf.write_bytes(sign_in(world.user(Role.VOLUNTEER)).get(f"/certificates/{world.certificate.id}.pdf").data)
+    subprocess.run(["pdftoppm", "-r", "300", "-png", str(pdf), str(tmp_path / "page")], check=True)
+    scanned = subprocess.run(["zbarimg", "--quiet", "--raw", str(tmp_path / "page-1.png")], capture_output=True,
+                             text=True).stdout.strip()
+    assert scanned.endswith(f"/verify/{world.certificate.number}")
+
+
 def test_milestones_are_issued_exactly_once_when_crossing_a_threshold(world):
     hr = world.user(Role.HR)
     entries = [make_hours(world.me, worked_on=date(2026, 3, d), hours="8", status="submitted") for d in range(2, 6)]

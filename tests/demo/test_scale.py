@@ -19,6 +19,14 @@ def test_scale_is_deterministic_idempotent_and_consistent(app):
     assert len(first) == PEOPLE_PER_PROVIDER
     hours = db.session.scalar(select(func.count(HoursEntry.id)))
     assert PEOPLE_PER_PROVIDER * HOURS_PER_PERSON * 0.5 < hours <= PEOPLE_PER_PROVIDER * HOURS_PER_PERSON
+    # Sessions in proportion: about three a week in each of the four areas since April 2024.
+    from app.delivery.models import DeliverySession, SessionFacilitator
+    from app.hours.summary import differences
+
+    sessions = db.session.scalar(select(func.count(DeliverySession.id)))
+    assert 4 * 130 * 2 < sessions < 4 * 140 * 4
+    assert db.session.scalar(select(func.count()).select_from(SessionFacilitator)) >= sessions * 0.9
+    assert differences(db.session.connection()) == []  # the bulk inserts kept the hours summary in step
     ScaleLoader(1, 7, date(2026, 11, 23), echo=lambda *_: None).run()  # again: nothing added
     assert _snapshot() == first
     assert all(stage_history_consistent(p) for p in db.session.scalars(select(Person)))
