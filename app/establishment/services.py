@@ -3,6 +3,7 @@
 from dataclasses import dataclass
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
+from functools import lru_cache
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
@@ -54,9 +55,11 @@ def forget_on_cost_rules() -> None:
     g.pop("_on_cost_rules", None)
 
 
+@lru_cache(maxsize=4096)
 def annual_post_cost_pence(number_of_posts: int, budgeted_fte, mid_pence, on_cost_bp: int, terms) -> Decimal:
     """A year of a post line: each of its posts at an equal share of the budgeted FTE, so NI's
-    threshold applies per person."""
+    threshold applies per person. Pure, and the same few grades and FTEs recur across posts and
+    providers (most use the council's scale), so each is worked out once a process."""
     from app.budget.costs import person_annual_cost
 
     fte = Decimal(str(budgeted_fte or 0))

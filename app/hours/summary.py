@@ -21,7 +21,7 @@ table matches a fresh count.
 from collections import defaultdict
 from datetime import date, timedelta
 
-from sqlalchemy import Integer, and_, cast, delete, event, extract, func, insert, select
+from sqlalchemy import Integer, and_, cast, delete, event, extract, func, insert, select, text
 from sqlalchemy.orm import Session, attributes
 
 from app.people.models import Person
@@ -40,13 +40,19 @@ def month_of(column):
     return cast(extract("year", column) * 100 + extract("month", column), Integer)
 
 
-def _counted(*where):
-    """Approved minutes and entries grouped as the summary keeps them, from the raw rows."""
+def _counted(*where, by_person: bool = False):
+    """Approved minutes and entries grouped as the summary keeps them, from the raw rows.
+
+    ``by_person``: the rows are found through their people (a recount). The status test is then
+    written so no index can serve it: before ANALYZE (as while loading), SQLite otherwise reads
+    every provider's approved hours for the months through the status index."""
     month = month_of(HoursEntry.worked_on)
+    status = HoursEntry.status
+    approved = (func.coalesce(status, "") if by_person else status) == HoursStatus.APPROVED.value
     return (select(Person.provider_id, Person.area_id, Person.stage, HoursEntry.activity_id, month,
                    func.sum(HoursEntry.minutes), func.count())
             .select_from(HoursEntry).join(Person, Person.id == HoursEntry.person_id)
-            .where(HoursEntry.status == HoursStatus.APPROVED, *where)
+            .where(approved, *where)
             .group_by(Person.provider_id, Person.area_id, Person.stage, HoursEntry.activity_id, month))
 
 
@@ -90,9 +96,20 @@ def recount(connection, touched: _Touched) -> None:
             else:
                 plan.setdefault(group, set()).update(months)
     table = HoursMonth.__table__
-    for (provider_id, area_id, stage), months in plan.items():
+    if connection.dialect.name == "postgresql":
+        # Two transactions recounting one provider's groups at once would each count from a
+        # snapshot without the other's change: the second waits here for the first to commit,
+        # and its statements then see it. (SQLite has one writer at a time already.)
+        for provider_id in sorted({group[0] for group in plan}):
+            connection.execute(text("SELECT pg_advisory_xact_lock(hashtext(:key))"),
+                               {"key": f"hours_month:{provider_id}"})
+    for (provider_id, area_id, stage), months in sorted(plan.items(), key=lambda item: str(item[0])):
         here = and_(table.c.provider_id == provider_id, table.c.area_id == area_id, table.c.stage == stage)
-        raw = [Person.provider_id == provider_id, Person.area_id == area_id, Person.stage == stage]
+        # The group's people first, then their hours by (person, date).
+        people = list(connection.scalars(select(Person.id).where(
+            Person.provider_id == provider_id, Person.area_id == area_id, Person.stage == stage)))
+        raw = [Person.provider_id == provider_id, Person.area_id == area_id, Person.stage == stage,
+               HoursEntry.person_id.in_(people)]
         if months is not ALL_MONTHS:
             chosen = sorted(months)
             here = and_(here, table.c.month.in_(chosen))
@@ -100,7 +117,7 @@ def recount(connection, touched: _Touched) -> None:
             raw += [HoursEntry.worked_on >= date(first // 100, first % 100, 1),
                     HoursEntry.worked_on < _next_month(last), month_of(HoursEntry.worked_on).in_(chosen)]
         connection.execute(delete(table).where(here))
-        connection.execute(insert(table).from_select(_COLUMNS, _counted(*raw)))
+        connection.execute(insert(table).from_select(_COLUMNS, _counted(*raw, by_person=True)))
 
 
 def _next_month(key: int) -> date:

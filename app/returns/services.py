@@ -127,12 +127,13 @@ def _by_area(values: m.Values, area_names: dict[int, str]) -> dict[str, float]:
 
 def _delivery(build: _Builder, provider_id: int | None, start: date, end: date) -> None:
     """Sessions, families and hours against the plan, for each area the provider delivers in and in total."""
-    from app.delivery.services import areas_for, delivery_report
+    from app.delivery.services import areas_for, delivery_reports
 
     areas = areas_for(provider_id)
-    for label, chosen in [(ALL, areas)] + [(a.name, [a]) for a in areas]:
-        report = delivery_report(provider_ids=[provider_id] if provider_id else None, areas=chosen, start=start,
-                                 end=end)
+    reports = delivery_reports(provider_ids=[provider_id] if provider_id else None, areas=areas, start=start,
+                               end=end, each_area=True)
+    for label, key in [(ALL, None)] + [(a.name, a.id) for a in areas]:
+        report = reports[key]
         for item in report.offers:
             kind = item.offer.kind.value
             build.figures += [Figure(label, "sessions_delivered", kind, item.delivered),

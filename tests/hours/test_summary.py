@@ -228,3 +228,42 @@ def test_summaries_check_finds_a_difference_and_rebuild_mends_it(app):
     assert app.test_cli_runner().invoke(args=["summaries", "rebuild"]).exit_code == 0
     db.session.expire_all()
     assert db.session.scalar(select(HoursMonth.minutes)) == 120
+
+
+def test_two_approvals_in_one_group_at_once_both_count(app):
+    """The second transaction's recount waits for the first to commit, then counts its change too
+    (on PostgreSQL, without the wait it counted from a snapshot missing the first approval)."""
+    import threading
+
+    provider, area = make_provider(), make_area("North Kent")
+    person, other = (make_person(provider=provider, area=area, joined_on=date(2025, 1, 1)) for _ in range(2))
+    hr = make_user(Role.HR, provider=provider)
+    first = make_hours(person, worked_on=date(2026, 9, 10), hours="2", status="submitted").id
+    second = make_hours(other, worked_on=date(2026, 9, 11), hours="3", status="submitted").id
+    db.session.commit()
+    flushed, errors = threading.Event(), []
+
+    def approve(entry_id: int, *, hold: bool) -> None:
+        try:
+            with app.app_context():
+                actor = db.session.get(type(hr), hr.id)
+                approve_entries([db.session.get(HoursEntry, entry_id)], actor=actor, now=NOW)
+                if hold:
+                    flushed.set()
+                    time.sleep(0.5)  # the other approval starts while this one is not yet committed
+                db.session.commit()
+        except Exception as error:  # noqa: BLE001 (reported below)
+            errors.append(error)
+            flushed.set()
+
+    import time
+
+    holder = threading.Thread(target=approve, args=(first,), kwargs={"hold": True})
+    holder.start()
+    flushed.wait(10)
+    approve(second, hold=False)
+    holder.join()
+    assert errors == []
+    db.session.expire_all()
+    assert differences(db.session.connection()) == []
+    assert sum(r.minutes for r in db.session.scalars(select(HoursMonth))) == 300
