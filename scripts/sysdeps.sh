@@ -11,8 +11,10 @@ have_lib "libpangoft2-1.0.so.0" || missing+=(libpangoft2-1.0-0)
 have_lib "libharfbuzz-subset.so.0" || missing+=(libharfbuzz-subset0)
 command -v node >/dev/null || missing+=(nodejs npm)
 # Certificates and reports are set in fonts the system provides (no downloads).
-fc-list 2>/dev/null | grep -q "Liberation Sans" || missing+=(fonts-liberation)
-fc-list 2>/dev/null | grep -q "DejaVu Sans" || missing+=(fonts-dejavu-core)
+# (Read once into a variable: `fc-list | grep -q` under pipefail fails when grep stops reading early.)
+fonts="$(fc-list 2>/dev/null || true)"
+grep -q "Liberation Sans" <<<"$fonts" || missing+=(fonts-liberation)
+grep -q "DejaVu Sans" <<<"$fonts" || missing+=(fonts-dejavu-core)
 [ -d /usr/lib/postgresql ] || missing+=(postgresql)
 # Browser journeys run in Debian's Chromium (no browser is downloaded at run time).
 command -v chromium >/dev/null || missing+=(chromium)

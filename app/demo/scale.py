@@ -3,6 +3,7 @@ establishment; at N=50 about 5,000 people, 1,000,000 hour entries over three con
 100,000 expense lines, 30,000 training records with certificates, and about 80,000 sessions
 delivered (three or so a week in each area). Bulk inserts throughout."""
 
+import enum
 import random
 from datetime import UTC, date, datetime, time, timedelta
 
@@ -32,8 +33,29 @@ ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"
 
 
 def _bulk(model, rows: list[dict]) -> None:
+    if rows and db.session.get_bind().dialect.name == "postgresql":
+        _copy(model, rows)
+        return
     for start in range(0, len(rows), CHUNK):
         db.session.execute(insert(model), rows[start:start + CHUNK])
+
+
+def _copy(model, rows: list[dict]) -> None:
+    """PostgreSQL's COPY, several times quicker than INSERTs for millions of rows. COPY is not
+    an ORM statement, so the hours summary is recounted here for the people it touched, in the
+    same transaction (app.hours.summary does that itself for every other way of writing)."""
+    from app.hours.summary import ALL_MONTHS, _Touched, recount
+
+    columns = list(rows[0])
+    cursor = db.session.connection().connection.driver_connection.cursor()
+    with cursor.copy(f"COPY {model.__tablename__} ({', '.join(columns)}) FROM STDIN") as copy:
+        for row in rows:
+            copy.write_row([v.value if isinstance(v, enum.Enum) else v for v in row.values()])
+    if model is HoursEntry:
+        touched = _Touched()
+        for person_id in {row["person_id"] for row in rows}:
+            touched.person(person_id, ALL_MONTHS)
+        recount(db.session.connection(), touched)
 
 
 def _bulk_returning(model, rows: list[dict]) -> list[int]:

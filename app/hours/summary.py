@@ -29,6 +29,7 @@ from app.people.models import Person
 from .models import HoursEntry, HoursMonth, HoursStatus
 
 ALL_MONTHS = None
+LIST_AT_MOST = 1000  # people named one by one in a recount; a larger group is named by a subquery
 
 
 def month_key(day: date) -> int:
@@ -105,11 +106,13 @@ def recount(connection, touched: _Touched) -> None:
                                {"key": f"hours_month:{provider_id}"})
     for (provider_id, area_id, stage), months in sorted(plan.items(), key=lambda item: str(item[0])):
         here = and_(table.c.provider_id == provider_id, table.c.area_id == area_id, table.c.stage == stage)
-        # The group's people first, then their hours by (person, date).
-        people = list(connection.scalars(select(Person.id).where(
-            Person.provider_id == provider_id, Person.area_id == area_id, Person.stage == stage)))
+        # The group's people first, then their hours by (person, date); a very large group is
+        # named by a subquery rather than a list of ids.
+        members = select(Person.id).where(Person.provider_id == provider_id, Person.area_id == area_id,
+                                          Person.stage == stage)
+        people = list(connection.scalars(members.limit(LIST_AT_MOST + 1)))
         raw = [Person.provider_id == provider_id, Person.area_id == area_id, Person.stage == stage,
-               HoursEntry.person_id.in_(people)]
+               HoursEntry.person_id.in_(people if len(people) <= LIST_AT_MOST else members)]
         if months is not ALL_MONTHS:
             chosen = sorted(months)
             here = and_(here, table.c.month.in_(chosen))

@@ -267,3 +267,11 @@ def test_two_approvals_in_one_group_at_once_both_count(app):
     db.session.expire_all()
     assert differences(db.session.connection()) == []
     assert sum(r.minutes for r in db.session.scalars(select(HoursMonth))) == 300
+
+
+@pytest.mark.parametrize("seed", [11])
+def test_a_group_too_large_to_list_is_recounted_through_a_subquery(seed, monkeypatch):
+    import app.hours.summary as summary
+
+    monkeypatch.setattr(summary, "LIST_AT_MOST", 1)  # every group of two or more people is "large"
+    test_the_summary_matches_a_rebuild_after_a_random_story(seed)
