@@ -53,6 +53,7 @@ def render_certificates(job: Job, run: Run, certificate_ids: list[int], fmt: str
     certificates = _certificates(job, certificate_ids)
     if fmt == "zip":
         chunks = [certificates[i:i + CHUNK] for i in range(0, len(certificates), CHUNK)]
+
         def start_helpers() -> None:
             for _ in range(min(parts.helpers(), len(chunks) - 1)):
                 help_render_certificates(job.id, run.token)

@@ -3,6 +3,8 @@ them: after a randomised run of approvals, corrections, undos, imports, moves an
 anonymisations, it matches a fresh rebuild from the raw rows (on SQLite and PostgreSQL)."""
 
 import random
+import threading
+import time
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
@@ -233,8 +235,6 @@ def test_summaries_check_finds_a_difference_and_rebuild_mends_it(app):
 def test_two_approvals_in_one_group_at_once_both_count(app):
     """The second transaction's recount waits for the first to commit, then counts its change too
     (on PostgreSQL, without the wait it counted from a snapshot missing the first approval)."""
-    import threading
-
     provider, area = make_provider(), make_area("North Kent")
     person, other = (make_person(provider=provider, area=area, joined_on=date(2025, 1, 1)) for _ in range(2))
     hr = make_user(Role.HR, provider=provider)
@@ -255,8 +255,6 @@ def test_two_approvals_in_one_group_at_once_both_count(app):
         except Exception as error:  # noqa: BLE001 (reported below)
             errors.append(error)
             flushed.set()
-
-    import time
 
     holder = threading.Thread(target=approve, args=(first,), kwargs={"hold": True})
     holder.start()
