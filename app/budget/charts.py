@@ -66,20 +66,22 @@ def _svg(figure, title: str) -> Markup:
 # underneath) that every web and worker process shares, so a chart is drawn once, by
 # whichever process needs it first. Raise CHART_STYLE when the drawing code changes.
 CHART_STYLE = 2
-_caches: dict[int, object] = {}
+_caches: dict[tuple[int, str], object] = {}
 
 
 def _cache():
-    """This process's handle on the shared cache (opened after any fork, never inherited)."""
+    """This process's handle on the app's shared cache (opened after any fork, never inherited;
+    one per folder, for a process that runs more than one app, as the tests do)."""
     from diskcache import Cache
     from flask import current_app
 
-    pid = os.getpid()
-    if pid not in _caches:
-        _caches.clear()
-        _caches[pid] = Cache(current_app.config["CHART_CACHE_DIR"], size_limit=current_app.config[
-            "CHART_CACHE_BYTES"], eviction_policy="least-recently-used")
-    return _caches[pid]
+    key = (os.getpid(), current_app.config["CHART_CACHE_DIR"])
+    if key not in _caches:
+        for stale in [k for k in _caches if k[0] != key[0]]:
+            del _caches[stale]
+        _caches[key] = Cache(key[1], size_limit=current_app.config["CHART_CACHE_BYTES"],
+                             eviction_policy="least-recently-used")
+    return _caches[key]
 
 
 def drawn_once(draw):
