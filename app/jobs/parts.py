@@ -97,6 +97,7 @@ def render_shared(run, chunks: list, render: Render, start_helpers: Callable[[],
                     _write(folder, index, render(chunks[index]))
             run.progress(_done(folder, sizes))  # also a sign of life, and checks the run still owns the job
             time.sleep(POLL_SECONDS)
+        run.progress(sum(sizes))  # every part is in (a helper may have written the last one)
         return _join(folder, len(chunks))
     finally:
         shutil.rmtree(folder, ignore_errors=True)
