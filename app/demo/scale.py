@@ -44,7 +44,7 @@ def _copy(model, rows: list[dict]) -> None:
     """PostgreSQL's COPY, several times quicker than INSERTs for millions of rows. COPY is not
     an ORM statement, so the hours summary is recounted here for the people it touched, in the
     same transaction (app.hours.summary does that itself for every other way of writing)."""
-    from app.hours.summary import ALL_MONTHS, _Touched, recount
+    from app.hours.summary import recount_people
 
     columns = list(rows[0])
     cursor = db.session.connection().connection.driver_connection.cursor()
@@ -52,10 +52,7 @@ def _copy(model, rows: list[dict]) -> None:
         for row in rows:
             copy.write_row([v.value if isinstance(v, enum.Enum) else v for v in row.values()])
     if model is HoursEntry:
-        touched = _Touched()
-        for person_id in {row["person_id"] for row in rows}:
-            touched.person(person_id, ALL_MONTHS)
-        recount(db.session.connection(), touched)
+        recount_people(db.session.connection(), (row["person_id"] for row in rows))
 
 
 def _bulk_returning(model, rows: list[dict]) -> list[int]:

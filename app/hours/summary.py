@@ -123,6 +123,15 @@ def recount(connection, touched: _Touched) -> None:
         connection.execute(insert(table).from_select(_COLUMNS, _counted(*raw, by_person=True)))
 
 
+def recount_people(connection, person_ids) -> None:
+    """Count again every group these people fall in, all months (after rows written outside the
+    ORM, such as a COPY)."""
+    touched = _Touched()
+    for person_id in set(person_ids):
+        touched.person(person_id, ALL_MONTHS)
+    recount(connection, touched)
+
+
 def _next_month(key: int) -> date:
     year, month = divmod(key, 100)
     return date(year + month // 12, month % 12 + 1, 1)
