@@ -111,7 +111,12 @@ class ProductionConfig(Config):
     DEBUG = False
     # Several web processes: sign-in limits must be counted in shared storage (Redis).
     REQUIRE_SHARED_LIMITS = True
-    PROXY_COUNT = int(os.environ.get("PROXY_COUNT", "1"))
+    # Links in emails are built from PUBLIC_BASE_URL and requests for any host outside
+    # TRUSTED_HOSTS are refused: production will not start without both (a reset link built
+    # from an attacker's Host header would hand them the account).
+    REQUIRE_PUBLIC_ADDRESS = True
+    # Trust no X-Forwarded-* header unless told how many proxies stand in front (README).
+    PROXY_COUNT = int(os.environ.get("PROXY_COUNT", "0"))
     SECRET_KEY = os.environ.get("SECRET_KEY")
     SESSION_COOKIE_NAME = "__Host-session"
     SESSION_COOKIE_SECURE = True

@@ -29,6 +29,7 @@ def create_app(config_name: str | None = None, **overrides) -> Flask:
     if not app.config.get("SECRET_KEY"):
         raise RuntimeError("SECRET_KEY must be set in production")
     _check_shared_limits(app)
+    _check_public_address(app)
     if app.config["PROXY_COUNT"]:
         from werkzeug.middleware.proxy_fix import ProxyFix
 
@@ -59,6 +60,19 @@ def _check_shared_limits(app: Flask) -> None:
             f"holds only within one process, and {said}. "
             "Set RATELIMIT_STORAGE_URI=redis://host:6379/1 (shared by every process and host), "
             "or WEB_CONCURRENCY=1 to run a single web process.")
+
+
+def _check_public_address(app: Flask) -> None:
+    """Production builds every emailed link from PUBLIC_BASE_URL and answers only TRUSTED_HOSTS:
+    without them a password-reset link could be built from whatever Host a request claims."""
+    if not app.config.get("REQUIRE_PUBLIC_ADDRESS"):
+        return
+    missing = [name for name in ("PUBLIC_BASE_URL", "TRUSTED_HOSTS") if not app.config.get(name)]
+    if missing:
+        raise RuntimeError(
+            f"{' and '.join(missing)} must be set in production: PUBLIC_BASE_URL=https://pathway.example.org "
+            "(the address in every emailed link) and TRUSTED_HOSTS=pathway.example.org (the host names "
+            "requests may use, comma-separated)")
 
 
 def _init_extensions(app: Flask) -> None:

@@ -221,6 +221,7 @@ def gunicorn(url: str):
     env = {**os.environ, "RATELIMIT_STORAGE_URI": limits,
            "DATABASE_URL": url, "PATHWAY_ENV": "production", "SECRET_KEY": "bench-not-secret",
            "FORCE_HTTPS": "0", "PROXY_COUNT": "0", "BENCH_FLOOR_PAGE": "1", "BIND": f"127.0.0.1:{port}",
+           "PUBLIC_BASE_URL": f"http://127.0.0.1:{port}", "TRUSTED_HOSTS": "127.0.0.1,localhost",
            "SIGN_IN_RATE_LIMIT": "1000 per minute"}
     process = subprocess.Popen([VENV / "gunicorn", "-c", "gunicorn.conf.py", "--access-logfile", "/dev/null",
                                 "wsgi:app"], cwd=ROOT, env=env, stderr=subprocess.DEVNULL)

@@ -3,14 +3,14 @@ the system), writes the audit history and flushes; the caller commits."""
 
 import hashlib
 import secrets
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 from sqlalchemy import func, select, update
 
 from app.audit import services as audit
 from app.auth.models import AccountToken, Role, TokenKind, User
 from app.auth.passwords import hash_password, password_problem
-from app.auth.services import end_all_sessions, find_user_by_email
+from app.auth.services import end_all_sessions, find_user_by_email, revoke_tokens
 from app.extensions import db
 from app.people.models import Person
 
@@ -61,21 +61,26 @@ def find_token(raw: str, kinds: tuple[TokenKind, ...], *, now: datetime) -> Acco
 
 
 def use_token(token: AccountToken, *, password: str, now: datetime) -> User:
-    """Set the password the person chose, switch the account on and sign out every other session.
+    """Set the password the person chose and sign out every other session. A token never
+    switches an account on: a switched-off account's links stopped working when it was.
 
-    :raises AccountError: for a password that is not accepted, or a token used meanwhile.
+    :raises AccountError: for a password that is not accepted, a token used meanwhile, or an
+        account switched off.
     """
     problem = password_problem(password)
     if problem:
         raise AccountError("password", problem)
+    if not token.user.is_enabled:
+        raise AccountError("password", "This link no longer works. Ask your administrator")
     used = db.session.execute(update(AccountToken).where(AccountToken.id == token.id, AccountToken.used_at.is_(None))
                               .values(used_at=now)).rowcount
     if not used:
         raise AccountError("password", "This link has already been used. Ask for a new one")
     user = token.user
     user.password_hash = hash_password(password)
-    user.is_enabled, user.locked_until, user.failed_sign_ins = True, None, 0
+    user.locked_until, user.failed_sign_ins = None, 0
     end_all_sessions(user)
+    revoke_tokens(user, now=now)  # the other links (an invitation and a reset) stop working too
     what = {TokenKind.RESET: "Password reset", TokenKind.INVITE: "Invitation accepted",
             TokenKind.LETTER: "Letter code used"}[token.kind]
     audit.record(actor=user, action="set_password", entity=user, summary=f"{what}: password chosen")
@@ -135,6 +140,7 @@ def set_enabled(user: User, enabled: bool, *, actor, reason: str) -> None:
     user.is_enabled = enabled
     if not enabled:
         end_all_sessions(user)
+        revoke_tokens(user, now=datetime.now(UTC))
     audit.record(actor=actor, action="enable" if enabled else "disable", entity=user, provider_id=user.provider_id,
                  summary=f"{'Switched on' if enabled else 'Switched off'} {user.name}'s account: {reason}")
     db.session.flush()

@@ -48,6 +48,7 @@ class User(UserMixin, db.Model):
             "role = 'coordinator' OR provider_id IS NOT NULL", name="scoped_to_provider"
         ),
         CheckConstraint("failed_sign_ins >= 0", name="failures_non_negative"),
+        CheckConstraint("failed_codes >= 0", name="code_failures_non_negative"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -60,9 +61,9 @@ class User(UserMixin, db.Model):
     )
     provider_id: Mapped[int | None] = mapped_column(ForeignKey("provider.id", ondelete="RESTRICT"))
     area_id: Mapped[int | None] = mapped_column(ForeignKey("area.id", ondelete="RESTRICT"))
-    person_id: Mapped[int | None] = mapped_column(
-        ForeignKey("person.id", ondelete="SET NULL"), unique=True
-    )
+    # The human behind the account. Every "not on your own record" rule compares people, so a
+    # second account of the same person is the same person (several accounts may share one).
+    person_id: Mapped[int | None] = mapped_column(ForeignKey("person.id", ondelete="SET NULL"), index=True)
     # Flask-Login's id. Rotated at sign-out and password change, so a copied
     # session cookie stops working the moment its session ends.
     session_token: Mapped[str] = mapped_column(String(64), unique=True, default=new_session_token)
@@ -70,6 +71,13 @@ class User(UserMixin, db.Model):
     # Email when hours or claim items are sent back, a claim is paid, a certificate issued.
     email_notifications: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
     failed_sign_ins: Mapped[int] = mapped_column(Integer, default=0)
+    # Wrong second-step codes, counted apart from wrong passwords: only a passed second step
+    # resets it, so typing the password again between guesses never clears it.
+    failed_codes: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    # A staff role that can approve, pay or grant takes effect only when a second person
+    # (another administrator or HR, or the council's co-ordinator) confirms it.
+    grant_confirmed: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
+    granted_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
     locked_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     last_sign_in_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
@@ -85,6 +93,7 @@ class User(UserMixin, db.Model):
     provider: Mapped[Provider | None] = relationship()
     area: Mapped[Area | None] = relationship()
     person: Mapped[Person | None] = relationship()
+    granted_by: Mapped["User | None"] = relationship(remote_side="User.id", foreign_keys=[granted_by_id])
 
     # The signed-in device this user object was loaded for (a UserSession token).
     device_token = None  # type: str | None  (not a column)

@@ -27,9 +27,10 @@ from .models import User, UserSession
 from .services import (
     SignInError,
     _as_aware,
-    _count_failure,
     authenticate,
     change_password,
+    code_passed,
+    count_code_failure,
     end_all_sessions,
     end_session,
     load_session,
@@ -137,6 +138,8 @@ def pending_user() -> User | None:
 
 def _complete_sign_in(user: User, *, second_step: str | None, next_page: str | None, page=None):
     """Sign the account in on this device; the response is a redirect, or ``page()`` rendered."""
+    if second_step is not None:
+        code_passed(user)
     start_session(user, user_agent=request.headers.get("User-Agent", ""), now=datetime.now(UTC),
                   second_step=second_step)
     db.session.commit()
@@ -174,7 +177,8 @@ def second_step():
         passed = two_step.check(user, form.code.data, now=now)
         if passed:
             return _complete_sign_in(user, second_step=passed, next_page=session.get(PENDING, {}).get("next"))
-        _count_code_failure(user, now)
+        if _count_code_failure(user, now):
+            return _start_again()
         form.code.errors.append("That code is not right or has expired. Check it and try again")
     return render_template("auth/second_step.html", form=form, user=user, resend=EmptyForm(),
                            method=user.two_step_method)
@@ -218,8 +222,8 @@ def _set_up(user: User, *, signed_in: bool):
             codes = two_step.set_up(user, method, secret=session.get(NEW_SECRET), code=form.code.data, now=now)
         except ValueError as error:
             form.code.errors.append(str(error))
-            if not signed_in:
-                _count_code_failure(user, now)
+            if not signed_in and _count_code_failure(user, now):
+                return _start_again()
         else:
             return _show_recovery_codes(user, codes, method=method, signed_in=signed_in)
     secret = session.get(NEW_SECRET) if method == two_step.APP else None
@@ -262,12 +266,13 @@ def _resend(user: User, back: str):
     return redirect(back)
 
 
-def _count_code_failure(user: User, now: datetime) -> None:
-    """A wrong code counts toward the same lockout as a wrong password."""
+def _count_code_failure(user: User, now: datetime) -> bool:
+    """A wrong code, on its own counter; returns whether the account is now locked."""
     config = current_app.config
-    _count_failure(user, now=now, max_failures=config["LOCKOUT_AFTER_FAILURES"],
-                   lockout=timedelta(minutes=config["LOCKOUT_MINUTES"]))
+    locked = count_code_failure(user, now=now, max_failures=config["LOCKOUT_AFTER_FAILURES"],
+                                lockout=timedelta(minutes=config["LOCKOUT_MINUTES"]))
     db.session.commit()
+    return locked
 
 
 def _show_recovery_codes(user: User, codes: list[str], *, method: str, signed_in: bool):

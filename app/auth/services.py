@@ -1,6 +1,6 @@
 """Signing in and out, lockout after repeated failures, changing passwords."""
 
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
@@ -9,7 +9,7 @@ from app.access import needs_second_step
 from app.audit import services as audit
 from app.extensions import db
 
-from .models import User, UserSession
+from .models import AccountToken, User, UserSession
 from .passwords import dummy_hash, hash_password, password_problem, verify_password
 
 
@@ -72,6 +72,37 @@ def _count_failure(user: User, *, now, max_failures: int, lockout: timedelta) ->
         user.failed_sign_ins = 0
         audit.record(actor=None, action="lock", entity=user,
                      summary=f"Account locked after {max_failures} failed sign-ins")
+
+
+def count_code_failure(user: User, *, now: datetime, max_failures: int, lockout: timedelta) -> bool:
+    """A wrong second-step code. Counted apart from wrong passwords and reset only by a passed
+    second step, so typing the password again between guesses gains nothing; the last one
+    allowed locks the account and ends the sign-in waiting for its code. Returns whether it locked.
+    """
+    user.failed_codes = (user.failed_codes or 0) + 1
+    if user.failed_codes < max_failures:
+        return False
+    user.failed_codes = 0
+    user.locked_until = now + lockout
+    user.rotate_session_token()  # the password step waiting for this code no longer counts
+    audit.record(actor=None, action="lock", entity=user, provider_id=user.provider_id,
+                 summary=f"Account locked after {max_failures} wrong sign-in codes")
+    return True
+
+
+def code_passed(user: User) -> None:
+    """The second step was passed: wrong codes before it stop counting."""
+    user.failed_codes = 0
+
+
+def revoke_tokens(user: User, *, now: datetime) -> int:
+    """Mark every unused invitation, reset link and letter code of ``user`` used; returns how many.
+
+    Called whenever the password changes, the account is switched off or anonymised: an old
+    link must never set a password or let anyone in afterwards.
+    """
+    return db.session.execute(AccountToken.__table__.update().where(
+        AccountToken.user_id == user.id, AccountToken.used_at.is_(None)).values(used_at=now)).rowcount
 
 
 def start_session(user: User, *, user_agent: str, now: datetime, second_step: str | None = None) -> UserSession:
@@ -153,6 +184,7 @@ def change_password(user: User, *, current: str, new: str) -> None:
         raise ValueError("new_password", problem)
     user.password_hash = hash_password(new)
     end_all_sessions(user, keep_current=True)
+    revoke_tokens(user, now=datetime.now(UTC))
     audit.record(actor=user, action="update", entity=user, summary="Password changed")
 
 

@@ -18,6 +18,8 @@ def production(monkeypatch):
     import config
 
     monkeypatch.setattr(config.ProductionConfig, "SECRET_KEY", "a-real-secret")
+    monkeypatch.setattr(config.ProductionConfig, "PUBLIC_BASE_URL", "https://pathway.example.org")
+    monkeypatch.setattr(config.ProductionConfig, "TRUSTED_HOSTS", ["pathway.example.org"])
     monkeypatch.delenv("WEB_CONCURRENCY", raising=False)
     return config.ProductionConfig
 
@@ -50,7 +52,7 @@ def test_gunicorn_refuses_more_workers_than_in_memory_limits_allow(app):
     """WEB_CONCURRENCY says one, the command line asks for three: the server does not start."""
     env = {**os.environ, "SECRET_KEY": "a-real-secret", "WEB_CONCURRENCY": "1", "FORCE_HTTPS": "0",
            "RATELIMIT_STORAGE_URI": "memory://", "DATABASE_URL": app.config["SQLALCHEMY_DATABASE_URI"],
-           "BIND": "127.0.0.1:0"}
+           "BIND": "127.0.0.1:0", "PUBLIC_BASE_URL": "https://pathway.example.org", "TRUSTED_HOSTS": "pathway.example.org"}
     result = subprocess.run([str(ROOT / ".venv" / "bin" / "gunicorn"), "-c", "gunicorn.conf.py", "--workers", "3",
                              "wsgi:app"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60)
     assert result.returncode != 0

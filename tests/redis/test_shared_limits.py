@@ -26,6 +26,7 @@ def _gunicorn(app, port: int, workers: int, **env) -> subprocess.Popen:
     """The production server as deployed (gunicorn.conf.py), over plain HTTP with no proxy in front."""
     environment = {**os.environ, "SECRET_KEY": "a-real-secret", "FORCE_HTTPS": "0", "PROXY_COUNT": "0",
                    "WEB_CONCURRENCY": str(workers), "BIND": f"127.0.0.1:{port}",
+                   "PUBLIC_BASE_URL": f"http://127.0.0.1:{port}", "TRUSTED_HOSTS": "127.0.0.1,localhost",
                    "DATABASE_URL": app.config["SQLALCHEMY_DATABASE_URI"], **env}
     process = subprocess.Popen([str(ROOT / ".venv" / "bin" / "gunicorn"), "-c", "gunicorn.conf.py", "wsgi:app"],
                                cwd=ROOT, env=environment, start_new_session=True,
