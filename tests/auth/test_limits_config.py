@@ -52,7 +52,8 @@ def test_gunicorn_refuses_more_workers_than_in_memory_limits_allow(app):
     """WEB_CONCURRENCY says one, the command line asks for three: the server does not start."""
     env = {**os.environ, "SECRET_KEY": "a-real-secret", "WEB_CONCURRENCY": "1", "FORCE_HTTPS": "0",
            "RATELIMIT_STORAGE_URI": "memory://", "DATABASE_URL": app.config["SQLALCHEMY_DATABASE_URI"],
-           "BIND": "127.0.0.1:0", "PUBLIC_BASE_URL": "https://pathway.example.org", "TRUSTED_HOSTS": "pathway.example.org"}
+           "BIND": "127.0.0.1:0", "PUBLIC_BASE_URL": "https://pathway.example.org",
+           "TRUSTED_HOSTS": "pathway.example.org"}
     result = subprocess.run([str(ROOT / ".venv" / "bin" / "gunicorn"), "-c", "gunicorn.conf.py", "--workers", "3",
                              "wsgi:app"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60)
     assert result.returncode != 0
