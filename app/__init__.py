@@ -239,6 +239,10 @@ def _register_templating(app: Flask) -> None:
 
     formatting.register(app)
 
+    @app.context_processor
+    def _service_facts() -> dict:
+        return {"mail_server": bool(app.config.get("SMTP_HOST"))}
+
 
 @event.listens_for(Engine, "connect")
 def _sqlite_pragmas(dbapi_connection, _record) -> None:

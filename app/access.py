@@ -23,9 +23,9 @@ from dataclasses import dataclass, field
 from functools import wraps
 from typing import Any
 
-from flask import abort, g, has_request_context
+from flask import abort, g, has_request_context, request
 from flask_login import current_user
-from sqlalchemy import Select, false, select, true
+from sqlalchemy import Select, false, func, select, true
 from sqlalchemy.orm import selectinload
 
 from app.auth.models import Role, User
@@ -59,8 +59,39 @@ def person_scope(user: User):
     return Person.provider_id == user.provider_id
 
 
+def acting_people(user: User) -> frozenset[int]:
+    """The person records that are this user: the one their account is linked to, and anyone at
+    their provider with their email address, so an account made unlinked (under Accounts, before
+    the person was imported) cannot slip past a "not your own" rule. A second account linked to
+    the same person is the same person."""
+    if not getattr(user, "is_authenticated", False):
+        return frozenset()
+    key = user.id
+    # Kept on the request itself (not g, which a test's requests share), so a link made by one
+    # request is seen by the next.
+    answers = request.environ.setdefault("pathway.acting_people", {}) if has_request_context() else {}
+    if key not in answers:
+        ids = set() if user.person_id is None else {user.person_id}
+        if user.provider_id is not None and user.email:
+            ids.update(db.session.scalars(select(Person.id).where(
+                Person.provider_id == user.provider_id, func.lower(Person.email) == user.email.lower())))
+        answers[key] = frozenset(ids)
+    return answers[key]
+
+
+def same_human(user: User, other: User | None) -> bool:
+    """Whether two accounts are one person: the same account, the same linked person, or the
+    same email address."""
+    if other is None:
+        return False
+    if other.id == user.id or other.email.lower() == user.email.lower():
+        return True
+    return bool(acting_people(user) & acting_people(other))
+
+
 def _not_own(user: User):
-    return true() if user.person_id is None else Person.id != user.person_id
+    mine = acting_people(user)
+    return Person.id.not_in(sorted(mine)) if mine else true()
 
 
 def _own_provider_people(user: User):
@@ -187,18 +218,45 @@ def _account_check(user: User, account: Any) -> bool:
     co-ordinator's. Nobody changes their own account here."""
     if account is None:
         return True
-    if not isinstance(account, User) or account.id == user.id:
+    if not isinstance(account, User) or same_human(user, account):
         return False
     if user.role == Role.COORDINATOR:
         return account.role == Role.COORDINATOR
     return account.role != Role.COORDINATOR and account.provider_id == user.provider_id
 
 
+def _grant_check(user: User, account: Any) -> bool:
+    """A staff role is confirmed by someone at its provider who neither holds it nor gave it,
+    through any account they hold; the co-ordinator confirms only where the provider has no
+    second administrator or HR to do it."""
+    if account is None:
+        return True
+    if not isinstance(account, User) or account.grant_confirmed or same_human(user, account):
+        return False
+    if account.granted_by_id is not None and same_human(user, db.session.get(User, account.granted_by_id)):
+        return False
+    if user.role == Role.COORDINATOR:
+        return account.provider_id is not None and _confirmed_grantors(account) < 2
+    return account.provider_id == user.provider_id
+
+
+def _confirmed_grantors(account: User) -> int:
+    return db.session.scalar(select(func.count(User.id)).where(
+        User.provider_id == account.provider_id, User.id != account.id, User.is_enabled, User.grant_confirmed,
+        User.role.in_([Role.ADMIN, Role.HR]))) or 0
+
+
 def _decide_spend(user: User, spend: Any) -> bool:
     """Spending is approved within its provider, by someone other than who recorded it."""
     if spend is None:
         return True
-    return spend.provider_id == user.provider_id and spend.recorded_by_id != user.id
+    return spend.provider_id == user.provider_id and not recorded_it(user, spend)
+
+
+def recorded_it(user: User, record: Any) -> bool:
+    """Whether ``user`` (through any account they hold) recorded ``record`` (its recorded_by_id)."""
+    recorder_id = getattr(record, "recorded_by_id", None)
+    return recorder_id is not None and same_human(user, db.session.get(User, recorder_id))
 
 
 def _submission_check(user: User, submission: Any) -> bool:
@@ -310,6 +368,11 @@ PERMISSIONS: dict[str, Permission] = {p.name: p for p in (
        check=_account_check),
     _p("invite_people", APPROVERS | ADMIN, "Invite a parent to sign in, by email or a printed letter",
        scope=_invite_scope),
+    _p("grant_staff_role", ADMIN | HR, "Give a person on their record a staff role (it waits for a second "
+       "person to confirm it)", scope=_own_provider_people, not_own=True,
+       own_refusal="You cannot give yourself a role: ask another administrator or HR"),
+    _p("confirm_grants", ADMIN | HR | COORDINATOR, "Confirm a staff role someone else gave (the co-ordinator: "
+       "only for a provider with one administrator)", check=_grant_check),
     _p("reset_second_step", ADMIN | COORDINATOR,
        "Reset someone's two-step sign-in when they lose their phone (a provider's accounts; the council's own)",
        check=_account_check),
@@ -324,21 +387,30 @@ def permission(name: str) -> Permission:
     return PERMISSIONS[name]
 
 
+# What an account holds while its staff role waits for a second person to confirm it.
+BEFORE_CONFIRMATION = frozenset({"public", "use_account"})
+
+
 def has_role_for(user: User, name: str) -> bool:
-    """Whether the user's role holds permission ``name`` at all."""
-    return user.is_authenticated and user.role in PERMISSIONS[name].roles
+    """Whether the user's role holds permission ``name`` at all. A staff role that can approve,
+    pay or grant holds nothing but its own account until someone else confirms it."""
+    if not user.is_authenticated or user.role not in PERMISSIONS[name].roles:
+        return False
+    return user.grant_confirmed or name in BEFORE_CONFIRMATION
 
 
 def own_record(user: User | None, record: Any) -> bool:
-    """Whether ``record`` is the user's own person or belongs to them."""
-    if user is None or user.person_id is None or record is None:
+    """Whether ``record`` is the user's own person or belongs to them, through any account they
+    hold (see ``acting_people``)."""
+    if user is None or record is None or not getattr(user, "is_authenticated", False):
         return False
     if isinstance(record, Person):
-        return record.id == user.person_id
-    person_id = getattr(record, "person_id", None)
-    if person_id is None and getattr(record, "claim", None) is not None:
-        person_id = record.claim.person_id  # an expense line belongs to its claim's person
-    return person_id == user.person_id
+        person_id = record.id
+    else:
+        person_id = getattr(record, "person_id", None)
+        if person_id is None and getattr(record, "claim", None) is not None:
+            person_id = record.claim.person_id  # an expense line belongs to its claim's person
+    return person_id is not None and person_id in acting_people(user)
 
 
 def refuse_own(actor: User | None, name: str, record: Any, error: Callable[[str], Exception]) -> None:
@@ -447,6 +519,8 @@ def role_label(user: User) -> str:
 
 
 def home_template(user: User) -> str:
+    if not user.grant_confirmed:
+        return "main/home_waiting.html"
     return f"main/home_{user.role.value}.html"
 
 

@@ -164,7 +164,10 @@ SCOPED_OUT = {
     ("training.correct_stage", Role.HR),
     # The world's facilitator's account is the provider's: the council's co-ordinator keeps only council accounts.
     ("accounts.view_account", Role.COORDINATOR), ("accounts.account_action", Role.COORDINATOR),
-    ("accounts.reset_second_step", Role.COORDINATOR),
+    ("accounts.reset_second_step", Role.COORDINATOR), ("accounts.link_person", Role.COORDINATOR),
+    # The world's accounts hold confirmed roles: there is nothing to confirm.
+    ("accounts.confirm_grant", Role.HR), ("accounts.confirm_grant", Role.ADMIN),
+    ("accounts.confirm_grant", Role.COORDINATOR),
 }
 # Allowed by role, but the record in the test world is the user's own (none: the world's
 # staff are not linked to a person; tests/test_segregation.py covers their own records).

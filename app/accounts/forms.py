@@ -16,7 +16,22 @@ class AccountForm(FlaskForm):
     role = RadioField("Role", widget=GovRadioInput(), validators=[InputRequired("Select their role")])
     area_id = SelectField("Area (area facilitators only)", coerce=lambda v: int(v) if v else None,
                           widget=GovSelect(), validators=[Optional()])
+    person_id = RadioField("Which person is this account for?", widget=GovRadioInput(), choices=[],
+                           coerce=lambda v: int(v) if v else None, validate_choice=False, validators=[Optional()])
     submit = SubmitField("Create account and send invitation", widget=GovSubmitInput())
+
+
+class StaffRoleForm(FlaskForm):
+    role = RadioField("Which staff role?", widget=GovRadioInput(), validators=[InputRequired("Select their role")])
+    area_id = SelectField("Area (area facilitators only)", coerce=lambda v: int(v) if v else None,
+                          widget=GovSelect(), validators=[Optional()])
+    submit = SubmitField("Give them this role", widget=GovSubmitInput())
+
+
+class LinkPersonForm(FlaskForm):
+    ref = StringField("Their person reference", widget=GovTextInput(), description="On their record, like P0012",
+                      validators=[DataRequired("Enter their person reference"), Length(max=20)])
+    submit = SubmitField("Link to this person", widget=GovSubmitInput())
 
 
 class ChangeAccountForm(FlaskForm):

@@ -20,14 +20,23 @@ from app.auth.forms import EmptyForm, SignInSettingsForm
 from app.auth.models import AccountToken, Role, TokenKind, User
 from app.auth.services import unlock
 from app.extensions import db, limiter
-from app.mail import send_email
+from app.mail import masked, send_email
 from app.mail.models import OutboxMessage
-from app.people.models import Provider
+from app.people.models import Person, Provider
 from app.people.queries import all_areas
 from app.views import public_url, whole_number
 
 from . import services
-from .forms import AccountForm, ChangeAccountForm, ChoosePasswordForm, ForgottenPasswordForm, InviteForm, LetterCodeForm
+from .forms import (
+    AccountForm,
+    ChangeAccountForm,
+    ChoosePasswordForm,
+    ForgottenPasswordForm,
+    InviteForm,
+    LetterCodeForm,
+    LinkPersonForm,
+    StaffRoleForm,
+)
 
 bp = Blueprint("accounts", __name__)
 STATUSES = {"active": "Switched on", "off": "Switched off", "locked": "Locked after failed sign-ins",
@@ -88,23 +97,135 @@ def invite_to_set_password(user: User, raw: str) -> None:
                provider_id=user.provider_id)
 
 
+def tell_of_grant(account: User) -> None:
+    """Every grant of a staff role is emailed to the provider's other administrators and HR."""
+    link = public_url("accounts.view_account", account_id=account.id)
+    for watcher in services.grant_watchers(account):
+        if watcher.id != current_user.id:
+            send_email(watcher.email, f"{account.name} has been given the role {account.role.label}",
+                       f"Hello {watcher.name},\n\n{current_user.name} has given {account.name} the role "
+                       f"{account.role.label} in Pathway. It takes effect when another administrator or HR confirms "
+                       "it. If you did not expect this, tell your provider's administrator.\n\n"
+                       f"See the account: {link}",
+                       provider_id=account.provider_id)
+
+
+def _person_for_new_account(form):
+    """The person a provider's new staff account belongs to: chosen from those matching its name
+    or email. None with an error on the form when there is none, or none was chosen."""
+    if current_user.provider_id is None or Role(form.role.data) not in services.POWER_ROLES:
+        return None, True
+    matches = services.matching_people(current_user.provider_id, name=form.name.data, email=form.email.data)
+    form.person_id.choices = [(p.id, f"{p.name} ({p.ref}){', ' + p.email if p.email else ''}") for p in matches]
+    chosen = next((p for p in matches if p.id == form.person_id.data), None)
+    if chosen is not None:
+        return chosen, True
+    if not matches:
+        form.name.errors.append(f"There is nobody called {form.name.data} or with that email address among your "
+                                "people. Add them as a person first, then give them a staff role from their record")
+    else:
+        form.person_id.errors.append("Select the person this account is for")
+    return None, False
+
+
 @bp.route("/accounts/new", methods=["GET", "POST"])
 @permission_required("manage_accounts")
 def new_account():
     form = _role_form(AccountForm())
     if form.validate_on_submit():
+        person, found = _person_for_new_account(form)
+        if found:
+            try:
+                user, raw = services.create_staff_account(
+                    name=form.name.data, email=form.email.data, role=Role(form.role.data), area_id=form.area_id.data,
+                    provider_id=current_user.provider_id, actor=current_user, now=now(), person=person)
+            except services.AccountError as error:
+                form[error.args[0]].errors.append(error.args[1])
+            else:
+                invite_to_set_password(user, raw)
+                if not user.grant_confirmed:
+                    tell_of_grant(user)
+                db.session.commit()
+                flash(f"Account created. {user.name} has been sent an invitation to {user.email}"
+                      + ("" if user.grant_confirmed else ". Their role takes effect when another administrator or "
+                         "HR confirms it"), "success")
+                return redirect(url_for("accounts.list_accounts"))
+    return render_template("accounts/new_account.html", form=form)
+
+
+@bp.route("/people/<int:person_id>/staff-role", methods=["GET", "POST"])
+@permission_required("grant_staff_role")
+def staff_role(person_id: int):
+    person = get_person_or_404(person_id, for_user=current_user)
+    require("grant_staff_role", person)
+    form = StaffRoleForm()
+    form.role.choices = [(r.value, r.label) for r in services.POWER_ROLES]
+    form.area_id.choices = [("", "No area")] + [(a.id, a.name) for a in all_areas()]
+    if request.method == "GET":
+        form.area_id.data = person.area_id
+    if form.validate_on_submit():
         try:
-            user, raw = services.create_staff_account(
-                name=form.name.data, email=form.email.data, role=Role(form.role.data), area_id=form.area_id.data,
-                provider_id=current_user.provider_id, actor=current_user, now=now())
+            account, raw = services.grant_staff_role(person, role=Role(form.role.data), area_id=form.area_id.data,
+                                                     actor=current_user, now=now())
         except services.AccountError as error:
             form[error.args[0]].errors.append(error.args[1])
         else:
-            invite_to_set_password(user, raw)
+            if raw:
+                invite_to_set_password(account, raw)
+            tell_of_grant(account)
             db.session.commit()
-            flash(f"Account created. {user.name} has been sent an invitation to {user.email}", "success")
-            return redirect(url_for("accounts.list_accounts"))
-    return render_template("accounts/new_account.html", form=form)
+            flash(f"{person.name} has been given the role {account.role.label}. It takes effect when another "
+                  "administrator or HR confirms it" + (f"; an invitation has gone to {account.email}" if raw else ""),
+                  "success")
+            return redirect(url_for("people.view_person", person_id=person.id))
+    return render_template("accounts/staff_role.html", form=form, person=person, account=services.account_for(person))
+
+
+@bp.route("/accounts/<int:account_id>/confirm", methods=["POST"])
+@permission_required("confirm_grants")
+def confirm_grant(account_id: int):
+    account = _get_grant_or_404(account_id)
+    if EmptyForm().validate_on_submit():
+        try:
+            services.confirm_grant(account, actor=current_user)
+        except services.AccountError as error:
+            flash(error.args[1], "important")
+        else:
+            db.session.commit()
+            flash(f"{account.name}'s role {account.role.label} is confirmed and in effect", "success")
+    return redirect(url_for("accounts.view_account", account_id=account.id)
+                    if current_user.can("manage_accounts", account) else url_for("main.home"))
+
+
+def _get_grant_or_404(account_id: int) -> User:
+    """An account whose role waits for confirmation, which the current user may confirm.
+
+    :raises NotFound: otherwise.
+    """
+    account = db.session.get(User, account_id)
+    if account is None or not current_user.can("confirm_grants", account):
+        abort(404)
+    return account
+
+
+@bp.route("/accounts/<int:account_id>/link", methods=["POST"])
+@permission_required("manage_accounts")
+def link_person(account_id: int):
+    account = _get_account_or_404(account_id)
+    require("manage_accounts", account)
+    form = LinkPersonForm()
+    if form.validate_on_submit():
+        person = db.session.scalar(select(Person).where(func.upper(Person.ref) == form.ref.data.strip().upper(),
+                                                        Person.provider_id == account.provider_id))
+        if person is None:
+            flash("There is no person with that reference at your provider", "important")
+        else:
+            services.link_person(account, person, actor=current_user)
+            if not account.grant_confirmed:
+                tell_of_grant(account)
+            db.session.commit()
+            flash(f"{account.name}'s account is linked to {person.name}", "success")
+    return redirect(url_for("accounts.view_account", account_id=account.id))
 
 
 @bp.route("/accounts/<int:account_id>", methods=["GET", "POST"])
@@ -120,11 +241,13 @@ def view_account(account_id: int):
         except services.AccountError as error:
             form[error.args[0]].errors.append(error.args[1])
         else:
+            if "role" in changes and not account.grant_confirmed:
+                tell_of_grant(account)
             db.session.commit()
             flash("Changes saved. They will sign in again" if changes else "Nothing was changed", "success")
             return redirect(url_for("accounts.view_account", account_id=account.id))
     return render_template("accounts/view_account.html", account=account, form=form, action=EmptyForm(), now=now(),
-                           two_step_names=two_step.METHOD_NAMES)
+                           two_step_names=two_step.METHOD_NAMES, link_form=LinkPersonForm())
 
 
 @bp.route("/accounts/<int:account_id>/<action>", methods=["POST"])
@@ -266,6 +389,8 @@ def forgot_password():
 def outbox():
     messages = db.session.scalars(select(OutboxMessage).where(OutboxMessage.provider_id == current_user.provider_id)
                                   .order_by(OutboxMessage.id.desc()).limit(50)).all()
-    return render_template("accounts/outbox.html", messages=messages,
+    shown = [{"to": m.to, "subject": masked(m.subject), "body": masked(m.body), "created_at": m.created_at}
+             for m in messages]
+    return render_template("accounts/outbox.html", messages=shown,
                            smtp=bool(current_app.config.get("SMTP_HOST")), today=date.today())
 

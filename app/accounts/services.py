@@ -19,6 +19,9 @@ LIFETIMES = {TokenKind.INVITE: timedelta(days=7), TokenKind.LETTER: timedelta(da
 # Letter codes are read off paper and typed on a phone: no 0/O, 1/I/L.
 CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
 STAFF_ROLES = (Role.AREA_FACILITATOR, Role.HR, Role.ADMIN)
+# Roles that approve, pay or grant: held only by an account linked to its person, and only once
+# someone other than whoever granted it has confirmed the grant.
+POWER_ROLES = STAFF_ROLES
 
 
 class AccountError(ValueError):
@@ -97,8 +100,13 @@ def _check_email_free(email: str, *, except_id: int | None = None) -> None:
 
 
 def create_staff_account(*, name: str, email: str, role: Role, area_id: int | None, provider_id: int | None,
-                         actor, now: datetime) -> tuple[User, str]:
+                         actor, now: datetime, person: Person | None = None,
+                         confirmed: bool = False) -> tuple[User, str]:
     """A staff account with no usable password yet, and the invitation link's token.
+
+    A provider's staff account is linked to its person and waits for someone else to confirm
+    its role, unless ``confirmed`` (the council adding a provider's first member of staff is
+    already a second person).
 
     :raises AccountError: for a taken email address or a facilitator with no area.
     """
@@ -107,21 +115,130 @@ def create_staff_account(*, name: str, email: str, role: Role, area_id: int | No
     _check_email_free(email)
     user = User(name=name.strip(), email=email.strip().lower(), role=role, provider_id=provider_id,
                 area_id=area_id if role == Role.AREA_FACILITATOR else None,
+                person_id=person.id if person is not None else None,
                 password_hash=hash_password(secrets.token_urlsafe(32)))
     db.session.add(user)
     db.session.flush()
     audit.record(actor=actor, action="create", entity=user, provider_id=provider_id,
                  summary=f"Created a {role.label} account for {user.name}")
+    if role in POWER_ROLES and not confirmed:
+        _await_confirmation(user, actor=actor)
     return user, issue_token(user, TokenKind.INVITE, actor=actor, now=now)
 
 
-def change_account(account: User, *, role: Role, area_id: int | None, actor) -> dict:
-    """Change an account's role or area; returns what changed.
+def matching_people(provider_id: int | None, *, name: str, email: str) -> list[Person]:
+    """The provider's people a new account may be for: the same email address, or the same name."""
+    if provider_id is None:
+        return []
+    first, _, last = (name or "").strip().lower().rpartition(" ")
+    by_name = (func.lower(Person.first_name) == first) & (func.lower(Person.last_name) == last) if first else None
+    condition = func.lower(Person.email) == (email or "").strip().lower()
+    if by_name is not None:
+        condition = condition | by_name
+    return list(db.session.scalars(select(Person).where(Person.provider_id == provider_id, condition,
+                                                        Person.anonymised_at.is_(None)).order_by(Person.ref)))
 
-    :raises AccountError: for a facilitator with no area.
+
+def _await_confirmation(account: User, *, actor) -> None:
+    account.grant_confirmed = False
+    account.granted_by_id = actor.id if actor is not None else None
+    audit.record(actor=actor, action="grant", entity=account, provider_id=account.provider_id,
+                 summary=f"Gave {account.name} the role {account.role.label}: it takes effect when another "
+                         "administrator or HR confirms it")
+
+
+def grant_staff_role(person: Person, *, role: Role, area_id: int | None, actor,
+                     now: datetime) -> tuple[User, str | None]:
+    """Give a person a staff role from their record: their own account gains it (a parent keeps
+    one account and takes the second step from now on), an unlinked account with their email is
+    linked, or a new account is made and its invitation token returned. The role has no power
+    until someone other than ``actor`` confirms it.
+
+    :raises AccountError: for a role that is not a staff one, a facilitator with no area, or a
+        person with no email and no account.
+    """
+    if role not in POWER_ROLES:
+        raise AccountError("role", "Select a staff role")
+    if role == Role.AREA_FACILITATOR and not area_id:
+        raise AccountError("area_id", "Select the area they look after")
+    account = account_for(person) or _unlinked_account(person)
+    if account is None:
+        if not person.email:
+            raise AccountError("role", f"{person.name} has no email address: add one to their record first")
+        return create_staff_account(name=person.name, email=person.email, role=role, area_id=area_id,
+                                    provider_id=person.provider_id, actor=actor, now=now, person=person)
+    before = {"role": account.role.value, "area_id": account.area_id, "person_id": account.person_id}
+    account.person_id, account.role = person.id, role
+    account.area_id = area_id if role == Role.AREA_FACILITATOR else None
+    changes = audit.diff(before, {"role": role.value, "area_id": account.area_id, "person_id": person.id})
+    end_all_sessions(account)  # what they may do changed: they sign in again, with the second step
+    _await_confirmation(account, actor=actor)
+    db.session.flush()
+    if changes:
+        audit.record(actor=actor, action="update", entity=account, provider_id=account.provider_id,
+                     summary=f"Gave {person.name}'s account a staff role: {', '.join(changes)}", changes=changes)
+    return account, None
+
+
+def _unlinked_account(person: Person) -> User | None:
+    """An account made under Accounts with the person's email and no person, at their provider."""
+    if not person.email:
+        return None
+    return db.session.scalar(select(User).where(func.lower(User.email) == person.email.lower(),
+                                                User.person_id.is_(None), User.provider_id == person.provider_id))
+
+
+def link_person(account: User, person: Person, *, actor) -> None:
+    """Link an account to the person it belongs to. A staff role waits for confirmation again.
+
+    :raises AccountError: for a person at another provider.
+    """
+    if person.provider_id != account.provider_id:
+        raise AccountError("ref", "There is no person with that reference at your provider")
+    account.person_id = person.id
+    audit.record(actor=actor, action="update", entity=account, provider_id=account.provider_id,
+                 summary=f"Linked {account.name}'s account to {person.name} ({person.ref})")
+    if account.role in POWER_ROLES:
+        _await_confirmation(account, actor=actor)
+    db.session.flush()
+
+
+def confirm_grant(account: User, *, actor) -> None:
+    """A second person confirms a staff role, which takes effect now.
+
+    :raises AccountError: for one already confirmed, or one the actor granted or holds.
+    """
+    from app.access import can
+
+    if account.grant_confirmed:
+        raise AccountError("confirm", "This role is already confirmed")
+    if not can(actor, "confirm_grants", account):
+        raise AccountError("confirm", "Someone other than who gave the role, and other than its holder, must "
+                                      "confirm it")
+    account.grant_confirmed = True
+    audit.record(actor=actor, action="confirm", entity=account, provider_id=account.provider_id,
+                 summary=f"Confirmed {account.name}'s role {account.role.label}")
+    db.session.flush()
+
+
+def grant_watchers(account: User) -> list[User]:
+    """Who is told of a grant: the provider's other administrators and HR, switched on."""
+    return list(db.session.scalars(select(User).where(
+        User.provider_id == account.provider_id, User.id != account.id, User.is_enabled,
+        User.role.in_([Role.ADMIN, Role.HR])).order_by(User.name)))
+
+
+def change_account(account: User, *, role: Role, area_id: int | None, actor) -> dict:
+    """Change an account's role or area; returns what changed. A new staff role waits for a
+    second person to confirm it, and needs the account linked to its person.
+
+    :raises AccountError: for a facilitator with no area, or a staff role on an unlinked account.
     """
     if role == Role.AREA_FACILITATOR and not area_id:
         raise AccountError("area_id", "Select the area they look after")
+    if role in POWER_ROLES and role != account.role and account.person_id is None:
+        raise AccountError("role", "Link this account to its person first: a staff role that approves, pays or "
+                                   "grants belongs to a person")
     before = {"role": account.role.value, "area_id": account.area_id}
     account.role, account.area_id = role, area_id if role == Role.AREA_FACILITATOR else None
     changes = audit.diff(before, {"role": account.role.value, "area_id": account.area_id})
@@ -129,6 +246,8 @@ def change_account(account: User, *, role: Role, area_id: int | None, actor) -> 
         audit.record(actor=actor, action="update", entity=account, provider_id=account.provider_id,
                      summary=f"Changed {account.name}'s account: {', '.join(changes)}", changes=changes)
         end_all_sessions(account)  # what they may do changed: they sign in again
+        if "role" in changes and role in POWER_ROLES:
+            _await_confirmation(account, actor=actor)
     db.session.flush()
     return changes
 
@@ -155,7 +274,11 @@ def parent_account(person: Person, *, actor) -> User:
 
     A parent with no email address signs in with their reference instead.
     """
-    user = account_for(person)
+    user = account_for(person) or _unlinked_account(person)
+    if user is not None and user.person_id is None:
+        user.person_id = person.id  # made under Accounts before the person was on the records
+        audit.record(actor=actor, action="update", entity=user, provider_id=person.provider_id,
+                     summary=f"Linked {user.name}'s account to {person.name} ({person.ref})")
     if user is None:
         email = (person.email or f"{person.ref.lower()}@no-email.invalid").lower()
         _check_email_free(email)

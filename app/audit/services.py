@@ -30,6 +30,9 @@ def diff(before: dict, after: dict) -> dict:
 def actor_label(actor) -> str:
     if actor is None:
         return "System"
+    if actor.email.endswith(".invalid"):  # a parent with no email: never an invented address
+        person = getattr(actor, "person", None)
+        return f"{actor.name} ({person.ref})" if person is not None else actor.name
     return f"{actor.name} ({actor.email})"
 
 

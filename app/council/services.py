@@ -35,7 +35,7 @@ def add_provider(*, name: str, person_name: str, email: str, role: str, actor, n
                  summary=f"Added the provider {name}")
     try:
         return create_staff_account(name=person_name, email=email, role=Role(role), area_id=None,
-                                    provider_id=provider.id, actor=actor, now=now)
+                                    provider_id=provider.id, actor=actor, now=now, confirmed=True)
     except AccountError as error:
         raise CouncilError(error.args[0], error.args[1]) from error
 

@@ -7,6 +7,7 @@ demo) the message is written to the log and kept in the outbox, where an adminis
 can read the last 50: a newcomer can follow an invitation link with no mail server.
 """
 
+import re
 import smtplib
 from email.message import EmailMessage
 
@@ -72,6 +73,19 @@ def build_message(to: str, subject: str, body: str, *, sender: str, service: str
     message.add_alternative(f"<!doctype html><html><body style=\"font-family: Arial, sans-serif\">{paragraphs}"
                             f"<p>{escape(service)}</p></body></html>", subtype="html")
     return message
+
+
+# What an administrator reading the outbox must never see: a link that sets someone's password
+# and a sign-in code (either would hand them a colleague's account).
+_SECRETS = ((re.compile(r"(/account/set-password/)[A-Za-z0-9_\-]+"), r"\1(hidden)"),
+            (re.compile(r"\b\d{6}\b"), "(hidden)"))
+
+
+def masked(body: str) -> str:
+    """``body`` with password links and sign-in codes hidden, as the outbox page shows it."""
+    for pattern, replacement in _SECRETS:
+        body = pattern.sub(replacement, body)
+    return body
 
 
 def _keep_in_outbox(to: str, subject: str, body: str, provider_id: int | None) -> None:

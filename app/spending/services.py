@@ -4,6 +4,7 @@ from datetime import date, datetime
 
 from sqlalchemy import select
 
+from app.access import recorded_it
 from app.audit import services as audit
 from app.establishment.models import BudgetLine, BudgetLineKind, ContractYear
 from app.extensions import db
@@ -56,7 +57,7 @@ def decide(spend: Spend, *, approve: bool, reason: str | None, actor, now: datet
     """
     if spend.status != SpendStatus.SUBMITTED:
         raise SpendError("reason", f"This was already {spend.status.label.lower()}")
-    if actor is not None and spend.recorded_by_id == actor.id:
+    if actor is not None and recorded_it(actor, spend):
         raise SpendError("reason", "You recorded this: someone else in HR must approve it")
     if not approve and not (reason or "").strip():
         raise SpendError("reason", "Say why you are sending it back")

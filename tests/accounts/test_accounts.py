@@ -25,15 +25,24 @@ def _link(message) -> str:
 
 
 def test_an_administrator_creates_a_staff_account_and_the_invitation_arrives(world, sign_in, client, smtp):
+    person = make_person(provider=world.provider, area=world.south, first_name="Fern", last_name="Facilitator")
+    db.session.commit()
     sign_in(world.user(Role.ADMIN))
-    response = client.post("/accounts/new", data={"name": "Fern Facilitator", "email": "fern@example.org",
-                                                   "role": "area_facilitator", "area_id": str(world.south.id)})
+    data = {"name": "Fern Facilitator", "email": "fern@example.org", "role": "area_facilitator",
+            "area_id": str(world.south.id)}
+    offered = client.post("/accounts/new", data=data)  # the matching person is offered, not yet chosen
+    assert "Select the person this account is for" in error_messages(offered)
+    response = client.post("/accounts/new", data={**data, "person_id": str(person.id)})
     assert response.status_code == 302
     fern = db.session.scalar(db.select(User).where(User.email == "fern@example.org"))
     assert (fern.role, fern.area_id, fern.provider_id) == (Role.AREA_FACILITATOR, world.south.id, world.provider.id)
+    assert (fern.person_id, fern.grant_confirmed) == (person.id, False)
     assert db.session.scalar(db.select(AuditEvent).where(AuditEvent.entity_type == "User",
                                                          AuditEvent.entity_id == fern.id)).actor_id
-    [message] = smtp
+    [message] = [m for m in smtp if m["To"] == "fern@example.org"]
+    # Every grant is told to the provider's other administrators and HR.
+    [told] = [m for m in smtp if m["To"] == world.user(Role.HR).email]
+    assert "has been given the role Area facilitator" in told["Subject"]
     assert message["To"] == "fern@example.org" and "invited" in message["Subject"]
     assert message.get_body(preferencelist=("html",)) is not None
     assert f"{world.provider.name}, through Pathway" in text_of(message)
@@ -108,11 +117,32 @@ def test_a_reset_link_expires_after_an_hour(world, client, smtp):
 
 
 def test_without_a_mail_server_messages_are_kept_for_administrators(world, sign_in, client):
+    hal = make_person(provider=world.provider, area=world.south, first_name="Hal", last_name="Hr",
+                      email="hal@example.org")
+    db.session.commit()
     sign_in(world.user(Role.ADMIN))
-    client.post("/accounts/new", data={"name": "Hal HR", "email": "hal@example.org", "role": "hr"})
+    client.post("/accounts/new", data={"name": "Hal HR", "email": "hal@example.org", "role": "hr",
+                                       "person_id": str(hal.id)})
     kept = db.session.scalar(db.select(OutboxMessage).where(OutboxMessage.to == "hal@example.org"))
-    assert "/account/set-password/" in kept.body
-    assert "/account/set-password/" in client.get("/admin/outbox").get_data(as_text=True)
+    # Kept for reading, but never with a link that sets a password: an administrator must not be
+    # able to take a colleague's account from the outbox.
+    token = kept.body.split("/account/set-password/")[1].split()[0]
+    page_text = client.get("/admin/outbox").get_data(as_text=True)
+    assert "/account/set-password/(hidden)" in page_text and token not in page_text
+
+
+def test_the_outbox_never_shows_a_colleagues_sign_in_code(world, sign_in, client):
+    from app.auth import two_step
+
+    colleague = world.user(Role.HR)
+    colleague.two_step_method = "email"
+    two_step.send_email_code(colleague, now=datetime.now(UTC))
+    db.session.commit()
+    kept = db.session.scalar(db.select(OutboxMessage).where(OutboxMessage.to == colleague.email))
+    code = re.search(r"\d{6}", kept.subject).group(0)
+    sign_in(world.user(Role.ADMIN))
+    page_text = client.get("/admin/outbox").get_data(as_text=True)
+    assert "sign-in code" in page_text and code not in page_text
 
 
 def test_a_leavers_account_is_switched_off_by_the_daily_job(world, client):
@@ -155,9 +185,15 @@ def test_administrators_unlock_switch_off_and_change_roles(world, sign_in, clien
     assert names == [facilitator.name]
     client.post(f"/accounts/{facilitator.id}/unlock")
     client.post(f"/accounts/{facilitator.id}/switch_off")
+    # A staff role belongs to a person: an unlinked account is linked first.
+    refused = client.post(f"/accounts/{facilitator.id}", data={"role": "hr"})
+    assert any("Link this account to its person first" in m for m in error_messages(refused))
+    client.post(f"/accounts/{facilitator.id}/link", data={"ref": world.neighbour.ref})
     client.post(f"/accounts/{facilitator.id}", data={"role": "hr"})
     changed = db.session.get(User, facilitator.id)
     assert (changed.locked_until, changed.is_enabled, changed.role, changed.area_id) == (None, False, Role.HR, None)
+    assert (changed.person_id, changed.grant_confirmed, changed.granted_by_id) == (
+        world.neighbour.id, False, world.user(Role.ADMIN).id)
     actions = set(db.session.scalars(db.select(AuditEvent.action).where(AuditEvent.entity_id == facilitator.id,
                                                                          AuditEvent.entity_type == "User")))
     assert {"unlock", "disable", "update"} <= actions
