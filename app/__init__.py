@@ -239,6 +239,11 @@ def _register_templating(app: Flask) -> None:
 
     formatting.register(app)
 
+    from .council.services import council_name
+
+    # Called only by the templates that name the council (certificates, the return's PDF).
+    app.jinja_env.globals["council_name"] = council_name
+
     @app.context_processor
     def _service_facts() -> dict:
         return {"mail_server": bool(app.config.get("SMTP_HOST"))}

@@ -354,6 +354,8 @@ PERMISSIONS: dict[str, Permission] = {p.name: p for p in (
     _p("manage_courses", HR | COORDINATOR, "Add and change courses (a provider's own, or council-wide)",
        check=_owned_setting),
     _p("manage_stage_requirements", COORDINATOR, "Set what each stage requires, for the whole contract"),
+    _p("manage_own_requirements", HR, "Add the provider's own requirements for a stage, on top of the council's "
+       "(stricter, never looser)"),
     _p("issue_certificates", HR, "Download certificates in bulk, revoke a certificate",
        scope=_own_provider_people),
     _p("download_certificate", ALL_ROLES, "Download a certificate (within scope)"),

@@ -19,13 +19,16 @@ PENDING = "notifications waiting for commit"
 
 
 def address_for(person) -> str | None:
-    """Where to email a person about their own records, or None (no address, or turned off)."""
+    """Where to email a person about their own records, or None: only someone with a sign-in
+    (their links open pages they can see), unless HR chose to email them without one."""
     from app.auth.models import User
 
-    account = db.session.scalar(select(User).where(User.person_id == person.id))
-    if account is not None and not account.email_notifications:
+    account = db.session.scalar(select(User).where(User.person_id == person.id).order_by(User.id).limit(1))
+    if account is None:
+        return person.email if person.email_without_account else None
+    if not account.email_notifications or not account.is_enabled:
         return None
-    return person.email or (account.email if account is not None and account.is_enabled else None)
+    return person.email or (None if account.email.endswith(".invalid") else account.email)
 
 
 def link(endpoint: str, **values) -> str:

@@ -221,6 +221,12 @@ def confirm_grant(account: User, *, actor) -> None:
     db.session.flush()
 
 
+def council_coordinators() -> list[User]:
+    """The council's co-ordinators, switched on: told when a provider submits a return."""
+    return list(db.session.scalars(select(User).where(User.role == Role.COORDINATOR, User.is_enabled)
+                                   .order_by(User.name)))
+
+
 def grant_watchers(account: User) -> list[User]:
     """Who is told of a grant: the provider's other administrators and HR, switched on."""
     return list(db.session.scalars(select(User).where(

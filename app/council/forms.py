@@ -41,6 +41,10 @@ class CommissionForm(FlaskForm):
     name = StringField("Name of the contract", widget=GovTextInput(),
                        description="Like Supporting Parents of Children with SEND",
                        validators=[DataRequired("Enter the contract's name"), Length(max=120)])
+    council_name = StringField("The council commissioning it", widget=GovTextInput(),
+                               description="As certificates, returns and emails should name it, like "
+                                           "Kent County Council",
+                               validators=[DataRequired("Enter the council's name"), Length(max=120)])
     starts_on = GovDateField("Start", validators=[InputRequired("Enter the date the contract starts")])
     term = RadioField("Term", widget=GovRadioInput(), choices=[(t.value, t.label) for t in Term],
                       validators=[InputRequired("Choose the term")])

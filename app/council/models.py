@@ -51,6 +51,8 @@ class Commission(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(120))
+    # Who commissions it, as certificates, the return and emails name it ("Kent County Council").
+    council_name: Mapped[str] = mapped_column(String(120), default="", server_default="")
     starts_on: Mapped[date] = mapped_column(Date)
     term: Mapped[Term] = mapped_column(string_enum(Term, "commission_term"))
     extension_years_allowed: Mapped[int] = mapped_column(Integer, default=2)

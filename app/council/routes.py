@@ -99,7 +99,7 @@ def contract():
         try:
             services.set_up_commission(name=form.name.data, starts_on=form.starts_on.data, term=form.term.data,
                                        extension_years_allowed=int(form.extension_years_allowed.data),
-                                       actor=current_user)
+                                       actor=current_user, council=form.council_name.data)
         except services.CouncilError as error:
             form[error.args[0]].errors.append(error.args[1])
         else:

@@ -79,14 +79,20 @@ def the_commission() -> Commission | None:
     return db.session.scalar(select(Commission).order_by(Commission.id).limit(1))
 
 
-def set_up_commission(*, name: str, starts_on: date, term: str, extension_years_allowed: int, actor) -> Commission:
+def council_name() -> str:
+    """The commissioning council's name, from the contract's data ("" before it is set up)."""
+    return db.session.scalar(select(Commission.council_name).order_by(Commission.id).limit(1)) or ""
+
+
+def set_up_commission(*, name: str, starts_on: date, term: str, extension_years_allowed: int, actor,
+                      council: str = "") -> Commission:
     """The council's contract: three years from ``starts_on``, each with a review point.
 
     :raises CouncilError: when the contract is already set up.
     """
     if the_commission() is not None:
         raise CouncilError("name", "The contract is already set up")
-    commission = Commission(name=name.strip(), starts_on=starts_on, term=Term(term),
+    commission = Commission(name=name.strip(), starts_on=starts_on, term=Term(term), council_name=council.strip(),
                             extension_years_allowed=extension_years_allowed)
     for offset in range(3):
         _add_year(commission, starts_on.replace(year=starts_on.year + offset), extension=False)

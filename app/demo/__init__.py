@@ -50,7 +50,7 @@ def _load_commission(provider: Provider, areas: dict) -> None:
         return
     commission = council.set_up_commission(name="Supporting Parents of Children with SEND",
                                            starts_on=date(2025, 4, 1), term="three_years",
-                                           extension_years_allowed=2, actor=None)
+                                           extension_years_allowed=2, actor=None, council="Kent County Council")
     for year in commission.years:
         council.set_funding(year, source="Kent County Council", amount_pence=40_000_000, actor=None)
         council.set_funding(year, source="NHS (CCG)", amount_pence=10_000_000, actor=None)

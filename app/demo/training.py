@@ -66,8 +66,9 @@ def _check(person: Person, hr: User, today: date, rng: random.Random) -> None:
         record_check(person, kind=CheckKind.DBS, checked_on=paid - timedelta(days=14), barred_list=True,
                      for_paid_role=True, update_service=rng.random() < 0.8,
                      renew_on=paid + timedelta(days=3 * 365 - 14), actor=hr, today=today)
-    if person.stage == E:
+    if paid:  # right to work before any paid stage, Parent Co-Facilitator included
         record_check(person, kind=CheckKind.RIGHT_TO_WORK, checked_on=paid - timedelta(days=20), actor=hr, today=today)
+    if person.stage == E:
         for _ in range(2):
             record_check(person, kind=CheckKind.REFERENCE, checked_on=paid - timedelta(days=25), actor=hr,
                          today=today)

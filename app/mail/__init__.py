@@ -12,7 +12,7 @@ import smtplib
 from email.message import EmailMessage
 
 from flask import current_app
-from markupsafe import escape
+from markupsafe import Markup, escape
 
 from app.extensions import db
 from app.jobs.queue import app_context, huey
@@ -69,10 +69,24 @@ def build_message(to: str, subject: str, body: str, *, sender: str, service: str
     message = EmailMessage()
     message["From"], message["To"], message["Subject"] = sender, to, subject
     message.set_content(f"{body}\n\n{service}\n")
-    paragraphs = "".join(f"<p>{escape(p)}</p>" for p in body.split("\n\n"))
+    paragraphs = "".join(f"<p>{_linked(p)}</p>" for p in body.split("\n\n"))
     message.add_alternative(f"<!doctype html><html><body style=\"font-family: Arial, sans-serif\">{paragraphs}"
                             f"<p>{escape(service)}</p></body></html>", subtype="html")
     return message
+
+
+_URL = re.compile(r"https?://[^\s<>\"]+[^\s<>\".,;:!?)]")
+
+
+def _linked(paragraph: str) -> Markup:
+    """A paragraph as HTML with every web address a real link (the rest escaped)."""
+    parts, last = [], 0
+    for match in _URL.finditer(paragraph):
+        parts += [escape(paragraph[last:match.start()]),
+                  Markup('<a href="{0}">{0}</a>').format(match.group(0))]
+        last = match.end()
+    parts.append(escape(paragraph[last:]))
+    return Markup("").join(parts).replace("\n", Markup("<br>"))
 
 
 # What an administrator reading the outbox must never see: a link that sets someone's password

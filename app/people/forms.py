@@ -1,11 +1,12 @@
 from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import (
+    GovCheckboxInput,
     GovRadioInput,
     GovSelect,
     GovSubmitInput,
     GovTextInput,
 )
-from wtforms import EmailField, RadioField, SelectField, StringField, SubmitField
+from wtforms import BooleanField, EmailField, RadioField, SelectField, StringField, SubmitField
 from wtforms.validators import DataRequired, Email, InputRequired, Length, Optional, Regexp
 
 from app.fields import GovDateField
@@ -60,6 +61,11 @@ class PersonForm(FlaskForm):
         choices=YES_NO, widget=GovRadioInput(),
         validators=[InputRequired("Select yes if they have lived experience")],
     )
+    email_without_account = BooleanField(
+        "Email them news of their hours, claims and certificates even though they have no sign-in",
+        widget=GovCheckboxInput(),
+        description="Usually only people you have invited to sign in are emailed: the links in the emails open "
+                    "Pathway")
     submit = SubmitField("Save", widget=GovSubmitInput())
 
     def details(self) -> dict:
@@ -73,6 +79,7 @@ class PersonForm(FlaskForm):
             "left_on": self.left_on.data,
             "leaving_reason_id": self.leaving_reason_id.data if self.left_on.data else None,
             "has_lived_experience": self.has_lived_experience.data == "yes",
+            "email_without_account": bool(self.email_without_account.data),
         }
 
     def with_reasons(self):

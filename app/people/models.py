@@ -14,6 +14,7 @@ from sqlalchemy import (
     Index,
     String,
     Text,
+    false,
     true,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -123,6 +124,9 @@ class Person(db.Model):
     left_on: Mapped[date | None] = mapped_column(Date)
     leaving_reason_id: Mapped[int | None] = mapped_column(ForeignKey("leaving_reason.id", ondelete="RESTRICT"))
     has_lived_experience: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Emails about their own records go to people with a sign-in; HR may choose to email someone
+    # without one (their news would otherwise wait, unread, on a home page they cannot open).
+    email_without_account: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     anonymised_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(

@@ -11,7 +11,7 @@ from .models import Person, Stage, StageChange
 
 PERSON_FIELDS = (
     "first_name", "last_name", "email", "phone", "area_id", "joined_on", "left_on",
-    "has_lived_experience",
+    "has_lived_experience", "email_without_account",
 )
 
 

@@ -12,12 +12,15 @@ from app.access import (
     submissions_query,
     visible_providers,
 )
+from app.accounts.services import council_coordinators
 from app.auth.forms import EmptyForm
 from app.budget.services import month_end
 from app.certificates.models import Job, JobStatus
 from app.extensions import db
+from app.formatting import long_date
 from app.jobs.runner import start as start_job
-from app.views import whole_number
+from app.mail import send_email
+from app.views import public_url, whole_number
 
 from .measures import DEFINITIONS
 from .models import ReturnSubmission
@@ -119,9 +122,22 @@ def submit():
         ret = build_return(start=start, end=end, provider=provider)
         submission = submit_return(ret, provider=provider, actor=current_user, now=datetime.now(UTC))
         db.session.commit()
+        _tell_council(submission)
         flash(f"Return submitted as version {submission.version}. These figures are now frozen", "success")
         return redirect(url_for("returns.submission", submission_id=submission.id))
     return redirect(url_for("returns.view", **{"from": start, "to": end}))
+
+
+def _tell_council(submission: ReturnSubmission) -> None:
+    """The council's co-ordinators are emailed when a provider submits a return."""
+    who = submission.provider.name if submission.provider else "All providers"
+    period = f"{long_date(submission.period_start)} to {long_date(submission.period_end)}"
+    link = public_url("returns.submission", submission_id=submission.id)
+    for coordinator in council_coordinators():
+        send_email(coordinator.email, f"{who} has submitted a workforce return",
+                   f"Hello {coordinator.name},\n\n{who} has submitted its workforce return for {period} "
+                   f"(version {submission.version}), submitted by {submission.submitted_by_label}.\n\n"
+                   f"Read it here: {link}")
 
 
 @bp.route("/submitted")

@@ -1,6 +1,8 @@
 """The training catalogue (the council's courses and each provider's own) and each stage's
 entry requirements, which the council sets for the whole contract."""
 
+from types import SimpleNamespace
+
 from flask import flash, redirect, render_template, url_for
 from flask_login import current_user
 from sqlalchemy import func, select
@@ -11,7 +13,7 @@ from app.extensions import db
 from app.people.models import Stage
 
 from .forms import CourseForm, RequirementForm
-from .models import Course, CourseStageRow, StageRequirement
+from .models import Course, CourseStageRow, ProviderRequirement, StageRequirement
 from .routes import bp
 
 
@@ -57,6 +59,30 @@ def edit_course(course_id: int | None = None):
             flash(f"{course.name} saved", "success")
             return redirect(url_for("training.courses"))
     return render_template("training/edit_course.html", form=form, course=course)
+
+
+@bp.route("/training/our-requirements", methods=["GET", "POST"])
+@permission_required("manage_own_requirements")
+def own_requirements():
+    """HR's own requirements for each paid stage, shown beside the council's."""
+    council = {r.stage: r for r in db.session.scalars(select(StageRequirement).order_by(StageRequirement.id))}
+    own = {r.stage: r for r in db.session.scalars(select(ProviderRequirement).where(
+        ProviderRequirement.provider_id == current_user.provider_id))}
+    nothing_more = SimpleNamespace(min_hours=0, references_needed=0, needs_dbs=False, needs_recommendation=False,
+                                   needs_right_to_work=False)
+    forms = {stage: RequirementForm(prefix=stage.value, obj=own.get(stage) or nothing_more) for stage in council}
+    for stage, form in forms.items():
+        if form.submit.data and form.validate_on_submit():
+            row = own.get(stage) or ProviderRequirement(provider_id=current_user.provider_id, stage=stage)
+            form.populate_obj(row)
+            db.session.add(row)
+            db.session.flush()
+            audit.record(actor=current_user, action="update", entity=row, provider_id=current_user.provider_id,
+                         summary=f"Changed {current_user.provider.name}'s own requirements for {stage.label}")
+            db.session.commit()
+            flash(f"Your requirements for {stage.label} saved. The council's still apply", "success")
+            return redirect(url_for("training.own_requirements"))
+    return render_template("training/own_requirements.html", forms=forms, council=council)
 
 
 @bp.route("/training/requirements", methods=["GET", "POST"])

@@ -146,6 +146,25 @@ class StageRequirement(db.Model):
     needs_barred_list: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
 
 
+class ProviderRequirement(db.Model):
+    """A provider's own requirement for moving into ``stage``, on top of the council's: it can
+    only ask for more (more hours, more references, a check or recommendation the council's
+    rows leave out), never less."""
+
+    __tablename__ = "provider_requirement"
+    __table_args__ = (UniqueConstraint("provider_id", "stage"),
+                      CheckConstraint("min_hours >= 0 AND references_needed >= 0", name="non_negative"))
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    provider_id: Mapped[int] = mapped_column(ForeignKey("provider.id", ondelete="CASCADE"))
+    stage: Mapped[Stage] = mapped_column(StageType)
+    min_hours: Mapped[int] = mapped_column(Integer, default=0)
+    needs_dbs: Mapped[bool] = mapped_column(Boolean, default=False)
+    needs_recommendation: Mapped[bool] = mapped_column(Boolean, default=False)
+    needs_right_to_work: Mapped[bool] = mapped_column(Boolean, default=False)
+    references_needed: Mapped[int] = mapped_column(Integer, default=0)
+
+
 class Recommendation(db.Model):
     __tablename__ = "recommendation"
     __table_args__ = (UniqueConstraint("person_id", "stage"),)

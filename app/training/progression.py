@@ -18,7 +18,7 @@ from app.hours.models import HoursEntry, HoursStatus
 from app.people.models import Person, Stage
 from app.people.services import record_stage_change
 
-from .models import CheckKind, Recommendation, StageRequirement
+from .models import CheckKind, ProviderRequirement, Recommendation, StageRequirement
 from .rules import DBS_RECHECK_MONTHS, dbs_due_on, dbs_problem, training_status
 from .services import TrainingError, latest_checks, latest_records, mandatory_courses
 
@@ -113,7 +113,7 @@ def checklist(person: Person, today: date, target: Stage | None = None) -> tuple
     target = target or person.stage.next
     if target is None:
         return None, []
-    requirement = db.session.scalar(select(StageRequirement).where(StageRequirement.stage == target))
+    requirement = effective_requirement(target, person.provider_id)
     checks = latest_checks([person.id])
     items = []
     if requirement and requirement.min_hours:
@@ -132,14 +132,42 @@ def checklist(person: Person, today: date, target: Stage | None = None) -> tuple
 
 
 @dataclass(frozen=True)
+class Requirement:
+    """What moving into a stage asks, the council's and the provider's own together."""
+    min_hours: int
+    needs_dbs: bool
+    needs_recommendation: bool
+    needs_right_to_work: bool
+    references_needed: int
+    needs_barred_list: bool
+
+
+def effective_requirement(target: Stage, provider_id: int | None) -> Requirement | None:
+    """The council's requirement for ``target`` made stricter, never looser, by the provider's own."""
+    council = db.session.scalar(select(StageRequirement).where(StageRequirement.stage == target))
+    own = db.session.scalar(select(ProviderRequirement).where(
+        ProviderRequirement.stage == target, ProviderRequirement.provider_id == provider_id)) if provider_id else None
+    if council is None and own is None:
+        return None
+    rows = [r for r in (council, own) if r is not None]
+    return Requirement(
+        min_hours=max(r.min_hours for r in rows), needs_dbs=any(r.needs_dbs for r in rows),
+        needs_recommendation=any(r.needs_recommendation for r in rows),
+        needs_right_to_work=any(r.needs_right_to_work for r in rows),
+        references_needed=max(r.references_needed for r in rows),
+        needs_barred_list=council.needs_barred_list if council is not None else True)
+
+
+@dataclass(frozen=True)
 class _Employment:
     needs_right_to_work: bool
     references_needed: int
 
 
-def _employment_floor(requirement: StageRequirement | None, target: Stage) -> _Employment:
-    """Right to work and two references before any employment, whatever the data says."""
-    rtw = bool(requirement and requirement.needs_right_to_work)
+def _employment_floor(requirement: Requirement | None, target: Stage) -> _Employment:
+    """Right to work before any paid stage, and two references before employment, whatever the
+    data says (a paid sessional role is work too)."""
+    rtw = bool(requirement and requirement.needs_right_to_work) or target in PAID_STAGES
     references = requirement.references_needed if requirement else 0
     if target == Stage.EMPLOYEE:
         return _Employment(True, max(references, REFERENCES_FOR_EMPLOYMENT))

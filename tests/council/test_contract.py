@@ -22,7 +22,8 @@ def _day(d: date) -> list[str]:
 
 def _set_up(client, **overrides):
     return client.post("/council/contract", data={
-        "name": "Supporting Parents", "starts_on": _day(date(2025, 4, 1)), "term": "single_years",
+        "name": "Supporting Parents", "council_name": "Medway Council", "starts_on": _day(date(2025, 4, 1)),
+        "term": "single_years",
         "extension_years_allowed": "2", **overrides})
 
 

@@ -48,6 +48,7 @@ def ready():
     record_check(person, kind=CheckKind.DBS, checked_on=date(2026, 9, 1), for_paid_role=True, barred_list=True,
                  renew_on=date(2029, 9, 1), actor=hr, today=TODAY)
     recommend(person, Stage.CO_FACILITATOR, on=date(2026, 11, 1), note=None, actor=hr)
+    record_check(person, kind=CheckKind.RIGHT_TO_WORK, checked_on=date(2026, 9, 1), actor=hr, today=TODAY)
     return person, hr, paid_post, course
 
 
@@ -104,7 +105,7 @@ def test_a_volunteers_dbs_does_not_cover_a_paid_role(ready):
     person, hr, post, _ = ready
     from app.training.models import Check
 
-    db.session.execute(Check.__table__.delete().where(Check.person_id == person.id))
+    db.session.execute(Check.__table__.delete().where(Check.person_id == person.id, Check.kind == CheckKind.DBS))
     record_check(person, kind=CheckKind.DBS, checked_on=date(2025, 1, 6), for_paid_role=False, barred_list=True,
                  renew_on=date(2028, 1, 6), actor=hr, today=TODAY)
     assert _unmet(person) == [("Enhanced DBS check for a paid role",
@@ -137,7 +138,9 @@ def test_employee_needs_right_to_work_and_references(ready):
     person, hr, post, _ = ready
     _move(person, hr, post)
     labels = {label for label, _ in _unmet(person)}
-    assert {"Right to work check", "2 references"} <= labels
+    assert "2 references" in labels
+    # Their right to work was checked before the paid sessional role; it still stands.
+    assert "Right to work check" in {i.label for i in checklist(person, TODAY)[1] if i.met}
 
 
 def _only_dbs(person, hr, **check):
@@ -170,6 +173,9 @@ def test_no_override_moves_anyone_into_a_paid_role_without_a_valid_dbs_check(rea
 
 def test_no_override_skips_right_to_work_or_references_into_employment(ready):
     person, hr, post, _ = ready
+    from app.training.models import Check
+
+    db.session.execute(Check.__table__.delete().where(Check.kind == CheckKind.RIGHT_TO_WORK))
     with pytest.raises(TrainingError, match="skipped"):
         progress(person, post=post, weekly_hours=Decimal("37"), is_sessional=False, on=TODAY, actor=hr,
                  today=TODAY, override_reason="cover", to_stage=Stage.EMPLOYEE)
@@ -210,3 +216,40 @@ def test_a_wrong_stage_change_is_corrected_as_its_own_audited_action(ready):
     event = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "correct_stage"))
     assert "from Parent Volunteer to Parent Co-Facilitator" in event.summary
     assert "Recorded against the wrong person" in event.summary
+
+
+def test_a_paid_sessional_role_needs_a_right_to_work_check_whatever_the_override(ready):
+    person, hr, post, _ = ready
+    from app.training.models import Check
+
+    db.session.execute(Check.__table__.delete().where(Check.person_id == person.id,
+                                                      Check.kind == CheckKind.RIGHT_TO_WORK))
+    assert ("Right to work check", "No check recorded") in _unmet(person)
+    with pytest.raises(TrainingError, match="cannot be waived") as refused:
+        _move(person, hr, post, override="short of cover")
+    assert "Right to work check" in str(refused.value)
+    assert person.stage == Stage.VOLUNTEER
+
+
+def test_a_providers_own_requirement_blocks_a_move_and_never_loosens_the_councils(ready):
+    person, hr, post, _ = ready
+    from app.training.models import ProviderRequirement, StageRequirement
+
+    db.session.add(ProviderRequirement(provider_id=person.provider_id, stage=Stage.CO_FACILITATOR, min_hours=40,
+                                       references_needed=1, needs_dbs=False, needs_recommendation=False,
+                                       needs_right_to_work=False))
+    db.session.flush()
+    council = db.session.scalar(select(StageRequirement).where(StageRequirement.stage == Stage.CO_FACILITATOR))
+    unmet = _unmet(person)
+    assert ("1 references", "0 of 1 received") in unmet
+    assert any(label.startswith("At least 40 approved hours") for label, _ in unmet)
+    # The council's recommendation still counts although the provider's row leaves it out.
+    labels = [i.label for i in checklist(person, TODAY)[1]]
+    assert "Recommendation from their area facilitator" in labels or not council.needs_recommendation
+    with pytest.raises(TrainingError):
+        _move(person, hr, post, override="cover")
+    assert person.stage == Stage.VOLUNTEER
+    # Another provider's own requirement changes nothing here.
+    other = make_provider()
+    db.session.execute(ProviderRequirement.__table__.update().values(provider_id=other.id))
+    assert all(not label.startswith("At least 40") for label, _ in _unmet(person))

@@ -58,6 +58,12 @@ def test_progress_page_needs_an_override_reason_when_requirements_are_unmet(worl
     record_check(db.session.get(Person, world.me.id), kind=CheckKind.DBS, checked_on=date.today(),
                  for_paid_role=True, barred_list=True, actor=world.user(Role.HR), today=date.today())
     db.session.commit()
+    # Nor does any override open the right-to-work gate for paid sessional work.
+    response = client.post(f"/people/{world.me.id}/progress", data={**data, "override_reason": "Agreed at panel"})
+    assert error_messages(response)[0].startswith("These cannot be waived: Right to work check")
+    record_check(db.session.get(Person, world.me.id), kind=CheckKind.RIGHT_TO_WORK, checked_on=date.today(),
+                 actor=world.user(Role.HR), today=date.today())
+    db.session.commit()
     response = client.post(f"/people/{world.me.id}/progress", data=data)
     assert error_messages(response)[0].startswith("Not every requirement is met:")
     assert db.session.get(Person, world.me.id).stage == Stage.VOLUNTEER
