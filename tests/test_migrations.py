@@ -44,3 +44,29 @@ def test_sqlite_connections_use_wal_and_foreign_keys(app):
                    for name in ("journal_mode", "foreign_keys", "busy_timeout", "synchronous")}
     assert pragmas == {"journal_mode": "wal", "foreign_keys": 1, "busy_timeout": 5000,
                        "synchronous": 1}
+
+
+def test_rebuilding_a_table_keeps_the_rows_that_point_at_it(tmp_path):
+    """0022 rebuilds user_account on SQLite: with foreign keys on, dropping the old table would set
+    every audit event's actor to nothing (ON DELETE SET NULL) and delete every session."""
+    from sqlalchemy import text
+
+    app = create_app("test", SQLALCHEMY_DATABASE_URI=f"sqlite:///{tmp_path / 'kept.db'}")
+    with app.app_context():
+        upgrade(revision="0021")
+        with db.engine.begin() as connection:
+            connection.execute(text("INSERT INTO provider (id, name, created_at, email_codes_allowed) "
+                                    "VALUES (1, 'P', '2026-01-01', 1)"))
+            connection.execute(text(
+                "INSERT INTO user_account (id, email, name, password_hash, role, provider_id, session_token, "
+                "is_enabled, email_notifications, failed_sign_ins, created_at) VALUES (7, 'a@example.org', 'A', "
+                "'x', 'hr', 1, 'tok', 1, 1, 0, '2026-01-01')"))
+            connection.execute(text(
+                "INSERT INTO audit_event (actor_id, actor_label, action, entity_type, entity_id, summary, "
+                "is_council_setting, occurred_at) VALUES (7, 'A', 'x', 'User', 7, 'kept', 0, '2026-01-01')"))
+        upgrade()
+        with db.engine.connect() as connection:
+            assert connection.execute(text("SELECT actor_id FROM audit_event")).scalar() == 7
+            assert connection.execute(text("SELECT grant_confirmed FROM user_account")).scalar() == 1
+            assert connection.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+        db.engine.dispose()

@@ -14,11 +14,11 @@ depends_on = None
 
 
 def upgrade():
-    with op.batch_alter_table('person', schema=None) as batch_op:
-        batch_op.add_column(sa.Column('email_without_account', sa.Boolean(), server_default=sa.false(),
+    # Plain ADD COLUMN (no table copy): person is referred to by nearly everything.
+    op.add_column('person', sa.Column('email_without_account', sa.Boolean(), server_default=sa.false(),
                                       nullable=False))
-    with op.batch_alter_table('commission', schema=None) as batch_op:
-        batch_op.add_column(sa.Column('council_name', sa.String(length=120), server_default='', nullable=False))
+    op.add_column('commission', sa.Column('council_name', sa.String(length=120), server_default='',
+                                          nullable=False))
 
 
 def downgrade():

@@ -52,7 +52,15 @@ def test_a_paid_claim_is_emailed_with_how_much_and_when(world, sign_in, smtp):
 
 
 def test_a_certificate_issued_is_emailed(world, sign_in, smtp):
+    from ..factories import make_user
+
     client = sign_in(world.user(Role.HR))
+    # Someone never invited to sign in is not emailed links they cannot open.
+    response = client.post(f"/people/{world.south_person.id}/training/new", data={
+        "course_id": str(world.course.id), "completed_on": ["3", "11", "2026"], "result": "passed", "cost": ""})
+    assert response.status_code == 302 and _to(smtp, world.south_person.email) == []
+    make_user(Role.VOLUNTEER, provider=world.provider, person=world.neighbour, email=world.neighbour.email)
+    db.session.commit()
     response = client.post(f"/people/{world.neighbour.id}/training/new", data={
         "course_id": str(world.course.id), "completed_on": ["3", "11", "2026"], "result": "passed", "cost": ""})
     assert response.status_code == 302
