@@ -365,6 +365,8 @@ PERMISSIONS: dict[str, Permission] = {p.name: p for p in (
     _p("submit_return", HR, "Submit the workforce return", check=_same_provider),
     _p("export_personal_data", HR, "Download everything held on a person", scope=_own_provider_people),
     _p("anonymise", HR, "Remove a leaver's personal details", scope=_own_provider_people),
+    _p("remove_person", HR, "Remove a person added in error, while nothing depends on them", scope=_hr_not_own,
+       not_own=True, own_refusal="You cannot remove your own record"),
     _p("manage_accounts", ADMIN | HR | COORDINATOR,
        "Create, change, unlock and switch off accounts (a provider's staff; the council's own)",
        check=_account_check),

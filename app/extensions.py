@@ -7,7 +7,8 @@ from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from flask_talisman import Talisman
 from flask_wtf import CSRFProtect
-from sqlalchemy import Enum, MetaData
+from sqlalchemy import Enum, ForeignKey, MetaData
+from sqlalchemy.orm import mapped_column
 
 # Named constraints make Alembic migrations reversible on every backend.
 NAMING_CONVENTION = {
@@ -30,3 +31,8 @@ def string_enum(cls, name: str, length: int = 20) -> Enum:
     """A Python enum stored as its values in a VARCHAR with a CHECK constraint (same on SQLite and PostgreSQL)."""
     return Enum(cls, name=name, native_enum=False, create_constraint=True, length=length,
                 values_callable=lambda e: [m.value for m in e])
+
+
+def import_batch_column():
+    """The import batch that added a row (None for rows made on screens): what undoing it removes."""
+    return mapped_column(ForeignKey("import_batch.id", ondelete="SET NULL"), index=True)

@@ -38,7 +38,22 @@ ROUTE_ARGS = {"person_id": lambda world: world.me.id, "entry_id": lambda world: 
               "spend_id": lambda world: _spend(world),
               "review_id": lambda world: _commission().review_points[0].id,
               "commission_year_id": lambda world: _commission().years[0].id,
-              "session_id": lambda world: _session(world)}
+              "session_id": lambda world: _session(world),
+              "import_id": lambda world: _import_batch(world)}
+
+
+def _import_batch(world) -> int:
+    """An import of the world's provider (of nothing), which HR may undo."""
+    from datetime import UTC, datetime
+
+    from app.extensions import db
+    from app.imports.models import ImportBatch
+
+    batch = ImportBatch(provider_id=world.provider.id, kind="people", file_name="people.csv", checksum="0" * 64,
+                        imported_at=datetime.now(UTC))
+    db.session.add(batch)
+    db.session.commit()
+    return batch.id
 
 
 def _session(world) -> int:

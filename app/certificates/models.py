@@ -8,7 +8,7 @@ from datetime import date, datetime
 from sqlalchemy import CheckConstraint, Date, DateTime, Enum, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from app.extensions import db
+from app.extensions import db, import_batch_column
 from app.people.models import Person, Stage, StageType, utcnow
 
 MILESTONES = (25, 50, 100, 250)
@@ -38,6 +38,7 @@ class Certificate(db.Model):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
+    import_batch_id: Mapped[int | None] = import_batch_column()
     number: Mapped[str] = mapped_column(String(20), unique=True, default=new_certificate_number)
     person_id: Mapped[int] = mapped_column(ForeignKey("person.id", ondelete="RESTRICT"))
     kind: Mapped[CertificateKind] = mapped_column(

@@ -16,7 +16,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from app.extensions import db, string_enum
+from app.extensions import db, import_batch_column, string_enum
 from app.hours.models import Activity
 from app.people.models import Area, Person, utcnow
 
@@ -125,6 +125,7 @@ class DeliverySession(db.Model):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
+    import_batch_id: Mapped[int | None] = import_batch_column()
     provider_id: Mapped[int] = mapped_column(ForeignKey("provider.id", ondelete="RESTRICT"))
     offer_id: Mapped[int] = mapped_column(ForeignKey("offer.id", ondelete="RESTRICT"))
     area_id: Mapped[int] = mapped_column(ForeignKey("area.id", ondelete="RESTRICT"))

@@ -21,7 +21,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from app.extensions import db
+from app.extensions import db, import_batch_column
 from app.people.models import Area, Person, Provider
 
 FULL_TIME_HOURS = Decimal("37")
@@ -97,6 +97,7 @@ class Post(db.Model):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
+    import_batch_id: Mapped[int | None] = import_batch_column()
     provider_id: Mapped[int] = mapped_column(ForeignKey("provider.id", ondelete="RESTRICT"))
     area_id: Mapped[int | None] = mapped_column(ForeignKey("area.id", ondelete="RESTRICT"))
     title: Mapped[str] = mapped_column(String(120))
@@ -140,6 +141,7 @@ class Contract(db.Model):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
+    import_batch_id: Mapped[int | None] = import_batch_column()
     person_id: Mapped[int] = mapped_column(ForeignKey("person.id", ondelete="RESTRICT"))
     post_id: Mapped[int] = mapped_column(ForeignKey("post.id", ondelete="RESTRICT"))
     weekly_hours: Mapped[Decimal] = mapped_column(Numeric(5, 2))

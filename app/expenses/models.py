@@ -24,7 +24,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from app.extensions import db, string_enum
+from app.extensions import db, import_batch_column, string_enum
 from app.people.models import Person, utcnow
 
 
@@ -117,6 +117,7 @@ class ExpenseClaim(db.Model):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
+    import_batch_id: Mapped[int | None] = import_batch_column()
     person_id: Mapped[int] = mapped_column(ForeignKey("person.id", ondelete="RESTRICT"))
     status: Mapped[ClaimStatus] = mapped_column(string_enum(ClaimStatus, "claim_status", 20))
     entered_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))

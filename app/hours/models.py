@@ -23,7 +23,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from app.extensions import db
+from app.extensions import db, import_batch_column
 from app.people.models import Area, Person, Stage, StageType, utcnow
 
 MINUTES_IN_A_DAY = 24 * 60
@@ -76,6 +76,7 @@ class HoursEntry(db.Model):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
+    import_batch_id: Mapped[int | None] = import_batch_column()
     person_id: Mapped[int] = mapped_column(ForeignKey("person.id", ondelete="RESTRICT"))
     area_id: Mapped[int] = mapped_column(ForeignKey("area.id", ondelete="RESTRICT"))
     activity_id: Mapped[int] = mapped_column(ForeignKey("activity.id", ondelete="RESTRICT"))

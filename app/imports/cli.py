@@ -1,6 +1,7 @@
 """`flask --app wsgi import people|hours|expenses|training|posts|contracts|checks FILE.csv [--provider NAME]`."""
 
 from datetime import UTC, date, datetime
+from pathlib import Path
 
 import click
 from flask.cli import AppGroup
@@ -8,7 +9,8 @@ from sqlalchemy.exc import IntegrityError
 
 from app.extensions import db
 
-from .csvfile import ImportFailed
+from .batches import run_import
+from .csvfile import ImportFailed, xlsx_as_csv
 from .services import find_provider, import_hours, import_people
 
 group = AppGroup("import", help="Import spreadsheets (CSV, or an Excel workbook's first sheet). All rows or none.")
@@ -19,18 +21,17 @@ def _run(importer, file, provider_name: str | None, **kwargs) -> None:
         provider = find_provider(provider_name)
     except LookupError as error:
         raise click.UsageError(str(error)) from error
+    data = Path(file.name).read_bytes()
     if file.name.lower().endswith(".xlsx"):  # a workbook: its first sheet, as CSV
-        from pathlib import Path
-
-        from .csvfile import xlsx_as_csv
-
-        text = xlsx_as_csv(Path(file.name).read_bytes())
+        text = xlsx_as_csv(data)
         if text is None:
             raise click.ClickException(f"{file.name} is not an Excel workbook Pathway can read")
     else:
         text = file.read()
     try:
-        report = importer(text, provider=provider, actor=None, today=date.today(), **kwargs)
+        report, _ = run_import(importer, text, kind=importer.__name__.removeprefix("import_"),
+                               file_name=Path(file.name).name, data=data, provider=provider, actor=None,
+                               at=datetime.now(UTC), today=date.today(), **kwargs)
         db.session.commit()
     except IntegrityError as error:
         db.session.rollback()

@@ -10,6 +10,8 @@ class ImportReport:
     kind: str
     created: int = 0
     errors: list[tuple[int, str]] = field(default_factory=list)
+    # Rows left out on purpose (a probable duplicate of someone already there), with why.
+    skipped: list[tuple[int, str]] = field(default_factory=list)
 
     def error(self, line: int, message: str) -> None:
         self.errors.append((line, message))

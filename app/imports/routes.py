@@ -5,10 +5,10 @@ from flask import Blueprint, Response, abort, flash, redirect, render_template, 
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField, FileRequired
-from govuk_frontend_wtf.wtforms_widgets import GovFileInput, GovRadioInput, GovSubmitInput
+from govuk_frontend_wtf.wtforms_widgets import GovCheckboxInput, GovFileInput, GovRadioInput, GovSubmitInput
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
-from wtforms import RadioField, SubmitField
+from wtforms import BooleanField, RadioField, SubmitField
 from wtforms.validators import InputRequired
 
 from app.access import permission_required
@@ -16,6 +16,7 @@ from app.exports import csv_writer
 from app.extensions import db
 from app.people.models import Person
 
+from . import batches
 from .csvfile import ImportFailed, ImportReport, xlsx_as_csv
 from .establishment import (
     CHECK_COLUMNS,
@@ -48,18 +49,46 @@ class ImportForm(FlaskForm):
     file = FileField("Spreadsheet", widget=GovFileInput(), description="A CSV file, or an Excel workbook (.xlsx)",
                      validators=[FileRequired("Choose a CSV or Excel file"),
                                  FileAllowed(["csv", "xlsx"], "The file must be a CSV file or an Excel workbook")])
+    different_people = BooleanField(
+        "Import everyone in the file, even people who look like someone already on your records",
+        widget=GovCheckboxInput(),
+        description="Only for people: tick this if they really are different people who share a name, or an "
+                    "email address, with someone you have")
     submit = SubmitField("Import", widget=GovSubmitInput())
 
 
-def _read(upload) -> str | None:
+def _read(data: bytes, filename: str) -> str | None:
     """The upload as CSV text: a workbook's first sheet, or the CSV itself; None if unreadable."""
-    data = upload.read()
-    if (upload.filename or "").lower().endswith(".xlsx"):
+    if (filename or "").lower().endswith(".xlsx"):
         return xlsx_as_csv(data)
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError:
         return None
+
+
+def _import(form, data: bytes, text: str):
+    """Run the chosen import as a batch; (report, batch) or the failed report and None."""
+    importer, _ = KINDS[form.kind.data]
+    extra = {"now": datetime.now(UTC)} if form.kind.data not in ("people", "posts", "contracts", "checks") else {}
+    if form.kind.data == "people":
+        extra["allow_duplicates"] = bool(form.different_people.data)
+    try:
+        report, batch = batches.run_import(
+            importer, text, kind=form.kind.data, file_name=form.file.data.filename, data=data,
+            provider=current_user.provider, actor=current_user, at=datetime.now(UTC), today=date.today(), **extra)
+        db.session.commit()
+        return report, batch
+    except ImportFailed as failed:
+        db.session.rollback()
+        return failed.report, None
+    except IntegrityError:
+        # Another import added the same records at the same moment.
+        db.session.rollback()
+        report = ImportReport(form.kind.data)
+        report.error(1, "Some of these records were added by someone else at the same time. "
+                        "Nothing was imported: check the records and import again")
+        return report, None
 
 
 @bp.route("/", methods=["GET", "POST"])
@@ -68,33 +97,51 @@ def upload():
     form = ImportForm()
     report = None
     if form.validate_on_submit():
-        importer, _ = KINDS[form.kind.data]
-        text = _read(form.file.data)
+        data = form.file.data.read()
+        text = _read(data, form.file.data.filename)
         started = datetime.now(UTC).isoformat()
-        extra = {"now": datetime.now(UTC)} if form.kind.data not in ("people", "posts", "contracts", "checks") else {}
         if text is None:
             form.file.errors.append("The file must be a CSV saved as UTF-8 text, or an Excel workbook (.xlsx)")
         else:
-            try:
-                report = importer(text, provider=current_user.provider, actor=current_user,
-                                  today=date.today(), **extra)
-                db.session.commit()
-            except ImportFailed as failed:
-                db.session.rollback()
-                report = failed.report
-            except IntegrityError:
-                # Another import added the same records at the same moment.
-                db.session.rollback()
-                report = ImportReport(form.kind.data)
-                report.error(1, "Some of these records were added by someone else at the same time. "
-                                "Nothing was imported: check the records and import again")
-            else:
-                flash(f"Imported {report.created} {report.kind} {'row' if report.created == 1 else 'rows'}",
+            report, batch = _import(form, data, text)
+            if batch is not None:
+                flash(f"Imported {report.created} {report.kind} {'row' if report.created == 1 else 'rows'}"
+                      + (f". {len(report.skipped)} skipped as probable duplicates" if report.skipped else ""),
                       "success")
-                session["last_import"] = {"kind": report.kind, "created": report.created, "since": started}
+                session["last_import"] = {"kind": report.kind, "created": report.created, "since": started,
+                                          "skipped": report.skipped[:200], "batch": batch.id}
                 return redirect(url_for("imports.upload"))
     return render_template("imports/upload.html", form=form, report=report, report_type=ImportReport,
-                           kinds=KINDS, last=_last_import())
+                           kinds=KINDS, last=_last_import(), batches=batches.recent_batches(current_user.provider_id),
+                           now=datetime.now(UTC), undo_within=batches.UNDO_WITHIN)
+
+
+def _get_batch_or_404(batch_id: int):
+    """:raises NotFound: for a batch that is not the user's provider's."""
+    batch = batches.get_batch(batch_id, current_user.provider_id)
+    if batch is None:
+        abort(404)
+    return batch
+
+
+@bp.route("/batches/<int:import_id>/undo", methods=["GET", "POST"])
+@permission_required("import_data")
+def undo_batch(import_id: int):
+    """Ask first, showing what the batch added and anything that blocks taking it back."""
+    batch = _get_batch_or_404(import_id)
+    form = FlaskForm()
+    if request.method == "POST" and form.validate_on_submit():
+        try:
+            removed = batches.undo(batch, actor=current_user, now=datetime.now(UTC))
+        except batches.UndoRefused as refused:
+            flash("This import cannot be undone: " + "; ".join(refused.args[0]), "important")
+        else:
+            db.session.commit()
+            flash(f"Import of {batch.file_name} undone: removed "
+                  + (", ".join(f"{n} {w}" for w, n in removed.items()) or "nothing (it had added nothing)"), "success")
+            return redirect(url_for("imports.upload"))
+    return render_template("imports/undo.html", batch=batch, added=batches.what_it_added(batch), form=form,
+                           blockers=batches.undo_blockers(batch, now=datetime.now(UTC)))
 
 
 def _last_import() -> dict | None:

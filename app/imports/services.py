@@ -58,8 +58,11 @@ def _by_name(model, provider_id: int | None = None) -> dict[str, int]:
     return {name.lower(): id_ for id_, name in db.session.execute(query)}
 
 
-def import_people(text: str, *, provider: Provider, actor, today: date) -> ImportReport:
-    """Add people from a CSV; all or nothing.
+def import_people(text: str, *, provider: Provider, actor, today: date,
+                  allow_duplicates: bool = False) -> ImportReport:
+    """Add people from a CSV; all or nothing. A row that matches someone already at the provider
+    (the same email, or the same name and date joined) is skipped as a probable duplicate, unless
+    ``allow_duplicates`` (HR ticked that they are different people).
 
     :raises ImportFailed: with every bad row and its line number.
     """
@@ -67,13 +70,20 @@ def import_people(text: str, *, provider: Provider, actor, today: date) -> Impor
     rows = read_rows(text, PEOPLE_COLUMNS, report)
     areas = _by_name(Area)
     existing = set(db.session.scalars(select(Person.ref)))
+    known = _known_people(provider.id)
     seen: set[str] = set()
     people = []
     for line, row in rows:
         person = _person_from_row(line, row, report, areas=areas, taken=existing | seen, today=today)
-        if person is not None:
-            seen.add(person["ref"])
-            people.append(person)
+        if person is None:
+            continue
+        match = None if allow_duplicates else _probable_duplicate(person, known)
+        if match is not None:
+            report.skipped.append((line, f"{person['first_name']} {person['last_name']} looks like {match}, "
+                                         "already on your records: skipped"))
+            continue
+        seen.add(person["ref"])
+        people.append(person)
     if not report.ok:
         raise ImportFailed(report)
     for values in people:
@@ -86,6 +96,25 @@ def import_people(text: str, *, provider: Provider, actor, today: date) -> Impor
     report.created = len(people)
     _audit_import(actor, provider, report)
     return report
+
+
+def _known_people(provider_id: int) -> dict[tuple, str]:
+    """The provider's people by email and by (name, date joined), for spotting a second import."""
+    known = {}
+    for ref, first, last, email, joined in db.session.execute(select(
+            Person.ref, Person.first_name, Person.last_name, Person.email, Person.joined_on)
+            .where(Person.provider_id == provider_id, Person.anonymised_at.is_(None))):
+        label = f"{first} {last} ({ref})"
+        if email:
+            known[("email", email.lower())] = label
+        known[("name", first.lower(), last.lower(), joined)] = label
+    return known
+
+
+def _probable_duplicate(person: dict, known: dict[tuple, str]) -> str | None:
+    by_email = known.get(("email", person["email"].lower())) if person["email"] else None
+    return by_email or known.get(("name", person["first_name"].lower(), person["last_name"].lower(),
+                                  person["joined_on"]))
 
 
 def _ref_and_name_problems(row: dict, ref: str, taken: set[str]) -> list[str]:
@@ -166,9 +195,11 @@ def import_hours(text: str, *, provider: Provider, actor, today: date, now: date
     if not report.ok:
         raise ImportFailed(report)
     actor_id = actor.id if actor else None
+    batch_id = db.session.info.get("import batch being written")  # app.imports.batches.CURRENT
     for entry in entries:
         entry.pop("line")
-        entry.update(entered_by_id=actor_id, is_on_behalf=True, created_at=now, submitted_at=now,
+        entry.update(import_batch_id=batch_id, entered_by_id=actor_id, is_on_behalf=True, created_at=now,
+                     submitted_at=now,
                      decided_at=now if entry["status"] == HoursStatus.APPROVED else None,
                      decided_by_id=actor_id if entry["status"] == HoursStatus.APPROVED else None)
     for start in range(0, len(entries), 5000):

@@ -19,7 +19,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from app.extensions import db
+from app.extensions import db, import_batch_column
 
 
 def utcnow() -> datetime:
@@ -112,6 +112,7 @@ class Person(db.Model):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
+    import_batch_id: Mapped[int | None] = import_batch_column()
     ref: Mapped[str] = mapped_column(String(20), unique=True, default=new_person_ref)
     provider_id: Mapped[int] = mapped_column(ForeignKey("provider.id", ondelete="RESTRICT"))
     area_id: Mapped[int] = mapped_column(ForeignKey("area.id", ondelete="RESTRICT"))

@@ -10,7 +10,13 @@ from app.auth.forms import EmptyForm
 from app.extensions import db
 from app.views import public_base, whole_number
 
-from .services import anonymise, due_for_anonymisation, subject_access_export
+from .services import (
+    anonymise,
+    due_for_anonymisation,
+    removal_blockers,
+    remove_added_in_error,
+    subject_access_export,
+)
 
 bp = Blueprint("privacy", __name__)
 
@@ -43,6 +49,23 @@ def anonymise_person(person_id: int):
               "success")
         return redirect(url_for("people.view_person", person_id=person.id))
     return render_template("privacy/anonymise.html", person=person, due=due, form=form)
+
+
+@bp.route("/people/<int:person_id>/remove", methods=["GET", "POST"])
+@permission_required("remove_person")
+def remove_person(person_id: int):
+    """A person added in error is removed, not left (a leaver counts in turnover); ask first."""
+    person = get_person_or_404(person_id, for_user=current_user)
+    require("remove_person", person)
+    blockers = removal_blockers(person)
+    form = EmptyForm()
+    if request.method == "POST" and form.validate_on_submit() and not blockers:
+        name = person.name
+        remove_added_in_error(person, actor=current_user)
+        db.session.commit()
+        flash(f"{name} has been removed", "success")
+        return redirect(url_for("people.list_people"))
+    return render_template("privacy/remove_person.html", person=person, blockers=blockers, form=form)
 
 
 @bp.route("/privacy")

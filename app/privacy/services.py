@@ -259,3 +259,44 @@ def anonymise(person: Person, *, actor, now: datetime) -> None:
 def receipts_count(person: Person) -> int:
     return db.session.scalar(select(func.count(Receipt.id)).join(ExpenseLine).join(ExpenseClaim)
                              .where(ExpenseClaim.person_id == person.id))
+
+
+# What someone added in error may not yet have: anything here means they are really on the pathway.
+_DEPENDENTS = ((HoursEntry, "hours entries"), (ExpenseClaim, "expense claims"), (TrainingRecord, "training records"),
+               (Check, "checks"), (Contract, "contracts"), (Certificate, "certificates"),
+               (Recommendation, "recommendations"))
+
+
+def removal_blockers(person: Person) -> list[str]:
+    """Why a person cannot be removed as added in error, in words; empty when they can."""
+    reasons = []
+    for model, words in _DEPENDENTS:
+        count = db.session.scalar(select(func.count()).select_from(model).where(model.person_id == person.id))
+        if count:
+            reasons.append(f"{count} {words}")
+    if db.session.scalar(select(func.count(User.id)).where(User.person_id == person.id)):
+        reasons.append("a sign-in account")
+    if len(person.stage_changes) > 1:
+        reasons.append(f"{len(person.stage_changes) - 1} stage changes after joining")
+    from app.delivery.models import SessionFacilitator  # delivery reads people; only counted here
+
+    if db.session.scalar(select(func.count()).select_from(SessionFacilitator)
+                         .where(SessionFacilitator.person_id == person.id)):
+        reasons.append("sessions they facilitated")
+    return reasons
+
+
+def remove_added_in_error(person: Person, *, actor) -> None:
+    """Delete a person added by mistake (not a leaver: nothing counts them), audited.
+
+    :raises ValueError: naming whatever depends on them.
+    """
+    reasons = removal_blockers(person)
+    if reasons:
+        raise ValueError("They cannot be removed because they have " + ", ".join(reasons)
+                         + ". Give them a leaving date instead")
+    label = f"{person.name} ({person.ref})"
+    audit.record(actor=actor, action="remove", entity=person, provider_id=person.provider_id,
+                 summary=f"Removed {label}, added in error")
+    db.session.delete(person)
+    db.session.flush()

@@ -22,7 +22,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from app.extensions import db, string_enum
+from app.extensions import db, import_batch_column, string_enum
 from app.people.models import Person, Stage, StageType, utcnow
 
 course_stage = Table(
@@ -78,6 +78,7 @@ class TrainingRecord(db.Model):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
+    import_batch_id: Mapped[int | None] = import_batch_column()
     person_id: Mapped[int] = mapped_column(ForeignKey("person.id", ondelete="RESTRICT"))
     course_id: Mapped[int] = mapped_column(ForeignKey("course.id", ondelete="RESTRICT"))
     completed_on: Mapped[date] = mapped_column(Date)
@@ -114,6 +115,7 @@ class Check(db.Model):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
+    import_batch_id: Mapped[int | None] = import_batch_column()
     person_id: Mapped[int] = mapped_column(ForeignKey("person.id", ondelete="RESTRICT"))
     kind: Mapped[CheckKind] = mapped_column(string_enum(CheckKind, "check_kind", 30))
     checked_on: Mapped[date] = mapped_column(Date)

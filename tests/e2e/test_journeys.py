@@ -97,7 +97,7 @@ def hr_trains_and_moves_on(journey, person):
     h.goto(f"/people/{person.id}/pathway", "pathway as HR")
     today = date.today()
     for course in h.page.locator(".govuk-task-list__item:has(.govuk-tag) .govuk-task-list__name").all_inner_texts():
-        if course.startswith(("At least", "Enhanced DBS", "Recommendation")):
+        if course.startswith(("At least", "Enhanced DBS", "Recommendation", "Right to work")):
             continue
         h.goto(f"/people/{person.id}/training/new", "record training")
         h.page.select_option("#course_id", label=course)
@@ -113,6 +113,12 @@ def hr_trains_and_moves_on(journey, person):
     h.page.fill("#checked_on-year", str(today.year))
     h.page.check("label:has-text('For a paid role')")
     h.page.check("label:has-text('barred list')")  # regulated activity with children
+    h.click("button:has-text('Record check')")
+    h.goto(f"/people/{person.id}/checks/new", "record right to work")  # before any paid stage
+    h.page.check("label:has-text('Right to work check')")
+    h.page.fill("#checked_on-day", str(today.day))
+    h.page.fill("#checked_on-month", str(today.month))
+    h.page.fill("#checked_on-year", str(today.year))
     h.click("button:has-text('Record check')")
     h.check("checklist met")
     assert "Not met" not in h.page.inner_text(".govuk-task-list")
