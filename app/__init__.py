@@ -119,6 +119,7 @@ def _register_blueprints(app: Flask) -> None:
     from .establishment.routes import bp as establishment_bp
     from .expenses import budget, payment_routes  # noqa: F401  (register with budget, blueprint)
     from .expenses.routes import bp as expenses_bp
+    from .golive.routes import bp as golive_bp
     from .hours import activity_routes, register_routes  # noqa: F401  (add to the hours blueprint)
     from .hours.routes import bp as hours_bp
     from .imports.routes import bp as imports_bp
@@ -140,7 +141,7 @@ def _register_blueprints(app: Flask) -> None:
         app.add_url_rule("/_bench/floor", "bench_floor", public(floor_page))
     for bp in (main_bp, auth_bp, people_bp, establishment_bp, hours_bp, budget_bp,
                imports_bp, expenses_bp, training_bp, certificates_bp, jobs_bp,
-               returns_bp, privacy_bp, accounts_bp, council_bp, spending_bp, delivery_bp):
+               returns_bp, privacy_bp, accounts_bp, council_bp, spending_bp, delivery_bp, golive_bp):
         app.register_blueprint(bp)
 
 

@@ -314,6 +314,7 @@ PERMISSIONS: dict[str, Permission] = {p.name: p for p in (
     _p("view_budget", PROVIDER_OFFICE, "See the budget monitor"),
     _p("view_fte", PROVIDER_OFFICE | FACILITATOR, "See FTE used against budget"),
     _p("import_data", HR, "Import people, hours, expenses and training from files"),
+    _p("view_go_live", HR | ADMIN, "See the go-live checklist: what the provider needs before its first return"),
     _p("record_training", APPROVERS, "Record training and attendance", scope=_decide_scope, not_own=True,
        own_refusal="You cannot record your own training: ask HR"),
     _p("record_checks", HR, "Record DBS, right to work and reference checks", scope=_hr_not_own, not_own=True,

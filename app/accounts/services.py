@@ -24,6 +24,11 @@ STAFF_ROLES = (Role.AREA_FACILITATOR, Role.HR, Role.ADMIN)
 POWER_ROLES = STAFF_ROLES
 
 
+def needs_confirmation(role: Role) -> bool:
+    """Whether giving ``role`` waits for a second person (it approves, pays or grants)."""
+    return role in POWER_ROLES
+
+
 class AccountError(ValueError):
     """A rule was broken; args are (field name, message)."""
 
@@ -198,7 +203,7 @@ def link_person(account: User, person: Person, *, actor) -> None:
     account.person_id = person.id
     audit.record(actor=actor, action="update", entity=account, provider_id=account.provider_id,
                  summary=f"Linked {account.name}'s account to {person.name} ({person.ref})")
-    if account.role in POWER_ROLES:
+    if needs_confirmation(account.role):
         _await_confirmation(account, actor=actor)
     db.session.flush()
 
@@ -223,7 +228,7 @@ def confirm_grant(account: User, *, actor) -> None:
 
 def council_coordinators() -> list[User]:
     """The council's co-ordinators, switched on: told when a provider submits a return."""
-    return list(db.session.scalars(select(User).where(User.role == Role.COORDINATOR, User.is_enabled)
+    return list(db.session.scalars(select(User).where(User.role.in_([Role.COORDINATOR]), User.is_enabled)
                                    .order_by(User.name)))
 
 

@@ -6,6 +6,7 @@ from sqlalchemy import func, select
 
 from app.access import home_template, permission_required, person_scope, public, visible_providers
 from app.extensions import db
+from app.golive.services import checklist
 from app.main.todo import todo_for
 from app.people.models import Person, Provider, Stage
 
@@ -28,9 +29,11 @@ def stage_counts(user, today: date) -> dict[tuple[int, Stage], int]:
 def home():
     today = date.today()
     counts = stage_counts(current_user, today) if current_user.can("view_people") else {}
+    tasks = checklist(current_user.provider_id, today=today) if current_user.can("view_go_live") else []
     return render_template(
         home_template(current_user), counts=counts, stages=list(Stage),
         providers=visible_providers(current_user), today=today, todos=todo_for(current_user, today=today),
+        tasks=tasks, done=sum(t.done for t in tasks),
     )
 
 

@@ -18,6 +18,7 @@ from app.budget.services import month_end
 from app.certificates.models import Job, JobStatus
 from app.extensions import db
 from app.formatting import long_date
+from app.golive.services import missing_history
 from app.jobs.runner import start as start_job
 from app.mail import send_email
 from app.views import public_url, whole_number
@@ -78,7 +79,12 @@ def view():
     return render_template("returns/view_return.html", ret=ret, sections=SECTIONS, definitions=DEFINITIONS,
                            charts=charts(ret), picks=quick_picks(date.today()), provider=provider,
                            providers=visible_providers(current_user), form=EmptyForm(),
-                           can_submit=current_user.can("submit_return", provider))
+                           can_submit=current_user.can("submit_return", provider), missing=_missing(provider))
+
+
+def _missing(provider) -> list:
+    """History a provider's return reads that is not loaded yet (warned of, never hidden)."""
+    return missing_history(provider.id, today=date.today()) if provider is not None else []
 
 
 @bp.route("/return.csv")
@@ -117,7 +123,7 @@ def submit():
             ReturnSubmission.provider_id == (provider.id if provider else None),
             ReturnSubmission.period_start == start, ReturnSubmission.period_end == end))
         return render_template("returns/confirm_submit.html", start=start, end=end, provider=provider,
-                               previous=previous, form=EmptyForm())
+                               previous=previous, form=EmptyForm(), missing=_missing(provider))
     if EmptyForm().validate_on_submit():
         ret = build_return(start=start, end=end, provider=provider)
         submission = submit_return(ret, provider=provider, actor=current_user, now=datetime.now(UTC))

@@ -76,6 +76,15 @@ def foreign(world):
     db.session.add(session)
     db.session.flush()
     ids["session_id"] = session.id
+    from datetime import UTC, datetime
+
+    from app.imports.models import ImportBatch
+
+    theirs = ImportBatch(provider_id=world.other_provider.id, kind="people", file_name="theirs.csv",
+                         checksum="1" * 64, imported_at=datetime.now(UTC))
+    db.session.add(theirs)
+    db.session.flush()
+    ids["import_id"] = theirs.id
     db.session.commit()
     return ids
 
