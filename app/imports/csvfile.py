@@ -27,10 +27,12 @@ class ImportFailed(Exception):
         self.report = report
 
 
-def read_rows(text: str, columns: list[str], report: ImportReport) -> list[tuple[int, dict]]:
-    """Rows as (line number, {column: stripped value}); every problem goes in the report."""
+def read_rows(text: str, columns: list[str], report: ImportReport,
+              optional: tuple[str, ...] = ()) -> list[tuple[int, dict]]:
+    """Rows as (line number, {column: stripped value}); every problem goes in the report.
+    ``optional`` columns may be left out of the file (they read as empty)."""
     try:
-        return _read_rows(text, columns, report)
+        return _read_rows(text, columns, report, optional)
     except csv.Error as error:
         report.error(report.errors[-1][0] if report.errors else 1,
                      f"The file is not a CSV file Pathway can read ({error}). Save it as CSV (UTF-8) and try again")
@@ -47,20 +49,22 @@ def _refuse_nul(text: str, report: ImportReport) -> bool:
     return True
 
 
-def _header_ok(header: list[str], columns: list[str], report: ImportReport) -> bool:
+def _header_ok(header: list[str], columns: list[str], report: ImportReport, optional: tuple[str, ...] = ()) -> bool:
     duplicates = sorted({h for h in header if header.count(h) > 1})
     if duplicates:
         report.error(1, f"Column {', '.join(duplicates)} appears more than once")
-    extra = [h for h in header if h not in columns]
+    extra = [h for h in header if h not in columns and h not in optional]
     missing = [c for c in columns if c not in header]
     if extra:
-        report.error(1, f"Unexpected column {', '.join(extra)}. The columns are: {','.join(columns)}")
+        report.error(1, f"Unexpected column {', '.join(extra)}. The columns are: {','.join(columns)}"
+                        + (f" (and, if you have them, {','.join(optional)})" if optional else ""))
     if missing:
         report.error(1, f"Missing column {', '.join(missing)}. The columns are: {','.join(columns)}")
     return report.ok
 
 
-def _read_rows(text: str, columns: list[str], report: ImportReport) -> list[tuple[int, dict]]:
+def _read_rows(text: str, columns: list[str], report: ImportReport,
+               optional: tuple[str, ...] = ()) -> list[tuple[int, dict]]:
     text = text.lstrip("\ufeff").replace("\r\n", "\n").replace("\r", "\n")  # Excel's BOM; any line endings
     if _refuse_nul(text, report):
         return []
@@ -70,8 +74,9 @@ def _read_rows(text: str, columns: list[str], report: ImportReport) -> list[tupl
         report.error(1, "The file is empty. The first line must be the column names")
         return []
     header = [h.strip().lower() for h in header]
-    if not _header_ok(header, columns, report):
+    if not _header_ok(header, columns, report, optional):
         return []
+    blanks = {column: "" for column in optional if column not in header}
     rows = []
     for number, values in enumerate(reader, start=2):
         if not any(v.strip() for v in values):
@@ -79,7 +84,7 @@ def _read_rows(text: str, columns: list[str], report: ImportReport) -> list[tupl
         if len(values) != len(header):
             report.error(number, f"Expected {len(header)} values but found {len(values)}")
             continue
-        rows.append((number, {h: v.strip() for h, v in zip(header, values, strict=True)}))
+        rows.append((number, {**blanks, **{h: v.strip() for h, v in zip(header, values, strict=True)}}))
     if not rows and report.ok:
         report.error(2, "The file has column names but no rows")
     return rows
@@ -102,4 +107,37 @@ def xlsx_as_csv(data: bytes) -> str | None:
         writer.writerow(["" if v is None else v.date().isoformat() if isinstance(v, datetime)
                          else v.isoformat() if isinstance(v, date) else f"{v:g}" if isinstance(v, float)
                          else str(v) for v in row])
+    return out.getvalue()
+
+
+def workbook_template(columns: list[str], example: str, *, choices: dict[str, list[str]]) -> bytes:
+    """An import template as an Excel workbook: the columns, an example row, and a drop-down on
+    each column that names something (lists kept on a hidden sheet, so long ones work too)."""
+    from openpyxl import Workbook
+    from openpyxl.utils import get_column_letter
+    from openpyxl.worksheet.datavalidation import DataValidation
+
+    book = Workbook()
+    sheet, lists = book.active, book.create_sheet("Lists")
+    sheet.title = "Import"
+    lists.sheet_state = "hidden"
+    sheet.append(columns)
+    if example and example.count(",") == len(columns) - 1:
+        sheet.append(next(csv.reader([example])))
+    sheet.freeze_panes = "A2"
+    for index, column in enumerate(columns, start=1):
+        sheet.column_dimensions[get_column_letter(index)].width = max(12, len(column) + 4)
+        values = choices.get(column)
+        if not values:
+            continue
+        letter = get_column_letter(index)
+        for row, value in enumerate(values, start=1):
+            lists[f"{letter}{row}"] = value
+        check = DataValidation(type="list", formula1=f"=Lists!${letter}$1:${letter}${len(values)}",
+                               allow_blank=True, showErrorMessage=True, errorTitle=column,
+                               error=f"Choose a {column.replace('_', ' ')} from the list")
+        sheet.add_data_validation(check)
+        check.add(f"{letter}2:{letter}5000")
+    out = io.BytesIO()
+    book.save(out)
     return out.getvalue()

@@ -6,7 +6,7 @@ from decimal import Decimal, InvalidOperation
 
 from sqlalchemy import select
 
-from app.establishment.contracts import ContractError, start_contract
+from app.establishment.contracts import ContractError, end_contract, start_contract
 from app.establishment.models import Grade, Post
 from app.establishment.setup import SetupError, save_post
 from app.extensions import db
@@ -19,6 +19,7 @@ from .services import _audit_import, _date
 
 POST_COLUMNS = ["title", "basis", "grade", "area", "number_of_posts", "budgeted_fte", "starts_on", "ends_on"]
 CONTRACT_COLUMNS = ["person_ref", "post_title", "post_area", "basis", "weekly_hours", "starts_on"]
+CONTRACT_OPTIONAL = ("ends_on",)
 CHECK_COLUMNS = ["person_ref", "kind", "checked_on", "reference_number", "barred_list", "for_paid_role",
                  "renew_on"]
 BASES = {"salaried", "sessional", "volunteer"}
@@ -100,7 +101,7 @@ def import_contracts(text: str, *, provider: Provider, actor, **_) -> ImportRepo
     :raises ImportFailed: with every bad row and its line number.
     """
     report = ImportReport("contracts")
-    rows = read_rows(text, CONTRACT_COLUMNS, report)
+    rows = read_rows(text, CONTRACT_COLUMNS, report, optional=CONTRACT_OPTIONAL)
     people = {p.ref.upper(): p for p in db.session.scalars(select(Person).where(Person.provider_id == provider.id))}
     posts = {(p.title.lower(), (p.area.name.lower() if p.area else "")): p
              for p in db.session.scalars(select(Post).where(Post.provider_id == provider.id))}
@@ -111,7 +112,9 @@ def import_contracts(text: str, *, provider: Provider, actor, **_) -> ImportRepo
         area = row["post_area"].lower() if row["post_area"].lower() != "county-wide" else ""
         post = posts.get((row["post_title"].lower(), area))
         basis, hours, starts_on = row["basis"].lower(), _number(row["weekly_hours"]), _date(row["starts_on"])
+        ends_on = _optional_date(row, "ends_on", problems)
         for failed, message in (
+                (ends_on is not None and starts_on is not None and ends_on < starts_on, "ends_on is before starts_on"),
                 (person is None, f"person_ref {row['person_ref']!r} is not a person at this provider"),
                 (post is None, f"there is no post {row['post_title']!r} in {row['post_area'] or 'county-wide'}"),
                 (basis not in ("salaried", "sessional"), f"basis {row['basis']!r} is not salaried or sessional"),
@@ -121,8 +124,10 @@ def import_contracts(text: str, *, provider: Provider, actor, **_) -> ImportRepo
                 problems.append(message)
         if not problems:
             try:
-                start_contract(person, post=post, weekly_hours=hours, is_sessional=basis == "sessional",
-                               starts_on=starts_on, actor=actor)
+                contract = start_contract(person, post=post, weekly_hours=hours, is_sessional=basis == "sessional",
+                                          starts_on=starts_on, actor=actor)
+                if ends_on is not None and (contract.ends_on is None or ends_on < contract.ends_on):
+                    end_contract(contract, ends_on=ends_on, actor=actor)
                 created += 1
             except ContractError as error:
                 problems.append(error.args[1])

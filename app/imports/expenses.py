@@ -17,7 +17,9 @@ from .csvfile import ImportFailed, ImportReport, read_rows
 from .services import _audit_import, _date
 
 EXPENSE_COLUMNS = ["person_ref", "date", "category", "amount", "miles", "vehicle", "status"]
-STATUSES = {"submitted": ClaimStatus.SUBMITTED, "approved": ClaimStatus.APPROVED, "paid": ClaimStatus.PAID}
+STATUSES = {"submitted": ClaimStatus.SUBMITTED, "approved": ClaimStatus.APPROVED, "paid": ClaimStatus.PAID,
+            "rejected": ClaimStatus.REJECTED}
+LINE_STATUSES = {ClaimStatus.SUBMITTED: LineStatus.PENDING, ClaimStatus.REJECTED: LineStatus.REJECTED}
 
 
 def _decimal(value: str) -> Decimal | None:
@@ -54,8 +56,12 @@ def _row_problems(row: dict, person, category, spent_on, today: date) -> list[st
         (category is None, f"category {row['category']!r} is not one of the categories in Pathway"),
         (spent_on is None, f"date {row['date']!r} is not a date like 01/04/2026 or 2026-04-01"),
         (spent_on is not None and spent_on > today, "date is in the future"),
-        (row["status"] not in STATUSES, "status must be submitted, approved or paid"),
+        (row["status"] not in STATUSES, "status must be submitted, approved, paid or rejected"),
     ) if failed]
+    if person is not None and spent_on is not None and not person.is_active_on(spent_on):
+        # The screen's rule: a claim is for a day they were on the pathway.
+        problems.append(f"date must be on or after the day they joined, {person.joined_on:%d/%m/%Y}"
+                        + (f", and by the day they left, {person.left_on:%d/%m/%Y}" if person.left_on else ""))
     return problems + _money_problems(row, category)
 
 
@@ -98,9 +104,11 @@ def _build_claims(parsed, actor, now: datetime) -> dict:
                                        entered_by_id=actor.id if actor else None, submitted_at=now,
                                        payment_reference="Imported" if status == ClaimStatus.PAID else None)
         claim = claims[key]
-        line_status = LineStatus.PENDING if status == ClaimStatus.SUBMITTED else LineStatus.APPROVED
+        line_status = LINE_STATUSES.get(status, LineStatus.APPROVED)
         line = ExpenseLine(category_id=category.id, spent_on=spent_on, imported_without_receipt=True,
-                           description=f"Imported: {category.name}", status=line_status)
+                           description=f"Imported: {category.name}", status=line_status,
+                           decision_reason="Rejected before Pathway (imported)" if status == ClaimStatus.REJECTED
+                           else None)
         if category.is_mileage:
             vehicle, miles = Vehicle(row["vehicle"]), Decimal(row["miles"])
             year_key = (person.id, tax_year_start(spent_on))
@@ -108,7 +116,7 @@ def _build_claims(parsed, actor, now: datetime) -> dict:
                 miles_so_far[year_key] = car_miles_so_far(person.id, spent_on)
             line.miles, line.vehicle = miles, vehicle
             line.amount_pence = mileage_pence(miles, rate_on(vehicle, spent_on), miles_so_far[year_key])
-            if vehicle == Vehicle.CAR:
+            if vehicle == Vehicle.CAR and status != ClaimStatus.REJECTED:  # refused miles were never paid
                 miles_so_far[year_key] += miles
         else:
             line.amount_pence = int(Decimal(row["amount"]) * 100)

@@ -12,12 +12,15 @@ from wtforms import BooleanField, RadioField, SubmitField
 from wtforms.validators import InputRequired
 
 from app.access import permission_required
+from app.council.models import Lot, lot_area
+from app.establishment.models import Post
 from app.exports import csv_writer
 from app.extensions import db
-from app.people.models import Person
+from app.hours.models import Activity
+from app.people.models import Area, Person
 
 from . import batches
-from .csvfile import ImportFailed, ImportReport, xlsx_as_csv
+from .csvfile import ImportFailed, ImportReport, workbook_template, xlsx_as_csv
 from .establishment import (
     CHECK_COLUMNS,
     CONTRACT_COLUMNS,
@@ -176,16 +179,30 @@ def new_people():
 
 
 EXAMPLES = {
-    "people": ",Dawn,Roberts,dawn@example.org,North Kent,volunteer,05/10/2026,,yes",
-    "hours": "P000123,05/10/2026,2.5,Peer support group,North Kent,submitted",
-    "posts": "Parent Co-Facilitator,sessional,,North Kent,1,0.4,01/04/2026,",
-    "contracts": "P000123,Parent Co-Facilitator,North Kent,sessional,,01/04/2026",
-    "checks": "P000123,dbs,05/10/2026,001234567890,yes,yes,05/10/2029",
-    "expenses": "P000123,05/10/2026,Parking,3.50,,,submitted",
-    "training": "P000123,Safeguarding children (level 1),05/10/2026",
-    "sessions": "Peer support group,North Kent,05/10/2026,10:00,12:00,face_to_face,Sittingbourne Library,,"
-                "P000123,P000123,8,2,0,0,",
+    "people": ",Dawn,Roberts,dawn@example.org,{area},volunteer,05/10/2026,,yes",
+    "hours": "{ref},05/10/2026,2.5,Peer support group,{area},submitted",
+    "posts": "Parent Co-Facilitator,sessional,,{area},1,0.4,01/04/2026,",
+    "contracts": "{ref},Parent Co-Facilitator,{area},sessional,,01/04/2026",
+    "checks": "{ref},dbs,05/10/2026,001234567890,yes,yes,05/10/2029",
+    "expenses": "{ref},05/10/2026,Parking,3.50,,,submitted",
+    "training": "{ref},Safeguarding children (level 1),05/10/2026",
+    "sessions": "Peer support group,{area},05/10/2026,10:00,12:00,face_to_face,Your venue,,"
+                "{ref},{ref},8,2,0,0,",
 }
+
+
+def _own_areas() -> list[str]:
+    """The areas of the user's provider's lots (a template's example never names another provider's)."""
+    return list(db.session.scalars(select(Area.name).join(lot_area, lot_area.c.area_id == Area.id)
+                                   .join(Lot, Lot.id == lot_area.c.lot_id)
+                                   .where(Lot.provider_id == current_user.provider_id).distinct().order_by(Area.name)))
+
+
+def _example(kind: str) -> str:
+    areas = _own_areas()
+    ref = db.session.scalar(select(Person.ref).where(Person.provider_id == current_user.provider_id)
+                            .order_by(Person.id).limit(1))
+    return EXAMPLES.get(kind, "").format(area=areas[0] if areas else "Your area", ref=ref or "P000123")
 
 
 @bp.route("/template/<kind>.csv")
@@ -195,7 +212,34 @@ def template(kind: str):
     if kind not in KINDS:
         abort(404)
     columns = KINDS[kind][1]
-    example = EXAMPLES.get(kind, "")
+    example = _example(kind)
     text = ",".join(columns) + "\r\n" + (example + "\r\n" if example.count(",") == len(columns) - 1 else "")
     return Response(text, mimetype="text/csv",
                     headers={"Content-Disposition": f'attachment; filename="pathway-{kind}-template.csv"'})
+
+
+@bp.route("/template/<kind>.xlsx")
+@permission_required("import_data")
+def template_xlsx(kind: str):
+    """The same template as a workbook, with drop-downs for the columns that name something."""
+    if kind not in KINDS:
+        abort(404)
+    columns = KINDS[kind][1]
+    data = workbook_template(columns, _example(kind), choices=_choices())
+    return Response(data, mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                    headers={"Content-Disposition": f'attachment; filename="pathway-{kind}-template.xlsx"'})
+
+
+def _choices() -> dict[str, list[str]]:
+    """What each naming column may hold, for the workbook's drop-downs."""
+    provider_id = current_user.provider_id
+    areas = _own_areas() or list(db.session.scalars(select(Area.name).order_by(Area.name)))
+    posts = sorted({t for t in db.session.scalars(select(Post.title).where(Post.provider_id == provider_id))})
+    activities = list(db.session.scalars(select(Activity.name).where(
+        Activity.provider_id.is_(None) | (Activity.provider_id == provider_id), Activity.is_active)
+        .order_by(Activity.name)))
+    stages = ["volunteer", "co-facilitator", "employee"]
+    return {"area": areas, "post_area": areas + ["county-wide"], "stage": stages, "post": posts,
+            "post_title": posts, "activity": activities, "basis": ["salaried", "sessional", "volunteer"],
+            "lived_experience": ["yes", "no"], "status": ["submitted", "approved"],
+            "kind": ["dbs", "right_to_work", "reference"]}

@@ -11,6 +11,8 @@ from decimal import Decimal, InvalidOperation
 from sqlalchemy import func, insert, select
 
 from app.audit import services as audit
+from app.establishment.contracts import ContractError, start_contract
+from app.establishment.models import Post
 from app.extensions import db
 from app.hours.models import MINUTES_IN_A_DAY, Activity, HoursEntry, HoursStatus
 from app.hours.rules import minutes_from_hours
@@ -21,6 +23,8 @@ from .csvfile import ImportFailed, ImportReport, read_rows
 
 PEOPLE_COLUMNS = ["person_ref", "first_name", "last_name", "email", "area", "stage", "joined_on",
                   "left_on", "lived_experience"]
+# HR's one spreadsheet may carry each person's post too: a contract is made for them from it.
+PEOPLE_OPTIONAL = ("post", "basis", "hours_a_week", "start")
 HOURS_COLUMNS = ["person_ref", "date", "hours", "activity", "area", "status"]
 
 
@@ -67,8 +71,10 @@ def import_people(text: str, *, provider: Provider, actor, today: date,
     :raises ImportFailed: with every bad row and its line number.
     """
     report = ImportReport("people")
-    rows = read_rows(text, PEOPLE_COLUMNS, report)
+    rows = read_rows(text, PEOPLE_COLUMNS, report, optional=PEOPLE_OPTIONAL)
     areas = _by_name(Area)
+    posts = _posts_by_name(provider.id)
+    terms: dict[str, tuple[int, dict]] = {}
     existing = set(db.session.scalars(select(Person.ref)))
     known = _known_people(provider.id)
     seen: set[str] = set()
@@ -84,6 +90,9 @@ def import_people(text: str, *, provider: Provider, actor, today: date,
             continue
         seen.add(person["ref"])
         people.append(person)
+        contract = _contract_terms(line, row, report, posts=posts, person=person)
+        if contract is not None:
+            terms[person["ref"]] = (line, contract)
     if not report.ok:
         raise ImportFailed(report)
     for values in people:
@@ -92,10 +101,57 @@ def import_people(text: str, *, provider: Provider, actor, today: date,
             changed_on=person.joined_on, from_stage=None, to_stage=person.stage,
             changed_by_id=actor.id if actor else None, reason="Imported"))
         db.session.add(person)
-    db.session.flush()
+        db.session.flush()
+        if person.ref in terms:
+            _start_contract(person, *terms[person.ref], report=report, actor=actor)
+    if not report.ok:
+        raise ImportFailed(report)
     report.created = len(people)
     _audit_import(actor, provider, report)
     return report
+
+
+def _posts_by_name(provider_id: int) -> dict[tuple[str, int | None], Post]:
+    return {(p.title.lower(), p.area_id): p for p in db.session.scalars(select(Post).where(
+        Post.provider_id == provider_id))}
+
+
+def _contract_terms(line: int, row: dict, report: ImportReport, *, posts, person: dict) -> dict | None:
+    """The contract a people row asks for in its optional post columns, or None (none asked, or bad)."""
+    if not row["post"]:
+        for column in ("basis", "hours_a_week", "start"):
+            if row[column]:
+                report.error(line, f"{column} is filled in but post is empty")
+        return None
+    post = posts.get((row["post"].lower(), person["area_id"])) or posts.get((row["post"].lower(), None))
+    basis = row["basis"].lower()
+    hours = _hours_a_week(row["hours_a_week"])
+    start = _date(row["start"]) if row["start"] else person["joined_on"]
+    problems = [message for failed, message in (
+        (post is None, f"post {row['post']!r} is not one of your posts in their area or county-wide"),
+        (basis not in ("salaried", "sessional"), f"basis {row['basis']!r} is not salaried or sessional"),
+        (basis == "salaried" and not hours, "hours_a_week is needed for a salaried post, like 18.5"),
+        (row["hours_a_week"] and hours is None, f"hours_a_week {row['hours_a_week']!r} is not a number"),
+        (start is None, f"start {row['start']!r} is not a date like 01/04/2026 or 2026-04-01")) if failed]
+    for problem in problems:
+        report.error(line, problem)
+    return None if problems else {"post": post, "weekly_hours": hours, "is_sessional": basis == "sessional",
+                                  "starts_on": start}
+
+
+def _hours_a_week(value: str) -> Decimal | None:
+    try:
+        hours = Decimal(value) if value else None
+    except InvalidOperation:
+        return None
+    return hours if hours is None or 0 < hours <= 48 else None
+
+
+def _start_contract(person: Person, line: int, terms: dict, *, report: ImportReport, actor) -> None:
+    try:
+        start_contract(person, actor=actor, **terms)
+    except ContractError as error:
+        report.error(line, error.args[1])
 
 
 def _known_people(provider_id: int) -> dict[tuple, str]:
