@@ -1,5 +1,6 @@
 """Flask command groups, calling the same services as the routes."""
 
+import multiprocessing
 from datetime import date
 
 import click
@@ -164,8 +165,23 @@ def worker_command(workers: int | None):
     gc.collect()
     gc.freeze()  # the loaded app lives as long as the process: keep it out of full collections
 
-    click.echo(f"Pathway worker: {workers} process(es), queue {type(huey).__name__}")
-    Consumer(huey, workers=workers, worker_type="process").run()
+    click.echo(f"Pathway worker: {workers} process(es) and one for email, queue {type(huey).__name__}")
+    mail = multiprocessing.get_context("fork").Process(target=_serve_mail, name="pathway-mail")
+    mail.start()
+    try:
+        Consumer(huey, workers=workers, worker_type="process").run()
+    finally:
+        mail.terminate()
+        mail.join(timeout=10)
+
+
+def _serve_mail() -> None:
+    """The email queue's own consumer, in a process of its own that bulk work never takes."""
+    from huey.consumer import Consumer
+
+    from app.jobs.worker import mail_huey
+
+    Consumer(mail_huey, workers=1, worker_type="thread").run()
 
 
 @click.command("return")

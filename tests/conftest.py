@@ -54,9 +54,9 @@ def app(tmp_path_factory):
     overrides["JOB_RESULTS_DIR"] = str(tmp_path_factory.mktemp("job-results"))
     overrides["CHART_CACHE_DIR"] = str(tmp_path_factory.mktemp("chart-cache"))
     app = create_app("test", **overrides)
-    from app.jobs.queue import huey
+    from app.jobs.queue import huey, mail_huey
 
-    huey.immediate = True  # background tasks run in the test, on the test database
+    huey.immediate = mail_huey.immediate = True  # background tasks run in the test, on the test database
     with app.app_context():
         if db.engine.dialect.name == "postgresql":
             with db.engine.begin() as connection:
@@ -223,6 +223,7 @@ def error_messages(response) -> list[str]:
 def smtp(app):
     """A real SMTP server on a loopback port; the app sends to it. Yields the messages received."""
     import email
+    import email.policy
     import socket
 
     from aiosmtpd.controller import Controller

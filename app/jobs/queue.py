@@ -12,16 +12,19 @@ from huey import RedisHuey, SqliteHuey
 BASE_DIR = Path(__file__).resolve().parents[2]
 
 
-def _make_huey():
+def _make_huey(name: str = "pathway"):
     url = os.environ.get("QUEUE_URL", "")
     if url.startswith("redis://"):
-        return RedisHuey("pathway", url=url)
+        return RedisHuey(name, url=url)
     path = Path(url.removeprefix("sqlite:///")) if url else BASE_DIR / "instance" / "jobs.db"
     path.parent.mkdir(parents=True, exist_ok=True)
-    return SqliteHuey("pathway", filename=str(path))
+    return SqliteHuey(name, filename=str(path))
 
 
 huey = _make_huey()
+# Email has a queue of its own, served by a worker process that nothing else uses: a sign-in
+# code never waits behind a bulk certificate zip or a report, whatever else the worker is doing.
+mail_huey = _make_huey("pathway-mail")
 _worker_app = None
 
 

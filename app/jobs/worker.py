@@ -7,6 +7,6 @@ from app.hours import reminders  # noqa: F401  (every Monday: reminders to log l
 from app.returns import tasks as return_tasks  # noqa: F401
 
 from . import runner  # noqa: F401  (every minute: jobs that stopped are restarted or failed)
-from .queue import huey
+from .queue import huey, mail_huey
 
-__all__ = ["huey"]
+__all__ = ["huey", "mail_huey"]

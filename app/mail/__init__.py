@@ -15,7 +15,7 @@ from flask import current_app
 from markupsafe import Markup, escape
 
 from app.extensions import db
-from app.jobs.queue import app_context, huey
+from app.jobs.queue import app_context, mail_huey
 
 from .models import OutboxMessage
 
@@ -37,7 +37,7 @@ def send_email(to: str, subject: str, body: str, *, provider_id: int | None = No
     return True
 
 
-@huey.task(retries=3, retry_delay=60)
+@mail_huey.task(retries=3, retry_delay=60)
 def deliver_email(to: str, subject: str, body: str, provider_id: int | None) -> None:
     with app_context():
         config = current_app.config

@@ -134,9 +134,9 @@ def _worker(app, queue_url: str, **env) -> subprocess.Popen:
     environment = {**os.environ, "DATABASE_URL": app.config["SQLALCHEMY_DATABASE_URI"],
                    "QUEUE_URL": queue_url, "JOB_RESULTS_DIR": app.config["JOB_RESULTS_DIR"],
                    "PATHWAY_ENV": "development", **env}
+    log = open(os.environ.get("WORKER_LOG", os.devnull), "ab")  # noqa: SIM115 (the worker writes it)
     return subprocess.Popen([sys.executable, "-m", "flask", "--app", "wsgi", "worker", "--workers", "2"],
-                            cwd=ROOT, env=environment, start_new_session=True,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                            cwd=ROOT, env=environment, start_new_session=True, stdout=log, stderr=log)
 
 
 def _wait_for(check, seconds: float, what: str):
