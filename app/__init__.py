@@ -24,6 +24,9 @@ CSP = {
 
 def create_app(config_name: str | None = None, **overrides) -> Flask:
     app = Flask(__name__, template_folder="../templates", instance_relative_config=True)
+    from .ids import IdConverter
+
+    app.url_map.converters["int"] = IdConverter  # an id past what a column holds is a 404
     app.config.from_object(config_for(config_name))
     app.config.update(overrides)
     if not app.config.get("SECRET_KEY"):

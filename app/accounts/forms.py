@@ -3,6 +3,7 @@ from govuk_frontend_wtf.wtforms_widgets import GovPasswordInput, GovRadioInput, 
 from wtforms import EmailField, PasswordField, RadioField, SelectField, StringField, SubmitField
 from wtforms.validators import DataRequired, Email, InputRequired, Length, Optional
 
+from app.ids import optional_id
 from app.validators import NotCommonPassword
 
 
@@ -14,16 +15,16 @@ class AccountForm(FlaskForm):
         Email("Enter an email address in the right format, like name@example.org", check_deliverability=False),
         Length(max=254)])
     role = RadioField("Role", widget=GovRadioInput(), validators=[InputRequired("Select their role")])
-    area_id = SelectField("Area (area facilitators only)", coerce=lambda v: int(v) if v else None,
+    area_id = SelectField("Area (area facilitators only)", coerce=optional_id,
                           widget=GovSelect(), validators=[Optional()])
     person_id = RadioField("Which person is this account for?", widget=GovRadioInput(), choices=[],
-                           coerce=lambda v: int(v) if v else None, validate_choice=False, validators=[Optional()])
+                           coerce=optional_id, validate_choice=False, validators=[Optional()])
     submit = SubmitField("Create account and send invitation", widget=GovSubmitInput())
 
 
 class StaffRoleForm(FlaskForm):
     role = RadioField("Which staff role?", widget=GovRadioInput(), validators=[InputRequired("Select their role")])
-    area_id = SelectField("Area (area facilitators only)", coerce=lambda v: int(v) if v else None,
+    area_id = SelectField("Area (area facilitators only)", coerce=optional_id,
                           widget=GovSelect(), validators=[Optional()])
     submit = SubmitField("Give them this role", widget=GovSubmitInput())
 
@@ -36,7 +37,7 @@ class LinkPersonForm(FlaskForm):
 
 class ChangeAccountForm(FlaskForm):
     role = RadioField("Role", widget=GovRadioInput(), validators=[InputRequired("Select their role")])
-    area_id = SelectField("Area (area facilitators only)", coerce=lambda v: int(v) if v else None,
+    area_id = SelectField("Area (area facilitators only)", coerce=optional_id,
                           widget=GovSelect(), validators=[Optional()])
     submit = SubmitField("Save changes", widget=GovSubmitInput())
 

@@ -20,6 +20,7 @@ from app.auth.forms import EmptyForm, SignInSettingsForm
 from app.auth.models import AccountToken, Role, TokenKind, User
 from app.auth.services import unlock
 from app.extensions import db, limiter
+from app.ids import id_or_none
 from app.mail import masked, send_email
 from app.mail.models import OutboxMessage
 from app.people.models import Person, Provider
@@ -55,8 +56,8 @@ def _filtered(args) -> tuple:
         query = query.where(or_(func.lower(User.name).like(like), func.lower(User.email).like(like)))
     if args.get("role") in {r.value for r in Role}:
         query = query.where(User.role.in_([Role(args["role"])]))  # a list filter the user chose, not an access rule
-    if args.get("area", "").isdigit():
-        query = query.where(User.area_id == int(args["area"]))
+    if id_or_none(args.get("area")) is not None:
+        query = query.where(User.area_id == id_or_none(args.get("area")))
     status = args.get("status", "")
     query = query.where({"active": User.is_enabled, "off": ~User.is_enabled, "locked": User.locked_until > now(),
                          "never": User.last_sign_in_at.is_(None)}.get(status, User.id.is_not(None)))

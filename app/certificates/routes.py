@@ -7,6 +7,7 @@ from sqlalchemy.orm import joinedload
 
 from app.access import get_certificate_or_404, get_person_or_404, permission_required, public, scope
 from app.extensions import db, limiter
+from app.ids import ids_from
 from app.jobs.runner import start as start_job
 from app.people.models import Person
 from app.views import public_base, whole_number
@@ -40,7 +41,7 @@ def bulk():
     if kind in {k.value for k in CertificateKind}:
         query = query.where(Certificate.kind == CertificateKind(kind))
     if request.method == "POST":
-        ids = {int(i) for i in request.form.getlist("certificate") if i.isdigit()}
+        ids = ids_from(request.form.getlist("certificate"))
         if request.form.get("all"):
             ids = set(db.session.scalars(query.with_only_columns(Certificate.id).limit(BULK_LIMIT)))
         chosen = db.session.scalars(query.where(Certificate.id.in_(ids))).all() if ids else []

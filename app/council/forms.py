@@ -11,6 +11,7 @@ from wtforms import EmailField, RadioField, SelectField, SelectMultipleField, St
 from wtforms.validators import DataRequired, Email, InputRequired, Length, NumberRange, Optional
 
 from app.fields import GovDateField, MoneyField, PlainDecimalField, PlainIntegerField
+from app.ids import optional_id, whole_number
 
 from .models import Decision, Term
 
@@ -71,15 +72,15 @@ class ReviewForm(FlaskForm):
 class LotForm(FlaskForm):
     name = StringField("Lot name", widget=GovTextInput(), description="Like Lot 1: North and West Kent",
                        validators=[DataRequired("Enter the lot's name"), Length(max=120)])
-    provider_id = SelectField("Provider", coerce=int, widget=GovSelect(),
+    provider_id = SelectField("Provider", coerce=whole_number, widget=GovSelect(),
                               validators=[InputRequired("Choose the provider")])
-    area_ids = SelectMultipleField("Areas", coerce=int, widget=GovCheckboxesInput(), validators=[Optional()])
+    area_ids = SelectMultipleField("Areas", coerce=whole_number, widget=GovCheckboxesInput(), validators=[Optional()])
     offers = StringField("Offers (optional)", widget=GovTextInput(),
                          description="Which parts of the service, like all four offers, or workshops only",
                          validators=[Optional(), Length(max=300)])
-    first_year_id = SelectField("From the year", coerce=int, widget=GovSelect(),
+    first_year_id = SelectField("From the year", coerce=whole_number, widget=GovSelect(),
                                 validators=[InputRequired("Choose the first year")])
-    last_year_id = SelectField("To the year", coerce=lambda v: int(v) if v else None, widget=GovSelect(),
+    last_year_id = SelectField("To the year", coerce=optional_id, widget=GovSelect(),
                                validators=[Optional()])
     submit = SubmitField("Add lot", widget=GovSubmitInput())
 
@@ -113,7 +114,7 @@ class MileageRateForm(FlaskForm):
 class CouncilPostForm(FlaskForm):
     title = StringField("Post title", widget=GovTextInput(), description="Like Service Co-ordinator",
                         validators=[DataRequired("Enter the post title"), Length(max=120)])
-    grade_id = SelectField("Grade, on the council's pay scale", coerce=int, widget=GovSelect(),
+    grade_id = SelectField("Grade, on the council's pay scale", coerce=whole_number, widget=GovSelect(),
                            validators=[InputRequired("Choose the grade")])
     fte = PlainDecimalField("FTE", places=2, description="Like 1.0", validators=[
         InputRequired("Enter the FTE"), NumberRange(min=0.01, max=50, message="Between 0.01 and 50 FTE")])

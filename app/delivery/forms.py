@@ -11,13 +11,10 @@ from wtforms import BooleanField, RadioField, SelectField, SelectMultipleField, 
 from wtforms.validators import InputRequired, Length, NumberRange, Optional, ValidationError
 
 from app.fields import GovDateField, PlainIntegerField, parse_clock
+from app.ids import optional_id, whole_number
 from app.validators import NotInFuture
 
 from .models import Mode
-
-
-def _optional_int(value):
-    return int(value) if value not in (None, "", "None") else None
 
 
 class ClockField(StringField):
@@ -42,11 +39,11 @@ def _count(label: str, required: str, hint: str | None = None):
 
 
 class SessionForm(FlaskForm):
-    offer_id = RadioField("Which offer?", coerce=_optional_int, widget=GovRadioInput(),
+    offer_id = RadioField("Which offer?", coerce=optional_id, widget=GovRadioInput(),
                           validators=[InputRequired("Choose the offer")])
-    area_id = SelectField("Area", coerce=_optional_int, widget=GovSelect(),
+    area_id = SelectField("Area", coerce=optional_id, widget=GovSelect(),
                           validators=[InputRequired("Choose the area")])
-    cohort_id = SelectField("Programme cohort", coerce=_optional_int, widget=GovSelect(), validators=[Optional()],
+    cohort_id = SelectField("Programme cohort", coerce=optional_id, widget=GovSelect(), validators=[Optional()],
                             description="Programme sessions only")
     delivered_on = GovDateField("Date", validators=[InputRequired("Enter the date of the session"),
                                                     NotInFuture("The date must be today or in the past")])
@@ -57,9 +54,9 @@ class SessionForm(FlaskForm):
     venue = StringField("Venue (optional)", widget=GovTextInput(), validators=[Optional(), Length(max=120)])
     out_of_hours = BooleanField("In the evening or at a weekend", widget=GovCheckboxInput(),
                                 description="Worked out from the time and day if you leave it")
-    facilitators = SelectMultipleField("Who facilitated it?", coerce=int, widget=GovCheckboxesInput(),
+    facilitators = SelectMultipleField("Who facilitated it?", coerce=whole_number, widget=GovCheckboxesInput(),
                                        validators=[Optional()])
-    leads = SelectMultipleField("Who led or co-led it?", coerce=int, widget=GovCheckboxesInput(),
+    leads = SelectMultipleField("Who led or co-led it?", coerce=whole_number, widget=GovCheckboxesInput(),
                                 validators=[Optional()])
     families_attended = _count("Families who came", "Enter how many families came")
     families_new = _count("Of them, first time", "Enter how many came for the first time")
@@ -75,9 +72,9 @@ class CohortForm(FlaskForm):
                        validators=[InputRequired("Enter a name for the cohort"), Length(max=120)])
     programme = StringField("Programme", widget=GovTextInput(), description="Like Cygnet or EarlyBird",
                             validators=[InputRequired("Enter the programme"), Length(max=60)])
-    area_id = SelectField("Area", coerce=_optional_int, widget=GovSelect(),
+    area_id = SelectField("Area", coerce=optional_id, widget=GovSelect(),
                           validators=[InputRequired("Choose the area")])
-    required_course_id = SelectField("Course its facilitators need (optional)", coerce=_optional_int,
+    required_course_id = SelectField("Course its facilitators need (optional)", coerce=optional_id,
                                      widget=GovSelect(), validators=[Optional()],
                                      description="Such as the EarlyBird licence. A session without it is flagged")
     starts_on = GovDateField("First session", validators=[InputRequired("Enter the date of the first session")])

@@ -10,6 +10,7 @@ from wtforms import RadioField, SelectField, SelectMultipleField, StringField, S
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from app.fields import GovDateField, MoneyField, PlainDecimalField, PlainIntegerField
+from app.ids import optional_id, whole_number
 
 BASIS = [("salaried", "Salaried: contracted hours a week"), ("sessional", "Sessional: paid by the hour, no set hours")]
 
@@ -26,7 +27,8 @@ def _basis():
 
 
 class ContractForm(FlaskForm):
-    post_id = SelectField("Post", coerce=int, widget=GovSelect(), validators=[InputRequired("Select the post")])
+    post_id = SelectField("Post", coerce=whole_number, widget=GovSelect(),
+        validators=[InputRequired("Select the post")])
     basis = _basis()
     weekly_hours = _hours()
     starts_on = GovDateField("Start date", validators=[InputRequired("Enter the start date")])
@@ -56,9 +58,9 @@ class PostForm(FlaskForm):
                         validators=[DataRequired("Enter the post title"), Length(max=120)])
     basis = RadioField("How is it paid?", widget=GovRadioInput(), choices=POST_BASIS,
                        validators=[InputRequired("Choose how the post is paid")])
-    grade_id = SelectField("Grade", coerce=lambda v: int(v) if v not in (None, "", "None") else None,
+    grade_id = SelectField("Grade", coerce=optional_id,
                            widget=GovSelect(), validators=[Optional()])
-    area_id = SelectField("Area", coerce=lambda v: int(v) if v not in (None, "", "None") else None,
+    area_id = SelectField("Area", coerce=optional_id,
                           widget=GovSelect(), validators=[Optional()])
     number_of_posts = PlainIntegerField("Number of posts", validators=[
         InputRequired("Enter the number of posts"), NumberRange(min=0, max=500, message="Between 0 and 500 posts")])
@@ -90,7 +92,7 @@ class PayPointForm(FlaskForm):
     on_cost = PlainDecimalField("Employer on-costs, as a percentage of salary", places=2,
                                 description="National Insurance and pension together, like 30",
                                 validators=[InputRequired("Enter the on-cost percentage"),
-                                            NumberRange(min=0, max=100, message="Between 0% and 100%")])
+                                            NumberRange(min=0, max=100, message="Between 0%% and 100%%")])
     submit = SubmitField("Add pay point", widget=GovSubmitInput())
 
 
@@ -102,7 +104,7 @@ class PayAwardForm(FlaskForm):
                               ("table", "New figures for each grade")],
                      validators=[InputRequired("Choose how the award is given")])
     percent = PlainDecimalField("Percentage", places=2, validators=[
-        Optional(), NumberRange(min=-20, max=50, message="Between -20% and 50%")])
+        Optional(), NumberRange(min=-20, max=50, message="Between -20%% and 50%%")])
     flat = MoneyField("Flat amount a year", validators=[
         Optional(), NumberRange(min=0, max=100_000, message="Between £0 and £100,000")])
     submit = SubmitField("Preview the award", widget=GovSubmitInput())
@@ -130,7 +132,7 @@ class BudgetLineForm(FlaskForm):
     amount = MoneyField("Annual amount", description="Not for pay lines: they are priced from their posts",
                         validators=[Optional(), NumberRange(min=0, max=10_000_000,
                                                             message="Between £0 and £10,000,000")])
-    post_ids = SelectMultipleField("Posts this line is for", coerce=int, widget=GovCheckboxesInput(),
+    post_ids = SelectMultipleField("Posts this line is for", coerce=whole_number, widget=GovCheckboxesInput(),
                                    description="A pay line is priced from its posts; any other line shows them",
                                    validators=[Optional()])
     submit = SubmitField("Save line", widget=GovSubmitInput())
@@ -151,11 +153,11 @@ class OnCostRuleForm(FlaskForm):
                                  ("flat", "Each grade's flat on-cost percentage (as the council's costing does)")],
                         validators=[InputRequired("Choose how on-costs are worked out")])
     ni_rate = PlainDecimalField("Employer National Insurance rate", places=2, description="Like 15",
-                                validators=[Optional(), NumberRange(min=0, max=50, message="Between 0% and 50%")])
+                                validators=[Optional(), NumberRange(min=0, max=50, message="Between 0%% and 50%%")])
     ni_threshold = MoneyField("Secondary threshold, a year for each person", description="Like 5,000",
                               validators=[Optional(), NumberRange(min=0, max=100_000,
                                                                   message="Between £0 and £100,000")])
     pension_rate = PlainDecimalField("Employer pension rate", places=2, description="Like 20",
                                      validators=[Optional(), NumberRange(min=0, max=50,
-                                                                         message="Between 0% and 50%")])
+                                                                         message="Between 0%% and 50%%")])
     submit = SubmitField("Add rule", widget=GovSubmitInput())

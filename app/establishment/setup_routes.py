@@ -202,7 +202,7 @@ def edit_line(year_id: int | None = None, budget_line_id: int | None = None):
     if form.validate_on_submit():
         done = _done(form, lambda: setup.save_budget_line(
             line, year, kind=form.kind.data, name=form.name.data, amount_pence=form.amount.pence,
-            posts=[posts[i] for i in form.post_ids.data or [] if i in posts], actor=current_user),
+            posts=[posts[i] for i in dict.fromkeys(form.post_ids.data or []) if i in posts], actor=current_user),
             "Budget line saved", url_for(OVERVIEW, year=year.id))
         if done:
             return done

@@ -11,13 +11,14 @@ from wtforms import BooleanField, RadioField, StringField, SubmitField, TextArea
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from app.fields import GovDateField, MoneyField, PlainDecimalField
+from app.ids import whole_number
 from app.validators import NotInFuture
 
 from .models import Vehicle
 
 
 class LineForm(FlaskForm):
-    category_id = RadioField("What is it for?", coerce=int, widget=GovRadioInput(),
+    category_id = RadioField("What is it for?", coerce=whole_number, widget=GovRadioInput(),
                              validators=[InputRequired("Select what the expense is for")])
     spent_on = GovDateField("Date", validators=[InputRequired("Enter the date of the expense"),
                                                  NotInFuture("The date must be today or in the past")])

@@ -11,6 +11,7 @@ from sqlalchemy.orm import selectinload
 from app.access import get_line_or_404, permission_required, require
 from app.exports import csv_writer
 from app.extensions import db
+from app.ids import ids_from
 
 from . import queries
 from .forms import AdjustmentForm, PaymentForm
@@ -25,7 +26,7 @@ def payments():
     form = PaymentForm()
     claims = db.session.scalars(queries.payable_claims(current_user)).all()
     if form.validate_on_submit() and _date_checked(form):
-        chosen_ids = {int(i) for i in request.form.getlist("claim") if i.isdigit()}
+        chosen_ids = ids_from(request.form.getlist("claim"))
         chosen = [c for c in claims if c.id in chosen_ids]
         try:
             batch = mark_paid(chosen, paid_on=form.paid_on.data, reference=form.reference.data,

@@ -19,6 +19,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from app.fields import GovDateField, PlainDecimalField, parse_clock
+from app.ids import whole_number
 from app.validators import NotInFuture
 
 from .rules import minutes_between, minutes_from_hours
@@ -37,9 +38,9 @@ class HoursForm(FlaskForm):
                              validators=[Optional(), Length(max=10, message="Enter a time like 9:30am or 14:15")])
     end_time = StringField("End time (optional)", widget=GovTextInput(),
                            validators=[Optional(), Length(max=10, message="Enter a time like 9:30am or 14:15")])
-    activity_id = RadioField("What did you do?", coerce=int, widget=GovRadioInput(),
+    activity_id = RadioField("What did you do?", coerce=whole_number, widget=GovRadioInput(),
                              validators=[InputRequired("Select an activity")])
-    area_id = SelectField("Area", coerce=int, widget=GovSelect(),
+    area_id = SelectField("Area", coerce=whole_number, widget=GovSelect(),
                           validators=[InputRequired("Select an area")])
     note = TextAreaField("Note", widget=GovTextArea(), description=NOTE_HINT, validators=[
         Optional(), Length(max=500, message="Note must be 500 characters or fewer")])
@@ -96,9 +97,9 @@ class RegisterForm(FlaskForm):
     worked_on = GovDateField("Date of the session", validators=[
         InputRequired("Enter the date of the session"),
         NotInFuture("The date of the session must be today or in the past")])
-    activity_id = SelectField("Activity", coerce=int, widget=GovSelect(),
+    activity_id = SelectField("Activity", coerce=whole_number, widget=GovSelect(),
                               validators=[InputRequired("Select an activity")])
-    area_id = SelectField("Area", coerce=int, widget=GovSelect(),
+    area_id = SelectField("Area", coerce=whole_number, widget=GovSelect(),
                           validators=[InputRequired("Select an area")])
     submit = SubmitField("Save register", widget=GovSubmitInput())
 

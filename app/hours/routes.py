@@ -7,6 +7,7 @@ from app.access import get_hours_or_404, get_person_or_404, permission_required,
 from app.audit.services import history_for
 from app.auth.forms import EmptyForm
 from app.extensions import db
+from app.ids import ids_from
 from app.people.queries import all_areas
 from app.views import whole_number
 
@@ -190,7 +191,7 @@ def approvals():
     area_id = request.args.get("area", type=whole_number)
     form = EmptyForm()
     if request.method == "POST" and form.validate_on_submit():
-        ids = [int(i) for i in request.form.getlist("entry") if i.isdigit()]
+        ids = sorted(ids_from(request.form.getlist("entry")))
         chosen = db.session.scalars(queries.approval_queue(current_user).where(HoursEntry.id.in_(ids))).all()
         count = approve_entries(list(chosen), actor=current_user, now=now())
         db.session.commit()

@@ -41,10 +41,14 @@ def try_again(job_id: int):
     job = get_job_or_404(job_id, for_user=current_user)
     if not EmptyForm().validate_on_submit():
         abort(400)
-    if job.may_retry:
+    if job.may_retry or (job.status == JobStatus.DONE and job.arguments and not _kept(job)):
         runner.retry(job)
         flash("Started again", "success")
     return redirect(url_for("jobs.progress", job_id=job.id))
+
+
+def _kept(job) -> bool:
+    return bool(job.result_file) and (results_dir() / job.result_file).is_file()
 
 
 @bp.route("/<int:job_id>/download")
@@ -53,5 +57,7 @@ def download(job_id: int):
     job = get_job_or_404(job_id, for_user=current_user)
     if job.status != JobStatus.DONE or not job.result_file:
         abort(404)
-    return send_file(results_dir() / job.result_file, mimetype=job.content_type, as_attachment=True,
-                     download_name=job.result_name)
+    if not _kept(job):  # cleared from the disk (expired, or another machine's): say so, offer it again
+        return render_template("jobs/expired.html", job=job, form=EmptyForm()), 410
+    return send_file(results_dir() / job.result_file,
+                     mimetype=job.content_type, as_attachment=True, download_name=job.result_name)

@@ -10,6 +10,7 @@ from wtforms import BooleanField, EmailField, RadioField, SelectField, StringFie
 from wtforms.validators import DataRequired, Email, InputRequired, Length, Optional, Regexp
 
 from app.fields import GovDateField
+from app.ids import optional_id, whole_number
 from app.validators import NotInFuture, OnOrAfter
 
 from .models import STAGE_LABELS
@@ -39,7 +40,7 @@ class PersonForm(FlaskForm):
         validators=[Optional(), Length(max=30, message="Phone number must be 30 characters or fewer"),
                     Regexp(r"^[0-9 +()-]+$", message="Enter a phone number, like 01632 960 001")],
     )
-    area_id = SelectField("Area", coerce=int, widget=GovSelect(),
+    area_id = SelectField("Area", coerce=whole_number, widget=GovSelect(),
                           validators=[InputRequired("Select an area")])
     stage = RadioField("Pathway stage", choices=STAGE_CHOICES, widget=GovRadioInput(),
                        validators=[InputRequired("Select their pathway stage")])
@@ -54,7 +55,7 @@ class PersonForm(FlaskForm):
             "joined_on", "The date they left must be on or after the date they joined")],
     )
     leaving_reason_id = SelectField(
-        "Why did they leave?", coerce=lambda v: int(v) if v not in (None, "", "None") else None, widget=GovSelect(),
+        "Why did they leave?", coerce=optional_id, widget=GovSelect(),
         description="Leaving for paid work or training is the pathway working")
     has_lived_experience = RadioField(
         "Do they have lived experience of the neurodevelopmental pathway as a parent or carer?",

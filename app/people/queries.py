@@ -7,6 +7,7 @@ from sqlalchemy.orm import joinedload
 
 from app.access import scoped_people
 from app.extensions import db
+from app.ids import id_or_none
 
 from .models import Area, Person, Stage
 from .services import search_condition
@@ -21,12 +22,12 @@ def filtered_people(user, *, q: str = "", area: str = "", stage: str = "", provi
     query = scoped_people(user).options(joinedload(Person.area), joinedload(Person.provider))
     if q:
         query = query.where(search_condition(q))
-    if area.isdigit():
-        query = query.where(Person.area_id == int(area))
+    if id_or_none(area) is not None:
+        query = query.where(Person.area_id == id_or_none(area))
     if stage in {s.value for s in Stage}:
         query = query.where(Person.stage == Stage(stage))
-    if provider.isdigit():
-        query = query.where(Person.provider_id == int(provider))
+    if id_or_none(provider) is not None:
+        query = query.where(Person.provider_id == id_or_none(provider))
     if status == "current":
         query = query.where((Person.left_on.is_(None)) | (Person.left_on >= today))
     elif status == "left":

@@ -19,6 +19,7 @@ from app.certificates.models import Job, JobStatus
 from app.extensions import db
 from app.formatting import long_date
 from app.golive.services import missing_history
+from app.ids import id_or_none
 from app.jobs.runner import start as start_job
 from app.mail import send_email
 from app.views import public_url, whole_number
@@ -67,7 +68,7 @@ def _params():
     provider_arg = request.values.get("provider", "")
     if sees_all_providers(current_user) and provider_arg in ("", "all"):
         return start, end, None
-    return start, end, get_provider_or_404(int(provider_arg) if provider_arg.isdigit() else None,
+    return start, end, get_provider_or_404(id_or_none(provider_arg),
                                            for_user=current_user)
 
 

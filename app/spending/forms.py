@@ -5,15 +5,12 @@ from wtforms import SelectField, StringField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from app.fields import GovDateField, MoneyField
+from app.ids import optional_id
 from app.validators import NotInFuture
 
 
-def _optional_int(value):
-    return int(value) if value not in (None, "", "None") else None
-
-
 class SpendForm(FlaskForm):
-    budget_line_id = SelectField("Budget line", coerce=_optional_int, widget=GovSelect(),
+    budget_line_id = SelectField("Budget line", coerce=optional_id, widget=GovSelect(),
                                  validators=[InputRequired("Choose the budget line")])
     spent_on = GovDateField("Date of the invoice or receipt", validators=[
         InputRequired("Enter the date"), NotInFuture("The date must be today or in the past")])
@@ -23,8 +20,8 @@ class SpendForm(FlaskForm):
         DataRequired("Say what it was for"), Length(max=200)])
     amount = MoneyField("Amount", description="Including VAT, like £85.00", validators=[
         InputRequired("Enter the amount"), NumberRange(min=0.01, max=100_000, message="Between £0.01 and £100,000")])
-    area_id = SelectField("Area", coerce=_optional_int, widget=GovSelect(), validators=[Optional()])
-    course_id = SelectField("For a course? (training lines only)", coerce=_optional_int, widget=GovSelect(),
+    area_id = SelectField("Area", coerce=optional_id, widget=GovSelect(), validators=[Optional()])
+    course_id = SelectField("For a course? (training lines only)", coerce=optional_id, widget=GovSelect(),
                             description="A course's invoice is already counted through its training records, "
                                         "so it is kept here but not counted twice",
                             validators=[Optional()])

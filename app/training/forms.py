@@ -20,6 +20,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from app.fields import GovDateField, MoneyField, PlainDecimalField, PlainIntegerField
+from app.ids import whole_number
 from app.people.models import STAGE_LABELS
 from app.validators import NotInFuture
 
@@ -46,7 +47,8 @@ class CourseForm(FlaskForm):
 
 
 class TrainingRecordForm(FlaskForm):
-    course_id = SelectField("Course", coerce=int, widget=GovSelect(), validators=[InputRequired("Select a course")])
+    course_id = SelectField("Course", coerce=whole_number, widget=GovSelect(),
+        validators=[InputRequired("Select a course")])
     completed_on = GovDateField("Date completed", validators=[
         InputRequired("Enter the date they completed it"), NotInFuture("The date must be today or in the past")])
     result = RadioField("Result", widget=GovRadioInput(), validators=[InputRequired("Select the result")],
@@ -58,10 +60,11 @@ class TrainingRecordForm(FlaskForm):
 
 
 class AttendanceForm(FlaskForm):
-    course_id = SelectField("Course", coerce=int, widget=GovSelect(), validators=[InputRequired("Select a course")])
+    course_id = SelectField("Course", coerce=whole_number, widget=GovSelect(),
+        validators=[InputRequired("Select a course")])
     completed_on = GovDateField("Date of the session", validators=[
         InputRequired("Enter the date of the session"), NotInFuture("The date must be today or in the past")])
-    area_id = SelectField("Area", coerce=int, widget=GovSelect(), validators=[InputRequired("Select an area")])
+    area_id = SelectField("Area", coerce=whole_number, widget=GovSelect(), validators=[InputRequired("Select an area")])
     submit = SubmitField("Record attendance", widget=GovSubmitInput())
 
 
@@ -92,7 +95,8 @@ class ProgressForm(FlaskForm):
     skip_reason = TextAreaField("Why is a stage being skipped?", widget=GovTextArea(),
                                 description="Only when moving past the next stage. This is recorded.",
                                 validators=[Optional(), Length(max=1000)])
-    post_id = SelectField("Post", coerce=int, widget=GovSelect(), validators=[InputRequired("Select the post")])
+    post_id = SelectField("Post", coerce=whole_number, widget=GovSelect(),
+        validators=[InputRequired("Select the post")])
     weekly_hours = PlainDecimalField("Contracted hours a week", widget=GovTextInput(), places=2, validators=[
         InputRequired("Enter the weekly hours (0 for sessional)"),
         NumberRange(min=0, max=48, message="Between 0 and 48 hours")])

@@ -101,6 +101,8 @@ def recommend(person: Person, stage: Stage, *, on: date, note: str | None, actor
     if existing is None:
         existing = Recommendation(person_id=person.id, stage=stage)
         db.session.add(existing)
+    elif (existing.recommended_on, existing.note, existing.recommended_by_id) == (on, note, actor.id):
+        return existing  # the same recommendation again (a double click, a resend): one open, one audit line
     existing.recommended_on, existing.note, existing.recommended_by_id = on, note, actor.id
     db.session.flush()
     audit.record(actor=actor, action="recommend", entity=person,
