@@ -29,7 +29,9 @@ class Config:
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
     REMEMBER_COOKIE_HTTPONLY = True
-    PERMANENT_SESSION_LIFETIME = 8 * 60 * 60
+    # Flask refuses a session cookie older than this whatever the session: a backstop past the
+    # longest sign-in (a parent's 30 days). The real limits are per device, below.
+    PERMANENT_SESSION_LIFETIME = 31 * 24 * 60 * 60
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
     RATELIMIT_ENABLED = True
     SIGN_IN_RATE_LIMIT = os.environ.get("SIGN_IN_RATE_LIMIT", "20 per minute")
@@ -38,6 +40,10 @@ class Config:
     # Idle sessions end: staff see personal data and move money; parents are often on a phone.
     IDLE_MINUTES_STAFF = int(os.environ.get("IDLE_MINUTES_STAFF", "30"))
     IDLE_MINUTES_PARENT = int(os.environ.get("IDLE_MINUTES_PARENT", str(8 * 60)))
+    # However active, a signed-in device is signed out this long after it signed in (ASVS 3.3:
+    # an absolute limit for staff who see personal data; a parent's phone, a month).
+    SESSION_HOURS_STAFF = int(os.environ.get("SESSION_HOURS_STAFF", "12"))
+    SESSION_DAYS_PARENT = int(os.environ.get("SESSION_DAYS_PARENT", "30"))
     # Links in emails, letters, certificates' QR codes and exports are built from this address,
     # never from a request's Host header; requests for any other host are refused when
     # TRUSTED_HOSTS (comma-separated) is set. Unset in development: the request's own address.

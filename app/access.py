@@ -20,6 +20,7 @@ do what shows in review as a one-line diff.
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import timedelta
 from functools import wraps
 from typing import Any
 
@@ -501,6 +502,13 @@ def require(name: str, record: Any) -> None:
 
 
 # --- What a role sees -------------------------------------------------------
+
+
+def session_lifetime(user: User, config) -> timedelta:
+    """How long a device stays signed in after signing in, however active: staff see personal data."""
+    if user.role == Role.VOLUNTEER:
+        return timedelta(days=config["SESSION_DAYS_PARENT"])
+    return timedelta(hours=config["SESSION_HOURS_STAFF"])
 
 
 def idle_minutes(user: User, config) -> int:

@@ -5,7 +5,7 @@ import secrets
 from datetime import datetime
 
 from flask_login import AnonymousUserMixin, UserMixin
-from sqlalchemy import Boolean, CheckConstraint, DateTime, Enum, ForeignKey, Integer, String, true
+from sqlalchemy import Boolean, CheckConstraint, DateTime, Enum, ForeignKey, Integer, String, UniqueConstraint, true
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.extensions import db
@@ -97,6 +97,8 @@ class User(UserMixin, db.Model):
 
     # The signed-in device this user object was loaded for (a UserSession token).
     device_token = None  # type: str | None  (not a column)
+    # When that device's session ends however active it is (not a column).
+    device_ends_at = None  # type: datetime | None
 
     def get_id(self) -> str:
         return self.device_token or self.session_token
@@ -142,6 +144,19 @@ class UserSession(db.Model):
     second_step: Mapped[str | None] = mapped_column(String(10))
 
     user: Mapped[User] = relationship()
+
+
+class KnownDevice(db.Model):
+    """A browser an account has signed in from before (it is not locked out by someone guessing at
+    the account). The cookie holds only a random id; which accounts it knows stays here."""
+
+    __tablename__ = "known_device"
+    __table_args__ = (UniqueConstraint("token_hash", "user_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64), index=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
 
 class RecoveryCode(db.Model):

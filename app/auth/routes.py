@@ -1,3 +1,5 @@
+import hashlib
+import secrets
 from datetime import UTC, datetime, timedelta
 from urllib.parse import urlsplit
 
@@ -13,8 +15,7 @@ from flask import (
     url_for,
 )
 from flask_login import current_user, login_user, logout_user
-from itsdangerous import BadSignature, URLSafeSerializer
-from sqlalchemy import update
+from sqlalchemy import func, select, update
 
 from app.access import may_turn_off_second_step, needs_second_step, permission_required, public
 from app.audit import services as audit
@@ -23,7 +24,7 @@ from app.views import whole_number
 
 from . import two_step
 from .forms import ChangePasswordForm, ChooseMethodForm, CodeForm, EmptyForm, SignInForm
-from .models import User, UserSession
+from .models import KnownDevice, User, UserSession
 from .services import (
     SignInError,
     _as_aware,
@@ -49,17 +50,20 @@ def load_user(device_token: str) -> User | None:
 KNOWN_DEVICE_COOKIE = "pathway_device"
 
 
-def _device_serializer() -> URLSafeSerializer:
-    return URLSafeSerializer(current_app.config["SECRET_KEY"], salt="known-device")
+def _device_hash() -> str | None:
+    """This browser's device id, hashed as it is kept; None without a well-formed cookie."""
+    token = request.cookies.get(KNOWN_DEVICE_COOKIE, "")
+    if not 20 <= len(token) <= 100 or not token.replace("-", "").replace("_", "").isalnum():
+        return None
+    return hashlib.sha256(token.encode()).hexdigest()
 
 
 def _is_known_device(email: str) -> bool:
-    """Whether this browser has signed in to the account with ``email`` before (a signed cookie)."""
-    try:
-        known = _device_serializer().loads(request.cookies.get(KNOWN_DEVICE_COOKIE, ""))
-    except BadSignature:
-        return False
-    return isinstance(known, list) and email.strip().lower() in known
+    """Whether this browser has signed in to the account with ``email`` before."""
+    digest = _device_hash()
+    return digest is not None and db.session.scalar(
+        select(KnownDevice.id).join(User, User.id == KnownDevice.user_id)
+        .where(KnownDevice.token_hash == digest, func.lower(User.email) == email.strip().lower()).limit(1)) is not None
 
 
 def safe_next(target: str | None) -> str | None:
@@ -146,7 +150,7 @@ def _complete_sign_in(user: User, *, second_step: str | None, next_page: str | N
     session.clear()  # a fresh session: nothing carried over from before sign-in
     login_user(user)
     response = make_response(page()) if page else redirect(next_page or url_for("main.home"))
-    _remember_device(response, user.email)
+    _remember_device(response, user)
     return response
 
 
@@ -311,13 +315,15 @@ def two_step_settings():
                            may_turn_off=may_turn_off_second_step(current_user))
 
 
-def _remember_device(response, email: str) -> None:
-    try:
-        known = _device_serializer().loads(request.cookies.get(KNOWN_DEVICE_COOKIE, ""))
-    except BadSignature:
-        known = []
-    known = [e for e in known if e != email.lower()][-4:] + [email.lower()]
-    response.set_cookie(KNOWN_DEVICE_COOKIE, _device_serializer().dumps(known), max_age=180 * 24 * 3600,
+def _remember_device(response, user: User) -> None:
+    """Note this browser against the account: the cookie is a random id, nothing more."""
+    token = request.cookies.get(KNOWN_DEVICE_COOKIE, "") if _device_hash() else secrets.token_urlsafe(32)
+    digest = hashlib.sha256(token.encode()).hexdigest()
+    if db.session.scalar(select(KnownDevice.id).where(KnownDevice.token_hash == digest,
+                                                      KnownDevice.user_id == user.id)) is None:
+        db.session.add(KnownDevice(token_hash=digest, user_id=user.id))
+        db.session.commit()
+    response.set_cookie(KNOWN_DEVICE_COOKIE, token, max_age=180 * 24 * 3600,
                         httponly=True, samesite="Lax", secure=current_app.config.get("SESSION_COOKIE_SECURE", False))
 
 

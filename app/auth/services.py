@@ -132,7 +132,8 @@ def load_session(token: str, *, now: datetime, idle_limit: timedelta | None = No
     if device.second_step is None and needs_second_step(device.user):
         return None  # signed in before the account needed a second step: sign in again
     limit = idle_limit if idle_limit is not None else idle_limit_for(device.user)
-    if _as_aware(device.last_seen_at, now) + limit < now:
+    started = _as_aware(device.created_at, now)
+    if _as_aware(device.last_seen_at, now) + limit < now or started + lifetime_for(device.user) < now:
         db.session.delete(device)
         db.session.commit()
         return None
@@ -140,7 +141,16 @@ def load_session(token: str, *, now: datetime, idle_limit: timedelta | None = No
         device.last_seen_at = now
         db.session.commit()
     device.user.device_token = token
+    device.user.device_ends_at = started + lifetime_for(device.user)
     return device.user
+
+
+def lifetime_for(user: User) -> timedelta:
+    from flask import current_app
+
+    from app.access import session_lifetime
+
+    return session_lifetime(user, current_app.config)
 
 
 def idle_limit_for(user: User) -> timedelta:

@@ -10,24 +10,28 @@ from sqlalchemy.exc import IntegrityError
 from app.extensions import db
 
 from .batches import run_import
-from .csvfile import ImportFailed, xlsx_as_csv
+from .csvfile import LIMITS, NO_LIMITS, ImportFailed, TooBig, check_size, xlsx_as_csv
 from .services import find_provider, import_hours, import_people
 
-group = AppGroup("import", help="Import spreadsheets (CSV, or an Excel workbook's first sheet). All rows or none.")
+group = AppGroup("import", help="Import spreadsheets (CSV, or an Excel workbook's first sheet). All rows or none. "
+                 "Files over 10 MB, or workbooks over 100,000 rows or 100 MB unzipped, are refused unless "
+                 "--no-limits is given.")
 
 
-def _run(importer, file, provider_name: str | None, **kwargs) -> None:
+def _run(importer, file, provider_name: str | None, *, no_limits: bool = False, **kwargs) -> None:
+    limits = NO_LIMITS if no_limits else LIMITS
     try:
         provider = find_provider(provider_name)
     except LookupError as error:
         raise click.UsageError(str(error)) from error
     data = Path(file.name).read_bytes()
-    if file.name.lower().endswith(".xlsx"):  # a workbook: its first sheet, as CSV
-        text = xlsx_as_csv(data)
-        if text is None:
-            raise click.ClickException(f"{file.name} is not an Excel workbook Pathway can read")
-    else:
-        text = file.read()
+    try:
+        check_size(data, limits)
+        text = xlsx_as_csv(data, limits) if file.name.lower().endswith(".xlsx") else file.read()
+    except TooBig as refused:
+        raise click.ClickException(f"Nothing was imported: {refused}. (--no-limits imports it anyway)") from refused
+    if text is None:
+        raise click.ClickException(f"{file.name} is not an Excel workbook Pathway can read")
     try:
         report, _ = run_import(importer, text, kind=importer.__name__.removeprefix("import_"),
                                file_name=Path(file.name).name, data=data, provider=provider, actor=None,
@@ -49,57 +53,63 @@ def _run(importer, file, provider_name: str | None, **kwargs) -> None:
 @group.command("people")
 @click.argument("file", type=click.File(encoding="utf-8-sig"))
 @click.option("--provider", "provider_name", help="Provider name (optional if there is only one).")
-def people_command(file, provider_name):
+@click.option("--no-limits", is_flag=True, help="Import a file past the size and row limits.")
+def people_command(file, provider_name, no_limits):
     """Columns: person_ref,first_name,last_name,email,area,stage,joined_on,left_on,lived_experience"""
-    _run(import_people, file, provider_name)
+    _run(import_people, file, provider_name, no_limits=no_limits)
 
 
 @group.command("hours")
 @click.argument("file", type=click.File(encoding="utf-8-sig"))
 @click.option("--provider", "provider_name", help="Provider name (optional if there is only one).")
-def hours_command(file, provider_name):
+@click.option("--no-limits", is_flag=True, help="Import a file past the size and row limits.")
+def hours_command(file, provider_name, no_limits):
     """Columns: person_ref,date,hours,activity,area,status"""
-    _run(import_hours, file, provider_name, now=datetime.now(UTC))
+    _run(import_hours, file, provider_name, now=datetime.now(UTC), no_limits=no_limits)
 
 
 @group.command("expenses")
 @click.argument("file", type=click.File(encoding="utf-8-sig"))
 @click.option("--provider", "provider_name", help="Provider name (optional if there is only one).")
-def expenses_command(file, provider_name):
+@click.option("--no-limits", is_flag=True, help="Import a file past the size and row limits.")
+def expenses_command(file, provider_name, no_limits):
     """Columns: person_ref,date,category,amount,miles,vehicle,status"""
     from .expenses import import_expenses
 
-    _run(import_expenses, file, provider_name, now=datetime.now(UTC))
+    _run(import_expenses, file, provider_name, now=datetime.now(UTC), no_limits=no_limits)
 
 
 @group.command("sessions")
 @click.argument("file", type=click.File(encoding="utf-8-sig"))
 @click.option("--provider", "provider_name", help="Provider name (optional if there is only one).")
-def sessions_command(file, provider_name):
+@click.option("--no-limits", is_flag=True, help="Import a file past the size and row limits.")
+def sessions_command(file, provider_name, no_limits):
     """Columns: offer,area,date,start,end,mode,venue,out_of_hours,facilitators,leads,families_attended,..."""
     from .sessions import import_sessions
 
-    _run(import_sessions, file, provider_name, now=datetime.now(UTC))
+    _run(import_sessions, file, provider_name, now=datetime.now(UTC), no_limits=no_limits)
 
 
 @group.command("training")
 @click.argument("file", type=click.File(encoding="utf-8-sig"))
 @click.option("--provider", "provider_name", help="Provider name (optional if there is only one).")
-def training_command(file, provider_name):
+@click.option("--no-limits", is_flag=True, help="Import a file past the size and row limits.")
+def training_command(file, provider_name, no_limits):
     """Columns: person_ref,course,completed_on"""
     from .training import import_training
 
-    _run(import_training, file, provider_name)
+    _run(import_training, file, provider_name, no_limits=no_limits)
 
 
 def _establishment_command(name: str, doc: str):
     @group.command(name, help=doc)
     @click.argument("file", type=click.File(encoding="utf-8-sig"))
     @click.option("--provider", "provider_name", help="Provider name (optional if there is only one).")
-    def command(file, provider_name):
+    @click.option("--no-limits", is_flag=True, help="Import a file past the size and row limits.")
+    def command(file, provider_name, no_limits):
         from . import establishment
 
-        _run(getattr(establishment, f"import_{name}"), file, provider_name)
+        _run(getattr(establishment, f"import_{name}"), file, provider_name, no_limits=no_limits)
 
     return command
 

@@ -90,24 +90,85 @@ def _read_rows(text: str, columns: list[str], report: ImportReport,
     return rows
 
 
-def xlsx_as_csv(data: bytes) -> str | None:
-    """An Excel workbook's first sheet as CSV text (dates as 2026-04-01), or None if it is not one."""
+@dataclass(frozen=True)
+class Limits:
+    """How big an import may be: checked before the file is read whole."""
+    file_bytes: int = 10 * 1024 * 1024
+    rows: int = 100_000
+    unzipped_bytes: int = 100 * 1024 * 1024
+
+
+LIMITS = Limits()
+NO_LIMITS = Limits(file_bytes=2**62, rows=2**62, unzipped_bytes=2**62)
+
+
+class TooBig(ValueError):
+    """The file is past a limit; args[0] says which, in words."""
+
+
+def check_size(data: bytes, limits: Limits = LIMITS) -> None:
+    """:raises TooBig: for a file past the size limit."""
+    if len(data) > limits.file_bytes:
+        raise TooBig(f"The file is {len(data) / 1024 / 1024:.1f} MB: an import can be up to "
+                     f"{limits.file_bytes // 1024 // 1024} MB. Split it into smaller files")
+
+
+def xlsx_as_csv(data: bytes, limits: Limits = LIMITS) -> str | None:
+    """An Excel workbook's first sheet as CSV text (dates as 2026-04-01), or None if it is not one.
+    Its size unzipped is checked before anything is read, and its rows are counted as they stream
+    in: a small file that unzips to millions of rows is refused in seconds, in little memory.
+
+    :raises TooBig: past a limit.
+    """
     import zipfile
     from datetime import date, datetime
 
     from openpyxl import load_workbook
 
+    check_size(data, limits)
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+        unzipped = sum(info.file_size for info in archive.infolist())
+        if unzipped > limits.unzipped_bytes:
+            raise TooBig(f"The workbook unzips to {unzipped / 1024 / 1024:.0f} MB: an import can be up to "
+                         f"{limits.unzipped_bytes // 1024 // 1024} MB unzipped. Split it into smaller files")
+        for name in archive.namelist():
+            if name.startswith("xl/worksheets/") and name.endswith(".xml"):
+                _count_rows(archive, name, limits.rows + 1)
+    except (zipfile.BadZipFile, OSError, ValueError) as error:
+        if isinstance(error, TooBig):
+            raise
+        return None
     try:
         sheet = load_workbook(io.BytesIO(data), read_only=True, data_only=True).worksheets[0]
     except (zipfile.BadZipFile, KeyError, OSError, ValueError, IndexError):
         return None
     out = io.StringIO()
     writer = csv.writer(out)
-    for row in sheet.iter_rows(values_only=True):
+    for count, row in enumerate(sheet.iter_rows(values_only=True), start=1):
+        if count > limits.rows + 1:  # the column names, then the rows
+            raise TooBig(f"The sheet has more than {limits.rows:,} rows: an import can be up to {limits.rows:,} "
+                         "rows. Split it into smaller files")
         writer.writerow(["" if v is None else v.date().isoformat() if isinstance(v, datetime)
                          else v.isoformat() if isinstance(v, date) else f"{v:g}" if isinstance(v, float)
                          else str(v) for v in row])
     return out.getvalue()
+
+
+def _count_rows(archive, name: str, most: int) -> None:
+    """Count a sheet's rows as it unzips, a chunk at a time, stopping as soon as there are too
+    many: openpyxl would read the whole sheet first to learn its size.
+
+    :raises TooBig: past ``most`` rows (the column names and the rows).
+    """
+    rows, tail = 0, b""
+    with archive.open(name) as sheet:
+        while chunk := sheet.read(1 << 20):
+            rows += (tail + chunk).count(b"<row") - tail.count(b"<row")
+            tail = chunk[-4:]
+            if rows > most:
+                raise TooBig(f"The sheet has more than {most - 1:,} rows: an import can be up to {most - 1:,} "
+                             "rows. Split it into smaller files")
 
 
 def workbook_template(columns: list[str], example: str, *, choices: dict[str, list[str]]) -> bytes:

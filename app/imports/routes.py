@@ -20,7 +20,7 @@ from app.hours.models import Activity
 from app.people.models import Area, Person
 
 from . import batches
-from .csvfile import ImportFailed, ImportReport, workbook_template, xlsx_as_csv
+from .csvfile import LIMITS, ImportFailed, ImportReport, TooBig, check_size, workbook_template, xlsx_as_csv
 from .establishment import (
     CHECK_COLUMNS,
     CONTRACT_COLUMNS,
@@ -61,7 +61,11 @@ class ImportForm(FlaskForm):
 
 
 def _read(data: bytes, filename: str) -> str | None:
-    """The upload as CSV text: a workbook's first sheet, or the CSV itself; None if unreadable."""
+    """The upload as CSV text: a workbook's first sheet, or the CSV itself; None if unreadable.
+
+    :raises TooBig: for a file past the limits.
+    """
+    check_size(data)
     if (filename or "").lower().endswith(".xlsx"):
         return xlsx_as_csv(data)
     try:
@@ -100,10 +104,16 @@ def upload():
     form = ImportForm()
     report = None
     if form.validate_on_submit():
-        data = form.file.data.read()
-        text = _read(data, form.file.data.filename)
+        data = form.file.data.read(LIMITS.file_bytes + 1)
+        try:
+            text = _read(data, form.file.data.filename)
+        except TooBig as refused:
+            form.file.errors.append(str(refused))
+            text = ""
         started = datetime.now(UTC).isoformat()
-        if text is None:
+        if form.file.errors:
+            pass
+        elif text is None:
             form.file.errors.append("The file must be a CSV saved as UTF-8 text, or an Excel workbook (.xlsx)")
         else:
             report, batch = _import(form, data, text)

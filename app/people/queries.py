@@ -5,7 +5,7 @@ from datetime import date
 from sqlalchemy import Select, select
 from sqlalchemy.orm import joinedload
 
-from app.access import scoped_people
+from app.access import has_role_for, scoped_people
 from app.extensions import db
 from app.ids import id_or_none
 
@@ -21,7 +21,7 @@ def filtered_people(user, *, q: str = "", area: str = "", stage: str = "", provi
                     status: str = "current", today: date) -> Select:
     query = scoped_people(user).options(joinedload(Person.area), joinedload(Person.provider))
     if q:
-        query = query.where(search_condition(q))
+        query = query.where(search_condition(q, contact=has_role_for(user, "see_contact_details")))
     if id_or_none(area) is not None:
         query = query.where(Person.area_id == id_or_none(area))
     if stage in {s.value for s in Stage}:

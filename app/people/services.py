@@ -109,13 +109,14 @@ def record_stage_change(person: Person, to_stage: Stage, *, on: date, actor, rea
     return change
 
 
-def search_condition(text: str):
-    """Match name, reference or email, case-insensitively."""
+def search_condition(text: str, *, contact: bool = True):
+    """Match name, reference or (for those who may see contact details) email, case-insensitively:
+    a search that matched on an address would tell someone who may not see it what it is."""
     escaped = text.strip().lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
     like = f"%{escaped}%"
     full_name = func.lower(Person.first_name + " " + Person.last_name)
-    return or_(*(column.like(like, escape="\\") for column in
-                 (full_name, func.lower(Person.ref), func.lower(Person.email))))
+    columns = (full_name, func.lower(Person.ref)) + ((func.lower(Person.email),) if contact else ())
+    return or_(*(column.like(like, escape="\\") for column in columns))
 
 
 def stage_history_consistent(person: Person) -> bool:

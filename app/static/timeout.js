@@ -54,6 +54,10 @@ function startTimer(dialog) {
   // The server counts from its last note of this device, which may be up to a minute old.
   const warnAt = Math.max(idle - 180, idle / 2) * 1000;
   const endAt = Math.max(idle - 70, idle * 0.9) * 1000;
+  // However active, the session ends a set time after signing in (12 hours for staff): warn
+  // before that too, and "Stay signed in" cannot move it.
+  const endsIn = Number(dialog.dataset.endsInSeconds || 0) * 1000;
+  const hardEnd = endsIn ? Date.now() + endsIn - 10000 : Infinity;
   const countdown = dialog.querySelector("[data-countdown]");
   const announce = document.getElementById("timeout-announce");
   let started = Date.now();
@@ -72,7 +76,7 @@ function startTimer(dialog) {
     location.assign(`${dialog.dataset.signIn}?next=${encodeURIComponent(next)}`);
   };
   const tick = () => {
-    const left = Math.max(0, Math.round((started + endAt - Date.now()) / 1000));
+    const left = Math.max(0, Math.round((Math.min(started + endAt, hardEnd) - Date.now()) / 1000));
     if (left <= 0) { signOut(); return; }
     const words = left >= 60 ? `${Math.ceil(left / 60)} minute${Math.ceil(left / 60) === 1 ? "" : "s"}`
       : `${left} seconds`;
@@ -84,7 +88,8 @@ function startTimer(dialog) {
     announce.textContent = `You will be signed out in ${countdown.textContent} if you do nothing.`;
     ticker = setInterval(tick, 1000);
   };
-  let warning = setTimeout(warn, warnAt);
+  const warnIn = () => Math.max(0, Math.min(started + warnAt, hardEnd - 180000) - Date.now());
+  let warning = setTimeout(warn, warnIn());
 
   dialog.querySelector("[data-stay]").addEventListener("click", async () => {
     const body = new FormData();
@@ -96,7 +101,8 @@ function startTimer(dialog) {
     announce.textContent = "You are still signed in.";
     started = Date.now();
     clearTimeout(warning);
-    warning = setTimeout(warn, warnAt);
+    if (Date.now() < hardEnd - 180000) warning = setTimeout(warn, warnIn());
+    else ticker = setInterval(tick, 1000);
   });
   // Escape closes a dialog; here it means "stay signed in", as the pattern asks.
   dialog.addEventListener("cancel", (event) => {
