@@ -110,3 +110,19 @@ def end_contract(contract: Contract, *, ends_on: date, actor) -> None:
     db.session.flush()
     audit.record(actor=actor, action="update", entity=contract, provider_id=person.provider_id,
                  summary=f"Ended {person.name}'s contract as {contract.post.label}: last day {long_date(ends_on)}")
+
+
+def end_for_leaver(person: Person, *, actor) -> int:
+    """Leaving ends a person's contracts on their last day; returns how many it ended."""
+    if person.left_on is None:
+        return 0
+    running = db.session.scalars(select(Contract).where(
+        Contract.person_id == person.id, Contract.starts_on <= person.left_on,
+        or_(Contract.ends_on.is_(None), Contract.ends_on > person.left_on))).all()
+    for contract in running:
+        contract.ends_on = person.left_on
+        audit.record(actor=actor, action="update", entity=contract, provider_id=person.provider_id,
+                     summary=f"Ended {person.name}'s contract as {contract.post.label} on their last day, "
+                             f"{long_date(person.left_on)}")
+    db.session.flush()
+    return len(running)

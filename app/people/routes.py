@@ -10,6 +10,7 @@ from app.access import area_choices, get_person_or_404, has_role_for, permission
 from app.accounts.services import account_state
 from app.audit.services import history_for
 from app.budget.services import person_fte
+from app.establishment.contracts import end_for_leaver
 from app.establishment.models import Contract, Post
 from app.exports import csv_writer
 from app.extensions import db
@@ -138,6 +139,7 @@ def edit_person(person_id: int):
     if form.validate_on_submit():
         try:
             changes = update_person(person, actor=current_user, **form.details())
+            end_for_leaver(person, actor=current_user)
         except PersonError as error:
             form[error.args[0]].errors.append(error.args[1])
         else:

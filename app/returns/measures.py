@@ -153,13 +153,9 @@ def progressions(scope, start: date, end: date) -> Values:
 def vacancy(provider_scope, day: date) -> tuple[Values, Values]:
     """Vacant and under-contracted FTE by post title (``vacant_and_under_contracted``), from each
     post's holders and contracted hours, aggregated in SQL; county-wide posts count under area None."""
-    from app.establishment.services import vacant_and_under_contracted
+    from app.establishment.services import post_holders, vacant_and_under_contracted
 
-    contracted = (select(Contract.post_id, func.sum(Contract.weekly_hours).label("hours"),
-                         func.count(func.distinct(Contract.person_id)).label("holders"))
-                  .join(Person, Person.id == Contract.person_id)
-                  .where(Contract.starts_on <= day, or_(Contract.ends_on.is_(None), Contract.ends_on >= day),
-                         in_post(day)).group_by(Contract.post_id).subquery())
+    contracted = post_holders(day)
     rows = db.session.execute(
         select(Post.area_id, Post.title, Post.number_of_posts, Post.budgeted_fte, contracted.c.holders,
                contracted.c.hours)
