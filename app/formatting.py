@@ -13,10 +13,9 @@ def pounds(pence: int | Decimal | None, *, pence_shown: bool = False) -> str:
     if pence is None:
         return "-"
     value = Decimal(pence) / 100
-    sign = "-" if value < 0 else ""
-    if pence_shown:
-        return f"{sign}£{abs(value):,.2f}"
-    return f"{sign}£{abs(value):,.0f}"
+    shown = f"{abs(value):,.2f}" if pence_shown else f"{abs(value):,.0f}"
+    sign = "-" if value < 0 and shown.strip("0.,") else ""  # a few pence over is "£0", never "-£0"
+    return f"{sign}£{shown}"
 
 
 def long_date(value: date | datetime | None) -> str:

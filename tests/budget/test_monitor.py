@@ -119,3 +119,10 @@ def test_a_pay_award_shows_as_price_variance_not_volume(award_year):
 def test_before_any_award_there_is_no_price_variance(award_year):
     line = build_monitor(award_year, today=date(2026, 9, 30)).lines[0]
     assert abs(line.price_variance) <= 10  # pennies of monthly rounding
+
+
+def test_a_few_pence_over_is_never_shown_as_minus_nothing():
+    from app.formatting import pounds
+
+    assert [pounds(-40), pounds(-49), pounds(-0.4, pence_shown=True)] == ["£0", "£0", "£0.00"]
+    assert [pounds(-151), pounds(-12345, pence_shown=True)] == ["-£2", "-£123.45"]

@@ -52,6 +52,7 @@ def test_a_day_with_a_problem_names_the_day_and_saves_nothing(world, sign_in):
     assert f"{MONDAY + timedelta(days=1):%A %-d %B}: enter the hours as a number in quarter hours, like 2.5" in errors
     assert f"{MONDAY + timedelta(days=3):%A %-d %B}: select what you did" in errors
     assert _mine(world) == []
+    assert response.get_data(as_text=True).split("<title>")[1].strip().startswith("Error: ")
 
 
 def test_more_than_24_hours_in_a_day_is_refused_for_that_day(world, sign_in):
