@@ -182,7 +182,9 @@ def test_killing_the_worker_mid_job_then_restarting_it_finishes_the_job(world, a
     finally:
         os.killpg(worker.pid, signal.SIGKILL)
         worker.wait(timeout=30)
-    assert (done.done, done.attempts) == (75, 2)
+    # At least the one restart; on a loaded machine a run slow to show progress within the test's
+    # 3 seconds is put back once more, and the run it replaced stops writing (as designed).
+    assert done.done == 75 and done.attempts >= 2
     client = sign_in(world.user(Role.HR))
     assert "Ready to download" in client.get(f"/jobs/{job.id}").get_data(as_text=True)
     import io
