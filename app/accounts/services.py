@@ -14,7 +14,7 @@ from app.auth.services import end_all_sessions, find_user_by_email, revoke_token
 from app.extensions import db
 from app.people.models import Person
 
-LIFETIMES = {TokenKind.INVITE: timedelta(days=7), TokenKind.LETTER: timedelta(days=14),
+LIFETIMES = {TokenKind.INVITE: timedelta(weeks=1), TokenKind.LETTER: timedelta(weeks=2),
              TokenKind.RESET: timedelta(hours=1)}
 # Letter codes are read off paper and typed on a phone: no 0/O, 1/I/L.
 CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"

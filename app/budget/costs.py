@@ -9,16 +9,18 @@ from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
 from app.establishment.models import FULL_TIME_HOURS, Contract, PayPoint, fte_of_weekly_hours
+from app.periods import contract_year_start, contract_year_starting
 
 WEEKS_IN_A_YEAR = Decimal("52.143")
 
 
 def financial_year_of(day: date) -> int:
-    return day.year if day >= date(day.year, 4, 1) else day.year - 1
+    return contract_year_start(day).year
 
 
 def days_in_financial_year(year: int) -> int:
-    return (date(year + 1, 4, 1) - date(year, 4, 1)).days
+    start, end = contract_year_starting(year)
+    return (end - start).days + 1
 
 
 def pence(value: Decimal) -> int:
@@ -84,8 +86,8 @@ def _segments(points, start: date, end: date, rules: Rules = ()):
     cuts = {point.effective_from for point in points if start < point.effective_from <= end}
     cuts |= {effective_from for effective_from, _ in rules if start < effective_from <= end}
     year = financial_year_of(start)
-    while date(year + 1, 4, 1) <= end:
-        cuts.add(date(year + 1, 4, 1))
+    while (following := contract_year_starting(year + 1)[0]) <= end:
+        cuts.add(following)
         year += 1
     bounds = [start, *sorted(cuts)]
     for index, seg_start in enumerate(bounds):

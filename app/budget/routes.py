@@ -1,5 +1,5 @@
 import io
-from datetime import date, timedelta
+from datetime import date
 
 from flask import Blueprint, Response, abort, render_template, request
 from flask_login import current_user
@@ -8,10 +8,11 @@ from app.access import area_choices, fixed_area_id, get_provider_or_404, permiss
 from app.establishment.services import contract_years_for
 from app.exports import csv_writer
 from app.people.queries import all_areas
+from app.periods import month_of, quarter_of, week_of
 from app.views import whole_number
 
 from .charts import fte_chart, monthly_spend_chart
-from .services import build_monitor, fte_report, month_end, year_for_provider
+from .services import build_monitor, fte_report, year_for_provider
 
 bp = Blueprint("budget", __name__, url_prefix="/budget")
 
@@ -65,17 +66,12 @@ def monitor_csv():
 def period_bounds(kind: str, on: date, year_start: date | None, year_end: date | None) -> tuple[date, date]:
     """The week, month, financial quarter or contract year containing ``on``."""
     if kind == "week":
-        start = on - timedelta(days=on.weekday())
-        return start, start + timedelta(days=6)
+        return week_of(on)
     if kind == "quarter":
-        first_month = ((on.month - 4) % 12) // 3 * 3 + 4
-        start = date(on.year - (first_month > on.month), (first_month - 1) % 12 + 1, 1)
-        end_month = date(start.year + (start.month > 10), (start.month + 1) % 12 + 1, 1)
-        return start, month_end(end_month)
+        return quarter_of(on)
     if kind == "year" and year_start:
         return year_start, year_end
-    start = date(on.year, on.month, 1)
-    return start, month_end(start)
+    return month_of(on)
 
 
 def _fte_context():

@@ -14,6 +14,7 @@ from decimal import Decimal
 from sqlalchemy import and_, case, extract, func, literal, or_, select
 from sqlalchemy.orm import selectinload
 
+from app import periods
 from app.establishment.models import BudgetLine, BudgetLineKind, Contract, ContractYear, Grade, Post
 from app.establishment.services import budget_row, on_cost_rules
 from app.extensions import db
@@ -42,8 +43,7 @@ def months_of(start: date, end: date) -> list[date]:
 
 
 def month_end(month: date) -> date:
-    following = date(month.year + (month.month == 12), month.month % 12 + 1, 1)
-    return following - timedelta(days=1)
+    return periods.month_end(month)
 
 
 @dataclass

@@ -26,6 +26,7 @@ from app.exports import csv_writer
 from app.extensions import db
 from app.people.models import Area, Person, Stage
 from app.people.queries import all_areas
+from app.periods import contract_year_start
 from app.training.models import Course
 from app.views import whole_number
 
@@ -153,7 +154,7 @@ def _report_context():
     area_id = fixed_area_id(current_user) or request.args.get("area", type=whole_number)
     chosen = [a for a in areas if a.id == area_id] if area_id else areas
     today = date.today()
-    default_start = date(today.year if today.month >= 4 else today.year - 1, 4, 1)
+    default_start = contract_year_start(today)
     start = _date_arg("from") or default_start
     end = _date_arg("to") or today
     if end < start:

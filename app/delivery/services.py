@@ -3,7 +3,7 @@ against the plan. Counts of families only: no family is ever named."""
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, time
 from decimal import Decimal
 
 from sqlalchemy import func, select
@@ -15,6 +15,7 @@ from app.formatting import long_date
 from app.hours.models import HoursEntry, HoursStatus
 from app.hours.services import HoursError, log_hours
 from app.people.models import Area, Person, Provider
+from app.periods import whole_weeks
 
 from .models import Cohort, DeliveryBaseline, DeliveryPlan, DeliverySession, Mode, Offer, SessionFacilitator
 
@@ -139,12 +140,7 @@ def plan_on(provider_id: int | None, day: date) -> dict[int, DeliveryPlan]:
 
 def weeks_in(start: date, end: date) -> list[date]:
     """The Mondays of the whole weeks (Monday to Sunday) inside [start, end]."""
-    first = start + timedelta(days=(7 - start.weekday()) % 7)
-    weeks = []
-    while first + timedelta(days=6) <= end:
-        weeks.append(first)
-        first += timedelta(days=7)
-    return weeks
+    return whole_weeks(start, end)
 
 
 @dataclass

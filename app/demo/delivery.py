@@ -11,6 +11,7 @@ from app.delivery.models import Cohort, DeliverySession, Mode, Offer, SessionFac
 from app.extensions import db
 from app.hours.models import HoursEntry, HoursStatus
 from app.people.models import Area, Person, Provider, Stage
+from app.periods import weeks_before
 
 SHORT_AREA = "West Kent"
 # (offer, weekday, start, end, families who come, first-time families per session on average)
@@ -31,7 +32,7 @@ def load_delivery(provider: Provider, today: date) -> int:
     rng = random.Random(564)
     offers = {o.name: o for o in db.session.scalars(select(Offer))}
     now = datetime.now(UTC)
-    first_monday = today - timedelta(days=today.weekday() + 7 * 52)
+    first_monday = weeks_before(today, 52)[0]
     sessions, facilitators, hours = [], [], []
     for area in db.session.scalars(select(Area).order_by(Area.name)):
         team = db.session.scalars(select(Person).where(

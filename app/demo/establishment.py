@@ -16,6 +16,7 @@ from app.establishment.models import (
 )
 from app.extensions import db
 from app.people.models import Area, Provider
+from app.periods import contract_year_starting
 
 AREAS = ["North Kent", "South Kent", "East Kent", "West Kent"]
 
@@ -64,12 +65,12 @@ def _pay_rows() -> dict[str, list[tuple[date, int, int, int, int]]]:
         for code, (low, high) in bands.items():
             latest[code] = (low * 100, high * 100)
             mid = (low + high) * 50
-            rows[code].append((date(year, 4, 1), low * 100, mid, high * 100, ON_COSTS_BP[year]))
+            rows[code].append((contract_year_starting(year)[0], low * 100, mid, high * 100, ON_COSTS_BP[year]))
     for year, factor in AWARDS.items():
         for code, (low, high) in latest.items():
             low, high = int(low * factor), int(high * factor)
             latest[code] = (low, high)
-            rows[code].append((date(year, 4, 1), low, (low + high) // 2, high, ON_COSTS_BP[year]))
+            rows[code].append((contract_year_starting(year)[0], low, (low + high) // 2, high, ON_COSTS_BP[year]))
     return rows
 
 
@@ -127,8 +128,8 @@ def load_contract_years(provider: Provider, posts: dict[str, list[Post]],
     wanted = CONTRACT_YEARS if starts is None else [(y, f"{y}/{(y + 1) % 100:02d}") for y in starts]
     for start, label in wanted:
         year, created = get_or_create(
-            ContractYear, provider_id=provider.id, starts_on=date(start, 4, 1),
-            defaults={"label": label, "ends_on": date(start + 1, 3, 31), "pay_basis_on": BASIS_ON})
+            ContractYear, provider_id=provider.id, starts_on=contract_year_starting(start)[0],
+            defaults={"label": label, "ends_on": contract_year_starting(start)[1], "pay_basis_on": BASIS_ON})
         if created:
             for order, (kind, name, amount) in enumerate(BUDGET_LINES, start=1):
                 line = BudgetLine(kind=kind, name=name, amount_pence=amount, sort_order=order)

@@ -10,6 +10,7 @@ from app.establishment.models import Contract
 from app.extensions import db
 from app.hours.models import Activity, HoursEntry, HoursStatus
 from app.people.models import Person, Provider
+from app.periods import following_week, last_week, week_start
 
 # Which activities each post mostly does, most common first.
 PATTERNS = {
@@ -43,7 +44,7 @@ def load_hours(provider: Provider, today: date) -> int:
     contracts = db.session.scalars(select(Contract).join(Person).where(
         Person.provider_id == provider.id)).all()
     first = today - timedelta(days=364)
-    recent = today - timedelta(days=today.weekday() + 7)  # last week's Monday
+    recent = last_week(today)[0]
     now = datetime.now(UTC)
     rows = []
     for contract in contracts:
@@ -51,10 +52,10 @@ def load_hours(provider: Provider, today: date) -> int:
         names = PATTERNS.get(contract.post.title, STAFF)
         start = max(first, contract.starts_on)
         end = min(d for d in (today - timedelta(days=1), contract.ends_on, person.left_on) if d)
-        week = start - timedelta(days=start.weekday())
+        week = week_start(start)
         while week <= end:
             if rng.random() < 0.08:  # holidays and weeks off
-                week += timedelta(days=7)
+                week = following_week(week)
                 continue
             for offset, minutes in enumerate(_sessions(contract.weekly_hours, contract.is_sessional, rng)):
                 day = week + timedelta(days=offset * (2 if offset < 3 else 1))
@@ -69,7 +70,7 @@ def load_hours(provider: Provider, today: date) -> int:
                     "entered_by_id": None, "is_on_behalf": False, "created_at": now,
                     "submitted_at": now if status != HoursStatus.DRAFT else None,
                     "decided_at": now if status == HoursStatus.APPROVED else None})
-            week += timedelta(days=7)
+            week = following_week(week)
     if rows:
         db.session.execute(insert(HoursEntry), rows)
     _add_a_rejection_and_a_correction(provider, recent, now)

@@ -16,6 +16,7 @@ from app.expenses.models import ClaimStatus, ExpenseCategory, ExpenseClaim, Expe
 from app.extensions import db
 from app.hours.models import Activity, HoursEntry, HoursStatus
 from app.people.models import Person, Provider, Stage, StageChange
+from app.periods import week_before, week_start
 from app.training.models import Course, TrainingRecord, TrainingResult
 from app.training.rules import expiry_date
 
@@ -147,7 +148,7 @@ class ScaleLoader:
 
     def _hours(self, ids, people) -> None:
         rng, rows = self.rng, []
-        last_week = self.today - timedelta(days=self.today.weekday() + 7)
+        last_week = week_before(self.today)[0]
         for person_id, person in zip(ids, people, strict=True):
             first = max(START, person["joined_on"])
             last = min(d for d in (END, person["left_on"], self.today - timedelta(days=1)) if d)
@@ -217,7 +218,7 @@ class ScaleLoader:
         by_area = {}
         for person_id, person in zip(ids, people, strict=True):
             by_area.setdefault(person["area_id"], []).append((person_id, person))
-        first_monday = START - timedelta(days=START.weekday())
+        first_monday = week_start(START)
         weeks = (min(END, self.today) - first_monday).days // 7
         for area_id, team in by_area.items():
             for week in range(weeks):

@@ -63,7 +63,7 @@ def _check(person: Person, hr: User, today: date, rng: random.Random) -> None:
                  update_service=True, renew_on=person.joined_on + timedelta(days=3 * 365 - 21), actor=hr, today=today)
     paid = next((c.changed_on for c in person.stage_changes if c.to_stage != V), None)
     if paid:
-        record_check(person, kind=CheckKind.DBS, checked_on=paid - timedelta(days=14), barred_list=True,
+        record_check(person, kind=CheckKind.DBS, checked_on=paid - timedelta(weeks=2), barred_list=True,
                      for_paid_role=True, update_service=rng.random() < 0.8,
                      renew_on=paid + timedelta(days=3 * 365 - 14), actor=hr, today=today)
     if paid:  # right to work before any paid stage, Parent Co-Facilitator included

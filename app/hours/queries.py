@@ -1,6 +1,6 @@
 """Read-side queries for hours: a person's week, the approval queue, reminders."""
 
-from datetime import date, timedelta
+from datetime import date
 
 from sqlalchemy import exists, func, or_, select
 from sqlalchemy.orm import joinedload
@@ -9,6 +9,7 @@ from app.access import scope
 from app.establishment.models import Contract
 from app.extensions import db
 from app.people.models import Person
+from app.periods import last_week
 
 from .models import Activity, HoursEntry, HoursStatus
 
@@ -67,8 +68,7 @@ def quiet_last_week(user, *, today: date, area_id: int | None = None) -> tuple[d
 
 def quiet_people(condition, *, today: date, area_id: int | None = None) -> tuple[date, date, list[Person]]:
     """The same, within a SQL condition on Person (a user's scope, or everyone for the weekly run)."""
-    start = today - timedelta(days=today.weekday() + 7)
-    end = start + timedelta(days=6)
+    start, end = last_week(today)
     has_role = exists().where(Contract.person_id == Person.id, Contract.starts_on <= end,
                               or_(Contract.ends_on.is_(None), Contract.ends_on >= start))
     logged = exists().where(

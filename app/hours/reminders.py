@@ -17,7 +17,7 @@ from app.people.models import Person
 
 from .queries import quiet_people
 
-ONCE_EVERY = timedelta(days=7)
+ONCE_EVERY = timedelta(weeks=1)
 
 
 def reminded_since(person_ids: list[int], since: datetime) -> set[int]:

@@ -1,4 +1,4 @@
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
@@ -9,6 +9,7 @@ from app.auth.forms import EmptyForm
 from app.extensions import db
 from app.ids import ids_from
 from app.people.queries import all_areas
+from app.periods import month_of, week_of
 from app.views import whole_number
 
 from . import queries
@@ -61,9 +62,8 @@ def my_hours():
 def person_hours(person_id: int):
     person = get_person_or_404(person_id, for_user=current_user)
     start = _week(request.args.get("week"))
-    end = start + timedelta(days=6)
-    month_start = date(start.year, start.month, 1)
-    month_end = (month_start + timedelta(days=32)).replace(day=1) - timedelta(days=1)
+    end = week_of(start)[1]
+    month_start, month_end = month_of(start)
     drafts = current_user.can("see_drafts", person)  # the council never sees what a parent has not sent
     return render_template(
         "hours/person_hours.html", person=person, start=start, end=end,
@@ -177,7 +177,7 @@ def submit_week(person_id: int):
     require("log_hours_for", person)
     start = _week(request.form.get("week"))
     if EmptyForm().validate_on_submit():
-        entries = queries.entries_between(person.id, start, start + timedelta(days=6))
+        entries = queries.entries_between(person.id, *week_of(start))
         count = submit_entries(entries, actor=current_user, now=now())
         db.session.commit()
         flash(f"{count} {'entry' if count == 1 else 'entries'} sent for approval" if count

@@ -1,16 +1,12 @@
 """The hours and FTE rules, as plain functions with "today" passed in."""
 
-from datetime import date, timedelta
+from datetime import date
 from decimal import Decimal
 
 from app.establishment.models import FULL_TIME_HOURS
+from app.periods import week_start  # noqa: F401  (where callers find it)
 
 from .models import MINUTES_IN_A_DAY
-
-
-def week_start(day: date) -> date:
-    """The Monday of the week containing ``day``."""
-    return day - timedelta(days=day.weekday())
 
 
 def weeks_in(start: date, end: date) -> Decimal:

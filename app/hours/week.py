@@ -8,6 +8,7 @@ from decimal import Decimal, InvalidOperation
 from sqlalchemy import select
 
 from app.extensions import db
+from app.periods import week_before
 
 from .models import Activity, HoursEntry, HoursStatus
 from .rules import minutes_from_hours
@@ -39,12 +40,11 @@ def copied_from_last_week(person_id: int, start: date) -> list[Day]:
     """This week's rows filled from last week's hours (not what was sent back), day for day."""
     week = blank_week(start)
     entries = db.session.scalars(select(HoursEntry).where(
-        HoursEntry.person_id == person_id, HoursEntry.worked_on.between(start - timedelta(days=7),
-                                                                          start - timedelta(days=1)),
+        HoursEntry.person_id == person_id, HoursEntry.worked_on.between(*week_before(start)),
         HoursEntry.status.in_((HoursStatus.SUBMITTED, HoursStatus.APPROVED, HoursStatus.DRAFT)),
         HoursEntry.corrects_id.is_(None)).order_by(HoursEntry.worked_on, HoursEntry.id))
     for entry in entries:
-        day = week[(entry.worked_on - (start - timedelta(days=7))).days]
+        day = week[(entry.worked_on - week_before(start)[0]).days]
         minutes = round(float(day.hours or 0) * 60) + entry.minutes
         day.hours = f"{minutes / 60:g}"
         day.activity_id = day.activity_id or str(entry.activity_id)

@@ -27,7 +27,7 @@ from app.training.models import Check, TrainingRecord
 from .csvfile import ImportFailed, ImportReport
 from .models import ImportBatch
 
-UNDO_WITHIN = timedelta(days=14)
+UNDO_WITHIN = timedelta(weeks=2)
 CURRENT = "import batch being written"
 # What an undo deletes, in the order the references between them allow.
 TRACKED = (Certificate, TrainingRecord, Check, ExpenseClaim, HoursEntry, DeliverySession, Contract, Person, Post)

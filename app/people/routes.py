@@ -1,5 +1,5 @@
 import io
-from datetime import date, timedelta
+from datetime import date
 
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
@@ -15,6 +15,7 @@ from app.establishment.models import Contract, Post
 from app.exports import csv_writer
 from app.extensions import db
 from app.hours.rules import fte_used
+from app.periods import weeks_before
 from app.views import whole_number
 
 from .forms import EditPersonForm, PeopleFilterForm, PersonForm
@@ -92,7 +93,7 @@ def view_person(person_id: int):
         .order_by(Contract.starts_on.desc())
     ).all()
     today = date.today()
-    four_weeks = (today - timedelta(days=today.weekday() + 28), today - timedelta(days=today.weekday() + 1))
+    four_weeks = weeks_before(today, 4)
     _, worked = person_fte(person.id, *four_weeks)
     in_force = next((c for c in contracts if c.is_current_on(today)), None)
     return render_template(

@@ -1,4 +1,4 @@
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime
 
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
@@ -14,7 +14,6 @@ from app.access import (
 )
 from app.accounts.services import council_coordinators
 from app.auth.forms import EmptyForm
-from app.budget.services import month_end
 from app.certificates.models import Job, JobStatus
 from app.extensions import db
 from app.formatting import long_date
@@ -22,6 +21,7 @@ from app.golive.services import missing_history
 from app.ids import id_or_none
 from app.jobs.runner import start as start_job
 from app.mail import send_email
+from app.periods import contract_year_start, contract_year_starting, quarter_before, quarter_number, quarter_of
 from app.views import public_url, whole_number
 
 from .measures import DEFINITIONS
@@ -36,18 +36,14 @@ bp = Blueprint("returns", __name__, url_prefix="/returns")
 def quick_picks(today: date) -> list[tuple[str, date, date]]:
     """The last four financial quarters and the last two contract years."""
     picks = []
-    quarter_start = date(today.year if today.month >= 4 else today.year - 1, 4, 1)
-    while quarter_start + timedelta(days=92) <= today:
-        quarter_start = date(quarter_start.year + (quarter_start.month > 9), (quarter_start.month + 2) % 12 + 1, 1)
+    start, end = quarter_of(today)
     for _ in range(4):
-        end = month_end(date(quarter_start.year + (quarter_start.month > 10), (quarter_start.month + 1) % 12 + 1, 1))
-        number = (quarter_start.month - 4) % 12 // 3 + 1
-        year = quarter_start.year if quarter_start.month >= 4 else quarter_start.year - 1
-        picks.append((f"Q{number} {year}/{(year + 1) % 100:02d}", quarter_start, end))
-        quarter_start = date(quarter_start.year - (quarter_start.month < 4), (quarter_start.month - 4) % 12 + 1, 1)
-    first = today.year if today.month >= 4 else today.year - 1
+        year = contract_year_start(start).year
+        picks.append((f"Q{quarter_number(start)} {year}/{(year + 1) % 100:02d}", start, end))
+        start, end = quarter_before(start)
+    first = contract_year_start(today).year
     for year in (first, first - 1):
-        picks.append((f"Contract year {year}/{(year + 1) % 100:02d}", date(year, 4, 1), date(year + 1, 3, 31)))
+        picks.append((f"Contract year {year}/{(year + 1) % 100:02d}", *contract_year_starting(year)))
     return picks
 
 

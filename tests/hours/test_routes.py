@@ -1,6 +1,7 @@
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
+import time_machine
 from flask import g
 from sqlalchemy import event, func, select
 
@@ -8,11 +9,21 @@ from app.audit.models import AuditEvent
 from app.auth.models import Role
 from app.extensions import db
 from app.hours.models import HoursEntry, HoursStatus
+from app.periods import last_week  # noqa: E402
 
 from ..conftest import error_messages, page
 from ..factories import activity, make_contract, make_hours, make_person, make_post, make_user
 
-LAST_MONDAY = date.today() - timedelta(days=date.today().weekday() + 7)
+# The clock is set for every test here, so "last week" means the same to the test and the app
+# whatever the hour the suite runs (a run that crossed midnight into Monday used to disagree).
+NOW = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)  # a Wednesday
+LAST_MONDAY = last_week(NOW.date())[0]
+
+
+@pytest.fixture(autouse=True)
+def _clock():
+    with time_machine.travel(NOW):
+        yield
 
 
 def _form(**overrides):

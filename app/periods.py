@@ -1,0 +1,106 @@
+"""Every date window Pathway uses, asked of a day passed in (never the clock, never at import):
+a week (Monday to Sunday), last week, the four whole weeks before this one, a month, a financial
+quarter, a contract year (1 April to 31 March) and a tax year (6 April to 5 April).
+
+A test reads the rest of the code for window arithmetic (a weekday offset, 6 or 7 days on a
+Monday, 1 April or 6 April built by hand) and fails where it finds any: this is its one home.
+"""
+
+from calendar import monthrange
+from datetime import date, timedelta
+
+Window = tuple[date, date]
+DAYS_IN_WEEK = 7
+
+
+def week_start(day: date) -> date:
+    """The Monday of ``day``'s week."""
+    return day - timedelta(days=day.weekday())
+
+
+def week_of(day: date) -> Window:
+    """Monday to Sunday of ``day``'s week."""
+    start = week_start(day)
+    return start, start + timedelta(days=DAYS_IN_WEEK - 1)
+
+
+def week_before(day: date) -> Window:
+    """Monday to Sunday of the week before ``day``'s (with ``day`` today: last week)."""
+    return week_of(week_start(day) - timedelta(days=DAYS_IN_WEEK))
+
+
+def last_week(today: date) -> Window:
+    return week_before(today)
+
+
+def weeks_before(today: date, count: int) -> Window:
+    """The ``count`` whole weeks before this week: from their first Monday to last Sunday."""
+    start = week_start(today)
+    return start - timedelta(days=DAYS_IN_WEEK * count), start - timedelta(days=1)
+
+
+def following_week(day: date) -> date:
+    """The Monday a week after ``day``'s Monday."""
+    return week_start(day) + timedelta(days=DAYS_IN_WEEK)
+
+
+def whole_weeks(start: date, end: date) -> list[date]:
+    """The Mondays of the weeks lying wholly inside [start, end]."""
+    first = start + timedelta(days=(DAYS_IN_WEEK - start.weekday()) % DAYS_IN_WEEK)
+    mondays = []
+    while first + timedelta(days=DAYS_IN_WEEK - 1) <= end:
+        mondays.append(first)
+        first += timedelta(days=DAYS_IN_WEEK)
+    return mondays
+
+
+def month_end(day: date) -> date:
+    """The last day of ``day``'s month."""
+    return date(day.year, day.month, monthrange(day.year, day.month)[1])
+
+
+def month_of(day: date) -> Window:
+    return date(day.year, day.month, 1), month_end(day)
+
+
+def contract_year_start(day: date) -> date:
+    """The 1 April on or before ``day``: contract and financial years run 1 April to 31 March."""
+    return date(day.year if day.month >= 4 else day.year - 1, 4, 1)
+
+
+def contract_year_of(day: date) -> Window:
+    start = contract_year_start(day)
+    return start, date(start.year + 1, 3, 31)
+
+
+def contract_year_starting(year: int) -> Window:
+    """The contract year from 1 April ``year``."""
+    return contract_year_of(date(year, 4, 1))
+
+
+def quarter_of(day: date) -> Window:
+    """The financial quarter holding ``day``: April to June, July to September, and so on."""
+    first_month = (day.month - 1) // 3 * 3 + 1
+    start = date(day.year, first_month, 1)
+    return start, month_end(date(day.year, first_month + 2, 1))
+
+
+def quarter_before(start: date) -> Window:
+    """The financial quarter before the one starting on ``start``."""
+    return quarter_of(start - timedelta(days=1))
+
+
+def quarter_number(start: date) -> int:
+    """1 for April to June, up to 4 for January to March."""
+    return (start.month - 4) % 12 // 3 + 1
+
+
+def tax_year_start(day: date) -> date:
+    """The 6 April on or before ``day``: the tax year runs 6 April to 5 April."""
+    start = date(day.year, 4, 6)
+    return start if day >= start else date(day.year - 1, 4, 6)
+
+
+def tax_year_of(day: date) -> Window:
+    start = tax_year_start(day)
+    return start, date(start.year + 1, 4, 5)
