@@ -419,6 +419,14 @@ def own_record(user: User | None, record: Any) -> bool:
     return person_id is not None and person_id in acting_people(user)
 
 
+def may_withdraw(user: User, claim: Any) -> bool:
+    """Only whoever sent a claim (its claimant, or whoever entered it for them) takes it back: an
+    approver is offered approve and send back, never withdraw."""
+    if claim is None or not can(user, "claim_expenses", claim.person):
+        return False
+    return own_record(user, claim) or claim.entered_by_id == user.id
+
+
 def refuse_own(actor: User | None, name: str, record: Any, error: Callable[[str], Exception]) -> None:
     """For services: refuse an action on the actor's own record, whatever the caller checked.
 

@@ -193,7 +193,10 @@ NOT_THEIRS = {("/hours/activities/<int:activity_id>/toggle", Role.HR),
               ("/training/courses/<int:course_id>/edit", Role.HR),
               ("/establishment/grades/<int:grade_id>/pay-points/new", Role.HR),
               # The world's parent is a volunteer: only a co-facilitator records sessions.
-              ("/delivery/sessions/new", Role.VOLUNTEER)}
+              ("/delivery/sessions/new", Role.VOLUNTEER),
+              # Only whoever sent a claim takes it back: an approver decides it.
+              ("/expenses/<int:claim_id>/withdraw", Role.AREA_FACILITATOR),
+              ("/expenses/<int:claim_id>/withdraw", Role.HR)}
 
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -10,6 +10,7 @@ from app.access import (
     account_roles,
     accounts_scope,
     get_person_or_404,
+    needs_second_step,
     permission_required,
     public,
     require,
@@ -18,6 +19,7 @@ from app.audit import services as audit
 from app.auth import two_step
 from app.auth.forms import EmptyForm, SignInSettingsForm
 from app.auth.models import AccountToken, Role, TokenKind, User
+from app.auth.routes import await_second_step, complete_sign_in
 from app.auth.services import unlock
 from app.extensions import db, limiter
 from app.ids import id_or_none
@@ -333,9 +335,18 @@ def _choose_password(token: AccountToken | None, form, template: str, **context)
             form.password.errors.append(error.args[1])
         else:
             db.session.commit()
-            flash("Your password is saved. Sign in with it now", "success")
-            return redirect(url_for("auth.sign_in"))
+            return _signed_in_after_choosing(token.user)
     return render_template(template, form=form, token=token, **context)
+
+
+def _signed_in_after_choosing(user: User):
+    """Choosing a password signs a parent straight in; staff go on to their second step."""
+    if needs_second_step(user):
+        response = await_second_step(user, None)
+    else:
+        response = complete_sign_in(user, second_step=None, next_page=None)
+    flash("Your password is saved" + ("" if needs_second_step(user) else ": you are signed in"), "success")
+    return response
 
 
 @bp.route("/account/set-password/<token>", methods=["GET", "POST"])

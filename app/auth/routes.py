@@ -105,8 +105,8 @@ def sign_in():
             db.session.commit()
             next_page = safe_next(request.args.get("next"))
             if needs_second_step(user):
-                return _await_second_step(user, next_page)
-            return _complete_sign_in(user, second_step=None, next_page=next_page)
+                return await_second_step(user, next_page)
+            return complete_sign_in(user, second_step=None, next_page=next_page)
     return render_template("auth/sign_in.html", form=form)
 
 
@@ -114,7 +114,7 @@ PENDING = "pending_sign_in"
 PENDING_FOR = timedelta(minutes=15)
 
 
-def _await_second_step(user: User, next_page: str | None):
+def await_second_step(user: User, next_page: str | None):
     """The password was right; the account is not signed in until the second step is done."""
     session.clear()
     session[PENDING] = {"user": user.id, "token": user.session_token, "at": datetime.now(UTC).timestamp(),
@@ -140,7 +140,7 @@ def pending_user() -> User | None:
     return user
 
 
-def _complete_sign_in(user: User, *, second_step: str | None, next_page: str | None, page=None):
+def complete_sign_in(user: User, *, second_step: str | None, next_page: str | None, page=None):
     """Sign the account in on this device; the response is a redirect, or ``page()`` rendered."""
     if second_step is not None:
         code_passed(user)
@@ -180,7 +180,7 @@ def second_step():
     if form.validate_on_submit():
         passed = two_step.check(user, form.code.data, now=now)
         if passed:
-            return _complete_sign_in(user, second_step=passed, next_page=session.get(PENDING, {}).get("next"))
+            return complete_sign_in(user, second_step=passed, next_page=session.get(PENDING, {}).get("next"))
         if _count_code_failure(user, now):
             return _start_again()
         form.code.errors.append("That code is not right or has expired. Check it and try again")
@@ -290,7 +290,7 @@ def _show_recovery_codes(user: User, codes: list[str], *, method: str, signed_in
 
     if signed_in:
         return page()
-    return _complete_sign_in(user, second_step=method, next_page=None, page=page)
+    return complete_sign_in(user, second_step=method, next_page=None, page=page)
 
 
 @bp.route("/account/two-step", methods=["GET", "POST"])

@@ -17,6 +17,7 @@ from app.access import (
     get_line_or_404,
     get_person_or_404,
     get_receipt_or_404,
+    may_withdraw,
     permission_required,
     require,
 )
@@ -94,7 +95,7 @@ def _claim_page(claim, problems: dict[str, str] | None = None):
     return render_template("expenses/view_claim.html", claim=claim, history=history_for(claim), undoable=undoable,
                            can_change=current_user.can("claim_expenses", claim) and claim.is_editable,
                            can_decide=deciding, flags=flags, form=EmptyForm(), decision=DecisionForm(),
-                           problems=problems or {})
+                           problems=problems or {}, withdrawable=may_withdraw(current_user, claim))
 
 
 def _aware(moment: datetime) -> datetime:
@@ -238,6 +239,8 @@ def _claim_action(claim_id: int, permission: str, action, done: str):
 @bp.route("/expenses/<int:claim_id>/withdraw", methods=["POST"])
 @permission_required("claim_expenses")
 def withdraw(claim_id: int):
+    if not may_withdraw(current_user, get_claim_or_404(claim_id, for_user=current_user)):
+        abort(403)
     return _claim_action(claim_id, "claim_expenses",
                          lambda claim: withdraw_claim(claim, actor=current_user, now=datetime.now(UTC)),
                          "Claim withdrawn. It is a draft again: change it, then submit it")

@@ -53,10 +53,8 @@ def test_invited_parents_choose_a_password_sign_in_and_log_hours(smtp, server, j
     erin.check("choose a password")
     erin.page.fill("#password", PASSWORD)
     erin.click("button:has-text('Save password')")
-    erin.page.fill("#email", "erin@example.org")
-    erin.page.fill("#password", PASSWORD)
-    erin.click("button:has-text('Sign in')")
-    erin.check("signed in")
+    erin.check("signed in")  # choosing a password signs a parent straight in
+    assert "you are signed in" in erin.page.inner_text("main")
     _log_two_hours(erin)
 
     lou = journey("invitations-letter", width=375)
@@ -64,6 +62,8 @@ def test_invited_parents_choose_a_password_sign_in_and_log_hours(smtp, server, j
     lou.page.fill("#code", code.lower())
     lou.page.fill("#password", PASSWORD)
     lou.click("button:has-text('Save password')")
+    lou.check("signed in from the letter")
+    lou.click("button:has-text('Sign out')")
     lou.page.fill("#email", by_letter.ref)
     lou.page.fill("#password", PASSWORD)
     lou.click("button:has-text('Sign in')")
