@@ -79,7 +79,7 @@ def post_annual_cost_pence(post: Post, on: date) -> Decimal:
         return Decimal(0)
     point = post.grade.pay_point_on(on)
     if point is None:
-        raise PricingError(f"Grade {post.grade.code} has no pay point in force on {on:%d %B %Y}")
+        raise PricingError(f"no pay point for grade {post.grade.code} on {on.day} {on:%B %Y}")
     return annual_post_cost_pence(post.number_of_posts, post.budgeted_fte, point.mid_pence, point.on_cost_bp,
                                   terms_on(on_cost_rules(post.provider_id), on))
 
@@ -91,6 +91,8 @@ class BudgetRow:
     fte: Decimal | None
     grade: str
     annual_pence: int
+    # Why the line could not be priced (every other figure on the page still shows), or None.
+    problem: str | None = None
 
 
 @dataclass(frozen=True)
@@ -122,17 +124,19 @@ def _grade_label(line: BudgetLine, posts: list[Post]) -> str:
 def budget_row(line: BudgetLine, pay_basis_on: date, *, posts: list[Post] | None = None) -> BudgetRow:
     """One line of the budget table; ``posts`` narrows a pay line to some of its posts."""
     posts = line.posts if posts is None else posts
-    if line.kind == BudgetLineKind.PAY:
-        pence = round_to_pound(sum((post_annual_cost_pence(p, pay_basis_on) for p in posts),
-                                   Decimal(0)))
-    else:
-        pence = line.amount_pence or 0
+    problem = None
+    try:
+        pence = (round_to_pound(sum((post_annual_cost_pence(p, pay_basis_on) for p in posts), Decimal(0)))
+                 if line.kind == BudgetLineKind.PAY else line.amount_pence or 0)
+    except PricingError as error:
+        pence, problem = 0, f"Cannot be priced: {error}"
     return BudgetRow(
         line=line,
         posts=sum(p.number_of_posts for p in posts) if posts else None,
         fte=sum((Decimal(p.budgeted_fte) for p in posts), Decimal(0)) if posts else None,
         grade=_grade_label(line, posts),
         annual_pence=pence,
+        problem=problem,
     )
 
 
