@@ -124,6 +124,13 @@ class ContractYearForm(FlaskForm):
     submit = SubmitField("Add contract year", widget=GovSubmitInput())
 
 
+class PricingDateForm(FlaskForm):
+    pay_basis_on = GovDateField("Price pay lines at the pay points in force on", description=(
+        "Usually the year's start. Changing it re-prices every pay line of the year."),
+        validators=[InputRequired("Enter the date to price pay at")])
+    submit = SubmitField("Save pricing date", widget=GovSubmitInput())
+
+
 class BudgetLineForm(FlaskForm):
     kind = RadioField("What kind of line?", widget=GovRadioInput(), choices=KIND_CHOICES,
                       validators=[InputRequired("Choose the kind of line")])

@@ -171,6 +171,19 @@ def year_label(starts_on: date, ends_on: date) -> str:
     return f"{starts_on.year}/{ends_on.year % 100:02d}" if ends_on.year != starts_on.year else str(starts_on.year)
 
 
+def change_pricing_date(year: ContractYear, *, pay_basis_on: date, actor) -> bool:
+    """Price a year's pay lines at the pay points in force on another date, audited; whether it changed."""
+    if year.pay_basis_on == pay_basis_on:
+        return False
+    before = year.pay_basis_on
+    year.pay_basis_on = pay_basis_on
+    audit.record(actor=actor, action="update", entity=year, provider_id=year.provider_id,
+                 summary=f"Pay lines of {year.label} priced at {long_date(pay_basis_on)}, not {long_date(before)}",
+                 changes={"pay_basis_on": [before.isoformat(), pay_basis_on.isoformat()]})
+    db.session.flush()
+    return True
+
+
 def add_contract_year(provider_id: int, *, starts_on: date, ends_on: date, pay_basis_on: date, actor) -> ContractYear:
     """A new contract year. It starts as a copy of the latest year's lines and funding, for HR to
     adjust; pay lines re-price themselves at the pay points in force on ``pay_basis_on``.

@@ -29,6 +29,7 @@ from .forms import (
     PayAwardForm,
     PayPointForm,
     PostForm,
+    PricingDateForm,
 )
 from .models import BudgetLine, ContractYear, Funding, Grade, Post
 from .routes import bp
@@ -184,6 +185,21 @@ def _year_or_404(year_id: int) -> ContractYear:
     year = get_establishment_record_or_404(ContractYear, year_id, for_user=current_user)
     require("manage_budget", year)
     return year
+
+
+@bp.route("/years/<int:year_id>/pricing-date", methods=["GET", "POST"])
+@permission_required("manage_budget")
+def pricing_date(year_id: int):
+    year = _year_or_404(year_id)
+    form = PricingDateForm(pay_basis_on=year.pay_basis_on)
+    if form.validate_on_submit():
+        done = _done(form, lambda: setup.change_pricing_date(year, pay_basis_on=form.pay_basis_on.data,
+                                                             actor=current_user),
+                     f"{year.label}'s pay lines are priced at the pay points in force on "
+                     f"{form.pay_basis_on.data.day} {form.pay_basis_on.data:%B %Y}", url_for(OVERVIEW))
+        if done:
+            return done
+    return _page(form, f"Change {year.label}'s pricing date", url_for(OVERVIEW), caption="Establishment and budget")
 
 
 @bp.route("/years/<int:year_id>/lines/new", methods=["GET", "POST"])

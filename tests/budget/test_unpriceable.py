@@ -41,3 +41,22 @@ def test_every_costed_page_answers_with_the_line_flagged(world, sign_in, unprice
         assert response.status_code == 200, (role, path, response.status_code)
     shown = client.get("/establishment/").get_data(as_text=True)
     assert "Cannot be priced: no pay point for grade NEW1 on 1 April 2026" in shown
+
+
+def test_a_years_pricing_date_can_be_changed_audited_and_the_line_is_priced(world, sign_in, unpriced):
+    from app.audit.models import AuditEvent
+    from app.establishment.models import PayPoint
+
+    grade = db.session.scalar(db.select(Grade).where(Grade.code == "NEW1"))
+    db.session.add(PayPoint(grade_id=grade.id, financial_year=2026, effective_from=date(2026, 5, 1),
+                            min_pence=2_400_000, mid_pence=2_500_000, max_pence=2_600_000, on_cost_bp=3000))
+    db.session.commit()
+    client = sign_in(world.user(Role.HR))
+    assert "Cannot be priced" in client.get("/establishment/").get_data(as_text=True)
+    response = client.post(f"/establishment/years/{unpriced.id}/pricing-date",
+                           data={"pay_basis_on": ["1", "5", "2026"]})
+    assert response.status_code == 302
+    assert db.session.get(ContractYear, unpriced.id).pay_basis_on == date(2026, 5, 1)
+    assert "Cannot be priced" not in client.get("/establishment/").get_data(as_text=True)
+    assert db.session.scalar(db.select(AuditEvent).where(AuditEvent.entity_type == "ContractYear",
+                                                         AuditEvent.action == "update"))
