@@ -7,6 +7,7 @@ from datetime import UTC, date, datetime, timedelta
 
 from sqlalchemy import func, select, update
 
+from app.access import can
 from app.audit import services as audit
 from app.auth.models import AccountToken, Role, TokenKind, User
 from app.auth.passwords import hash_password, password_problem
@@ -213,8 +214,6 @@ def confirm_grant(account: User, *, actor) -> None:
 
     :raises AccountError: for one already confirmed, or one the actor granted or holds.
     """
-    from app.access import can
-
     if account.grant_confirmed:
         raise AccountError("confirm", "This role is already confirmed")
     if not can(actor, "confirm_grants", account):

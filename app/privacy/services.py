@@ -21,6 +21,7 @@ from app.auth.services import end_all_sessions
 from app.certificates.models import Certificate
 from app.certificates.pdf import render_certificate_pdf
 from app.certificates.tasks import zip_name
+from app.delivery.models import SessionFacilitator
 from app.establishment.models import Contract
 from app.expenses.models import ExpenseClaim, ExpenseLine, Receipt
 from app.expenses.receipts import receipt_path
@@ -278,8 +279,6 @@ def removal_blockers(person: Person) -> list[str]:
         reasons.append("a sign-in account")
     if len(person.stage_changes) > 1:
         reasons.append(f"{len(person.stage_changes) - 1} stage changes after joining")
-    from app.delivery.models import SessionFacilitator  # delivery reads people; only counted here
-
     if db.session.scalar(select(func.count()).select_from(SessionFacilitator)
                          .where(SessionFacilitator.person_id == person.id)):
         reasons.append("sessions they facilitated")
