@@ -15,7 +15,7 @@ from app.audit import services as audit
 from app.auth.models import User
 from app.certificates.models import Certificate
 from app.delivery.models import DeliverySession, SessionFacilitator
-from app.establishment.models import Contract, Post
+from app.establishment.models import Contract, Post, budget_line_post
 from app.expenses.models import ExpenseClaim
 from app.extensions import db
 from app.formatting import long_date
@@ -174,9 +174,12 @@ def _facilitated(batch: ImportBatch, people) -> list[str]:
 
 
 def _on_posts(batch: ImportBatch) -> list[str]:
-    count = _count(Contract, Contract.post_id.in_(select(Post.id).where(Post.import_batch_id == batch.id)),
-                   _not_in(Contract, batch))
-    return [f"{count} contracts made since are on the posts it added"] if count else []
+    posts = select(Post.id).where(Post.import_batch_id == batch.id)
+    count = _count(Contract, Contract.post_id.in_(posts), _not_in(Contract, batch))
+    lines = db.session.scalar(select(func.count()).select_from(budget_line_post)
+                              .where(budget_line_post.c.post_id.in_(posts))) or 0
+    return ([f"{count} contracts made since are on the posts it added"] if count else []) + (
+        [f"{lines} budget lines pay for the posts it added"] if lines else [])
 
 
 def _returns_since(batch: ImportBatch, imported: datetime) -> list[str]:

@@ -138,3 +138,20 @@ def test_the_command_line_refuses_the_same_file_twice(world, app, tmp_path):
     assert runner.invoke(args=["import", "people", str(path), "--provider", "Provider A"]).exit_code == 0
     again = runner.invoke(args=["import", "people", str(path), "--provider", "Provider A"])
     assert again.exit_code == 1 and "This file was imported on" in again.output
+
+
+def test_posts_a_budget_line_pays_for_block_an_undo(world, sign_in):
+    from app.establishment.models import BudgetLine, BudgetLineKind, ContractYear, Post
+
+    client = sign_in(world.user(Role.HR))
+    posts = (b"title,basis,grade,area,number_of_posts,budgeted_fte,starts_on,ends_on\n"
+             b"Outreach Worker,volunteer,,North Kent,1,0.5,,\n")
+    assert _upload(client, "posts", posts).status_code == 302
+    post = db.session.scalar(select(Post).where(Post.title == "Outreach Worker"))
+    year = db.session.scalar(select(ContractYear).where(ContractYear.provider_id == world.provider.id))
+    year.budget_lines.append(BudgetLine(kind=BudgetLineKind.PAY, name="Outreach", sort_order=9, posts=[post]))
+    db.session.commit()
+    batch = db.session.scalar(select(ImportBatch).where(ImportBatch.kind == "posts"))
+    response = client.post(f"/imports/batches/{batch.id}/undo", follow_redirects=True)
+    assert "1 budget lines pay for the posts it added" in response.get_data(as_text=True)
+    assert db.session.get(Post, post.id) is not None
