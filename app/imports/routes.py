@@ -74,6 +74,18 @@ def _read(data: bytes, filename: str) -> str | None:
         return None
 
 
+def _upload_text(form, data: bytes) -> str | None:
+    """The upload as CSV text, or None with the reason on the file field (too big, or unreadable)."""
+    try:
+        text = _read(data, form.file.data.filename)
+    except TooBig as refused:
+        form.file.errors.append(str(refused))
+        return None
+    if text is None:
+        form.file.errors.append("The file must be a CSV saved as UTF-8 text, or an Excel workbook (.xlsx)")
+    return text
+
+
 def _import(form, data: bytes, text: str):
     """Run the chosen import as a batch; (report, batch) or the failed report and None."""
     importer, _ = KINDS[form.kind.data]
@@ -105,17 +117,9 @@ def upload():
     report = None
     if form.validate_on_submit():
         data = form.file.data.read(LIMITS.file_bytes + 1)
-        try:
-            text = _read(data, form.file.data.filename)
-        except TooBig as refused:
-            form.file.errors.append(str(refused))
-            text = ""
+        text = _upload_text(form, data)
         started = datetime.now(UTC).isoformat()
-        if form.file.errors:
-            pass
-        elif text is None:
-            form.file.errors.append("The file must be a CSV saved as UTF-8 text, or an Excel workbook (.xlsx)")
-        else:
+        if text is not None:
             report, batch = _import(form, data, text)
             if batch is not None:
                 flash(f"Imported {report.created} {report.kind} {'row' if report.created == 1 else 'rows'}"
