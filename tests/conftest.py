@@ -1,7 +1,10 @@
 """Test set-up: one real database per run (SQLite, or PostgreSQL via DATABASE_URL),
 built by the migrations, emptied after every test."""
 
+import hashlib
 import os
+import shutil
+import sqlite3
 import threading
 from dataclasses import dataclass
 from datetime import date
@@ -45,12 +48,45 @@ if os.environ.get("CI"):
     settings.load_profile("ci")
 
 
+MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
+SCHEMA_CACHE = Path(__file__).resolve().parent.parent / ".pytest_cache" / "schema"
+
+
+def _cached_schema() -> Path:
+    """Where the SQLite database these migrations build is kept, named by a hash of them."""
+    digest = hashlib.sha256()
+    for source in sorted(MIGRATIONS.rglob("*.py")):
+        digest.update(str(source.relative_to(MIGRATIONS)).encode() + source.read_bytes())
+    return SCHEMA_CACHE / f"{digest.hexdigest()[:16]}.db"
+
+
+def _migrated_sqlite(path: Path) -> bool:
+    """Copy in the SQLite database the migrations built on an earlier run, if they are unchanged
+    since: building one takes two seconds that a run of a single test file should not pay.
+    The migrations are still what builds it, and tests/test_migrations.py proves they reach
+    the models' schema on both databases."""
+    if _cached_schema().exists():
+        shutil.copyfile(_cached_schema(), path)
+        return True
+    return False
+
+
+def _keep_migrated_sqlite(path: Path) -> None:
+    SCHEMA_CACHE.mkdir(parents=True, exist_ok=True)
+    partial = _cached_schema().with_suffix(f".{os.getpid()}.partial")
+    with sqlite3.connect(path) as source, sqlite3.connect(partial) as copy:
+        source.backup(copy)  # a whole, consistent copy, whatever is still in the write-ahead log
+    partial.replace(_cached_schema())
+
+
 @pytest.fixture(scope="session")
 def app(tmp_path_factory):
     overrides = {"RECEIPT_DIR": str(tmp_path_factory.mktemp("receipts"))}
+    sqlite_path, from_cache = None, False
     if not os.environ.get("DATABASE_URL"):
-        overrides["SQLALCHEMY_DATABASE_URI"] = (
-            f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.db'}")
+        sqlite_path = tmp_path_factory.mktemp("db") / "test.db"
+        from_cache = _migrated_sqlite(sqlite_path)
+        overrides["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{sqlite_path}"
     overrides["JOB_RESULTS_DIR"] = str(tmp_path_factory.mktemp("job-results"))
     overrides["CHART_CACHE_DIR"] = str(tmp_path_factory.mktemp("chart-cache"))
     app = create_app("test", **overrides)
@@ -61,7 +97,11 @@ def app(tmp_path_factory):
         if db.engine.dialect.name == "postgresql":
             with db.engine.begin() as connection:
                 connection.execute(text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
-        upgrade()
+        if not from_cache:
+            upgrade()
+            if sqlite_path is not None:
+                db.engine.dispose()
+                _keep_migrated_sqlite(sqlite_path)
         _snapshot_reference_data()
     return app
 

@@ -8,24 +8,30 @@ import os
 import re
 from datetime import date
 
-import matplotlib
-
-matplotlib.use("Agg")  # no display on a server
-
-from markupsafe import Markup  # noqa: E402
-from matplotlib import pyplot as plt  # noqa: E402
-from matplotlib.ticker import FuncFormatter  # noqa: E402
+from markupsafe import Markup
 
 BLUE, GREY, RED, GREEN = "#1d70b8", "#505a5f", "#d4351c", "#00703c"
-plt.rcParams.update({
-    "svg.fonttype": "none",  # keep text as text: smaller, searchable, readable by screen readers
-    "font.family": "sans-serif",
-    "font.sans-serif": ["Liberation Sans", "Arial", "DejaVu Sans"],
-    "font.size": 11,
-    "axes.spines.top": False,
-    "axes.spines.right": False,
-    "text.parse_math": False,  # labels are user text (activity names): "$...$" is words, never maths
-})
+
+
+@functools.cache
+def _pyplot():
+    """matplotlib, loaded the first time a chart is drawn: half a second that no other page,
+    test or command should pay for."""
+    import matplotlib  # lazy: a heavy library
+
+    matplotlib.use("Agg")  # no display on a server
+    from matplotlib import pyplot as plt  # lazy: a heavy library
+
+    plt.rcParams.update({
+        "svg.fonttype": "none",  # keep text as text: smaller, searchable, readable by screen readers
+        "font.family": "sans-serif",
+        "font.sans-serif": ["Liberation Sans", "Arial", "DejaVu Sans"],
+        "font.size": 11,
+        "axes.spines.top": False,
+        "axes.spines.right": False,
+        "text.parse_math": False,  # labels are user text (activity names): "$...$" is words, never maths
+    })
+    return plt
 
 
 def _style_to_attributes(match: re.Match) -> str:
@@ -52,7 +58,7 @@ def _csp_safe(svg: str) -> str:
 def _svg(figure, title: str) -> Markup:
     buffer = io.StringIO()
     figure.savefig(buffer, format="svg", bbox_inches="tight")
-    plt.close(figure)
+    _pyplot().close(figure)
     svg = _csp_safe(buffer.getvalue())
     svg = svg[svg.index("<svg"):]
     opening = f'<svg role="img" aria-label="{Markup.escape(title)}" class="pathway-chart" '
@@ -111,7 +117,7 @@ def monthly_spend_chart(months: list[date], actual: list[int], profile: int, tod
 
 @drawn_once
 def _monthly_spend_chart(months: tuple, actual: tuple, profile: int, today: date) -> Markup:
-    figure, axes = plt.subplots(figsize=(8, 3.6))
+    figure, axes = _pyplot().subplots(figsize=(8, 3.6))
     labels = [m.strftime("%b") for m in months]
     cumulative, running = [], 0
     for month, spent in zip(months, actual, strict=True):
@@ -123,7 +129,7 @@ def _monthly_spend_chart(months: tuple, actual: tuple, profile: int, today: date
     if shown:
         axes.plot([s[0] for s in shown], [s[1] for s in shown], color=BLUE, marker="o", linewidth=2.5,
                   label="Actual spend to date")
-    axes.yaxis.set_major_formatter(FuncFormatter(_pounds))
+    axes.yaxis.set_major_formatter(_pounds)  # matplotlib wraps a function as a FuncFormatter
     axes.set_ylim(bottom=0)
     axes.legend(frameon=False, loc="upper left")
     axes.set_title("Cumulative spend against an even profile", loc="left")
@@ -138,7 +144,7 @@ def fte_chart(groups: list[str], budgeted: list[float], used: list[float]) -> Ma
 
 @drawn_once
 def _fte_chart(groups: tuple, budgeted: tuple, used: tuple) -> Markup:
-    figure, axes = plt.subplots(figsize=(8, 0.6 + 0.55 * max(len(groups), 1)))
+    figure, axes = _pyplot().subplots(figsize=(8, 0.6 + 0.55 * max(len(groups), 1)))
     positions = range(len(groups))
     axes.barh([p + 0.2 for p in positions], budgeted, height=0.38, color=GREY, label="Budgeted FTE")
     colours = [RED if b and u > b * 1.05 else BLUE for b, u in zip(budgeted, used, strict=True)]
@@ -164,7 +170,7 @@ def bar_chart(labels: list[str], series: dict[str, list[float]], title: str, uni
 def _bar_chart(labels: tuple, series_items: tuple, title: str, unit: str, horizontal: bool) -> Markup:
     series = dict(series_items)
     count = max(len(labels), 1)
-    figure, axes = plt.subplots(figsize=(8, 0.6 + 0.45 * count) if horizontal else (8, 3.6))
+    figure, axes = _pyplot().subplots(figsize=(8, 0.6 + 0.45 * count) if horizontal else (8, 3.6))
     width = 0.8 / max(len(series), 1)
     for index, (name, values) in enumerate(series.items()):
         positions = [p + (index - (len(series) - 1) / 2) * width for p in range(len(labels))]

@@ -8,21 +8,25 @@ from functools import cache
 import qrcode
 import qrcode.constants
 from flask import render_template
-from weasyprint import CSS, HTML
-from weasyprint.text.fonts import FontConfiguration
-from weasyprint.urls import URLFetcher
 
 from .models import Certificate
 
+# WeasyPrint takes most of a second to load: it is imported the first time a PDF is written,
+# so no other page, test or command pays for it.
+
 
 @cache
-def _fetcher() -> URLFetcher:
+def _fetcher():
+    from weasyprint.urls import URLFetcher  # lazy: a heavy library
+
     # Everything a certificate needs is inlined; refuse file: and network URLs.
     return URLFetcher(allowed_protocols=["data"])
 
 
 @cache
-def _fonts() -> FontConfiguration:
+def _fonts():
+    from weasyprint.text.fonts import FontConfiguration  # lazy: a heavy library
+
     return FontConfiguration()
 
 
@@ -53,6 +57,8 @@ def certificate_html(certificate: Certificate, verify_url: str, provider_name: s
 
 
 def render_document(html: str):
+    from weasyprint import CSS, HTML  # lazy: a heavy library
+
     return HTML(string=html, url_fetcher=_fetcher()).render(font_config=_fonts(),
                                                             stylesheets=[CSS(string="", font_config=_fonts())])
 

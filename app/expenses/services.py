@@ -4,10 +4,11 @@ Each function takes the acting user, writes the audit history and flushes;
 the route or command commits once.
 """
 
+from collections.abc import Collection
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import and_, false, or_, select, update
 
 from app.access import refuse_own
 from app.audit import services as audit
@@ -43,19 +44,6 @@ def rate_on(vehicle: Vehicle, day: date) -> Rate:
     if row is None:
         raise ExpenseError({"vehicle": f"There is no mileage rate for {vehicle.label.lower()} on that date"})
     return Rate(row.pence_per_mile, row.threshold_miles, row.pence_after_threshold)
-
-
-def car_miles_so_far(person_id: int, day: date, *, except_claim_id: int | None = None) -> Decimal:
-    """Car miles the person has claimed (submitted, approved or paid) in the tax year of ``day``."""
-    query = (select(func.coalesce(func.sum(ExpenseLine.miles), 0))
-             .join(ExpenseClaim, ExpenseClaim.id == ExpenseLine.claim_id)
-             .where(ExpenseClaim.person_id == person_id, ExpenseLine.vehicle == Vehicle.CAR,
-                    ExpenseLine.status != LineStatus.REJECTED,
-                    ExpenseClaim.status.in_([ClaimStatus.SUBMITTED, ClaimStatus.APPROVED, ClaimStatus.PAID]),
-                    ExpenseLine.spent_on.between(tax_year_start(day), tax_year_end(day))))
-    if except_claim_id is not None:
-        query = query.where(ExpenseClaim.id != except_claim_id)
-    return Decimal(str(db.session.scalar(query)))
 
 
 def create_claim(person: Person, *, actor) -> ExpenseClaim:
@@ -123,24 +111,34 @@ def _price_mileage(claim: ExpenseClaim) -> None:
         reprice_mileage(claim.person_id, start, include_claim_id=claim.id)
 
 
-def reprice_mileage(person_id: int, day: date, *, include_claim_id: int | None = None) -> None:
-    """Price every undecided mileage line of the person's tax year in date order, against the
-    car miles before it (the 10,000-mile threshold counts per tax year). Lines already approved
-    or paid keep their amounts; a rejected line no longer counts, so later ones are re-priced."""
+def reprice_mileage(person_id: int, day: date, *, include_claim_id: int | None = None,
+                    open_line_ids: Collection[int] = ()) -> None:
+    """The one mileage rule, for screens, imports and corrections alike: every mileage line of
+    the person's tax year is priced in date order (then the order it was entered) against the
+    car miles of the lines before it (the 10,000-mile threshold counts per tax year), so the
+    order in which lines arrive never changes what they are worth.
+
+    Lines still undecided are (re)priced, and so are ``open_line_ids`` (lines an import has just
+    added, whatever their status). Lines already approved or paid keep their amounts: a paid
+    amount is only ever put right by an adjusting line. A rejected line no longer counts."""
     start = tax_year_start(day)
     counted = or_(ExpenseClaim.status.in_([ClaimStatus.SUBMITTED, ClaimStatus.APPROVED, ClaimStatus.PAID]),
                   ExpenseClaim.id == include_claim_id)
+    opened = ExpenseLine.id.in_(list(open_line_ids)) if open_line_ids else false()
     lines = db.session.scalars(
         select(ExpenseLine).join(ExpenseClaim, ExpenseClaim.id == ExpenseLine.claim_id)
-        .where(ExpenseClaim.person_id == person_id, counted, ExpenseLine.miles.is_not(None),
-               ExpenseLine.adjusts_id.is_(None), ExpenseLine.status != LineStatus.REJECTED,
-               ExpenseLine.spent_on.between(start, tax_year_end(day)))
+        .where(ExpenseClaim.person_id == person_id, ExpenseLine.miles.is_not(None),
+               ExpenseLine.adjusts_id.is_(None), ExpenseLine.spent_on.between(start, tax_year_end(day)),
+               or_(and_(counted, ExpenseLine.status != LineStatus.REJECTED), opened))
         .order_by(ExpenseLine.spent_on, ExpenseLine.id)).all()
+    opened_ids = set(open_line_ids)
     so_far = Decimal(0)
     for line in lines:
-        if line.status == LineStatus.PENDING and line.claim.status in (ClaimStatus.DRAFT, ClaimStatus.SUBMITTED):
+        undecided = line.status == LineStatus.PENDING and line.claim.status in (ClaimStatus.DRAFT,
+                                                                                 ClaimStatus.SUBMITTED)
+        if undecided or line.id in opened_ids:
             line.amount_pence = mileage_pence(line.miles, rate_on(line.vehicle, line.spent_on), so_far)
-        if line.vehicle == Vehicle.CAR:
+        if line.vehicle == Vehicle.CAR and line.status != LineStatus.REJECTED:  # refused miles were never paid
             so_far += Decimal(line.miles)
 
 

@@ -8,8 +8,8 @@ from decimal import Decimal, InvalidOperation
 from sqlalchemy import select
 
 from app.expenses.models import ClaimStatus, ExpenseCategory, ExpenseClaim, ExpenseLine, LineStatus, Vehicle
-from app.expenses.rules import mileage_pence, tax_year_start
-from app.expenses.services import car_miles_so_far, rate_on
+from app.expenses.rules import tax_year_start
+from app.expenses.services import ExpenseError, rate_on, reprice_mileage
 from app.extensions import db
 from app.people.models import Person, Provider
 
@@ -62,7 +62,19 @@ def _row_problems(row: dict, person, category, spent_on, today: date) -> list[st
         # The screen's rule: a claim is for a day they were on the pathway.
         problems.append(f"date must be on or after the day they joined, {person.joined_on:%d/%m/%Y}"
                         + (f", and by the day they left, {person.left_on:%d/%m/%Y}" if person.left_on else ""))
-    return problems + _money_problems(row, category)
+    return problems + _money_problems(row, category) + _rate_problems(row, category, spent_on)
+
+
+def _rate_problems(row: dict, category, spent_on) -> list[str]:
+    if category is None or not category.is_mileage or spent_on is None or row["vehicle"] not in {
+            v.value for v in Vehicle}:
+        return []
+    try:
+        rate_on(Vehicle(row["vehicle"]), spent_on)
+    except ExpenseError:
+        return [f"there is no mileage rate for {row['vehicle']} on {spent_on:%d/%m/%Y}: "
+                "the council co-ordinator adds rates under Rates"]
+    return []
 
 
 def import_expenses(text: str, *, provider: Provider, actor, today: date, now: datetime) -> ImportReport:
@@ -88,14 +100,26 @@ def import_expenses(text: str, *, provider: Provider, actor, today: date, now: d
     claims = _build_claims(parsed, actor, now)
     db.session.add_all(claims.values())
     db.session.flush()
+    _price_mileage(claims.values())
     report.created = len(parsed)
     _audit_import(actor, provider, report)
     return report
 
 
+def _price_mileage(claims) -> None:
+    """Price the new mileage by the screens' rule, each person's tax year in date order with
+    what is already there (so a file's row order, or what came first, never changes a price)."""
+    new_lines: dict[tuple, list[int]] = defaultdict(list)
+    for claim in claims:
+        for line in claim.lines:
+            if line.miles is not None:
+                new_lines[(claim.person_id, tax_year_start(line.spent_on))].append(line.id)
+    for (person_id, year_start), line_ids in sorted(new_lines.items()):
+        reprice_mileage(person_id, year_start, open_line_ids=line_ids)
+
+
 def _build_claims(parsed, actor, now: datetime) -> dict:
     claims: dict[tuple, ExpenseClaim] = {}
-    miles_so_far: dict[tuple, Decimal] = defaultdict(Decimal)
     for person, category, spent_on, row in sorted(parsed, key=lambda p: p[2]):
         status = STATUSES[row["status"]]
         key = (person.id, status)
@@ -110,14 +134,8 @@ def _build_claims(parsed, actor, now: datetime) -> dict:
                            decision_reason="Rejected before Pathway (imported)" if status == ClaimStatus.REJECTED
                            else None)
         if category.is_mileage:
-            vehicle, miles = Vehicle(row["vehicle"]), Decimal(row["miles"])
-            year_key = (person.id, tax_year_start(spent_on))
-            if year_key not in miles_so_far:
-                miles_so_far[year_key] = car_miles_so_far(person.id, spent_on)
-            line.miles, line.vehicle = miles, vehicle
-            line.amount_pence = mileage_pence(miles, rate_on(vehicle, spent_on), miles_so_far[year_key])
-            if vehicle == Vehicle.CAR and status != ClaimStatus.REJECTED:  # refused miles were never paid
-                miles_so_far[year_key] += miles
+            line.miles, line.vehicle = Decimal(row["miles"]), Vehicle(row["vehicle"])
+            line.amount_pence = 0  # priced once every line is in (_price_mileage)
         else:
             line.amount_pence = int(Decimal(row["amount"]) * 100)
         claim.lines.append(line)

@@ -6,8 +6,6 @@ from flask import render_template
 from openpyxl import Workbook
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
-from weasyprint import HTML
-from weasyprint.urls import URLFetcher
 
 from app.budget.charts import bar_chart
 from app.exports import csv_writer, safe_cell
@@ -131,4 +129,7 @@ def charts(ret: WorkforceReturn) -> dict:
 def to_pdf(ret: WorkforceReturn) -> bytes:
     html = render_template("returns/return_pdf.html", ret=ret, sections=SECTIONS, definitions=DEFINITIONS,
                            charts=charts(ret), ALL=ALL)
+    from weasyprint import HTML  # lazy: a heavy library, loaded when a PDF is written
+    from weasyprint.urls import URLFetcher  # lazy: as above
+
     return HTML(string=html, url_fetcher=URLFetcher(allowed_protocols=["data"])).write_pdf()
