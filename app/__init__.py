@@ -80,6 +80,7 @@ def _check_public_address(app: Flask) -> None:
 
 def _init_extensions(app: Flask) -> None:
     from . import models  # noqa: F401  (the whole schema, for Alembic and relationships)
+    from .hours import summary  # noqa: F401  (its listeners keep hours_month in step with every change)
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(app.root_path + "/../migrations"))
@@ -88,7 +89,7 @@ def _init_extensions(app: Flask) -> None:
     login_manager.login_message = "Sign in to see that page"
     login_manager.login_message_category = "info"
     login_manager.session_protection = "strong"
-    from .auth.models import AnonymousUser
+    from .models.auth import AnonymousUser
 
     login_manager.anonymous_user = AnonymousUser
     csrf.init_app(app)

@@ -29,9 +29,9 @@ from flask_login import current_user
 from sqlalchemy import Select, false, func, select, true
 from sqlalchemy.orm import selectinload
 
-from app.auth.models import Role, User
 from app.extensions import db, login_manager
-from app.people.models import Person, Provider, Stage
+from app.models.auth import Role, User
+from app.models.people import Person, Provider, Stage
 
 ALL_ROLES = frozenset(Role)
 PARENT = frozenset({Role.VOLUNTEER})
@@ -636,7 +636,7 @@ def _person_record_or_404(model, record_id: int, user: User):
 
 def get_hours_or_404(entry_id: int, *, for_user: User):
     """Load an hours entry whose person the user may see."""
-    from app.hours.models import HoursEntry, HoursStatus
+    from app.models.hours import HoursEntry, HoursStatus
 
     entry = _person_record_or_404(HoursEntry, entry_id, for_user)
     if entry.status == HoursStatus.DRAFT and not can(for_user, "see_drafts", entry):
@@ -646,7 +646,7 @@ def get_hours_or_404(entry_id: int, *, for_user: User):
 
 def get_contract_or_404(contract_id: int, *, for_user: User):
     """Load a contract whose person the user may see."""
-    from app.establishment.models import Contract
+    from app.models.establishment import Contract
 
     return _person_record_or_404(Contract, contract_id, for_user)
 
@@ -657,7 +657,7 @@ def get_establishment_record_or_404(model, record_id: int, *, for_user: User):
 
     :raises NotFound: for one that is not there or not theirs.
     """
-    from app.establishment.models import BudgetLine, ContractYear, Funding, Grade
+    from app.models.establishment import BudgetLine, ContractYear, Funding, Grade
 
     query = select(model).where(model.id == record_id)
     if model is Grade:
@@ -675,14 +675,14 @@ def get_establishment_record_or_404(model, record_id: int, *, for_user: User):
 
 def spending_scope(user: User):
     """SQL condition on Spend: the provider's own, or every provider's for the co-ordinator."""
-    from app.spending.models import Spend
+    from app.models.spending import Spend
 
     return true() if sees_all_providers(user) else Spend.provider_id == user.provider_id
 
 
 def get_spend_or_404(spend_id: int, *, for_user: User):
     """:raises NotFound: for spending that is not there or not the user's provider's."""
-    from app.spending.models import Spend
+    from app.models.spending import Spend
 
     spend = db.session.scalar(select(Spend).where(Spend.id == spend_id, spending_scope(for_user)))
     if spend is None:
@@ -693,7 +693,7 @@ def get_spend_or_404(spend_id: int, *, for_user: User):
 def delivery_scope(user: User, *, provider_id: int | None = None):
     """SQL condition on DeliverySession: a facilitator's area, a provider's sessions, or (the
     co-ordinator) every provider's, narrowed to ``provider_id`` when given."""
-    from app.delivery.models import DeliverySession
+    from app.models.delivery import DeliverySession
 
     condition = true() if sees_all_providers(user) else DeliverySession.provider_id == user.provider_id
     if not sees_all_areas(user):
@@ -704,7 +704,7 @@ def delivery_scope(user: User, *, provider_id: int | None = None):
 
 
 def get_session_or_404(session_id: int, *, for_user: User):
-    from app.delivery.models import DeliverySession
+    from app.models.delivery import DeliverySession
 
     found = db.session.scalar(select(DeliverySession).where(DeliverySession.id == session_id,
                                                             delivery_scope(for_user)))
@@ -719,7 +719,7 @@ def get_claim_or_404(claim_id: int, *, for_user: User):
 
     :raises NotFound: if there is no such claim or it is out of scope.
     """
-    from app.expenses.models import ExpenseClaim, ExpenseLine
+    from app.models.expenses import ExpenseClaim, ExpenseLine
 
     if not has_role_for(for_user, "view_expenses"):
         abort(404)
@@ -738,7 +738,7 @@ def get_line_or_404(line_id: int, *, for_user: User):
 
     :raises NotFound: otherwise.
     """
-    from app.expenses.models import ExpenseClaim, ExpenseLine
+    from app.models.expenses import ExpenseClaim, ExpenseLine
 
     if not has_role_for(for_user, "view_expenses"):
         abort(404)
@@ -756,7 +756,7 @@ def get_receipt_or_404(receipt_id: int, *, for_user: User):
 
     :raises NotFound: for anyone else, as if it did not exist.
     """
-    from app.expenses.models import ExpenseClaim, ExpenseLine, Receipt
+    from app.models.expenses import ExpenseClaim, ExpenseLine, Receipt
 
     if not has_role_for(for_user, "view_expenses"):
         abort(404)
@@ -775,7 +775,7 @@ def get_certificate_or_404(certificate_id: int, *, for_user: User):
 
     :raises NotFound: otherwise.
     """
-    from app.certificates.models import Certificate
+    from app.models.certificates import Certificate
 
     certificate = db.session.scalar(select(Certificate).join(Person, Person.id == Certificate.person_id)
                                     .where(Certificate.id == certificate_id, person_scope(for_user)))
@@ -789,7 +789,7 @@ def get_job_or_404(job_id: int, *, for_user: User):
 
     :raises NotFound: for anyone else's.
     """
-    from app.certificates.models import Job
+    from app.models.jobs import Job
 
     job = db.session.get(Job, job_id)
     if job is None or not can(for_user, "view_jobs", job):
@@ -799,7 +799,7 @@ def get_job_or_404(job_id: int, *, for_user: User):
 
 def history_scope(user: User):
     """SQL condition on AuditEvent: a provider's own history and every council-wide change."""
-    from app.audit.models import AuditEvent
+    from app.models.audit import AuditEvent
 
     if sees_all_providers(user):
         return true()
@@ -838,7 +838,7 @@ def account_roles(user: User, account: User | None = None) -> list[Role]:
 
 def submissions_query(user: User) -> Select:
     """Submitted returns the user may see: their provider's, or every one for the co-ordinator."""
-    from app.returns.models import ReturnSubmission
+    from app.models.returns import ReturnSubmission
 
     query = select(ReturnSubmission).order_by(ReturnSubmission.period_end.desc(), ReturnSubmission.version.desc())
     if not sees_all_providers(user):
@@ -851,7 +851,7 @@ def get_submission_or_404(submission_id: int, *, for_user: User):
 
     :raises NotFound: for another provider's, as if it did not exist.
     """
-    from app.returns.models import ReturnSubmission
+    from app.models.returns import ReturnSubmission
 
     found = db.session.scalar(submissions_query(for_user).where(ReturnSubmission.id == submission_id))
     if found is None:

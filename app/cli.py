@@ -8,10 +8,10 @@ from flask import Flask
 from flask.cli import AppGroup
 from sqlalchemy import select
 
-from app.auth.models import Role, User
 from app.auth.passwords import hash_password, password_problem
 from app.extensions import db
-from app.people.models import Area, Provider
+from app.models.auth import Role, User
+from app.models.people import Area, Provider
 
 users = AppGroup("users", help="Manage sign-in accounts.")
 privacy = AppGroup("privacy", help="Personal data: people due to be anonymised.")

@@ -21,7 +21,7 @@ PENDING = "notifications waiting for commit"
 def address_for(person) -> str | None:
     """Where to email a person about their own records, or None: only someone with a sign-in
     (their links open pages they can see), unless HR chose to email them without one."""
-    from app.auth.models import User
+    from app.models.auth import User
 
     account = db.session.scalar(select(User).where(User.person_id == person.id).order_by(User.id).limit(1))
     if account is None:

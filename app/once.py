@@ -10,30 +10,17 @@ sent where the first was sent, without doing the work again. A post that did not
 
 import secrets
 import time
-from datetime import datetime
 
 from flask import Flask, current_app, flash, g, redirect, render_template, request
 from markupsafe import Markup
-from sqlalchemy import DateTime, ForeignKey, String, delete, select, update
+from sqlalchemy import delete, select, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Mapped, mapped_column
 
 from app.extensions import db
-from app.people.models import utcnow
+from app.models.once import FormSubmission
 
 FIELD = "_once"
 REDIRECTS = {301, 302, 303, 307, 308}
-
-
-class FormSubmission(db.Model):
-    """A claimed one-off form token, and where its post was sent once it succeeded."""
-
-    __tablename__ = "form_submission"
-
-    token: Mapped[str] = mapped_column(String(64), primary_key=True)
-    user_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"))
-    redirect_to: Mapped[str | None] = mapped_column(String(1000))
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
 
 def once_field() -> Markup:

@@ -115,10 +115,10 @@ def prepare_users(app) -> dict:
     """Bench sign-ins at the first synthetic provider (and the co-ordinator), made idempotently."""
     from sqlalchemy import select
 
-    from app.auth.models import Role, User
+    from app.models.auth import Role, User
     from app.auth.passwords import hash_password
     from app.extensions import db
-    from app.people.models import Area, Person, Provider
+    from app.models.people import Area, Person, Provider
 
     with app.app_context():
         provider = db.session.scalar(select(Provider).where(Provider.name == "Scale Provider 001"))
@@ -144,10 +144,10 @@ def measure_in_process(app) -> dict:
     from sqlalchemy import select, text
 
     from app.budget.services import build_monitor, year_for_provider
-    from app.certificates.models import Certificate
+    from app.models.certificates import Certificate
     from app.certificates.pdf import render_certificate_pdf
     from app.extensions import db
-    from app.people.models import Provider
+    from app.models.people import Provider
     from app.returns.outputs import to_csv
     from app.returns.services import build_return
 
@@ -176,7 +176,7 @@ def measure_import(app, db) -> float:
     from sqlalchemy import select
 
     from app.imports.services import import_hours
-    from app.people.models import Person, Provider
+    from app.models.people import Person, Provider
 
     provider = db.session.scalar(select(Provider).where(Provider.name == "Scale Provider 002"))
     people = db.session.execute(select(Person.ref, Person.joined_on, Person.left_on, Person.area_id)
@@ -360,8 +360,8 @@ def enqueue_return_pdfs(url: str, queue: Path) -> list[int]:
     code = (
         "import os, sys, json; sys.path.insert(0, '.');"
         "from sqlalchemy import select; from app import create_app; from app.extensions import db;"
-        "from app.auth.models import User; from app.jobs.runner import start;"
-        "from app.certificates.models import Job, JobStatus; from app.returns.tasks import render_return;"
+        "from app.models.auth import User; from app.jobs.runner import start;"
+        "from app.models.certificates import Job, JobStatus; from app.returns.tasks import render_return;"
         "app = create_app('development', DEBUG=False);"
         "ids = [];\n"
         "with app.app_context():\n"
@@ -378,7 +378,7 @@ def enqueue_return_pdfs(url: str, queue: Path) -> list[int]:
 
 def wait_for_jobs(url: str, job_ids: list[int], timeout: int) -> bool:
     code = ("import sys, json; sys.path.insert(0, '.'); from app import create_app; from app.extensions import db;"
-            "from app.certificates.models import Job; app = create_app('development', DEBUG=False)\n"
+            "from app.models.certificates import Job; app = create_app('development', DEBUG=False)\n"
             "with app.app_context():\n"
             f"    print(json.dumps([db.session.get(Job, i).status.value for i in {job_ids!r}]))")
     deadline = time.time() + timeout
@@ -394,8 +394,8 @@ def wait_for_jobs(url: str, job_ids: list[int], timeout: int) -> bool:
 
 ENQUEUE_CERTIFICATES = (
     "import sys, json, time; sys.path.insert(0, '.'); from app import create_app; from app.extensions import db;"
-    "from sqlalchemy import select; from app.certificates.models import Certificate, Job, JobStatus;"
-    "from app.auth.models import User; from app.people.models import Person; from app.jobs.runner import start;"
+    "from sqlalchemy import select; from app.models.certificates import Certificate, Job, JobStatus;"
+    "from app.models.auth import User; from app.models.people import Person; from app.jobs.runner import start;"
     "from app.certificates.tasks import render_certificates; app = create_app('development', DEBUG=False)\n"
     "with app.app_context():\n"
     "    hr = db.session.scalar(select(User).where(User.email == 'bench-hr@example.org'))\n"

@@ -19,13 +19,14 @@ from sqlalchemy import text
 from werkzeug.serving import make_server
 
 from app import create_app
-from app.auth.models import Role, User
-from app.certificates.models import Certificate, Job, JobStatus
-from app.expenses.models import PaymentBatch
 from app.extensions import db
-from app.people.models import Area, Person, Provider
-from app.returns.models import ReturnSubmission
-from app.training.models import TrainingResult
+from app.models.auth import Role, User
+from app.models.certificates import Certificate
+from app.models.expenses import PaymentBatch
+from app.models.jobs import Job, JobStatus
+from app.models.people import Area, Person, Provider
+from app.models.returns import ReturnSubmission
+from app.models.training import TrainingResult
 from app.training.services import record_training
 
 from .factories import (

@@ -6,9 +6,10 @@ from decimal import Decimal
 
 import pyotp
 
-from app.auth.models import Role, User
 from app.auth.passwords import hash_password
-from app.establishment.models import (
+from app.extensions import db
+from app.models.auth import Role, User
+from app.models.establishment import (
     BudgetLine,
     BudgetLineKind,
     Contract,
@@ -18,8 +19,7 @@ from app.establishment.models import (
     PayPoint,
     Post,
 )
-from app.extensions import db
-from app.people.models import Area, Person, Provider, Stage, StageChange
+from app.models.people import Area, Person, Provider, Stage, StageChange
 
 PASSWORD = "correct horse battery"
 _counter = itertools.count(1)
@@ -127,7 +127,7 @@ def make_contract_year(provider: Provider, *, start_year: int = 2026,
 
 
 def activity(name: str = "Peer support group"):
-    from app.hours.models import Activity
+    from app.models.hours import Activity
 
     found = db.session.scalar(db.select(Activity).where(Activity.name == name))
     if found is None:
@@ -139,7 +139,7 @@ def activity(name: str = "Peer support group"):
 
 def make_hours(person: Person, *, worked_on: date, hours: str = "2", status: str = "approved",
                area: Area | None = None, activity_name: str = "Peer support group", **overrides):
-    from app.hours.models import HoursEntry, HoursStatus
+    from app.models.hours import HoursEntry, HoursStatus
 
     entry = HoursEntry(person_id=person.id, area_id=(area or person.area).id,
                        activity_id=activity(activity_name).id, worked_on=worked_on,
@@ -154,15 +154,15 @@ PNG = (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08
 
 
 def category(name: str = "Parking"):
-    from app.expenses.models import ExpenseCategory
+    from app.models.expenses import ExpenseCategory
 
     return db.session.scalar(db.select(ExpenseCategory).where(ExpenseCategory.name == name))
 
 
 def make_claim(person: Person, *, status: str = "submitted", lines: list[dict] | None = None, actor=None):
     """A claim with lines given as {"category": name, "amount": pence, ...}; receipts are real files."""
-    from app.expenses.models import ClaimStatus, ExpenseClaim, ExpenseLine, LineStatus
     from app.expenses.receipts import store_receipt
+    from app.models.expenses import ClaimStatus, ExpenseClaim, ExpenseLine, LineStatus
 
     claim = ExpenseClaim(person_id=person.id, status=ClaimStatus(status), is_on_behalf=False,
                          paid_on=date(2026, 3, 1) if status == "paid" else None,
@@ -184,7 +184,7 @@ def make_claim(person: Person, *, status: str = "submitted", lines: list[dict] |
 
 def make_course(name: str = "Safeguarding", *, validity_months: int | None = 12, cost_pence: int = 5000,
                 required_for: list[str] | None = None):
-    from app.training.models import Course, CourseStageRow
+    from app.models.training import Course, CourseStageRow
 
     existing = db.session.scalar(db.select(Course).where(Course.name == name))
     if existing is not None:

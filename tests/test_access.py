@@ -12,7 +12,7 @@ import pytest
 
 from app import create_app
 from app.access import roles_table, route_table
-from app.auth.models import Role
+from app.models.auth import Role
 
 _APP = create_app("test")
 ROUTE_ARGS = {"person_id": lambda world: world.me.id, "entry_id": lambda world: world.entry.id,
@@ -47,7 +47,7 @@ def _import_batch(world) -> int:
     from datetime import UTC, datetime
 
     from app.extensions import db
-    from app.imports.models import ImportBatch
+    from app.models.imports import ImportBatch
 
     batch = ImportBatch(provider_id=world.provider.id, kind="people", file_name="people.csv", checksum="0" * 64,
                         imported_at=datetime.now(UTC))
@@ -60,8 +60,8 @@ def _session(world) -> int:
     """A session of the world's provider in North Kent (the world's facilitator's area)."""
     from datetime import date, time
 
-    from app.delivery.models import DeliverySession, Mode, Offer
     from app.extensions import db
+    from app.models.delivery import DeliverySession, Mode, Offer
 
     offer = db.session.scalar(db.select(Offer).order_by(Offer.sort_order))
     found = DeliverySession(provider_id=world.provider.id, offer_id=offer.id, area_id=world.north.id,
@@ -92,7 +92,7 @@ def _spend(world) -> int:
 
     from app.expenses.receipts import store_receipt
     from app.extensions import db
-    from app.spending.models import Spend
+    from app.models.spending import Spend
 
     year = db.session.get(type(world.provider), world.provider.id) and _establishment_year(world)
     receipt = store_receipt(b"\x89PNG\r\n\x1a\n" + b"\x00" * 64, "invoice.png", actor=None)
@@ -104,8 +104,8 @@ def _spend(world) -> int:
 
 
 def _establishment_year(world):
-    from app.establishment.models import ContractYear
     from app.extensions import db
+    from app.models.establishment import ContractYear
 
     return db.session.get(ContractYear, _establishment(world).year_id)
 

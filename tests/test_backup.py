@@ -5,7 +5,7 @@ from sqlalchemy import func, select
 
 from app import create_app
 from app.extensions import db
-from app.people.models import Person
+from app.models.people import Person
 
 
 def test_backup_restores_to_the_same_data(world, app, tmp_path):

@@ -3,8 +3,8 @@ experience, no parent's unsent drafts, and compliance as a summary per provider.
 
 from datetime import date
 
-from app.auth.models import Role
 from app.extensions import db
+from app.models.auth import Role
 
 from .factories import make_hours
 

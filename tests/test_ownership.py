@@ -3,11 +3,11 @@ requirements, the standard activities and courses); each provider keeps its own.
 provider's change never reaches another provider, and every change is in a history
 that both the council and the providers affected can read."""
 
-from app.audit.models import AuditEvent
-from app.auth.models import Role
 from app.extensions import db
-from app.hours.models import Activity
-from app.training.models import Course, StageRequirement
+from app.models.audit import AuditEvent
+from app.models.auth import Role
+from app.models.hours import Activity
+from app.models.training import Course, StageRequirement
 
 from .conftest import page
 from .factories import activity

@@ -8,8 +8,8 @@ import pytest
 from flask import g
 from sqlalchemy import event
 
-from app.auth.models import Role
 from app.extensions import db
+from app.models.auth import Role
 
 from .factories import make_contract_year, make_hours, make_person, make_provider
 

@@ -2,7 +2,7 @@
 
 import pytest
 
-from app.auth.models import Role
+from app.models.auth import Role
 
 from .conftest import page
 
@@ -72,9 +72,9 @@ def test_establishment_of_another_provider(world, sign_in, role, status):
 @pytest.mark.parametrize("role", [Role.HR, Role.ADMIN])
 def test_another_providers_submitted_return_cannot_be_downloaded(world, sign_in, role):
     """The id goes to the worker: it is checked when asked for, and again when the job runs."""
-    from app.certificates.models import Job
     from app.extensions import db
-    from app.returns.models import ReturnSubmission
+    from app.models.jobs import Job
+    from app.models.returns import ReturnSubmission
 
     theirs = ReturnSubmission(provider_id=world.other_provider.id, period_start=world.submission.period_start,
                               period_end=world.submission.period_end, version=1, submitted_by_label="HR",
@@ -90,9 +90,9 @@ def test_another_providers_submitted_return_cannot_be_downloaded(world, sign_in,
 
 def test_the_worker_refuses_a_submission_outside_the_requesters_scope(world):
     """A job queued for another provider's submission (say, by a stale request) fails in the worker."""
-    from app.certificates.models import Job, JobStatus
     from app.extensions import db
-    from app.returns.models import ReturnSubmission
+    from app.models.jobs import Job, JobStatus
+    from app.models.returns import ReturnSubmission
     from app.returns.tasks import render_return
 
     theirs = ReturnSubmission(provider_id=world.other_provider.id, period_start=world.submission.period_start,
@@ -124,8 +124,8 @@ def _queued(job, task, **arguments):
 
 
 def test_the_worker_refuses_another_providers_whole_return(world):
-    from app.certificates.models import Job, JobStatus
     from app.extensions import db
+    from app.models.jobs import Job, JobStatus
     from app.returns.tasks import render_return
 
     job = _queued(Job(kind="return-pdf", requested_by_id=world.user(Role.HR).id, provider_id=world.provider.id,
@@ -141,11 +141,12 @@ def test_the_worker_renders_only_certificates_the_requester_may_see(world):
     import zipfile
     from io import BytesIO
 
-    from app.certificates.models import Certificate, Job, JobStatus
     from app.certificates.tasks import render_certificates
     from app.extensions import db
     from app.jobs.queue import results_dir
-    from app.training.models import TrainingResult
+    from app.models.certificates import Certificate
+    from app.models.jobs import Job, JobStatus
+    from app.models.training import TrainingResult
     from app.training.services import record_training
 
     record = record_training(world.stranger, world.course, completed_on=world.certificate.issued_on,
@@ -169,7 +170,7 @@ def test_dbs_details_are_for_hr_only(world, sign_in, client):
     from datetime import date
 
     from app.extensions import db
-    from app.training.models import CheckKind
+    from app.models.training import CheckKind
     from app.training.services import record_check
 
     record_check(world.me, kind=CheckKind.DBS, checked_on=date(2026, 2, 3), reference_number="001234567890",
@@ -211,7 +212,7 @@ def test_permission_checks_in_a_page_do_not_query_per_row(world, sign_in):
     from datetime import date
 
     from app.extensions import db
-    from app.training.models import TrainingResult
+    from app.models.training import TrainingResult
     from app.training.services import record_training
 
     from .factories import make_claim, make_course

@@ -8,16 +8,16 @@ import pytest
 import time_machine
 
 from app.access import can, scope
-from app.auth.models import Role
-from app.expenses.models import ClaimStatus, LineStatus
 from app.expenses.services import ExpenseError, decide_line, mark_paid
 from app.extensions import db
-from app.hours.models import HoursEntry, HoursStatus
 from app.hours.services import HoursError, approve_entries, reject_entry
 from app.imports.csvfile import ImportFailed
 from app.imports.services import import_hours
-from app.people.models import Person, Stage
-from app.training.models import Recommendation, TrainingRecord
+from app.models.auth import Role
+from app.models.expenses import ClaimStatus, LineStatus
+from app.models.hours import HoursEntry, HoursStatus
+from app.models.people import Person, Stage
+from app.models.training import Recommendation, TrainingRecord
 from app.training.services import TrainingError, recommend, record_check, record_training
 
 from .conftest import page

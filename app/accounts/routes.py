@@ -18,14 +18,14 @@ from app.access import (
 from app.audit import services as audit
 from app.auth import two_step
 from app.auth.forms import EmptyForm, SignInSettingsForm
-from app.auth.models import AccountToken, Role, TokenKind, User
 from app.auth.routes import await_second_step, complete_sign_in
 from app.auth.services import unlock
 from app.extensions import db, limiter
 from app.ids import id_or_none
 from app.mail import masked, send_email
-from app.mail.models import OutboxMessage
-from app.people.models import Person, Provider
+from app.models.auth import AccountToken, Role, TokenKind, User
+from app.models.mail import OutboxMessage
+from app.models.people import Person, Provider
 from app.people.queries import all_areas
 from app.views import public_url, whole_number
 

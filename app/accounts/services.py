@@ -9,11 +9,11 @@ from sqlalchemy import func, select, update
 
 from app.access import can
 from app.audit import services as audit
-from app.auth.models import AccountToken, Role, TokenKind, User
 from app.auth.passwords import hash_password, password_problem
 from app.auth.services import end_all_sessions, find_user_by_email, revoke_tokens
 from app.extensions import db
-from app.people.models import Person
+from app.models.auth import AccountToken, Role, TokenKind, User
+from app.models.people import Person
 
 LIFETIMES = {TokenKind.INVITE: timedelta(weeks=1), TokenKind.LETTER: timedelta(weeks=2),
              TokenKind.RESET: timedelta(hours=1)}

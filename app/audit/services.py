@@ -4,8 +4,7 @@ from datetime import date, datetime
 from decimal import Decimal
 
 from app.extensions import db
-
-from .models import AuditEvent
+from app.models.audit import AuditEvent
 
 
 def _plain(value):

@@ -20,11 +20,11 @@ from sqlalchemy import func, select, update
 from app.access import may_turn_off_second_step, needs_second_step, permission_required, public
 from app.audit import services as audit
 from app.extensions import db, limiter, login_manager
+from app.models.auth import KnownDevice, User, UserSession
 from app.views import whole_number
 
 from . import two_step
 from .forms import ChangePasswordForm, ChooseMethodForm, CodeForm, EmptyForm, SignInForm
-from .models import KnownDevice, User, UserSession
 from .services import (
     SignInError,
     _as_aware,

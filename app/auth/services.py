@@ -8,8 +8,8 @@ from sqlalchemy.orm import joinedload
 from app.access import needs_second_step
 from app.audit import services as audit
 from app.extensions import db
+from app.models.auth import AccountToken, User, UserSession
 
-from .models import AccountToken, User, UserSession
 from .passwords import dummy_hash, hash_password, password_problem, verify_password
 
 
@@ -21,7 +21,7 @@ def find_user_by_email(email: str) -> User | None:
     """The account with this email address; a parent with no email signs in with their reference."""
     user = db.session.scalar(select(User).where(func.lower(User.email) == email.strip().lower()))
     if user is None and "@" not in email and email.strip():
-        from app.people.models import Person
+        from app.models.people import Person
 
         user = db.session.scalar(select(User).join(Person, Person.id == User.person_id)
                                  .where(func.upper(Person.ref) == email.strip().upper()))

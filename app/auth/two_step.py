@@ -20,8 +20,8 @@ from sqlalchemy import select, update
 from app.access import may_turn_off_second_step
 from app.audit import services as audit
 from app.extensions import db
+from app.models.auth import RecoveryCode, User
 
-from .models import RecoveryCode, User
 from .services import _as_aware, end_all_sessions
 
 APP, EMAIL, RECOVERY = "app", "email", "recovery"

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
-from app.establishment.models import FULL_TIME_HOURS, Contract, PayPoint, fte_of_weekly_hours
+from app.models.establishment import FULL_TIME_HOURS, Contract, PayPoint, fte_of_weekly_hours
 from app.periods import contract_year_start, contract_year_starting
 
 WEEKS_IN_A_YEAR = Decimal("52.143")

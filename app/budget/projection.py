@@ -15,7 +15,6 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from app.budget.costs import financial_year_of, pence, terms_on
-from app.establishment.models import BudgetLineKind, Grade, Post
 from app.establishment.services import (
     annual_post_cost_pence,
     contract_years_for,
@@ -23,6 +22,7 @@ from app.establishment.services import (
     on_cost_rules,
 )
 from app.extensions import db
+from app.models.establishment import BudgetLineKind, Grade, Post
 
 DEFAULT_AWARD_PCT = Decimal(3)
 

@@ -15,11 +15,11 @@ from sqlalchemy import and_, case, extract, func, literal, or_, select
 from sqlalchemy.orm import selectinload
 
 from app import periods
-from app.establishment.models import BudgetLine, BudgetLineKind, Contract, ContractYear, Grade, Post
 from app.establishment.services import budget_row, on_cost_rules
 from app.extensions import db
-from app.hours.models import HoursEntry, HoursStatus
-from app.people.models import Person
+from app.models.establishment import BudgetLine, BudgetLineKind, Contract, ContractYear, Grade, Post
+from app.models.hours import HoursEntry, HoursStatus
+from app.models.people import Person
 
 from .costs import contract_cost, frozen_rules, frozen_terms, pence, sessional_cost, terms_on
 
@@ -324,6 +324,6 @@ def person_fte(person_id: int, start: date, end: date) -> tuple[Decimal, int]:
     minutes = db.session.scalar(select(func.coalesce(func.sum(HoursEntry.minutes), 0)).where(
         HoursEntry.person_id == person_id, HoursEntry.status == HoursStatus.APPROVED,
         HoursEntry.worked_on.between(start, end)))
-    from app.establishment.models import fte_of_weekly_hours
+    from app.models.establishment import fte_of_weekly_hours
 
     return fte_of_weekly_hours(contracted), int(minutes)

@@ -9,7 +9,7 @@ import qrcode
 import qrcode.constants
 from flask import render_template
 
-from .models import Certificate
+from app.models.certificates import Certificate
 
 # WeasyPrint takes most of a second to load: it is imported the first time a PDF is written,
 # so no other page, test or command pays for it.

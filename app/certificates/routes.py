@@ -9,10 +9,11 @@ from app.access import get_certificate_or_404, get_person_or_404, permission_req
 from app.extensions import db, limiter
 from app.ids import ids_from
 from app.jobs.runner import start as start_job
-from app.people.models import Person
+from app.models.certificates import Certificate, CertificateKind
+from app.models.jobs import Job, JobStatus
+from app.models.people import Person
 from app.views import public_base, whole_number
 
-from .models import Certificate, CertificateKind, Job, JobStatus
 from .pdf import render_certificate_pdf
 from .services import find_by_number, revoke
 from .tasks import render_certificates, verify_url

@@ -7,10 +7,9 @@ from sqlalchemy import and_, func, select
 
 from app.audit import services as audit
 from app.extensions import db
-from app.hours.models import HoursEntry, HoursStatus
-from app.people.models import Person, Stage, StageChange
-
-from .models import MILESTONES, Certificate, CertificateKind
+from app.models.certificates import MILESTONES, Certificate, CertificateKind
+from app.models.hours import HoursEntry, HoursStatus
+from app.models.people import Person, Stage, StageChange
 
 
 def _issue(person_id: int, *, kind: CertificateKind, title: str, issued_on: date, actor,

@@ -8,9 +8,10 @@ from app.extensions import db
 from app.jobs import parts
 from app.jobs.queue import JobRefused, app_context, huey, job_requester
 from app.jobs.runner import Run, job_arguments, job_task
-from app.people.models import Person
+from app.models.certificates import Certificate
+from app.models.jobs import Job
+from app.models.people import Person
 
-from .models import Certificate, Job
 from .pdf import certificates_html, render_document, render_many
 
 # Certificates rendered together in one WeasyPrint document: styles and fonts are

@@ -12,8 +12,7 @@ from wtforms.validators import DataRequired, Email, InputRequired, Length, Numbe
 
 from app.fields import GovDateField, MoneyField, PlainDecimalField, PlainIntegerField
 from app.ids import optional_id, whole_number
-
-from .models import Decision, Term
+from app.models.council import Decision, Term
 
 
 class ProviderForm(FlaskForm):

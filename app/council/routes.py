@@ -8,10 +8,11 @@ from sqlalchemy import func, select
 
 from app.access import permission_required
 from app.accounts.routes import invite_to_set_password
-from app.auth.models import User
 from app.establishment.forms import FundingForm
 from app.extensions import db
-from app.people.models import Area, Person, Provider
+from app.models.auth import User
+from app.models.council import CommissionYear, ReviewPoint
+from app.models.people import Area, Person, Provider
 from app.views import whole_number
 
 from . import services
@@ -26,7 +27,6 @@ from .forms import (
     ProviderForm,
     ReviewForm,
 )
-from .models import CommissionYear, ReviewPoint
 
 bp = Blueprint("council", __name__, url_prefix="/council")
 
@@ -204,8 +204,8 @@ def new_lot():
 @permission_required("manage_rates")
 def rates():
     """Dated rates for the whole contract: the volunteer hour value and HMRC mileage rates."""
-    from app.expenses.models import MileageRate, Vehicle
-    from app.returns.models import VolunteerHourValue
+    from app.models.expenses import MileageRate, Vehicle
+    from app.models.returns import VolunteerHourValue
 
     hour, mileage = HourValueForm(prefix="hour"), MileageRateForm(prefix="mileage")
     mileage.vehicle.choices = [(v.value, v.label) for v in Vehicle]
@@ -238,7 +238,7 @@ def rates():
 @bp.route("/contract/council-posts/new", methods=["GET", "POST"])
 @permission_required("manage_commission")
 def new_council_post():
-    from app.establishment.models import Grade
+    from app.models.establishment import Grade
 
     commission = services.the_commission()
     if commission is None:

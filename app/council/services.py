@@ -7,13 +7,21 @@ from sqlalchemy import func, select
 
 from app.accounts.services import AccountError, create_staff_account
 from app.audit import services as audit
-from app.auth.models import Role, User
 from app.establishment.services import round_to_pound
 from app.extensions import db
 from app.formatting import long_date, pounds
-from app.people.models import Area, Provider
-
-from .models import Commission, CommissionFunding, CommissionYear, CouncilPost, Decision, Lot, ReviewPoint, Term
+from app.models.auth import Role, User
+from app.models.council import (
+    Commission,
+    CommissionFunding,
+    CommissionYear,
+    CouncilPost,
+    Decision,
+    Lot,
+    ReviewPoint,
+    Term,
+)
+from app.models.people import Area, Provider
 
 
 class CouncilError(ValueError):
@@ -204,8 +212,8 @@ def county_budget(year: CommissionYear, *, today: date) -> CountyBudget:
     """Every provider's budget and forecast for the contract year, added up against its funding.
     A provider's year is its contract year that starts the same day."""
     from app.budget.services import build_monitor
-    from app.establishment.models import ContractYear
     from app.establishment.services import budget_table, load_contract_year
+    from app.models.establishment import ContractYear
 
     rows = []
     for provider_year in db.session.scalars(select(ContractYear).where(ContractYear.starts_on == year.starts_on)
@@ -252,7 +260,7 @@ def add_hour_value(*, effective_from: date, pence_per_hour: int, source: str, ac
 
     :raises CouncilError: for a date that already has a value.
     """
-    from app.returns.models import VolunteerHourValue
+    from app.models.returns import VolunteerHourValue
 
     if db.session.scalar(select(VolunteerHourValue.id).where(VolunteerHourValue.effective_from == effective_from)):
         raise CouncilError("effective_from", f"There is already a value from {long_date(effective_from)}")
@@ -271,7 +279,7 @@ def add_mileage_rate(*, vehicle: str, effective_from: date, pence_per_mile: int,
 
     :raises CouncilError: for a threshold without its rate (or the other way), or a date already there.
     """
-    from app.expenses.models import MileageRate, Vehicle
+    from app.models.expenses import MileageRate, Vehicle
 
     if (threshold_miles is None) != (pence_after_threshold is None):
         raise CouncilError("pence_after_threshold", "Enter both the miles and the rate after them, or neither")

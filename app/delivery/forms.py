@@ -12,9 +12,8 @@ from wtforms.validators import InputRequired, Length, NumberRange, Optional, Val
 
 from app.fields import GovDateField, PlainIntegerField, parse_clock
 from app.ids import optional_id, whole_number
+from app.models.delivery import Mode
 from app.validators import NotInFuture
-
-from .models import Mode
 
 
 class ClockField(StringField):

@@ -24,15 +24,15 @@ from app.access import (
 from app.audit.services import history_for
 from app.exports import csv_writer
 from app.extensions import db
-from app.people.models import Area, Person, Stage
+from app.models.delivery import Cohort, DeliverySession, SessionFacilitator
+from app.models.people import Area, Person, Stage
+from app.models.training import Course
 from app.people.queries import all_areas
 from app.periods import contract_year_start
-from app.training.models import Course
 from app.views import whole_number
 
 from . import services
 from .forms import CohortForm, SessionForm
-from .models import Cohort, DeliverySession, SessionFacilitator
 
 bp = Blueprint("delivery", __name__, url_prefix="/delivery")
 

@@ -7,9 +7,9 @@ from datetime import date
 
 from sqlalchemy import select
 
-from app.auth.models import User
 from app.extensions import db
-from app.people.models import Person, Provider
+from app.models.auth import User
+from app.models.people import Person, Provider
 
 from .delivery import load_delivery
 from .establishment import get_or_create, load_areas, load_contract_years, load_grades, load_posts

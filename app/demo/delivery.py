@@ -7,10 +7,10 @@ from datetime import UTC, date, datetime, time, timedelta
 
 from sqlalchemy import insert, select
 
-from app.delivery.models import Cohort, DeliverySession, Mode, Offer, SessionFacilitator
 from app.extensions import db
-from app.hours.models import HoursEntry, HoursStatus
-from app.people.models import Area, Person, Provider, Stage
+from app.models.delivery import Cohort, DeliverySession, Mode, Offer, SessionFacilitator
+from app.models.hours import HoursEntry, HoursStatus
+from app.models.people import Area, Person, Provider, Stage
 from app.periods import weeks_before
 
 SHORT_AREA = "West Kent"

@@ -5,7 +5,8 @@ from decimal import Decimal
 
 from sqlalchemy import select
 
-from app.establishment.models import (
+from app.extensions import db
+from app.models.establishment import (
     BudgetLine,
     BudgetLineKind,
     ContractYear,
@@ -14,8 +15,7 @@ from app.establishment.models import (
     PayPoint,
     Post,
 )
-from app.extensions import db
-from app.people.models import Area, Provider
+from app.models.people import Area, Provider
 from app.periods import contract_year_starting
 
 AREAS = ["North Kent", "South Kent", "East Kent", "West Kent"]

@@ -7,7 +7,11 @@ from decimal import Decimal
 
 from sqlalchemy import select
 
-from app.expenses.models import (
+from app.expenses.receipts import store_receipt
+from app.expenses.rules import mileage_pence
+from app.expenses.services import rate_on
+from app.extensions import db
+from app.models.expenses import (
     ClaimStatus,
     ExpenseCategory,
     ExpenseClaim,
@@ -16,11 +20,7 @@ from app.expenses.models import (
     PaymentBatch,
     Vehicle,
 )
-from app.expenses.receipts import store_receipt
-from app.expenses.rules import mileage_pence
-from app.expenses.services import rate_on
-from app.extensions import db
-from app.people.models import Person, Provider, Stage
+from app.models.people import Person, Provider, Stage
 
 # A 1x1 PNG: the demo's stand-in for a photographed receipt.
 RECEIPT_PNG = (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x02\x00\x00\x00"

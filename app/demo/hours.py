@@ -6,10 +6,10 @@ from decimal import Decimal
 
 from sqlalchemy import insert, select
 
-from app.establishment.models import Contract
 from app.extensions import db
-from app.hours.models import Activity, HoursEntry, HoursStatus
-from app.people.models import Person, Provider
+from app.models.establishment import Contract
+from app.models.hours import Activity, HoursEntry, HoursStatus
+from app.models.people import Person, Provider
 from app.periods import following_week, last_week, week_start
 
 # Which activities each post mostly does, most common first.

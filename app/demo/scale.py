@@ -9,15 +9,15 @@ from datetime import UTC, date, datetime, time, timedelta
 
 from sqlalchemy import insert, select, text
 
-from app.certificates.models import Certificate, CertificateKind
-from app.delivery.models import DeliverySession, Mode, Offer, SessionFacilitator
-from app.establishment.models import Contract
-from app.expenses.models import ClaimStatus, ExpenseCategory, ExpenseClaim, ExpenseLine, LineStatus, Vehicle
 from app.extensions import db
-from app.hours.models import Activity, HoursEntry, HoursStatus
-from app.people.models import Person, Provider, Stage, StageChange
+from app.models.certificates import Certificate, CertificateKind
+from app.models.delivery import DeliverySession, Mode, Offer, SessionFacilitator
+from app.models.establishment import Contract
+from app.models.expenses import ClaimStatus, ExpenseCategory, ExpenseClaim, ExpenseLine, LineStatus, Vehicle
+from app.models.hours import Activity, HoursEntry, HoursStatus
+from app.models.people import Person, Provider, Stage, StageChange
+from app.models.training import Course, TrainingRecord, TrainingResult
 from app.periods import week_before, week_start
-from app.training.models import Course, TrainingRecord, TrainingResult
 from app.training.rules import expiry_date
 
 from .establishment import AREAS, get_or_create, load_areas, load_contract_years, load_grades, load_posts

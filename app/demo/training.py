@@ -5,11 +5,11 @@ from datetime import date, timedelta
 
 from sqlalchemy import select
 
-from app.auth.models import User
 from app.certificates.services import award_milestones, issue_stage_certificate
 from app.extensions import db
-from app.people.models import Person, Provider, Stage
-from app.training.models import CheckKind, Course, CourseStageRow, TrainingRecord, TrainingResult
+from app.models.auth import User
+from app.models.people import Person, Provider, Stage
+from app.models.training import CheckKind, Course, CourseStageRow, TrainingRecord, TrainingResult
 from app.training.services import record_check, record_training
 
 V, C, E = Stage.VOLUNTEER, Stage.CO_FACILITATOR, Stage.EMPLOYEE
@@ -94,8 +94,8 @@ def load_training(provider: Provider, today: date) -> None:
 
 def _date_milestones(person_ids: list[int]) -> None:
     """A milestone is dated the day its hours were reached, not the day the demo was loaded."""
-    from app.certificates.models import Certificate, CertificateKind
-    from app.hours.models import HoursEntry, HoursStatus
+    from app.models.certificates import Certificate, CertificateKind
+    from app.models.hours import HoursEntry, HoursStatus
 
     certificates = db.session.scalars(select(Certificate).where(
         Certificate.person_id.in_(person_ids), Certificate.kind == CertificateKind.MILESTONE)).all()

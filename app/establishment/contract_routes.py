@@ -6,12 +6,12 @@ from sqlalchemy import select
 
 from app.access import get_contract_or_404, get_person_or_404, permission_required, require
 from app.extensions import db
+from app.models.establishment import Post
 from app.people.routes import bp
 from app.views import save_or_show
 
 from . import contracts
 from .forms import ChangeHoursForm, ContractForm, EndContractForm
-from .models import Post
 
 
 def _terms(form) -> dict:

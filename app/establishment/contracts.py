@@ -11,9 +11,8 @@ from app.access import refuse_own
 from app.audit import services as audit
 from app.extensions import db
 from app.formatting import long_date
-from app.people.models import Person
-
-from .models import Contract, Post
+from app.models.establishment import Contract, Post
+from app.models.people import Person
 
 
 class ContractError(ValueError):

@@ -10,9 +10,9 @@ from app.access import get_provider_or_404, permission_required, visible_provide
 from app.exports import csv_writer
 from app.extensions import db
 from app.formatting import pounds
+from app.models.establishment import Grade
 from app.views import whole_number
 
-from .models import Grade
 from .services import (
     budget_table,
     contract_years_for,

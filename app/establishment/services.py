@@ -9,9 +9,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from app.extensions import db
-from app.people.models import Person
-
-from .models import (
+from app.models.establishment import (
     BudgetLine,
     BudgetLineKind,
     Contract,
@@ -21,6 +19,7 @@ from .models import (
     Post,
     fte_of_weekly_hours,
 )
+from app.models.people import Person
 
 
 class PricingError(ValueError):

@@ -12,8 +12,17 @@ from app.audit import services as audit
 from app.budget.costs import terms_on
 from app.extensions import db
 from app.formatting import long_date, pounds
+from app.models.establishment import (
+    BudgetLine,
+    BudgetLineKind,
+    ContractYear,
+    Funding,
+    Grade,
+    OnCostRule,
+    PayPoint,
+    Post,
+)
 
-from .models import BudgetLine, BudgetLineKind, ContractYear, Funding, Grade, OnCostRule, PayPoint, Post
 from .services import annual_post_cost_pence, on_cost_rules
 
 

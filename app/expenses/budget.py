@@ -6,11 +6,10 @@ from datetime import date
 from sqlalchemy import extract, func, select
 
 from app.budget.services import NON_PAY_SOURCES, run_rate_projection
-from app.establishment.models import BudgetLineKind, ContractYear
 from app.extensions import db
-from app.people.models import Person
-
-from .models import ClaimStatus, ExpenseClaim, ExpenseLine, LineStatus
+from app.models.establishment import BudgetLineKind, ContractYear
+from app.models.expenses import ClaimStatus, ExpenseClaim, ExpenseLine, LineStatus
+from app.models.people import Person
 
 
 def volunteer_expenses(year: ContractYear, today: date, area_id: int | None) -> tuple[dict[date, int], int]:

@@ -12,9 +12,8 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 
 from app.fields import GovDateField, MoneyField, PlainDecimalField
 from app.ids import whole_number
+from app.models.expenses import Vehicle
 from app.validators import NotInFuture
-
-from .models import Vehicle
 
 
 class LineForm(FlaskForm):

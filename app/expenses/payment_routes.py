@@ -12,10 +12,10 @@ from app.access import get_line_or_404, permission_required, require
 from app.exports import csv_writer
 from app.extensions import db
 from app.ids import ids_from
+from app.models.expenses import ExpenseClaim, PaymentBatch
 
 from . import queries
 from .forms import AdjustmentForm, PaymentForm
-from .models import ExpenseClaim, PaymentBatch
 from .routes import bp
 from .services import ExpenseError, adjust_paid_line, mark_paid
 

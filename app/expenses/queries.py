@@ -10,9 +10,9 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from app.access import scope
 from app.extensions import db
-from app.people.models import Person, Stage
+from app.models.expenses import ClaimStatus, ExpenseCategory, ExpenseClaim, ExpenseLine, LineStatus, Vehicle
+from app.models.people import Person, Stage
 
-from .models import ClaimStatus, ExpenseCategory, ExpenseClaim, ExpenseLine, LineStatus, Vehicle
 from .rules import looks_like_flat_rate, over_monthly_limit, tax_year_end, tax_year_start
 
 COUNTED = [ClaimStatus.SUBMITTED, ClaimStatus.APPROVED, ClaimStatus.PAID]

@@ -10,8 +10,7 @@ from sqlalchemy.orm import Session
 from werkzeug.utils import secure_filename
 
 from app.extensions import db
-
-from .models import Receipt
+from app.models.expenses import Receipt
 
 ALLOWED = {"application/pdf": "PDF", "image/jpeg": "JPEG", "image/png": "PNG", "image/heic": "HEIC",
            "image/heif": "HEIC"}
@@ -44,7 +43,7 @@ def check_upload(data: bytes, max_bytes: int) -> str:
 
 def used_bytes(person_id: int) -> int:
     """Receipt storage a person's claims hold."""
-    from .models import ExpenseClaim, ExpenseLine
+    from app.models.expenses import ExpenseClaim, ExpenseLine
 
     return db.session.scalar(
         select(func.coalesce(func.sum(Receipt.size_bytes), 0))
@@ -85,7 +84,7 @@ def receipt_path(receipt: Receipt) -> Path:
 def forget_receipt(receipt: Receipt) -> None:
     """Delete a receipt no line uses any more: its row now, its file once the change is committed
     (a change rolled back keeps the file it still points to)."""
-    from .models import ExpenseLine
+    from app.models.expenses import ExpenseLine
 
     if db.session.scalar(select(func.count()).select_from(ExpenseLine).where(ExpenseLine.receipt_id == receipt.id)):
         return

@@ -24,11 +24,11 @@ from app.access import (
 from app.audit.services import history_for
 from app.auth.forms import EmptyForm
 from app.extensions import db
+from app.models.expenses import ExpenseCategory, Vehicle
 from app.views import whole_number
 
 from . import queries
 from .forms import DecisionForm, LineForm
-from .models import ExpenseCategory, Vehicle
 from .receipts import ReceiptError, receipt_path, serve_receipt, store_receipt
 from .services import (
     UNDO_WINDOW,

@@ -14,9 +14,7 @@ from app.access import refuse_own
 from app.audit import services as audit
 from app.extensions import db
 from app.formatting import pounds
-from app.people.models import Person
-
-from .models import (
+from app.models.expenses import (
     ClaimStatus,
     ExpenseCategory,
     ExpenseClaim,
@@ -26,6 +24,8 @@ from .models import (
     PaymentBatch,
     Vehicle,
 )
+from app.models.people import Person
+
 from .rules import Rate, mileage_pence, tax_year_end, tax_year_start
 
 

@@ -6,14 +6,14 @@ from datetime import date
 
 from sqlalchemy import func, select
 
-from app.auth.models import Role, User
-from app.council.models import Lot
-from app.delivery.models import DeliveryPlan
-from app.establishment.models import BudgetLine, Contract, ContractYear, Grade, PayPoint, Post
 from app.extensions import db
-from app.hours.models import HoursEntry
-from app.people.models import Person, Stage
-from app.training.models import Check, CheckKind, TrainingRecord
+from app.models.auth import Role, User
+from app.models.council import Lot
+from app.models.delivery import DeliveryPlan
+from app.models.establishment import BudgetLine, Contract, ContractYear, Grade, PayPoint, Post
+from app.models.hours import HoursEntry
+from app.models.people import Person, Stage
+from app.models.training import Check, CheckKind, TrainingRecord
 
 NOT_STARTED, IN_PROGRESS, DONE = "Not yet started", "In progress", "Completed"
 

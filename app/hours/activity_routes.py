@@ -13,8 +13,8 @@ from app.access import owner_for_new_setting, permission_required, require, sett
 from app.audit import services as audit
 from app.auth.forms import EmptyForm
 from app.extensions import db
+from app.models.hours import Activity
 
-from .models import Activity
 from .routes import bp
 
 

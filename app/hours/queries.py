@@ -6,12 +6,11 @@ from sqlalchemy import exists, func, or_, select
 from sqlalchemy.orm import joinedload
 
 from app.access import scope
-from app.establishment.models import Contract
 from app.extensions import db
-from app.people.models import Person
+from app.models.establishment import Contract
+from app.models.hours import Activity, HoursEntry, HoursStatus
+from app.models.people import Person
 from app.periods import last_week
-
-from .models import Activity, HoursEntry, HoursStatus
 
 
 def active_activities(provider_id: int | None) -> list[Activity]:

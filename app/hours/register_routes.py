@@ -9,12 +9,12 @@ from flask_login import current_user
 from app.access import area_choices, get_person_or_404, permission_required, require
 from app.auth.forms import EmptyForm
 from app.extensions import db
+from app.models.hours import Activity
 from app.people.queries import all_areas
 from app.views import public_url, whole_number
 
 from . import queries
 from .forms import RegisterForm
-from .models import Activity
 from .reminders import remind_everyone
 from .routes import bp, now
 from .rules import minutes_from_hours

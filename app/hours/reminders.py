@@ -9,11 +9,11 @@ from huey import crontab
 from sqlalchemy import select, true
 
 from app.audit import services as audit
-from app.audit.models import AuditEvent
 from app.extensions import db
 from app.jobs.queue import app_context, huey
 from app.mail import send_email
-from app.people.models import Person
+from app.models.audit import AuditEvent
+from app.models.people import Person
 
 from .queries import quiet_people
 

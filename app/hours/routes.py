@@ -8,13 +8,13 @@ from app.audit.services import history_for
 from app.auth.forms import EmptyForm
 from app.extensions import db
 from app.ids import ids_from
+from app.models.hours import Activity, HoursEntry
 from app.people.queries import all_areas
 from app.periods import month_of, week_of
 from app.views import whole_number
 
 from . import queries
 from .forms import CorrectionForm, HoursForm, RejectForm
-from .models import Activity, HoursEntry
 from .rules import week_start
 from .services import (
     HoursError,

@@ -3,10 +3,9 @@
 from datetime import date
 from decimal import Decimal
 
-from app.establishment.models import FULL_TIME_HOURS
+from app.models.establishment import FULL_TIME_HOURS
+from app.models.hours import MINUTES_IN_A_DAY
 from app.periods import week_start  # noqa: F401  (where callers find it)
-
-from .models import MINUTES_IN_A_DAY
 
 
 def weeks_in(start: date, end: date) -> Decimal:

@@ -12,9 +12,9 @@ from app.access import own_record, refuse_own
 from app.audit import services as audit
 from app.extensions import db
 from app.locks import serialise
-from app.people.models import Person
+from app.models.hours import Activity, HoursEntry, HoursStatus
+from app.models.people import Person
 
-from .models import Activity, HoursEntry, HoursStatus
 from .rules import entry_problems
 
 
@@ -295,8 +295,8 @@ def withdraw_entry(entry: HoursEntry, *, actor, now: datetime) -> None:
 
 def undo_problem(entry: HoursEntry, *, now: datetime) -> str | None:
     """Why an approval cannot be undone any more, or None."""
-    from app.certificates.models import Certificate, CertificateKind
-    from app.returns.models import ReturnSubmission
+    from app.models.certificates import Certificate, CertificateKind
+    from app.models.returns import ReturnSubmission
 
     decided = _aware(entry.decided_at)
     if entry.status != HoursStatus.APPROVED or decided is None:

@@ -24,9 +24,8 @@ from datetime import date, timedelta
 from sqlalchemy import Integer, and_, cast, delete, event, extract, func, insert, select, text
 from sqlalchemy.orm import Session, attributes
 
-from app.people.models import Person
-
-from .models import HoursEntry, HoursMonth, HoursStatus
+from app.models.hours import HoursEntry, HoursMonth, HoursStatus
+from app.models.people import Person
 
 ALL_MONTHS = None
 LIST_AT_MOST = 1000  # people named one by one in a recount; a larger group is named by a subquery

@@ -8,9 +8,9 @@ from decimal import Decimal, InvalidOperation
 from sqlalchemy import select
 
 from app.extensions import db
+from app.models.hours import Activity, HoursEntry, HoursStatus
 from app.periods import week_before
 
-from .models import Activity, HoursEntry, HoursStatus
 from .rules import minutes_from_hours
 from .services import HoursError, log_hours
 

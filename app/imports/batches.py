@@ -12,20 +12,20 @@ from sqlalchemy import delete, event, func, select
 from sqlalchemy.orm import Session
 
 from app.audit import services as audit
-from app.auth.models import User
-from app.certificates.models import Certificate
-from app.delivery.models import DeliverySession, SessionFacilitator
-from app.establishment.models import Contract, Post, budget_line_post
-from app.expenses.models import ExpenseClaim
 from app.extensions import db
 from app.formatting import long_date
-from app.hours.models import HoursEntry, HoursStatus
-from app.people.models import Person
-from app.returns.models import ReturnSubmission
-from app.training.models import Check, TrainingRecord
+from app.models.auth import User
+from app.models.certificates import Certificate
+from app.models.delivery import DeliverySession, SessionFacilitator
+from app.models.establishment import Contract, Post, budget_line_post
+from app.models.expenses import ExpenseClaim
+from app.models.hours import HoursEntry, HoursStatus
+from app.models.imports import ImportBatch
+from app.models.people import Person
+from app.models.returns import ReturnSubmission
+from app.models.training import Check, TrainingRecord
 
 from .csvfile import ImportFailed, ImportReport
-from .models import ImportBatch
 
 UNDO_WITHIN = timedelta(weeks=2)
 CURRENT = "import batch being written"

@@ -7,11 +7,11 @@ from decimal import Decimal, InvalidOperation
 from sqlalchemy import select
 
 from app.establishment.contracts import ContractError, end_contract, start_contract
-from app.establishment.models import Grade, Post
 from app.establishment.setup import SetupError, save_post
 from app.extensions import db
-from app.people.models import Area, Person, Provider
-from app.training.models import CheckKind
+from app.models.establishment import Grade, Post
+from app.models.people import Area, Person, Provider
+from app.models.training import CheckKind
 from app.training.services import TrainingError, record_check
 
 from .csvfile import ImportFailed, ImportReport, read_rows

@@ -7,11 +7,11 @@ from decimal import Decimal, InvalidOperation
 
 from sqlalchemy import select
 
-from app.expenses.models import ClaimStatus, ExpenseCategory, ExpenseClaim, ExpenseLine, LineStatus, Vehicle
 from app.expenses.rules import tax_year_start
 from app.expenses.services import ExpenseError, rate_on, reprice_mileage
 from app.extensions import db
-from app.people.models import Person, Provider
+from app.models.expenses import ClaimStatus, ExpenseCategory, ExpenseClaim, ExpenseLine, LineStatus, Vehicle
+from app.models.people import Person, Provider
 
 from .csvfile import ImportFailed, ImportReport, read_rows
 from .services import _audit_import, _date

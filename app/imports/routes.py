@@ -12,12 +12,12 @@ from wtforms import BooleanField, RadioField, SubmitField
 from wtforms.validators import InputRequired
 
 from app.access import permission_required
-from app.council.models import Lot, lot_area
-from app.establishment.models import Post
 from app.exports import csv_writer
 from app.extensions import db
-from app.hours.models import Activity
-from app.people.models import Area, Person
+from app.models.council import Lot, lot_area
+from app.models.establishment import Post
+from app.models.hours import Activity
+from app.models.people import Area, Person
 
 from . import batches
 from .csvfile import LIMITS, ImportFailed, ImportReport, TooBig, check_size, workbook_template, xlsx_as_csv

@@ -12,11 +12,11 @@ from sqlalchemy import func, insert, select
 
 from app.audit import services as audit
 from app.establishment.contracts import ContractError, start_contract
-from app.establishment.models import Post
 from app.extensions import db
-from app.hours.models import MINUTES_IN_A_DAY, Activity, HoursEntry, HoursStatus
 from app.hours.rules import minutes_from_hours
-from app.people.models import Area, Person, Provider, Stage, StageChange, new_person_ref
+from app.models.establishment import Post
+from app.models.hours import MINUTES_IN_A_DAY, Activity, HoursEntry, HoursStatus
+from app.models.people import Area, Person, Provider, Stage, StageChange, new_person_ref
 from app.validators import email_problem
 
 from .csvfile import ImportFailed, ImportReport, read_rows

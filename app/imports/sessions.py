@@ -6,11 +6,11 @@ from datetime import UTC, date, datetime
 
 from sqlalchemy import select
 
-from app.delivery.models import Cohort, Offer
 from app.delivery.services import DeliveryError, record_session
 from app.extensions import db
 from app.fields import parse_clock
-from app.people.models import Area, Person, Provider
+from app.models.delivery import Cohort, Offer
+from app.models.people import Area, Person, Provider
 
 from .csvfile import ImportFailed, ImportReport, read_rows
 from .services import _audit_import, _date

@@ -5,8 +5,8 @@ from datetime import date
 from sqlalchemy import select
 
 from app.extensions import db
-from app.people.models import Person, Provider
-from app.training.models import Course, TrainingResult
+from app.models.people import Person, Provider
+from app.models.training import Course, TrainingResult
 from app.training.services import record_training
 
 from .csvfile import ImportFailed, ImportReport, read_rows

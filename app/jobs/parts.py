@@ -18,8 +18,8 @@ from pathlib import Path
 from flask import current_app
 from sqlalchemy import select
 
-from app.certificates.models import Job
 from app.extensions import db
+from app.models.jobs import Job
 
 from .queue import results_dir
 

@@ -58,8 +58,8 @@ def job_requester(job, permission: str):
     :raises JobRefused: if they are gone, switched off or no longer hold ``permission``.
     """
     from app.access import has_role_for
-    from app.auth.models import User
     from app.extensions import db
+    from app.models.auth import User
 
     user = db.session.get(User, job.requested_by_id) if job.requested_by_id else None
     if user is None or not user.is_active or not has_role_for(user, permission):

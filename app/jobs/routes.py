@@ -3,8 +3,8 @@ from flask_login import current_user
 
 from app.access import get_job_or_404, permission_required
 from app.auth.forms import EmptyForm
-from app.certificates.models import JobStatus
 from app.extensions import db
+from app.models.jobs import JobStatus
 
 from . import runner
 from .queue import results_dir

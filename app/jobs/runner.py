@@ -18,8 +18,8 @@ from flask import current_app
 from huey import crontab
 from sqlalchemy import func, select, update
 
-from app.certificates.models import Job, JobStatus
 from app.extensions import db
+from app.models.jobs import Job, JobStatus
 
 from .queue import JobRefused, app_context, huey, results_dir
 

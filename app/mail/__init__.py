@@ -16,8 +16,7 @@ from markupsafe import Markup, escape
 
 from app.extensions import db
 from app.jobs.queue import app_context, mail_huey
-
-from .models import OutboxMessage
+from app.models.mail import OutboxMessage
 
 OUTBOX_KEEP = 50
 
@@ -58,7 +57,7 @@ def deliver_email(to: str, subject: str, body: str, provider_id: int | None) -> 
 
 def _signature(provider_id: int | None, service: str) -> str:
     """Who the message is from, in words: the provider, through Pathway."""
-    from app.people.models import Provider
+    from app.models.people import Provider
 
     provider = db.session.get(Provider, provider_id) if provider_id else None
     return f"{provider.name}, through {service}" if provider else service

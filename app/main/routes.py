@@ -8,7 +8,7 @@ from app.access import home_template, permission_required, person_scope, public,
 from app.extensions import db
 from app.golive.services import checklist
 from app.main.todo import todo_for
-from app.people.models import Person, Provider, Stage
+from app.models.people import Person, Provider, Stage
 
 bp = Blueprint("main", __name__)
 

@@ -11,7 +11,7 @@ from sqlalchemy import distinct, func, select
 from app.access import has_role_for, is_parent, scope, sees_all_providers
 from app.extensions import db
 from app.formatting import long_date, pounds
-from app.people.models import Person
+from app.models.people import Person
 
 RECENT_DAYS = 30
 DUE_WITHIN_DAYS = 30
@@ -35,9 +35,9 @@ def _count(query) -> int:
 
 def for_parent(user, *, today: date) -> list[Todo]:
     """What waits for a parent, then news of what they sent."""
-    from app.certificates.models import Certificate
-    from app.expenses.models import ClaimStatus, ExpenseClaim, ExpenseLine, LineStatus
-    from app.hours.models import HoursEntry, HoursStatus
+    from app.models.certificates import Certificate
+    from app.models.expenses import ClaimStatus, ExpenseClaim, ExpenseLine, LineStatus
+    from app.models.hours import HoursEntry, HoursStatus
 
     person = user.person
     if person is None:
@@ -94,9 +94,9 @@ def _waiting(user, permission: str, counted, *conditions) -> int:
 
 def for_staff(user, *, today: date) -> list[Todo]:
     """An area facilitator's area, or HR's and an administrator's whole provider."""
-    from app.expenses.models import ClaimStatus, ExpenseClaim
-    from app.hours.models import HoursEntry, HoursStatus
-    from app.training.models import Check, Recommendation
+    from app.models.expenses import ClaimStatus, ExpenseClaim
+    from app.models.hours import HoursEntry, HoursStatus
+    from app.models.training import Check, Recommendation
 
     soon = today + timedelta(days=DUE_WITHIN_DAYS)
     queues = [
@@ -128,7 +128,7 @@ def _last_quarter(today: date) -> tuple[str, date, date]:
 
 
 def _return_due(user, *, today: date) -> list[Todo]:
-    from app.returns.models import ReturnSubmission
+    from app.models.returns import ReturnSubmission
 
     if not has_role_for(user, "submit_return") or user.provider_id is None:
         return []
@@ -145,8 +145,8 @@ def _return_due(user, *, today: date) -> list[Todo]:
 
 def for_coordinator(user, *, today: date) -> list[Todo]:
     """Returns in and missing for last quarter, across every provider."""
-    from app.people.models import Provider
-    from app.returns.models import ReturnSubmission
+    from app.models.people import Provider
+    from app.models.returns import ReturnSubmission
 
     if not sees_all_providers(user):
         return []
@@ -198,8 +198,8 @@ def weekly_summaries(*, today: date) -> int:
     something waiting). Returns how many were sent."""
     from flask import current_app
 
-    from app.auth.models import User
     from app.mail import send_email
+    from app.models.auth import User
 
     base = (current_app.config.get("PUBLIC_BASE_URL") or "http://127.0.0.1:5000").rstrip("/")
     sent = 0

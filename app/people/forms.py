@@ -11,9 +11,8 @@ from wtforms.validators import DataRequired, Email, InputRequired, Length, Optio
 
 from app.fields import GovDateField
 from app.ids import optional_id, whole_number
+from app.models.people import STAGE_LABELS
 from app.validators import NotInFuture, OnOrAfter
-
-from .models import STAGE_LABELS
 
 STAGE_CHOICES = [(stage.value, label) for stage, label in STAGE_LABELS.items()]
 YES_NO = [("yes", "Yes"), ("no", "No")]
@@ -88,8 +87,7 @@ class PersonForm(FlaskForm):
         from sqlalchemy import select
 
         from app.extensions import db
-
-        from .models import LeavingReason
+        from app.models.people import LeavingReason
 
         reasons = db.session.scalars(select(LeavingReason).order_by(LeavingReason.sort_order)).all()
         self.leaving_reason_id.choices = [("", "Choose a reason")] + [(r.id, r.label) for r in reasons]

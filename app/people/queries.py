@@ -8,8 +8,8 @@ from sqlalchemy.orm import joinedload
 from app.access import has_role_for, scoped_people
 from app.extensions import db
 from app.ids import id_or_none
+from app.models.people import Area, Person, Stage
 
-from .models import Area, Person, Stage
 from .services import search_condition
 
 

@@ -11,15 +11,15 @@ from app.accounts.services import account_state
 from app.audit.services import history_for
 from app.budget.services import person_fte
 from app.establishment.contracts import end_for_leaver
-from app.establishment.models import Contract, Post
 from app.exports import csv_writer
 from app.extensions import db
 from app.hours.rules import fte_used
+from app.models.establishment import Contract, Post
+from app.models.people import Stage
 from app.periods import weeks_before
 from app.views import whole_number
 
 from .forms import EditPersonForm, PeopleFilterForm, PersonForm
-from .models import Stage
 from .queries import all_areas, filtered_people
 from .services import PersonError, create_person, update_person
 

@@ -6,8 +6,7 @@ from sqlalchemy import func, or_, select
 
 from app.audit import services as audit
 from app.extensions import db
-
-from .models import Person, Stage, StageChange
+from app.models.people import Person, Stage, StageChange
 
 PERSON_FIELDS = (
     "first_name", "last_name", "email", "phone", "area_id", "joined_on", "left_on",

@@ -5,9 +5,9 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from app.access import get_person_or_404, history_scope, permission_required, require
-from app.audit.models import AuditEvent
 from app.auth.forms import EmptyForm
 from app.extensions import db
+from app.models.audit import AuditEvent
 from app.views import public_base, whole_number
 
 from .services import (

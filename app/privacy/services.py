@@ -13,23 +13,23 @@ from flask import current_app
 from sqlalchemy import func, or_, select, update
 
 from app.audit import services as audit
-from app.audit.models import AuditEvent
 from app.audit.services import record_words
-from app.auth.models import AccountToken, User
 from app.auth.passwords import hash_password
 from app.auth.services import end_all_sessions
-from app.certificates.models import Certificate
 from app.certificates.pdf import render_certificate_pdf
 from app.certificates.tasks import zip_name
-from app.delivery.models import SessionFacilitator
-from app.establishment.models import Contract
-from app.expenses.models import ExpenseClaim, ExpenseLine, Receipt
 from app.expenses.receipts import receipt_path
 from app.exports import csv_dict_writer
 from app.extensions import db
-from app.hours.models import HoursEntry
-from app.people.models import Person
-from app.training.models import Check, Recommendation, TrainingRecord
+from app.models.audit import AuditEvent
+from app.models.auth import AccountToken, User
+from app.models.certificates import Certificate
+from app.models.delivery import SessionFacilitator
+from app.models.establishment import Contract
+from app.models.expenses import ExpenseClaim, ExpenseLine, Receipt
+from app.models.hours import HoursEntry
+from app.models.people import Person
+from app.models.training import Check, Recommendation, TrainingRecord
 
 ANONYMISED = "[anonymised]"
 
@@ -91,7 +91,7 @@ def _stage(value) -> str:
 
 def _readable_files(person: Person) -> dict[str, list[dict]]:
     """Each file of the export as rows with headings in words, hours in hours and money in pounds."""
-    from app.establishment.models import Post
+    from app.models.establishment import Post
 
     hours = db.session.scalars(select(HoursEntry).where(HoursEntry.person_id == person.id)
                                .order_by(HoursEntry.worked_on, HoursEntry.id)).all()
@@ -212,8 +212,8 @@ def _scrub_history(person: Person, related: dict[str, list[int]]) -> re.Pattern 
 def _forget_certificate_downloads(person: Person, certificate_ids: list[int]) -> None:
     """Bulk certificate downloads made earlier that hold this person's certificates go (they can
     be made again, and would now say "Anonymised")."""
-    from app.certificates.models import Job
     from app.jobs.runner import delete_job, job_arguments
+    from app.models.jobs import Job
 
     mine = set(certificate_ids)
     for job in db.session.scalars(select(Job).where(Job.kind == "certificates", Job.provider_id == person.provider_id)):

@@ -13,12 +13,12 @@ from sqlalchemy.orm import selectinload
 
 from app.budget.costs import pence, salaried_cost, sessional_cost, terms_on
 from app.budget.services import _sessional_minutes
-from app.establishment.models import FULL_TIME_HOURS, BudgetLine, BudgetLineKind, Contract, ContractYear, Grade, Post
 from app.establishment.services import budget_row, on_cost_rules
-from app.expenses.models import ClaimStatus, ExpenseClaim, ExpenseLine, LineStatus
 from app.extensions import db
-from app.people.models import Person
-from app.training.models import TrainingRecord
+from app.models.establishment import FULL_TIME_HOURS, BudgetLine, BudgetLineKind, Contract, ContractYear, Grade, Post
+from app.models.expenses import ClaimStatus, ExpenseClaim, ExpenseLine, LineStatus
+from app.models.people import Person
+from app.models.training import TrainingRecord
 
 Costs = dict[str, dict[int | None, dict[str, float]]]  # measure -> area -> line name -> GBP
 
@@ -110,7 +110,7 @@ def _non_pay(costs: Costs, years: list[ContractYear], start: date, end: date) ->
 
 def _invoices(costs: Costs, years: list[ContractYear], first: date, last: date) -> None:
     """Approved non-pay spending charged to the years' lines (a course's invoice is counted through training)."""
-    from app.spending.models import Spend, SpendStatus
+    from app.models.spending import Spend, SpendStatus
 
     rows = db.session.execute(
         select(Spend.area_id, BudgetLine.name, func.sum(Spend.amount_pence))

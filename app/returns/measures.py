@@ -10,14 +10,13 @@ from decimal import Decimal
 
 from sqlalchemy import and_, func, or_, select, true
 
-from app.establishment.models import FULL_TIME_HOURS, Contract, Post, fte_of_weekly_hours
-from app.expenses.models import ClaimStatus, ExpenseClaim, ExpenseLine, LineStatus
 from app.extensions import db
-from app.hours.models import Activity, HoursEntry, HoursMonth, HoursStatus
 from app.hours.summary import month_key, month_of, quarter_months
-from app.people.models import Person, Stage, StageChange
-
-from .models import VolunteerHourValue
+from app.models.establishment import FULL_TIME_HOURS, Contract, Post, fte_of_weekly_hours
+from app.models.expenses import ClaimStatus, ExpenseClaim, ExpenseLine, LineStatus
+from app.models.hours import Activity, HoursEntry, HoursMonth, HoursStatus
+from app.models.people import Person, Stage, StageChange
+from app.models.returns import VolunteerHourValue
 
 DEFINITIONS = {
     "headcount": "People in each stage on the period's last day.",
@@ -129,7 +128,7 @@ def leavers(scope, start: date, end: date) -> Values:
 
 def leavers_by_reason(scope, start: date, end: date) -> tuple[Values, Values]:
     """Leavers in the period by reason code, and those whose reason is the pathway working."""
-    from app.people.models import LeavingReason
+    from app.models.people import LeavingReason
 
     rows = db.session.execute(
         select(Person.area_id, LeavingReason.code, LeavingReason.is_progression, func.count())
@@ -292,7 +291,7 @@ def split_hours(rows, start: date, end: date) -> tuple[Values, Values, Values]:
 def compliance_counts(scope, day: date) -> tuple[dict[int, int], dict[int, int]]:
     """People in post whose mandatory training is all current, and whose DBS check is valid for
     their role, on ``day``, counted by area in SQL."""
-    from app.training.models import Check, CheckKind, Course, CourseStageRow, TrainingRecord, TrainingResult
+    from app.models.training import Check, CheckKind, Course, CourseStageRow, TrainingRecord, TrainingResult
 
     # Mandatory courses: the council-wide ones for the stage, and the person's provider's own.
     needed_council = (select(CourseStageRow.stage, func.count().label("n"))
@@ -324,7 +323,7 @@ def compliance_counts(scope, day: date) -> tuple[dict[int, int], dict[int, int]]
     # barred list where the stage needs it.
     from flask import current_app
 
-    from app.training.models import StageRequirement
+    from app.models.training import StageRequirement
     from app.training.rules import DBS_RECHECK_MONTHS, add_months
 
     issued_after = add_months(day, -current_app.config.get("DBS_RECHECK_MONTHS", DBS_RECHECK_MONTHS))

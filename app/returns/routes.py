@@ -14,18 +14,18 @@ from app.access import (
 )
 from app.accounts.services import council_coordinators
 from app.auth.forms import EmptyForm
-from app.certificates.models import Job, JobStatus
 from app.extensions import db
 from app.formatting import long_date
 from app.golive.services import missing_history
 from app.ids import id_or_none
 from app.jobs.runner import start as start_job
 from app.mail import send_email
+from app.models.jobs import Job, JobStatus
+from app.models.returns import ReturnSubmission
 from app.periods import contract_year_start, contract_year_starting, quarter_before, quarter_number, quarter_of
 from app.views import public_url, whole_number
 
 from .measures import DEFINITIONS
-from .models import ReturnSubmission
 from .outputs import charts, to_csv
 from .services import SECTIONS, build_return, from_submission, submit_return
 from .tasks import render_return

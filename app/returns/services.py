@@ -9,11 +9,11 @@ from sqlalchemy import func, select
 from app.audit import services as audit
 from app.extensions import db
 from app.locks import serialise
-from app.people.models import Area, Provider, Stage
+from app.models.people import Area, Provider, Stage
+from app.models.returns import ReturnSubmission
 
 from . import measures as m
 from .costs import line_costs
-from .models import ReturnSubmission
 
 ALL = "All"
 SUPPRESS_BELOW = 5

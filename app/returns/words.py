@@ -70,7 +70,7 @@ def _reason(code: str) -> str:
     from sqlalchemy import select
 
     from app.extensions import db
-    from app.people.models import LeavingReason
+    from app.models.people import LeavingReason
 
     labels = g.get("_leaving_reasons") if has_app_context() else None
     if labels is None:

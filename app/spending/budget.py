@@ -6,10 +6,9 @@ from datetime import date
 from sqlalchemy import extract, func, select
 
 from app.budget.services import LINE_SOURCES
-from app.establishment.models import BudgetLine, ContractYear
 from app.extensions import db
-
-from .models import Spend, SpendStatus
+from app.models.establishment import BudgetLine, ContractYear
+from app.models.spending import Spend, SpendStatus
 
 
 def counted():

@@ -9,16 +9,16 @@ from sqlalchemy.orm import selectinload
 
 from app.access import get_spend_or_404, permission_required, require, spending_scope
 from app.audit.services import history_for
-from app.establishment.models import BudgetLine, ContractYear
 from app.expenses.receipts import ReceiptError, serve_receipt, store_receipt
 from app.extensions import db
+from app.models.establishment import BudgetLine, ContractYear
+from app.models.spending import Spend, SpendStatus
+from app.models.training import Course
 from app.people.queries import all_areas
-from app.training.models import Course
 from app.views import whole_number
 
 from . import services
 from .forms import DecideForm, SpendForm
-from .models import Spend, SpendStatus
 
 bp = Blueprint("spending", __name__, url_prefix="/spending")
 

@@ -6,11 +6,10 @@ from sqlalchemy import select
 
 from app.access import recorded_it
 from app.audit import services as audit
-from app.establishment.models import BudgetLine, BudgetLineKind, ContractYear
 from app.extensions import db
 from app.formatting import long_date, pounds
-
-from .models import Spend, SpendStatus
+from app.models.establishment import BudgetLine, BudgetLineKind, ContractYear
+from app.models.spending import Spend, SpendStatus
 
 
 class SpendError(ValueError):

@@ -5,11 +5,10 @@ from datetime import date
 from sqlalchemy import extract, func, select
 
 from app.budget.services import NON_PAY_SOURCES
-from app.establishment.models import BudgetLineKind, ContractYear
 from app.extensions import db
-from app.people.models import Person
-
-from .models import TrainingRecord
+from app.models.establishment import BudgetLineKind, ContractYear
+from app.models.people import Person
+from app.models.training import TrainingRecord
 
 
 def training_spend(year: ContractYear, today: date, area_id: int | None) -> tuple[dict[date, int], int]:

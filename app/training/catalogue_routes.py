@@ -10,10 +10,10 @@ from sqlalchemy import func, select
 from app.access import owner_for_new_setting, permission_required, require, settings_scope
 from app.audit import services as audit
 from app.extensions import db
-from app.people.models import Stage
+from app.models.people import Stage
+from app.models.training import Course, CourseStageRow, ProviderRequirement, StageRequirement
 
 from .forms import CourseForm, RequirementForm
-from .models import Course, CourseStageRow, ProviderRequirement, StageRequirement
 from .routes import bp
 
 

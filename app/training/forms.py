@@ -21,10 +21,9 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 
 from app.fields import GovDateField, MoneyField, PlainDecimalField, PlainIntegerField
 from app.ids import whole_number
-from app.people.models import STAGE_LABELS
+from app.models.people import STAGE_LABELS
+from app.models.training import CheckKind, TrainingResult
 from app.validators import NotInFuture
-
-from .models import CheckKind, TrainingResult
 
 STAGES = [(stage.value, label) for stage, label in STAGE_LABELS.items()]
 

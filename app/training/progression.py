@@ -12,13 +12,13 @@ from sqlalchemy import func, select
 
 from app.access import refuse_own
 from app.audit import services as audit
-from app.establishment.models import Contract, Post
 from app.extensions import db
-from app.hours.models import HoursEntry, HoursStatus
-from app.people.models import Person, Stage
+from app.models.establishment import Contract, Post
+from app.models.hours import HoursEntry, HoursStatus
+from app.models.people import Person, Stage
+from app.models.training import CheckKind, ProviderRequirement, Recommendation, StageRequirement
 from app.people.services import record_stage_change
 
-from .models import CheckKind, ProviderRequirement, Recommendation, StageRequirement
 from .rules import DBS_RECHECK_MONTHS, dbs_due_on, dbs_problem, training_status
 from .services import TrainingError, latest_checks, latest_records, mandatory_courses
 

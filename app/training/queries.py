@@ -8,9 +8,9 @@ from sqlalchemy.orm import joinedload
 
 from app.access import person_scope
 from app.extensions import db
-from app.people.models import Person, Stage, StageChange
+from app.models.people import Person, Stage, StageChange
+from app.models.training import Course, CourseStageRow, TrainingRecord, TrainingResult
 
-from .models import Course, CourseStageRow, TrainingRecord, TrainingResult
 from .rules import training_status
 from .services import latest_checks, latest_records
 
@@ -102,7 +102,7 @@ def pathway_stats(user, *, start: date, end: date) -> dict:
     moved_to_paid = db.session.scalar(
         select(func.count(func.distinct(StageChange.person_id))).join(Person, Person.id == StageChange.person_id)
         .where(scope, StageChange.from_stage == Stage.VOLUNTEER))
-    from app.people.models import LeavingReason
+    from app.models.people import LeavingReason
 
     left = db.session.execute(
         select(LeavingReason.label, LeavingReason.is_progression, func.count())

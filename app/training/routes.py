@@ -15,17 +15,17 @@ from app.access import (
     scope,
     settings_scope,
 )
-from app.certificates.models import Certificate
-from app.establishment.models import Post
 from app.extensions import db
 from app.formatting import article
-from app.people.models import Person, Stage
+from app.models.certificates import Certificate
+from app.models.establishment import Post
+from app.models.people import Person, Stage
+from app.models.training import CheckKind, Course, Recommendation, TrainingRecord, TrainingResult
 from app.people.queries import all_areas
 from app.views import whole_number
 
 from . import queries
 from .forms import AttendanceForm, CheckForm, CorrectStageForm, ProgressForm, RecommendForm, TrainingRecordForm
-from .models import CheckKind, Course, Recommendation, TrainingRecord, TrainingResult
 from .progression import checklist, clearance, correct_last_stage_change, progress
 from .rules import training_status
 from .services import TrainingError, latest_checks, recommend, record_attendance, record_check, record_training
@@ -220,7 +220,7 @@ def _try_then_undo(change) -> None:
 
 
 def _current_contract(person):
-    from app.establishment.models import Contract
+    from app.models.establishment import Contract
 
     today = date.today()
     return db.session.scalar(select(Contract).where(

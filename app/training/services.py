@@ -8,9 +8,9 @@ from sqlalchemy import func, select
 from app.access import refuse_own
 from app.audit import services as audit
 from app.extensions import db
-from app.people.models import Person, Stage
+from app.models.people import Person, Stage
+from app.models.training import Check, CheckKind, Course, Recommendation, TrainingRecord, TrainingResult
 
-from .models import Check, CheckKind, Course, Recommendation, TrainingRecord, TrainingResult
 from .rules import expiry_date
 
 
@@ -128,7 +128,7 @@ def latest_records(person_ids: list[int]) -> dict[tuple[int, int], TrainingRecor
 
 def mandatory_courses(stage: Stage, provider_id: int) -> list[Course]:
     """The courses a stage requires at a provider: the council-wide ones and the provider's own."""
-    from .models import CourseStageRow
+    from app.models.training import CourseStageRow
 
     return list(db.session.scalars(
         select(Course).join(CourseStageRow, CourseStageRow.course_id == Course.id)

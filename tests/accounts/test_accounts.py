@@ -8,11 +8,11 @@ import pytest
 import time_machine
 
 from app.accounts.services import switch_off_leavers
-from app.audit.models import AuditEvent
-from app.auth.models import Role, User
 from app.extensions import db
-from app.hours.models import HoursEntry
-from app.mail.models import OutboxMessage
+from app.models.audit import AuditEvent
+from app.models.auth import Role, User
+from app.models.hours import HoursEntry
+from app.models.mail import OutboxMessage
 
 from ..conftest import error_messages, page, text_of
 from ..factories import PASSWORD, activity, make_person, make_user

@@ -1,9 +1,9 @@
 """Mail as people expect: only people with a sign-in are emailed about their records (unless HR
 chooses otherwise), the council hears of a submitted return, and links in HTML are links."""
 
-from app.auth.models import Role
 from app.extensions import db
 from app.mail import build_message
+from app.models.auth import Role
 from app.notify import address_for
 
 from ..factories import make_person, make_user

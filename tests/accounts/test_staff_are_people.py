@@ -8,12 +8,12 @@ from datetime import date
 import pyotp
 from sqlalchemy import select
 
-from app.auth.models import Role, User
-from app.expenses.models import ExpenseLine, LineStatus
 from app.extensions import db
-from app.hours.models import HoursEntry, HoursStatus
-from app.people.models import Person
-from app.spending.models import Spend, SpendStatus
+from app.models.auth import Role, User
+from app.models.expenses import ExpenseLine, LineStatus
+from app.models.hours import HoursEntry, HoursStatus
+from app.models.people import Person
+from app.models.spending import Spend, SpendStatus
 
 from ..conftest import error_messages, page, sign_in_with
 from ..factories import make_claim, make_contract_year, make_hours, make_person

@@ -5,7 +5,7 @@ from datetime import UTC, datetime, timedelta
 
 import time_machine
 
-from app.auth.models import Role
+from app.models.auth import Role
 
 from ..conftest import page
 from ..factories import make_provider, make_user

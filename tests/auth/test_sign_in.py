@@ -6,9 +6,9 @@ import pytest
 from flask import session
 
 from app import create_app
-from app.auth.models import Role, User
 from app.auth.passwords import password_problem, verify_password
 from app.extensions import db, limiter
+from app.models.auth import Role, User
 
 from ..conftest import error_messages, sign_in_with
 from ..factories import PASSWORD, make_provider, make_user

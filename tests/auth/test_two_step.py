@@ -9,10 +9,10 @@ import pyotp
 import pytest
 import time_machine
 
-from app.audit.models import AuditEvent
-from app.auth.models import RecoveryCode, Role, User, UserSession
 from app.auth.services import load_session, start_session
 from app.extensions import db
+from app.models.audit import AuditEvent
+from app.models.auth import RecoveryCode, Role, User, UserSession
 
 from ..conftest import error_messages, page, sign_in_with
 from ..factories import PASSWORD, app_code, make_area, make_person, make_provider, make_user

@@ -6,7 +6,7 @@ from decimal import Decimal
 import pytest
 
 from app.budget.costs import contract_cost, hourly_rate, pence, salaried_cost, sessional_cost
-from app.establishment.models import PayPoint
+from app.models.establishment import PayPoint
 
 from ..factories import make_area, make_contract, make_grade, make_person, make_post, make_provider
 

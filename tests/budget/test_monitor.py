@@ -5,9 +5,9 @@ from datetime import date
 import pytest
 
 from app.budget.services import build_monitor, fte_report
-from app.establishment.models import BudgetLine, BudgetLineKind, ContractYear, PayPoint
 from app.establishment.services import load_contract_year
 from app.extensions import db
+from app.models.establishment import BudgetLine, BudgetLineKind, ContractYear, PayPoint
 
 from ..factories import (
     make_area,

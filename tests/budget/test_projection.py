@@ -6,11 +6,11 @@ from decimal import Decimal
 
 import pytest
 
-from app.auth.models import Role
 from app.budget.projection import project
 from app.council import services as council
-from app.establishment.models import BudgetLine, BudgetLineKind, ContractYear, Funding, PayPoint
 from app.extensions import db
+from app.models.auth import Role
+from app.models.establishment import BudgetLine, BudgetLineKind, ContractYear, Funding, PayPoint
 
 from ..conftest import page
 from ..factories import make_grade, make_post, make_provider

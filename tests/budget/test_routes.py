@@ -5,11 +5,11 @@ from datetime import date, timedelta
 from flask import g
 from sqlalchemy import event
 
-from app.auth.models import Role
 from app.demo import DEMO_PROVIDER, load_demo
-from app.establishment.models import ContractYear
 from app.extensions import db
-from app.people.models import Provider
+from app.models.auth import Role
+from app.models.establishment import ContractYear
+from app.models.people import Provider
 
 from ..conftest import page
 from ..factories import make_contract, make_grade, make_hours, make_person, make_post

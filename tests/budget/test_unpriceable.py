@@ -5,9 +5,9 @@ from datetime import date
 
 import pytest
 
-from app.auth.models import Role
-from app.establishment.models import BudgetLine, BudgetLineKind, ContractYear, Grade
 from app.extensions import db
+from app.models.auth import Role
+from app.models.establishment import BudgetLine, BudgetLineKind, ContractYear, Grade
 
 from ..factories import make_contract, make_person, make_post
 
@@ -44,8 +44,8 @@ def test_every_costed_page_answers_with_the_line_flagged(world, sign_in, unprice
 
 
 def test_a_years_pricing_date_can_be_changed_audited_and_the_line_is_priced(world, sign_in, unpriced):
-    from app.audit.models import AuditEvent
-    from app.establishment.models import PayPoint
+    from app.models.audit import AuditEvent
+    from app.models.establishment import PayPoint
 
     grade = db.session.scalar(db.select(Grade).where(Grade.code == "NEW1"))
     db.session.add(PayPoint(grade_id=grade.id, financial_year=2026, effective_from=date(2026, 5, 1),

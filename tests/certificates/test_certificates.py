@@ -6,12 +6,13 @@ import pytest
 from pypdf import PdfReader
 from sqlalchemy import func, select
 
-from app.auth.models import Role
-from app.certificates.models import Certificate, CertificateKind, Job, JobStatus
 from app.certificates.services import award_milestones, revoke
 from app.extensions import db
 from app.hours.services import approve_entries
-from app.people.models import Stage
+from app.models.auth import Role
+from app.models.certificates import Certificate, CertificateKind
+from app.models.jobs import Job, JobStatus
+from app.models.people import Stage
 
 from ..conftest import page
 from ..factories import make_hours, make_person

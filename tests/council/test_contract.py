@@ -6,11 +6,11 @@ from datetime import date
 
 import pytest
 
-from app.audit.models import AuditEvent
-from app.auth.models import Role
-from app.council.models import Commission, Decision, Lot
-from app.establishment.models import BudgetLine, BudgetLineKind, ContractYear
 from app.extensions import db
+from app.models.audit import AuditEvent
+from app.models.auth import Role
+from app.models.council import Commission, Decision, Lot
+from app.models.establishment import BudgetLine, BudgetLineKind, ContractYear
 
 from ..conftest import error_messages, page
 from ..factories import make_area, make_contract_year, make_grade
@@ -116,7 +116,7 @@ def test_providers_see_only_their_own(world, sign_in, client, two_lots, role):
 
 def test_the_councils_own_post_and_providers_spending_count_in_the_county_budget(world, sign_in, client, two_lots):
     from app.council.services import county_budget
-    from app.spending.models import Spend, SpendStatus
+    from app.models.spending import Spend, SpendStatus
 
     commission, year, budgets = two_lots
     grade = make_grade("KR11X", mid_pence=4_335_308, on_cost_bp=3000, effective_from=date(2021, 4, 1))

@@ -5,12 +5,12 @@ from datetime import date
 
 import pytest
 
-from app.audit.models import AuditEvent
-from app.auth.models import Role
-from app.expenses.models import MileageRate, Vehicle
 from app.expenses.services import rate_on
 from app.extensions import db
-from app.returns.models import VolunteerHourValue
+from app.models.audit import AuditEvent
+from app.models.auth import Role
+from app.models.expenses import MileageRate, Vehicle
+from app.models.returns import VolunteerHourValue
 
 from ..conftest import error_messages
 

@@ -5,7 +5,7 @@ from datetime import date, timedelta
 from app.delivery.services import delivery_report
 from app.demo import load_demo
 from app.extensions import db
-from app.people.models import Area, Provider
+from app.models.people import Area, Provider
 
 TODAY = date(2026, 11, 29)
 

@@ -5,11 +5,11 @@ import io
 
 from openpyxl import Workbook
 
-from app.auth.models import Role
-from app.delivery.models import DeliverySession
 from app.extensions import db
-from app.hours.models import HoursEntry, HoursStatus
-from app.people.models import Stage
+from app.models.auth import Role
+from app.models.delivery import DeliverySession
+from app.models.hours import HoursEntry, HoursStatus
+from app.models.people import Stage
 
 from ..conftest import page
 from ..factories import make_person

@@ -5,11 +5,11 @@ from decimal import Decimal
 
 import pytest
 
-from app.delivery.models import Cohort, Offer
 from app.delivery.services import delivery_report, record_session
 from app.extensions import db
-from app.hours.models import HoursEntry, HoursStatus
-from app.people.models import Person, Stage
+from app.models.delivery import Cohort, Offer
+from app.models.hours import HoursEntry, HoursStatus
+from app.models.people import Person, Stage
 
 from ..factories import make_area, make_person, make_provider, make_user
 
@@ -22,7 +22,7 @@ def _offer(name: str) -> Offer:
 
 @pytest.fixture
 def june():
-    from app.auth.models import Role
+    from app.models.auth import Role
 
     provider, north = make_provider(), make_area("North Kent")
     make_area("South Kent")
@@ -133,8 +133,8 @@ def _plan_form(offers, **changes):
 
 
 def test_hr_sets_the_providers_own_plan_and_delivery_is_measured_against_it(june, app):
-    from app.auth.models import Role
     from app.delivery.services import offers
+    from app.models.auth import Role
 
     from ..conftest import error_messages, sign_in_with
 

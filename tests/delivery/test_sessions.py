@@ -7,13 +7,13 @@ from datetime import UTC, date, datetime
 import pytest
 from sqlalchemy import inspect
 
-from app.auth.models import Role
 from app.delivery.forms import SessionForm
-from app.delivery.models import Cohort, DeliverySession, Offer
 from app.extensions import db
-from app.hours.models import HoursEntry, HoursStatus
-from app.people.models import Stage
-from app.training.models import TrainingResult
+from app.models.auth import Role
+from app.models.delivery import Cohort, DeliverySession, Offer
+from app.models.hours import HoursEntry, HoursStatus
+from app.models.people import Stage
+from app.models.training import TrainingResult
 from app.training.services import record_training
 
 from ..conftest import error_messages

@@ -1,9 +1,9 @@
 from sqlalchemy import func, select
 
-from app.auth.models import User
-from app.establishment.models import BudgetLine, Contract, PayPoint, Post
 from app.extensions import db
-from app.people.models import Person, Stage, StageChange
+from app.models.auth import User
+from app.models.establishment import BudgetLine, Contract, PayPoint, Post
+from app.models.people import Person, Stage, StageChange
 from app.people.services import stage_history_consistent
 
 COUNTED = [Person, StageChange, Contract, Post, PayPoint, BudgetLine, User]
@@ -35,8 +35,8 @@ def test_demo_covers_every_stage_with_consistent_histories(app):
 
 
 def test_demo_certificates_and_payments_are_spread_over_the_year(app, monkeypatch):
-    from app.certificates.models import Certificate, CertificateKind
-    from app.expenses.models import ExpenseClaim
+    from app.models.certificates import Certificate, CertificateKind
+    from app.models.expenses import ExpenseClaim
 
     monkeypatch.setenv("PORT", "5055")
     output = app.test_cli_runner().invoke(args=["demo"]).output

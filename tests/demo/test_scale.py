@@ -4,8 +4,8 @@ from sqlalchemy import func, select
 
 from app.demo.scale import HOURS_PER_PERSON, PEOPLE_PER_PROVIDER, ScaleLoader
 from app.extensions import db
-from app.hours.models import HoursEntry
-from app.people.models import Person, Provider
+from app.models.hours import HoursEntry
+from app.models.people import Person, Provider
 from app.people.services import stage_history_consistent
 
 
@@ -20,8 +20,8 @@ def test_scale_is_deterministic_idempotent_and_consistent(app):
     hours = db.session.scalar(select(func.count(HoursEntry.id)))
     assert PEOPLE_PER_PROVIDER * HOURS_PER_PERSON * 0.5 < hours <= PEOPLE_PER_PROVIDER * HOURS_PER_PERSON
     # Sessions in proportion: about three a week in each of the four areas since April 2024.
-    from app.delivery.models import DeliverySession, SessionFacilitator
     from app.hours.summary import differences
+    from app.models.delivery import DeliverySession, SessionFacilitator
 
     sessions = db.session.scalar(select(func.count(DeliverySession.id)))
     assert 4 * 130 * 2 < sessions < 4 * 140 * 4

@@ -97,7 +97,7 @@ def _sign_in_code(request, email: str) -> str:
     from sqlalchemy import select
 
     from app.extensions import db
-    from app.mail.models import OutboxMessage
+    from app.models.mail import OutboxMessage
 
     if "smtp" in request.fixturenames:
         subjects = [m["Subject"] for m in request.getfixturevalue("smtp")

@@ -6,9 +6,9 @@ from datetime import date
 
 from sqlalchemy import select
 
-from app.delivery.models import DeliverySession
 from app.demo import load_demo
 from app.extensions import db
+from app.models.delivery import DeliverySession
 
 
 def test_a_session_is_recorded_on_a_phone_in_under_a_minute(app, journey):

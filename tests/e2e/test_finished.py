@@ -7,12 +7,12 @@ from datetime import date, timedelta
 
 from sqlalchemy import select
 
-from app.auth.models import User
 from app.demo import load_demo
-from app.expenses.models import ClaimStatus, ExpenseClaim
 from app.extensions import db
-from app.hours.models import HoursEntry, HoursStatus
-from app.returns.models import ReturnSubmission
+from app.models.auth import User
+from app.models.expenses import ClaimStatus, ExpenseClaim
+from app.models.hours import HoursEntry, HoursStatus
+from app.models.returns import ReturnSubmission
 
 from ..conftest import text_of
 from ..factories import make_claim, make_hours

@@ -3,9 +3,9 @@ and ticks tasks off through the screens and an import; nothing scrolls sideways 
 
 from sqlalchemy import select
 
-from app.auth.models import Role
 from app.extensions import db
-from app.people.models import Person
+from app.models.auth import Role
+from app.models.people import Person
 
 from ..factories import make_area, make_provider, make_user
 

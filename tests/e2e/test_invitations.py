@@ -8,8 +8,8 @@ from sqlalchemy import select
 
 from app.demo import load_demo
 from app.extensions import db
-from app.hours.models import HoursEntry
-from app.people.models import Area, Person, Provider
+from app.models.hours import HoursEntry
+from app.models.people import Area, Person, Provider
 
 from ..conftest import text_of
 from ..factories import make_person

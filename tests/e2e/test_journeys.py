@@ -7,12 +7,12 @@ from openpyxl import load_workbook
 from pypdf import PdfReader
 from sqlalchemy import select
 
-from app.auth.models import User
 from app.demo import load_demo
-from app.expenses.models import ClaimStatus, ExpenseClaim
 from app.extensions import db
-from app.hours.models import HoursEntry, HoursStatus
-from app.people.models import Stage
+from app.models.auth import User
+from app.models.expenses import ClaimStatus, ExpenseClaim
+from app.models.hours import HoursEntry, HoursStatus
+from app.models.people import Stage
 
 RECEIPT = bytes.fromhex("89504e470d0a1a0a0000000d4948445200000001000000010802000000907753de0000000c4944415478"
                         "9c63f80f00000101000518d84e0000000049454e44ae426082")

@@ -5,7 +5,7 @@ import re
 
 import pytest
 
-from app.auth.models import Role
+from app.models.auth import Role
 
 from ..factories import PASSWORD, app_code
 from ..test_access import COMMITTED, ROUTES, _url

@@ -6,9 +6,9 @@ from datetime import date
 
 from sqlalchemy import select
 
-from app.auth.models import User, UserSession
 from app.demo import load_demo
 from app.extensions import db
+from app.models.auth import User, UserSession
 
 
 def _open_form(journey, person_id: int):

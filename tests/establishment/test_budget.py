@@ -7,9 +7,7 @@ from decimal import Decimal
 
 import pytest
 
-from app.auth.models import Role
 from app.demo import load_demo
-from app.establishment.models import ContractYear
 from app.establishment.services import (
     PricingError,
     annual_post_cost_pence,
@@ -18,6 +16,8 @@ from app.establishment.services import (
     post_annual_cost_pence,
 )
 from app.extensions import db
+from app.models.auth import Role
+from app.models.establishment import ContractYear
 
 from ..conftest import page
 from ..factories import make_grade, make_post, make_provider
@@ -48,7 +48,7 @@ def test_annual_cost_is_fte_times_mid_point_plus_on_costs():
 def test_pay_award_after_the_basis_date_does_not_change_the_budget():
     grade = make_grade("KR9", mid_pence=3_000_000, effective_from=date(2021, 4, 1))
     post = make_post(provider=make_provider(), grade=grade, fte="1.0")
-    from app.establishment.models import PayPoint
+    from app.models.establishment import PayPoint
 
     grade.pay_points.append(PayPoint(financial_year=2024, effective_from=date(2024, 4, 1),
                                      min_pence=3_500_000, mid_pence=3_500_000,

@@ -6,11 +6,11 @@ from decimal import Decimal
 
 import pytest
 
-from app.audit.models import AuditEvent
-from app.auth.models import Role
-from app.establishment.models import Contract
 from app.establishment.services import establishment_fill
 from app.extensions import db
+from app.models.audit import AuditEvent
+from app.models.auth import Role
+from app.models.establishment import Contract
 
 from ..conftest import error_messages, page
 from ..factories import make_contract, make_person, make_post, make_user

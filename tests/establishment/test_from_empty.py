@@ -12,11 +12,11 @@ from datetime import date
 import pyotp
 from sqlalchemy import select
 
-from app.establishment.models import ContractYear, Grade, Post
 from app.establishment.services import establishment_fill
 from app.extensions import db
-from app.mail.models import OutboxMessage
-from app.people.models import Area, Person, Provider
+from app.models.establishment import ContractYear, Grade, Post
+from app.models.mail import OutboxMessage
+from app.models.people import Area, Person, Provider
 
 from ..conftest import page
 from .test_budget import SEED
@@ -174,7 +174,7 @@ def test_the_same_set_up_by_import_gives_the_same_page(app):
              for f in establishment_fill(provider.id, date(2026, 5, 1))}
     assert float(fills[("Parent Co-Facilitator", "North Kent")].contracted_fte) == 0.5
     assert fills[("Parent Volunteer", "South Kent")].people == 1
-    from app.training.models import Check
+    from app.models.training import Check
 
     [check] = db.session.scalars(select(Check)).all()
     assert (check.checked_on, check.barred_list, check.for_paid_role) == (date(2026, 3, 20), True, True)

@@ -5,10 +5,10 @@ from datetime import date
 
 from sqlalchemy import select
 
-from app.auth.models import Role
-from app.establishment.models import Contract
 from app.establishment.services import establishment_fill
 from app.extensions import db
+from app.models.auth import Role
+from app.models.establishment import Contract
 from app.returns.services import build_return
 
 from ..factories import make_contract, make_grade, make_person, make_post
@@ -51,6 +51,6 @@ def test_a_leaving_date_set_without_ending_the_contract_still_leaves_the_post_va
 
 
 def _reason() -> str:
-    from app.people.models import LeavingReason
+    from app.models.people import LeavingReason
 
     return str(db.session.scalar(select(LeavingReason.id).order_by(LeavingReason.sort_order)))

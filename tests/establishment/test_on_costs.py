@@ -7,11 +7,11 @@ from decimal import Decimal
 
 import pytest
 
-from app.auth.models import Role
 from app.budget.costs import salaried_cost
-from app.establishment.models import OnCostRule
 from app.establishment.services import on_cost_rules, post_annual_cost_pence
 from app.extensions import db
+from app.models.auth import Role
+from app.models.establishment import OnCostRule
 
 from ..conftest import error_messages
 from ..factories import make_grade, make_post

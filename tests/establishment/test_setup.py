@@ -7,10 +7,10 @@ from decimal import Decimal
 
 import pytest
 
-from app.audit.models import AuditEvent
-from app.auth.models import Role
-from app.establishment.models import BudgetLine, ContractYear, Funding, Grade, PayPoint, Post
 from app.extensions import db
+from app.models.audit import AuditEvent
+from app.models.auth import Role
+from app.models.establishment import BudgetLine, ContractYear, Funding, Grade, PayPoint, Post
 
 from ..conftest import error_messages, page
 from ..factories import make_contract_year, make_grade, make_post

@@ -7,7 +7,7 @@ from decimal import Decimal
 from app.demo import load_demo
 from app.establishment.services import establishment_fill
 from app.extensions import db
-from app.people.models import Provider
+from app.models.people import Provider
 from app.returns.services import build_return
 
 from ..factories import make_area, make_contract, make_person, make_post, make_provider

@@ -8,12 +8,12 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import select
 
-from app.auth.models import Role
-from app.expenses.models import ExpenseClaim, ExpenseLine, MileageRate, Vehicle
 from app.expenses.services import add_line, create_claim, decide_line, reprice_mileage, submit_claim
 from app.extensions import db
 from app.imports.csvfile import ImportFailed
 from app.imports.expenses import import_expenses
+from app.models.auth import Role
+from app.models.expenses import ExpenseClaim, ExpenseLine, MileageRate, Vehicle
 
 from ..factories import category
 

@@ -1,6 +1,6 @@
 """The payments page's title is words only: a screen reader reads the title out."""
 
-from app.auth.models import Role
+from app.models.auth import Role
 
 from ..conftest import page
 
@@ -12,8 +12,8 @@ def test_the_payments_page_title_holds_no_markup(world, sign_in):
 
 
 def test_an_approver_is_offered_approve_and_send_back_never_withdraw(world, sign_in):
-    from app.expenses.models import ClaimStatus, ExpenseClaim
     from app.extensions import db
+    from app.models.expenses import ClaimStatus, ExpenseClaim
 
     client = sign_in(world.user(Role.AREA_FACILITATOR))
     shown = client.get(f"/expenses/{world.claim.id}").get_data(as_text=True)

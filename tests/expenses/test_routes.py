@@ -5,9 +5,9 @@ from datetime import date, timedelta
 import pytest
 from sqlalchemy import func, select
 
-from app.auth.models import Role
-from app.expenses.models import ClaimStatus, ExpenseClaim, ExpenseLine, LineStatus
 from app.extensions import db
+from app.models.auth import Role
+from app.models.expenses import ClaimStatus, ExpenseClaim, ExpenseLine, LineStatus
 
 from ..conftest import error_messages, page
 from ..factories import PNG, category, make_claim, make_user
@@ -159,7 +159,7 @@ def test_round_amount_and_repeats_are_flagged_for_volunteers(world, sign_in):
 def test_person_page_shows_tax_year_miles(world, sign_in):
     from decimal import Decimal
 
-    from app.expenses.models import Vehicle
+    from app.models.expenses import Vehicle
 
     make_claim(world.me, status="approved", lines=[{
         "category": "Mileage", "amount": 4500, "miles": Decimal("100"), "vehicle": Vehicle.CAR,
@@ -194,7 +194,7 @@ def _parking(client, claim, data=PNG, name="ticket.png"):
 def test_removing_an_item_asks_first_then_deletes_its_receipt_file(world, sign_in, app):
     from pathlib import Path
 
-    from app.expenses.models import Receipt
+    from app.models.expenses import Receipt
 
     client = sign_in(world.user(Role.VOLUNTEER))
     client.post(f"/people/{world.me.id}/expenses/new")

@@ -6,11 +6,8 @@ import pytest
 from flask import current_app
 from sqlalchemy import func, select
 
-from app.auth.models import Role
 from app.budget.services import build_monitor
-from app.establishment.models import BudgetLine, BudgetLineKind, ContractYear
 from app.establishment.services import load_contract_year
-from app.expenses.models import ClaimStatus, ExpenseClaim, LineStatus, Receipt, Vehicle
 from app.expenses.receipts import ReceiptError, store_receipt
 from app.expenses.services import (
     ExpenseError,
@@ -22,6 +19,9 @@ from app.expenses.services import (
     submit_claim,
 )
 from app.extensions import db
+from app.models.auth import Role
+from app.models.establishment import BudgetLine, BudgetLineKind, ContractYear
+from app.models.expenses import ClaimStatus, ExpenseClaim, LineStatus, Receipt, Vehicle
 
 from ..factories import PNG, category, make_area, make_claim, make_person, make_provider, make_user
 
@@ -199,7 +199,7 @@ def test_claims_count_in_the_database(people):
 def test_worker_status_warnings_use_the_stage_held_when_the_money_was_spent(people):
     """A co-facilitator since March is warned about February (spent as a volunteer), not April."""
     from app.expenses.queries import flags_for
-    from app.people.models import Stage, StageChange
+    from app.models.people import Stage, StageChange
 
     person, _, _, hr = people
     person.stage = Stage.CO_FACILITATOR

@@ -4,11 +4,11 @@ screens or imports fill it; a return built while history is missing says what is
 import io
 from datetime import date
 
-from app.auth.models import Role
 from app.council import services as council
 from app.extensions import db
 from app.golive.services import DONE, NOT_STARTED, checklist, missing_history
-from app.training.models import CheckKind, TrainingResult
+from app.models.auth import Role
+from app.models.training import CheckKind, TrainingResult
 from app.training.services import record_check, record_training
 
 from ..conftest import page
@@ -62,7 +62,7 @@ def test_an_empty_provider_has_every_task_not_started_and_each_ticks_off_as_it_i
     done("budget")
     person = make_person(provider=provider, area=north, joined_on=date(2024, 5, 1))
     done("people")
-    from app.people.models import Stage
+    from app.models.people import Stage
 
     person.stage = Stage.CO_FACILITATOR
     db.session.flush()

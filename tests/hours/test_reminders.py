@@ -5,10 +5,10 @@ from datetime import UTC, date, datetime, timedelta
 
 from sqlalchemy import func, select
 
-from app.audit.models import AuditEvent
-from app.auth.models import Role
 from app.extensions import db
 from app.hours.reminders import weekly_reminders
+from app.models.audit import AuditEvent
+from app.models.auth import Role
 
 from ..conftest import text_of
 from ..factories import make_contract, make_post

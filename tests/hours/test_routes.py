@@ -5,10 +5,10 @@ import time_machine
 from flask import g
 from sqlalchemy import event, func, select
 
-from app.audit.models import AuditEvent
-from app.auth.models import Role
 from app.extensions import db
-from app.hours.models import HoursEntry, HoursStatus
+from app.models.audit import AuditEvent
+from app.models.auth import Role
+from app.models.hours import HoursEntry, HoursStatus
 from app.periods import last_week  # noqa: E402
 
 from ..conftest import error_messages, page
@@ -169,7 +169,7 @@ def test_reminders_list_and_send(world, sign_in, app, caplog):
     names = [a.get_text(strip=True) for a in page(client.get("/hours/reminders")).select("tbody td a")]
     assert "Nina Neighbour" in names and "Vera Volunteer" not in names
     client.post(f"/hours/reminders/{world.neighbour.id}")
-    from app.mail.models import OutboxMessage  # no SMTP server in this test: the message is kept
+    from app.models.mail import OutboxMessage  # no SMTP server in this test: the message is kept
 
     kept = db.session.scalar(select(OutboxMessage).where(OutboxMessage.to == world.neighbour.email))
     assert "log your hours" in kept.subject
@@ -203,7 +203,7 @@ def test_queue_and_week_pages_run_a_fixed_number_of_queries(world, sign_in):
 
 
 def test_hr_adds_and_retires_an_activity(world, sign_in):
-    from app.hours.models import Activity
+    from app.models.hours import Activity
 
     client = sign_in(world.user(Role.HR))
     assert client.post("/hours/activities", data={"name": "Drop-in cafe"}).status_code == 302

@@ -3,10 +3,7 @@ from datetime import UTC, date, datetime
 import pytest
 from sqlalchemy import func, select
 
-from app.audit.models import AuditEvent
-from app.auth.models import Role
 from app.extensions import db
-from app.hours.models import HoursEntry, HoursStatus
 from app.hours.services import (
     HoursError,
     approve_entries,
@@ -18,6 +15,9 @@ from app.hours.services import (
     submit_entries,
     update_entry,
 )
+from app.models.audit import AuditEvent
+from app.models.auth import Role
+from app.models.hours import HoursEntry, HoursStatus
 
 from ..factories import activity, make_area, make_hours, make_person, make_provider, make_user
 

@@ -10,9 +10,7 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 from sqlalchemy import select, update
 
-from app.auth.models import Role
 from app.extensions import db
-from app.hours.models import HoursEntry, HoursMonth, HoursStatus
 from app.hours.services import (
     HoursError,
     approve_entries,
@@ -24,7 +22,9 @@ from app.hours.services import (
 )
 from app.hours.summary import differences, quarter_months, rebuild
 from app.imports.services import ImportFailed, import_hours
-from app.people.models import Person, Stage
+from app.models.auth import Role
+from app.models.hours import HoursEntry, HoursMonth, HoursStatus
+from app.models.people import Person, Stage
 from app.people.services import PersonError, record_stage_change, update_person
 from app.privacy.services import anonymise
 from app.returns.services import build_return

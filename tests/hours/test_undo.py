@@ -5,12 +5,12 @@ from datetime import UTC, date, datetime, timedelta
 
 from sqlalchemy import select
 
-from app.audit.models import AuditEvent
-from app.auth.models import Role
-from app.expenses.models import ClaimStatus, ExpenseClaim, ExpenseLine, LineStatus
 from app.extensions import db
-from app.hours.models import HoursEntry, HoursStatus
-from app.returns.models import ReturnSubmission
+from app.models.audit import AuditEvent
+from app.models.auth import Role
+from app.models.expenses import ClaimStatus, ExpenseClaim, ExpenseLine, LineStatus
+from app.models.hours import HoursEntry, HoursStatus
+from app.models.returns import ReturnSubmission
 
 from ..factories import make_claim, make_hours
 

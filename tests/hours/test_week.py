@@ -4,9 +4,9 @@ from datetime import date, timedelta
 
 from sqlalchemy import select
 
-from app.auth.models import Role
 from app.extensions import db
-from app.hours.models import HoursEntry, HoursStatus
+from app.models.auth import Role
+from app.models.hours import HoursEntry, HoursStatus
 
 from ..conftest import error_messages
 from ..factories import activity, make_hours

@@ -8,12 +8,12 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import func, select
 
-from app.audit.models import AuditEvent
-from app.auth.models import Role
 from app.extensions import db
-from app.hours.models import HoursEntry, HoursMonth, HoursStatus
-from app.imports.models import ImportBatch
-from app.people.models import Person
+from app.models.audit import AuditEvent
+from app.models.auth import Role
+from app.models.hours import HoursEntry, HoursMonth, HoursStatus
+from app.models.imports import ImportBatch
+from app.models.people import Person
 
 from ..conftest import page
 
@@ -141,7 +141,7 @@ def test_the_command_line_refuses_the_same_file_twice(world, app, tmp_path):
 
 
 def test_posts_a_budget_line_pays_for_block_an_undo(world, sign_in):
-    from app.establishment.models import BudgetLine, BudgetLineKind, ContractYear, Post
+    from app.models.establishment import BudgetLine, BudgetLineKind, ContractYear, Post
 
     client = sign_in(world.user(Role.HR))
     posts = (b"title,basis,grade,area,number_of_posts,budgeted_fte,starts_on,ends_on\n"

@@ -7,12 +7,12 @@ from datetime import UTC, date, datetime
 import pytest
 from sqlalchemy import func, select
 
-from app.auth.models import Role
 from app.extensions import db
-from app.hours.models import HoursEntry, HoursStatus
 from app.imports.csvfile import ImportFailed
 from app.imports.services import import_hours, import_people
-from app.people.models import Person, Stage
+from app.models.auth import Role
+from app.models.hours import HoursEntry, HoursStatus
+from app.models.people import Person, Stage
 
 from ..conftest import page
 
@@ -160,7 +160,7 @@ def _expenses(world, text):
 
 
 def test_good_expenses_file_prices_mileage_and_marks_no_receipt(world):
-    from app.expenses.models import ClaimStatus, ExpenseClaim, ExpenseLine
+    from app.models.expenses import ClaimStatus, ExpenseClaim, ExpenseLine
 
     report = _expenses(world, EXPENSES_HEADER + f"{world.me.ref},2026-05-01,parking,3.50,,,paid\n"
                                                 f"{world.me.ref},2026-05-02,Mileage,,10,car,approved\n")
@@ -182,7 +182,7 @@ def test_good_expenses_file_prices_mileage_and_marks_no_receipt(world):
     ("{ref},yesterday,Parking,3,,,paid", "date 'yesterday' is not a date like 01/04/2026 or 2026-04-01"),
 ])
 def test_bad_expense_rows_write_nothing(world, row, message):
-    from app.expenses.models import ExpenseLine
+    from app.models.expenses import ExpenseLine
 
     before = db.session.scalar(select(func.count(ExpenseLine.id)))
     with pytest.raises(ImportFailed) as failed:
@@ -195,9 +195,9 @@ TRAINING_HEADER = "person_ref,course,completed_on\n"
 
 
 def test_good_training_file_issues_certificates(world):
-    from app.certificates.models import Certificate
     from app.imports.training import import_training
-    from app.training.models import TrainingRecord
+    from app.models.certificates import Certificate
+    from app.models.training import TrainingRecord
 
     report = import_training(TRAINING_HEADER + f"{world.neighbour.ref},SAFEGUARDING children (level 1),2026-03-02\n",
                              provider=world.provider, actor=world.user(Role.HR), today=TODAY)
@@ -216,7 +216,7 @@ def test_good_training_file_issues_certificates(world):
 ])
 def test_bad_training_rows_write_nothing(world, row, message):
     from app.imports.training import import_training
-    from app.training.models import TrainingRecord
+    from app.models.training import TrainingRecord
 
     before = db.session.scalar(select(func.count(TrainingRecord.id)))
     text = TRAINING_HEADER + f"{world.neighbour.ref},Safeguarding children (level 1),2026-03-01\n" + \

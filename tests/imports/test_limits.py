@@ -9,8 +9,8 @@ import zipfile
 
 import pytest
 
-from app.auth.models import Role
 from app.imports.csvfile import TooBig, xlsx_as_csv
+from app.models.auth import Role
 
 from ..conftest import error_messages
 

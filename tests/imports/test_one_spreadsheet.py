@@ -9,15 +9,15 @@ import pytest
 from openpyxl import load_workbook
 from sqlalchemy import select
 
-from app.auth.models import Role
-from app.establishment.models import Contract
-from app.expenses.models import ClaimStatus, ExpenseClaim
 from app.extensions import db
 from app.imports.csvfile import ImportFailed
 from app.imports.establishment import import_contracts
 from app.imports.expenses import import_expenses
 from app.imports.services import import_people
-from app.people.models import Person
+from app.models.auth import Role
+from app.models.establishment import Contract
+from app.models.expenses import ClaimStatus, ExpenseClaim
+from app.models.people import Person
 
 from ..factories import make_post
 

@@ -14,12 +14,13 @@ import pytest
 from huey import RedisHuey, SqliteHuey
 from sqlalchemy import select
 
-from app.auth.models import Role
-from app.certificates.models import Certificate, CertificateKind, Job, JobStatus
 from app.certificates.tasks import render_certificates
 from app.extensions import db
 from app.jobs import runner
 from app.jobs.queue import huey, results_dir
+from app.models.auth import Role
+from app.models.certificates import Certificate, CertificateKind
+from app.models.jobs import Job, JobStatus
 
 ROOT = Path(__file__).resolve().parents[2]
 

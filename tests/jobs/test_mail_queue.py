@@ -8,10 +8,10 @@ import time
 import pytest
 from huey import RedisHuey, SqliteHuey
 
-from app.certificates.models import JobStatus
 from app.certificates.tasks import render_certificates
 from app.jobs.queue import huey, mail_huey
 from app.mail import deliver_email
+from app.models.jobs import JobStatus
 
 from .test_durable_jobs import _certificates, _fresh, _job, _wait_for, _worker
 

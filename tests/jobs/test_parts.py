@@ -9,11 +9,11 @@ import time
 import zipfile
 from datetime import UTC, datetime
 
-from app.certificates.models import Job, JobStatus
 from app.extensions import db
 from app.jobs import parts
 from app.jobs.queue import results_dir
 from app.jobs.runner import Run
+from app.models.jobs import Job, JobStatus
 
 
 def _running_job() -> tuple[Job, Run]:

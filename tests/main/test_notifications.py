@@ -4,8 +4,8 @@ emails go through a real SMTP server on a loopback port."""
 
 from datetime import date
 
-from app.auth.models import Role, User
 from app.extensions import db
+from app.models.auth import Role, User
 
 from ..conftest import text_of
 

@@ -4,9 +4,9 @@ from datetime import UTC, date, datetime, timedelta
 
 from bs4 import BeautifulSoup
 
-from app.auth.models import Role
 from app.extensions import db
 from app.hours.services import reject_entry
+from app.models.auth import Role
 
 from ..factories import make_hours
 
@@ -71,9 +71,9 @@ def test_the_coordinator_sees_providers_short_on_delivery(app):
     """The demo has West Kent short of its plan: its provider is named, with a link to its delivery."""
     from sqlalchemy import select
 
-    from app.auth.models import User
     from app.demo import load_demo
     from app.main.todo import todo_for
+    from app.models.auth import User
 
     load_demo(today=date.today())
     db.session.commit()

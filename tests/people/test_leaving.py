@@ -3,9 +3,9 @@ training counts as the pathway working, on the pathway page and in the return.""
 
 from datetime import date
 
-from app.auth.models import Role
 from app.extensions import db
-from app.people.models import LeavingReason, Person
+from app.models.auth import Role
+from app.models.people import LeavingReason, Person
 from app.returns.services import build_return
 
 from ..conftest import error_messages, page

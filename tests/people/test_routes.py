@@ -2,9 +2,9 @@ from datetime import date
 
 from sqlalchemy import func, select
 
-from app.auth.models import Role
 from app.extensions import db
-from app.people.models import Person, Stage
+from app.models.auth import Role
+from app.models.people import Person, Stage
 
 from ..conftest import error_messages, page
 from ..factories import make_person

@@ -3,10 +3,10 @@ from datetime import date
 import pytest
 from sqlalchemy import select
 
-from app.audit.models import AuditEvent
-from app.auth.models import Role
 from app.extensions import db
-from app.people.models import Stage
+from app.models.audit import AuditEvent
+from app.models.auth import Role
+from app.models.people import Stage
 from app.people.services import (
     PersonError,
     create_person,

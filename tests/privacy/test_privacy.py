@@ -7,10 +7,10 @@ from datetime import UTC, date, datetime
 import pytest
 from sqlalchemy import select
 
-from app.audit.models import AuditEvent
-from app.auth.models import Role, User
 from app.extensions import db
-from app.people.models import Person
+from app.models.audit import AuditEvent
+from app.models.auth import Role, User
+from app.models.people import Person
 from app.privacy.services import anonymise, due_for_anonymisation
 from app.returns.services import build_return
 
@@ -134,8 +134,8 @@ def _every_row() -> dict[str, dict[tuple, dict]]:
 def test_anonymising_one_person_changes_nobody_elses_records(world, leaver, app):
     """Every row before and after: only the leaver's own rows (and history about them) change."""
     from app.audit import services as audit
-    from app.certificates.models import Job, JobStatus
     from app.jobs.queue import results_dir
+    from app.models.jobs import Job, JobStatus
 
     hr, other_hr = world.user(Role.HR), world.other_hr
     # Words that contain the leaver's names, and a namesake, in their provider and another.
@@ -147,7 +147,7 @@ def test_anonymising_one_person_changes_nobody_elses_records(world, leaver, app)
                  summary="Asked Zebedee Quartermaine to cover Nina's group")
     (results_dir() / "theirs-zip").write_bytes(b"zip with their name")
     (results_dir() / "others-zip").write_bytes(b"zip without it")
-    from app.certificates.models import Certificate, CertificateKind
+    from app.models.certificates import Certificate, CertificateKind
 
     certificate = Certificate(person_id=leaver.id, kind=CertificateKind.MILESTONE, title="25 hours volunteering",
                               issued_on=date(2018, 7, 1), milestone_hours=25)
@@ -199,7 +199,7 @@ def test_anonymising_one_person_changes_nobody_elses_records(world, leaver, app)
 
 
 def _line_or_receipt_is_theirs(change, leaver) -> bool:
-    from app.expenses.models import ExpenseClaim, ExpenseLine
+    from app.models.expenses import ExpenseClaim, ExpenseLine
 
     table, key, old, new = change
     row = old or new

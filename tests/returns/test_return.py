@@ -12,13 +12,13 @@ from openpyxl import load_workbook
 from pypdf import PdfReader
 from sqlalchemy import select
 
-from app.auth.models import Role
-from app.establishment.models import BudgetLine, BudgetLineKind, ContractYear
 from app.extensions import db
 from app.hours.services import correct_entry
-from app.people.models import Stage
+from app.models.auth import Role
+from app.models.establishment import BudgetLine, BudgetLineKind, ContractYear
+from app.models.people import Stage
+from app.models.returns import ReturnSubmission
 from app.people.services import record_stage_change
-from app.returns.models import ReturnSubmission
 from app.returns.outputs import CSV_COLUMNS, to_csv, to_pdf, to_xlsx
 from app.returns.services import build_return, from_submission, submit_return
 

@@ -70,8 +70,8 @@ def test_no_suppressed_cell_can_be_recovered_from_the_published_figures(counts):
 def test_the_returns_dbs_compliance_uses_the_same_rule_as_the_pathway(world):
     """A check with no next-check date is overdue after 3 years; one without the children's
     barred list does not clear a role that needs it: in the return as on a person's page."""
-    from app.auth.models import Role
-    from app.training.models import CheckKind
+    from app.models.auth import Role
+    from app.models.training import CheckKind
     from app.training.progression import clearance
     from app.training.services import record_check
 

@@ -9,8 +9,8 @@ from datetime import date
 from openpyxl import load_workbook
 from pypdf import PdfReader
 
-from app.auth.models import Role
 from app.extensions import db
+from app.models.auth import Role
 from app.returns.measures import DEFINITIONS
 from app.returns.outputs import CSV_COLUMNS, to_csv, to_pdf, to_xlsx
 from app.returns.services import SECTIONS, build_return

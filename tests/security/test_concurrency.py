@@ -8,12 +8,12 @@ from bs4 import BeautifulSoup
 from sqlalchemy import func, select
 from werkzeug.serving import make_server
 
-from app.audit.models import AuditEvent
-from app.auth.models import Role
-from app.expenses.models import ClaimStatus, ExpenseClaim
 from app.extensions import db
-from app.hours.models import HoursEntry, HoursStatus
-from app.people.models import Person
+from app.models.audit import AuditEvent
+from app.models.auth import Role
+from app.models.expenses import ClaimStatus, ExpenseClaim
+from app.models.hours import HoursEntry, HoursStatus
+from app.models.people import Person
 
 from ..factories import PASSWORD, app_code, make_claim, make_user
 

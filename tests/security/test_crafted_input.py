@@ -2,7 +2,7 @@
 
 import pytest
 
-from app.auth.models import Role
+from app.models.auth import Role
 
 CRAFTED_QUERIES = ["person_id=1", "person_id=abc", "endpoint=hours.log", "endpoint=static", "_method=POST",
                    "filename=x", "page=-1", "page=99999999999999999999", "from=2026-13-45", "area=%00",
@@ -24,7 +24,7 @@ def test_a_nul_byte_in_an_import_is_a_line_error(world, sign_in):
     from sqlalchemy import func, select
 
     from app.extensions import db
-    from app.people.models import Person
+    from app.models.people import Person
 
     client = sign_in(world.user(Role.HR))
     before = db.session.scalar(select(func.count()).select_from(Person))
@@ -58,7 +58,7 @@ def test_a_reminder_to_an_address_stored_with_a_line_break_says_so_instead_of_fa
     from sqlalchemy import select
 
     from app.extensions import db
-    from app.mail.models import OutboxMessage
+    from app.models.mail import OutboxMessage
 
     world.neighbour.email = "nina@example.org\nBcc: all@example.org"
     db.session.commit()
@@ -111,8 +111,8 @@ def test_the_error_page_is_shown_after_a_failed_statement(app, world, sign_in, m
 def test_the_command_line_refuses_an_email_address_the_forms_would_refuse(app):
     from sqlalchemy import select
 
-    from app.auth.models import User
     from app.extensions import db
+    from app.models.auth import User
 
     result = app.test_cli_runner().invoke(args=[
         "users", "create", "--email", "corinne@kent.example\nBcc: x@y.z", "--name", "Corinne Dale",

@@ -4,7 +4,7 @@ import pytest
 from bs4 import BeautifulSoup
 
 from app import create_app
-from app.auth.models import Role
+from app.models.auth import Role
 
 from ..factories import PASSWORD, app_code
 

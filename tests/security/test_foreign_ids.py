@@ -6,12 +6,13 @@ from datetime import date
 import pytest
 
 from app import create_app
-from app.auth.models import Role
-from app.certificates.models import Certificate, Job, JobStatus
-from app.expenses.models import PaymentBatch
 from app.extensions import db
-from app.returns.models import ReturnSubmission
-from app.training.models import TrainingResult
+from app.models.auth import Role
+from app.models.certificates import Certificate
+from app.models.expenses import PaymentBatch
+from app.models.jobs import Job, JobStatus
+from app.models.returns import ReturnSubmission
+from app.models.training import TrainingResult
 from app.training.services import record_training
 
 from ..factories import (
@@ -58,7 +59,7 @@ def foreign(world):
     year = make_contract_year(world.other_provider, start_year=2031)
     ids.update(post_id=make_post(provider=world.other_provider, grade=grade).id, grade_id=grade.id,
                year_id=year.id, budget_line_id=year.budget_lines[0].id, funding_id=year.funding[0].id)
-    from app.spending.models import Spend
+    from app.models.spending import Spend
 
     spend = Spend(provider_id=world.other_provider.id, budget_line_id=year.budget_lines[0].id,
                   spent_on=date(2031, 5, 1), supplier="Their library", description="Room hire", amount_pence=100)
@@ -67,7 +68,7 @@ def foreign(world):
     ids["spend_id"] = spend.id
     from datetime import time
 
-    from app.delivery.models import DeliverySession, Mode, Offer
+    from app.models.delivery import DeliverySession, Mode, Offer
 
     session = DeliverySession(provider_id=world.other_provider.id, offer_id=db.session.scalar(db.select(Offer.id)),
                               area_id=world.north.id, delivered_on=date(2026, 6, 2), starts_at=time(10),
@@ -78,7 +79,7 @@ def foreign(world):
     ids["session_id"] = session.id
     from datetime import UTC, datetime
 
-    from app.imports.models import ImportBatch
+    from app.models.imports import ImportBatch
 
     theirs = ImportBatch(provider_id=world.other_provider.id, kind="people", file_name="theirs.csv",
                          checksum="1" * 64, imported_at=datetime.now(UTC))

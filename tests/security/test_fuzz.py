@@ -7,12 +7,12 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import func, select
 
-from app.auth.models import Role
-from app.expenses.models import ExpenseLine
 from app.extensions import db
-from app.hours.models import HoursEntry
-from app.people.models import Person
-from app.training.models import Check, Course
+from app.models.auth import Role
+from app.models.expenses import ExpenseLine
+from app.models.hours import HoursEntry
+from app.models.people import Person
+from app.models.training import Check, Course
 
 from ..factories import category
 
@@ -73,7 +73,7 @@ def test_log_hours(world, sign_in, day, hours, start, end, activity, area, note)
 def test_expense_item(world, sign_in, day, description, amount, miles, vehicle, origin):
     client = sign_in(world.user(Role.VOLUNTEER))
     client.post(f"/people/{world.me.id}/expenses/new")
-    from app.expenses.models import ExpenseClaim
+    from app.models.expenses import ExpenseClaim
 
     claim = db.session.scalar(select(ExpenseClaim).order_by(ExpenseClaim.id.desc()))
     before = _count(ExpenseLine)

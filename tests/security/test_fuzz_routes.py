@@ -8,7 +8,7 @@ import re
 import pytest
 from bs4 import BeautifulSoup
 
-from app.auth.models import Role
+from app.models.auth import Role
 
 from ..test_access import COMMITTED, ROUTE_ARGS, ROUTES, _url
 

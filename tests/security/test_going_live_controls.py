@@ -8,9 +8,9 @@ from sqlalchemy import select
 
 from app import create_app
 from app.accounts import services as accounts
-from app.auth.models import AccountToken, Role, TokenKind, User
 from app.auth.services import change_password
 from app.extensions import db
+from app.models.auth import AccountToken, Role, TokenKind, User
 
 from ..factories import PASSWORD, app_code, make_provider, make_user
 
@@ -60,7 +60,7 @@ def test_a_passed_second_step_resets_the_code_count_and_a_password_does_not(app,
 
 
 def _audit(user):
-    from app.audit.models import AuditEvent
+    from app.models.audit import AuditEvent
 
     return db.session.scalars(select(AuditEvent).where(AuditEvent.entity_id == user.id)).all()
 

@@ -4,8 +4,8 @@ nothing personal is kept by browsers or proxies."""
 import pytest
 from markupsafe import Markup
 
-from app.auth.models import Role
 from app.budget.charts import bar_chart
+from app.models.auth import Role
 
 
 @pytest.mark.parametrize("label", ["Travel $\\evil$ costs", "$$", "a $b", "\\frac{1}{2} $x^2$", "$\\alpha"])
@@ -45,10 +45,10 @@ def test_exports_never_hold_a_formula(world, sign_in, client):
 
     from openpyxl import load_workbook
 
-    from app.establishment.models import BudgetLine
     from app.exports import DANGEROUS, safe_cell
     from app.extensions import db
-    from app.hours.models import Activity
+    from app.models.establishment import BudgetLine
+    from app.models.hours import Activity
     from app.returns.outputs import to_xlsx
     from app.returns.services import build_return
 

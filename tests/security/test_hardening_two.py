@@ -7,11 +7,11 @@ from datetime import date
 
 from sqlalchemy import func, select
 
-from app.audit.models import AuditEvent
-from app.auth.models import KnownDevice, Role
 from app.extensions import db
-from app.people.models import Stage
-from app.training.models import Recommendation
+from app.models.audit import AuditEvent
+from app.models.auth import KnownDevice, Role
+from app.models.people import Stage
+from app.models.training import Recommendation
 from app.training.services import recommend
 
 from ..conftest import page

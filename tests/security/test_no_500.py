@@ -4,9 +4,9 @@ from datetime import UTC, datetime
 
 import pytest
 
-from app.auth.models import Role
-from app.certificates.models import Job, JobStatus
 from app.extensions import db
+from app.models.auth import Role
+from app.models.jobs import Job, JobStatus
 
 from ..conftest import error_messages
 from ..test_access import _contract_of, _establishment

@@ -9,10 +9,10 @@ import requests
 from bs4 import BeautifulSoup
 from sqlalchemy import func, select
 
-from app.auth.models import Role
 from app.extensions import db
-from app.hours.models import HoursEntry
-from app.returns.models import ReturnSubmission
+from app.models.auth import Role
+from app.models.hours import HoursEntry
+from app.models.returns import ReturnSubmission
 
 from ..factories import PASSWORD, activity, app_code
 

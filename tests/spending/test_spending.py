@@ -7,14 +7,14 @@ from datetime import date
 
 import pytest
 
-from app.audit.models import AuditEvent
-from app.auth.models import Role
 from app.budget.services import build_monitor
-from app.establishment.models import BudgetLine, BudgetLineKind
 from app.establishment.services import load_contract_year
 from app.extensions import db
+from app.models.audit import AuditEvent
+from app.models.auth import Role
+from app.models.establishment import BudgetLine, BudgetLineKind
+from app.models.spending import Spend, SpendStatus
 from app.returns.services import build_return
-from app.spending.models import Spend, SpendStatus
 
 from ..conftest import error_messages, sign_in_with
 from ..factories import make_contract_year, make_course, make_user

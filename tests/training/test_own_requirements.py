@@ -3,11 +3,11 @@ providers and the council's rows are untouched."""
 
 from sqlalchemy import select
 
-from app.audit.models import AuditEvent
-from app.auth.models import Role
 from app.extensions import db
-from app.people.models import Stage
-from app.training.models import ProviderRequirement, StageRequirement
+from app.models.audit import AuditEvent
+from app.models.auth import Role
+from app.models.people import Stage
+from app.models.training import ProviderRequirement, StageRequirement
 
 
 def test_hr_adds_its_own_requirement_for_a_stage(world, sign_in):

@@ -7,13 +7,13 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import select
 
-from app.audit.models import AuditEvent
-from app.auth.models import Role
-from app.certificates.models import Certificate, CertificateKind
-from app.establishment.models import Contract
 from app.extensions import db
-from app.people.models import Stage
-from app.training.models import CheckKind, TrainingResult
+from app.models.audit import AuditEvent
+from app.models.auth import Role
+from app.models.certificates import Certificate, CertificateKind
+from app.models.establishment import Contract
+from app.models.people import Stage
+from app.models.training import CheckKind, TrainingResult
 from app.training.progression import checklist, progress
 from app.training.services import TrainingError, recommend, record_check, record_training
 
@@ -76,7 +76,7 @@ def test_all_met_moves_them_on_with_new_contract_and_certificate(ready):
 
 def test_blocked_by_too_few_hours(ready):
     person, hr, post, _ = ready
-    from app.hours.models import HoursEntry
+    from app.models.hours import HoursEntry
 
     db.session.execute(HoursEntry.__table__.delete().where(HoursEntry.person_id == person.id))
     assert _unmet(person) == [("At least 30 approved hours as a Parent Volunteer", "0 of 30 hours")]
@@ -103,7 +103,7 @@ def test_blocked_by_missing_training(ready):
 
 def test_a_volunteers_dbs_does_not_cover_a_paid_role(ready):
     person, hr, post, _ = ready
-    from app.training.models import Check
+    from app.models.training import Check
 
     db.session.execute(Check.__table__.delete().where(Check.person_id == person.id, Check.kind == CheckKind.DBS))
     record_check(person, kind=CheckKind.DBS, checked_on=date(2025, 1, 6), for_paid_role=False, barred_list=True,
@@ -116,7 +116,7 @@ def test_a_volunteers_dbs_does_not_cover_a_paid_role(ready):
 
 def test_blocked_without_a_recommendation(ready):
     person, hr, post, _ = ready
-    from app.training.models import Recommendation
+    from app.models.training import Recommendation
 
     db.session.execute(Recommendation.__table__.delete())
     assert _unmet(person) == [("Recommendation from their area facilitator", "Not yet recommended")]
@@ -124,7 +124,7 @@ def test_blocked_without_a_recommendation(ready):
 
 def test_override_is_recorded_with_its_reason(ready):
     person, hr, post, _ = ready
-    from app.training.models import Recommendation
+    from app.models.training import Recommendation
 
     db.session.execute(Recommendation.__table__.delete())
     change = _move(person, hr, post, override="Facilitator on leave; recommended by email, attached to HR file")
@@ -144,7 +144,7 @@ def test_employee_needs_right_to_work_and_references(ready):
 
 
 def _only_dbs(person, hr, **check):
-    from app.training.models import Check
+    from app.models.training import Check
 
     db.session.execute(Check.__table__.delete().where(Check.person_id == person.id))
     if check:
@@ -173,7 +173,7 @@ def test_no_override_moves_anyone_into_a_paid_role_without_a_valid_dbs_check(rea
 
 def test_no_override_skips_right_to_work_or_references_into_employment(ready):
     person, hr, post, _ = ready
-    from app.training.models import Check
+    from app.models.training import Check
 
     db.session.execute(Check.__table__.delete().where(Check.kind == CheckKind.RIGHT_TO_WORK))
     with pytest.raises(TrainingError, match="skipped"):
@@ -220,7 +220,7 @@ def test_a_wrong_stage_change_is_corrected_as_its_own_audited_action(ready):
 
 def test_a_paid_sessional_role_needs_a_right_to_work_check_whatever_the_override(ready):
     person, hr, post, _ = ready
-    from app.training.models import Check
+    from app.models.training import Check
 
     db.session.execute(Check.__table__.delete().where(Check.person_id == person.id,
                                                       Check.kind == CheckKind.RIGHT_TO_WORK))
@@ -233,7 +233,7 @@ def test_a_paid_sessional_role_needs_a_right_to_work_check_whatever_the_override
 
 def test_a_providers_own_requirement_blocks_a_move_and_never_loosens_the_councils(ready):
     person, hr, post, _ = ready
-    from app.training.models import ProviderRequirement, StageRequirement
+    from app.models.training import ProviderRequirement, StageRequirement
 
     db.session.add(ProviderRequirement(provider_id=person.provider_id, stage=Stage.CO_FACILITATOR, min_hours=40,
                                        references_needed=1, needs_dbs=False, needs_recommendation=False,

@@ -1,9 +1,9 @@
 from datetime import date
 
-from app.auth.models import Role
-from app.people.models import Stage
+from app.models.auth import Role
+from app.models.people import Stage
+from app.models.training import CheckKind, TrainingResult
 from app.people.services import record_stage_change
-from app.training.models import CheckKind, TrainingResult
 from app.training.queries import compliance, pathway_stats
 from app.training.services import record_check, record_training
 

@@ -2,13 +2,13 @@ from datetime import date, timedelta
 
 from sqlalchemy import select
 
-from app.auth.models import Role
 from app.budget.services import build_monitor
-from app.establishment.models import BudgetLine, BudgetLineKind, ContractYear
 from app.establishment.services import load_contract_year
 from app.extensions import db
-from app.people.models import Person, Stage
-from app.training.models import Check, TrainingRecord
+from app.models.auth import Role
+from app.models.establishment import BudgetLine, BudgetLineKind, ContractYear
+from app.models.people import Person, Stage
+from app.models.training import Check, TrainingRecord
 
 from ..conftest import error_messages, page
 from ..factories import make_post
@@ -52,7 +52,7 @@ def test_progress_page_needs_an_override_reason_when_requirements_are_unmet(worl
     response = client.post(f"/people/{world.me.id}/progress", data={**data, "override_reason": "Agreed at panel"})
     assert error_messages(response)[0].startswith("These cannot be waived: Enhanced DBS check for a paid role")
     assert db.session.get(Person, world.me.id).stage == Stage.VOLUNTEER
-    from app.training.models import CheckKind
+    from app.models.training import CheckKind
     from app.training.services import record_check
 
     record_check(db.session.get(Person, world.me.id), kind=CheckKind.DBS, checked_on=date.today(),

@@ -4,10 +4,10 @@ from datetime import date, datetime
 from sqlalchemy import CheckConstraint, Date, DateTime, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from app.establishment.models import BudgetLine
-from app.expenses.models import Receipt
 from app.extensions import db, string_enum
-from app.people.models import Area, utcnow
+from app.models.establishment import BudgetLine
+from app.models.expenses import Receipt
+from app.models.people import Area, utcnow
 
 
 class SpendStatus(enum.StrEnum):

@@ -23,7 +23,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.extensions import db, import_batch_column, string_enum
-from app.people.models import Person, Stage, StageType, utcnow
+from app.models.people import Person, Stage, StageType, utcnow
 
 course_stage = Table(
     "course_stage",

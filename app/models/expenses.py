@@ -25,7 +25,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.extensions import db, import_batch_column, string_enum
-from app.people.models import Person, utcnow
+from app.models.people import Person, utcnow
 
 
 class Vehicle(enum.StrEnum):

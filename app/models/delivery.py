@@ -17,8 +17,8 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.extensions import db, import_batch_column, string_enum
-from app.hours.models import Activity
-from app.people.models import Area, Person, utcnow
+from app.models.hours import Activity
+from app.models.people import Area, Person, utcnow
 
 
 class OfferKind(enum.StrEnum):

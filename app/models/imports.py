@@ -7,7 +7,7 @@ from sqlalchemy import DateTime, ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.extensions import db
-from app.people.models import utcnow
+from app.models.people import utcnow
 
 
 class ImportBatch(db.Model):

@@ -24,7 +24,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.extensions import db, import_batch_column
-from app.people.models import Area, Person, Stage, StageType, utcnow
+from app.models.people import Area, Person, Stage, StageType, utcnow
 
 MINUTES_IN_A_DAY = 24 * 60
 

@@ -1,10 +1,10 @@
 """Every model, imported once so Alembic and relationships see the whole schema."""
 
-from app.audit.models import AuditEvent
-from app.auth.models import Role, User
-from app.certificates.models import Certificate, CertificateKind, Job, JobStatus
-from app.council.models import Commission, CommissionFunding, CommissionYear, CouncilPost, Lot, ReviewPoint
-from app.delivery.models import (
+from app.models.audit import AuditEvent
+from app.models.auth import Role, User
+from app.models.certificates import Certificate, CertificateKind
+from app.models.council import Commission, CommissionFunding, CommissionYear, CouncilPost, Lot, ReviewPoint
+from app.models.delivery import (
     Cohort,
     DeliveryBaseline,
     DeliveryPlan,
@@ -12,7 +12,7 @@ from app.delivery.models import (
     Offer,
     SessionFacilitator,
 )
-from app.establishment.models import (
+from app.models.establishment import (
     BudgetLine,
     BudgetLineKind,
     Contract,
@@ -23,7 +23,7 @@ from app.establishment.models import (
     PayPoint,
     Post,
 )
-from app.expenses.models import (
+from app.models.expenses import (
     ClaimStatus,
     ExpenseCategory,
     ExpenseClaim,
@@ -34,14 +34,15 @@ from app.expenses.models import (
     Receipt,
     Vehicle,
 )
-from app.hours import summary as _hours_summary  # noqa: F401  (keeps hours_month in step)
-from app.hours.models import Activity, HoursEntry, HoursMonth, HoursStatus
-from app.mail.models import OutboxMessage  # noqa: F401
-from app.once import FormSubmission  # noqa: F401
-from app.people.models import Area, LeavingReason, Person, Provider, Stage, StageChange
-from app.returns.models import ReturnSubmission, VolunteerHourValue
-from app.spending.models import Spend, SpendStatus
-from app.training.models import (
+from app.models.hours import Activity, HoursEntry, HoursMonth, HoursStatus
+from app.models.imports import ImportBatch  # noqa: F401
+from app.models.jobs import Job, JobStatus
+from app.models.mail import OutboxMessage  # noqa: F401
+from app.models.once import FormSubmission  # noqa: F401
+from app.models.people import Area, LeavingReason, Person, Provider, Stage, StageChange
+from app.models.returns import ReturnSubmission, VolunteerHourValue
+from app.models.spending import Spend, SpendStatus
+from app.models.training import (
     Check,
     CheckKind,
     Course,

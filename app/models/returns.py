@@ -18,7 +18,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.extensions import db
-from app.people.models import Provider, utcnow
+from app.models.people import Provider, utcnow
 
 
 class VolunteerHourValue(db.Model):

@@ -9,7 +9,7 @@ from sqlalchemy import Boolean, CheckConstraint, DateTime, Enum, ForeignKey, Int
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.extensions import db
-from app.people.models import Area, Person, Provider, utcnow
+from app.models.people import Area, Person, Provider, utcnow
 
 
 class Role(enum.StrEnum):

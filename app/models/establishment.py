@@ -22,7 +22,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.extensions import db, import_batch_column
-from app.people.models import Area, Person, Provider
+from app.models.people import Area, Person, Provider
 
 FULL_TIME_HOURS = Decimal("37")
 

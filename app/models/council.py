@@ -22,7 +22,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.extensions import db, string_enum
-from app.people.models import Area, Provider, utcnow
+from app.models.people import Area, Provider, utcnow
 
 
 class Term(enum.StrEnum):

@@ -6,7 +6,7 @@ from sqlalchemy import DateTime, ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.extensions import db
-from app.people.models import utcnow
+from app.models.people import utcnow
 
 
 class OutboxMessage(db.Model):
