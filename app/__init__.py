@@ -3,11 +3,13 @@
 import os
 
 from flask import Flask, render_template
+from flask_login import current_user
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
 from config import config_for
 
+from . import access
 from .extensions import csrf, db, limiter, login_manager, migrate, talisman
 
 CSP = {
@@ -248,6 +250,9 @@ def _register_templating(app: Flask) -> None:
 
     # Called only by the templates that name the council (certificates, the return's PDF).
     app.jinja_env.globals["council_name"] = council_name
+    # Templates ask the same questions as views: ``can('approve_hours', entry)``, of the signed-in user.
+    app.jinja_env.globals["can"] = lambda name, record=None: access.can(current_user, name, record)
+    app.jinja_env.globals["refusal"] = lambda name, record=None: access.refusal(current_user, name, record)
 
     @app.context_processor
     def _service_facts() -> dict:

@@ -5,6 +5,7 @@ not from the decorators: a change of who may do what must change that file
 (``flask access routes``), and shows in review as a one-line diff.
 """
 
+import ast
 import re
 from pathlib import Path
 
@@ -248,7 +249,7 @@ ROLE_COMPARISON = re.compile(r"\b(current_user|user|for_user|actor)\.role\b(?!_l
 def test_nothing_outside_access_compares_roles():
     offenders = []
     for path in (ROOT / "app").rglob("*.py"):
-        if path.name == "access.py" or "demo" in path.parts:
+        if "access" in path.relative_to(ROOT / "app").parts[:1] or "demo" in path.parts:
             continue
         for number, line in enumerate(path.read_text().splitlines(), 1):
             if ROLE_COMPARISON.search(line):
@@ -317,3 +318,25 @@ def test_with_only_the_password_done_no_page_opens(app, world, client, role):
             opened.append(f"{method} {rule.rule} {response.status_code}")
     assert opened == []
     assert client.get("/sign-in/second-step").status_code == 200  # still waiting for the code
+
+
+def test_no_view_names_its_permission_twice():
+    """A view declares its permission once, in its decorator: ``load=`` hands it the record,
+    already checked, and ``allowed``/``require_allowed``/``view_scope`` ask the same permission
+    again without naming it."""
+    offenders = []
+    for path in (ROOT / "app").rglob("*.py"):
+        tree = ast.parse(path.read_text())
+        for view in (node for node in ast.walk(tree) if isinstance(node, ast.FunctionDef)):
+            declared = [d.args[0].value for d in view.decorator_list if isinstance(d, ast.Call)
+                        and getattr(d.func, "id", "") == "permission_required"]
+            named = {node.value for statement in view.body for node in ast.walk(statement)
+                     if isinstance(node, ast.Constant) and isinstance(node.value, str)}
+            if declared and declared[0] in named:
+                offenders.append(f"{path.relative_to(ROOT)}: {view.name} names {declared[0]!r} again")
+    assert offenders == []
+
+
+def test_auth_models_do_not_import_access():
+    source = (ROOT / "app" / "models" / "auth.py").read_text()
+    assert "app.access" not in source and "from app import access" not in source

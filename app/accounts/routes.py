@@ -9,11 +9,10 @@ from sqlalchemy import func, or_, select
 from app.access import (
     account_roles,
     accounts_scope,
-    get_person_or_404,
+    can,
     needs_second_step,
     permission_required,
     public,
-    require,
 )
 from app.audit import services as audit
 from app.auth import two_step
@@ -157,10 +156,8 @@ def new_account():
 
 
 @bp.route("/people/<int:person_id>/staff-role", methods=["GET", "POST"])
-@permission_required("grant_staff_role")
-def staff_role(person_id: int):
-    person = get_person_or_404(person_id, for_user=current_user)
-    require("grant_staff_role", person)
+@permission_required("grant_staff_role", load=Person)
+def staff_role(person: Person):
     form = StaffRoleForm()
     form.role.choices = [(r.value, r.label) for r in services.POWER_ROLES]
     form.area_id.choices = [("", "No area")] + [(a.id, a.name) for a in all_areas()]
@@ -197,7 +194,7 @@ def confirm_grant(account_id: int):
             db.session.commit()
             flash(f"{account.name}'s role {account.role.label} is confirmed and in effect", "success")
     return redirect(url_for("accounts.view_account", account_id=account.id)
-                    if current_user.can("manage_accounts", account) else url_for("main.home"))
+                    if can(current_user, "manage_accounts", account) else url_for("main.home"))
 
 
 def _get_grant_or_404(account_id: int) -> User:
@@ -206,16 +203,14 @@ def _get_grant_or_404(account_id: int) -> User:
     :raises NotFound: otherwise.
     """
     account = db.session.get(User, account_id)
-    if account is None or not current_user.can("confirm_grants", account):
+    if account is None or not can(current_user, "confirm_grants", account):
         abort(404)
     return account
 
 
 @bp.route("/accounts/<int:account_id>/link", methods=["POST"])
-@permission_required("manage_accounts")
-def link_person(account_id: int):
-    account = _get_account_or_404(account_id)
-    require("manage_accounts", account)
+@permission_required("manage_accounts", load=User)
+def link_person(account: User):
     form = LinkPersonForm()
     if form.validate_on_submit():
         person = db.session.scalar(select(Person).where(func.upper(Person.ref) == form.ref.data.strip().upper(),
@@ -232,10 +227,8 @@ def link_person(account_id: int):
 
 
 @bp.route("/accounts/<int:account_id>", methods=["GET", "POST"])
-@permission_required("manage_accounts")
-def view_account(account_id: int):
-    account = _get_account_or_404(account_id)
-    require("manage_accounts", account)
+@permission_required("manage_accounts", load=User)
+def view_account(account: User):
     form = _role_form(ChangeAccountForm(obj=account, role=account.role.value), account)
     if form.validate_on_submit():
         try:
@@ -254,12 +247,10 @@ def view_account(account_id: int):
 
 
 @bp.route("/accounts/<int:account_id>/<action>", methods=["POST"])
-@permission_required("manage_accounts")
-def account_action(account_id: int, action: str):
+@permission_required("manage_accounts", load=User)
+def account_action(account: User, action: str):
     if action not in ("unlock", "switch_off", "switch_on"):
         abort(404)
-    account = _get_account_or_404(account_id)
-    require("manage_accounts", account)
     if EmptyForm().validate_on_submit():
         if action == "unlock":
             unlock(account, actor=current_user)
@@ -273,10 +264,8 @@ def account_action(account_id: int, action: str):
 
 
 @bp.route("/accounts/<int:account_id>/reset-two-step", methods=["POST"])
-@permission_required("reset_second_step")
-def reset_second_step(account_id: int):
-    account = _get_account_or_404(account_id)
-    require("reset_second_step", account)
+@permission_required("reset_second_step", load=User)
+def reset_second_step(account: User):
     if EmptyForm().validate_on_submit():
         two_step.reset(account, actor=current_user)
         db.session.commit()
@@ -303,10 +292,8 @@ def sign_in_settings():
 
 
 @bp.route("/people/<int:person_id>/invite", methods=["GET", "POST"])
-@permission_required("invite_people")
-def invite_person(person_id: int):
-    person = get_person_or_404(person_id, for_user=current_user)
-    require("invite_people", person)
+@permission_required("invite_people", load=Person)
+def invite_person(person: Person):
     form = InviteForm(how="email" if person.email else "letter")
     if form.validate_on_submit():
         if form.how.data == "email" and not person.email:

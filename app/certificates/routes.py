@@ -5,7 +5,7 @@ from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
-from app.access import get_certificate_or_404, get_person_or_404, permission_required, public, scope
+from app.access import get_certificate_or_404, get_person_or_404, permission_required, public, view_scope
 from app.extensions import db, limiter
 from app.ids import ids_from
 from app.jobs.runner import start as start_job
@@ -36,7 +36,7 @@ def download(certificate_id: int):
 @permission_required("issue_certificates")
 def bulk():
     query = (select(Certificate).join(Person, Person.id == Certificate.person_id)
-             .where(scope("issue_certificates", current_user)).options(joinedload(Certificate.person))
+             .where(view_scope()).options(joinedload(Certificate.person))
              .order_by(Certificate.issued_on.desc(), Certificate.id.desc()))
     kind = request.values.get("kind", "")
     if kind in {k.value for k in CertificateKind}:

@@ -9,13 +9,14 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from app.access import (
+    can,
     delivery_scope,
     fixed_area_id,
     get_provider_or_404,
     get_session_or_404,
     permission_required,
     records_as_lead,
-    require,
+    require_allowed,
     scope,
     sees_all_providers,
     session_areas,
@@ -51,7 +52,7 @@ def _facilitator_choices(area_ids: list[int]) -> list[Person]:
 @bp.route("/sessions/new", methods=["GET", "POST"])
 @permission_required("record_sessions")
 def new_session():
-    require("record_sessions", None)
+    require_allowed()
     form = SessionForm()
     offers = services.offers()
     areas = _areas()
@@ -93,7 +94,7 @@ def new_session():
             db.session.commit()
             flash("Session recorded. Each facilitator's hours are sent for approval"
                   + (f". Flagged: {session.flag}" if session.flag else ""), "success")
-            return redirect(url_for("delivery.sessions") if current_user.can("view_delivery")
+            return redirect(url_for("delivery.sessions") if can(current_user, "view_delivery")
                             else url_for("main.home"))
     return render_template("delivery/new_session.html", form=form, has_people=bool(people))
 

@@ -4,9 +4,10 @@ from flask import render_template, url_for
 from flask_login import current_user
 from sqlalchemy import select
 
-from app.access import get_contract_or_404, get_person_or_404, permission_required, require
+from app.access import permission_required
 from app.extensions import db
-from app.models.establishment import Post
+from app.models.establishment import Contract, Post
+from app.models.people import Person
 from app.people.routes import bp
 from app.views import save_or_show
 
@@ -24,10 +25,8 @@ def _saved(form, action, person, message: str):
 
 
 @bp.route("/people/<int:person_id>/contracts/new", methods=["GET", "POST"])
-@permission_required("manage_contracts")
-def new_contract(person_id: int):
-    person = get_person_or_404(person_id, for_user=current_user)
-    require("manage_contracts", person)
+@permission_required("manage_contracts", load=Person)
+def new_contract(person: Person):
     form = ContractForm()
     posts = db.session.scalars(select(Post).where(Post.provider_id == person.provider_id)
                                .order_by(Post.title, Post.area_id)).all()
@@ -44,10 +43,8 @@ def new_contract(person_id: int):
 
 
 @bp.route("/contracts/<int:contract_id>/hours", methods=["GET", "POST"])
-@permission_required("manage_contracts")
-def change_contract_hours(contract_id: int):
-    contract = get_contract_or_404(contract_id, for_user=current_user)
-    require("manage_contracts", contract.person)
+@permission_required("manage_contracts", load=Contract)
+def change_contract_hours(contract: Contract):
     form = ChangeHoursForm(basis="sessional" if contract.is_sessional else "salaried")
     if form.validate_on_submit():
         done = _saved(form, lambda: contracts.change_hours(
@@ -60,10 +57,8 @@ def change_contract_hours(contract_id: int):
 
 
 @bp.route("/contracts/<int:contract_id>/end", methods=["GET", "POST"])
-@permission_required("manage_contracts")
-def end_contract(contract_id: int):
-    contract = get_contract_or_404(contract_id, for_user=current_user)
-    require("manage_contracts", contract.person)
+@permission_required("manage_contracts", load=Contract)
+def end_contract(contract: Contract):
     form = EndContractForm()
     if form.validate_on_submit():
         done = _saved(form, lambda: contracts.end_contract(contract, ends_on=form.ends_on.data, actor=current_user),

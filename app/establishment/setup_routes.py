@@ -9,10 +9,11 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from app.access import (
+    allowed,
     get_establishment_record_or_404,
     owner_for_new_setting,
     permission_required,
-    require,
+    require_allowed,
     settings_scope,
 )
 from app.extensions import db
@@ -61,7 +62,7 @@ OVERVIEW = "establishment.overview"
 @permission_required("manage_posts")
 def edit_post(post_id: int | None = None):
     post = get_establishment_record_or_404(Post, post_id, for_user=current_user) if post_id else None
-    require("manage_posts", post)
+    require_allowed(post)
     form = PostForm(obj=post, basis=post.basis if post else None)
     grades = {g.id: g for g in _grades()}
     form.grade_id.choices = [("", "No grade (volunteer)")] + [(g.id, f"{g.code}: {g.name}") for g in grades.values()]
@@ -94,10 +95,8 @@ def new_grade():
 
 
 @bp.route("/grades/<int:grade_id>/pay-points/new", methods=["GET", "POST"])
-@permission_required("manage_grades")
-def new_pay_point(grade_id: int):
-    grade = get_establishment_record_or_404(Grade, grade_id, for_user=current_user)
-    require("manage_grades", grade)
+@permission_required("manage_grades", load=Grade)
+def new_pay_point(grade: Grade):
     form = PayPointForm()
     if form.validate_on_submit():
         done = _done(form, lambda: setup.add_pay_point(
@@ -135,7 +134,7 @@ def _award_table(grades: list[Grade]) -> tuple[dict[int, tuple[int, int, int]], 
 @permission_required("manage_grades")
 def pay_award():
     """A pay award for the grades the user keeps: previewed with its cost, then saved."""
-    grades = [g for g in _grades() if current_user.can("manage_grades", g) and g.pay_points]
+    grades = [g for g in _grades() if allowed(g) and g.pay_points]
     form = PayAwardForm()
     rows, problems = None, {}
     if form.validate_on_submit():
@@ -183,7 +182,7 @@ def new_year():
 
 def _year_or_404(year_id: int) -> ContractYear:
     year = get_establishment_record_or_404(ContractYear, year_id, for_user=current_user)
-    require("manage_budget", year)
+    require_allowed(year)
     return year
 
 
@@ -209,7 +208,7 @@ def edit_line(year_id: int | None = None, budget_line_id: int | None = None):
     line = (get_establishment_record_or_404(BudgetLine, budget_line_id, for_user=current_user)
             if budget_line_id else None)
     year = line.contract_year if line else _year_or_404(year_id)
-    require("manage_budget", year)
+    require_allowed(year)
     posts = {p.id: p for p in _posts()}
     form = BudgetLineForm(obj=line, kind=line.kind.value if line else None,
                           post_ids=[p.id for p in line.posts] if line else None,
@@ -232,7 +231,7 @@ def edit_line(year_id: int | None = None, budget_line_id: int | None = None):
 def edit_funding(year_id: int | None = None, funding_id: int | None = None):
     funding = get_establishment_record_or_404(Funding, funding_id, for_user=current_user) if funding_id else None
     year = funding.contract_year if funding else _year_or_404(year_id)
-    require("manage_budget", year)
+    require_allowed(year)
     form = FundingForm(obj=funding, amount=funding.amount_pence / 100 if funding else None)
     if form.validate_on_submit():
         done = _done(form, lambda: setup.save_funding(funding, year, source=form.source.data,

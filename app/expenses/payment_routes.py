@@ -8,11 +8,11 @@ from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from app.access import get_line_or_404, permission_required, require
+from app.access import permission_required
 from app.exports import csv_writer
 from app.extensions import db
 from app.ids import ids_from
-from app.models.expenses import ExpenseClaim, PaymentBatch
+from app.models.expenses import ExpenseClaim, ExpenseLine, PaymentBatch
 
 from . import queries
 from .forms import AdjustmentForm, PaymentForm
@@ -90,11 +90,9 @@ def batch_csv(batch_id: int):
 
 
 @bp.route("/expenses/items/<int:line_id>/adjust", methods=["GET", "POST"])
-@permission_required("pay_expenses")
-def adjust(line_id: int):
-    line = get_line_or_404(line_id, for_user=current_user)
+@permission_required("pay_expenses", load=ExpenseLine)
+def adjust(line: ExpenseLine):
     claim = line.claim
-    require("pay_expenses", claim)
     form = AdjustmentForm()
     if form.validate_on_submit():
         try:

@@ -13,18 +13,18 @@ from flask import (
 from flask_login import current_user
 
 from app.access import (
+    can,
     get_claim_or_404,
-    get_line_or_404,
     get_person_or_404,
     get_receipt_or_404,
     may_withdraw,
     permission_required,
-    require,
 )
 from app.audit.services import history_for
 from app.auth.forms import EmptyForm
 from app.extensions import db
-from app.models.expenses import ExpenseCategory, Vehicle
+from app.models.expenses import ExpenseCategory, ExpenseClaim, ExpenseLine, Vehicle
+from app.models.people import Person
 from app.views import whole_number
 
 from . import queries
@@ -63,14 +63,12 @@ def person_expenses(person_id: int):
     return render_template("expenses/person_expenses.html", person=person,
                            claims=queries.claims_for(person.id),
                            totals=queries.tax_year_totals(person.id, date.today()),
-                           can_claim=current_user.can("claim_expenses", person), form=EmptyForm())
+                           can_claim=can(current_user, "claim_expenses", person), form=EmptyForm())
 
 
 @bp.route("/people/<int:person_id>/expenses/new", methods=["POST"])
-@permission_required("claim_expenses")
-def new_claim(person_id: int):
-    person = get_person_or_404(person_id, for_user=current_user)
-    require("claim_expenses", person)
+@permission_required("claim_expenses", load=Person)
+def new_claim(person: Person):
     if not EmptyForm().validate_on_submit():
         abort(400)
     claim = create_claim(person, actor=current_user)
@@ -86,14 +84,14 @@ def view_claim(claim_id: int):
 
 def _claim_page(claim, problems: dict[str, str] | None = None):
     """The claim, with any problem shown in a summary at the top and beside the item it is about."""
-    deciding = current_user.can("decide_expense_lines", claim)
+    deciding = can(current_user, "decide_expense_lines", claim)
     flags = queries.flags_for([claim], limit_pence=current_app.config["VOLUNTEER_MONTHLY_ALERT_PENCE"],
                               today=date.today()) if deciding else {}
     moment = datetime.now(UTC)
     undoable = {ln.id for ln in claim.lines if deciding and ln.decided_at is not None and claim.batch_id is None
                 and claim.status != "paid" and moment - _aware(ln.decided_at) <= UNDO_WINDOW}
     return render_template("expenses/view_claim.html", claim=claim, history=history_for(claim), undoable=undoable,
-                           can_change=current_user.can("claim_expenses", claim) and claim.is_editable,
+                           can_change=can(current_user, "claim_expenses", claim) and claim.is_editable,
                            can_decide=deciding, flags=flags, form=EmptyForm(), decision=DecisionForm(),
                            problems=problems or {}, withdrawable=may_withdraw(current_user, claim))
 
@@ -120,10 +118,8 @@ def _line_form() -> LineForm:
 
 
 @bp.route("/expenses/<int:claim_id>/items/new", methods=["GET", "POST"])
-@permission_required("claim_expenses")
-def add_item(claim_id: int):
-    claim = get_claim_or_404(claim_id, for_user=current_user)
-    require("claim_expenses", claim.person)
+@permission_required("claim_expenses", load=ExpenseClaim)
+def add_item(claim: ExpenseClaim):
     form = _line_form()
     if claim.is_editable and form.validate_on_submit():
         category = db.get_or_404(ExpenseCategory, form.category_id.data)
@@ -152,11 +148,9 @@ def add_item(claim_id: int):
 
 
 @bp.route("/expenses/items/<int:line_id>/remove", methods=["GET", "POST"])
-@permission_required("claim_expenses")
-def remove_item(line_id: int):
-    line = get_line_or_404(line_id, for_user=current_user)
+@permission_required("claim_expenses", load=ExpenseLine)
+def remove_item(line: ExpenseLine):
     claim = line.claim
-    require("claim_expenses", claim.person)
     if request.method == "GET":  # ask first: the item and its receipt go for good
         return render_template("expenses/remove_item.html", line=line, claim=claim, form=EmptyForm())
     if EmptyForm().validate_on_submit():
@@ -171,10 +165,8 @@ def remove_item(line_id: int):
 
 
 @bp.route("/expenses/<int:claim_id>/submit", methods=["POST"])
-@permission_required("claim_expenses")
-def submit(claim_id: int):
-    claim = get_claim_or_404(claim_id, for_user=current_user)
-    require("claim_expenses", claim.person)
+@permission_required("claim_expenses", load=ExpenseClaim)
+def submit(claim: ExpenseClaim):
     if EmptyForm().validate_on_submit():
         try:
             submit_claim(claim, actor=current_user, now=now())
@@ -198,11 +190,9 @@ def approvals():
 
 
 @bp.route("/expenses/items/<int:line_id>/decide", methods=["POST"])
-@permission_required("decide_expense_lines")
-def decide(line_id: int):
-    line = get_line_or_404(line_id, for_user=current_user)
+@permission_required("decide_expense_lines", load=ExpenseLine)
+def decide(line: ExpenseLine):
     claim = line.claim
-    require("decide_expense_lines", claim)
     form = DecisionForm()
     if form.validate_on_submit():
         try:
@@ -222,9 +212,7 @@ def receipt(receipt_id: int):
     return serve_receipt(get_receipt_or_404(receipt_id, for_user=current_user))
 
 
-def _claim_action(claim_id: int, permission: str, action, done: str):
-    claim = get_claim_or_404(claim_id, for_user=current_user)
-    require(permission, claim if permission == "decide_expense_lines" else claim.person)
+def _claim_action(claim: ExpenseClaim, action, done: str):
     if EmptyForm().validate_on_submit():
         try:
             result = action(claim)
@@ -237,28 +225,24 @@ def _claim_action(claim_id: int, permission: str, action, done: str):
 
 
 @bp.route("/expenses/<int:claim_id>/withdraw", methods=["POST"])
-@permission_required("claim_expenses")
-def withdraw(claim_id: int):
-    if not may_withdraw(current_user, get_claim_or_404(claim_id, for_user=current_user)):
+@permission_required("claim_expenses", load=ExpenseClaim)
+def withdraw(claim: ExpenseClaim):
+    if not may_withdraw(current_user, claim):
         abort(403)
-    return _claim_action(claim_id, "claim_expenses",
-                         lambda claim: withdraw_claim(claim, actor=current_user, now=datetime.now(UTC)),
+    return _claim_action(claim, lambda claim: withdraw_claim(claim, actor=current_user, now=datetime.now(UTC)),
                          "Claim withdrawn. It is a draft again: change it, then submit it")
 
 
 @bp.route("/expenses/<int:claim_id>/approve-all", methods=["POST"])
-@permission_required("decide_expense_lines")
-def approve_all(claim_id: int):
-    return _claim_action(claim_id, "decide_expense_lines",
-                         lambda claim: approve_claim(claim, actor=current_user, now=datetime.now(UTC)),
+@permission_required("decide_expense_lines", load=ExpenseClaim)
+def approve_all(claim: ExpenseClaim):
+    return _claim_action(claim, lambda claim: approve_claim(claim, actor=current_user, now=datetime.now(UTC)),
                          "{result} item{s} approved")
 
 
 @bp.route("/expenses/items/<int:line_id>/undo", methods=["POST"])
-@permission_required("decide_expense_lines")
-def undo(line_id: int):
-    line = get_line_or_404(line_id, for_user=current_user)
-    require("decide_expense_lines", line.claim)
+@permission_required("decide_expense_lines", load=ExpenseLine)
+def undo(line: ExpenseLine):
     if EmptyForm().validate_on_submit():
         try:
             undo_decision(line, actor=current_user, now=datetime.now(UTC))

@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 from wtforms import StringField, SubmitField
 from wtforms.validators import DataRequired, Length
 
-from app.access import owner_for_new_setting, permission_required, require, settings_scope
+from app.access import owner_for_new_setting, permission_required, require_allowed, settings_scope
 from app.audit import services as audit
 from app.auth.forms import EmptyForm
 from app.extensions import db
@@ -53,7 +53,7 @@ def activities():
 def toggle_activity(activity_id: int):
     activity = db.first_or_404(select(Activity).where(Activity.id == activity_id,
                                                       settings_scope(Activity, current_user)))
-    require("manage_activities", activity)
+    require_allowed(activity)
     if EmptyForm().validate_on_submit():
         activity.is_active = not activity.is_active
         verb = "Restored" if activity.is_active else "Retired"

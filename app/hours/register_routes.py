@@ -6,10 +6,11 @@ from datetime import date
 from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from app.access import area_choices, get_person_or_404, permission_required, require
+from app.access import area_choices, permission_required
 from app.auth.forms import EmptyForm
 from app.extensions import db
 from app.models.hours import Activity
+from app.models.people import Person
 from app.people.queries import all_areas
 from app.views import public_url, whole_number
 
@@ -79,10 +80,8 @@ def reminders():
 
 
 @bp.route("/hours/reminders/<int:person_id>", methods=["POST"])
-@permission_required("remind")
-def send_reminder(person_id: int):
-    person = get_person_or_404(person_id, for_user=current_user)
-    require("remind", person)
+@permission_required("remind", load=Person)
+def send_reminder(person: Person):
     if EmptyForm().validate_on_submit():
         _say(remind_everyone([person], actor=current_user, now=now(), link=public_url("hours.my_hours")))
     return redirect(url_for("hours.reminders"))

@@ -3,12 +3,13 @@ from datetime import UTC, date, datetime
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from app.access import get_hours_or_404, get_person_or_404, permission_required, require, sees_all_areas
+from app.access import can, get_hours_or_404, get_person_or_404, permission_required, sees_all_areas
 from app.audit.services import history_for
 from app.auth.forms import EmptyForm
 from app.extensions import db
 from app.ids import ids_from
 from app.models.hours import Activity, HoursEntry
+from app.models.people import Person
 from app.people.queries import all_areas
 from app.periods import month_of, week_of
 from app.views import whole_number
@@ -64,14 +65,14 @@ def person_hours(person_id: int):
     start = _week(request.args.get("week"))
     end = week_of(start)[1]
     month_start, month_end = month_of(start)
-    drafts = current_user.can("see_drafts", person)  # the council never sees what a parent has not sent
+    drafts = can(current_user, "see_drafts", person)  # the council never sees what a parent has not sent
     return render_template(
         "hours/person_hours.html", person=person, start=start, end=end,
         entries=queries.entries_between(person.id, start, end, drafts=drafts),
         week_totals=queries.minutes_by_status(person.id, start, end, drafts=drafts),
         month_totals=queries.minutes_by_status(person.id, month_start, month_end, drafts=drafts),
-        month_start=month_start, can_log=current_user.can("log_hours_for", person),
-        may_approve=current_user.can("approve_hours", person),
+        month_start=month_start, can_log=can(current_user, "log_hours_for", person),
+        may_approve=can(current_user, "approve_hours", person),
         is_me=current_user.person_id == person.id, today=date.today(), form=EmptyForm())
 
 
@@ -91,10 +92,8 @@ def _hours_form(person, obj=None) -> HoursForm:
 
 
 @bp.route("/people/<int:person_id>/hours/new", methods=["GET", "POST"])
-@permission_required("log_hours_for")
-def log(person_id: int):
-    person = get_person_or_404(person_id, for_user=current_user)
-    require("log_hours_for", person)
+@permission_required("log_hours_for", load=Person)
+def log(person: Person):
     form = _hours_form(person)
     if form.validate_on_submit():
         try:
@@ -123,16 +122,9 @@ def view_entry(entry_id: int):
         may_undo=entry.status == "approved" and undo_problem(entry, now=now()) is None)
 
 
-def _changeable(entry_id: int) -> HoursEntry:
-    entry = get_hours_or_404(entry_id, for_user=current_user)
-    require("log_hours_for", entry)
-    return entry
-
-
 @bp.route("/hours/<int:entry_id>/edit", methods=["GET", "POST"])
-@permission_required("log_hours_for")
-def edit_entry(entry_id: int):
-    entry = _changeable(entry_id)
+@permission_required("log_hours_for", load=HoursEntry)
+def edit_entry(entry: HoursEntry):
     form = _hours_form(entry.person, obj=entry)
     if entry.is_editable and form.validate_on_submit():
         try:
@@ -153,9 +145,8 @@ def edit_entry(entry_id: int):
 
 
 @bp.route("/hours/<int:entry_id>/delete", methods=["GET", "POST"])
-@permission_required("log_hours_for")
-def delete_entry(entry_id: int):
-    entry = _changeable(entry_id)
+@permission_required("log_hours_for", load=HoursEntry)
+def delete_entry(entry: HoursEntry):
     form = EmptyForm()
     if request.method == "POST" and form.validate_on_submit():
         person_id, week = entry.person_id, week_start(entry.worked_on).isoformat()
@@ -171,10 +162,8 @@ def delete_entry(entry_id: int):
 
 
 @bp.route("/people/<int:person_id>/hours/submit", methods=["POST"])
-@permission_required("log_hours_for")
-def submit_week(person_id: int):
-    person = get_person_or_404(person_id, for_user=current_user)
-    require("log_hours_for", person)
+@permission_required("log_hours_for", load=Person)
+def submit_week(person: Person):
     start = _week(request.form.get("week"))
     if EmptyForm().validate_on_submit():
         entries = queries.entries_between(person.id, *week_of(start))
@@ -207,16 +196,9 @@ def approvals():
                            areas=all_areas() if sees_all_areas(current_user) else [])
 
 
-def _decidable(entry_id: int) -> HoursEntry:
-    entry = get_hours_or_404(entry_id, for_user=current_user)
-    require("approve_hours", entry)
-    return entry
-
-
 @bp.route("/hours/<int:entry_id>/reject", methods=["GET", "POST"])
-@permission_required("approve_hours")
-def reject(entry_id: int):
-    entry = _decidable(entry_id)
+@permission_required("approve_hours", load=HoursEntry)
+def reject(entry: HoursEntry):
     form = RejectForm()
     if form.validate_on_submit():
         try:
@@ -231,9 +213,8 @@ def reject(entry_id: int):
 
 
 @bp.route("/hours/<int:entry_id>/correct", methods=["GET", "POST"])
-@permission_required("approve_hours")
-def correct(entry_id: int):
-    entry = _decidable(entry_id)
+@permission_required("approve_hours", load=HoursEntry)
+def correct(entry: HoursEntry):
     form = CorrectionForm()
     if form.validate_on_submit():
         try:
@@ -263,26 +244,24 @@ def _entry_action(entry: HoursEntry, action, done: str):
 
 
 @bp.route("/hours/<int:entry_id>/withdraw", methods=["POST"])
-@permission_required("log_hours_for")
-def withdraw(entry_id: int):
-    return _entry_action(_changeable(entry_id), withdraw_entry,
+@permission_required("log_hours_for", load=HoursEntry)
+def withdraw(entry: HoursEntry):
+    return _entry_action(entry, withdraw_entry,
                          "Withdrawn. The hours are a draft again: change them, then send them for approval")
 
 
 @bp.route("/hours/<int:entry_id>/undo-approval", methods=["POST"])
-@permission_required("approve_hours")
-def undo(entry_id: int):
-    return _entry_action(_decidable(entry_id), undo_approval,
+@permission_required("approve_hours", load=HoursEntry)
+def undo(entry: HoursEntry):
+    return _entry_action(entry, undo_approval,
                          "Approval undone. The hours are waiting for approval again")
 
 
 @bp.route("/people/<int:person_id>/hours/week", methods=["GET", "POST"])
-@permission_required("log_hours_for")
-def log_week(person_id: int):
+@permission_required("log_hours_for", load=Person)
+def log_week(person: Person):
     from .week import blank_week, copied_from_last_week, read_week, save_week
 
-    person = get_person_or_404(person_id, for_user=current_user)
-    require("log_hours_for", person)
     start = _week(request.values.get("week"))
     activities = {a.id: a for a in queries.active_activities(person.provider_id)}
     form, problems = EmptyForm(), {}

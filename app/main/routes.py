@@ -4,7 +4,7 @@ from flask import Blueprint, render_template
 from flask_login import current_user
 from sqlalchemy import func, select
 
-from app.access import home_template, permission_required, person_scope, public, visible_providers
+from app.access import can, home_template, permission_required, person_scope, public, visible_providers
 from app.extensions import db
 from app.golive.services import checklist
 from app.main.todo import todo_for
@@ -28,8 +28,8 @@ def stage_counts(user, today: date) -> dict[tuple[int, Stage], int]:
 @permission_required("use_account")
 def home():
     today = date.today()
-    counts = stage_counts(current_user, today) if current_user.can("view_people") else {}
-    tasks = checklist(current_user.provider_id, today=today) if current_user.can("view_go_live") else []
+    counts = stage_counts(current_user, today) if can(current_user, "view_people") else {}
+    tasks = checklist(current_user.provider_id, today=today) if can(current_user, "view_go_live") else []
     return render_template(
         home_template(current_user), counts=counts, stages=list(Stage),
         providers=visible_providers(current_user), today=today, todos=todo_for(current_user, today=today),

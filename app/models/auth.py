@@ -114,18 +114,6 @@ class User(UserMixin, db.Model):
     def role_label(self) -> str:
         return self.role.label
 
-    def can(self, permission: str, record=None) -> bool:
-        """Whether this user may take the named action on ``record`` (rules in app/access.py)."""
-        from app.access import can
-
-        return can(self, permission, record)
-
-    def refusal(self, permission: str, record=None) -> str | None:
-        """Why the named action is not offered, in words for the page; None when it is."""
-        from app.access import refusal
-
-        return refusal(self, permission, record)
-
 
 class UserSession(db.Model):
     """One signed-in browser or device. Signing in elsewhere adds another; signing out,

@@ -6,7 +6,7 @@ from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
-from app.access import area_choices, get_person_or_404, has_role_for, permission_required, visible_providers
+from app.access import area_choices, can, get_person_or_404, has_role_for, permission_required, visible_providers
 from app.accounts.services import account_state
 from app.audit.services import history_for
 from app.budget.services import person_fte
@@ -84,7 +84,7 @@ def my_record():
 @permission_required("view_person")
 def view_person(person_id: int):
     person = get_person_or_404(person_id, for_user=current_user)
-    history = history_for(person) if current_user.can("view_history") else []
+    history = history_for(person) if can(current_user, "view_history") else []
     contracts = db.session.scalars(
         select(Contract)
         .where(Contract.person_id == person.id)

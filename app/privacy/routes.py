@@ -4,10 +4,11 @@ from flask import Blueprint, Response, flash, redirect, render_template, request
 from flask_login import current_user
 from sqlalchemy import select
 
-from app.access import get_person_or_404, history_scope, permission_required, require
+from app.access import history_scope, permission_required
 from app.auth.forms import EmptyForm
 from app.extensions import db
 from app.models.audit import AuditEvent
+from app.models.people import Person
 from app.views import public_base, whole_number
 
 from .services import (
@@ -22,10 +23,8 @@ bp = Blueprint("privacy", __name__)
 
 
 @bp.route("/people/<int:person_id>/export.zip")
-@permission_required("export_personal_data")
-def export(person_id: int):
-    person = get_person_or_404(person_id, for_user=current_user)
-    require("export_personal_data", person)
+@permission_required("export_personal_data", load=Person)
+def export(person: Person):
     data = subject_access_export(person, verify_base=public_base())
     from app.audit import services as audit
 
@@ -36,10 +35,8 @@ def export(person_id: int):
 
 
 @bp.route("/people/<int:person_id>/anonymise", methods=["GET", "POST"])
-@permission_required("anonymise")
-def anonymise_person(person_id: int):
-    person = get_person_or_404(person_id, for_user=current_user)
-    require("anonymise", person)
+@permission_required("anonymise", load=Person)
+def anonymise_person(person: Person):
     due = person in due_for_anonymisation(today=date.today())
     form = EmptyForm()
     if request.method == "POST" and form.validate_on_submit() and due:
@@ -52,11 +49,9 @@ def anonymise_person(person_id: int):
 
 
 @bp.route("/people/<int:person_id>/remove", methods=["GET", "POST"])
-@permission_required("remove_person")
-def remove_person(person_id: int):
+@permission_required("remove_person", load=Person)
+def remove_person(person: Person):
     """A person added in error is removed, not left (a leaver counts in turnover); ask first."""
-    person = get_person_or_404(person_id, for_user=current_user)
-    require("remove_person", person)
     blockers = removal_blockers(person)
     form = EmptyForm()
     if request.method == "POST" and form.validate_on_submit() and not blockers:

@@ -5,9 +5,11 @@ from flask_login import current_user
 from sqlalchemy import func, select
 
 from app.access import (
+    can,
     get_provider_or_404,
     get_submission_or_404,
     permission_required,
+    require_allowed,
     sees_all_providers,
     submissions_query,
     visible_providers,
@@ -76,7 +78,7 @@ def view():
     return render_template("returns/view_return.html", ret=ret, sections=SECTIONS, definitions=DEFINITIONS,
                            charts=charts(ret), picks=quick_picks(date.today()), provider=provider,
                            providers=visible_providers(current_user), form=EmptyForm(),
-                           can_submit=current_user.can("submit_return", provider), missing=_missing(provider))
+                           can_submit=can(current_user, "submit_return", provider), missing=_missing(provider))
 
 
 def _missing(provider) -> list:
@@ -113,9 +115,8 @@ def download():
 @permission_required("submit_return")
 def submit():
     start, end, provider = _params()
+    require_allowed(provider)
     if request.method == "GET":  # ask first: a submitted return is frozen and goes to the council
-        if not current_user.can("submit_return", provider):
-            abort(403)
         previous = db.session.scalar(select(func.max(ReturnSubmission.version)).where(
             ReturnSubmission.provider_id == (provider.id if provider else None),
             ReturnSubmission.period_start == start, ReturnSubmission.period_end == end))

@@ -7,7 +7,7 @@ from flask_login import current_user
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
-from app.access import get_spend_or_404, permission_required, require, spending_scope
+from app.access import get_spend_or_404, permission_required, refusal, spending_scope
 from app.audit.services import history_for
 from app.expenses.receipts import ReceiptError, serve_receipt, store_receipt
 from app.extensions import db
@@ -84,14 +84,12 @@ def view_spend(spend_id: int):
 def _page(spend: Spend, form: DecideForm):
     year = db.session.get(ContractYear, spend.line.contract_year_id)
     return render_template("spending/view.html", spend=spend, form=form, year=year, history=history_for(spend),
-                           refusal=current_user.refusal("approve_spending", spend))
+                           refusal=refusal(current_user, "approve_spending", spend))
 
 
 @bp.route("/<int:spend_id>/decide", methods=["POST"])
-@permission_required("approve_spending")
-def decide(spend_id: int):
-    spend = get_spend_or_404(spend_id, for_user=current_user)
-    require("approve_spending", spend)
+@permission_required("approve_spending", load=Spend)
+def decide(spend: Spend):
     form = DecideForm()
     if form.validate_on_submit():
         try:

@@ -7,7 +7,7 @@ from flask import flash, redirect, render_template, url_for
 from flask_login import current_user
 from sqlalchemy import func, select
 
-from app.access import owner_for_new_setting, permission_required, require, settings_scope
+from app.access import owner_for_new_setting, permission_required, require_allowed, settings_scope
 from app.audit import services as audit
 from app.extensions import db
 from app.models.people import Stage
@@ -37,7 +37,7 @@ def _save_course(course: Course, form: CourseForm) -> None:
 def edit_course(course_id: int | None = None):
     course = db.first_or_404(select(Course).where(Course.id == course_id, settings_scope(Course, current_user))
                              ) if course_id else None
-    require("manage_courses", course)
+    require_allowed(course)
     form = CourseForm(obj=course)
     if course is not None and not form.is_submitted():
         form.cost.data = course.cost_pence / 100

@@ -11,9 +11,8 @@ from app.access import (
     get_person_or_404,
     names_in_compliance,
     permission_required,
-    require,
-    scope,
     settings_scope,
+    view_scope,
 )
 from app.extensions import db
 from app.formatting import article
@@ -69,10 +68,8 @@ def person_pathway(person_id: int):
 
 
 @bp.route("/people/<int:person_id>/training/new", methods=["GET", "POST"])
-@permission_required("record_training")
-def record(person_id: int):
-    person = get_person_or_404(person_id, for_user=current_user)
-    require("record_training", person)
+@permission_required("record_training", load=Person)
+def record(person: Person):
     form = TrainingRecordForm()
     form.course_id.choices = _courses()
     if form.validate_on_submit():
@@ -100,7 +97,7 @@ def attendance():
     area_id = form.area_id.data or (areas[0].id if areas else None)
     day = form.completed_on.data or date.today()
     people = db.session.scalars(select(Person).where(
-        scope("record_training", current_user), Person.area_id == area_id, Person.joined_on <= day,
+        view_scope(), Person.area_id == area_id, Person.joined_on <= day,
         (Person.left_on.is_(None)) | (Person.left_on >= day)).order_by(Person.last_name)).all()
     if request.form.get("save") and form.validate_on_submit():
         chosen = [p for p in people if request.form.get(f"attended-{p.id}")]
@@ -120,10 +117,8 @@ def attendance():
 
 
 @bp.route("/people/<int:person_id>/checks/new", methods=["GET", "POST"])
-@permission_required("record_checks")
-def add_check(person_id: int):
-    person = get_person_or_404(person_id, for_user=current_user)
-    require("record_checks", person)
+@permission_required("record_checks", load=Person)
+def add_check(person: Person):
     form = CheckForm()
     if form.validate_on_submit():
         try:
@@ -141,10 +136,8 @@ def add_check(person_id: int):
 
 
 @bp.route("/people/<int:person_id>/recommend", methods=["POST"])
-@permission_required("recommend")
-def recommend_person(person_id: int):
-    person = get_person_or_404(person_id, for_user=current_user)
-    require("recommend", person)
+@permission_required("recommend", load=Person)
+def recommend_person(person: Person):
     if person.stage.next is None:
         abort(404)
     form = RecommendForm()
@@ -156,10 +149,8 @@ def recommend_person(person_id: int):
 
 
 @bp.route("/people/<int:person_id>/progress", methods=["GET", "POST"])
-@permission_required("move_on")
-def move_on(person_id: int):
-    person = get_person_or_404(person_id, for_user=current_user)
-    require("move_on", person)
+@permission_required("move_on", load=Person)
+def move_on(person: Person):
     if person.stage.next is None:
         abort(404)
     form = ProgressForm()
@@ -229,10 +220,8 @@ def _current_contract(person):
 
 
 @bp.route("/people/<int:person_id>/stage/correct", methods=["GET", "POST"])
-@permission_required("move_on")
-def correct_stage(person_id: int):
-    person = get_person_or_404(person_id, for_user=current_user)
-    require("move_on", person)
+@permission_required("move_on", load=Person)
+def correct_stage(person: Person):
     if len(person.stage_changes) < 2:
         abort(404)
     form = CorrectStageForm()
