@@ -34,7 +34,8 @@ run: setup
 	scripts/run-dev.sh
 
 test: setup
-	$(VENV)/bin/ruff check app tests config.py wsgi.py
+	$(VENV)/bin/ruff check app tests lint config.py wsgi.py
+	$(VENV)/bin/lint-imports
 	$(PYTEST)
 
 test-postgres: setup
@@ -62,7 +63,8 @@ bench-national: setup
 	$(VENV)/bin/python bench/run.py report
 
 lint: setup
-	$(VENV)/bin/ruff check app tests config.py wsgi.py
+	$(VENV)/bin/ruff check app tests lint config.py wsgi.py
+	$(VENV)/bin/lint-imports
 
 screenshots: setup
 	scripts/screenshots.sh

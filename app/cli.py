@@ -8,10 +8,21 @@ from flask import Flask
 from flask.cli import AppGroup
 from sqlalchemy import select
 
+from app.access import roles_table, route_table
 from app.auth.passwords import hash_password, password_problem
+from app.auth.services import unlock
+from app.demo import load_demo
+from app.demo.scale import ScaleLoader
 from app.extensions import db
+from app.hours.summary import differences, rebuild
+from app.imports.cli import group as import_group
 from app.models.auth import Role, User
 from app.models.people import Area, Provider
+from app.privacy.services import anonymise, due_for_anonymisation
+from app.returns.outputs import to_csv, to_pdf, to_xlsx
+from app.returns.services import build_return
+from app.validators import email_problem
+from app.worker import huey, mail_huey
 
 users = AppGroup("users", help="Manage sign-in accounts.")
 privacy = AppGroup("privacy", help="Personal data: people due to be anonymised.")
@@ -22,8 +33,6 @@ summaries = AppGroup("summaries", help="The summary tables the return reads (the
 @summaries.command("rebuild")
 def summaries_rebuild():
     """Count every summary again from the raw rows."""
-    from app.hours.summary import rebuild
-
     rebuild(db.session.connection())
     db.session.commit()
     click.echo("Rebuilt hours_month from the approved hours.")
@@ -32,8 +41,6 @@ def summaries_rebuild():
 @summaries.command("check")
 def summaries_check():
     """Compare the summaries with a fresh count from the raw rows; exit 1 if they differ."""
-    from app.hours.summary import differences
-
     found = differences(db.session.connection())
     for row in found[:20]:
         click.echo(f"  differs: {row}")
@@ -48,16 +55,12 @@ def access_routes():
     """Print the route -> permission table (committed as app/route_permissions.txt)."""
     from flask import current_app
 
-    from app.access import route_table
-
     click.echo("\n".join(route_table(current_app)))
 
 
 @access.command("roles")
 def access_roles():
     """Print the README's table of permissions by role."""
-    from app.access import roles_table
-
     click.echo("\n".join(roles_table()))
 
 
@@ -66,14 +69,10 @@ def access_roles():
 @click.option("--seed", default=2026, show_default=True, help="Random seed for --scale (the data is deterministic).")
 def demo_command(scale: int | None, seed: int):
     """Load demo data (safe to run again) and print the demo sign-ins."""
-    from app.demo import load_demo
-
     sign_ins = load_demo(today=date.today())
     db.session.commit()
     if scale:
         import time
-
-        from app.demo.scale import ScaleLoader
 
         started = time.perf_counter()
         click.echo(f"Generating {scale} synthetic providers (seed {seed})...")
@@ -114,8 +113,6 @@ def create_user(email, name, role, provider_name, area_name, password):
     problem = password_problem(password)
     if problem:
         raise click.BadParameter(problem, param_hint="password")
-    from app.validators import email_problem
-
     if email_problem(email):
         raise click.BadParameter(email_problem(email), param_hint="email")
     if db.session.scalar(select(User).where(User.email == email)):
@@ -140,8 +137,6 @@ def create_user(email, name, role, provider_name, area_name, password):
 @click.argument("email")
 def unlock_user(email):
     """Clear a lockout after repeated failed sign-ins."""
-    from app.auth.services import unlock
-
     user = db.session.scalar(select(User).where(User.email == email))
     if user is None:
         raise click.BadParameter(f"No account for {email}")
@@ -158,8 +153,6 @@ def worker_command(workers: int | None):
 
     from flask import current_app
     from huey.consumer import Consumer
-
-    from app.jobs.worker import huey
 
     workers = workers or current_app.config["WORKER_PROCESSES"]
     gc.collect()
@@ -179,8 +172,6 @@ def _serve_mail() -> None:
     """The email queue's own consumer, in a process of its own that bulk work never takes."""
     from huey.consumer import Consumer
 
-    from app.jobs.worker import mail_huey
-
     Consumer(mail_huey, workers=1, worker_type="thread").run()
 
 
@@ -193,9 +184,6 @@ def _serve_mail() -> None:
 def return_command(start, end, provider_name, fmt, out):
     """Produce the workforce return for a period."""
     from flask import current_app
-
-    from app.returns.outputs import to_csv, to_pdf, to_xlsx
-    from app.returns.services import build_return
 
     if end < start:
         raise click.BadParameter("--to must be on or after --from")
@@ -211,8 +199,6 @@ def return_command(start, end, provider_name, fmt, out):
 @privacy.command("due")
 def privacy_due():
     """List people who left more than ANONYMISE_AFTER_YEARS ago and still have personal details."""
-    from app.privacy.services import due_for_anonymisation
-
     people = due_for_anonymisation(today=date.today())
     for person in people:
         click.echo(f"{person.ref}  {person.provider.name}  left {person.left_on.isoformat()}")
@@ -224,8 +210,6 @@ def privacy_due():
 def privacy_anonymise(yes: bool):
     """Anonymise everyone due. Their hours, costs and stage history stay in the figures."""
     from datetime import UTC, datetime
-
-    from app.privacy.services import anonymise, due_for_anonymisation
 
     people = due_for_anonymisation(today=date.today())
     if not yes:
@@ -266,6 +250,4 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(users)
     app.cli.add_command(access)
     app.cli.add_command(summaries)
-    from app.imports.cli import group as import_group
-
     app.cli.add_command(import_group)

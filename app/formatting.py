@@ -48,39 +48,9 @@ def fte(value) -> str:
     return text[:-1] if text.endswith("0") else text
 
 
-def _seconds_left(user) -> int:
+def seconds_left(user) -> int:
     """Seconds until the signed-in device's session ends however active it is (0 when unknown)."""
     from datetime import UTC, datetime
 
     ends = getattr(user, "device_ends_at", None)
     return max(0, int((ends - datetime.now(UTC)).total_seconds())) if ends else 0
-
-
-def register(app) -> None:
-    app.add_template_filter(pounds)
-    app.add_template_filter(lambda p: pounds(p, pence_shown=True), "pounds_pence")
-    app.add_template_filter(article)
-    from app.returns import words
-
-    words.register(app)
-    app.add_template_filter(long_date)
-    app.add_template_filter(date_time)
-    app.add_template_filter(fte)
-    app.add_template_filter(browser_name)
-
-    @app.context_processor
-    def service_globals():
-        from datetime import timedelta
-
-        from flask_login import current_user
-
-        from app.access import idle_minutes, role_label, sees_all_areas, sees_all_providers
-        from app.audit.services import record_page, record_words
-        from app.views import same_filters
-
-        return {"current_user": current_user, "timedelta": timedelta,
-                "idle_minutes": lambda user: idle_minutes(user, app.config),
-                "seconds_left": _seconds_left,
-                "sees_all_providers": sees_all_providers, "sees_all_areas": sees_all_areas, "role_label": role_label,
-                "service_name": app.config["SERVICE_NAME"], "same_filters": same_filters,
-                "record_words": record_words, "record_page": record_page}

@@ -14,6 +14,9 @@ from sqlalchemy import event, select
 from sqlalchemy.orm import Session
 
 from app.extensions import db
+from app.mail import send_email
+from app.models.auth import User
+from app.views import public_url
 
 PENDING = "notifications waiting for commit"
 
@@ -21,8 +24,6 @@ PENDING = "notifications waiting for commit"
 def address_for(person) -> str | None:
     """Where to email a person about their own records, or None: only someone with a sign-in
     (their links open pages they can see), unless HR chose to email them without one."""
-    from app.models.auth import User
-
     account = db.session.scalar(select(User).where(User.person_id == person.id).order_by(User.id).limit(1))
     if account is None:
         return person.email if person.email_without_account else None
@@ -32,8 +33,6 @@ def address_for(person) -> str | None:
 
 
 def link(endpoint: str, **values) -> str:
-    from app.views import public_url
-
     return public_url(endpoint, **values)
 
 
@@ -65,8 +64,6 @@ def _rolled_back(session) -> None:
 
 def send_waiting() -> int:
     """Queue every committed notification; returns how many."""
-    from app.mail import send_email
-
     messages = g.pop("notifications", []) if has_request_context() else []
     for to, subject, body, provider_id in messages:
         send_email(to, subject, body, provider_id=provider_id)

@@ -104,3 +104,18 @@ def tax_year_start(day: date) -> date:
 def tax_year_of(day: date) -> Window:
     start = tax_year_start(day)
     return start, date(start.year + 1, 4, 5)
+
+
+def quick_picks(today: date) -> list[tuple[str, date, date]]:
+    """The periods a return is usually asked for: the last four financial quarters and the last
+    two contract years, as (label, first day, last day)."""
+    picks = []
+    start, end = quarter_of(today)
+    for _ in range(4):
+        year = contract_year_start(start).year
+        picks.append((f"Q{quarter_number(start)} {year}/{(year + 1) % 100:02d}", start, end))
+        start, end = quarter_before(start)
+    first = contract_year_start(today).year
+    for year in (first, first - 1):
+        picks.append((f"Contract year {year}/{(year + 1) % 100:02d}", *contract_year_starting(year)))
+    return picks

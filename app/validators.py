@@ -4,8 +4,6 @@ from datetime import date
 
 from wtforms.validators import ValidationError
 
-from app.auth.passwords import password_problem
-
 EMAIL_FORMAT = "Enter an email address in the correct format, like name@example.com"
 
 
@@ -20,13 +18,6 @@ def email_problem(value: str) -> str | None:
     except EmailNotValidError:
         return EMAIL_FORMAT
     return None
-
-
-class NotCommonPassword:
-    def __call__(self, form, field):
-        problem = password_problem(field.data or "")
-        if problem:
-            raise ValidationError(problem)
 
 
 class NotInFuture:

@@ -346,7 +346,7 @@ def _app(url: str, queue: Path | None = None):
     if queue is not None:
         os.environ["QUEUE_URL"] = f"sqlite:///{queue}"
     os.environ["DATABASE_URL"] = url
-    from app import create_app
+    from app.factory import create_app
 
     return create_app("development", SQLALCHEMY_DATABASE_URI=_normalise(url), DEBUG=False)
 
@@ -359,7 +359,7 @@ def enqueue_return_pdfs(url: str, queue: Path) -> list[int]:
     """Two return PDFs (all providers, the quarter) asked for by the co-ordinator, as the page does."""
     code = (
         "import os, sys, json; sys.path.insert(0, '.');"
-        "from sqlalchemy import select; from app import create_app; from app.extensions import db;"
+        "from sqlalchemy import select; from app.factory import create_app; from app.extensions import db;"
         "from app.models.auth import User; from app.jobs.runner import start;"
         "from app.models.certificates import Job, JobStatus; from app.returns.tasks import render_return;"
         "app = create_app('development', DEBUG=False);"
@@ -377,7 +377,7 @@ def enqueue_return_pdfs(url: str, queue: Path) -> list[int]:
 
 
 def wait_for_jobs(url: str, job_ids: list[int], timeout: int) -> bool:
-    code = ("import sys, json; sys.path.insert(0, '.'); from app import create_app; from app.extensions import db;"
+    code = ("import sys, json; sys.path.insert(0, '.'); from app.factory import create_app; from app.extensions import db;"
             "from app.models.certificates import Job; app = create_app('development', DEBUG=False)\n"
             "with app.app_context():\n"
             f"    print(json.dumps([db.session.get(Job, i).status.value for i in {job_ids!r}]))")
@@ -393,7 +393,7 @@ def wait_for_jobs(url: str, job_ids: list[int], timeout: int) -> bool:
 
 
 ENQUEUE_CERTIFICATES = (
-    "import sys, json, time; sys.path.insert(0, '.'); from app import create_app; from app.extensions import db;"
+    "import sys, json, time; sys.path.insert(0, '.'); from app.factory import create_app; from app.extensions import db;"
     "from sqlalchemy import select; from app.models.certificates import Certificate, Job, JobStatus;"
     "from app.models.auth import User; from app.models.people import Person; from app.jobs.runner import start;"
     "from app.certificates.tasks import render_certificates; app = create_app('development', DEBUG=False)\n"

@@ -18,8 +18,8 @@ from hypothesis import settings
 from sqlalchemy import text
 from werkzeug.serving import make_server
 
-from app import create_app
 from app.extensions import db
+from app.factory import create_app
 from app.models.auth import Role, User
 from app.models.certificates import Certificate
 from app.models.expenses import PaymentBatch

@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from app import create_app
 from app.access import roles_table, route_table
+from app.factory import create_app
 from app.models.auth import Role
 
 _APP = create_app("test")

@@ -3,8 +3,8 @@ import sqlite3
 import pytest
 from sqlalchemy import func, select
 
-from app import create_app
 from app.extensions import db
+from app.factory import create_app
 from app.models.people import Person
 
 

@@ -5,8 +5,8 @@ from alembic.migration import MigrationContext
 from flask_migrate import downgrade, upgrade
 from sqlalchemy import inspect
 
-from app import create_app
 from app.extensions import db
+from app.factory import create_app
 
 
 def _inline_sqlite_reference(diff, diffs) -> bool:

@@ -3,8 +3,8 @@ from govuk_frontend_wtf.wtforms_widgets import GovPasswordInput, GovRadioInput, 
 from wtforms import EmailField, PasswordField, RadioField, SelectField, StringField, SubmitField
 from wtforms.validators import DataRequired, Email, InputRequired, Length, Optional
 
+from app.auth.forms import NotCommonPassword
 from app.ids import optional_id
-from app.validators import NotCommonPassword
 
 
 class AccountForm(FlaskForm):

@@ -1,9 +1,18 @@
 from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import GovPasswordInput, GovRadioInput, GovSubmitInput, GovTextInput
 from wtforms import EmailField, PasswordField, RadioField, StringField, SubmitField
-from wtforms.validators import DataRequired, Email, InputRequired, Length
+from wtforms.validators import DataRequired, Email, InputRequired, Length, ValidationError
 
-from app.validators import NotCommonPassword
+from app.auth.passwords import password_problem
+
+
+class NotCommonPassword:
+    """A WTForms validator: a password long and uncommon enough (app/auth/passwords.py)."""
+
+    def __call__(self, form, field):
+        problem = password_problem(field.data or "")
+        if problem:
+            raise ValidationError(problem)
 
 
 class SignInForm(FlaskForm):

@@ -19,6 +19,7 @@ from sqlalchemy import func, select, update
 
 from app.access import may_turn_off_second_step, needs_second_step, permission_required, public
 from app.audit import services as audit
+from app.auth.forms import NotificationsForm
 from app.extensions import db, limiter, login_manager
 from app.models.auth import KnownDevice, User, UserSession
 from app.views import whole_number
@@ -359,8 +360,6 @@ def keep_alive():
 @bp.route("/account/notifications", methods=["GET", "POST"])
 @permission_required("use_account")
 def notifications():
-    from .forms import NotificationsForm
-
     form = NotificationsForm()
     if request.method == "GET":
         form.email.data = "yes" if current_user.email_notifications else "no"

@@ -5,10 +5,11 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
 
-from app.access import needs_second_step
+from app.access import idle_minutes, needs_second_step, session_lifetime
 from app.audit import services as audit
 from app.extensions import db
 from app.models.auth import AccountToken, User, UserSession
+from app.models.people import Person
 
 from .passwords import dummy_hash, hash_password, password_problem, verify_password
 
@@ -21,8 +22,6 @@ def find_user_by_email(email: str) -> User | None:
     """The account with this email address; a parent with no email signs in with their reference."""
     user = db.session.scalar(select(User).where(func.lower(User.email) == email.strip().lower()))
     if user is None and "@" not in email and email.strip():
-        from app.models.people import Person
-
         user = db.session.scalar(select(User).join(Person, Person.id == User.person_id)
                                  .where(func.upper(Person.ref) == email.strip().upper()))
     return user
@@ -148,15 +147,11 @@ def load_session(token: str, *, now: datetime, idle_limit: timedelta | None = No
 def lifetime_for(user: User) -> timedelta:
     from flask import current_app
 
-    from app.access import session_lifetime
-
     return session_lifetime(user, current_app.config)
 
 
 def idle_limit_for(user: User) -> timedelta:
     from flask import current_app
-
-    from app.access import idle_minutes
 
     return timedelta(minutes=idle_minutes(user, current_app.config))
 

@@ -20,6 +20,7 @@ from sqlalchemy import select, update
 from app.access import may_turn_off_second_step
 from app.audit import services as audit
 from app.extensions import db
+from app.mail import send_email
 from app.models.auth import RecoveryCode, User
 
 from .services import _as_aware, end_all_sessions
@@ -102,8 +103,6 @@ def email_code_is_live(user: User, *, now: datetime) -> bool:
 
 
 def send_email_code(user: User, *, now: datetime) -> None:
-    from app.mail import send_email
-
     code = issue_email_code(user, now=now)
     send_email(user.email, f"Your Pathway sign-in code is {code}",
                f"Hello {user.name},\n\nYour code to finish signing in to Pathway is {code}. It works once, for "

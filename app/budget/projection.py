@@ -14,7 +14,8 @@ from decimal import Decimal
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from app.budget.costs import financial_year_of, pence, terms_on
+from app.council.services import the_commission
+from app.establishment.costs import financial_year_of, pence, terms_on
 from app.establishment.services import (
     annual_post_cost_pence,
     contract_years_for,
@@ -70,8 +71,6 @@ def _mid_on(grade: Grade, day: date, rate: Decimal) -> tuple[Decimal, int, bool]
 def _contract_years(provider_id: int) -> list[tuple[str, date, bool]]:
     """(label, start, extension?) for each year: the council's contract's years where it is set
     up, otherwise the provider's own contract years."""
-    from app.council.services import the_commission
-
     commission = the_commission()
     if commission is not None:
         return [(y.label, y.starts_on, y.is_extension) for y in commission.years]

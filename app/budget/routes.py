@@ -5,6 +5,8 @@ from flask import Blueprint, Response, abort, render_template, request
 from flask_login import current_user
 
 from app.access import area_choices, fixed_area_id, get_provider_or_404, permission_required, visible_providers
+from app.budget.charts import bar_chart
+from app.budget.projection import DEFAULT_AWARD_PCT, project
 from app.establishment.services import contract_years_for
 from app.exports import csv_writer
 from app.people.queries import all_areas
@@ -121,9 +123,6 @@ def fte_csv():
 def projection():
     """The establishment priced over the rest of the contract against each year's funding."""
     from decimal import Decimal, InvalidOperation
-
-    from .charts import bar_chart
-    from .projection import DEFAULT_AWARD_PCT, project
 
     provider = get_provider_or_404(request.args.get("provider", type=whole_number), for_user=current_user)
     raw = (request.args.get("award") or "").strip().rstrip("%").strip()

@@ -6,7 +6,6 @@ query's rows, because pricing a contract pro rata across pay awards is date
 arithmetic per contract (a provider has tens of contracts, not thousands).
 """
 
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
@@ -15,23 +14,31 @@ from sqlalchemy import and_, case, extract, func, literal, or_, select
 from sqlalchemy.orm import selectinload
 
 from app import periods
-from app.establishment.services import budget_row, on_cost_rules
+from app.establishment.costs import (
+    contract_cost,
+    frozen_rules,
+    frozen_terms,
+    on_cost_rules,
+    pence,
+    sessional_cost,
+    terms_on,
+)
+from app.establishment.services import budget_row, contract_years_for, load_contract_year, year_containing
 from app.extensions import db
-from app.models.establishment import BudgetLine, BudgetLineKind, Contract, ContractYear, Grade, Post
+from app.hours.rules import fte_used
+from app.models.establishment import (
+    BudgetLine,
+    BudgetLineKind,
+    Contract,
+    ContractYear,
+    Grade,
+    Post,
+    fte_of_weekly_hours,
+)
 from app.models.hours import HoursEntry, HoursStatus
 from app.models.people import Person
 
-from .costs import contract_cost, frozen_rules, frozen_terms, pence, sessional_cost, terms_on
-
-# Actual spend for non-pay lines comes from other features (expenses, training),
-# which register a function here: (year, today, area_id) -> ({month start: pence
-# spent}, pence committed to the year end).
-NonPaySource = Callable[[ContractYear, date, int | None], tuple[dict[date, int], int]]
-NON_PAY_SOURCES: dict[BudgetLineKind, NonPaySource] = {}
-# Spending recorded straight against a line (invoices for room hire and the like) registers
-# here: (year, today, area_id) -> {line id: ({month start: pence spent}, pence committed)}.
-LineSource = Callable[[ContractYear, date, int | None], dict[int, tuple[dict[date, int], int]]]
-LINE_SOURCES: list[LineSource] = []
+from .sources import LINE_SOURCES, NON_PAY_SOURCES, NonPaySource, run_rate_projection
 
 
 def months_of(start: date, end: date) -> list[date]:
@@ -119,7 +126,7 @@ def _contracts(posts: list[Post], start: date, end: date) -> list[Contract]:
     ))
 
 
-def _sessional_minutes(contracts: list[Contract], start: date, end: date):
+def sessional_minutes(contracts: list[Contract], start: date, end: date):
     """Approved minutes worked under each sessional contract, by month and pay period."""
     sessional = [c for c in contracts if c.is_sessional]
     if not sessional:
@@ -205,7 +212,7 @@ def build_monitor(year: ContractYear, *, today: date, area_id: int | None = None
     all_posts = [p for line in year.budget_lines for p in line.posts]
     contracts = _contracts([p for p in all_posts if _in_area(p, area_id)], year.starts_on,
                            year.ends_on)
-    sessional = _sessional_minutes(contracts, year.starts_on, min(today, year.ends_on))
+    sessional = sessional_minutes(contracts, year.starts_on, min(today, year.ends_on))
     lines = []
     by_line = [source(year, today, area_id) for source in LINE_SOURCES]
     for line in year.budget_lines:
@@ -250,19 +257,7 @@ def _fill_non_pay(figures: LineFigures, source: NonPaySource, year: ContractYear
     figures.committed = committed
 
 
-def run_rate_projection(so_far: int, year: ContractYear, today: date) -> int:
-    """Spend so far carried on at the same daily rate to the year end."""
-    to_date = min(today, year.ends_on)
-    elapsed = (to_date - year.starts_on).days + 1
-    remaining = (year.ends_on - to_date).days
-    if so_far <= 0 or elapsed <= 0 or remaining <= 0:
-        return 0
-    return round(so_far * remaining / elapsed)
-
-
 def year_for_provider(provider_id: int, year_id: int | None, today: date) -> ContractYear | None:
-    from app.establishment.services import contract_years_for, load_contract_year, year_containing
-
     years = contract_years_for(provider_id)
     chosen = next((y for y in years if y.id == year_id), None) if year_id else year_containing(years, today)
     return load_contract_year(chosen.id) if chosen else None
@@ -289,8 +284,6 @@ class FteRow:
 
 def fte_report(provider_id: int, start: date, end: date, *, area_id: int | None = None) -> list[FteRow]:
     """Approved hours as FTE against budgeted FTE, per post group (post title), in SQL."""
-    from app.hours.rules import fte_used
-
     post_filter = [Post.provider_id == provider_id]
     if area_id is not None:
         post_filter.append(Post.area_id == area_id)
@@ -324,6 +317,4 @@ def person_fte(person_id: int, start: date, end: date) -> tuple[Decimal, int]:
     minutes = db.session.scalar(select(func.coalesce(func.sum(HoursEntry.minutes), 0)).where(
         HoursEntry.person_id == person_id, HoursEntry.status == HoursStatus.APPROVED,
         HoursEntry.worked_on.between(start, end)))
-    from app.models.establishment import fte_of_weekly_hours
-
     return fte_of_weekly_hours(contracted), int(minutes)

@@ -12,6 +12,7 @@ from app.jobs.runner import start as start_job
 from app.models.certificates import Certificate, CertificateKind
 from app.models.jobs import Job, JobStatus
 from app.models.people import Person
+from app.training.forms import RevokeForm
 from app.views import public_base, whole_number
 
 from .pdf import render_certificate_pdf
@@ -62,8 +63,6 @@ def bulk():
 @bp.route("/certificates/<int:certificate_id>/revoke", methods=["GET", "POST"])
 @permission_required("issue_certificates")
 def revoke_certificate(certificate_id: int):
-    from app.training.forms import RevokeForm
-
     certificate = get_certificate_or_404(certificate_id, for_user=current_user)
     form = RevokeForm()
     if form.validate_on_submit():

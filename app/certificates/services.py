@@ -10,6 +10,7 @@ from app.extensions import db
 from app.models.certificates import MILESTONES, Certificate, CertificateKind
 from app.models.hours import HoursEntry, HoursStatus
 from app.models.people import Person, Stage, StageChange
+from app.notify import link, tell
 
 
 def _issue(person_id: int, *, kind: CertificateKind, title: str, issued_on: date, actor,
@@ -20,8 +21,6 @@ def _issue(person_id: int, *, kind: CertificateKind, title: str, issued_on: date
     db.session.flush()
     audit.record(actor=actor, action="certificate", entity=certificate, provider_id=provider_id,
                  summary=f"Certificate {certificate.number} issued: {title}")
-    from app.notify import link, tell
-
     tell(db.session.get(Person, person_id), f"You have a new certificate: {title}", lambda: (
          f"Well done. Your certificate \"{title}\" is ready to download and print: "
          f"{link('certificates.download', certificate_id=certificate.id)}"))

@@ -8,11 +8,15 @@ from sqlalchemy import func, select
 
 from app.access import permission_required
 from app.accounts.routes import invite_to_set_password
+from app.budget.county import county_budget
 from app.establishment.forms import FundingForm
 from app.extensions import db
 from app.models.auth import User
 from app.models.council import CommissionYear, ReviewPoint
+from app.models.establishment import Grade
+from app.models.expenses import MileageRate, Vehicle
 from app.models.people import Area, Person, Provider
+from app.models.returns import VolunteerHourValue
 from app.views import whole_number
 
 from . import services
@@ -113,7 +117,7 @@ def contract():
     current = next((y for y in commission.years if y.id == year_id), None) or next(
         (y for y in commission.years if y.starts_on <= today <= y.ends_on), commission.years[0])
     return render_template("council/contract.html", commission=commission, today=today, year=current,
-                           county=services.county_budget(current, today=today), extension=ExtensionForm(),
+                           county=county_budget(current, today=today), extension=ExtensionForm(),
                            upcoming=[p for p in commission.review_points if p.decision is None])
 
 
@@ -204,9 +208,6 @@ def new_lot():
 @permission_required("manage_rates")
 def rates():
     """Dated rates for the whole contract: the volunteer hour value and HMRC mileage rates."""
-    from app.models.expenses import MileageRate, Vehicle
-    from app.models.returns import VolunteerHourValue
-
     hour, mileage = HourValueForm(prefix="hour"), MileageRateForm(prefix="mileage")
     mileage.vehicle.choices = [(v.value, v.label) for v in Vehicle]
     which = request.form.get("which")
@@ -238,8 +239,6 @@ def rates():
 @bp.route("/contract/council-posts/new", methods=["GET", "POST"])
 @permission_required("manage_commission")
 def new_council_post():
-    from app.models.establishment import Grade
-
     commission = services.the_commission()
     if commission is None:
         return _no_contract_yet()

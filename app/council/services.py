@@ -1,13 +1,11 @@
 """Adding providers (with their first member of staff, invited) and areas; audited, flushed."""
 
-from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from sqlalchemy import func, select
 
 from app.accounts.services import AccountError, create_staff_account
 from app.audit import services as audit
-from app.establishment.services import round_to_pound
 from app.extensions import db
 from app.formatting import long_date, pounds
 from app.models.auth import Role, User
@@ -21,7 +19,9 @@ from app.models.council import (
     ReviewPoint,
     Term,
 )
+from app.models.expenses import MileageRate, Vehicle
 from app.models.people import Area, Provider
+from app.models.returns import VolunteerHourValue
 
 
 class CouncilError(ValueError):
@@ -178,69 +178,6 @@ def add_lot(commission: Commission, *, name: str, provider: Provider, areas: lis
     return lot
 
 
-# The county budget -------------------------------------------------------------------------
-
-@dataclass(frozen=True)
-class ProviderBudget:
-    provider: Provider
-    budget_pence: int
-    forecast_pence: int
-    funding_pence: int  # what the provider's own budget says it is funded
-
-
-@dataclass(frozen=True)
-class CountyBudget:
-    year: CommissionYear
-    rows: list[ProviderBudget]
-    funding_pence: int  # the contract's funding for the year
-    council_pence: int = 0  # the council's own posts, priced at its pay scale
-
-    @property
-    def budget_pence(self) -> int:
-        return sum(r.budget_pence for r in self.rows) + self.council_pence
-
-    @property
-    def forecast_pence(self) -> int:
-        return sum(r.forecast_pence for r in self.rows) + self.council_pence
-
-    @property
-    def headroom_pence(self) -> int:
-        return self.funding_pence - self.budget_pence
-
-
-def county_budget(year: CommissionYear, *, today: date) -> CountyBudget:
-    """Every provider's budget and forecast for the contract year, added up against its funding.
-    A provider's year is its contract year that starts the same day."""
-    from app.budget.services import build_monitor
-    from app.establishment.services import budget_table, load_contract_year
-    from app.models.establishment import ContractYear
-
-    rows = []
-    for provider_year in db.session.scalars(select(ContractYear).where(ContractYear.starts_on == year.starts_on)
-                                            .order_by(ContractYear.provider_id)):
-        loaded = load_contract_year(provider_year.id)
-        table = budget_table(loaded)
-        monitor = build_monitor(loaded, today=today)
-        rows.append(ProviderBudget(loaded.provider, table.total_pence, monitor.total("forecast"),
-                                   table.funding_pence))
-    council = sum(round_to_pound(post_annual_cost_pence_for(post.grade, post.fte, year.starts_on))
-                  for post in year.commission.council_posts)
-    return CountyBudget(year, rows, sum(f.amount_pence for f in year.funding), council)
-
-
-def post_annual_cost_pence_for(grade, fte, on: date):
-    """A council post's year at the council's pay scale and on-cost rules on ``on``."""
-    from decimal import Decimal
-
-    from app.budget.costs import terms_on
-    from app.establishment.services import annual_post_cost_pence, on_cost_rules
-
-    point = grade.pay_point_on(on)
-    if point is None:
-        return Decimal(0)
-    return annual_post_cost_pence(1, fte, point.mid_pence, point.on_cost_bp, terms_on(on_cost_rules(None), on))
-
-
 def add_council_post(commission: Commission, *, title: str, grade, fte, actor) -> CouncilPost:
     """:raises CouncilError: for a grade that is not the council's own."""
     if grade is None or grade.provider_id is not None:
@@ -260,8 +197,6 @@ def add_hour_value(*, effective_from: date, pence_per_hour: int, source: str, ac
 
     :raises CouncilError: for a date that already has a value.
     """
-    from app.models.returns import VolunteerHourValue
-
     if db.session.scalar(select(VolunteerHourValue.id).where(VolunteerHourValue.effective_from == effective_from)):
         raise CouncilError("effective_from", f"There is already a value from {long_date(effective_from)}")
     value = VolunteerHourValue(effective_from=effective_from, pence_per_hour=pence_per_hour, source=source.strip())
@@ -279,8 +214,6 @@ def add_mileage_rate(*, vehicle: str, effective_from: date, pence_per_mile: int,
 
     :raises CouncilError: for a threshold without its rate (or the other way), or a date already there.
     """
-    from app.models.expenses import MileageRate, Vehicle
-
     if (threshold_miles is None) != (pence_after_threshold is None):
         raise CouncilError("pence_after_threshold", "Enter both the miles and the rate after them, or neither")
     if db.session.scalar(select(MileageRate.id).where(MileageRate.vehicle == Vehicle(vehicle),

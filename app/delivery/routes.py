@@ -14,6 +14,7 @@ from app.access import (
     fixed_area_id,
     get_provider_or_404,
     get_session_or_404,
+    owner_for_new_setting,
     permission_required,
     records_as_lead,
     require_allowed,
@@ -23,6 +24,8 @@ from app.access import (
     visible_providers,
 )
 from app.audit.services import history_for
+from app.budget.charts import bar_chart
+from app.delivery.forms import PlanForm
 from app.exports import csv_writer
 from app.extensions import db
 from app.models.delivery import Cohort, DeliverySession, SessionFacilitator
@@ -175,8 +178,6 @@ def _date_arg(name: str) -> date | None:
 @bp.route("/")
 @permission_required("view_delivery")
 def overview():
-    from app.budget.charts import bar_chart
-
     provider, areas, area_id, report = _report_context()
     weeks = sorted(report.weekly) or []
     step = max(1, len(weeks) // 8)  # a readable number of labels, however long the period
@@ -240,10 +241,6 @@ def _plan_rows(offers) -> tuple[dict[int, dict], dict[str, str]]:
 @permission_required("manage_delivery_plan")
 def plan():
     """The plan in force, and a new one from a date (a provider's own, or the council's)."""
-    from app.access import owner_for_new_setting
-
-    from .forms import PlanForm
-
     offers = services.offers()
     provider_id = owner_for_new_setting(current_user)
     current = services.plan_on(provider_id, date.today())

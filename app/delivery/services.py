@@ -13,9 +13,11 @@ from app.audit import services as audit
 from app.extensions import db
 from app.formatting import long_date
 from app.hours.services import HoursError, log_hours
+from app.models.council import Lot
 from app.models.delivery import Cohort, DeliveryBaseline, DeliveryPlan, DeliverySession, Mode, Offer, SessionFacilitator
 from app.models.hours import HoursEntry, HoursStatus
 from app.models.people import Area, Person, Provider
+from app.models.training import TrainingRecord, TrainingResult
 from app.periods import whole_weeks
 
 EVENING_FROM = time(17, 30)
@@ -42,8 +44,6 @@ def _training_flag(people: list[Person], cohort: Cohort | None, day: date) -> st
     """Facilitators without the course the programme needs (a licence), named; None if all have it."""
     if cohort is None or cohort.required_course_id is None:
         return None
-    from app.models.training import TrainingRecord, TrainingResult
-
     trained = set(db.session.scalars(select(TrainingRecord.person_id).where(
         TrainingRecord.person_id.in_([p.id for p in people]), TrainingRecord.course_id == cohort.required_course_id,
         TrainingRecord.result != TrainingResult.FAILED,
@@ -327,8 +327,6 @@ def short_of_plan(start: date, end: date, *, below: float) -> list[tuple[Provide
     """Every provider's areas that delivered fewer than ``below`` of the sessions the plan asked
     for in [start, end]: (provider, area, delivered, planned). A handful of queries however many
     providers there are: the plans, the lots and the sessions, each read once."""
-    from app.models.council import Lot
-
     weeks = len(weeks_in(start, end))
     plans = db.session.scalars(select(DeliveryPlan).where(DeliveryPlan.effective_from <= start)
                                .order_by(DeliveryPlan.effective_from)).all()
@@ -360,8 +358,6 @@ def short_of_plan(start: date, end: date, *, below: float) -> list[tuple[Provide
 def areas_for(provider_id: int | None) -> list[Area]:
     """The areas a provider delivers in: those of its lots where the contract is let in lots,
     otherwise every area (and every area for the whole county)."""
-    from app.models.council import Lot
-
     if provider_id is not None:
         lots = db.session.scalars(select(Lot).where(Lot.provider_id == provider_id)).all()
         areas = {a.id: a for lot in lots for a in lot.areas}

@@ -7,6 +7,7 @@ from datetime import date
 
 from sqlalchemy import select
 
+from app.council import services as council
 from app.extensions import db
 from app.models.auth import User
 from app.models.people import Person, Provider
@@ -44,8 +45,6 @@ def load_demo(today: date) -> list[tuple[str, str, str]]:
 def _load_commission(provider: Provider, areas: dict) -> None:
     """The council's contract: three years from April 2025 with the seed's funding each year,
     let in one lot of all four areas to the demo provider."""
-    from app.council import services as council
-
     if council.the_commission() is not None:
         return
     commission = council.set_up_commission(name="Supporting Parents of Children with SEND",

@@ -10,7 +10,7 @@ from app.auth.passwords import hash_password
 from app.extensions import db
 from app.models.auth import Role, User
 from app.models.establishment import Contract, Post
-from app.models.people import Area, Person, Provider, Stage, StageChange
+from app.models.people import Area, LeavingReason, Person, Provider, Stage, StageChange
 
 from .establishment import AREAS
 
@@ -113,8 +113,6 @@ def load_people(provider: Provider, areas: dict[str, Area], posts, today: date) 
                 named["volunteer"] = volunteer
 
     # Two leavers, so the lists and returns have someone who has left: one to paid work elsewhere.
-    from app.models.people import LeavingReason
-
     reasons = {r.code: r.id for r in db.session.scalars(select(LeavingReason))}
     for area_name, left, why in (("South Kent", date(2025, 7, 31), "paid_work"),
                                  ("West Kent", date(2026, 2, 27), "caring")):

@@ -10,6 +10,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from sqlalchemy import insert, select, text
 
 from app.extensions import db
+from app.hours.summary import recount_people
 from app.models.certificates import Certificate, CertificateKind
 from app.models.delivery import DeliverySession, Mode, Offer, SessionFacilitator
 from app.models.establishment import Contract
@@ -45,8 +46,6 @@ def _copy(model, rows: list[dict]) -> None:
     """PostgreSQL's COPY, several times quicker than INSERTs for millions of rows. COPY is not
     an ORM statement, so the hours summary is recounted here for the people it touched, in the
     same transaction (app.hours.summary does that itself for every other way of writing)."""
-    from app.hours.summary import recount_people
-
     columns = list(rows[0])
     cursor = db.session.connection().connection.driver_connection.cursor()
     with cursor.copy(f"COPY {model.__tablename__} ({', '.join(columns)}) FROM STDIN") as copy:

@@ -8,6 +8,8 @@ from sqlalchemy import select
 from app.certificates.services import award_milestones, issue_stage_certificate
 from app.extensions import db
 from app.models.auth import User
+from app.models.certificates import Certificate, CertificateKind
+from app.models.hours import HoursEntry, HoursStatus
 from app.models.people import Person, Provider, Stage
 from app.models.training import CheckKind, Course, CourseStageRow, TrainingRecord, TrainingResult
 from app.training.services import record_check, record_training
@@ -94,9 +96,6 @@ def load_training(provider: Provider, today: date) -> None:
 
 def _date_milestones(person_ids: list[int]) -> None:
     """A milestone is dated the day its hours were reached, not the day the demo was loaded."""
-    from app.models.certificates import Certificate, CertificateKind
-    from app.models.hours import HoursEntry, HoursStatus
-
     certificates = db.session.scalars(select(Certificate).where(
         Certificate.person_id.in_(person_ids), Certificate.kind == CertificateKind.MILESTONE)).all()
     by_person: dict[int, list] = {}

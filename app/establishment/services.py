@@ -15,11 +15,12 @@ from app.models.establishment import (
     Contract,
     ContractYear,
     Grade,
-    OnCostRule,
     Post,
     fte_of_weekly_hours,
 )
 from app.models.people import Person
+
+from .costs import on_cost_rules, person_annual_cost, terms_on
 
 
 class PricingError(ValueError):
@@ -30,38 +31,11 @@ def round_to_pound(pence: Decimal) -> int:
     return int((pence / 100).quantize(Decimal("1"), rounding=ROUND_HALF_UP)) * 100
 
 
-def on_cost_rules(provider_id: int | None):
-    """The provider's on-cost rules, oldest first, as (from, terms or None for flat): its own
-    where it has any, otherwise the council's. Asked once per provider per request."""
-    from flask import g
-
-    from app.budget.costs import OnCostTerms
-
-    cache = g.setdefault("_on_cost_rules", {})
-    if provider_id not in cache:
-        rows = db.session.scalars(select(OnCostRule).where(
-            (OnCostRule.provider_id == provider_id) | OnCostRule.provider_id.is_(None))
-            .order_by(OnCostRule.effective_from)).all()
-        own = [r for r in rows if r.provider_id is not None]
-        cache[provider_id] = [
-            (r.effective_from, OnCostTerms(r.effective_from, r.ni_rate_bp, r.ni_threshold_pence, r.pension_rate_bp)
-             if r.method == "statutory" else None) for r in (own or rows)]
-    return cache[provider_id]
-
-
-def forget_on_cost_rules() -> None:
-    from flask import g
-
-    g.pop("_on_cost_rules", None)
-
-
 @lru_cache(maxsize=4096)
 def annual_post_cost_pence(number_of_posts: int, budgeted_fte, mid_pence, on_cost_bp: int, terms) -> Decimal:
     """A year of a post line: each of its posts at an equal share of the budgeted FTE, so NI's
     threshold applies per person. Pure, and the same few grades and FTEs recur across posts and
     providers (most use the council's scale), so each is worked out once a process."""
-    from app.budget.costs import person_annual_cost
-
     fte = Decimal(str(budgeted_fte or 0))
     people = number_of_posts if number_of_posts > 0 else 1
     return people * person_annual_cost(Decimal(str(mid_pence)) * fte / people, on_cost_bp, terms)
@@ -72,8 +46,6 @@ def post_annual_cost_pence(post: Post, on: date) -> Decimal:
 
     :raises PricingError: when the post's grade has no pay point by that date.
     """
-    from app.budget.costs import terms_on
-
     if post.grade is None:
         return Decimal(0)
     point = post.grade.pay_point_on(on)

@@ -9,7 +9,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from sqlalchemy import func, select
 
 from app.audit import services as audit
-from app.budget.costs import terms_on
+from app.establishment.costs import terms_on
 from app.extensions import db
 from app.formatting import long_date, pounds
 from app.models.establishment import (
@@ -23,7 +23,8 @@ from app.models.establishment import (
     Post,
 )
 
-from .services import annual_post_cost_pence, on_cost_rules
+from .costs import forget_on_cost_rules, on_cost_rules
+from .services import annual_post_cost_pence
 
 
 class SetupError(ValueError):
@@ -274,8 +275,6 @@ def add_on_cost_rule(*, provider_id: int | None, effective_from: date, method: s
 
     :raises SetupError: for a statutory rule without its rates, or a date that already has a rule.
     """
-    from .services import forget_on_cost_rules
-
     if method == "statutory":
         for field, value in (("ni_rate", ni_rate_bp), ("ni_threshold", ni_threshold_pence),
                              ("pension_rate", pension_rate_bp)):

@@ -17,7 +17,7 @@ from app.access import (
     settings_scope,
 )
 from app.extensions import db
-from app.models.establishment import BudgetLine, ContractYear, Funding, Grade, Post
+from app.models.establishment import BudgetLine, ContractYear, Funding, Grade, OnCostRule, Post
 from app.people.queries import all_areas
 from app.views import save_or_show
 
@@ -248,8 +248,6 @@ def edit_funding(year_id: int | None = None, funding_id: int | None = None):
 @bp.route("/on-costs")
 @permission_required("view_establishment")
 def on_costs():
-    from app.models.establishment import OnCostRule
-
     rows = db.session.scalars(select(OnCostRule).where(settings_scope(OnCostRule, current_user))
                               .order_by(OnCostRule.provider_id.is_(None), OnCostRule.effective_from.desc())).all()
     return render_template("establishment/on_costs.html", rows=rows)

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 from werkzeug.utils import secure_filename
 
 from app.extensions import db
-from app.models.expenses import Receipt
+from app.models.expenses import ExpenseClaim, ExpenseLine, Receipt
 
 ALLOWED = {"application/pdf": "PDF", "image/jpeg": "JPEG", "image/png": "PNG", "image/heic": "HEIC",
            "image/heif": "HEIC"}
@@ -43,8 +43,6 @@ def check_upload(data: bytes, max_bytes: int) -> str:
 
 def used_bytes(person_id: int) -> int:
     """Receipt storage a person's claims hold."""
-    from app.models.expenses import ExpenseClaim, ExpenseLine
-
     return db.session.scalar(
         select(func.coalesce(func.sum(Receipt.size_bytes), 0))
         .where(Receipt.id.in_(select(ExpenseLine.receipt_id).join(ExpenseClaim, ExpenseClaim.id == ExpenseLine.claim_id)
@@ -84,8 +82,6 @@ def receipt_path(receipt: Receipt) -> Path:
 def forget_receipt(receipt: Receipt) -> None:
     """Delete a receipt no line uses any more: its row now, its file once the change is committed
     (a change rolled back keeps the file it still points to)."""
-    from app.models.expenses import ExpenseLine
-
     if db.session.scalar(select(func.count()).select_from(ExpenseLine).where(ExpenseLine.receipt_id == receipt.id)):
         return
     db.session.delete(receipt)

@@ -12,6 +12,7 @@ from sqlalchemy import and_, false, or_, select, update
 
 from app.access import refuse_own
 from app.audit import services as audit
+from app.expenses.receipts import forget_receipt
 from app.extensions import db
 from app.formatting import pounds
 from app.models.expenses import (
@@ -25,6 +26,7 @@ from app.models.expenses import (
     Vehicle,
 )
 from app.models.people import Person
+from app.notify import link, tell
 
 from .rules import Rate, mileage_pence, tax_year_end, tax_year_start
 
@@ -155,8 +157,6 @@ def remove_line(line: ExpenseLine, *, actor) -> None:
                          + (f" and its receipt {receipt.original_name}" if receipt else ""))
     db.session.flush()
     if receipt is not None:
-        from .receipts import forget_receipt
-
         forget_receipt(receipt)
         db.session.flush()
 
@@ -214,8 +214,6 @@ def decide_line(line: ExpenseLine, *, approve: bool, reason: str | None, actor, 
                  summary=f"{verb} {line.category.name}: {line.description} (£{line.amount_pence / 100:,.2f})"
                  + (f": {line.decision_reason}" if line.decision_reason else ""))
     if not approve:
-        from app.notify import link, tell
-
         tell(claim.person, "An item on your expense claim was not approved", lambda: (
              f"{line.category.name}: {line.description} ({pounds(line.amount_pence, pence_shown=True)}) was not "
              f"approved by {actor.name}, who said:\n\n{line.decision_reason}\n\n"
@@ -259,8 +257,6 @@ def mark_paid(claims: list[ExpenseClaim], *, paid_on: date, reference: str, acto
         audit.record(actor=actor, action="paid", entity=claim, provider_id=claim.person.provider_id,
                      summary=f"Paid £{claim.approved_pence / 100:,.2f} on {paid_on:%-d %B %Y}, "
                              f"reference {reference.strip()}")
-        from app.notify import tell
-
         tell(claim.person, f"Your expenses claim of {pounds(claim.approved_pence, pence_shown=True)} has been paid",
              f"Your expenses claim of {pounds(claim.approved_pence, pence_shown=True)} was paid on "
              f"{paid_on:%-d %B %Y}, reference {reference.strip()}. It may take a few days to reach your account.")

@@ -2,7 +2,7 @@
 by the worker every Monday morning. Nobody is reminded more than once a week, however it is
 sent; each reminder is in the change history."""
 
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 from flask import current_app
 from huey import crontab
@@ -14,6 +14,7 @@ from app.jobs.queue import app_context, huey
 from app.mail import send_email
 from app.models.audit import AuditEvent
 from app.models.people import Person
+from app.views import public_url
 
 from .queries import quiet_people
 
@@ -61,8 +62,6 @@ def weekly_reminders(*, today: date, now: datetime) -> int:
     """Every provider's quiet people from last week, reminded once. Returns how many were sent."""
     base = current_app.config.get("PUBLIC_BASE_URL") or "http://127.0.0.1:5000"
     with current_app.test_request_context(base_url=base):
-        from app.views import public_url
-
         link = public_url("hours.my_hours")
     _, _, people = quiet_people(true(), today=today)
     outcome = remind_everyone(people, actor=None, now=now, link=link)
@@ -72,17 +71,6 @@ def weekly_reminders(*, today: date, now: datetime) -> int:
 
 @huey.periodic_task(crontab(day_of_week="1", hour="9", minute="30"))
 def remind_every_monday() -> None:
-    from datetime import UTC
-
     with app_context():
         count = weekly_reminders(today=date.today(), now=datetime.now(UTC))
         current_app.logger.info("Weekly reminders to log hours: %s sent", count)
-
-
-@huey.periodic_task(crontab(day_of_week="1", hour="8", minute="0"))
-def staff_summaries_every_monday() -> None:
-    from app.main.todo import weekly_summaries
-
-    with app_context():
-        count = weekly_summaries(today=date.today())
-        current_app.logger.info("Weekly summaries for staff: %s sent", count)

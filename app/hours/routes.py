@@ -7,6 +7,7 @@ from app.access import can, get_hours_or_404, get_person_or_404, permission_requ
 from app.audit.services import history_for
 from app.auth.forms import EmptyForm
 from app.extensions import db
+from app.hours.week import blank_week, copied_from_last_week, read_week, save_week
 from app.ids import ids_from
 from app.models.hours import Activity, HoursEntry
 from app.models.people import Person
@@ -260,8 +261,6 @@ def undo(entry: HoursEntry):
 @bp.route("/people/<int:person_id>/hours/week", methods=["GET", "POST"])
 @permission_required("log_hours_for", load=Person)
 def log_week(person: Person):
-    from .week import blank_week, copied_from_last_week, read_week, save_week
-
     start = _week(request.values.get("week"))
     activities = {a.id: a for a in queries.active_activities(person.provider_id)}
     form, problems = EmptyForm(), {}

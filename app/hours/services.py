@@ -10,10 +10,14 @@ from sqlalchemy import func, select, update
 
 from app.access import own_record, refuse_own
 from app.audit import services as audit
+from app.certificates.services import award_milestones
 from app.extensions import db
 from app.locks import serialise
+from app.models.certificates import Certificate, CertificateKind
 from app.models.hours import Activity, HoursEntry, HoursStatus
 from app.models.people import Person
+from app.models.returns import ReturnSubmission
+from app.notify import link, tell
 
 from .rules import entry_problems
 
@@ -139,8 +143,6 @@ def approve_entries(entries: list[HoursEntry], *, actor, now: datetime) -> int:
 
 def _award_milestones(person_ids, now: datetime, actor) -> None:
     # Certificates build on hours, so the import is here rather than at the top.
-    from app.certificates.services import award_milestones
-
     award_milestones(person_ids, today=now.date(), actor=actor)
 
 
@@ -159,8 +161,6 @@ def reject_entry(entry: HoursEntry, *, reason: str, actor, now: datetime) -> Non
     audit.record(actor=actor, action="reject", entity=entry, provider_id=entry.person.provider_id,
                  summary=f"Rejected {_describe(entry)}: {entry.rejection_reason}")
     db.session.flush()
-    from app.notify import link, tell
-
     tell(entry.person, "Your hours were sent back", lambda: (
          f"Your {_describe(entry)} were sent back by {actor.name}, who said:\n\n{entry.rejection_reason}\n\n"
          f"Correct them and send them again here: {link('hours.view_entry', entry_id=entry.id)}"))
@@ -295,9 +295,6 @@ def withdraw_entry(entry: HoursEntry, *, actor, now: datetime) -> None:
 
 def undo_problem(entry: HoursEntry, *, now: datetime) -> str | None:
     """Why an approval cannot be undone any more, or None."""
-    from app.models.certificates import Certificate, CertificateKind
-    from app.models.returns import ReturnSubmission
-
     decided = _aware(entry.decided_at)
     if entry.status != HoursStatus.APPROVED or decided is None:
         return "Only approved hours can have their approval undone"

@@ -8,6 +8,10 @@ from flask.cli import AppGroup
 from sqlalchemy.exc import IntegrityError
 
 from app.extensions import db
+from app.imports import establishment
+from app.imports.expenses import import_expenses
+from app.imports.sessions import import_sessions
+from app.imports.training import import_training
 
 from .batches import run_import
 from .csvfile import LIMITS, NO_LIMITS, ImportFailed, TooBig, check_size, xlsx_as_csv
@@ -74,8 +78,6 @@ def hours_command(file, provider_name, no_limits):
 @click.option("--no-limits", is_flag=True, help="Import a file past the size and row limits.")
 def expenses_command(file, provider_name, no_limits):
     """Columns: person_ref,date,category,amount,miles,vehicle,status"""
-    from .expenses import import_expenses
-
     _run(import_expenses, file, provider_name, now=datetime.now(UTC), no_limits=no_limits)
 
 
@@ -85,8 +87,6 @@ def expenses_command(file, provider_name, no_limits):
 @click.option("--no-limits", is_flag=True, help="Import a file past the size and row limits.")
 def sessions_command(file, provider_name, no_limits):
     """Columns: offer,area,date,start,end,mode,venue,out_of_hours,facilitators,leads,families_attended,..."""
-    from .sessions import import_sessions
-
     _run(import_sessions, file, provider_name, now=datetime.now(UTC), no_limits=no_limits)
 
 
@@ -96,8 +96,6 @@ def sessions_command(file, provider_name, no_limits):
 @click.option("--no-limits", is_flag=True, help="Import a file past the size and row limits.")
 def training_command(file, provider_name, no_limits):
     """Columns: person_ref,course,completed_on"""
-    from .training import import_training
-
     _run(import_training, file, provider_name, no_limits=no_limits)
 
 
@@ -107,14 +105,10 @@ def _establishment_command(name: str, doc: str):
     @click.option("--provider", "provider_name", help="Provider name (optional if there is only one).")
     @click.option("--no-limits", is_flag=True, help="Import a file past the size and row limits.")
     def command(file, provider_name, no_limits):
-        from . import establishment
-
         _run(getattr(establishment, f"import_{name}"), file, provider_name, no_limits=no_limits)
 
     return command
 
 
 for _name, _columns in (("posts", "POST_COLUMNS"), ("contracts", "CONTRACT_COLUMNS"), ("checks", "CHECK_COLUMNS")):
-    from . import establishment as _establishment
-
-    _establishment_command(_name, "Columns: " + ",".join(getattr(_establishment, _columns)))
+    _establishment_command(_name, "Columns: " + ",".join(getattr(establishment, _columns)))

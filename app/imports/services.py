@@ -11,6 +11,7 @@ from decimal import Decimal, InvalidOperation
 from sqlalchemy import func, insert, select
 
 from app.audit import services as audit
+from app.certificates.services import award_milestones
 from app.establishment.contracts import ContractError, start_contract
 from app.extensions import db
 from app.hours.rules import minutes_from_hours
@@ -262,8 +263,6 @@ def import_hours(text: str, *, provider: Provider, actor, today: date, now: date
         db.session.execute(insert(HoursEntry), entries[start:start + 5000])
     report.created = len(entries)
     _audit_import(actor, provider, report)
-    from app.certificates.services import award_milestones
-
     award_milestones({e["person_id"] for e in entries if e["status"] == HoursStatus.APPROVED},
                      today=today, actor=actor)
     return report

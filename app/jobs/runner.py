@@ -19,6 +19,7 @@ from huey import crontab
 from sqlalchemy import func, select, update
 
 from app.extensions import db
+from app.jobs import parts
 from app.models.jobs import Job, JobStatus
 
 from .queue import JobRefused, app_context, huey, results_dir
@@ -185,8 +186,6 @@ def expire(now: datetime) -> int:
     for job in old:
         delete_job(job)
     db.session.commit()
-    from . import parts
-
     parts.tidy(older_than_seconds=current_app.config["JOB_KEEP_HOURS"] * 3600)
     return len(old)
 

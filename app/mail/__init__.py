@@ -17,6 +17,8 @@ from markupsafe import Markup, escape
 from app.extensions import db
 from app.jobs.queue import app_context, mail_huey
 from app.models.mail import OutboxMessage
+from app.models.people import Provider
+from app.validators import email_problem
 
 OUTBOX_KEEP = 50
 
@@ -27,8 +29,6 @@ def send_email(to: str, subject: str, body: str, *, provider_id: int | None = No
     Returns False, and sends nothing, for an address that is not one (an old record with a
     line break in it, say): a message is never built with a broken header.
     """
-    from app.validators import email_problem
-
     if not to or email_problem(to):
         current_app.logger.warning("Email not sent: %r is not an email address", to)
         return False
@@ -57,8 +57,6 @@ def deliver_email(to: str, subject: str, body: str, provider_id: int | None) -> 
 
 def _signature(provider_id: int | None, service: str) -> str:
     """Who the message is from, in words: the provider, through Pathway."""
-    from app.models.people import Provider
-
     provider = db.session.get(Provider, provider_id) if provider_id else None
     return f"{provider.name}, through {service}" if provider else service
 

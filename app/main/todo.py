@@ -9,9 +9,18 @@ from flask import url_for
 from sqlalchemy import distinct, func, select
 
 from app.access import has_role_for, is_parent, scope, sees_all_providers
+from app.delivery.services import short_of_plan
 from app.extensions import db
 from app.formatting import long_date, pounds
-from app.models.people import Person
+from app.mail import send_email
+from app.models.auth import User
+from app.models.certificates import Certificate
+from app.models.expenses import ClaimStatus, ExpenseClaim, ExpenseLine, LineStatus
+from app.models.hours import HoursEntry, HoursStatus
+from app.models.people import Person, Provider
+from app.models.returns import ReturnSubmission
+from app.models.training import Check, Recommendation
+from app.periods import quick_picks
 
 RECENT_DAYS = 30
 DUE_WITHIN_DAYS = 30
@@ -35,10 +44,6 @@ def _count(query) -> int:
 
 def for_parent(user, *, today: date) -> list[Todo]:
     """What waits for a parent, then news of what they sent."""
-    from app.models.certificates import Certificate
-    from app.models.expenses import ClaimStatus, ExpenseClaim, ExpenseLine, LineStatus
-    from app.models.hours import HoursEntry, HoursStatus
-
     person = user.person
     if person is None:
         return []
@@ -94,10 +99,6 @@ def _waiting(user, permission: str, counted, *conditions) -> int:
 
 def for_staff(user, *, today: date) -> list[Todo]:
     """An area facilitator's area, or HR's and an administrator's whole provider."""
-    from app.models.expenses import ClaimStatus, ExpenseClaim
-    from app.models.hours import HoursEntry, HoursStatus
-    from app.models.training import Check, Recommendation
-
     soon = today + timedelta(days=DUE_WITHIN_DAYS)
     queues = [
         (_waiting(user, "approve_hours", HoursEntry.id, HoursEntry.status == HoursStatus.SUBMITTED),
@@ -122,14 +123,10 @@ def for_staff(user, *, today: date) -> list[Todo]:
 
 
 def _last_quarter(today: date) -> tuple[str, date, date]:
-    from app.returns.routes import quick_picks
-
     return quick_picks(today)[1]
 
 
 def _return_due(user, *, today: date) -> list[Todo]:
-    from app.models.returns import ReturnSubmission
-
     if not has_role_for(user, "submit_return") or user.provider_id is None:
         return []
     label, start, end = _last_quarter(today)
@@ -145,9 +142,6 @@ def _return_due(user, *, today: date) -> list[Todo]:
 
 def for_coordinator(user, *, today: date) -> list[Todo]:
     """Returns in and missing for last quarter, across every provider."""
-    from app.models.people import Provider
-    from app.models.returns import ReturnSubmission
-
     if not sees_all_providers(user):
         return []
     label, start, end = _last_quarter(today)
@@ -173,8 +167,6 @@ SHORT_BELOW = 0.9
 
 def _short_on_delivery(start: date, end: date, label: str) -> list[Todo]:
     """Each provider's areas that delivered fewer sessions than the plan asked for last quarter."""
-    from app.delivery.services import short_of_plan
-
     return [Todo(f"{provider.name} delivered {delivered} of {float(planned):g} planned sessions in {area.name} "
                  f"in {label}",
                  url_for("delivery.overview", provider=provider.id, area=area.id,
@@ -197,9 +189,6 @@ def weekly_summaries(*, today: date) -> int:
     """Email each member of staff what waits for them (those who have email notifications on and
     something waiting). Returns how many were sent."""
     from flask import current_app
-
-    from app.mail import send_email
-    from app.models.auth import User
 
     base = (current_app.config.get("PUBLIC_BASE_URL") or "http://127.0.0.1:5000").rstrip("/")
     sent = 0

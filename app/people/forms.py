@@ -9,9 +9,10 @@ from govuk_frontend_wtf.wtforms_widgets import (
 from wtforms import BooleanField, EmailField, RadioField, SelectField, StringField, SubmitField
 from wtforms.validators import DataRequired, Email, InputRequired, Length, Optional, Regexp
 
+from app.extensions import db
 from app.fields import GovDateField
 from app.ids import optional_id, whole_number
-from app.models.people import STAGE_LABELS
+from app.models.people import STAGE_LABELS, LeavingReason
 from app.validators import NotInFuture, OnOrAfter
 
 STAGE_CHOICES = [(stage.value, label) for stage, label in STAGE_LABELS.items()]
@@ -85,9 +86,6 @@ class PersonForm(FlaskForm):
     def with_reasons(self):
         """Offer the leaving reasons kept as data."""
         from sqlalchemy import select
-
-        from app.extensions import db
-        from app.models.people import LeavingReason
 
         reasons = db.session.scalars(select(LeavingReason).order_by(LeavingReason.sort_order)).all()
         self.leaving_reason_id.choices = [("", "Choose a reason")] + [(r.id, r.label) for r in reasons]

@@ -5,6 +5,7 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from app.access import history_scope, permission_required
+from app.audit import services as audit
 from app.auth.forms import EmptyForm
 from app.extensions import db
 from app.models.audit import AuditEvent
@@ -26,8 +27,6 @@ bp = Blueprint("privacy", __name__)
 @permission_required("export_personal_data", load=Person)
 def export(person: Person):
     data = subject_access_export(person, verify_base=public_base())
-    from app.audit import services as audit
-
     audit.record(actor=current_user, action="export", entity=person, summary="Subject access export downloaded")
     db.session.commit()
     return Response(data, mimetype="application/zip", headers={

@@ -21,13 +21,15 @@ from app.certificates.tasks import zip_name
 from app.expenses.receipts import receipt_path
 from app.exports import csv_dict_writer
 from app.extensions import db
+from app.jobs.runner import delete_job, job_arguments
 from app.models.audit import AuditEvent
 from app.models.auth import AccountToken, User
 from app.models.certificates import Certificate
 from app.models.delivery import SessionFacilitator
-from app.models.establishment import Contract
+from app.models.establishment import Contract, Post
 from app.models.expenses import ExpenseClaim, ExpenseLine, Receipt
 from app.models.hours import HoursEntry
+from app.models.jobs import Job
 from app.models.people import Person
 from app.models.training import Check, Recommendation, TrainingRecord
 
@@ -91,8 +93,6 @@ def _stage(value) -> str:
 
 def _readable_files(person: Person) -> dict[str, list[dict]]:
     """Each file of the export as rows with headings in words, hours in hours and money in pounds."""
-    from app.models.establishment import Post
-
     hours = db.session.scalars(select(HoursEntry).where(HoursEntry.person_id == person.id)
                                .order_by(HoursEntry.worked_on, HoursEntry.id)).all()
     lines = db.session.scalars(select(ExpenseLine).join(ExpenseClaim).where(ExpenseClaim.person_id == person.id)
@@ -212,9 +212,6 @@ def _scrub_history(person: Person, related: dict[str, list[int]]) -> re.Pattern 
 def _forget_certificate_downloads(person: Person, certificate_ids: list[int]) -> None:
     """Bulk certificate downloads made earlier that hold this person's certificates go (they can
     be made again, and would now say "Anonymised")."""
-    from app.jobs.runner import delete_job, job_arguments
-    from app.models.jobs import Job
-
     mine = set(certificate_ids)
     for job in db.session.scalars(select(Job).where(Job.kind == "certificates", Job.provider_id == person.provider_id)):
         held = set(job_arguments(job).get("certificate_ids", []))

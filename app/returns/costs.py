@@ -11,13 +11,14 @@ from decimal import Decimal
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import selectinload
 
-from app.budget.costs import pence, salaried_cost, sessional_cost, terms_on
-from app.budget.services import _sessional_minutes
-from app.establishment.services import budget_row, on_cost_rules
+from app.budget.services import sessional_minutes
+from app.establishment.costs import on_cost_rules, pence, salaried_cost, sessional_cost, terms_on
+from app.establishment.services import budget_row
 from app.extensions import db
 from app.models.establishment import FULL_TIME_HOURS, BudgetLine, BudgetLineKind, Contract, ContractYear, Grade, Post
 from app.models.expenses import ClaimStatus, ExpenseClaim, ExpenseLine, LineStatus
 from app.models.people import Person
+from app.models.spending import Spend, SpendStatus
 from app.models.training import TrainingRecord
 
 Costs = dict[str, dict[int | None, dict[str, float]]]  # measure -> area -> line name -> GBP
@@ -69,7 +70,7 @@ def _pay(costs: Costs, years: list[ContractYear], start: date, end: date) -> Non
         select(Contract).where(Contract.post_id.in_(list(posts)), Contract.is_sessional, Contract.starts_on <= end,
                                or_(Contract.ends_on.is_(None), Contract.ends_on >= start))
         .options(selectinload(Contract.post).selectinload(Post.grade).selectinload(Grade.pay_points))))
-    for contract, _month, priced_on, minutes in _sessional_minutes(sessional, start, end):
+    for contract, _month, priced_on, minutes in sessional_minutes(sessional, start, end):
         year, line = line_of[(contract.post.provider_id, contract.post_id)]
         cost = sessional_cost(minutes, contract.post.grade.pay_point_on(priced_on),
                               terms_on(on_cost_rules(contract.post.provider_id), priced_on))
@@ -110,8 +111,6 @@ def _non_pay(costs: Costs, years: list[ContractYear], start: date, end: date) ->
 
 def _invoices(costs: Costs, years: list[ContractYear], first: date, last: date) -> None:
     """Approved non-pay spending charged to the years' lines (a course's invoice is counted through training)."""
-    from app.models.spending import Spend, SpendStatus
-
     rows = db.session.execute(
         select(Spend.area_id, BudgetLine.name, func.sum(Spend.amount_pence))
         .join(BudgetLine, BudgetLine.id == Spend.budget_line_id)

@@ -10,13 +10,24 @@ from decimal import Decimal
 
 from sqlalchemy import and_, func, or_, select, true
 
+from app.establishment.services import post_holders, vacant_and_under_contracted
 from app.extensions import db
 from app.hours.summary import month_key, month_of, quarter_months
 from app.models.establishment import FULL_TIME_HOURS, Contract, Post, fte_of_weekly_hours
 from app.models.expenses import ClaimStatus, ExpenseClaim, ExpenseLine, LineStatus
 from app.models.hours import Activity, HoursEntry, HoursMonth, HoursStatus
-from app.models.people import Person, Stage, StageChange
+from app.models.people import LeavingReason, Person, Stage, StageChange
 from app.models.returns import VolunteerHourValue
+from app.models.training import (
+    Check,
+    CheckKind,
+    Course,
+    CourseStageRow,
+    StageRequirement,
+    TrainingRecord,
+    TrainingResult,
+)
+from app.training.rules import DBS_RECHECK_MONTHS, add_months
 
 DEFINITIONS = {
     "headcount": "People in each stage on the period's last day.",
@@ -128,8 +139,6 @@ def leavers(scope, start: date, end: date) -> Values:
 
 def leavers_by_reason(scope, start: date, end: date) -> tuple[Values, Values]:
     """Leavers in the period by reason code, and those whose reason is the pathway working."""
-    from app.models.people import LeavingReason
-
     rows = db.session.execute(
         select(Person.area_id, LeavingReason.code, LeavingReason.is_progression, func.count())
         .outerjoin(LeavingReason, LeavingReason.id == Person.leaving_reason_id)
@@ -152,8 +161,6 @@ def progressions(scope, start: date, end: date) -> Values:
 def vacancy(provider_scope, day: date) -> tuple[Values, Values]:
     """Vacant and under-contracted FTE by post title (``vacant_and_under_contracted``), from each
     post's holders and contracted hours, aggregated in SQL; county-wide posts count under area None."""
-    from app.establishment.services import post_holders, vacant_and_under_contracted
-
     contracted = post_holders(day)
     rows = db.session.execute(
         select(Post.area_id, Post.title, Post.number_of_posts, Post.budgeted_fte, contracted.c.holders,
@@ -291,8 +298,6 @@ def split_hours(rows, start: date, end: date) -> tuple[Values, Values, Values]:
 def compliance_counts(scope, day: date) -> tuple[dict[int, int], dict[int, int]]:
     """People in post whose mandatory training is all current, and whose DBS check is valid for
     their role, on ``day``, counted by area in SQL."""
-    from app.models.training import Check, CheckKind, Course, CourseStageRow, TrainingRecord, TrainingResult
-
     # Mandatory courses: the council-wide ones for the stage, and the person's provider's own.
     needed_council = (select(CourseStageRow.stage, func.count().label("n"))
                       .join(Course, Course.id == CourseStageRow.course_id)
@@ -322,9 +327,6 @@ def compliance_counts(scope, day: date) -> tuple[dict[int, int], dict[int, int]]
     # date is due after the configured interval), for paid work when paid, with the children's
     # barred list where the stage needs it.
     from flask import current_app
-
-    from app.models.training import StageRequirement
-    from app.training.rules import DBS_RECHECK_MONTHS, add_months
 
     issued_after = add_months(day, -current_app.config.get("DBS_RECHECK_MONTHS", DBS_RECHECK_MONTHS))
     # Needed unless the stage's requirements say otherwise (a stage with no row needs it).

@@ -24,7 +24,7 @@ from app.jobs.runner import start as start_job
 from app.mail import send_email
 from app.models.jobs import Job, JobStatus
 from app.models.returns import ReturnSubmission
-from app.periods import contract_year_start, contract_year_starting, quarter_before, quarter_number, quarter_of
+from app.periods import quick_picks
 from app.views import public_url, whole_number
 
 from .measures import DEFINITIONS
@@ -33,20 +33,6 @@ from .services import SECTIONS, build_return, from_submission, submit_return
 from .tasks import render_return
 
 bp = Blueprint("returns", __name__, url_prefix="/returns")
-
-
-def quick_picks(today: date) -> list[tuple[str, date, date]]:
-    """The last four financial quarters and the last two contract years."""
-    picks = []
-    start, end = quarter_of(today)
-    for _ in range(4):
-        year = contract_year_start(start).year
-        picks.append((f"Q{quarter_number(start)} {year}/{(year + 1) % 100:02d}", start, end))
-        start, end = quarter_before(start)
-    first = contract_year_start(today).year
-    for year in (first, first - 1):
-        picks.append((f"Contract year {year}/{(year + 1) % 100:02d}", *contract_year_starting(year)))
-    return picks
 
 
 def _params():

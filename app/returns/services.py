@@ -7,6 +7,7 @@ from datetime import date, datetime
 from sqlalchemy import func, select
 
 from app.audit import services as audit
+from app.delivery.services import areas_for, delivery_reports
 from app.extensions import db
 from app.locks import serialise
 from app.models.people import Area, Provider, Stage
@@ -127,8 +128,6 @@ def _by_area(values: m.Values, area_names: dict[int, str]) -> dict[str, float]:
 
 def _delivery(build: _Builder, provider_id: int | None, start: date, end: date) -> None:
     """Sessions, families and hours against the plan, for each area the provider delivers in and in total."""
-    from app.delivery.services import areas_for, delivery_reports
-
     areas = areas_for(provider_id)
     reports = delivery_reports(provider_ids=[provider_id] if provider_id else None, areas=areas, start=start,
                                end=end, each_area=True)

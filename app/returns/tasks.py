@@ -8,6 +8,7 @@ from app.jobs.queue import JobRefused, job_requester
 from app.jobs.runner import Run, job_task
 from app.models.jobs import Job
 from app.models.people import Provider
+from app.models.returns import ReturnSubmission
 
 from .outputs import to_pdf, to_xlsx
 from .services import build_return, from_submission
@@ -22,8 +23,6 @@ def render_return(job: Job, run: Run, start: str, end: str, provider_id: int | N
     # Scope is checked again here, not only when the job was asked for.
     requester = job_requester(job, "view_return")
     if submission_id:
-        from app.models.returns import ReturnSubmission
-
         submission = db.session.get(ReturnSubmission, submission_id)
         if submission is None or not can(requester, "view_return", submission):
             raise JobRefused("That return is not one you may see")

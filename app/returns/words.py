@@ -1,6 +1,8 @@
 """The return in words for the people who read it: measure names and breakdowns as labels
 ("Contracted FTE", "Co-facilitator", "Volunteer to Co-facilitator"), never codes. The tidy CSV
 keeps its documented codes (analysts' scripts depend on them); everything else uses these."""
+from app.extensions import db
+from app.models.people import LeavingReason
 
 MEASURES = {
     "headcount": "Headcount",
@@ -68,9 +70,6 @@ def _reason(code: str) -> str:
     """A leaving reason's label: the short list is read once a request (or once, outside one)."""
     from flask import g, has_app_context
     from sqlalchemy import select
-
-    from app.extensions import db
-    from app.models.people import LeavingReason
 
     labels = g.get("_leaving_reasons") if has_app_context() else None
     if labels is None:

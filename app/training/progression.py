@@ -12,6 +12,7 @@ from sqlalchemy import func, select
 
 from app.access import refuse_own
 from app.audit import services as audit
+from app.certificates.services import issue_stage_certificate, revoke_stage_certificate
 from app.extensions import db
 from app.models.establishment import Contract, Post
 from app.models.hours import HoursEntry, HoursStatus
@@ -217,8 +218,6 @@ def progress(person: Person, *, post: Post, weekly_hours: Decimal, is_sessional:
         audit.record(actor=actor, action="override", entity=person,
                      summary=f"Moved to {target.label} without: "
                              + "; ".join(i.label for i in unmet) + f". Reason: {override}")
-    from app.certificates.services import issue_stage_certificate
-
     issue_stage_certificate(person, target, on=on, actor=actor)
     db.session.flush()
     return change
@@ -253,8 +252,6 @@ def correct_last_stage_change(person: Person, *, reason: str, actor, now) -> Non
     for contract in db.session.scalars(select(Contract).where(
             Contract.person_id == person.id, Contract.ends_on == wrong.changed_on - timedelta(days=1))):
         contract.ends_on = None
-    from app.certificates.services import revoke_stage_certificate
-
     revoke_stage_certificate(person, wrong.to_stage, reason=f"Stage change corrected: {reason.strip()}",
                              actor=actor, now=now)
     summary = (f"Corrected the stage change of {wrong.changed_on:%-d %B %Y} from {wrong.from_stage.label} "

@@ -8,8 +8,9 @@ from sqlalchemy.orm import joinedload
 
 from app.access import person_scope
 from app.extensions import db
-from app.models.people import Person, Stage, StageChange
+from app.models.people import LeavingReason, Person, Stage, StageChange
 from app.models.training import Course, CourseStageRow, TrainingRecord, TrainingResult
+from app.training.progression import clearance, stage_requirements
 
 from .rules import training_status
 from .services import latest_checks, latest_records
@@ -40,8 +41,6 @@ def _mandatory_by_stage() -> dict[Stage, list[Course]]:
 
 def _dbs_problem(person: Person, checks, today: date, requirements) -> str | None:
     """Whether the person's DBS check clears them for the role they are in now (the rule: rules.dbs_problem)."""
-    from .progression import clearance
-
     item = clearance(person, today, checks, requirements)
     return None if item.met else f"DBS: {item.detail}"
 
@@ -58,8 +57,6 @@ def compliance(user, *, today: date, area_id: int | None = None, scope=None) -> 
         query = query.where(Person.area_id == area_id)
     people = list(db.session.scalars(query))
     ids = [p.id for p in people]
-    from .progression import stage_requirements
-
     records, checks, mandatory = latest_records(ids), latest_checks(ids), _mandatory_by_stage()
     requirements = stage_requirements()
     results = []
@@ -102,8 +99,6 @@ def pathway_stats(user, *, start: date, end: date) -> dict:
     moved_to_paid = db.session.scalar(
         select(func.count(func.distinct(StageChange.person_id))).join(Person, Person.id == StageChange.person_id)
         .where(scope, StageChange.from_stage == Stage.VOLUNTEER))
-    from app.models.people import LeavingReason
-
     left = db.session.execute(
         select(LeavingReason.label, LeavingReason.is_progression, func.count())
         .select_from(Person).outerjoin(LeavingReason, LeavingReason.id == Person.leaving_reason_id)

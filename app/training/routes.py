@@ -17,9 +17,10 @@ from app.access import (
 from app.extensions import db
 from app.formatting import article
 from app.models.certificates import Certificate
-from app.models.establishment import Post
+from app.models.establishment import Contract, Post
 from app.models.people import Person, Stage
 from app.models.training import CheckKind, Course, Recommendation, TrainingRecord, TrainingResult
+from app.notify import PENDING
 from app.people.queries import all_areas
 from app.views import whole_number
 
@@ -198,8 +199,6 @@ class _Undo(Exception):  # noqa: N818 (a signal, not an error)
 
 def _try_then_undo(change) -> None:
     """Run ``change`` in a savepoint and roll it back: its rules are checked, nothing is kept."""
-    from app.notify import PENDING
-
     try:
         with db.session.begin_nested():
             change()
@@ -211,8 +210,6 @@ def _try_then_undo(change) -> None:
 
 
 def _current_contract(person):
-    from app.models.establishment import Contract
-
     today = date.today()
     return db.session.scalar(select(Contract).where(
         Contract.person_id == person.id, Contract.starts_on <= today,

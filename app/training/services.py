@@ -7,9 +7,10 @@ from sqlalchemy import func, select
 
 from app.access import refuse_own
 from app.audit import services as audit
+from app.certificates.services import issue_course_certificate
 from app.extensions import db
 from app.models.people import Person, Stage
-from app.models.training import Check, CheckKind, Course, Recommendation, TrainingRecord, TrainingResult
+from app.models.training import Check, CheckKind, Course, CourseStageRow, Recommendation, TrainingRecord, TrainingResult
 
 from .rules import expiry_date
 
@@ -40,8 +41,6 @@ def record_training(person: Person, course: Course, *, completed_on: date, resul
     audit.record(actor=actor, action="training", entity=person,
                  summary=f"{course.name} {result.value} on {completed_on:%-d %B %Y}")
     if result != TrainingResult.FAILED:
-        from app.certificates.services import issue_course_certificate
-
         issue_course_certificate(record, course, actor=actor)
     return record
 
@@ -128,8 +127,6 @@ def latest_records(person_ids: list[int]) -> dict[tuple[int, int], TrainingRecor
 
 def mandatory_courses(stage: Stage, provider_id: int) -> list[Course]:
     """The courses a stage requires at a provider: the council-wide ones and the provider's own."""
-    from app.models.training import CourseStageRow
-
     return list(db.session.scalars(
         select(Course).join(CourseStageRow, CourseStageRow.course_id == Course.id)
         .where(CourseStageRow.stage == stage, Course.is_active,

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from app import create_app
 from app.extensions import limiter
+from app.factory import create_app
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -5,9 +5,9 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from flask import session
 
-from app import create_app
 from app.auth.passwords import password_problem, verify_password
 from app.extensions import db, limiter
+from app.factory import create_app
 from app.models.auth import Role, User
 
 from ..conftest import error_messages, sign_in_with

@@ -20,7 +20,8 @@ def _key(*args) -> str:
 
 
 def _in_another_process(labels, series) -> str:
-    code = ("import sys; sys.path.insert(0, '.'); from app import create_app; from app.budget.charts import bar_chart;"
+    code = ("import sys; sys.path.insert(0, '.'); from app.factory import create_app; "
+            "from app.budget.charts import bar_chart;"
             "app = create_app('test', CHART_CACHE_DIR=sys.argv[1], SQLALCHEMY_DATABASE_URI='sqlite://')\n"
             "with app.app_context():\n"
             f"    print(bar_chart({labels!r}, {series!r}, 'Hours by area', 'Hours'))")

@@ -5,7 +5,7 @@ from decimal import Decimal
 
 import pytest
 
-from app.budget.costs import contract_cost, hourly_rate, pence, salaried_cost, sessional_cost
+from app.establishment.costs import contract_cost, hourly_rate, pence, salaried_cost, sessional_cost
 from app.models.establishment import PayPoint
 
 from ..factories import make_area, make_contract, make_grade, make_person, make_post, make_provider

@@ -115,7 +115,7 @@ def test_providers_see_only_their_own(world, sign_in, client, two_lots, role):
 
 
 def test_the_councils_own_post_and_providers_spending_count_in_the_county_budget(world, sign_in, client, two_lots):
-    from app.council.services import county_budget
+    from app.budget.county import county_budget
     from app.models.spending import Spend, SpendStatus
 
     commission, year, budgets = two_lots

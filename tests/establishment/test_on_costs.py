@@ -7,8 +7,8 @@ from decimal import Decimal
 
 import pytest
 
-from app.budget.costs import salaried_cost
-from app.establishment.services import on_cost_rules, post_annual_cost_pence
+from app.establishment.costs import on_cost_rules, salaried_cost
+from app.establishment.services import post_annual_cost_pence
 from app.extensions import db
 from app.models.auth import Role
 from app.models.establishment import OnCostRule

@@ -71,7 +71,7 @@ def test_a_reminder_to_an_address_stored_with_a_line_break_says_so_instead_of_fa
 
 def test_the_error_page_is_shown_when_the_database_is_down(app, world, sign_in, tmp_path):
     """A signed-in request when the database cannot be reached: a plain error page, not an empty response."""
-    from app import create_app
+    from app.factory import create_app
 
     signed_in = sign_in(world.user(Role.HR))
     cookie = signed_in.get_cookie("session")

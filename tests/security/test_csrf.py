@@ -3,7 +3,7 @@
 import pytest
 from bs4 import BeautifulSoup
 
-from app import create_app
+from app.factory import create_app
 from app.models.auth import Role
 
 from ..factories import PASSWORD, app_code

@@ -5,8 +5,8 @@ from datetime import date
 
 import pytest
 
-from app import create_app
 from app.extensions import db
+from app.factory import create_app
 from app.models.auth import Role
 from app.models.certificates import Certificate
 from app.models.expenses import PaymentBatch

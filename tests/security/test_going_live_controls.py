@@ -6,10 +6,10 @@ from datetime import UTC, datetime
 import pytest
 from sqlalchemy import select
 
-from app import create_app
 from app.accounts import services as accounts
 from app.auth.services import change_password
 from app.extensions import db
+from app.factory import create_app
 from app.models.auth import AccountToken, Role, TokenKind, User
 
 from ..factories import PASSWORD, app_code, make_provider, make_user

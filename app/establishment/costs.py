@@ -8,7 +8,11 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
-from app.models.establishment import FULL_TIME_HOURS, Contract, PayPoint, fte_of_weekly_hours
+from flask import g
+from sqlalchemy import select
+
+from app.extensions import db
+from app.models.establishment import FULL_TIME_HOURS, Contract, OnCostRule, PayPoint, fte_of_weekly_hours
 from app.periods import contract_year_start, contract_year_starting
 
 WEEKS_IN_A_YEAR = Decimal("52.143")
@@ -130,8 +134,6 @@ def contract_cost(contract: Contract, start: date, end: date, *, left_on: date |
     last = min(d for d in (end, contract.ends_on, left_on) if d is not None)
     fte = fte_of_weekly_hours(contract.weekly_hours)
     if rules is None:
-        from app.establishment.services import on_cost_rules
-
         rules = on_cost_rules(contract.post.provider_id)
     return salaried_cost(grade.pay_points if points is None else points, fte, first, last, rules)
 
@@ -166,3 +168,22 @@ def sessional_cost(minutes: int, point: PayPoint | None, terms: OnCostTerms | No
         return pay * (1 + point.on_cost_rate)
     ni = max(Decimal(0), pay - Decimal(terms.ni_threshold_pence) / 12) * terms.ni_rate_bp / 10000
     return pay + ni + pay * terms.pension_rate_bp / 10000
+
+
+def on_cost_rules(provider_id: int | None):
+    """The provider's on-cost rules, oldest first, as (from, terms or None for flat): its own
+    where it has any, otherwise the council's. Asked once per provider per request."""
+    cache = g.setdefault("_on_cost_rules", {})
+    if provider_id not in cache:
+        rows = db.session.scalars(select(OnCostRule).where(
+            (OnCostRule.provider_id == provider_id) | OnCostRule.provider_id.is_(None))
+            .order_by(OnCostRule.effective_from)).all()
+        own = [r for r in rows if r.provider_id is not None]
+        cache[provider_id] = [
+            (r.effective_from, OnCostTerms(r.effective_from, r.ni_rate_bp, r.ni_threshold_pence, r.pension_rate_bp)
+             if r.method == "statutory" else None) for r in (own or rows)]
+    return cache[provider_id]
+
+
+def forget_on_cost_rules() -> None:
+    g.pop("_on_cost_rules", None)

@@ -1,0 +1,1 @@
+"""Checks on the code's structure that the linters run (see .importlinter)."""
