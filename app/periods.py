@@ -13,6 +13,11 @@ Window = tuple[date, date]
 DAYS_IN_WEEK = 7
 
 
+def day_before(day: date) -> date:
+    """The last day of whatever ends when something else starts on ``day``."""
+    return day - timedelta(days=1)
+
+
 def week_start(day: date) -> date:
     """The Monday of ``day``'s week."""
     return day - timedelta(days=day.weekday())

@@ -13,6 +13,7 @@ from app.extensions import db
 from app.formatting import long_date
 from app.models.establishment import Contract, Post
 from app.models.people import Person
+from app.periods import day_before
 
 
 class ContractError(ValueError):
@@ -109,6 +110,25 @@ def end_contract(contract: Contract, *, ends_on: date, actor) -> None:
     db.session.flush()
     audit.record(actor=actor, action="update", entity=contract, provider_id=person.provider_id,
                  summary=f"Ended {person.name}'s contract as {contract.post.label}: last day {long_date(ends_on)}")
+
+
+def move_to_post(person: Person, *, post: Post, weekly_hours: Decimal | None, is_sessional: bool, starts_on: date,
+                 actor) -> Contract:
+    """A new post from a day, as when someone moves on along the pathway: every contract that
+    began before it and runs on ends the day before, and the new one starts by the same rules as
+    any other (``start_contract``: one of the provider's posts, a salaried contract has hours).
+
+    :raises ContractError: as ``start_contract`` does.
+    """
+    _refuse_own(actor, person)
+    _check_hours(weekly_hours, is_sessional)  # before anything ends
+    running = db.session.scalars(select(Contract).where(
+        Contract.person_id == person.id, Contract.starts_on < starts_on,
+        or_(Contract.ends_on.is_(None), Contract.ends_on >= starts_on))).all()
+    for contract in running:
+        end_contract(contract, ends_on=day_before(starts_on), actor=actor)
+    return start_contract(person, post=post, weekly_hours=weekly_hours, is_sessional=is_sessional,
+                          starts_on=starts_on, actor=actor)
 
 
 def end_for_leaver(person: Person, *, actor) -> int:

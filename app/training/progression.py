@@ -13,6 +13,7 @@ from sqlalchemy import func, select
 from app.access import refuse_own
 from app.audit import services as audit
 from app.certificates.services import issue_stage_certificate, revoke_stage_certificate
+from app.establishment.contracts import ContractError, move_to_post
 from app.extensions import db
 from app.models.establishment import Contract, Post
 from app.models.hours import HoursEntry, HoursStatus
@@ -35,6 +36,9 @@ class Item:
 
 PAID_STAGES = frozenset({Stage.CO_FACILITATOR, Stage.EMPLOYEE})
 REFERENCES_FOR_EMPLOYMENT = 2
+
+# The contract service's field names, as the move-on form names them.
+CONTRACT_FIELDS = {"weekly_hours": "weekly_hours", "starts_on": "changed_on", "post_id": "post_id"}
 
 
 def stage_started_on(person: Person) -> date:
@@ -212,8 +216,8 @@ def progress(person: Person, *, post: Post, weekly_hours: Decimal, is_sessional:
     reason = "Met every requirement" if not unmet else f"Override: {override}"
     if skipped:
         reason += f". Skipped {', '.join(s.label for s in skipped)}: {skip_reason.strip()}"
+    _start_contract(person, post=post, weekly_hours=weekly_hours, is_sessional=is_sessional, on=on, actor=actor)
     change = record_stage_change(person, target, on=on, actor=actor, reason=reason)
-    _start_contract(person, post=post, weekly_hours=weekly_hours, is_sessional=is_sessional, on=on)
     if unmet:
         audit.record(actor=actor, action="override", entity=person,
                      summary=f"Moved to {target.label} without: "
@@ -223,13 +227,15 @@ def progress(person: Person, *, post: Post, weekly_hours: Decimal, is_sessional:
     return change
 
 
-def _start_contract(person: Person, *, post: Post, weekly_hours: Decimal, is_sessional: bool, on: date) -> None:
-    for contract in db.session.scalars(select(Contract).where(
-            Contract.person_id == person.id, Contract.starts_on < on,
-            (Contract.ends_on.is_(None)) | (Contract.ends_on >= on))):
-        contract.ends_on = on - timedelta(days=1)
-    db.session.add(Contract(person_id=person.id, post_id=post.id, weekly_hours=weekly_hours,
-                            is_sessional=is_sessional, starts_on=on))
+def _start_contract(person: Person, *, post: Post, weekly_hours: Decimal, is_sessional: bool, on: date,
+                    actor) -> None:
+    """The new post, through the one service that starts and ends contracts."""
+    try:
+        move_to_post(person, post=post, weekly_hours=weekly_hours, is_sessional=is_sessional, starts_on=on,
+                     actor=actor)
+    except ContractError as error:
+        field, message = error.args
+        raise TrainingError({CONTRACT_FIELDS.get(field, "post_id"): message}) from error
 
 
 def correct_last_stage_change(person: Person, *, reason: str, actor, now) -> None:

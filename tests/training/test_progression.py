@@ -253,3 +253,24 @@ def test_a_providers_own_requirement_blocks_a_move_and_never_loosens_the_council
     other = make_provider()
     db.session.execute(ProviderRequirement.__table__.update().values(provider_id=other.id))
     assert all(not label.startswith("At least 40") for label, _ in _unmet(person))
+
+
+def test_moving_on_never_makes_a_salaried_contract_of_no_hours(ready):
+    """Progression starts the new post through the establishment's one contract service, so its
+    rules hold here too: a salaried contract needs hours, and nothing changes when one is refused."""
+    person, hr, post, _ = ready
+    with pytest.raises(TrainingError) as refused:
+        progress(person, post=post, weekly_hours=Decimal("0"), is_sessional=False, on=TODAY, actor=hr, today=TODAY)
+    assert refused.value.problems == {"weekly_hours": "Enter the contracted hours a week, or choose sessional"}
+    contracts = db.session.scalars(select(Contract).where(Contract.person_id == person.id)).all()
+    assert [(c.weekly_hours, c.ends_on) for c in contracts] == [(Decimal("9.25"), None)]
+    assert person.stage == Stage.VOLUNTEER
+
+
+def test_moving_on_ends_the_old_contract_and_starts_the_new_one_with_their_history(ready):
+    person, hr, post, _ = ready
+    _move(person, hr, post)
+    summaries = db.session.scalars(select(AuditEvent.summary).where(AuditEvent.entity_type == "Contract")
+                                   .order_by(AuditEvent.id)).all()
+    assert any(s.startswith(f"Ended {person.name}'s contract as") for s in summaries), summaries
+    assert any(s.startswith(f"Gave {person.name} a contract as {post.label}, 18.5 hours a week") for s in summaries), summaries
