@@ -273,4 +273,4 @@ def test_moving_on_ends_the_old_contract_and_starts_the_new_one_with_their_histo
     summaries = db.session.scalars(select(AuditEvent.summary).where(AuditEvent.entity_type == "Contract")
                                    .order_by(AuditEvent.id)).all()
     assert any(s.startswith(f"Ended {person.name}'s contract as") for s in summaries), summaries
-    assert any(s.startswith(f"Gave {person.name} a contract as {post.label}, 18.5 hours a week") for s in summaries), summaries
+    assert any(s.startswith(f"Gave {person.name} a contract as {post.label}, 18.5 hours a week") for s in summaries)
