@@ -13,10 +13,16 @@ def weeks_in(start: date, end: date) -> Decimal:
     return Decimal((end - start).days + 1) / 7
 
 
+def fte_of_minutes(minutes: int, start: date, end: date) -> Decimal:
+    """FTE used in a period, unrounded: hours worked / (37 x weeks in the period). The one
+    formula: the budget's FTE report rounds it for the page, the return adds it up by group
+    (so its groups add up to its total) and rounds the figures it shows."""
+    return Decimal(minutes) / 60 / (FULL_TIME_HOURS * weeks_in(start, end))
+
+
 def fte_used(minutes: int, start: date, end: date) -> Decimal:
-    """Actual FTE used in a period: hours worked / (37 x weeks in the period)."""
-    hours = Decimal(minutes) / 60
-    return (hours / (FULL_TIME_HOURS * weeks_in(start, end))).quantize(Decimal("0.001"))
+    """Actual FTE used in a period, to three places."""
+    return fte_of_minutes(minutes, start, end).quantize(Decimal("0.001"))
 
 
 def entry_problems(*, worked_on: date | None, minutes: int | None, today: date, joined_on: date,

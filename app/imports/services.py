@@ -14,7 +14,7 @@ from app.audit import services as audit
 from app.certificates.services import award_milestones
 from app.establishment.contracts import ContractError, start_contract
 from app.extensions import db
-from app.hours.rules import minutes_from_hours
+from app.hours.rules import entry_problems, minutes_from_hours
 from app.models.establishment import Post
 from app.models.hours import MINUTES_IN_A_DAY, Activity, HoursEntry, HoursStatus
 from app.models.people import Area, Person, Provider, Stage, StageChange, new_person_ref
@@ -269,13 +269,13 @@ def import_hours(text: str, *, provider: Provider, actor, today: date, now: date
 
 
 def _hours_date_problems(row: dict, person, worked_on: date | None, today: date) -> list[str]:
+    """The screens' rule for the day worked (hours.rules.entry_problems), in the import's words."""
     if worked_on is None:
         return [f"date {row['date']!r} is not a date like 01/04/2026 or 2026-04-01"]
-    if worked_on > today:
-        return ["date is in the future"]
-    if person and (worked_on < person[1] or (person[2] and worked_on > person[2])):
-        return ["date is outside the time this person was on the pathway"]
-    return []
+    joined, left = (person[1], person[2]) if person else (worked_on, None)
+    problems = entry_problems(worked_on=worked_on, minutes=None, today=today, joined_on=joined, left_on=left,
+                              minutes_already_that_day=0)
+    return [f"date: {message}" for message in problems.values()]
 
 
 def _hours_minutes(value: str) -> int | None:
@@ -323,9 +323,12 @@ def _check_day_totals(entries: list[dict], totals: dict, report: ImportReport) -
         totals[(person_id, day)] = int(minutes)
     for entry in entries:
         key = (entry["person_id"], entry["worked_on"])
+        problems = entry_problems(worked_on=None, minutes=entry["minutes"], today=entry["worked_on"],
+                                  joined_on=entry["worked_on"], left_on=None,
+                                  minutes_already_that_day=totals.get(key, 0))
         totals[key] = totals.get(key, 0) + entry["minutes"]
-        if totals[key] > MINUTES_IN_A_DAY:
-            report.error(entry["line"], "this would make more than 24 hours on one day for this person")
+        for message in problems.values():
+            report.error(entry["line"], f"hours: {message}")
 
 
 def _audit_import(actor, provider: Provider, report: ImportReport) -> None:

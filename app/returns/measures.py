@@ -6,14 +6,14 @@ across areas. Definitions are in DEFINITIONS, shown on the page and in the PDF.
 
 from collections import defaultdict
 from datetime import date
-from decimal import Decimal
 
 from sqlalchemy import and_, func, or_, select, true
 
 from app.establishment.services import post_holders, vacant_and_under_contracted
 from app.extensions import db
+from app.hours.rules import fte_of_minutes
 from app.hours.summary import month_key, month_of, quarter_months
-from app.models.establishment import FULL_TIME_HOURS, Contract, Post, fte_of_weekly_hours
+from app.models.establishment import Contract, Post, fte_of_weekly_hours
 from app.models.expenses import ClaimStatus, ExpenseClaim, ExpenseLine, LineStatus
 from app.models.hours import Activity, HoursEntry, HoursMonth, HoursStatus
 from app.models.people import LeavingReason, Person, Stage, StageChange
@@ -273,7 +273,6 @@ def _stage_changes(person_ids: list[int]) -> dict[int, list]:
 
 def split_hours(rows, start: date, end: date) -> tuple[Values, Values, Values]:
     """fte_used by stage, hours by activity, and volunteer hours value, from hours_breakdown rows."""
-    weeks = Decimal((end - start).days + 1) / 7
     rates = db.session.execute(select(VolunteerHourValue.effective_from, VolunteerHourValue.pence_per_hour)
                                .order_by(VolunteerHourValue.effective_from)).all()
 
@@ -288,7 +287,7 @@ def split_hours(rows, start: date, end: date) -> tuple[Values, Values, Values]:
         if stage is None:
             continue
         key = stage.value
-        fte[area][key] = fte[area].get(key, 0) + float(Decimal(minutes) / 60 / (FULL_TIME_HOURS * weeks))
+        fte[area][key] = fte[area].get(key, 0) + float(fte_of_minutes(minutes, start, end))
         if stage == Stage.VOLUNTEER:
             pounds = minutes / 60 * rate_on(date(int(year), int(month), 1)) / 100
             value[area][""] = value[area].get("", 0) + pounds

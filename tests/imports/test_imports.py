@@ -53,7 +53,7 @@ def test_good_hours_file(world):
      "activity 'Knitting' is not one of the activities in Pathway"),
     ("{ref},2026-11-02,2,Workshop,Mars,approved", 3, "area 'Mars' is not one of the areas in Pathway"),
     ("{ref},2026-11-02,2,Workshop,North Kent,paid", 3, "status must be submitted or approved"),
-    ("{ref},2027-01-01,2,Workshop,North Kent,approved", 3, "date is in the future"),
+    ("{ref},2027-01-01,2,Workshop,North Kent,approved", 3, "date: The date you worked must be today or in the past"),
     ("{stranger},2026-11-02,2,Workshop,North Kent,approved", 3,
      "person_ref '{stranger}' is not a person at this provider"),
 ])
@@ -88,7 +88,7 @@ def test_more_than_24_hours_on_a_day_across_rows(world):
     with pytest.raises(ImportFailed) as failed:
         _hours(world, text)
     assert failed.value.report.errors == [
-        (4, "this would make more than 24 hours on one day for this person")]
+        (4, "hours: That would be more than 24 hours on one day. You can add up to 4 more")]
 
 
 PEOPLE_HEADER = "person_ref,first_name,last_name,email,area,stage,joined_on,left_on,lived_experience\n"
