@@ -29,10 +29,8 @@ do what shows in review as a one-line diff.
 from .decorators import (  # noqa: F401
     LOADERS,
     allowed,
-    loadable,
     permission_required,
     public,
-    require,
     require_allowed,
     view_scope,
 )

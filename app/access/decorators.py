@@ -4,8 +4,7 @@
 ``@permission_required("record_training", load=Person)`` also loads the record the URL names
 (``person_id``) through its scoped loader (a 404 when the user may not see it), checks the
 permission against it (a 403), and hands it to the view as ``person``: the view never loads,
-checks or names its permission again. ``check`` names what the permission is checked against
-when it is not the record itself (an expense line is checked as its claim).
+checks or names its permission again (an expense line is checked as its claim's).
 """
 
 from collections.abc import Callable
@@ -47,13 +46,7 @@ LOADERS: dict[type, tuple[str, Callable[..., Any]]] = {
 }
 
 
-def loadable(model: type, argument: str, loader: Callable[..., Any]) -> None:
-    """Let ``permission_required(..., load=model)`` load ``model`` (for a model outside the
-    table above, such as an account): ``loader(record_id, for_user=user)`` returns it or aborts."""
-    LOADERS[model] = (argument, loader)
-
-
-def permission_required(name: str, *, load: type | None = None, check: Callable[[Any], Any] | None = None):
+def permission_required(name: str, *, load: type | None = None):
     """Allow the view to signed-in users whose role holds permission ``name``; with ``load``,
     load the view's record, check ``name`` against it and pass it in place of its id.
 
@@ -76,7 +69,7 @@ def permission_required(name: str, *, load: type | None = None, check: Callable[
             if load is not None:
                 argument, loader = LOADERS[load]
                 record = loader(kwargs.pop(argument), for_user=current_user)
-                if not can(current_user, name, check(record) if check else record):
+                if not can(current_user, name, record):
                     abort(403)
                 kwargs[argument.removesuffix("_id")] = record
             return view(*args, **kwargs)
@@ -91,16 +84,6 @@ def public(view):
     """Mark a view as open to everyone, signed in or not."""
     view.permission = "public"
     return view
-
-
-def require(name: str, record: Any) -> None:
-    """Abort unless the current user may take action ``name`` on ``record`` (for a record the
-    view works out itself, such as the account a form names).
-
-    :raises Forbidden: when they may not.
-    """
-    if not can(current_user, name, record):
-        abort(403)
 
 
 # For a view whose record is not one the URL names (a new post, the provider a return is for),
