@@ -42,12 +42,22 @@ def _window(year: ContractYear, start: date, end: date) -> tuple[date, date]:
 
 
 def _pay(costs: Costs, years: list[ContractYear], start: date, end: date) -> None:
-    """Salaried contracts priced from plain rows (thousands of them); sessional ones from hours."""
-    line_of = {(year.provider_id, post.id): (year, line) for year in years for line in year.budget_lines
-               if line.kind == BudgetLineKind.PAY for post in line.posts}
+    """Salaried contracts priced from plain rows (thousands of them); sessional ones from hours.
+    A period across contract years prices each contract within each year it touches, on that
+    year's line, so the whole is the sum of its parts."""
+    lines_of: dict[tuple, list[tuple[ContractYear, BudgetLine]]] = defaultdict(list)
+    for year in years:
+        for line in year.budget_lines:
+            if line.kind == BudgetLineKind.PAY:
+                for post in line.posts:
+                    lines_of[(year.provider_id, post.id)].append((year, line))
     posts = {post.id: post for year in years for line in year.budget_lines for post in line.posts}
-    if not line_of:
-        return
+    if lines_of:
+        _salaried_pay(costs, lines_of, posts, start, end)
+        _sessional_pay(costs, lines_of, posts, start, end)
+
+
+def _salaried_pay(costs: Costs, lines_of: dict, posts: dict, start: date, end: date) -> None:
     rows = db.session.execute(
         select(Contract.post_id, Contract.weekly_hours, Contract.starts_on, Contract.ends_on, Contract.is_sessional,
                Person.left_on).join(Person, Person.id == Contract.person_id)
@@ -58,20 +68,28 @@ def _pay(costs: Costs, years: list[ContractYear], start: date, end: date) -> Non
         post = posts[post_id]
         if sessional or post.grade is None:
             continue
-        year, line = line_of[(post.provider_id, post_id)]
-        first, last = _window(year, start, end)
-        first, last = max(first, starts_on), min(d for d in (last, ends_on, left_on) if d is not None)
-        key = (post.provider_id, post.grade_id, hours, first, last)
-        if key not in priced:
-            priced[key] = salaried_cost(post.grade.pay_points, Decimal(str(hours)) / FULL_TIME_HOURS, first, last,
-                                        on_cost_rules(post.provider_id))
-        _add(costs, "pay_cost", post.area_id, line.name, float(priced[key]))
+        for year, line in lines_of.get((post.provider_id, post_id), []):
+            first, last = _window(year, start, end)
+            first, last = max(first, starts_on), min(d for d in (last, ends_on, left_on) if d is not None)
+            if last < first:
+                continue
+            key = (post.provider_id, post.grade_id, hours, first, last)
+            if key not in priced:
+                priced[key] = salaried_cost(post.grade.pay_points, Decimal(str(hours)) / FULL_TIME_HOURS, first,
+                                            last, on_cost_rules(post.provider_id))
+            _add(costs, "pay_cost", post.area_id, line.name, float(priced[key]))
+
+
+def _sessional_pay(costs: Costs, lines_of: dict, posts: dict, start: date, end: date) -> None:
     sessional = list(db.session.scalars(
         select(Contract).where(Contract.post_id.in_(list(posts)), Contract.is_sessional, Contract.starts_on <= end,
                                or_(Contract.ends_on.is_(None), Contract.ends_on >= start))
         .options(selectinload(Contract.post).selectinload(Post.grade).selectinload(Grade.pay_points))))
     for contract, _month, priced_on, minutes in sessional_minutes(sessional, start, end):
-        year, line = line_of[(contract.post.provider_id, contract.post_id)]
+        line = next((line for year, line in lines_of.get((contract.post.provider_id, contract.post_id), [])
+                     if year.starts_on <= priced_on <= year.ends_on), None)
+        if line is None:
+            continue  # worked outside every contract year that budgets the post
         cost = sessional_cost(minutes, contract.post.grade.pay_point_on(priced_on),
                               terms_on(on_cost_rules(contract.post.provider_id), priced_on))
         _add(costs, "pay_cost", contract.post.area_id, line.name, float(cost))
