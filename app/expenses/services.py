@@ -8,7 +8,7 @@ from collections.abc import Collection
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
-from sqlalchemy import and_, false, or_, select, update
+from sqlalchemy import and_, false, func, or_, select, update
 
 from app.access import refuse_own
 from app.audit import services as audit
@@ -114,15 +114,20 @@ def _price_mileage(claim: ExpenseClaim) -> None:
 
 
 def reprice_mileage(person_id: int, day: date, *, include_claim_id: int | None = None,
-                    open_line_ids: Collection[int] = ()) -> None:
-    """The one mileage rule, for screens, imports and corrections alike: every mileage line of
-    the person's tax year is priced in date order (then the order it was entered) against the
-    car miles of the lines before it (the 10,000-mile threshold counts per tax year), so the
-    order in which lines arrive never changes what they are worth.
+                    open_line_ids: Collection[int] = (), actor=None, now: datetime | None = None) -> None:
+    """The one mileage rule, for screens, imports and decisions alike: every mileage line of the
+    person's tax year is priced in date order (then the order it was entered) against the car
+    miles of the lines before it (the 10,000-mile threshold counts per tax year), so neither the
+    order lines arrive in nor the order they are decided in changes what the year pays.
 
-    Lines still undecided are (re)priced, and so are ``open_line_ids`` (lines an import has just
-    added, whatever their status). Lines already approved or paid keep their amounts: a paid
-    amount is only ever put right by an adjusting line. A rejected line no longer counts."""
+    - Lines still undecided (and ``open_line_ids``, lines an import has just added) are priced
+      against every line before them that is sent or decided.
+    - An approved line keeps its amount: when what it is due changes (an earlier line was
+      rejected, approved or imported after it was decided), ``actor`` puts the difference right
+      with an adjusting line, to be paid, as a paid mistake is put right. Its due counts only the
+      approved lines before it, so once every line is decided the year pays HMRC's rule for its
+      approved miles, whatever the order of the decisions.
+    - A rejected line no longer counts."""
     start = tax_year_start(day)
     counted = or_(ExpenseClaim.status.in_([ClaimStatus.SUBMITTED, ClaimStatus.APPROVED, ClaimStatus.PAID]),
                   ExpenseClaim.id == include_claim_id)
@@ -133,15 +138,47 @@ def reprice_mileage(person_id: int, day: date, *, include_claim_id: int | None =
                ExpenseLine.adjusts_id.is_(None), ExpenseLine.spent_on.between(start, tax_year_end(day)),
                or_(and_(counted, ExpenseLine.status != LineStatus.REJECTED), opened))
         .order_by(ExpenseLine.spent_on, ExpenseLine.id)).all()
+    adjusted = _adjustments_to([line.id for line in lines])
     opened_ids = set(open_line_ids)
-    so_far = Decimal(0)
+    so_far, approved_so_far = Decimal(0), Decimal(0)
     for line in lines:
-        undecided = line.status == LineStatus.PENDING and line.claim.status in (ClaimStatus.DRAFT,
-                                                                                 ClaimStatus.SUBMITTED)
-        if undecided or line.id in opened_ids:
-            line.amount_pence = mileage_pence(line.miles, rate_on(line.vehicle, line.spent_on), so_far)
+        rate = rate_on(line.vehicle, line.spent_on)
+        if line.id in opened_ids or line.status == LineStatus.PENDING:
+            line.amount_pence = max(0, mileage_pence(line.miles, rate, so_far) - adjusted.get(line.id, 0))
+        elif line.status == LineStatus.APPROVED and actor is not None:
+            due = mileage_pence(line.miles, rate, approved_so_far)
+            if due != line.amount_pence + adjusted.get(line.id, 0):
+                _adjust_mileage(line, due - line.amount_pence - adjusted.get(line.id, 0), actor=actor, now=now)
         if line.vehicle == Vehicle.CAR and line.status != LineStatus.REJECTED:  # refused miles were never paid
             so_far += Decimal(line.miles)
+            if line.status == LineStatus.APPROVED:
+                approved_so_far += Decimal(line.miles)
+
+
+def _adjustments_to(line_ids: list[int]) -> dict[int, int]:
+    if not line_ids:
+        return {}
+    return dict(db.session.execute(
+        select(ExpenseLine.adjusts_id, func.sum(ExpenseLine.amount_pence))
+        .join(ExpenseClaim, ExpenseClaim.id == ExpenseLine.claim_id)
+        .where(ExpenseLine.adjusts_id.in_(line_ids), ExpenseLine.status == LineStatus.APPROVED)
+        .group_by(ExpenseLine.adjusts_id)).all())
+
+
+def _adjust_mileage(line: ExpenseLine, delta: int, *, actor, now: datetime | None) -> None:
+    """An approved mileage line's due changed: the difference, as an approved adjusting line."""
+    now = now or datetime.now(UTC)
+    reason = "Mileage re-priced: the car miles before it in the tax year changed"
+    claim = ExpenseClaim(person_id=line.claim.person_id, status=ClaimStatus.APPROVED, entered_by_id=actor.id,
+                         is_on_behalf=True, submitted_at=now)
+    claim.lines.append(ExpenseLine(
+        category_id=line.category_id, spent_on=line.spent_on, description=f"Adjustment: {reason}"[:200],
+        amount_pence=delta, imported_without_receipt=True, status=LineStatus.APPROVED, decision_reason=reason,
+        decided_by_id=actor.id, decided_at=now, adjusts_id=line.id))
+    db.session.add(claim)
+    db.session.flush()
+    audit.record(actor=actor, action="adjust", entity=line.claim, provider_id=line.claim.person.provider_id,
+                 summary=f"Adjustment of £{delta / 100:+,.2f} to {line.description}: {reason}")
 
 
 def remove_line(line: ExpenseLine, *, actor) -> None:
@@ -222,8 +259,8 @@ def decide_line(line: ExpenseLine, *, approve: bool, reason: str | None, actor, 
         approved = any(ln.status == LineStatus.APPROVED for ln in claim.lines)
         claim.status = ClaimStatus.APPROVED if approved else ClaimStatus.REJECTED
     db.session.flush()
-    if not approve and line.vehicle == Vehicle.CAR:
-        reprice_mileage(claim.person_id, line.spent_on)  # later claims may now fall below the threshold
+    if line.vehicle == Vehicle.CAR:  # the year's later lines may now fall on the other side of the threshold
+        reprice_mileage(claim.person_id, line.spent_on, actor=actor, now=now)
         db.session.flush()
 
 
@@ -337,6 +374,6 @@ def undo_decision(line: ExpenseLine, *, actor, now: datetime) -> None:
     audit.record(actor=actor, action="undo_decision", entity=claim, provider_id=claim.person.provider_id,
                  summary=f"Undid the decision ({was.value}) on {line.category.name}: {line.description}")
     db.session.flush()
-    if was == LineStatus.REJECTED and line.vehicle == Vehicle.CAR:
-        reprice_mileage(claim.person_id, line.spent_on)
+    if line.vehicle == Vehicle.CAR:
+        reprice_mileage(claim.person_id, line.spent_on, actor=actor, now=now)
         db.session.flush()

@@ -100,13 +100,13 @@ def import_expenses(text: str, *, provider: Provider, actor, today: date, now: d
     claims = _build_claims(parsed, actor, now)
     db.session.add_all(claims.values())
     db.session.flush()
-    _price_mileage(claims.values())
+    _price_mileage(claims.values(), actor=actor, now=now)
     report.created = len(parsed)
     _audit_import(actor, provider, report)
     return report
 
 
-def _price_mileage(claims) -> None:
+def _price_mileage(claims, *, actor, now: datetime) -> None:
     """Price the new mileage by the screens' rule, each person's tax year in date order with
     what is already there (so a file's row order, or what came first, never changes a price)."""
     new_lines: dict[tuple, list[int]] = defaultdict(list)
@@ -115,7 +115,7 @@ def _price_mileage(claims) -> None:
             if line.miles is not None:
                 new_lines[(claim.person_id, tax_year_start(line.spent_on))].append(line.id)
     for (person_id, year_start), line_ids in sorted(new_lines.items()):
-        reprice_mileage(person_id, year_start, open_line_ids=line_ids)
+        reprice_mileage(person_id, year_start, open_line_ids=line_ids, actor=actor, now=now)
 
 
 def _build_claims(parsed, actor, now: datetime) -> dict:

@@ -13,7 +13,7 @@ from app.extensions import db
 from app.imports.csvfile import ImportFailed
 from app.imports.expenses import import_expenses
 from app.models.auth import Role
-from app.models.expenses import ExpenseClaim, ExpenseLine, MileageRate, Vehicle
+from app.models.expenses import ExpenseClaim, ExpenseLine, LineStatus, MileageRate, Vehicle
 
 from ..factories import category
 
@@ -133,3 +133,51 @@ def _same_days(rows) -> bool:
     """Two lines on one day are ordered by arrival; their total is still fixed."""
     days = [day for day, _ in rows]
     return len(days) != len(set(days))
+
+
+def _paid_for_the_year(person_id: int) -> int:
+    """What the approved mileage lines and their adjustments add up to."""
+    originals = db.session.scalars(select(ExpenseLine.id).join(ExpenseClaim).where(
+        ExpenseClaim.person_id == person_id, ExpenseLine.miles.is_not(None),
+        ExpenseLine.status == LineStatus.APPROVED)).all()
+    return sum(db.session.scalars(select(ExpenseLine.amount_pence).where(
+        ExpenseLine.status == LineStatus.APPROVED,
+        (ExpenseLine.id.in_(originals)) | (ExpenseLine.adjusts_id.in_(originals)))))
+
+
+def _hmrc(miles_in_date_order: list[int]) -> int:
+    total, so_far = 0, 0
+    for miles in miles_in_date_order:
+        at_full = max(0, min(miles, 1000 - so_far))
+        total += at_full * 45 + (miles - at_full) * 25
+        so_far += miles
+    return total
+
+
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(journeys=st.lists(st.tuples(st.integers(0, 90), st.integers(50, 700), st.booleans()), min_size=2,
+                         max_size=5), order=st.randoms(use_true_random=False))
+def test_the_order_of_decisions_never_changes_what_the_year_pays(world, journeys, order):
+    """Each journey on a claim of its own, approved or rejected in any order: the year pays HMRC's
+    rule for its approved miles in date order (an approved line is put right by an adjusting line)."""
+    db.session.begin_nested()
+    try:
+        _low_threshold()
+        parent, facilitator = world.user(Role.VOLUNTEER), world.user(Role.AREA_FACILITATOR)
+        lines = []
+        for offset, miles, approve in journeys:
+            claim = create_claim(world.me, actor=parent)
+            line = add_line(claim, category=category("Mileage"), spent_on=date.fromordinal(
+                date(2026, 5, 1).toordinal() + offset), description="Group visit", amount_pence=None,
+                miles=Decimal(miles), vehicle=Vehicle.CAR, journey_from="Home", journey_to="Hall", receipt=None,
+                actor=parent, today=TODAY)
+            submit_claim(claim, actor=parent, now=NOW)
+            lines.append((line, miles, approve))
+        order.shuffle(lines)
+        for line, _miles, approve in lines:
+            decide_line(line, approve=approve, reason=None if approve else "Not a business journey",
+                        actor=facilitator, now=NOW)
+        approved = sorted((line.spent_on, line.id, miles) for line, miles, approve in lines if approve)
+        assert _paid_for_the_year(world.me.id) == _hmrc([miles for _, _, miles in approved])
+    finally:
+        db.session.rollback()
