@@ -245,7 +245,7 @@ def decide_line(line: ExpenseLine, *, approve: bool, reason: str | None, actor, 
     if not changed:
         raise ExpenseError({"reason": "This item has already been decided"})
     db.session.refresh(line)
-    verb = "Approved" if approve else "Rejected"
+    verb = "Approved" if approve else "Sent back"
     audit.record(actor=actor, action="approve_line" if approve else "reject_line", entity=claim,
                  provider_id=claim.person.provider_id,
                  summary=f"{verb} {line.category.name}: {line.description} (£{line.amount_pence / 100:,.2f})"

@@ -12,7 +12,7 @@ from app.ids import ids_from
 from app.models.hours import Activity, HoursEntry
 from app.models.people import Person
 from app.people.queries import all_areas
-from app.periods import month_of, week_of
+from app.periods import last_week, month_of, week_of
 from app.views import whole_number
 
 from . import queries
@@ -44,6 +44,12 @@ def _week(arg: str | None) -> date:
         return week_start(date.fromisoformat(arg)) if arg else week_start(date.today())
     except ValueError:
         abort(404)
+
+
+def _first_week(person: Person, today: date) -> date:
+    """The week a parent most likely came to log: this week once it has hours, else last week."""
+    this_week = week_of(today)
+    return this_week[0] if queries.entries_between(person.id, *this_week) else last_week(today)[0]
 
 
 def _errors_to_form(form, error: HoursError) -> None:
@@ -208,7 +214,7 @@ def reject(entry: HoursEntry):
             _errors_to_form(form, error)
         else:
             db.session.commit()
-            flash(f"Hours rejected. {entry.person.name} can see why and correct them", "success")
+            flash(f"Hours sent back. {entry.person.name} can see why and correct them", "success")
             return redirect(url_for("hours.approvals"))
     return render_template("hours/reject.html", entry=entry, form=form)
 
@@ -261,7 +267,7 @@ def undo(entry: HoursEntry):
 @bp.route("/people/<int:person_id>/hours/week", methods=["GET", "POST"])
 @permission_required("log_hours_for", load=Person)
 def log_week(person: Person):
-    start = _week(request.values.get("week"))
+    start = _week(request.values.get("week")) if request.values.get("week") else _first_week(person, date.today())
     activities = {a.id: a for a in queries.active_activities(person.provider_id)}
     form, problems = EmptyForm(), {}
     if request.method == "POST" and form.validate_on_submit():

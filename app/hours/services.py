@@ -159,7 +159,7 @@ def reject_entry(entry: HoursEntry, *, reason: str, actor, now: datetime) -> Non
     entry.status, entry.rejection_reason = HoursStatus.REJECTED, reason.strip()
     entry.decided_at, entry.decided_by_id = now, actor.id
     audit.record(actor=actor, action="reject", entity=entry, provider_id=entry.person.provider_id,
-                 summary=f"Rejected {_describe(entry)}: {entry.rejection_reason}")
+                 summary=f"Sent back {_describe(entry)}: {entry.rejection_reason}")
     db.session.flush()
     tell(entry.person, "Your hours were sent back", lambda: (
          f"Your {_describe(entry)} were sent back by {actor.name}, who said:\n\n{entry.rejection_reason}\n\n"

@@ -59,11 +59,31 @@ def read_week(start: date, form) -> list[Day]:
             for day in blank_week(start)]
 
 
-def _minutes(text: str) -> int | None:
+def _number(text: str) -> Decimal | None:
     try:
-        return minutes_from_hours(Decimal(text.replace(",", ".")))
+        number = Decimal(text.replace(",", "."))
     except InvalidOperation:
         return None
+    return number if number.is_finite() else None
+
+
+def _minutes(text: str) -> int | None:
+    number = _number(text)
+    return None if number is None else minutes_from_hours(number)
+
+
+def _hours_problem(text: str) -> str | None:
+    """What is wrong with a day's hours as typed, in the rule's own words; None if nothing."""
+    if not text:
+        return "enter the hours, or leave the day empty"
+    number = _number(text)
+    if number is None:
+        return "enter the hours as a number, like 2.5"
+    if not 0 < number <= 24:
+        return "hours must be more than 0 and no more than 24 a day"
+    if _minutes(text) is None:
+        return "enter the hours in quarter hours, like 2.25 or 2.5"
+    return None
 
 
 def save_week(person, week: list[Day], *, activities: dict[int, Activity], actor, today: date, now) -> int:
@@ -75,11 +95,8 @@ def save_week(person, week: list[Day], *, activities: dict[int, Activity], actor
     if not filled:
         raise HoursError({f"hours-{week[0].key}": "Enter the hours for at least one day"})
     for day in filled:
-        minutes = _minutes(day.hours) if day.hours else None
-        if not day.hours:
-            day.errors["hours"] = f"{day.label}: enter the hours, or leave the day empty"
-        elif minutes is None or not 0 < minutes <= 24 * 60:
-            day.errors["hours"] = f"{day.label}: enter the hours as a number in quarter hours, like 2.5"
+        if problem := _hours_problem(day.hours):
+            day.errors["hours"] = f"{day.label}: {problem}"
         if not day.activity_id.isdigit() or int(day.activity_id) not in activities:
             day.errors["activity"] = f"{day.label}: select what you did"
     if not any(day.errors for day in filled):

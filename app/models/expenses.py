@@ -79,7 +79,14 @@ class ClaimStatus(enum.StrEnum):
 
     @property
     def label(self) -> str:
-        return self.value.capitalize()
+        """The status as people read it: what was not approved was "sent back", to everyone."""
+        return "Sent back" if self is ClaimStatus.REJECTED else self.value.capitalize()
+
+    @property
+    def words(self) -> str:
+        """The status inside a sentence: "this claim is ..."."""
+        return {"draft": "a draft", "submitted": "waiting for approval", "rejected": "sent back"}.get(
+            self.value, self.value)
 
     @property
     def tag_class(self) -> str:
@@ -92,6 +99,10 @@ class LineStatus(enum.StrEnum):
     PENDING = "pending"
     APPROVED = "approved"
     REJECTED = "rejected"
+
+    @property
+    def label(self) -> str:
+        return {"pending": "Waiting", "approved": "Approved", "rejected": "Sent back"}[self.value]
 
 
 class PaymentBatch(db.Model):

@@ -48,7 +48,14 @@ class HoursStatus(enum.StrEnum):
 
     @property
     def label(self) -> str:
-        return self.value.capitalize()
+        """The status as people read it: what was not approved was "sent back", to everyone."""
+        return {"draft": "Draft", "submitted": "Submitted", "approved": "Approved", "rejected": "Sent back"}[self.value]
+
+    @property
+    def words(self) -> str:
+        """The status inside a sentence: "these hours are ..."."""
+        return {"draft": "a draft", "submitted": "waiting for approval", "approved": "approved",
+                "rejected": "sent back"}[self.value]
 
     @property
     def tag_class(self) -> str:
