@@ -144,7 +144,8 @@ def add_item(claim: ExpenseClaim):
             db.session.commit()
             flash("Added to your claim. Add another item, or submit the claim", "success")
             return redirect(url_for("expenses.view_claim", claim_id=claim.id))
-    return render_template("expenses/add_item.html", form=form, claim=claim)
+    mileage_ids = [c.id for c in queries.active_categories() if c.is_mileage]
+    return render_template("expenses/add_item.html", form=form, claim=claim, mileage_ids=mileage_ids)
 
 
 @bp.route("/expenses/items/<int:line_id>/remove", methods=["GET", "POST"])

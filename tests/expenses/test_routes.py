@@ -3,8 +3,10 @@ import io
 from datetime import date, timedelta
 
 import pytest
+from bs4 import BeautifulSoup
 from sqlalchemy import func, select
 
+from app.expenses.services import create_claim
 from app.extensions import db
 from app.models.auth import Role
 from app.models.expenses import ClaimStatus, ExpenseClaim, ExpenseLine, LineStatus
@@ -284,3 +286,18 @@ def test_a_claim_missing_a_receipt_says_so_beside_that_item(world, sign_in):
     assert body.select_one(".govuk-error-summary a")["href"] == f"#line-{line.id}"
     assert message in body.select_one(f"#line-{line.id} .govuk-error-message").get_text()
     assert db.session.get(ExpenseClaim, claim.id).status == ClaimStatus.DRAFT
+
+
+def test_the_journey_fields_are_revealed_only_under_mileage(world, sign_in):
+    """GOV.UK's conditional reveal: a parent claiming parking never sees miles and vehicles."""
+    claim = create_claim(world.me, actor=world.user(Role.VOLUNTEER))
+    db.session.commit()
+    page = BeautifulSoup(sign_in(world.user(Role.VOLUNTEER)).get(f"/expenses/{claim.id}/items/new").data,
+                         "html.parser")
+    mileage = next(label for label in page.select("label.govuk-radios__label") if label.text.strip() == "Mileage")
+    revealed = page.find(id=page.find(id=mileage["for"])["data-aria-controls"])
+    assert revealed is not None and "govuk-radios__conditional" in revealed["class"]
+    assert revealed.find(id="miles") is not None and revealed.find(attrs={"name": "vehicle"}) is not None
+    others = [label["for"] for label in page.select("label.govuk-radios__label") if label.text.strip() != "Mileage"
+              and label["for"].startswith("category_id")]
+    assert others and all(not page.find(id=other).get("data-aria-controls") for other in others)
