@@ -8,6 +8,7 @@ import io
 from datetime import UTC, date, datetime
 
 import pytest
+from bs4 import BeautifulSoup
 from openpyxl import load_workbook
 from pypdf import PdfReader
 from sqlalchemy import select
@@ -189,3 +190,24 @@ def test_cli_writes_each_format(fixture, app, tmp_path):
         assert result.exit_code == 0, result.output
         assert out.stat().st_size > 100
     assert "Fixture CIC,All,headcount,volunteer,2" in (tmp_path / "return.csv").read_text()
+
+
+def test_a_submitted_return_downloads_as_csv_pdf_and_xlsx_from_its_page(fixture, sign_in, client):
+    provider, hr, _ = fixture
+    submission = submit_return(_return(provider), provider=provider, actor=hr, now=NOW)
+    db.session.commit()
+    sign_in(hr)
+    page = BeautifulSoup(client.get(f"/returns/submitted/{submission.id}").data, "html.parser")
+    forms = {form.find(attrs={"name": "format"})["value"]: {field["name"]: field.get("value") for field in
+                                                             form.find_all("input")}
+             for form in page.select("form[action='/returns/download']")}
+    assert set(forms) == {"pdf", "xlsx"} and forms["pdf"]["submission"] == str(submission.id)
+    csv_text = client.get(f"/returns/submitted/{submission.id}?format=csv").get_data(as_text=True)
+    assert csv_text.splitlines()[0] == ",".join(CSV_COLUMNS)
+    files = {}
+    for fmt, fields in forms.items():
+        response = client.post("/returns/download", data=fields)
+        job_id = int(response.headers["Location"].rsplit("/", 1)[1])
+        files[fmt] = client.get(f"/jobs/{job_id}/download").data
+    assert load_workbook(io.BytesIO(files["xlsx"]))["Hours"].max_row > 1
+    assert "Workforce return" in "".join(p.extract_text() for p in PdfReader(io.BytesIO(files["pdf"])).pages)
