@@ -32,6 +32,8 @@ class Item:
     detail: str
     # A hard requirement (safeguarding and employment law) is never waived by an override.
     hard: bool = False
+    # What puts it right: "hours", "course", "recommendation", or a check's kind ("dbs", ...).
+    fix: str = ""
 
 
 PAID_STAGES = frozenset({Stage.CO_FACILITATOR, Stage.EMPLOYEE})
@@ -51,7 +53,7 @@ def _hours_item(person: Person, requirement: StageRequirement, today: date) -> I
         HoursEntry.worked_on >= stage_started_on(person), HoursEntry.worked_on <= today))
     hours = minutes / 60
     return Item(f"At least {requirement.min_hours} approved hours as a {person.stage.label}",
-                hours >= requirement.min_hours, f"{hours:g} of {requirement.min_hours} hours")
+                hours >= requirement.min_hours, f"{hours:g} of {requirement.min_hours} hours", fix="hours")
 
 
 def _course_items(person: Person, target: Stage, today: date) -> list[Item]:
@@ -61,7 +63,7 @@ def _course_items(person: Person, target: Stage, today: date) -> list[Item]:
     for course in courses:
         record = records.get((person.id, course.id))
         if record is None:
-            items.append(Item(course.name, False, "Not done yet"))
+            items.append(Item(course.name, False, "Not done yet", fix="course"))
             continue
         status = training_status(record.expires_on, today)
         if status == "expired":
@@ -70,7 +72,7 @@ def _course_items(person: Person, target: Stage, today: date) -> list[Item]:
             detail = f"Done {record.completed_on:%-d %B %Y}, current until {record.expires_on:%-d %B %Y}"
         else:
             detail = f"Done {record.completed_on:%-d %B %Y}"
-        items.append(Item(course.name, status != "expired", detail))
+        items.append(Item(course.name, status != "expired", detail, fix="course"))
     return items
 
 
@@ -85,8 +87,8 @@ def _dbs_item(person: Person, target: Stage, requirement: StageRequirement | Non
     for check, problem in zip(found, problems, strict=False):
         if problem is None:  # only whether they are cleared and when: the check's details are HR's
             due = dbs_due_on(check.checked_on, check.renew_on, months)
-            return Item(label, True, f"Cleared for this role. Re-check due {due:%-d %B %Y}", hard=True)
-    return Item(label, False, problems[0], hard=True)
+            return Item(label, True, f"Cleared for this role. Re-check due {due:%-d %B %Y}", hard=True, fix="dbs")
+    return Item(label, False, problems[0], hard=True, fix="dbs")
 
 
 def stage_requirements() -> dict[Stage, StageRequirement]:
@@ -105,11 +107,11 @@ def _employment_items(person: Person, requirement, checks) -> list[Item]:
     if requirement.needs_right_to_work:
         found = checks.get((person.id, CheckKind.RIGHT_TO_WORK), [])
         items.append(Item("Right to work check", bool(found),
-                          "Checked" if found else "No check recorded", hard=True))
+                          "Checked" if found else "No check recorded", hard=True, fix="right_to_work"))
     if requirement.references_needed:
         count = len(checks.get((person.id, CheckKind.REFERENCE), []))
         items.append(Item(f"{requirement.references_needed} references", count >= requirement.references_needed,
-                          f"{count} of {requirement.references_needed} received", hard=True))
+                          f"{count} of {requirement.references_needed} received", hard=True, fix="reference"))
     return items
 
 
@@ -131,7 +133,8 @@ def checklist(person: Person, today: date, target: Stage | None = None) -> tuple
         found = db.session.scalar(select(Recommendation).where(
             Recommendation.person_id == person.id, Recommendation.stage == target))
         items.append(Item("Recommendation from their area facilitator", found is not None,
-                          f"Recommended {found.recommended_on:%-d %B %Y}" if found else "Not yet recommended"))
+                          f"Recommended {found.recommended_on:%-d %B %Y}" if found else "Not yet recommended",
+                          fix="recommendation"))
     items += _employment_items(person, _employment_floor(requirement, target), checks)
     return target, items
 

@@ -120,7 +120,8 @@ def attendance():
 @bp.route("/people/<int:person_id>/checks/new", methods=["GET", "POST"])
 @permission_required("record_checks", load=Person)
 def add_check(person: Person):
-    form = CheckForm()
+    asked = request.args.get("kind")
+    form = CheckForm(kind=asked if asked in {k.value for k in CheckKind} else None)
     if form.validate_on_submit():
         try:
             record_check(person, kind=CheckKind(form.kind.data), checked_on=form.checked_on.data, actor=current_user,
@@ -157,7 +158,8 @@ def move_on(person: Person):
     form = ProgressForm()
     later = list(Stage)[list(Stage).index(person.stage) + 1:]
     form.to_stage.choices = [(s.value, s.label) for s in later]
-    chosen = form.to_stage.data if form.to_stage.data in {s.value for s in later} else later[0].value
+    asked = form.to_stage.data or request.args.get("to_stage")
+    chosen = asked if asked in {s.value for s in later} else later[0].value
     target, items = checklist(person, date.today(), Stage(chosen))
     posts = db.session.scalars(select(Post).where(Post.provider_id == person.provider_id, Post.is_volunteer.is_(False))
                                .options(joinedload(Post.area)).order_by(Post.title)).all()

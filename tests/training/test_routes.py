@@ -105,10 +105,26 @@ def test_hr_can_choose_to_skip_a_stage_only_with_a_reason(world, sign_in):
     post.is_volunteer = False
     db.session.commit()
     client = sign_in(world.user(Role.HR))
-    form = page(client.get(f"/people/{world.me.id}/progress"))
-    assert [i["value"] for i in form.select("input[name=to_stage]")] == ["co_facilitator", "employee"]
+    blocked = page(client.get(f"/people/{world.me.id}/progress"))  # no DBS check yet: the way to the others
+    assert [a["href"] for a in blocked.select("a[href*='to_stage=']")] == [
+        f"/people/{world.me.id}/progress?to_stage=employee"]
+    assert "Move to Employee" in page(client.get(f"/people/{world.me.id}/progress?to_stage=employee")).get_text()
     response = client.post(f"/people/{world.me.id}/progress", data={
         "to_stage": "employee", "post_id": str(post.id), "weekly_hours": "37", "changed_on": _day(date.today()),
         "override_reason": "Appointed"})
     assert error_messages(response)[0] == "Enter why Parent Co-Facilitator is being skipped"
     assert db.session.get(Person, world.me.id).stage == Stage.VOLUNTEER
+
+
+def test_the_move_on_page_lists_each_missing_requirement_with_the_way_to_record_it(world, sign_in):
+    """A blocked move shows what is missing, a line each with a link to put it right, and no form."""
+    client = sign_in(world.user(Role.HR))
+    response = client.get(f"/people/{world.me.id}/progress")
+    assert response.status_code == 200
+    soup = page(response)
+    rows = {row.find("dt").get_text(" ", strip=True): row for row in soup.select(".govuk-summary-list__row")}
+    dbs = next(row for label, row in rows.items() if "DBS" in label)
+    assert dbs.find("a")["href"] == f"/people/{world.me.id}/checks/new?kind=dbs"
+    assert soup.find(attrs={"name": "post_id"}) is None  # nothing to submit while a check blocks the move
+    form = page(client.get(dbs.find("a")["href"])).find(attrs={"name": "kind", "value": "dbs"})
+    assert form.has_attr("checked")
