@@ -1,6 +1,8 @@
 """The shape most form views share: try the change, put a broken rule's message by its field,
 otherwise commit, say what happened and go on."""
 
+from datetime import date
+
 from flask import current_app, flash, redirect, request, url_for
 
 from app.extensions import db
@@ -39,3 +41,17 @@ URL_FOR_RESERVED = {"endpoint", "values", "_external", "_anchor", "_method", "_s
 def same_filters() -> dict[str, str]:
     """The request's query string, safe to pass to url_for (to link to the same list as a CSV)."""
     return {key: value for key, value in request.args.items() if key not in URL_FOR_RESERVED}
+
+
+def date_filter(name: str, default: date, errors: dict[str, str]) -> date:
+    """A date a list or report is filtered by (``?name=2026-04-01``). A value that is not a date
+    falls back to ``default`` and puts a message by the field in ``errors``: a message on the
+    filter, never "Page not found"."""
+    text = (request.values.get(name) or "").strip()
+    if not text:
+        return default
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        errors[name] = "Enter a real date, like 2026-04-01"
+        return default

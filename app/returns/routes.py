@@ -25,7 +25,7 @@ from app.mail import send_email
 from app.models.jobs import Job, JobStatus
 from app.models.returns import ReturnSubmission
 from app.periods import quick_picks
-from app.views import public_url, whole_number
+from app.views import date_filter, public_url, whole_number
 
 from .measures import DEFINITIONS
 from .outputs import charts, to_csv
@@ -35,20 +35,23 @@ from .tasks import render_return
 bp = Blueprint("returns", __name__, url_prefix="/returns")
 
 
-def _params():
-    """The period and provider asked for; the co-ordinator may choose all providers.
+def _params(errors: dict[str, str] | None = None):
+    """The period and provider asked for; the co-ordinator may choose all providers. With
+    ``errors`` (the page), a bad period falls back to last quarter and says why by its field.
 
-    :raises NotFound: for a bad date or a provider out of scope.
+    :raises NotFound: for a bad date (a download) or a provider out of scope.
     """
-    today = date.today()
-    default = quick_picks(today)[1]
-    try:
-        start = date.fromisoformat(request.values.get("from") or default[1].isoformat())
-        end = date.fromisoformat(request.values.get("to") or default[2].isoformat())
-    except ValueError:
-        abort(404)
-    if end < start or (end - start).days > 366 * 3:
-        abort(400)
+    page_errors: dict[str, str] = {} if errors is None else errors
+    _, first, last = quick_picks(date.today())[1]
+    start, end = date_filter("from", first, page_errors), date_filter("to", last, page_errors)
+    if end < start:
+        page_errors["to"] = "The end date must be the same as or after the start date"
+    elif (end - start).days > 366 * 3:
+        page_errors["to"] = "Choose a period of three years or less"
+    if page_errors:
+        if errors is None:
+            abort(404)
+        start, end = first, last
     provider_arg = request.values.get("provider", "")
     if sees_all_providers(current_user) and provider_arg in ("", "all"):
         return start, end, None
@@ -59,9 +62,11 @@ def _params():
 @bp.route("/")
 @permission_required("view_return")
 def view():
-    start, end, provider = _params()
+    filter_errors: dict[str, str] = {}
+    start, end, provider = _params(filter_errors)
     ret = build_return(start=start, end=end, provider=provider)
     return render_template("returns/view_return.html", ret=ret, sections=SECTIONS, definitions=DEFINITIONS,
+                           filter_errors=filter_errors, problems=filter_errors,
                            charts=charts(ret), picks=quick_picks(date.today()), provider=provider,
                            providers=visible_providers(current_user), form=EmptyForm(),
                            can_submit=can(current_user, "submit_return", provider), missing=_missing(provider))

@@ -23,6 +23,7 @@ from app.people.services import record_stage_change
 from app.returns.outputs import CSV_COLUMNS, to_csv, to_pdf, to_xlsx
 from app.returns.services import build_return, from_submission, submit_return
 
+from ..conftest import page
 from ..factories import (
     make_area,
     make_claim,
@@ -211,3 +212,19 @@ def test_a_submitted_return_downloads_as_csv_pdf_and_xlsx_from_its_page(fixture,
         files[fmt] = client.get(f"/jobs/{job_id}/download").data
     assert load_workbook(io.BytesIO(files["xlsx"]))["Hours"].max_row > 1
     assert "Workforce return" in "".join(p.extract_text() for p in PdfReader(io.BytesIO(files["pdf"])).pages)
+
+
+@pytest.mark.parametrize("query,field,message", [
+    ("from=2026-02-30&to=2026-06-30", "from", "Enter a real date, like 2026-04-01"),
+    ("from=2026-04-01&to=yesterday", "to", "Enter a real date, like 2026-04-01"),
+    ("from=2026-06-30&to=2026-04-01", "to", "The end date must be the same as or after the start date"),
+])
+def test_a_bad_period_is_a_message_on_its_field_not_page_not_found(fixture, sign_in, client, query, field, message):
+    _, hr, _ = fixture
+    sign_in(hr)
+    response = client.get(f"/returns/?{query}")
+    assert response.status_code == 200
+    soup = page(response)
+    assert soup.title.text.startswith("Error: ")
+    assert soup.select_one(".govuk-error-summary__list a")["href"] == f"#{field}"
+    assert soup.find(id=f"{field}-error").get_text(" ", strip=True) == f"Error: {message}"
