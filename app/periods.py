@@ -18,6 +18,11 @@ def day_before(day: date) -> date:
     return day - timedelta(days=1)
 
 
+def year_before(day: date) -> date:
+    """The day a year (365 days) before ``day``: the start of a "last twelve months" window."""
+    return day - timedelta(days=365)
+
+
 def week_start(day: date) -> date:
     """The Monday of ``day``'s week."""
     return day - timedelta(days=day.weekday())

@@ -4,14 +4,20 @@ from datetime import date
 from flask import Blueprint, Response, abort, render_template, request
 from flask_login import current_user
 
-from app.access import area_choices, fixed_area_id, get_provider_or_404, permission_required, visible_providers
+from app.access import (
+    area_choices,
+    fixed_area_id,
+    get_provider_or_404,
+    permission_required,
+    visible_providers,
+)
 from app.budget.charts import bar_chart
 from app.budget.projection import DEFAULT_AWARD_PCT, project
 from app.establishment.services import contract_years_for
 from app.exports import csv_writer
 from app.people.queries import all_areas
 from app.periods import month_of, quarter_of, week_of
-from app.views import whole_number
+from app.views import date_filter, whole_number
 
 from .charts import fte_chart, monthly_spend_chart
 from .services import build_monitor, fte_report, year_for_provider
@@ -76,14 +82,11 @@ def period_bounds(kind: str, on: date, year_start: date | None, year_end: date |
     return month_of(on)
 
 
-def _fte_context():
+def _fte_context(errors: dict[str, str] | None = None):
     provider = get_provider_or_404(request.args.get("provider", type=whole_number), for_user=current_user)
     area_id = fixed_area_id(current_user) or request.args.get("area", type=whole_number)
     kind = request.args.get("period", "month")
-    try:
-        on = date.fromisoformat(request.args["on"]) if request.args.get("on") else date.today()
-    except ValueError:
-        abort(404)
+    on = date_filter("on", date.today(), {} if errors is None else errors)
     year = year_for_provider(provider.id, None, on)
     start, end = period_bounds(kind, on, year.starts_on if year else None,
                                year.ends_on if year else None)
@@ -95,12 +98,14 @@ def _fte_context():
 @bp.route("/fte")
 @permission_required("view_fte")
 def fte():
-    provider, area_id, kind, on, start, end, rows = _fte_context()
+    filter_errors: dict[str, str] = {}
+    provider, area_id, kind, on, start, end, rows = _fte_context(filter_errors)
     chart = fte_chart([r.group for r in rows], [float(r.budgeted_fte) for r in rows],
                       [float(r.fte_used) for r in rows]) if rows else None
     return render_template("budget/fte.html", provider=provider, providers=visible_providers(current_user),
                            rows=rows, chart=chart, start=start, end=end, kind=kind, on=on,
-                           areas=area_choices(current_user, all_areas()), area_id=area_id)
+                           areas=area_choices(current_user, all_areas()), area_id=area_id,
+                           filter_errors=filter_errors, problems=filter_errors)
 
 
 @bp.route("/fte.csv")

@@ -1,4 +1,4 @@
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime
 from decimal import Decimal
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
@@ -22,7 +22,8 @@ from app.models.people import Person, Stage
 from app.models.training import CheckKind, Course, Recommendation, TrainingRecord, TrainingResult
 from app.notify import PENDING
 from app.people.queries import all_areas
-from app.views import whole_number
+from app.periods import year_before
+from app.views import date_filter, whole_number
 
 from . import queries
 from .forms import AttendanceForm, CheckForm, CorrectStageForm, ProgressForm, RecommendForm, TrainingRecordForm
@@ -260,10 +261,12 @@ def compliance():
 @bp.route("/pathway")
 @permission_required("view_pathway")
 def pathway():
-    try:
-        end = date.fromisoformat(request.args["to"]) if request.args.get("to") else date.today()
-        start = date.fromisoformat(request.args["from"]) if request.args.get("from") else end - timedelta(days=365)
-    except ValueError:
-        abort(404)
+    filter_errors: dict[str, str] = {}
+    end = date_filter("to", date.today(), filter_errors)
+    start = date_filter("from", year_before(end), filter_errors)
+    if start > end:
+        filter_errors["to"] = "The end date must be the same as or after the start date"
+        start, end = year_before(date.today()), date.today()
     return render_template("training/pathway.html", stats=queries.pathway_stats(current_user, start=start, end=end),
-                           start=start, end=end, stages=list(Stage))
+                           start=start, end=end, stages=list(Stage), filter_errors=filter_errors,
+                           problems=filter_errors)
