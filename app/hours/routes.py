@@ -1,6 +1,6 @@
 from datetime import UTC, date, datetime
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from app.access import can, get_hours_or_404, get_person_or_404, permission_required, sees_all_areas
@@ -40,10 +40,12 @@ def now() -> datetime:
 
 
 def _week(arg: str | None) -> date:
+    """The Monday of the week asked for; a week that is not a date is this week, and says so."""
     try:
         return week_start(date.fromisoformat(arg)) if arg else week_start(date.today())
     except ValueError:
-        abort(404)
+        flash("That link's week was not a date: this is this week's", "info")
+        return week_start(date.today())
 
 
 def _first_week(person: Person, today: date) -> date:
