@@ -140,13 +140,21 @@ def reprice_mileage(person_id: int, day: date, *, include_claim_id: int | None =
         .order_by(ExpenseLine.spent_on, ExpenseLine.id)).all()
     adjusted = _adjustments_to([line.id for line in lines])
     opened_ids = set(open_line_ids)
+    # Every rate in force up to the year's end, read once, not once a line.
+    dated = db.session.scalars(select(MileageRate).where(MileageRate.effective_from <= tax_year_end(day))
+                               .order_by(MileageRate.effective_from.desc())).all()
+
+    def rate(line: ExpenseLine) -> Rate:
+        row = next((r for r in dated if r.vehicle == line.vehicle and r.effective_from <= line.spent_on), None)
+        return rate_on(line.vehicle, line.spent_on) if row is None else Rate(
+            row.pence_per_mile, row.threshold_miles, row.pence_after_threshold)  # none: rate_on says why
+
     so_far, approved_so_far = Decimal(0), Decimal(0)
     for line in lines:
-        rate = rate_on(line.vehicle, line.spent_on)
         if line.id in opened_ids or line.status == LineStatus.PENDING:
-            line.amount_pence = max(0, mileage_pence(line.miles, rate, so_far) - adjusted.get(line.id, 0))
+            line.amount_pence = max(0, mileage_pence(line.miles, rate(line), so_far) - adjusted.get(line.id, 0))
         elif line.status == LineStatus.APPROVED and actor is not None:
-            due = mileage_pence(line.miles, rate, approved_so_far)
+            due = mileage_pence(line.miles, rate(line), approved_so_far)
             if due != line.amount_pence + adjusted.get(line.id, 0):
                 _adjust_mileage(line, due - line.amount_pence - adjusted.get(line.id, 0), actor=actor, now=now)
         if line.vehicle == Vehicle.CAR and line.status != LineStatus.REJECTED:  # refused miles were never paid
@@ -160,7 +168,6 @@ def _adjustments_to(line_ids: list[int]) -> dict[int, int]:
         return {}
     return dict(db.session.execute(
         select(ExpenseLine.adjusts_id, func.sum(ExpenseLine.amount_pence))
-        .join(ExpenseClaim, ExpenseClaim.id == ExpenseLine.claim_id)
         .where(ExpenseLine.adjusts_id.in_(line_ids), ExpenseLine.status == LineStatus.APPROVED)
         .group_by(ExpenseLine.adjusts_id)).all())
 
