@@ -276,6 +276,7 @@ def _register_template_helpers(app: Flask) -> None:
     app.add_template_filter(formatting.long_date)
     app.add_template_filter(formatting.date_time)
     app.add_template_filter(formatting.fte)
+    app.add_template_filter(formatting.hours)
     app.add_template_filter(formatting.browser_name)
 
     @app.context_processor

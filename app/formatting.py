@@ -41,6 +41,12 @@ def browser_name(user_agent: str | None) -> str:
     return f"{browser} on {system}" if system else browser
 
 
+def hours(minutes: int | None, *, signed: bool = False) -> str:
+    """Minutes as decimal hours to two places, trailing zeros dropped: 444 is "7.4", 445 "7.42"."""
+    value = round((minutes or 0) / 60, 2)
+    return f"{value:+g}" if signed else f"{value:g}"
+
+
 def fte(value) -> str:
     if value is None:
         return "-"

@@ -83,8 +83,8 @@ def app_code(user: User) -> str:
 
 
 def make_grade(code: str = "KR6", *, mid_pence: int = 2_500_000, on_cost_bp: int = 3000,
-               effective_from: date = date(2024, 4, 1)) -> Grade:
-    grade = Grade(code=code, name=f"Grade {code}")
+               effective_from: date = date(2024, 4, 1), provider: Provider | None = None) -> Grade:
+    grade = Grade(code=code, name=f"Grade {code}", provider_id=provider.id if provider else None)
     grade.pay_points.append(PayPoint(financial_year=effective_from.year,
                                      effective_from=effective_from, min_pence=mid_pence,
                                      mid_pence=mid_pence, max_pence=mid_pence,

@@ -182,6 +182,7 @@ PERMISSIONS: dict[str, Permission] = {p.name: p for p in (
        scope=_log_scope),
     _p("approve_hours", APPROVERS, "Approve, reject or correct hours", scope=_decide_scope, not_own=True,
        own_refusal="You cannot approve your own hours: they go to someone else"),
+    _p("manage_hours_settings", HR, "Choose whether hours are kept to the minute or to the nearest quarter hour"),
     _p("record_register", APPROVERS, "Record a session register of people's hours", scope=_manage_scope),
     _p("remind", APPROVERS, "Send reminders to log hours", scope=_manage_scope),
     _p("manage_activities", HR | COORDINATOR, "Add or retire activities (a provider's own, or council-wide)",

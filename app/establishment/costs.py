@@ -76,6 +76,17 @@ def person_annual_cost(salary_pence: Decimal, on_cost_bp: int, terms: OnCostTerm
     return salary_pence + ni + salary_pence * terms.pension_rate_bp / 10000
 
 
+def on_cost_applied(point: PayPoint, terms: OnCostTerms | None) -> str:
+    """The on-costs pricing applies to a pay point, in words: the grade's flat percentage, or
+    what the statutory rule comes to for one full-time person at the mid-point."""
+    if terms is None:
+        return f"{Decimal(point.on_cost_bp) / 100:.1f}%"
+    mid = Decimal(point.mid_pence)
+    effective = (person_annual_cost(mid, point.on_cost_bp, terms) / mid - 1) * 100 if mid else Decimal(0)
+    return (f"{effective:.1f}% full time at the mid-point: employer NI {Decimal(terms.ni_rate_bp) / 100:g}% "
+            f"above £{terms.ni_threshold_pence / 100:,.0f} a year, pension {Decimal(terms.pension_rate_bp) / 100:g}%")
+
+
 def point_on(points: Sequence[Rate | PayPoint], day: date) -> Rate | PayPoint | None:
     """The latest point effective by ``day`` (points sorted by date)."""
     current = None

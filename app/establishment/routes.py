@@ -6,7 +6,8 @@ from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from app.access import get_provider_or_404, permission_required, visible_providers
+from app.access import get_provider_or_404, permission_required, sees_all_providers, settings_scope, visible_providers
+from app.establishment.costs import on_cost_applied, on_cost_rules, terms_on
 from app.exports import csv_writer
 from app.extensions import db
 from app.formatting import pounds
@@ -78,7 +79,11 @@ def budget_csv():
 @bp.route("/grades")
 @permission_required("view_establishment")
 def grades():
-    rows = db.session.scalars(
-        select(Grade).options(selectinload(Grade.pay_points)).order_by(Grade.code)
-    ).all()
-    return render_template("establishment/grades.html", grades=rows, pounds=pounds)
+    query = select(Grade).options(selectinload(Grade.pay_points)).order_by(Grade.code)
+    if not sees_all_providers(current_user):  # a provider's own pay scale is not another's to read
+        query = query.where(settings_scope(Grade, current_user))
+    rows = db.session.scalars(query).all()
+    rules = on_cost_rules(current_user.provider_id)
+    applied = {point.id: on_cost_applied(point, terms_on(rules, point.effective_from))
+               for grade in rows for point in grade.pay_points}
+    return render_template("establishment/grades.html", grades=rows, pounds=pounds, applied=applied)

@@ -22,7 +22,7 @@ from app.fields import GovDateField, PlainDecimalField, parse_clock
 from app.ids import whole_number
 from app.validators import NotInFuture
 
-from .rules import minutes_between, minutes_from_hours
+from .rules import HOURS_RULE, minutes_between, minutes_from_hours
 
 NOTE_HINT = "Optional. Do not write the names of children or families."
 
@@ -33,7 +33,8 @@ class HoursForm(FlaskForm):
         NotInFuture("The date you worked must be today or in the past")])
     hours = PlainDecimalField(
         "How many hours?", widget=GovTextInput(), places=2, invalid_message="Enter the hours as a number, like 2.5",
-        validators=[Optional(), NumberRange(min=0.25, max=24, message="Hours must be between 0.25 and 24")])
+        validators=[Optional(), NumberRange(min=0, max=24, message=HOURS_RULE)],
+        description="Hours and minutes as a decimal: 7.4 is 7 hours 24 minutes")
     start_time = StringField("Start time (optional)", widget=GovTextInput(),
                              validators=[Optional(), Length(max=10, message="Enter a time like 9:30am or 14:15")])
     end_time = StringField("End time (optional)", widget=GovTextInput(),
@@ -62,14 +63,15 @@ class HoursForm(FlaskForm):
             return None
         if self.hours.data is not None:
             minutes = minutes_from_hours(self.hours.data)
-            if minutes is None:
-                self.hours.errors.append("Hours must be in quarter hours, like 1.25 or 2.5")
+            if not minutes:
+                self.hours.errors.append(HOURS_RULE)
+                return None
             return minutes
         start, end = parse_clock(self.start_time.data), parse_clock(self.end_time.data)
         if start and end:  # "9.30am", "9:30", "14.15" and "2.15pm" are all understood
             minutes = minutes_between(f"{start:%H:%M}", f"{end:%H:%M}")
-            if minutes % 15 or minutes == 0:
-                self.start_time.errors.append("Start and end times must be whole quarter hours apart")
+            if minutes == 0:
+                self.start_time.errors.append("The end time must be after the start time")
                 return None
             return minutes
         return None
@@ -107,3 +109,12 @@ class RegisterForm(FlaskForm):
 class ConfirmForm(FlaskForm):
     confirm = BooleanField("Yes", widget=GovCheckboxInput())
     submit = SubmitField("Continue", widget=GovSubmitInput())
+
+
+class HoursSettingsForm(FlaskForm):
+    rounding = RadioField(
+        "How are hours recorded?", widget=GovRadioInput(),
+        choices=[("minute", "To the minute: 7.4 hours is 7 hours 24 minutes"),
+                 ("quarter", "To the nearest quarter hour, as our payroll pays")],
+        validators=[InputRequired("Choose how hours are recorded")])
+    submit = SubmitField("Save", widget=GovSubmitInput())

@@ -29,12 +29,10 @@ def _register_rows(people) -> tuple[list, dict[int, str]]:
         if not request.form.get(f"worked-{person.id}"):
             continue
         raw = request.form.get(f"hours-{person.id}", "").strip()
-        try:
-            minutes = minutes_from_hours(raw) if raw else None
-        except ArithmeticError:
-            minutes = None
+        minutes = minutes_from_hours(raw) if raw else None
         if minutes is None or minutes <= 0 or minutes > 24 * 60:
-            problems[person.id] = f"Enter {person.name}'s hours in quarter hours, like 2 or 1.5"
+            problems[person.id] = (f"Enter {person.name}'s hours as a number more than 0 "
+                                   "and no more than 24, like 2 or 1.5")
         else:
             chosen.append((person, minutes))
     return chosen, problems

@@ -4,9 +4,11 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from app.access import can, get_hours_or_404, get_person_or_404, permission_required, sees_all_areas
+from app.audit import services as audit
 from app.audit.services import history_for
 from app.auth.forms import EmptyForm
 from app.extensions import db
+from app.formatting import hours as hours_text
 from app.hours.week import blank_week, copied_from_last_week, read_week, save_week
 from app.ids import ids_from
 from app.models.hours import Activity, HoursEntry
@@ -16,8 +18,8 @@ from app.periods import last_week, month_of, week_of
 from app.views import whole_number
 
 from . import queries
-from .forms import CorrectionForm, HoursForm, RejectForm
-from .rules import week_start
+from .forms import CorrectionForm, HoursForm, HoursSettingsForm, RejectForm
+from .rules import minutes_from_hours, week_start
 from .services import (
     HoursError,
     approve_entries,
@@ -115,7 +117,7 @@ def log(person: Person):
         else:
             db.session.commit()
             what = "saved as a draft" if form.save_draft.data else "sent for approval"
-            flash(f"{entry.minutes / 60:g} hours on {entry.worked_on:%-d %B} {what}", "success")
+            flash(f"{hours_text(entry.minutes)} hours on {entry.worked_on:%-d %B} {what}", "success")
             return redirect(url_for("hours.person_hours", person_id=person.id,
                                     week=week_start(entry.worked_on).isoformat()))
     return render_template("hours/log_hours.html", form=form, person=person, entry=None)
@@ -227,7 +229,7 @@ def correct(entry: HoursEntry):
     form = CorrectionForm()
     if form.validate_on_submit():
         try:
-            correct_entry(entry, correct_minutes=int(form.hours.data * 60), reason=form.reason.data,
+            correct_entry(entry, correct_minutes=minutes_from_hours(form.hours.data), reason=form.reason.data,
                           actor=current_user, now=now(), approve=True)
         except HoursError as error:
             _errors_to_form(form, error)
@@ -291,3 +293,21 @@ def log_week(person: Person):
     return render_template("hours/log_week.html", person=person, start=start, week=week, form=form,
                            activities=list(activities.values()), problems=problems, today=date.today(),
                            is_me=current_user.person_id == person.id)
+
+
+@bp.route("/hours/settings", methods=["GET", "POST"])
+@permission_required("manage_hours_settings")
+def settings():
+    provider = current_user.provider
+    form = HoursSettingsForm(rounding="quarter" if provider.round_hours_to_quarter else "minute")
+    if form.validate_on_submit():
+        quarter = form.rounding.data == "quarter"
+        if quarter != provider.round_hours_to_quarter:
+            provider.round_hours_to_quarter = quarter
+            audit.record(actor=current_user, action="update", entity=provider, provider_id=provider.id,
+                         summary="Hours are now recorded " + ("to the nearest quarter hour" if quarter
+                                                              else "to the minute"))
+        db.session.commit()
+        flash("Hours settings saved. Hours already recorded are not changed", "success")
+        return redirect(url_for("hours.settings"))
+    return render_template("hours/settings.html", form=form, provider=provider)

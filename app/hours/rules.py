@@ -1,11 +1,13 @@
 """The hours and FTE rules, as plain functions with "today" passed in."""
 
 from datetime import date
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 from app.models.establishment import FULL_TIME_HOURS
 from app.models.hours import MINUTES_IN_A_DAY
 from app.periods import week_start  # noqa: F401  (where callers find it)
+
+HOURS_RULE = "Hours must be more than 0 and no more than 24 a day"
 
 
 def weeks_in(start: date, end: date) -> Decimal:
@@ -39,8 +41,8 @@ def entry_problems(*, worked_on: date | None, minutes: int | None, today: date, 
             problems["worked_on"] = (
                 f"The date must be on or before the day they left ({left_on:%-d %B %Y})")
     if minutes is not None:
-        if minutes <= 0 or minutes % 15:
-            problems["hours"] = "Hours must be in quarter hours, like 1.25 or 2.5"
+        if minutes <= 0:
+            problems["hours"] = HOURS_RULE
         elif minutes_already_that_day + minutes > MINUTES_IN_A_DAY:
             left = max(MINUTES_IN_A_DAY - minutes_already_that_day, 0) / 60
             problems["hours"] = (
@@ -48,14 +50,25 @@ def entry_problems(*, worked_on: date | None, minutes: int | None, today: date, 
     return problems
 
 
-def minutes_from_hours(hours: Decimal) -> int | None:
-    """Whole minutes for a decimal number of hours, or None if not whole quarter hours."""
-    if not Decimal(hours).is_finite():
+def minutes_from_hours(hours) -> int | None:
+    """Whole minutes for a decimal number of hours, to the nearest minute (7.4 hours is 7 hours
+    24 minutes, the day of a 37-hour week), or None if it is not a number."""
+    try:
+        hours = Decimal(str(hours).strip().replace(",", "."))
+    except ArithmeticError:
         return None
-    minutes = Decimal(hours) * 60
-    if minutes != minutes.to_integral_value() or int(minutes) % 15:
+    if not hours.is_finite():
         return None
-    return int(minutes)
+    return int((hours * 60).quantize(Decimal(1), rounding=ROUND_HALF_UP))
+
+
+def recorded_minutes(minutes: int, *, to_quarter_hours: bool) -> int:
+    """The minutes kept for time worked: as entered, or to the nearest quarter hour where the
+    provider rounds that way (time worked never rounds away to nothing)."""
+    if not to_quarter_hours or minutes == 0:
+        return minutes
+    rounded = max(15, (abs(minutes) + 7) // 15 * 15)
+    return rounded if minutes > 0 else -rounded
 
 
 def minutes_between(start: str, end: str) -> int:

@@ -12,14 +12,15 @@ from app.access import own_record, refuse_own
 from app.audit import services as audit
 from app.certificates.services import award_milestones
 from app.extensions import db
+from app.formatting import hours as hours_text
 from app.locks import serialise
 from app.models.certificates import Certificate, CertificateKind
-from app.models.hours import Activity, HoursEntry, HoursStatus
+from app.models.hours import MINUTES_IN_A_DAY, Activity, HoursEntry, HoursStatus
 from app.models.people import Person
 from app.models.returns import ReturnSubmission
 from app.notify import link, tell
 
-from .rules import entry_problems
+from .rules import entry_problems, recorded_minutes
 
 
 class HoursError(ValueError):
@@ -39,7 +40,12 @@ def minutes_logged_on(person_id: int, day: date, *, except_id: int | None = None
     return db.session.scalar(query)
 
 
-def _check(person: Person, worked_on: date, minutes: int, today: date, except_id=None) -> None:
+def _check(person: Person, worked_on: date, minutes: int, today: date, except_id=None) -> int:
+    """The minutes to record (rounded as the provider chooses), once they pass the rules.
+
+    :raises HoursError: naming each problem by form field.
+    """
+    minutes = recorded_minutes(minutes, to_quarter_hours=person.provider.round_hours_to_quarter)
     # One check at a time per person: two entries sent together cannot both fit in the same day.
     serialise(f"hours:{person.id}")
     problems = entry_problems(
@@ -48,10 +54,11 @@ def _check(person: Person, worked_on: date, minutes: int, today: date, except_id
         minutes_already_that_day=minutes_logged_on(person.id, worked_on, except_id=except_id))
     if problems:
         raise HoursError(problems)
+    return minutes
 
 
 def _describe(entry: HoursEntry) -> str:
-    return f"{entry.minutes / 60:g} hours of {entry.activity.name} on {entry.worked_on:%-d %B %Y}"
+    return f"{hours_text(entry.minutes)} hours of {entry.activity.name} on {entry.worked_on:%-d %B %Y}"
 
 
 def log_hours(person: Person, *, worked_on: date, minutes: int, activity: Activity, area_id: int,
@@ -59,9 +66,9 @@ def log_hours(person: Person, *, worked_on: date, minutes: int, activity: Activi
     """Record hours for a person, as a draft or submitted.
 
     :raises HoursError: for a future date, a date outside their time on the
-        pathway, an amount not in quarter hours, or more than 24 hours that day.
+        pathway, no time at all, or more than 24 hours that day.
     """
-    _check(person, worked_on, minutes, today)
+    minutes = _check(person, worked_on, minutes, today)
     entry = HoursEntry(
         person_id=person.id, area_id=area_id, activity=activity, worked_on=worked_on,
         minutes=minutes, note=(note or "").strip() or None, entered_by_id=actor.id if actor else None,
@@ -84,7 +91,7 @@ def update_entry(entry: HoursEntry, *, worked_on: date, minutes: int, activity: 
     """
     if not entry.is_editable:
         raise HoursError({"hours": f"This entry is {entry.status.value} and cannot be changed"})
-    _check(entry.person, worked_on, minutes, today, except_id=entry.id)
+    minutes = _check(entry.person, worked_on, minutes, today, except_id=entry.id)
     before = {"worked_on": entry.worked_on, "minutes": entry.minutes,
               "activity": entry.activity.name, "area_id": entry.area_id, "note": entry.note}
     entry.worked_on, entry.minutes, entry.activity = worked_on, minutes, activity
@@ -177,13 +184,15 @@ def correct_entry(original: HoursEntry, *, correct_minutes: int, reason: str, ac
         raise HoursError({"hours": "Only approved hours can be corrected"})
     if not reason or not reason.strip():
         raise HoursError({"reason": "Enter why the hours are being corrected"})
+    if correct_minutes < 0 or correct_minutes > MINUTES_IN_A_DAY:
+        raise HoursError({"hours": "Hours must be between 0 and 24"})
+    correct_minutes = recorded_minutes(correct_minutes,
+                                       to_quarter_hours=original.person.provider.round_hours_to_quarter)
     already = db.session.scalar(select(func.coalesce(func.sum(HoursEntry.minutes), 0)).where(
         HoursEntry.corrects_id == original.id, HoursEntry.status != HoursStatus.REJECTED))
     delta = correct_minutes - (original.minutes + already)
     if delta == 0:
         raise HoursError({"hours": "That is the number of hours already recorded"})
-    if correct_minutes < 0 or correct_minutes % 15:
-        raise HoursError({"hours": "Hours must be in quarter hours, like 1.25 or 2.5"})
     entry = HoursEntry(
         person_id=original.person_id, area_id=original.area_id, activity_id=original.activity_id,
         worked_on=original.worked_on, minutes=delta, corrects_id=original.id,
@@ -195,10 +204,11 @@ def correct_entry(original: HoursEntry, *, correct_minutes: int, reason: str, ac
     db.session.flush()
     audit.record(actor=actor, action="correct", entity=original,
                  provider_id=original.person.provider_id,
-                 summary=f"Corrected to {correct_minutes / 60:g} hours ({delta / 60:+g}): {reason}")
+                 summary=f"Corrected to {hours_text(correct_minutes)} hours "
+                         f"({hours_text(delta, signed=True)}): {reason}")
     audit.record(actor=actor, action="create", entity=entry,
                  provider_id=original.person.provider_id,
-                 summary=f"Correction of {delta / 60:+g} hours to entry {original.id}: {reason}")
+                 summary=f"Correction of {hours_text(delta, signed=True)} hours to entry {original.id}: {reason}")
     if approve:
         _award_milestones({original.person_id}, now, actor)
     return entry

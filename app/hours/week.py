@@ -8,6 +8,7 @@ from decimal import Decimal, InvalidOperation
 from sqlalchemy import select
 
 from app.extensions import db
+from app.formatting import hours as hours_text
 from app.models.hours import Activity, HoursEntry, HoursStatus
 from app.periods import week_before
 
@@ -46,7 +47,7 @@ def copied_from_last_week(person_id: int, start: date) -> list[Day]:
     for entry in entries:
         day = week[(entry.worked_on - week_before(start)[0]).days]
         minutes = round(float(day.hours or 0) * 60) + entry.minutes
-        day.hours = f"{minutes / 60:g}"
+        day.hours = hours_text(minutes)
         day.activity_id = day.activity_id or str(entry.activity_id)
         day.note = day.note or (entry.note or "")
     return week
@@ -81,8 +82,6 @@ def _hours_problem(text: str) -> str | None:
         return "enter the hours as a number, like 2.5"
     if not 0 < number <= 24:
         return "hours must be more than 0 and no more than 24 a day"
-    if _minutes(text) is None:
-        return "enter the hours in quarter hours, like 2.25 or 2.5"
     return None
 
 

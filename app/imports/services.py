@@ -14,7 +14,7 @@ from app.audit import services as audit
 from app.certificates.services import award_milestones
 from app.establishment.contracts import ContractError, start_contract
 from app.extensions import db
-from app.hours.rules import entry_problems, minutes_from_hours
+from app.hours.rules import entry_problems, minutes_from_hours, recorded_minutes
 from app.models.establishment import Post
 from app.models.hours import MINUTES_IN_A_DAY, Activity, HoursEntry, HoursStatus
 from app.models.people import Area, Person, Provider, Stage, StageChange, new_person_ref
@@ -241,7 +241,8 @@ def import_hours(text: str, *, provider: Provider, actor, today: date, now: date
         select(Person.id, Person.ref, Person.joined_on, Person.left_on)
         .where(Person.provider_id == provider.id))}
     context = {"people": people, "areas": _by_name(Area), "activities": _by_name(Activity, provider.id),
-               "today": today, "day_totals": {}, "own_person_id": actor.person_id if actor else None}
+               "today": today, "day_totals": {}, "round_to_quarter": provider.round_hours_to_quarter,
+               "own_person_id": actor.person_id if actor else None}
     entries = []
     for line, row in rows:
         entry = _hours_from_row(line, row, report, context)
@@ -278,24 +279,23 @@ def _hours_date_problems(row: dict, person, worked_on: date | None, today: date)
     return [f"date: {message}" for message in problems.values()]
 
 
-def _hours_minutes(value: str) -> int | None:
-    try:
-        minutes = minutes_from_hours(Decimal(value))
-    except InvalidOperation:
-        return None
+def _hours_minutes(value: str, *, to_quarter_hours: bool) -> int | None:
+    minutes = minutes_from_hours(value)
+    if minutes is not None:
+        minutes = recorded_minutes(minutes, to_quarter_hours=to_quarter_hours)
     return minutes if minutes is not None and 0 < minutes <= MINUTES_IN_A_DAY else None
 
 
 def _hours_from_row(line: int, row: dict, report: ImportReport, context: dict) -> dict | None:
     person = context["people"].get(row["person_ref"])
     worked_on = _date(row["date"])
-    minutes = _hours_minutes(row["hours"])
+    minutes = _hours_minutes(row["hours"], to_quarter_hours=context["round_to_quarter"])
     activity_id = context["activities"].get(row["activity"].lower())
     area_id = context["areas"].get(row["area"].lower())
     problems = [message for failed, message in (
         (person is None, f"person_ref {row['person_ref']!r} is not a person at this provider"),
-        (minutes is None, f"hours {row['hours']!r} must be more than 0 and no more than 24, "
-                          "in quarter hours like 1.5"),
+        (minutes is None, f"hours {row['hours']!r} must be a number more than 0 and no more than 24, "
+                          "like 1.5 or 7.4"),
         (activity_id is None, f"activity {row['activity']!r} is not one of the activities in Pathway"),
         (area_id is None, f"area {row['area']!r} is not one of the areas in Pathway"),
         (row["status"] not in ("submitted", "approved"), "status must be submitted or approved"),

@@ -11,6 +11,7 @@ from sqlalchemy import distinct, func, select
 from app.access import has_role_for, is_parent, scope, sees_all_providers
 from app.delivery.services import short_of_plan
 from app.extensions import db
+from app.formatting import hours as hours_text
 from app.formatting import long_date, pounds
 from app.mail import send_email
 from app.models.auth import User
@@ -51,7 +52,7 @@ def for_parent(user, *, today: date) -> list[Todo]:
     mine = HoursEntry.person_id == person.id
     for entry in db.session.scalars(select(HoursEntry).where(mine, HoursEntry.status == HoursStatus.REJECTED)
                                     .order_by(HoursEntry.worked_on).limit(5)):
-        items.append(Todo(f"Your {entry.minutes / 60:g} {'hour' if entry.minutes == 60 else 'hours'} on "
+        items.append(Todo(f"Your {hours_text(entry.minutes)} {'hour' if entry.minutes == 60 else 'hours'} on "
                           f"{long_date(entry.worked_on)} {'was' if entry.minutes == 60 else 'were'} sent back: "
                           f"{entry.rejection_reason}", url_for("hours.view_entry", entry_id=entry.id),
                           "Correct it and send it again", urgent=True))

@@ -66,7 +66,6 @@ class HoursStatus(enum.StrEnum):
 class HoursEntry(db.Model):
     __tablename__ = "hours_entry"
     __table_args__ = (
-        CheckConstraint("minutes % 15 = 0", name="quarter_hours"),
         CheckConstraint(f"minutes BETWEEN -{MINUTES_IN_A_DAY} AND {MINUTES_IN_A_DAY}",
                         name="within_a_day"),
         CheckConstraint("minutes > 0 OR (corrects_id IS NOT NULL AND minutes <> 0)",

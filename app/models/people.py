@@ -67,6 +67,9 @@ class Provider(db.Model):
     # Whether its staff may take their second sign-in step as a code by email, where an
     # authenticator app is not possible. An app is always offered.
     email_codes_allowed: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
+    # Hours are kept to the minute (7.4 hours is 7 h 24 min); a provider whose payroll pays
+    # quarter hours may round every entry to the nearest quarter hour instead.
+    round_hours_to_quarter: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
     def __repr__(self) -> str:
         return f"<Provider {self.name}>"

@@ -21,6 +21,7 @@ from app.certificates.tasks import zip_name
 from app.expenses.receipts import receipt_path
 from app.exports import csv_dict_writer
 from app.extensions import db
+from app.formatting import hours as hours_text
 from app.jobs.runner import delete_job, job_arguments
 from app.models.audit import AuditEvent
 from app.models.auth import AccountToken, User
@@ -114,7 +115,7 @@ def _readable_files(person: Person) -> dict[str, list[dict]]:
         "contracts.csv": [{"Post": post.label, "Hours a week": f"{c.weekly_hours:g}" if c.weekly_hours else "",
                            "Paid by the hour": _yes_no(c.is_sessional), "From": _day(c.starts_on),
                            "To": _day(c.ends_on)} for c, post in contracts],
-        "hours.csv": [{"Date": _day(e.worked_on), "Hours": f"{e.minutes / 60:g}", "What you did": e.activity.name,
+        "hours.csv": [{"Date": _day(e.worked_on), "Hours": hours_text(e.minutes), "What you did": e.activity.name,
                        "Area": e.area.name, "Status": e.status.label, "Note": e.note or "",
                        "Correction of hours on": _day(e.corrects.worked_on) if e.corrects else "",
                        "Why corrected": e.correction_reason or "", "Why sent back": e.rejection_reason or ""}

@@ -13,7 +13,7 @@ from app.extensions import db
 from app.models.auth import Role
 from app.models.establishment import OnCostRule
 
-from ..conftest import error_messages
+from ..conftest import error_messages, page
 from ..factories import make_grade, make_post
 
 
@@ -81,3 +81,24 @@ def test_a_statutory_rule_needs_its_rates(world, sign_in, client):
 def test_only_hr_and_the_co_ordinator_set_on_costs(world, sign_in, client, role):
     sign_in(world.user(role))
     assert client.post("/establishment/on-costs/new", data={}).status_code == 403
+
+
+def test_the_grades_page_shows_the_on_cost_actually_applied(world, rules):
+    """Once a statutory rule replaces the flat percentage, the grades page says what pricing uses."""
+    make_grade("NI5", mid_pence=2_500_000, on_cost_bp=3000, effective_from=date(2024, 4, 1))
+    make_grade("NI5B", mid_pence=2_500_000, on_cost_bp=3000, effective_from=date(2025, 6, 1))
+    db.session.commit()
+    text = page(rules.get("/establishment/grades")).get_text(" ", strip=True)
+    # From 1 April 2024, before the first rule on 6 April: the grade's flat 30.0%.
+    assert "1 April 2024 £25,000.00 £25,000.00 £25,000.00 30.0%" in text
+    # From 1 June 2025: (25,000 - 5,000) x 15% + 20% pension = 8,000 on 25,000: 32.0%.
+    assert ("32.0% full time at the mid-point: employer NI 15% above £5,000 a year, pension 20%") in text
+
+
+def test_a_providers_own_grades_are_not_shown_to_another(world, sign_in, client):
+    make_grade("MINE", provider=world.other_provider, effective_from=date(2024, 4, 1))
+    make_grade("OURS", effective_from=date(2024, 4, 1))
+    db.session.commit()
+    sign_in(world.user(Role.HR))
+    text = page(client.get("/establishment/grades")).get_text()
+    assert "OURS" in text and "MINE" not in text

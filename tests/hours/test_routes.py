@@ -68,11 +68,11 @@ def test_log_errors_say_what_to_fix_and_write_nothing(world, sign_in):
     before = db.session.scalar(select(func.count(HoursEntry.id)))
     tomorrow = date.today() + timedelta(days=1)
     response = client.post(f"/people/{world.me.id}/hours/new", data=_form(
-        area_id=str(world.north.id), hours="1.1",
+        area_id=str(world.north.id), hours="25",
         worked_on=[str(tomorrow.day), str(tomorrow.month), str(tomorrow.year)]))
     assert response.status_code == 200
     assert error_messages(response) == ["The date you worked must be today or in the past",
-                                        "Hours must be in quarter hours, like 1.25 or 2.5"]
+                                        "Hours must be more than 0 and no more than 24 a day"]
     response = client.post(f"/people/{world.me.id}/hours/new", data=_form(
         area_id=str(world.north.id), hours="", activity_id=""))
     assert error_messages(response) == ["Enter how many hours you worked", "Select an activity"]
@@ -148,7 +148,7 @@ def test_session_register_saves_one_approved_entry_each(world, sign_in):
             "activity_id": str(activity("Workshop").id), "area_id": str(world.north.id), "save": "1"}
     bad = client.post("/hours/register", data={**base, f"worked-{world.me.id}": "1",
                                                f"hours-{world.me.id}": "lots"})
-    assert "Enter Vera Volunteer's hours in quarter hours" in page(bad).get_text()
+    assert "Enter Vera Volunteer's hours as a number more than 0" in page(bad).get_text()
     response = client.post("/hours/register", data={
         **base, f"worked-{world.me.id}": "1", f"hours-{world.me.id}": "2",
         f"worked-{world.neighbour.id}": "1", f"hours-{world.neighbour.id}": "1.5"})
@@ -258,3 +258,34 @@ def test_what_is_not_a_time_or_number_says_what_to_type(world, sign_in, field, v
     response = client.post(f"/people/{world.me.id}/hours/new", data=data)
     assert response.status_code == 200 and message in error_messages(response)
     assert "Not a valid" not in response.get_data(as_text=True)
+
+
+def test_a_37_hour_weeks_day_is_kept_to_the_minute_unless_the_provider_rounds(world, sign_in):
+    """7.4 hours is 7 hours 24 minutes; HR may choose quarter hours, audited, for entries from then on."""
+    client = sign_in(world.user(Role.VOLUNTEER))
+    client.post(f"/people/{world.me.id}/hours/new", data=_form(area_id=str(world.north.id), hours="7.4"))
+    entry = db.session.scalar(select(HoursEntry).where(HoursEntry.worked_on == LAST_MONDAY))
+    assert entry.minutes == 444
+    assert "7.4 hours on" in page(client.get(f"/hours/{entry.id}")).get_text()
+
+    client.post("/sign-out")
+    hr = sign_in(world.user(Role.HR))
+    assert hr.post("/hours/settings", data={"rounding": "quarter"}).status_code == 302
+    db.session.refresh(world.provider)
+    assert world.provider.round_hours_to_quarter is True
+    assert db.session.scalar(select(AuditEvent.summary).where(
+        AuditEvent.summary.like("Hours are now recorded%"))) == "Hours are now recorded to the nearest quarter hour"
+    hr.post("/sign-out")
+    client = sign_in(world.user(Role.VOLUNTEER))
+    tuesday = LAST_MONDAY + timedelta(days=1)
+    client.post(f"/people/{world.me.id}/hours/new", data=_form(
+        area_id=str(world.north.id), hours="7.4", worked_on=[str(tuesday.day), str(tuesday.month), str(tuesday.year)]))
+    assert 450 in db.session.scalars(select(HoursEntry.minutes)).all()
+    assert entry.minutes == 444  # what was recorded before stays as it was
+
+
+@pytest.mark.parametrize("role", [Role.VOLUNTEER, Role.AREA_FACILITATOR, Role.ADMIN, Role.COORDINATOR])
+def test_only_hr_chooses_how_hours_are_recorded(world, sign_in, role):
+    client = sign_in(world.user(role))
+    assert client.post("/hours/settings", data={"rounding": "quarter"}).status_code == 403
+    assert world.provider.round_hours_to_quarter is False

@@ -3,7 +3,14 @@ from decimal import Decimal
 
 import pytest
 
-from app.hours.rules import entry_problems, fte_used, minutes_between, minutes_from_hours, week_start
+from app.hours.rules import (
+    entry_problems,
+    fte_used,
+    minutes_between,
+    minutes_from_hours,
+    recorded_minutes,
+    week_start,
+)
 
 TODAY = date(2026, 11, 23)
 
@@ -25,9 +32,8 @@ def test_a_good_entry_has_no_problems():
      "The date must be on or after the day they joined (1 January 2025)"),
     ({"left_on": date(2026, 11, 19)}, "worked_on",
      "The date must be on or before the day they left (19 November 2026)"),
-    ({"minutes": 0}, "hours", "Hours must be in quarter hours, like 1.25 or 2.5"),
-    ({"minutes": -60}, "hours", "Hours must be in quarter hours, like 1.25 or 2.5"),
-    ({"minutes": 70}, "hours", "Hours must be in quarter hours, like 1.25 or 2.5"),
+    ({"minutes": 0}, "hours", "Hours must be more than 0 and no more than 24 a day"),
+    ({"minutes": -60}, "hours", "Hours must be more than 0 and no more than 24 a day"),
     ({"minutes": 120, "minutes_already_that_day": 23 * 60}, "hours",
      "That would be more than 24 hours on one day. You can add up to 1 more"),
 ])
@@ -46,10 +52,23 @@ def test_fte_used_is_hours_over_37_times_weeks():
 
 
 @pytest.mark.parametrize("hours,minutes", [
-    (Decimal("1.25"), 75), (Decimal("2.5"), 150), (Decimal("0.1"), None), (Decimal("1.3"), None),
+    (Decimal("1.25"), 75), (Decimal("2.5"), 150), (Decimal("0.1"), 6), (Decimal("1.3"), 78),
+    # A 37-hour week's day: 7.4 hours is 7 hours 24 minutes.
+    (Decimal("7.4"), 444), ("7.4", 444), ("7,4", 444), ("1.333", 80), ("abc", None), ("NaN", None),
 ])
-def test_minutes_from_hours(hours, minutes):
+def test_minutes_from_hours_is_to_the_nearest_minute(hours, minutes):
     assert minutes_from_hours(hours) == minutes
+
+
+@pytest.mark.parametrize("minutes,quarter,kept", [
+    (444, False, 444), (444, True, 450), (437, True, 435), (5, True, 15), (-70, True, -75), (0, True, 0),
+])
+def test_recorded_minutes_rounds_to_quarter_hours_only_when_the_provider_does(minutes, quarter, kept):
+    assert recorded_minutes(minutes, to_quarter_hours=quarter) == kept
+
+
+def test_70_minutes_is_a_good_entry():
+    assert problems(minutes=70) == {}
 
 
 def test_minutes_between_and_week_start():

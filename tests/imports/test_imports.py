@@ -48,7 +48,7 @@ def test_good_hours_file(world):
     ("{ref},31/02/2026,2,Workshop,North Kent,approved", 3,
      "date '31/02/2026' is not a date like 01/04/2026 or 2026-04-01"),
     ("{ref},2026-11-02,-2,Workshop,North Kent,approved", 3,
-     "hours '-2' must be more than 0 and no more than 24, in quarter hours like 1.5"),
+     "hours '-2' must be a number more than 0 and no more than 24, like 1.5 or 7.4"),
     ("{ref},2026-11-02,2,Knitting,North Kent,approved", 3,
      "activity 'Knitting' is not one of the activities in Pathway"),
     ("{ref},2026-11-02,2,Workshop,Mars,approved", 3, "area 'Mars' is not one of the areas in Pathway"),
