@@ -40,7 +40,7 @@ ROUTE_ARGS = {"person_id": lambda world: world.me.id, "entry_id": lambda world: 
               "review_id": lambda world: _commission().review_points[0].id,
               "commission_year_id": lambda world: _commission().years[0].id,
               "session_id": lambda world: _session(world),
-              "import_id": lambda world: _import_batch(world)}
+              "import_id": lambda world: _import_batch(world), "month": lambda world: "2026-10"}
 
 
 def _import_batch(world) -> int:

@@ -196,6 +196,7 @@ PERMISSIONS: dict[str, Permission] = {p.name: p for p in (
        own_refusal="You cannot pay or adjust your own expenses"),
     _p("view_establishment", PROVIDER_OFFICE, "See posts, grades and the budget table"),
     _p("view_budget", PROVIDER_OFFICE, "See the budget monitor"),
+    _p("reconcile_payroll", HR, "See what payroll paid each person beside Pathway's estimate, month by month"),
     _p("view_fte", PROVIDER_OFFICE | FACILITATOR, "See FTE used against budget"),
     _p("import_data", HR, "Import people, hours, expenses and training from files"),
     _p("view_go_live", HR | ADMIN, "See the go-live checklist: what the provider needs before its first return"),

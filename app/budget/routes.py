@@ -20,6 +20,8 @@ from app.periods import month_of, quarter_of, week_of
 from app.views import date_filter, whole_number
 
 from .charts import fte_chart, monthly_spend_chart
+from .payroll import payroll_months
+from .reconcile import reconciliation
 from .services import build_monitor, fte_report, year_for_provider
 
 bp = Blueprint("budget", __name__, url_prefix="/budget")
@@ -145,3 +147,54 @@ def projection():
                       "The establishment against funding, year by year", "£") if result.years else None
     return render_template("budget/projection.html", provider=provider, providers=visible_providers(current_user),
                            projection=result, chart=chart, award=raw or str(DEFAULT_AWARD_PCT), error=error)
+
+
+def _pay_month(text: str) -> date:
+    """:raises NotFound: for a month that is not written like 2027-02."""
+    try:
+        year, month = (int(part) for part in text.split("-"))
+        return date(year, month, 1)
+    except ValueError:
+        abort(404)
+
+
+@bp.route("/payroll")
+@permission_required("reconcile_payroll")
+def payroll():
+    """The months payroll has been imported for, each with its reconciliation."""
+    return render_template("budget/payroll.html", months=payroll_months(current_user.provider_id))
+
+
+@bp.route("/payroll/<month>")
+@permission_required("reconcile_payroll")
+def reconcile(month: str):
+    """A month's payroll beside Pathway's estimate, person by person."""
+    period = _pay_month(month)
+    rows = reconciliation(current_user.provider_id, period)
+    return render_template("budget/reconcile.html", rows=rows, period=period, month=month,
+                           totals=_reconcile_totals(rows))
+
+
+def _reconcile_totals(rows) -> dict[str, int]:
+    return {"payroll": sum(r.payroll.total_pence for r in rows if r.payroll),
+            "estimate": sum(r.estimate for r in rows),
+            "agree": sum(1 for r in rows if r.agrees)}
+
+
+@bp.route("/payroll/<month>.csv")
+@permission_required("reconcile_payroll")
+def reconcile_csv(month: str):
+    period = _pay_month(month)
+    buffer = io.StringIO()
+    writer = csv_writer(buffer)
+    writer.writerow(["person_ref", "name", "gross_pay_gbp", "employer_ni_gbp", "employer_pension_gbp",
+                     "payroll_total_gbp", "pathway_estimate_gbp", "difference_gbp", "reasons"])
+    for row in reconciliation(current_user.provider_id, period):
+        line = row.payroll
+        paid = [f"{v / 100:.2f}" for v in (line.gross_pence, line.employer_ni_pence, line.employer_pension_pence,
+                                           line.total_pence)] if line else ["", "", "", ""]
+        writer.writerow([row.person.ref, row.person.name, *paid, f"{row.estimate / 100:.2f}",
+                         f"{row.difference / 100:.2f}" if row.difference is not None else "",
+                         "; ".join(row.reasons)])
+    return Response(buffer.getvalue(), mimetype="text/csv",
+                    headers={"Content-Disposition": f'attachment; filename="payroll-{period:%Y-%m}.csv"'})

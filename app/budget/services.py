@@ -38,6 +38,7 @@ from app.models.establishment import (
 from app.models.hours import HoursEntry, HoursStatus
 from app.models.people import Person
 
+from .payroll import with_payroll
 from .sources import LINE_SOURCES, NON_PAY_SOURCES, NonPaySource, run_rate_projection
 
 
@@ -98,6 +99,8 @@ class Monitor:
     lines: list[LineFigures]
     months: list[date]
     funding: int
+    # The months whose pay actuals are payroll's figures; elsewhere they are Pathway's estimate.
+    payroll_months: set[date] = field(default_factory=set)
 
     def total(self, attribute: str) -> int:
         return sum(getattr(line, attribute) for line in self.lines)
@@ -161,21 +164,44 @@ def sessional_minutes(contracts: list[Contract], start: date, end: date):
     return rows
 
 
+def actual_estimates(contracts: list[Contract], sessional_rows, *, year: ContractYear, today: date,
+                     months: list[date]) -> dict[tuple[int, date], int]:
+    """Pathway's estimate of each contract's pay cost in each month of the year to date, in pence:
+    salaried contracts pro rata by days, sessional ones their approved hours."""
+    to_date = min(today, year.ends_on)
+    rules = on_cost_rules(year.provider_id)
+    estimates: dict[tuple[int, date], int] = {}
+    for contract in contracts:
+        for month in months:
+            first, last = max(month, year.starts_on), min(month_end(month), to_date)
+            if first <= last and not contract.is_sessional:
+                estimates[(contract.id, month)] = pence(contract_cost(contract, first, last,
+                                                                      left_on=contract.person.left_on))
+    for contract, month, priced_on, minutes in sessional_rows:
+        cost = pence(sessional_cost(minutes, contract.post.grade.pay_point_on(priced_on), terms_on(rules, priced_on)))
+        estimates[(contract.id, month)] = estimates.get((contract.id, month), 0) + cost
+    return estimates
+
+
 def _price_pay_line(figures: LineFigures, contracts: list[Contract], sessional_rows, *,
-                    year: ContractYear, today: date, months: list[date]) -> None:
-    """Fill actual by month and committed for one pay line from its contracts, and the same
-    forecast at the pay points the budget was priced at (so price and volume can be told apart)."""
+                    year: ContractYear, today: date, months: list[date], actuals: dict) -> None:
+    """Fill actual by month (payroll's figures where imported, Pathway's estimate elsewhere) and
+    committed for one pay line from its contracts, and the same forecast at the pay points the
+    budget was priced at (so price and volume can be told apart)."""
     to_date = min(today, year.ends_on)
     at_budget = 0
     rules = on_cost_rules(year.provider_id)
     budget_rules = frozen_rules(rules, year.pay_basis_on)
+    sessional_actual = 0
     for contract in contracts:
         left = contract.person.left_on
         for month in months:
+            cost = actuals.get((contract.id, month), 0)
+            figures.by_month[month] = figures.by_month.get(month, 0) + cost
+            if contract.is_sessional:
+                sessional_actual += cost
             first, last = max(month, year.starts_on), min(month_end(month), to_date)
             if first <= last:
-                cost = pence(contract_cost(contract, first, last, left_on=left))
-                figures.by_month[month] = figures.by_month.get(month, 0) + cost
                 at_budget += pence(contract_cost(contract, first, last, left_on=left, rules=budget_rules,
                                                  points=frozen_terms(contract, year.pay_basis_on, first)))
         if today < year.ends_on:
@@ -185,11 +211,8 @@ def _price_pay_line(figures: LineFigures, contracts: list[Contract], sessional_r
                 start = max(today + timedelta(days=1), contract.starts_on)
                 at_budget += pence(contract_cost(contract, start, year.ends_on, left_on=left, rules=budget_rules,
                                                  points=frozen_terms(contract, year.pay_basis_on, start)))
-    sessional_actual = sessional_at_budget = 0
-    for contract, month, priced_on, minutes in sessional_rows:
-        cost = pence(sessional_cost(minutes, contract.post.grade.pay_point_on(priced_on), terms_on(rules, priced_on)))
-        figures.by_month[month] = figures.by_month.get(month, 0) + cost
-        sessional_actual += cost
+    sessional_at_budget = 0
+    for contract, _month, _priced_on, minutes in sessional_rows:
         sessional_at_budget += pence(sessional_cost(minutes, contract.post.grade.pay_point_on(year.pay_basis_on),
                                                     terms_on(rules, year.pay_basis_on)))
     # Sessional hours have no contract to commit: project them at the run rate so far.
@@ -209,10 +232,16 @@ def _committed_cost(contract: Contract, today: date, year_end: date, left: date 
 def build_monitor(year: ContractYear, *, today: date, area_id: int | None = None) -> Monitor:
     """Budget against actual, committed and forecast for each line of a contract year."""
     months = months_of(year.starts_on, year.ends_on)
-    all_posts = [p for line in year.budget_lines for p in line.posts]
-    contracts = _contracts([p for p in all_posts if _in_area(p, area_id)], year.starts_on,
-                           year.ends_on)
-    sessional = sessional_minutes(contracts, year.starts_on, min(today, year.ends_on))
+    all_posts = [p for line in year.budget_lines for p in line.posts if not p.is_volunteer]
+    # Every contract of the year, so a person's payroll is shared across all their contracts
+    # before an area's are picked out.
+    everyone = _contracts(all_posts, year.starts_on, year.ends_on)
+    sessional_all = sessional_minutes(everyone, year.starts_on, min(today, year.ends_on))
+    actuals, payroll_months = with_payroll(
+        actual_estimates(everyone, sessional_all, year=year, today=today, months=months), everyone,
+        provider_id=year.provider_id, months=[m for m in months if m <= min(today, year.ends_on)])
+    contracts = [c for c in everyone if _in_area(c.post, area_id)]
+    sessional = [row for row in sessional_all if _in_area(row[0].post, area_id)]
     lines = []
     by_line = [source(year, today, area_id) for source in LINE_SOURCES]
     for line in year.budget_lines:
@@ -224,7 +253,7 @@ def build_monitor(year: ContractYear, *, today: date, area_id: int | None = None
             post_ids = {p.id for p in posts}
             _price_pay_line(figures, [c for c in contracts if c.post_id in post_ids],
                             [r for r in sessional if r[0].post_id in post_ids],
-                            year=year, today=today, months=months)
+                            year=year, today=today, months=months, actuals=actuals)
         elif line.kind in NON_PAY_SOURCES:
             _fill_non_pay(figures, NON_PAY_SOURCES[line.kind], year, today, area_id)
         for found in by_line:
@@ -235,7 +264,7 @@ def build_monitor(year: ContractYear, *, today: date, area_id: int | None = None
             figures.committed += committed
         lines.append(figures)
     funding = sum(f.amount_pence for f in year.funding)
-    return Monitor(year, today, area_id, lines, months, funding)
+    return Monitor(year, today, area_id, lines, months, funding, payroll_months)
 
 
 def _line_budget(line: BudgetLine, posts: list[Post], year: ContractYear, area_id) -> int:

@@ -21,6 +21,7 @@ from app.models.establishment import Contract, Post, budget_line_post
 from app.models.expenses import ExpenseClaim
 from app.models.hours import HoursEntry, HoursStatus
 from app.models.imports import ImportBatch
+from app.models.payroll import PayrollLine
 from app.models.people import Person
 from app.models.returns import ReturnSubmission
 from app.models.training import Check, TrainingRecord
@@ -30,10 +31,11 @@ from .csvfile import ImportFailed, ImportReport
 UNDO_WITHIN = timedelta(weeks=2)
 CURRENT = "import batch being written"
 # What an undo deletes, in the order the references between them allow.
-TRACKED = (Certificate, TrainingRecord, Check, ExpenseClaim, HoursEntry, DeliverySession, Contract, Person, Post)
+TRACKED = (Certificate, TrainingRecord, Check, ExpenseClaim, HoursEntry, DeliverySession, PayrollLine, Contract, Person,
+           Post)
 WORDS = {Certificate: "certificates", TrainingRecord: "training records", Check: "checks",
          ExpenseClaim: "expense claims", HoursEntry: "hours entries", DeliverySession: "sessions",
-         Contract: "contracts", Person: "people", Post: "posts"}
+         PayrollLine: "payroll lines", Contract: "contracts", Person: "people", Post: "posts"}
 
 
 class UndoRefused(ValueError):
@@ -121,7 +123,8 @@ _BUILT_ON_PEOPLE = (_Blocker(HoursEntry, "hours logged for them since"),
                     _Blocker(TrainingRecord, "training recorded for them since"),
                     _Blocker(Check, "checks recorded for them since"),
                     _Blocker(Contract, "contracts given them since"),
-                    _Blocker(Certificate, "certificates issued to them since"))
+                    _Blocker(Certificate, "certificates issued to them since"),
+                    _Blocker(PayrollLine, "payroll lines imported for them since"))
 
 
 def undo_blockers(batch: ImportBatch, *, now: datetime) -> list[str]:

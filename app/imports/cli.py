@@ -10,6 +10,7 @@ from sqlalchemy.exc import IntegrityError
 from app.extensions import db
 from app.imports import establishment
 from app.imports.expenses import import_expenses
+from app.imports.payroll import import_payroll
 from app.imports.sessions import import_sessions
 from app.imports.training import import_training
 
@@ -97,6 +98,16 @@ def sessions_command(file, provider_name, no_limits):
 def training_command(file, provider_name, no_limits):
     """Columns: person_ref,course,completed_on"""
     _run(import_training, file, provider_name, no_limits=no_limits)
+
+
+@group.command("payroll")
+@click.argument("file", type=click.File(encoding="utf-8-sig"))
+@click.option("--provider", "provider_name", help="Provider name (optional if there is only one).")
+@click.option("--no-limits", is_flag=True, help="Import a file past the size and row limits.")
+def payroll_command(file, provider_name, no_limits):
+    """Columns: person_ref,pay_period,gross_pay,employer_ni,employer_pension (or the bureau's own names,
+    saved under Payroll columns on the import page); other columns are left out."""
+    _run(import_payroll, file, provider_name, no_limits=no_limits)
 
 
 def _establishment_command(name: str, doc: str):

@@ -5,18 +5,26 @@ from flask import Blueprint, Response, abort, flash, redirect, render_template, 
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField, FileRequired
-from govuk_frontend_wtf.wtforms_widgets import GovCheckboxInput, GovFileInput, GovRadioInput, GovSubmitInput
+from govuk_frontend_wtf.wtforms_widgets import (
+    GovCheckboxInput,
+    GovFileInput,
+    GovRadioInput,
+    GovSubmitInput,
+    GovTextInput,
+)
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
-from wtforms import BooleanField, RadioField, SubmitField
-from wtforms.validators import InputRequired
+from wtforms import BooleanField, RadioField, StringField, SubmitField
+from wtforms.validators import InputRequired, Length
 
 from app.access import permission_required
+from app.audit import services as audit
 from app.exports import csv_writer
 from app.extensions import db
 from app.models.council import Lot, lot_area
 from app.models.establishment import Post
 from app.models.hours import Activity
+from app.models.payroll import PayrollColumns
 from app.models.people import Area, Person
 
 from . import batches
@@ -30,6 +38,7 @@ from .establishment import (
     import_posts,
 )
 from .expenses import EXPENSE_COLUMNS, import_expenses
+from .payroll import PAYROLL_COLUMNS, import_payroll
 from .services import HOURS_COLUMNS, PEOPLE_COLUMNS, import_hours, import_people
 from .sessions import SESSION_COLUMNS, import_sessions
 from .training import TRAINING_COLUMNS, import_training
@@ -38,7 +47,8 @@ bp = Blueprint("imports", __name__, url_prefix="/imports")
 KINDS = {"posts": (import_posts, POST_COLUMNS), "people": (import_people, PEOPLE_COLUMNS),
          "contracts": (import_contracts, CONTRACT_COLUMNS), "checks": (import_checks, CHECK_COLUMNS),
          "hours": (import_hours, HOURS_COLUMNS), "expenses": (import_expenses, EXPENSE_COLUMNS),
-         "training": (import_training, TRAINING_COLUMNS), "sessions": (import_sessions, SESSION_COLUMNS)}
+         "training": (import_training, TRAINING_COLUMNS), "sessions": (import_sessions, SESSION_COLUMNS),
+         "payroll": (import_payroll, PAYROLL_COLUMNS)}
 
 
 class ImportForm(FlaskForm):
@@ -47,7 +57,8 @@ class ImportForm(FlaskForm):
                                ("contracts", "Contracts (people in posts)"), ("checks", "DBS, right to work and "
                                                                                      "reference checks"),
                                ("hours", "Hours"), ("expenses", "Expenses"), ("training", "Training"),
-                               ("sessions", "Sessions delivered")],
+                               ("sessions", "Sessions delivered"),
+                               ("payroll", "Payroll: what payroll paid each person in a month")],
                       validators=[InputRequired("Select what you are importing")])
     file = FileField("Spreadsheet", widget=GovFileInput(), description="A CSV file, or an Excel workbook (.xlsx)",
                      validators=[FileRequired("Choose a CSV or Excel file"),
@@ -89,7 +100,8 @@ def _upload_text(form, data: bytes) -> str | None:
 def _import(form, data: bytes, text: str):
     """Run the chosen import as a batch; (report, batch) or the failed report and None."""
     importer, _ = KINDS[form.kind.data]
-    extra = {"now": datetime.now(UTC)} if form.kind.data not in ("people", "posts", "contracts", "checks") else {}
+    extra = {"now": datetime.now(UTC)} if form.kind.data not in ("people", "posts", "contracts", "checks",
+                                                                  "payroll") else {}
     if form.kind.data == "people":
         extra["allow_duplicates"] = bool(form.different_people.data)
     try:
@@ -202,6 +214,7 @@ EXAMPLES = {
     "training": "{ref},Safeguarding children (level 1),05/10/2026",
     "sessions": "Peer support group,{area},05/10/2026,10:00,12:00,face_to_face,Your venue,,"
                 "{ref},{ref},8,2,0,0,",
+    "payroll": "{ref},2026-10,\"2,140.50\",156.90,428.10",
 }
 
 
@@ -257,3 +270,54 @@ def _choices() -> dict[str, list[str]]:
             "post_title": posts, "activity": activities, "basis": ["salaried", "sessional", "volunteer"],
             "lived_experience": ["yes", "no"], "status": ["submitted", "approved"],
             "kind": ["dbs", "right_to_work", "reference"]}
+
+
+class PayrollColumnsForm(FlaskForm):
+    person_ref = StringField("Column holding the person's Pathway reference", widget=GovTextInput(),
+                             validators=[InputRequired("Enter the column holding the person's reference"),
+                                         Length(max=80, message="Column names must be 80 characters or fewer")])
+    pay_period = StringField("Column holding the pay period (the month paid)", widget=GovTextInput(),
+                             validators=[InputRequired("Enter the column holding the pay period"),
+                                         Length(max=80, message="Column names must be 80 characters or fewer")])
+    gross_pay = StringField("Column holding gross pay", widget=GovTextInput(),
+                            validators=[InputRequired("Enter the column holding gross pay"),
+                                        Length(max=80, message="Column names must be 80 characters or fewer")])
+    employer_ni = StringField("Column holding employer's National Insurance", widget=GovTextInput(),
+                              validators=[InputRequired("Enter the column holding employer's National Insurance"),
+                                          Length(max=80, message="Column names must be 80 characters or fewer")])
+    employer_pension = StringField("Column holding employer's pension", widget=GovTextInput(),
+                                   validators=[InputRequired("Enter the column holding employer's pension"),
+                                               Length(max=80, message="Column names must be 80 characters or fewer")])
+    submit = SubmitField("Save column names", widget=GovSubmitInput())
+
+    def validate(self, extra_validators=None) -> bool:
+        valid = super().validate(extra_validators)
+        names = [f.data.strip().lower() for f in self if f.name in PAYROLL_COLUMNS and f.data]
+        if valid and len(set(names)) != len(names):
+            self.employer_pension.errors.append("Each field needs its own column: two have the same name")
+            return False
+        return valid
+
+
+@bp.route("/payroll-columns", methods=["GET", "POST"])
+@permission_required("import_data")
+def payroll_columns():
+    """The names the provider's payroll bureau gives its columns, saved once."""
+    provider_id = current_user.provider_id
+    saved = db.session.get(PayrollColumns, provider_id)
+    form = PayrollColumnsForm(obj=saved) if saved else PayrollColumnsForm(data={c: c for c in PAYROLL_COLUMNS})
+    if form.validate_on_submit():
+        before = saved.mapping() if saved else {}
+        if saved is None:
+            saved = PayrollColumns(provider_id=provider_id)
+            db.session.add(saved)
+        for column in PAYROLL_COLUMNS:
+            setattr(saved, column, getattr(form, column).data.strip())
+        changes = audit.diff(before, saved.mapping())
+        if changes:
+            audit.record(actor=current_user, action="update", entity=current_user.provider, provider_id=provider_id,
+                         changes=changes, summary="Changed the payroll report's column names")
+        db.session.commit()
+        flash("Payroll column names saved. Payroll reports are read with them from now on", "success")
+        return redirect(url_for("imports.upload"))
+    return render_template("imports/payroll_columns.html", form=form)

@@ -39,6 +39,7 @@ from app.models.imports import ImportBatch  # noqa: F401
 from app.models.jobs import Job, JobStatus
 from app.models.mail import OutboxMessage  # noqa: F401
 from app.models.once import FormSubmission  # noqa: F401
+from app.models.payroll import PayrollColumns, PayrollLine  # noqa: F401
 from app.models.people import Area, LeavingReason, Person, Provider, Stage, StageChange
 from app.models.returns import ReturnSubmission, VolunteerHourValue
 from app.models.spending import Spend, SpendStatus

@@ -27,7 +27,7 @@ from ..factories import (
 
 _APP = create_app("test")
 # Catalogue rows (courses, activities) and the council's contract are county-wide; public pages take numbers.
-SHARED = {"course_id", "activity_id", "number", "token", "review_id", "commission_year_id", "kind"}
+SHARED = {"course_id", "activity_id", "number", "token", "review_id", "commission_year_id", "kind", "month"}
 ID_ROUTES = sorted({(r.rule, r.endpoint) for r in _APP.url_map.iter_rules()
                     if r.arguments and not r.arguments <= SHARED and r.endpoint != "static"})
 
