@@ -15,6 +15,7 @@ def save_or_show(form, action, *, errors: tuple[type[Exception], ...], message: 
     try:
         action()
     except errors as error:
+        db.session.rollback()  # whatever the action wrote before it was refused goes too
         form[error.args[0]].errors.append(error.args[1])
         return None
     db.session.commit()

@@ -178,6 +178,8 @@ SCOPED_OUT = {
     ("jobs.try_again", Role.COORDINATOR),
     # The world's volunteer has only joined: there is no stage change to correct.
     ("training.correct_stage", Role.HR),
+    # The world's contract is on a volunteer post: it has no pay points to move.
+    ("people.change_point", Role.HR),
     # The world's facilitator's account is the provider's: the council's co-ordinator keeps only council accounts.
     ("accounts.view_account", Role.COORDINATOR), ("accounts.account_action", Role.COORDINATOR),
     ("accounts.reset_second_step", Role.COORDINATOR), ("accounts.link_person", Role.COORDINATOR),
@@ -193,6 +195,8 @@ OWN_RECORD: set = set()
 NOT_THEIRS = {("/hours/activities/<int:activity_id>/toggle", Role.HR),
               ("/training/courses/<int:course_id>/edit", Role.HR),
               ("/establishment/grades/<int:grade_id>/pay-points/new", Role.HR),
+              ("/establishment/grades/<int:grade_id>/points/new", Role.HR),
+              ("/establishment/grades/<int:grade_id>/hourly-rates/new", Role.HR),
               # The world's parent is a volunteer: only a co-facilitator records sessions.
               ("/delivery/sessions/new", Role.VOLUNTEER),
               # Only whoever sent a claim takes it back: an approver decides it.

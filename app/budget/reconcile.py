@@ -9,15 +9,15 @@ from datetime import date
 from sqlalchemy import or_, select
 from sqlalchemy.orm import selectinload
 
-from app.establishment.costs import contract_cost, on_cost_rules, pence, sessional_cost, terms_on
+from app.establishment.costs import contract_cost, on_cost_rules, pence, sessional_cost_on, terms_on
 from app.extensions import db
 from app.formatting import hours as hours_text
-from app.models.establishment import Contract, Grade, Post
+from app.models.establishment import Contract, Post
 from app.models.payroll import PayrollLine
 from app.models.people import Person
 from app.periods import month_end
 
-from .services import sessional_minutes
+from .services import PRICING_LOADS, sessional_minutes
 
 # A difference this small is rounding, not a reason to look.
 AGREES_WITHIN = 100
@@ -45,8 +45,7 @@ def _month_contracts(provider_id: int, month: date) -> list[Contract]:
         select(Contract).join(Person, Person.id == Contract.person_id).join(Post, Post.id == Contract.post_id)
         .where(Person.provider_id == provider_id, Post.is_volunteer.is_(False), Contract.starts_on <= month_end(month),
                or_(Contract.ends_on.is_(None), Contract.ends_on >= month))
-        .options(selectinload(Contract.post).selectinload(Post.grade).selectinload(Grade.pay_points),
-                 selectinload(Contract.person))))
+        .options(*PRICING_LOADS)))
 
 
 def _reasons(person: Person, held: list[Contract], month: date, minutes: int) -> list[str]:
@@ -104,7 +103,7 @@ def reconciliation(provider_id: int, month: date) -> list[PersonMonth]:
             estimate[contract.person_id] += pence(contract_cost(contract, from_day, to_day,
                                                                 left_on=contract.person.left_on))
     for contract, _month, priced_on, minutes in sessional_minutes(contracts, from_day, to_day):
-        estimate[contract.person_id] += pence(sessional_cost(minutes, contract.post.grade.pay_point_on(priced_on),
+        estimate[contract.person_id] += pence(sessional_cost_on(minutes, contract.post.grade, priced_on,
                                                              terms_on(rules, priced_on)))
         minutes_of[contract.person_id] += minutes
     paid = {line.person_id: line for line in db.session.scalars(

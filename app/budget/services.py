@@ -20,7 +20,7 @@ from app.establishment.costs import (
     frozen_terms,
     on_cost_rules,
     pence,
-    sessional_cost,
+    sessional_cost_on,
     terms_on,
 )
 from app.establishment.services import budget_row, contract_years_for, load_contract_year, year_containing
@@ -124,9 +124,16 @@ def _contracts(posts: list[Post], start: date, end: date) -> list[Contract]:
         select(Contract)
         .where(Contract.post_id.in_([p.id for p in posts]), Contract.starts_on <= end,
                or_(Contract.ends_on.is_(None), Contract.ends_on >= start))
-        .options(selectinload(Contract.post).selectinload(Post.grade).selectinload(Grade.pay_points),
-                 selectinload(Contract.person))
+        .options(*PRICING_LOADS)
     ))
+
+
+# What pricing a contract reads, loaded with it in a few queries rather than one a contract.
+PRICING_LOADS = (selectinload(Contract.post).selectinload(Post.grade).selectinload(Grade.pay_points),
+                 selectinload(Contract.post).selectinload(Post.grade).selectinload(Grade.points),
+                 selectinload(Contract.post).selectinload(Post.grade).selectinload(Grade.hourly_rates),
+                 selectinload(Contract.post).selectinload(Post.provider),
+                 selectinload(Contract.placements), selectinload(Contract.person))
 
 
 def sessional_minutes(contracts: list[Contract], start: date, end: date):
@@ -134,7 +141,7 @@ def sessional_minutes(contracts: list[Contract], start: date, end: date):
     sessional = [c for c in contracts if c.is_sessional]
     if not sessional:
         return []
-    cuts = sorted({p.effective_from for c in sessional for p in c.post.grade.pay_points
+    cuts = sorted({p.effective_from for c in sessional for p in [*c.post.grade.pay_points, *c.post.grade.hourly_rates]
                    if start < p.effective_from <= end})
     # Which pay period (0 = before the first cut) each entry falls in, so a
     # mid-month pay award prices the days either side of it correctly.
@@ -178,7 +185,7 @@ def actual_estimates(contracts: list[Contract], sessional_rows, *, year: Contrac
                 estimates[(contract.id, month)] = pence(contract_cost(contract, first, last,
                                                                       left_on=contract.person.left_on))
     for contract, month, priced_on, minutes in sessional_rows:
-        cost = pence(sessional_cost(minutes, contract.post.grade.pay_point_on(priced_on), terms_on(rules, priced_on)))
+        cost = pence(sessional_cost_on(minutes, contract.post.grade, priced_on, terms_on(rules, priced_on)))
         estimates[(contract.id, month)] = estimates.get((contract.id, month), 0) + cost
     return estimates
 
@@ -213,7 +220,7 @@ def _price_pay_line(figures: LineFigures, contracts: list[Contract], sessional_r
                                                  points=frozen_terms(contract, year.pay_basis_on, start)))
     sessional_at_budget = 0
     for contract, _month, _priced_on, minutes in sessional_rows:
-        sessional_at_budget += pence(sessional_cost(minutes, contract.post.grade.pay_point_on(year.pay_basis_on),
+        sessional_at_budget += pence(sessional_cost_on(minutes, contract.post.grade, year.pay_basis_on,
                                                     terms_on(rules, year.pay_basis_on)))
     # Sessional hours have no contract to commit: project them at the run rate so far.
     figures.committed += run_rate_projection(sessional_actual, year, today)

@@ -1,18 +1,21 @@
 """A person's contract, outside moving on (added to the people blueprint)."""
 
-from flask import render_template, url_for
+from datetime import date
+
+from flask import abort, render_template, url_for
 from flask_login import current_user
 from sqlalchemy import select
 
 from app.access import permission_required
 from app.extensions import db
+from app.formatting import pounds
 from app.models.establishment import Contract, Post
 from app.models.people import Person
 from app.people.routes import bp
 from app.views import save_or_show
 
 from . import contracts
-from .forms import ChangeHoursForm, ContractForm, EndContractForm
+from .forms import ChangeHoursForm, ContractForm, EndContractForm, PlacementForm
 
 
 def _terms(form) -> dict:
@@ -34,7 +37,8 @@ def new_contract(person: Person):
     if form.validate_on_submit():
         post = next(p for p in posts if p.id == form.post_id.data)
         done = _saved(form, lambda: contracts.start_contract(
-            person, post=post, starts_on=form.starts_on.data, actor=current_user, **_terms(form)),
+            person, post=post, starts_on=form.starts_on.data, actor=current_user, point=form.point.data,
+            **_terms(form)),
             person, f"{person.name} has a contract as {post.label}")
         if done:
             return done
@@ -67,3 +71,26 @@ def end_contract(contract: Contract):
             return done
     return render_template("establishment/contract_form.html", form=form, person=contract.person,
                            contract=contract, heading="End their contract")
+
+
+@bp.route("/contracts/<int:contract_id>/point", methods=["GET", "POST"])
+@permission_required("manage_contracts", load=Contract)
+def change_point(contract: Contract):
+    """Put the contract's holder on a point of its grade from a date."""
+    grade, person = contract.post.grade, contract.person
+    if grade is None or not grade.points:
+        abort(404)
+    form = PlacementForm()
+    today = date.today()
+    amounts = grade.points_on(max(today, contract.starts_on)) or grade.points_on(contract.starts_on)
+    form.point.choices = [(point, f"Point {point}: {pounds(amount)} a year") for point, amount in amounts.items()]
+    if form.validate_on_submit():
+        done = _saved(form, lambda: contracts.place_on_point(
+            person, grade=grade, point=form.point.data, effective_from=form.effective_from.data,
+            reason=form.reason.data, actor=current_user),
+            person, f"{person.name} is on {grade.code} point {form.point.data} from "
+                    f"{form.effective_from.data:%-d %B %Y}")
+        if done:
+            return done
+    return render_template("establishment/contract_form.html", form=form, person=person, contract=contract,
+                           heading="Change their pay point")

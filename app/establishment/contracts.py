@@ -10,8 +10,8 @@ from sqlalchemy import or_, select
 from app.access import refuse_own
 from app.audit import services as audit
 from app.extensions import db
-from app.formatting import long_date
-from app.models.establishment import Contract, Post
+from app.formatting import long_date, pounds
+from app.models.establishment import Contract, Grade, PointPlacement, Post
 from app.models.people import Person
 from app.periods import day_before
 
@@ -37,11 +37,12 @@ def _check_hours(weekly_hours: Decimal | None, is_sessional: bool) -> Decimal:
 
 
 def start_contract(person: Person, *, post: Post, weekly_hours: Decimal | None, is_sessional: bool,
-                   starts_on: date, actor) -> Contract:
+                   starts_on: date, actor, point: int | None = None) -> Contract:
     """Put someone in a post from a date.
 
     :raises ContractError: for another provider's post, a start before they joined or after they
-        left, or a contract already running then (change or end that one instead).
+        left, a contract already running then (change or end that one instead), or a pay point
+        the post's grade does not have.
     """
     _refuse_own(actor, person)
     if post.provider_id != person.provider_id:
@@ -65,6 +66,14 @@ def start_contract(person: Person, *, post: Post, weekly_hours: Decimal | None, 
     audit.record(actor=actor, action="create", entity=contract, provider_id=person.provider_id,
                  summary=f"Gave {person.name} a contract as {post.label}, {_terms(hours, is_sessional)}, "
                          f"from {long_date(starts_on)}")
+    if point is not None:
+        if post.grade is None:
+            raise ContractError("point", "A volunteer post has no pay points")
+        try:
+            place_on_point(person, grade=post.grade, point=point, effective_from=starts_on,
+                           reason="Starting point", actor=actor)
+        except ContractError as refused:
+            raise ContractError("point", refused.args[1]) from refused
     return contract
 
 
@@ -145,3 +154,39 @@ def end_for_leaver(person: Person, *, actor) -> int:
                              f"{long_date(person.left_on)}")
     db.session.flush()
     return len(running)
+
+
+def place_on_point(person: Person, *, grade: Grade, point: int, effective_from: date, reason: str,
+                   actor) -> PointPlacement:
+    """Put someone on a point of their grade from a date (a start, a promotion, a correction);
+    increments carry on from there. Dated and audited; never an edit of an earlier placement.
+
+    :raises ContractError: for their own record, a point the grade does not have on that date,
+        no contract on the grade then, or a placement already on that date.
+    """
+    _refuse_own(actor, person)
+    amounts = grade.points_on(effective_from)
+    if point not in amounts:
+        have = ", ".join(str(p) for p in amounts) or "none yet"
+        raise ContractError("point", f"{grade.code} has no point {point} on {long_date(effective_from)} "
+                                     f"(its points then: {have})")
+    holds = db.session.scalar(select(Contract.id).join(Post, Post.id == Contract.post_id).where(
+        Contract.person_id == person.id, Post.grade_id == grade.id, Contract.starts_on <= effective_from,
+        or_(Contract.ends_on.is_(None), Contract.ends_on >= effective_from)).limit(1))
+    if holds is None:
+        raise ContractError("effective_from", f"{person.name} has no contract on {grade.code} on "
+                                              f"{long_date(effective_from)}")
+    if db.session.scalar(select(PointPlacement.id).where(
+            PointPlacement.person_id == person.id, PointPlacement.grade_id == grade.id,
+            PointPlacement.effective_from == effective_from)):
+        raise ContractError("effective_from", f"{person.name} already has a point from {long_date(effective_from)}")
+    if not (reason or "").strip():
+        raise ContractError("reason", "Enter why they are on this point")
+    placement = PointPlacement(person_id=person.id, grade_id=grade.id, point=point, effective_from=effective_from,
+                               reason=reason.strip()[:200])
+    db.session.add(placement)
+    db.session.flush()
+    audit.record(actor=actor, action="create", entity=person, provider_id=person.provider_id,
+                 summary=f"Put {person.name} on {grade.code} point {point} ({pounds(amounts[point])} a year) from "
+                         f"{long_date(effective_from)}: {placement.reason}")
+    return placement

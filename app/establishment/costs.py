@@ -12,8 +12,20 @@ from flask import g
 from sqlalchemy import select
 
 from app.extensions import db
-from app.models.establishment import FULL_TIME_HOURS, Contract, OnCostRule, PayPoint, fte_of_weekly_hours
+from app.models.establishment import (
+    FULL_TIME_HOURS,
+    Contract,
+    Grade,
+    HourlyRate,
+    OnCostRule,
+    PayPoint,
+    PointPlacement,
+    fte_of_weekly_hours,
+)
 from app.periods import contract_year_start, contract_year_starting
+
+from .points import change_days, is_placed
+from .points import point_on as person_point_on
 
 WEEKS_IN_A_YEAR = Decimal("52.143")
 
@@ -146,7 +158,38 @@ def contract_cost(contract: Contract, start: date, end: date, *, left_on: date |
     fte = fte_of_weekly_hours(contract.weekly_hours)
     if rules is None:
         rules = on_cost_rules(contract.post.provider_id)
-    return salaried_cost(grade.pay_points if points is None else points, fte, first, last, rules)
+    if points is None:
+        points = (placed_rates(grade, contract.placements, contract.post.provider.increment_on, first, last)
+                  if is_placed(contract) else grade.pay_points)
+    return salaried_cost(points, fte, first, last, rules)
+
+
+def salary_at(grade: Grade, placements: Sequence[PointPlacement], increment_on: str, *, point_day: date,
+              price_day: date) -> int | None:
+    """A year's pay at the point a person is on on ``point_day``, at the amounts in force on
+    ``price_day`` (today's, or the budget's); None if they are not placed then."""
+    point = person_point_on(grade, placements, point_day, increment_on)
+    amounts = grade.points_on(price_day) or grade.points_on(point_day)
+    if point is None or not amounts:
+        return None
+    below = [p for p in amounts if p <= point]
+    return amounts[max(below)] if below else amounts[min(amounts)]
+
+
+def placed_rates(grade: Grade, placements: Sequence[PointPlacement], increment_on: str, start: date,
+                 end: date) -> list[Rate]:
+    """A placed person's pay on a grade over [start, end] as dated rates: their point's amount
+    (with increments and awards) from each day it changes, with the grade's flat on-cost; the
+    grade's mid-point on any day before they were placed."""
+    rates = []
+    for day in sorted({start} | change_days(grade, placements, start, end, increment_on)):
+        flat = grade.pay_point_on(day)
+        salary = salary_at(grade, placements, increment_on, point_day=day, price_day=day)
+        if salary is None and flat is not None:
+            salary = flat.mid_pence
+        if salary is not None:
+            rates.append(Rate(day, salary, flat.on_cost_bp if flat else 0))
+    return rates
 
 
 def frozen_rules(rules: Rules, on: date) -> Rules:
@@ -155,12 +198,17 @@ def frozen_rules(rules: Rules, on: date) -> Rules:
 
 
 def frozen_terms(contract: Contract, today: date, from_day: date) -> list[Rate]:
-    """The contract's pay point in force today, applied from ``from_day`` on."""
+    """The contract's pay in force today (the grade's mid-point, or the holder's point at today's
+    amounts), applied from ``from_day`` on."""
     grade = contract.post.grade
     point = grade.pay_point_on(today) or grade.pay_point_on(from_day) if grade else None
-    if point is None:
+    salary = salary_at(grade, contract.placements, contract.post.provider.increment_on, point_day=from_day,
+                       price_day=today) if grade is not None and is_placed(contract) else None
+    if point is None and salary is None:
         return []
-    return [Rate(min(from_day, point.effective_from), point.mid_pence, point.on_cost_bp)]
+    if salary is None:
+        return [Rate(min(from_day, point.effective_from), point.mid_pence, point.on_cost_bp)]
+    return [Rate(from_day, salary, point.on_cost_bp if point else 0)]
 
 
 def hourly_rate(point: PayPoint) -> Decimal:
@@ -168,17 +216,24 @@ def hourly_rate(point: PayPoint) -> Decimal:
     return Decimal(point.mid_pence) / WEEKS_IN_A_YEAR / FULL_TIME_HOURS
 
 
-def sessional_cost(minutes: int, point: PayPoint | None, terms: OnCostTerms | None = None) -> Decimal:
-    """A month's approved sessional hours for one person x the grade's hourly rate, with on-costs:
-    the flat percentage, or NI above a month's share of the threshold (payroll applies it per
-    monthly pay period) plus pension."""
-    if point is None or not minutes:
+def sessional_cost(minutes: int, point: PayPoint | None, terms: OnCostTerms | None = None, *,
+                   rate: HourlyRate | None = None) -> Decimal:
+    """A month's approved sessional hours for one person x the grade's hourly rate (its own rate
+    where it has one, else annual mid-point / 52.143 / 37), with on-costs: the flat percentage, or
+    NI above a month's share of the threshold (payroll applies it per monthly pay period) plus
+    pension."""
+    if (point is None and rate is None) or not minutes:
         return Decimal(0)
-    pay = Decimal(minutes) / 60 * hourly_rate(point)
+    pay = Decimal(minutes) / 60 * (Decimal(rate.pence_per_hour) if rate is not None else hourly_rate(point))
     if terms is None:
-        return pay * (1 + point.on_cost_rate)
+        return pay * (1 + (point.on_cost_rate if point is not None else 0))
     ni = max(Decimal(0), pay - Decimal(terms.ni_threshold_pence) / 12) * terms.ni_rate_bp / 10000
     return pay + ni + pay * terms.pension_rate_bp / 10000
+
+
+def sessional_cost_on(minutes: int, grade: Grade, day: date, terms: OnCostTerms | None) -> Decimal:
+    """Sessional minutes on a grade, priced at the rate and on-costs in force on ``day``."""
+    return sessional_cost(minutes, grade.pay_point_on(day), terms, rate=grade.hourly_rate_on(day))
 
 
 def on_cost_rules(provider_id: int | None):

@@ -32,6 +32,11 @@ class ContractForm(FlaskForm):
     basis = _basis()
     weekly_hours = _hours()
     starts_on = GovDateField("Start date", validators=[InputRequired("Enter the start date")])
+    point = PlainIntegerField("Pay point (optional)",
+                              description="The point on the post's grade they start on, like 12. Leave it empty to "
+                                          "cost them at the grade's mid-point",
+                              validators=[Optional(), NumberRange(min=1, max=99,
+                                                                  message="The point must be between 1 and 99")])
     submit = SubmitField("Save contract", widget=GovSubmitInput())
 
 
@@ -168,3 +173,39 @@ class OnCostRuleForm(FlaskForm):
                                      validators=[Optional(), NumberRange(min=0, max=50,
                                                                          message="Between 0%% and 50%%")])
     submit = SubmitField("Add rule", widget=GovSubmitInput())
+
+
+class GradePointForm(FlaskForm):
+    point = PlainIntegerField("Point number", description="The spinal column point, like 12",
+                              validators=[InputRequired("Enter the point number"),
+                                          NumberRange(min=1, max=99, message="The point must be between 1 and 99")])
+    annual = _money("Annual salary at this point", "Enter the annual salary")
+    effective_from = GovDateField("From", validators=[InputRequired("Enter the date this amount starts")])
+    submit = SubmitField("Save point", widget=GovSubmitInput())
+
+
+class HourlyRateForm(FlaskForm):
+    rate = MoneyField("Pay for an hour", description="Before on-costs and holiday pay, like 13.50",
+                      validators=[InputRequired("Enter the pay for an hour"),
+                                  NumberRange(min=0.01, max=1000, message="Between £0.01 and £1,000 an hour")])
+    effective_from = GovDateField("From", validators=[InputRequired("Enter the date this rate starts")])
+    submit = SubmitField("Save hourly rate", widget=GovSubmitInput())
+
+
+class PlacementForm(FlaskForm):
+    point = SelectField("Point", coerce=whole_number, widget=GovSelect(),
+                        validators=[InputRequired("Select the point")])
+    effective_from = GovDateField("From", validators=[InputRequired("Enter the date they go on this point")])
+    reason = StringField("Why", widget=GovTextInput(), description="For example: starting salary, promotion, "
+                         "a correction agreed with payroll",
+                         validators=[DataRequired("Enter why they are on this point"),
+                                     Length(max=200, message="Why must be 200 characters or fewer")])
+    submit = SubmitField("Save point", widget=GovSubmitInput())
+
+
+class PaySettingsForm(FlaskForm):
+    increment_on = RadioField(
+        "When do people go up a point?", widget=GovRadioInput(),
+        choices=[("april", "On 1 April each year"), ("anniversary", "On the anniversary of going on their point")],
+        validators=[InputRequired("Choose when people go up a point")])
+    submit = SubmitField("Save", widget=GovSubmitInput())

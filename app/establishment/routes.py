@@ -79,7 +79,8 @@ def budget_csv():
 @bp.route("/grades")
 @permission_required("view_establishment")
 def grades():
-    query = select(Grade).options(selectinload(Grade.pay_points)).order_by(Grade.code)
+    query = (select(Grade).options(selectinload(Grade.pay_points), selectinload(Grade.points),
+                                   selectinload(Grade.hourly_rates)).order_by(Grade.code))
     if not sees_all_providers(current_user):  # a provider's own pay scale is not another's to read
         query = query.where(settings_scope(Grade, current_user))
     rows = db.session.scalars(query).all()

@@ -18,6 +18,8 @@ from app.models.establishment import (
     ContractYear,
     Funding,
     Grade,
+    GradePoint,
+    HourlyRate,
     OnCostRule,
     PayPoint,
     Post,
@@ -170,9 +172,54 @@ def award_preview(grades: list[Grade], *, effective_from: date, how: str, percen
 
 
 def apply_award(rows: list[AwardRow], *, effective_from: date, actor) -> None:
+    """Save an award: each grade's new range, and every one of its points moved in the same
+    proportion as its mid-point (backdated or not: costs from the date change, none before)."""
     for row in rows:
         add_pay_point(row.grade, effective_from=effective_from, min_pence=row.min_pence, mid_pence=row.mid_pence,
                       max_pence=row.max_pence, on_cost_bp=row.before.on_cost_bp, actor=actor, reason="Pay award")
+        amounts = row.grade.points_on(effective_from)
+        for point, amount in amounts.items():
+            new = int((Decimal(amount) * row.mid_pence / row.before.mid_pence).quantize(
+                Decimal(1), rounding=ROUND_HALF_UP)) if row.before.mid_pence else amount
+            row.grade.points.append(GradePoint(point=point, effective_from=effective_from, annual_pence=new))
+        if amounts:
+            db.session.flush()
+            audit.record(actor=actor, action="create", entity=row.grade, provider_id=row.grade.provider_id,
+                         summary=f"Pay award moved {len(amounts)} points of {row.grade.code} from "
+                                 f"{long_date(effective_from)}", council=row.grade.provider_id is None)
+
+
+def add_grade_point(grade: Grade, *, point: int, annual_pence: int, effective_from: date, actor) -> GradePoint:
+    """A point on a grade and its salary from a date (a new point, or a new amount for one).
+
+    :raises SetupError: for a point and date that already have an amount.
+    """
+    if any(p.point == point and p.effective_from == effective_from for p in grade.points):
+        raise SetupError("effective_from", f"Point {point} of {grade.code} already has an amount from "
+                                           f"{long_date(effective_from)}")
+    row = GradePoint(point=point, effective_from=effective_from, annual_pence=annual_pence)
+    grade.points.append(row)
+    db.session.flush()
+    audit.record(actor=actor, action="create", entity=grade, provider_id=grade.provider_id,
+                 summary=f"{grade.code} point {point}: {pounds(annual_pence)} a year from {long_date(effective_from)}",
+                 council=grade.provider_id is None)
+    return row
+
+
+def add_hourly_rate(grade: Grade, *, pence_per_hour: int, effective_from: date, actor) -> HourlyRate:
+    """A sessional grade's pay for an hour from a date.
+
+    :raises SetupError: for a date that already has a rate.
+    """
+    if any(r.effective_from == effective_from for r in grade.hourly_rates):
+        raise SetupError("effective_from", f"{grade.code} already has an hourly rate from {long_date(effective_from)}")
+    rate = HourlyRate(effective_from=effective_from, pence_per_hour=pence_per_hour)
+    grade.hourly_rates.append(rate)
+    db.session.flush()
+    audit.record(actor=actor, action="create", entity=grade, provider_id=grade.provider_id,
+                 summary=f"{grade.code}: {pounds(pence_per_hour, pence_shown=True)} an hour from "
+                         f"{long_date(effective_from)}", council=grade.provider_id is None)
+    return rate
 
 
 # Contract years, budget lines and funding --------------------------------------------------

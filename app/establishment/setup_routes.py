@@ -16,6 +16,7 @@ from app.access import (
     require_allowed,
     settings_scope,
 )
+from app.audit import services as audit
 from app.extensions import db
 from app.models.establishment import BudgetLine, ContractYear, Funding, Grade, OnCostRule, Post
 from app.people.queries import all_areas
@@ -27,9 +28,12 @@ from .forms import (
     ContractYearForm,
     FundingForm,
     GradeForm,
+    GradePointForm,
+    HourlyRateForm,
     OnCostRuleForm,
     PayAwardForm,
     PayPointForm,
+    PaySettingsForm,
     PostForm,
     PricingDateForm,
 )
@@ -107,6 +111,55 @@ def new_pay_point(grade: Grade):
         if done:
             return done
     return _page(form, f"Add pay figures to {grade.code}", url_for("establishment.grades"), caption=grade.name)
+
+
+@bp.route("/grades/<int:grade_id>/points/new", methods=["GET", "POST"])
+@permission_required("manage_grades", load=Grade)
+def new_grade_point(grade: Grade):
+    form = GradePointForm()
+    if form.validate_on_submit():
+        done = _done(form, lambda: setup.add_grade_point(
+            grade, point=form.point.data, annual_pence=form.annual.pence, effective_from=form.effective_from.data,
+            actor=current_user), f"Point {form.point.data} of {grade.code} saved",
+            url_for("establishment.grades") + f"#grade-{grade.id}")
+        if done:
+            return done
+    return _page(form, f"Add or change a point of {grade.code}", url_for("establishment.grades"), caption=grade.name,
+                 note="A point's amount from a date. To move every point by a pay award, use Enter a pay award.")
+
+
+@bp.route("/grades/<int:grade_id>/hourly-rates/new", methods=["GET", "POST"])
+@permission_required("manage_grades", load=Grade)
+def new_hourly_rate(grade: Grade):
+    form = HourlyRateForm()
+    if form.validate_on_submit():
+        done = _done(form, lambda: setup.add_hourly_rate(
+            grade, pence_per_hour=form.rate.pence, effective_from=form.effective_from.data, actor=current_user),
+            f"Hourly rate for {grade.code} saved", url_for("establishment.grades") + f"#grade-{grade.id}")
+        if done:
+            return done
+    return _page(form, f"Add an hourly rate to {grade.code}", url_for("establishment.grades"), caption=grade.name,
+                 note="Sessional work on this grade is costed at this rate an hour from its date, instead of the "
+                      "annual mid-point divided by 52.143 weeks of 37 hours.")
+
+
+@bp.route("/pay-settings", methods=["GET", "POST"])
+@permission_required("manage_budget")
+def pay_settings():
+    provider = current_user.provider
+    form = PaySettingsForm(increment_on=provider.increment_on)
+    if form.validate_on_submit():
+        if form.increment_on.data != provider.increment_on:
+            audit.record(actor=current_user, action="update", entity=provider, provider_id=provider.id,
+                         changes={"increment_on": [provider.increment_on, form.increment_on.data]},
+                         summary="People now go up a point " + ("on 1 April" if form.increment_on.data == "april"
+                                                                else "on the anniversary of going on their point"))
+            provider.increment_on = form.increment_on.data
+        db.session.commit()
+        flash("Pay settings saved", "success")
+        return redirect(url_for("establishment.grades"))
+    return _page(form, "Pay settings", url_for("establishment.grades"), caption=provider.name,
+                 note="People placed on a grade's points go up one point a year until the top of the grade.")
 
 
 def _award_table(grades: list[Grade]) -> tuple[dict[int, tuple[int, int, int]], dict[str, str]]:

@@ -19,7 +19,7 @@ from .services import _audit_import, _date
 
 POST_COLUMNS = ["title", "basis", "grade", "area", "number_of_posts", "budgeted_fte", "starts_on", "ends_on"]
 CONTRACT_COLUMNS = ["person_ref", "post_title", "post_area", "basis", "weekly_hours", "starts_on"]
-CONTRACT_OPTIONAL = ("ends_on",)
+CONTRACT_OPTIONAL = ("ends_on", "pay_point")
 CHECK_COLUMNS = ["person_ref", "kind", "checked_on", "reference_number", "barred_list", "for_paid_role",
                  "renew_on"]
 BASES = {"salaried", "sessional", "volunteer"}
@@ -113,7 +113,9 @@ def import_contracts(text: str, *, provider: Provider, actor, **_) -> ImportRepo
         post = posts.get((row["post_title"].lower(), area))
         basis, hours, starts_on = row["basis"].lower(), _number(row["weekly_hours"]), _date(row["starts_on"])
         ends_on = _optional_date(row, "ends_on", problems)
+        point = _number(row["pay_point"], int) if row["pay_point"] else None
         for failed, message in (
+                (row["pay_point"] and point is None, f"pay_point {row['pay_point']!r} is not a whole number"),
                 (ends_on is not None and starts_on is not None and ends_on < starts_on, "ends_on is before starts_on"),
                 (person is None, f"person_ref {row['person_ref']!r} is not a person at this provider"),
                 (post is None, f"there is no post {row['post_title']!r} in {row['post_area'] or 'county-wide'}"),
@@ -125,7 +127,7 @@ def import_contracts(text: str, *, provider: Provider, actor, **_) -> ImportRepo
         if not problems:
             try:
                 contract = start_contract(person, post=post, weekly_hours=hours, is_sessional=basis == "sessional",
-                                          starts_on=starts_on, actor=actor)
+                                          starts_on=starts_on, actor=actor, point=point)
                 if ends_on is not None and (contract.ends_on is None or ends_on < contract.ends_on):
                     end_contract(contract, ends_on=ends_on, actor=actor)
                 created += 1

@@ -47,6 +47,27 @@ class Grade(db.Model):
     pay_points: Mapped[list["PayPoint"]] = relationship(
         back_populates="grade", order_by="PayPoint.effective_from", cascade="all, delete-orphan"
     )
+    # The numbered points people sit on (spinal column points), each with an amount from a date.
+    points: Mapped[list["GradePoint"]] = relationship(
+        order_by="(GradePoint.point, GradePoint.effective_from)", cascade="all, delete-orphan")
+    # A sessional grade's hourly rate from a date.
+    hourly_rates: Mapped[list["HourlyRate"]] = relationship(
+        order_by="HourlyRate.effective_from", cascade="all, delete-orphan")
+
+    def points_on(self, day: date) -> dict[int, int]:
+        """Each point's annual amount in pence on a day (the latest by then); empty if none."""
+        amounts: dict[int, tuple[date, int]] = {}
+        for row in self.points:
+            if row.effective_from <= day and (row.point not in amounts or amounts[row.point][0] < row.effective_from):
+                amounts[row.point] = (row.effective_from, row.annual_pence)
+        return {point: amount for point, (_, amount) in sorted(amounts.items())}
+
+    def hourly_rate_on(self, day: date) -> "HourlyRate | None":
+        current = None
+        for rate in self.hourly_rates:
+            if rate.effective_from <= day:
+                current = rate
+        return current
 
     def pay_point_on(self, day: date) -> "PayPoint | None":
         """The pay point in force on a day: the latest one effective by then."""
@@ -85,6 +106,58 @@ class PayPoint(db.Model):
     @property
     def on_cost_rate(self) -> Decimal:
         return Decimal(self.on_cost_bp) / 10000
+
+
+class GradePoint(db.Model):
+    """A point on a grade (a spinal column point) and its annual salary from a date. A pay award is
+    a new row for every point from its date; the top of the grade is its highest point."""
+
+    __tablename__ = "grade_point"
+    __table_args__ = (
+        UniqueConstraint("grade_id", "point", "effective_from"),
+        CheckConstraint("point BETWEEN 1 AND 99", name="point_range"),
+        CheckConstraint("annual_pence > 0", name="amount_positive"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    grade_id: Mapped[int] = mapped_column(ForeignKey("grade.id", ondelete="CASCADE"), index=True)
+    point: Mapped[int] = mapped_column(Integer)
+    effective_from: Mapped[date] = mapped_column(Date)
+    annual_pence: Mapped[int] = mapped_column(Integer)
+
+
+class HourlyRate(db.Model):
+    """A sessional grade's pay for an hour from a date (before on-costs and holiday pay)."""
+
+    __tablename__ = "hourly_rate"
+    __table_args__ = (
+        UniqueConstraint("grade_id", "effective_from"),
+        CheckConstraint("pence_per_hour > 0", name="rate_positive"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    grade_id: Mapped[int] = mapped_column(ForeignKey("grade.id", ondelete="CASCADE"), index=True)
+    effective_from: Mapped[date] = mapped_column(Date)
+    pence_per_hour: Mapped[int] = mapped_column(Integer)
+
+
+class PointPlacement(db.Model):
+    """The point a person sits on in a grade from a date: where they start, or where HR moves them.
+    Increments then carry them up a point a year (on 1 April or the anniversary of this date, as
+    the provider chooses) until the top of the grade."""
+
+    __tablename__ = "point_placement"
+    __table_args__ = (
+        UniqueConstraint("person_id", "grade_id", "effective_from"),
+        CheckConstraint("point BETWEEN 1 AND 99", name="point_range"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("person.id", ondelete="CASCADE"), index=True)
+    grade_id: Mapped[int] = mapped_column(ForeignKey("grade.id", ondelete="RESTRICT"))
+    point: Mapped[int] = mapped_column(Integer)
+    effective_from: Mapped[date] = mapped_column(Date)
+    reason: Mapped[str] = mapped_column(String(200))
 
 
 class Post(db.Model):
@@ -151,6 +224,10 @@ class Contract(db.Model):
 
     person: Mapped[Person] = relationship(back_populates="contracts")
     post: Mapped[Post] = relationship()
+    # The holder's points in every grade (the contract's own grade is picked out when priced).
+    placements: Mapped[list[PointPlacement]] = relationship(
+        primaryjoin="foreign(PointPlacement.person_id) == Contract.person_id", viewonly=True,
+        order_by="PointPlacement.effective_from")
 
     @property
     def fte(self) -> Decimal:

@@ -70,6 +70,9 @@ class Provider(db.Model):
     # Hours are kept to the minute (7.4 hours is 7 h 24 min); a provider whose payroll pays
     # quarter hours may round every entry to the nearest quarter hour instead.
     round_hours_to_quarter: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    # When people on a grade's points go up a point: "april" (each 1 April) or "anniversary"
+    # (each anniversary of their placement on the point).
+    increment_on: Mapped[str] = mapped_column(String(12), default="april", server_default="april")
 
     def __repr__(self) -> str:
         return f"<Provider {self.name}>"

@@ -11,8 +11,11 @@ from app.accounts.services import account_state
 from app.audit.services import history_for
 from app.budget.services import person_fte
 from app.establishment.contracts import end_for_leaver
+from app.establishment.costs import salary_at
+from app.establishment.points import is_placed, point_on
 from app.exports import csv_writer
 from app.extensions import db
+from app.formatting import pounds
 from app.hours.rules import fte_used
 from app.models.establishment import Contract, Post
 from app.models.people import Stage
@@ -99,9 +102,26 @@ def view_person(person_id: int):
     return render_template(
         "people/view_person.html", person=person, contracts=contracts, history=history,
         fte_window=four_weeks, in_force=in_force, worked_fte=fte_used(worked, *four_weeks),
-        worked_minutes=worked,
+        worked_minutes=worked, pay_points=_pay_points(person, contracts, today),
         today=date.today(), account_state=account_state(person),
     )
+
+
+def _pay_points(person, contracts, today: date) -> dict[int, str]:
+    """The point each contract's holder is on (today, or on its last day), for HR only."""
+    if not can(current_user, "manage_contracts", person):
+        return {}
+    shown = {}
+    for contract in contracts:
+        grade = contract.post.grade
+        if grade is None or not is_placed(contract):
+            continue
+        day = min(today, contract.ends_on) if contract.ends_on else today
+        point = point_on(grade, contract.placements, day, person.provider.increment_on)
+        salary = salary_at(grade, contract.placements, person.provider.increment_on, point_day=day, price_day=day)
+        if point is not None and salary is not None:
+            shown[contract.id] = f"Point {point}: {pounds(salary)} a year"
+    return shown
 
 
 def _area_choices() -> list[tuple[int, str]]:

@@ -12,12 +12,21 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.orm import selectinload
 
 from app.budget.services import sessional_minutes
-from app.establishment.costs import on_cost_rules, pence, salaried_cost, sessional_cost, terms_on
+from app.establishment.costs import on_cost_rules, pence, placed_rates, salaried_cost, sessional_cost_on, terms_on
 from app.establishment.services import budget_row
 from app.extensions import db
-from app.models.establishment import FULL_TIME_HOURS, BudgetLine, BudgetLineKind, Contract, ContractYear, Grade, Post
+from app.models.establishment import (
+    FULL_TIME_HOURS,
+    BudgetLine,
+    BudgetLineKind,
+    Contract,
+    ContractYear,
+    Grade,
+    PointPlacement,
+    Post,
+)
 from app.models.expenses import ClaimStatus, ExpenseClaim, ExpenseLine, LineStatus
-from app.models.people import Person
+from app.models.people import Person, Provider
 from app.models.spending import Spend, SpendStatus
 from app.models.training import TrainingRecord
 
@@ -27,7 +36,9 @@ Costs = dict[str, dict[int | None, dict[str, float]]]  # measure -> area -> line
 def _years(provider_id: int | None, start: date, end: date) -> list[ContractYear]:
     query = (select(ContractYear).where(ContractYear.starts_on <= end, ContractYear.ends_on >= start)
              .options(selectinload(ContractYear.budget_lines).selectinload(BudgetLine.posts)
-                      .selectinload(Post.grade).selectinload(Grade.pay_points)))
+                      .selectinload(Post.grade).selectinload(Grade.pay_points),
+                      selectinload(ContractYear.budget_lines).selectinload(BudgetLine.posts)
+                      .selectinload(Post.grade).selectinload(Grade.points)))
     if provider_id is not None:
         query = query.where(ContractYear.provider_id == provider_id)
     return list(db.session.scalars(query))
@@ -60,24 +71,40 @@ def _pay(costs: Costs, years: list[ContractYear], start: date, end: date) -> Non
 def _salaried_pay(costs: Costs, lines_of: dict, posts: dict, start: date, end: date) -> None:
     rows = db.session.execute(
         select(Contract.post_id, Contract.weekly_hours, Contract.starts_on, Contract.ends_on, Contract.is_sessional,
-               Person.left_on).join(Person, Person.id == Contract.person_id)
+               Person.left_on, Person.id).join(Person, Person.id == Contract.person_id)
         .where(Contract.post_id.in_(list(posts)), Contract.starts_on <= end,
                or_(Contract.ends_on.is_(None), Contract.ends_on >= start))).all()
+    placements = _placements({person_id for *_, person_id in rows})
+    increments = dict(db.session.execute(select(Provider.id, Provider.increment_on).where(
+        Provider.id.in_({post.provider_id for post in posts.values()}))).all())
     priced: dict[tuple, Decimal] = {}  # many contracts share the same terms: price each once
-    for post_id, hours, starts_on, ends_on, sessional, left_on in rows:
+    for post_id, hours, starts_on, ends_on, sessional, left_on, person_id in rows:
         post = posts[post_id]
         if sessional or post.grade is None:
             continue
+        placed = post.grade.points and any(p.grade_id == post.grade_id for p in placements.get(person_id, ()))
         for year, line in lines_of.get((post.provider_id, post_id), []):
             first, last = _window(year, start, end)
             first, last = max(first, starts_on), min(d for d in (last, ends_on, left_on) if d is not None)
             if last < first:
                 continue
-            key = (post.provider_id, post.grade_id, hours, first, last)
+            key = (post.provider_id, post.grade_id, hours, first, last, person_id if placed else None)
             if key not in priced:
-                priced[key] = salaried_cost(post.grade.pay_points, Decimal(str(hours)) / FULL_TIME_HOURS, first,
-                                            last, on_cost_rules(post.provider_id))
+                rates = (placed_rates(post.grade, placements[person_id], increments[post.provider_id], first, last)
+                         if placed else post.grade.pay_points)
+                priced[key] = salaried_cost(rates, Decimal(str(hours)) / FULL_TIME_HOURS, first, last,
+                                            on_cost_rules(post.provider_id))
             _add(costs, "pay_cost", post.area_id, line.name, float(priced[key]))
+
+
+def _placements(person_ids: set[int]) -> dict[int, list[PointPlacement]]:
+    """Each person's placements on grade points, in one query."""
+    found: dict[int, list[PointPlacement]] = defaultdict(list)
+    if person_ids:
+        for placement in db.session.scalars(select(PointPlacement).where(PointPlacement.person_id.in_(person_ids))
+                                            .order_by(PointPlacement.effective_from)):
+            found[placement.person_id].append(placement)
+    return found
 
 
 def _sessional_pay(costs: Costs, lines_of: dict, posts: dict, start: date, end: date) -> None:
@@ -90,7 +117,7 @@ def _sessional_pay(costs: Costs, lines_of: dict, posts: dict, start: date, end: 
                      if year.starts_on <= priced_on <= year.ends_on), None)
         if line is None:
             continue  # worked outside every contract year that budgets the post
-        cost = sessional_cost(minutes, contract.post.grade.pay_point_on(priced_on),
+        cost = sessional_cost_on(minutes, contract.post.grade, priced_on,
                               terms_on(on_cost_rules(contract.post.provider_id), priced_on))
         _add(costs, "pay_cost", contract.post.area_id, line.name, float(cost))
 
