@@ -24,6 +24,7 @@ from app.models.establishment import (
 )
 from app.periods import contract_year_start, contract_year_starting
 
+from .payroll import ALL_PAY, QUALIFYING, PayrollTerms
 from .points import change_days, is_placed
 from .points import point_on as person_point_on
 
@@ -65,6 +66,25 @@ class OnCostTerms:
     ni_rate_bp: int
     ni_threshold_pence: int
     pension_rate_bp: int
+    pension_basis: str = ALL_PAY
+    qualifying_lower_pence: int = 624_000
+    qualifying_upper_pence: int = 5_027_000
+    enrolment_trigger_pence: int = 1_000_000
+
+    def pensionable(self, pay: Decimal, periods: int = 1) -> Decimal:
+        """The pay pension is charged on, for pay over 1/``periods`` of a year: all of it, or the
+        qualifying earnings between the band's limits; none below the auto-enrolment trigger."""
+        if pay <= Decimal(self.enrolment_trigger_pence) / periods:
+            return Decimal(0)
+        if self.pension_basis != QUALIFYING:
+            return pay
+        lower, upper = Decimal(self.qualifying_lower_pence) / periods, Decimal(self.qualifying_upper_pence) / periods
+        return max(Decimal(0), min(pay, upper) - lower)
+
+    def for_payroll(self, *, proration: str, holiday_accrual_bp: int) -> PayrollTerms:
+        return PayrollTerms(self.ni_rate_bp, self.ni_threshold_pence, self.pension_rate_bp, self.pension_basis,
+                            self.qualifying_lower_pence, self.qualifying_upper_pence, self.enrolment_trigger_pence,
+                            proration, holiday_accrual_bp)
 
 
 # A provider's on-cost rules, oldest first: (from, terms or None for the flat percentage).
@@ -85,7 +105,7 @@ def person_annual_cost(salary_pence: Decimal, on_cost_bp: int, terms: OnCostTerm
     if terms is None:
         return salary_pence * (1 + Decimal(on_cost_bp) / 10000)
     ni = max(Decimal(0), salary_pence - terms.ni_threshold_pence) * terms.ni_rate_bp / 10000
-    return salary_pence + ni + salary_pence * terms.pension_rate_bp / 10000
+    return salary_pence + ni + terms.pensionable(salary_pence) * terms.pension_rate_bp / 10000
 
 
 def on_cost_applied(point: PayPoint, terms: OnCostTerms | None) -> str:
@@ -228,7 +248,7 @@ def sessional_cost(minutes: int, point: PayPoint | None, terms: OnCostTerms | No
     if terms is None:
         return pay * (1 + (point.on_cost_rate if point is not None else 0))
     ni = max(Decimal(0), pay - Decimal(terms.ni_threshold_pence) / 12) * terms.ni_rate_bp / 10000
-    return pay + ni + pay * terms.pension_rate_bp / 10000
+    return pay + ni + terms.pensionable(pay, 12) * terms.pension_rate_bp / 10000
 
 
 def sessional_cost_on(minutes: int, grade: Grade, day: date, terms: OnCostTerms | None) -> Decimal:
@@ -245,10 +265,18 @@ def on_cost_rules(provider_id: int | None):
             (OnCostRule.provider_id == provider_id) | OnCostRule.provider_id.is_(None))
             .order_by(OnCostRule.effective_from)).all()
         own = [r for r in rows if r.provider_id is not None]
-        cache[provider_id] = [
-            (r.effective_from, OnCostTerms(r.effective_from, r.ni_rate_bp, r.ni_threshold_pence, r.pension_rate_bp)
-             if r.method == "statutory" else None) for r in (own or rows)]
+        cache[provider_id] = [(r.effective_from, _terms(r) if r.method == "statutory" else None)
+                              for r in (own or rows)]
     return cache[provider_id]
+
+
+def _terms(rule: OnCostRule) -> OnCostTerms:
+    defaults = OnCostTerms(rule.effective_from, 0, 0, 0)
+    return OnCostTerms(rule.effective_from, rule.ni_rate_bp, rule.ni_threshold_pence, rule.pension_rate_bp,
+                       rule.pension_basis or ALL_PAY,
+                       rule.qualifying_lower_pence or defaults.qualifying_lower_pence,
+                       rule.qualifying_upper_pence or defaults.qualifying_upper_pence,
+                       rule.enrolment_trigger_pence or defaults.enrolment_trigger_pence)
 
 
 def forget_on_cost_rules() -> None:

@@ -172,6 +172,11 @@ class OnCostRuleForm(FlaskForm):
     pension_rate = PlainDecimalField("Employer pension rate", places=2, description="Like 20",
                                      validators=[Optional(), NumberRange(min=0, max=50,
                                                                          message="Between 0%% and 50%%")])
+    pension_basis = RadioField("What is pension charged on?", widget=GovRadioInput(), default="all",
+                               choices=[("all", "All pay"),
+                                        ("qualifying", "Qualifying earnings: pay between the band's lower and upper "
+                                                       "limits (£6,240 and £50,270 a year)")],
+                               validators=[Optional()])
     submit = SubmitField("Add rule", widget=GovSubmitInput())
 
 
@@ -208,4 +213,14 @@ class PaySettingsForm(FlaskForm):
         "When do people go up a point?", widget=GovRadioInput(),
         choices=[("april", "On 1 April each year"), ("anniversary", "On the anniversary of going on their point")],
         validators=[InputRequired("Choose when people go up a point")])
+    pay_proration = RadioField(
+        "How does your payroll pay a part month?", widget=GovRadioInput(),
+        choices=[("calendar", "By calendar days: a twelfth of the salary x days employed / days in the month"),
+                 ("working", "By working days: Monday to Friday employed / Monday to Friday in the month")],
+        validators=[InputRequired("Choose how a part month is paid")])
+    holiday_accrual = PlainDecimalField(
+        "Holiday pay on sessional pay, as a percentage", places=2,
+        description="12.07 is 5.6 weeks' leave for the 46.4 weeks worked",
+        validators=[InputRequired("Enter the holiday pay percentage"),
+                    NumberRange(min=0, max=30, message="Between 0%% and 30%%")])
     submit = SubmitField("Save", widget=GovSubmitInput())

@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from datetime import date
 
 from app.models.establishment import Contract, Grade, PointPlacement
+from app.periods import contract_year_starting
 
 APRIL, ANNIVERSARY = "april", "anniversary"
 
@@ -27,7 +28,7 @@ def increment_dates(placed_on: date, until: date, increment_on: str) -> list[dat
     """The days a person placed on ``placed_on`` goes up a point, up to ``until``."""
     dates, year = [], placed_on.year
     while True:
-        day = date(year, 4, 1) if increment_on == APRIL else _anniversary(placed_on, year)
+        day = contract_year_starting(year)[0] if increment_on == APRIL else _anniversary(placed_on, year)
         if day > until:
             return dates
         if day > placed_on:

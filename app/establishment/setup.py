@@ -317,7 +317,8 @@ def save_funding(funding: Funding | None, year: ContractYear, *, source: str, am
 # On-cost rules ---------------------------------------------------------------------------
 
 def add_on_cost_rule(*, provider_id: int | None, effective_from: date, method: str, ni_rate_bp: int | None,
-                     ni_threshold_pence: int | None, pension_rate_bp: int | None, actor) -> OnCostRule:
+                     ni_threshold_pence: int | None, pension_rate_bp: int | None, actor,
+                     pension_basis: str = "all") -> OnCostRule:
     """How on-costs are worked out from a date, for a provider (or, with no provider, the council).
 
     :raises SetupError: for a statutory rule without its rates, or a date that already has a rule.
@@ -333,13 +334,14 @@ def add_on_cost_rule(*, provider_id: int | None, effective_from: date, method: s
     if db.session.scalar(select(OnCostRule.id).where(owner, OnCostRule.effective_from == effective_from)):
         raise SetupError("effective_from", f"There is already a rule from {long_date(effective_from)}")
     rule = OnCostRule(provider_id=provider_id, effective_from=effective_from, method=method, ni_rate_bp=ni_rate_bp,
-                      ni_threshold_pence=ni_threshold_pence, pension_rate_bp=pension_rate_bp)
+                      ni_threshold_pence=ni_threshold_pence, pension_rate_bp=pension_rate_bp,
+                      pension_basis="qualifying" if method == "statutory" and pension_basis == "qualifying" else "all")
     db.session.add(rule)
     db.session.flush()
     forget_on_cost_rules()
     what = ("each grade's flat on-cost percentage" if method == "flat" else
             f"employer NI {ni_rate_bp / 100:g}% above {pounds(ni_threshold_pence)} a year, pension "
-            f"{pension_rate_bp / 100:g}%")
+            f"{pension_rate_bp / 100:g}%" + (" of qualifying earnings" if rule.pension_basis == "qualifying" else ""))
     audit.record(actor=actor, action="create", entity=rule, provider_id=provider_id, council=provider_id is None,
                  summary=f"On-costs from {long_date(effective_from)}: {what}")
     return rule

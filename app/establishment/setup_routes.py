@@ -3,6 +3,7 @@ grades and pay points, pay awards with a preview of their cost, contract years, 
 and funding."""
 
 from datetime import timedelta
+from decimal import Decimal
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
@@ -147,14 +148,19 @@ def new_hourly_rate(grade: Grade):
 @permission_required("manage_budget")
 def pay_settings():
     provider = current_user.provider
-    form = PaySettingsForm(increment_on=provider.increment_on)
+    form = PaySettingsForm(increment_on=provider.increment_on, pay_proration=provider.pay_proration,
+                           holiday_accrual=Decimal(provider.holiday_accrual_bp) / 100)
     if form.validate_on_submit():
-        if form.increment_on.data != provider.increment_on:
+        before = {"increment_on": provider.increment_on, "pay_proration": provider.pay_proration,
+                  "holiday_accrual_bp": provider.holiday_accrual_bp}
+        after = {"increment_on": form.increment_on.data, "pay_proration": form.pay_proration.data,
+                 "holiday_accrual_bp": int(form.holiday_accrual.data * 100)}
+        changes = audit.diff(before, after)
+        if changes:
+            for name, value in after.items():
+                setattr(provider, name, value)
             audit.record(actor=current_user, action="update", entity=provider, provider_id=provider.id,
-                         changes={"increment_on": [provider.increment_on, form.increment_on.data]},
-                         summary="People now go up a point " + ("on 1 April" if form.increment_on.data == "april"
-                                                                else "on the anniversary of going on their point"))
-            provider.increment_on = form.increment_on.data
+                         changes=changes, summary="Changed the pay settings: " + ", ".join(changes))
         db.session.commit()
         flash("Pay settings saved", "success")
         return redirect(url_for("establishment.grades"))
@@ -317,7 +323,8 @@ def new_on_cost_rule():
         done = _done(form, lambda: setup.add_on_cost_rule(
             provider_id=owner_for_new_setting(current_user), effective_from=form.effective_from.data,
             method=form.method.data, ni_rate_bp=percent(form.ni_rate.data), ni_threshold_pence=form.ni_threshold.pence,
-            pension_rate_bp=percent(form.pension_rate.data), actor=current_user),
+            pension_rate_bp=percent(form.pension_rate.data), pension_basis=form.pension_basis.data or "all",
+            actor=current_user),
             "On-cost rule added. Costs from its date use it", url_for("establishment.on_costs"))
         if done:
             return done

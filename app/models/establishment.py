@@ -340,3 +340,21 @@ class OnCostRule(db.Model):
     ni_rate_bp: Mapped[int | None] = mapped_column(Integer)
     ni_threshold_pence: Mapped[int | None] = mapped_column(Integer)  # a year, per person
     pension_rate_bp: Mapped[int | None] = mapped_column(Integer)
+    # Pension on all pay, or on qualifying earnings between the band's limits (a year, per person;
+    # empty: the statutory £6,240 and £50,270), for those whose pay passes the auto-enrolment
+    # trigger (empty: £10,000 a year).
+    pension_basis: Mapped[str] = mapped_column(String(12), default="all", server_default="all")
+    qualifying_lower_pence: Mapped[int | None] = mapped_column(Integer)
+    qualifying_upper_pence: Mapped[int | None] = mapped_column(Integer)
+    enrolment_trigger_pence: Mapped[int | None] = mapped_column(Integer)
+
+
+class PensionOptOut(db.Model):
+    """A person who opted out of the workplace pension, from a date: no employer pension after it."""
+
+    __tablename__ = "pension_opt_out"
+    __table_args__ = (UniqueConstraint("person_id", "opted_out_on"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("person.id", ondelete="CASCADE"), index=True)
+    opted_out_on: Mapped[date] = mapped_column(Date)

@@ -12,6 +12,7 @@ from sqlalchemy import (
     Enum,
     ForeignKey,
     Index,
+    Integer,
     String,
     Text,
     false,
@@ -73,6 +74,10 @@ class Provider(db.Model):
     # When people on a grade's points go up a point: "april" (each 1 April) or "anniversary"
     # (each anniversary of their placement on the point).
     increment_on: Mapped[str] = mapped_column(String(12), default="april", server_default="april")
+    # How payroll prorates a salary in a part month ("calendar" or "working" days), and the
+    # holiday pay accrued on sessional pay, in basis points (1207 = 12.07%).
+    pay_proration: Mapped[str] = mapped_column(String(12), default="calendar", server_default="calendar")
+    holiday_accrual_bp: Mapped[int] = mapped_column(Integer, default=1207, server_default="1207")
 
     def __repr__(self) -> str:
         return f"<Provider {self.name}>"
