@@ -9,10 +9,11 @@ from datetime import date
 from sqlalchemy import or_, select
 from sqlalchemy.orm import selectinload
 
-from app.establishment.costs import contract_cost, on_cost_rules, pence, sessional_cost_on, terms_on
+from app.establishment.costs import on_cost_rules, person_month
+from app.establishment.payroll import MonthCost
 from app.extensions import db
 from app.formatting import hours as hours_text
-from app.models.establishment import Contract, Post
+from app.models.establishment import Contract, PensionOptOut, Post
 from app.models.payroll import PayrollLine
 from app.models.people import Person
 from app.periods import month_end
@@ -28,6 +29,8 @@ class PersonMonth:
     person: Person
     payroll: PayrollLine | None
     estimate: int
+    # Pathway's estimate of the month as payroll works it: pay, holiday pay, employer NI, pension.
+    cost: MonthCost | None = None
     reasons: list[str] = field(default_factory=list)
 
     @property
@@ -73,18 +76,18 @@ def _reasons(person: Person, held: list[Contract], month: date, minutes: int) ->
     return list(dict.fromkeys(reasons))
 
 
-def _row(person: Person, line: PayrollLine | None, estimate: int, held: list[Contract], month: date,
+def _row(person: Person, line: PayrollLine | None, cost: MonthCost | None, held: list[Contract], month: date,
          minutes: int) -> PersonMonth:
-    row = PersonMonth(person, line, estimate)
-    if line is None and estimate:
+    row = PersonMonth(person, line, cost.total if cost else 0, cost)
+    if line is None and row.estimate:
         row.reasons.append("Not in this month's payroll")
     elif line is not None and not held:
         row.reasons.append("No contract in Pathway for this month: add one, or check the person reference")
     if not row.agrees:
         row.reasons += _reasons(person, held, month, minutes)
     if line is not None and held and not row.agrees and not row.reasons:
-        row.reasons.append("No reason Pathway can name: Pathway prices the grade's mid-point, so check the "
-                           "person's pay point and contracted hours")
+        row.reasons.append("No reason Pathway can name: check the person's pay point (without one Pathway uses "
+                           "the grade's mid-point), contracted hours and pension opt-out")
     return row
 
 
@@ -94,23 +97,24 @@ def reconciliation(provider_id: int, month: date) -> list[PersonMonth]:
     from_day, to_day = month, month_end(month)
     contracts = _month_contracts(provider_id, month)
     rules = on_cost_rules(provider_id)
-    estimate: dict[int, int] = defaultdict(int)
     minutes_of: dict[int, int] = defaultdict(int)
+    by_contract: dict[int, int] = defaultdict(int)
     held: dict[int, list[Contract]] = defaultdict(list)
     for contract in contracts:
         held[contract.person_id].append(contract)
-        if not contract.is_sessional:
-            estimate[contract.person_id] += pence(contract_cost(contract, from_day, to_day,
-                                                                left_on=contract.person.left_on))
-    for contract, _month, priced_on, minutes in sessional_minutes(contracts, from_day, to_day):
-        estimate[contract.person_id] += pence(sessional_cost_on(minutes, contract.post.grade, priced_on,
-                                                             terms_on(rules, priced_on)))
+    for contract, _month, _priced_on, minutes in sessional_minutes(contracts, from_day, to_day):
         minutes_of[contract.person_id] += minutes
+        by_contract[contract.id] += minutes
+    opted_out = set(db.session.scalars(select(PensionOptOut.person_id).where(
+        PensionOptOut.person_id.in_(list(held)), PensionOptOut.opted_out_on <= to_day))) if held else set()
+    estimate = {person_id: person_month(mine, month, left_on=mine[0].person.left_on, sessional_minutes=by_contract,
+                                        opted_out=person_id in opted_out, rules=rules)
+                for person_id, mine in held.items()}
     paid = {line.person_id: line for line in db.session.scalars(
         select(PayrollLine).where(PayrollLine.provider_id == provider_id, PayrollLine.period == month)
         .options(selectinload(PayrollLine.person)))}
     people = {c.person_id: c.person for c in contracts} | {pid: line.person for pid, line in paid.items()}
-    rows = [_row(person, paid.get(person_id), estimate.get(person_id, 0), held.get(person_id, []), month,
+    rows = [_row(person, paid.get(person_id), estimate.get(person_id), held.get(person_id, []), month,
                  minutes_of.get(person_id, 0)) for person_id, person in people.items()]
     rows = [row for row in rows if row.payroll is not None or row.estimate]
     return sorted(rows, key=lambda r: (r.agrees, r.person.last_name.lower(), r.person.first_name.lower()))

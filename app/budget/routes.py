@@ -188,12 +188,15 @@ def reconcile_csv(month: str):
     buffer = io.StringIO()
     writer = csv_writer(buffer)
     writer.writerow(["person_ref", "name", "gross_pay_gbp", "employer_ni_gbp", "employer_pension_gbp",
-                     "payroll_total_gbp", "pathway_estimate_gbp", "difference_gbp", "reasons"])
+                     "payroll_total_gbp", "estimate_pay_gbp", "estimate_holiday_pay_gbp", "estimate_employer_ni_gbp",
+                     "estimate_employer_pension_gbp", "pathway_estimate_gbp", "difference_gbp", "reasons"])
     for row in reconciliation(current_user.provider_id, period):
         line = row.payroll
         paid = [f"{v / 100:.2f}" for v in (line.gross_pence, line.employer_ni_pence, line.employer_pension_pence,
                                            line.total_pence)] if line else ["", "", "", ""]
-        writer.writerow([row.person.ref, row.person.name, *paid, f"{row.estimate / 100:.2f}",
+        parts = [f"{v / 100:.2f}" for v in (row.cost.pay, row.cost.holiday_pay, row.cost.employer_ni,
+                                              row.cost.employer_pension)] if row.cost else ["", "", "", ""]
+        writer.writerow([row.person.ref, row.person.name, *paid, *parts, f"{row.estimate / 100:.2f}",
                          f"{row.difference / 100:.2f}" if row.difference is not None else "",
                          "; ".join(row.reasons)])
     return Response(buffer.getvalue(), mimetype="text/csv",

@@ -15,7 +15,7 @@ from app.people.routes import bp
 from app.views import save_or_show
 
 from . import contracts
-from .forms import ChangeHoursForm, ContractForm, EndContractForm, PlacementForm
+from .forms import ChangeHoursForm, ContractForm, EndContractForm, PensionOptOutForm, PlacementForm
 
 
 def _terms(form) -> dict:
@@ -94,3 +94,18 @@ def change_point(contract: Contract):
             return done
     return render_template("establishment/contract_form.html", form=form, person=person, contract=contract,
                            heading="Change their pay point")
+
+
+@bp.route("/people/<int:person_id>/pension-opt-out", methods=["GET", "POST"])
+@permission_required("manage_contracts", load=Person)
+def pension_opt_out(person: Person):
+    form = PensionOptOutForm()
+    if form.validate_on_submit():
+        done = _saved(form, lambda: contracts.record_pension_opt_out(
+            person, opted_out_on=form.opted_out_on.data, actor=current_user),
+            person, f"{person.name}'s pension opt-out is recorded")
+        if done:
+            return done
+    return render_template("establishment/setup_form.html", form=form, heading="Record a pension opt-out",
+                           back=url_for("people.view_person", person_id=person.id) + "#contracts", caption=person.name,
+                           note="Someone who opts out of the workplace pension has no employer pension from that date.")

@@ -11,7 +11,7 @@ from app.access import refuse_own
 from app.audit import services as audit
 from app.extensions import db
 from app.formatting import long_date, pounds
-from app.models.establishment import Contract, Grade, PointPlacement, Post
+from app.models.establishment import Contract, Grade, PensionOptOut, PointPlacement, Post
 from app.models.people import Person
 from app.periods import day_before
 
@@ -190,3 +190,22 @@ def place_on_point(person: Person, *, grade: Grade, point: int, effective_from: 
                  summary=f"Put {person.name} on {grade.code} point {point} ({pounds(amounts[point])} a year) from "
                          f"{long_date(effective_from)}: {placement.reason}")
     return placement
+
+
+def record_pension_opt_out(person: Person, *, opted_out_on: date, actor) -> PensionOptOut:
+    """A person opted out of the workplace pension from a date, audited.
+
+    :raises ContractError: for their own record, a date before they joined, or one already recorded.
+    """
+    refuse_own(actor, "manage_contracts", person, lambda message: ContractError("opted_out_on", message))
+    if opted_out_on < person.joined_on:
+        raise ContractError("opted_out_on", f"The date must be on or after they joined, {long_date(person.joined_on)}")
+    if db.session.scalar(select(PensionOptOut.id).where(PensionOptOut.person_id == person.id,
+                                                        PensionOptOut.opted_out_on == opted_out_on)):
+        raise ContractError("opted_out_on", f"{person.name}'s opt-out on {long_date(opted_out_on)} is already recorded")
+    opt_out = PensionOptOut(person_id=person.id, opted_out_on=opted_out_on)
+    db.session.add(opt_out)
+    db.session.flush()
+    audit.record(actor=actor, action="create", entity=person, provider_id=person.provider_id,
+                 summary=f"{person.name} opted out of the pension from {long_date(opted_out_on)}")
+    return opt_out

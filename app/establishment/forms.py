@@ -224,3 +224,9 @@ class PaySettingsForm(FlaskForm):
         validators=[InputRequired("Enter the holiday pay percentage"),
                     NumberRange(min=0, max=30, message="Between 0%% and 30%%")])
     submit = SubmitField("Save", widget=GovSubmitInput())
+
+
+class PensionOptOutForm(FlaskForm):
+    opted_out_on = GovDateField("Date they opted out", description="No employer pension is costed for them from "
+                                "this date", validators=[InputRequired("Enter the date they opted out")])
+    submit = SubmitField("Record opt-out", widget=GovSubmitInput())

@@ -3,7 +3,7 @@ from datetime import date
 
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
 
 from app.access import area_choices, can, get_person_or_404, has_role_for, permission_required, visible_providers
@@ -17,7 +17,7 @@ from app.exports import csv_writer
 from app.extensions import db
 from app.formatting import pounds
 from app.hours.rules import fte_used
-from app.models.establishment import Contract, Post
+from app.models.establishment import Contract, PensionOptOut, Post
 from app.models.people import Stage
 from app.periods import weeks_before
 from app.views import whole_number
@@ -103,6 +103,8 @@ def view_person(person_id: int):
         "people/view_person.html", person=person, contracts=contracts, history=history,
         fte_window=four_weeks, in_force=in_force, worked_fte=fte_used(worked, *four_weeks),
         worked_minutes=worked, pay_points=_pay_points(person, contracts, today),
+        opted_out=db.session.scalar(select(func.max(PensionOptOut.opted_out_on)).where(
+            PensionOptOut.person_id == person.id)) if can(current_user, "manage_contracts", person) else None,
         today=date.today(), account_state=account_state(person),
     )
 

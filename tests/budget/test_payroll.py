@@ -140,21 +140,23 @@ def test_amounts_as_payroll_prints_them(text, amount):
 
 
 def test_the_reconciliation_names_what_it_can(world, staff, imported):
-    """January 2027, by hand: Sam's estimate is 24,000 x 1.3 x 31/365 = £2,649.86 against payroll's
-    £2,625.00; Nina started on 15 January, 24,000 x 1.3 x 17/365 = £1,453.15 against £1,418.30; Pat was
-    paid £500.00 with no contract."""
+    """January 2027, worked as payroll works a month (the world's provider has no statutory rule, so
+    the grade's flat 30% on-costs): Sam's estimate is 24,000 / 12 = 2,000.00 + 600.00 = £2,600.00 against
+    payroll's £2,625.00; Nina started on 15 January, 2,000.00 x 17/31 = 1,096.77 + 329.03 = £1,425.80
+    against £1,418.30; Pat was paid £500.00 with no contract."""
     response = imported.get("/budget/payroll/2027-01")
     assert response.status_code == 200
     rows = {r.th.get_text(strip=True): [td.get_text(" ", strip=True) for td in r.select("td")]
             for r in page(response).select("tbody tr")}
-    assert rows["Sam South"][:3] == ["£2,625.00", "£2,649.86", "-£24.86"]
+    assert rows["Sam South"][:3] == ["£2,625.00", "£2,600.00", "£25.00"]
     assert "No reason Pathway can name" in rows["Sam South"][3]
-    assert rows["Nina Neighbour"][:3] == ["£1,418.30", "£1,453.15", "-£34.85"]
+    assert rows["Nina Neighbour"][:3] == ["£1,418.30", "£1,425.80", "-£7.50"]
     assert "Area worker started on 15 January: a part month" in rows["Nina Neighbour"][3]
     assert rows["Pat Payroll"][:3] == ["£500.00", "£0.00", "£500.00"]
     assert "No contract in Pathway for this month" in rows["Pat Payroll"][3]
     csv_text = imported.get("/budget/payroll/2027-01.csv").get_data(as_text=True)
-    assert f"{staff['nina'].ref},Nina Neighbour,1096.77,102.18,219.35,1418.30,1453.15,-34.85," in csv_text
+    assert (f"{staff['nina'].ref},Nina Neighbour,1096.77,102.18,219.35,1418.30,1096.77,0.00,329.03,0.00,1425.80,"
+            "-7.50,") in csv_text
     # December: nobody's payroll yet, so Sam is listed as not paid.
     december = page(imported.get("/budget/payroll/2026-12")).get_text(" ", strip=True)
     assert "Not in this month's payroll" in december
@@ -211,3 +213,40 @@ def test_another_providers_hr_sees_none_of_it(world, staff, imported):
     text = page(imported.get("/budget/payroll/2027-01")).get_text(" ", strip=True)
     assert "Sam South" not in text and "Nobody was paid in January 2027" in text
     assert "January 2027" not in page(imported.get("/budget/payroll")).select_one("main").get_text()
+
+
+def test_the_estimate_works_a_month_as_payroll_does(world, staff):
+    """With employer NI 15% above £5,000 a year and 5% pension on qualifying earnings, January 2027:
+    Sam, 2,000.00: NI (2,000.00 - 416.67) x 15% = 237.50; pension (2,000.00 - 520.00) x 5% = 74.00.
+    Nina from 15 January, 1,096.77: NI against the whole month's threshold (1,096.77 - 416.67) x 15%
+    = 102.02; she opted out of the pension on 1 January, so none.
+    Cass, sessional, 30 hours at £13.50 = 405.00 with 12.07% holiday pay 48.88: NI (453.88 - 416.67) x
+    15% = 5.58; below the £833.33 monthly trigger, not enrolled."""
+    from app.budget.reconcile import reconciliation
+    from app.establishment.setup import add_on_cost_rule
+    from app.models.establishment import PensionOptOut
+
+    from ..factories import make_hours
+
+    add_on_cost_rule(provider_id=world.provider.id, effective_from=date(2025, 4, 6), method="statutory",
+                     ni_rate_bp=1500, ni_threshold_pence=500_000, pension_rate_bp=500, pension_basis="qualifying",
+                     actor=world.user(Role.HR))
+    db.session.add(PensionOptOut(person_id=staff["nina"].id, opted_out_on=date(2027, 1, 1)))
+    grade = staff["sam"].contracts[0].post.grade
+    from app.establishment.setup import add_hourly_rate
+
+    add_hourly_rate(grade, pence_per_hour=1350, effective_from=date(2026, 4, 1), actor=world.user(Role.HR))
+    cass = world.me
+    cass.stage = Stage.CO_FACILITATOR
+    contract = make_contract(person=cass, post=staff["sam"].contracts[0].post, hours="0",
+                             starts_on=date(2026, 4, 1))
+    contract.is_sessional = True
+    for day in (11, 12, 13, 14, 15):
+        make_hours(cass, worked_on=date(2027, 1, day), hours="6")
+    db.session.commit()
+    rows = {row.person.id: row.cost for row in reconciliation(world.provider.id, date(2027, 1, 1))}
+    sam, nina, cass_month = rows[staff["sam"].id], rows[staff["nina"].id], rows[cass.id]
+    assert (sam.pay, sam.employer_ni, sam.employer_pension, sam.total) == (200_000, 23_750, 7_400, 231_150)
+    assert (nina.pay, nina.employer_ni, nina.employer_pension) == (109_677, 10_202, 0)
+    assert (cass_month.pay, cass_month.holiday_pay, cass_month.employer_ni, cass_month.employer_pension) == (
+        40_500, 4_888, 558, 0)

@@ -225,3 +225,33 @@ def test_a_contracts_import_may_place_people_on_points(world, scale):
     import_contracts(header + f"{scale['sam'].ref},Area worker,South Kent,salaried,37,15/01/2026,11\r\n",
                      provider=world.provider, actor=world.user(Role.HR))
     assert db.session.scalar(select(PointPlacement.point)) == 11
+
+
+def test_hr_records_a_pension_opt_out_and_pay_settings(world, scale, sign_in, client):
+    _start(world, scale)
+    sign_in(world.user(Role.HR))
+    assert client.post(f"/people/{scale['sam'].id}/pension-opt-out",
+                       data={"opted_out_on": _day(date(2026, 2, 1))}).status_code == 302
+    again = client.post(f"/people/{scale['sam'].id}/pension-opt-out", data={"opted_out_on": _day(date(2026, 2, 1))})
+    assert error_messages(again) == [f"{scale['sam'].name}'s opt-out on 1 February 2026 is already recorded"]
+    assert "Opted out of the workplace pension from 1 February 2026" in page(
+        client.get(f"/people/{scale['sam'].id}")).get_text()
+    response = client.post("/establishment/pay-settings", data={
+        "increment_on": "anniversary", "pay_proration": "working", "holiday_accrual": "10.17"})
+    assert response.status_code == 302
+    db.session.refresh(world.provider)
+    assert (world.provider.increment_on, world.provider.pay_proration, world.provider.holiday_accrual_bp) == (
+        "anniversary", "working", 1017)
+    assert db.session.scalar(select(AuditEvent.summary).where(AuditEvent.summary.like("Changed the pay settings%")))
+    bad = client.post("/establishment/pay-settings", data={
+        "increment_on": "anniversary", "pay_proration": "working", "holiday_accrual": "45"})
+    assert error_messages(bad) == ["Between 0% and 30%"]
+
+
+@pytest.mark.parametrize("role", [Role.AREA_FACILITATOR, Role.VOLUNTEER, Role.ADMIN, Role.COORDINATOR])
+def test_only_hr_records_an_opt_out_or_changes_pay_settings(world, scale, sign_in, client, role):
+    sign_in(world.user(role))
+    assert client.post(f"/people/{scale['sam'].id}/pension-opt-out",
+                       data={"opted_out_on": _day(date(2026, 2, 1))}).status_code in (403, 404)
+    assert client.post("/establishment/pay-settings", data={
+        "increment_on": "anniversary", "pay_proration": "working", "holiday_accrual": "10"}).status_code == 403
