@@ -4,7 +4,9 @@ stops covering the posts.
 
 Each year prices the provider's posts at the pay points known for that year; a year with no
 award yet takes the latest known figures uplifted by an assumed award rate for each year
-since. Non-pay lines carry on at the latest contract year's amounts.
+since. Non-pay lines carry on at the latest contract year's amounts. A year that has ended
+shows its outturn (what it spent, from the budget monitor), so the projection agrees with
+the years the provider has closed.
 """
 
 from dataclasses import dataclass
@@ -25,6 +27,8 @@ from app.establishment.services import (
 from app.extensions import db
 from app.models.establishment import BudgetLineKind, Grade, Post
 
+from .services import build_monitor
+
 DEFAULT_AWARD_PCT = Decimal(3)
 
 
@@ -37,6 +41,7 @@ class ProjectedYear:
     funding_pence: int
     assumed: bool  # priced with an assumed award for at least one grade
     is_extension: bool = False
+    closed: bool = False  # a year that has ended: its outturn, not its establishment priced
 
     @property
     def total_pence(self) -> int:
@@ -54,8 +59,8 @@ class Projection:
 
     @property
     def first_short_year(self) -> ProjectedYear | None:
-        """The first year whose funding no longer covers its establishment."""
-        return next((y for y in self.years if y.headroom_pence < 0), None)
+        """The first year still to come (or under way) whose funding no longer covers its establishment."""
+        return next((y for y in self.years if y.headroom_pence < 0 and not y.closed), None)
 
 
 def _mid_on(grade: Grade, day: date, rate: Decimal) -> tuple[Decimal, int, bool] | None:
@@ -66,6 +71,14 @@ def _mid_on(grade: Grade, day: date, rate: Decimal) -> tuple[Decimal, int, bool]
     years_since = financial_year_of(day) - financial_year_of(point.effective_from)
     mid = Decimal(point.mid_pence) * (1 + rate) ** max(years_since, 0)
     return mid, point.on_cost_bp, years_since > 0
+
+
+def _outturn(year, label: str, extension: bool, today: date) -> ProjectedYear:
+    """A year that has ended, as it closed: what its lines spent, against its funding."""
+    monitor = build_monitor(load_contract_year(year.id), today=today)
+    pay = sum(line.actual for line in monitor.lines if line.line.kind == BudgetLineKind.PAY)
+    return ProjectedYear(label, year.starts_on, pay, monitor.total("actual") - pay, monitor.funding, False,
+                         extension, closed=True)
 
 
 def _contract_years(provider_id: int) -> list[tuple[str, date, bool]]:
@@ -91,6 +104,9 @@ def project(provider_id: int, *, award_pct: Decimal = DEFAULT_AWARD_PCT, today: 
     for label, starts_on, extension in _contract_years(provider_id):
         if financial_year_of(starts_on) < financial_year_of(today) and starts_on not in own_years:
             continue  # years gone by that the provider never budgeted
+        if starts_on in own_years and own_years[starts_on].ends_on < today:
+            projected.append(_outturn(own_years[starts_on], label, extension, today))
+            continue
         pay, assumed = Decimal(0), False
         for post in posts:
             in_force = (post.starts_on is None or post.starts_on <= starts_on) and (

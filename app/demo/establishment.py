@@ -120,6 +120,9 @@ BUDGET_LINES = [
 POSTS_FOR_LINE = {"Parent Volunteers": "Parent Volunteer"}
 FUNDING = [("Kent County Council", 40_000_000), ("NHS (CCG)", 10_000_000)]
 CONTRACT_YEARS = [(2025, "2025/26"), (2026, "2026/27")]
+# 2025/26 is priced as the council let the contract, at 2021/22 mid-points (the seed table);
+# 2026/27 at the 2026 pay points, as a provider budgets a year it knows the award for.
+PRICED_AT = {2025: BASIS_ON}
 
 
 def load_contract_years(provider: Provider, posts: dict[str, list[Post]],
@@ -129,7 +132,8 @@ def load_contract_years(provider: Provider, posts: dict[str, list[Post]],
     for start, label in wanted:
         year, created = get_or_create(
             ContractYear, provider_id=provider.id, starts_on=contract_year_starting(start)[0],
-            defaults={"label": label, "ends_on": contract_year_starting(start)[1], "pay_basis_on": BASIS_ON})
+            defaults={"label": label, "ends_on": contract_year_starting(start)[1],
+                      "pay_basis_on": PRICED_AT.get(start, contract_year_starting(start)[0])})
         if created:
             for order, (kind, name, amount) in enumerate(BUDGET_LINES, start=1):
                 line = BudgetLine(kind=kind, name=name, amount_pence=amount, sort_order=order)

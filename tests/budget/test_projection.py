@@ -68,3 +68,35 @@ def test_the_page_says_which_year_and_shows_a_chart(world, sign_in, client, prov
     client.post("/sign-out")
     sign_in(world.user(Role.HR))  # another provider's HR
     assert client.get(f"/budget/projection?provider={provider.id}").status_code in (403, 404)
+
+
+def test_a_closed_year_shows_its_outturn_not_its_establishment(provider):
+    """Seen from 2028/29, 2026/27 has closed. Its post stood empty all year (nobody held it), so it
+    spent only its £1,000 of rooms' budget... which nothing recorded either: its outturn is £0 against
+    £28,500 of funding, where pricing the establishment said £27,000. It is never the short year."""
+    later = project(provider.id, award_pct=Decimal(3), today=date(2028, 6, 1))
+    closed = later.years[0]
+    assert (closed.label, closed.closed, closed.pay_pence, closed.non_pay_pence) == ("2026/27", True, 0, 0)
+    assert closed.headroom_pence == 2_850_000
+    assert all(not y.closed for y in later.years[1:])
+    assert later.first_short_year.label == "2028/29"
+
+
+def test_a_closed_year_with_its_post_held_shows_what_it_spent(provider):
+    """The post held all 2026/27 by one person full time: 20,000 x 1.3 = £26,000 spent (each month
+    rounded to the penny), against £28,500."""
+    from app.models.establishment import Post
+
+    from ..factories import make_area, make_contract, make_person
+
+    post = db.session.scalar(db.select(Post).where(Post.provider_id == provider.id))
+    year = db.session.scalar(db.select(ContractYear).where(ContractYear.provider_id == provider.id))
+    line = BudgetLine(kind=BudgetLineKind.PAY, name="Workers", sort_order=0)
+    line.posts = [post]
+    year.budget_lines.append(line)
+    holder = make_person(provider=provider, area=make_area(), joined_on=date(2026, 4, 1))
+    make_contract(person=holder, post=post, hours="37", starts_on=date(2026, 4, 1))
+    db.session.commit()
+    closed = project(provider.id, award_pct=Decimal(3), today=date(2027, 6, 1)).years[0]
+    assert closed.closed and abs(closed.pay_pence - 2_600_000) <= 12
+    assert abs(closed.headroom_pence - 250_000) <= 12

@@ -23,7 +23,7 @@ def test_demo_monitor_shows_seed_budgets_and_plausible_actuals(world, sign_in):
     load_demo(today=date.today())
     db.session.commit()
     year = db.session.scalar(db.select(ContractYear).join(Provider).where(
-        ContractYear.label == "2026/27", Provider.name == DEMO_PROVIDER))
+        ContractYear.label == "2025/26", Provider.name == DEMO_PROVIDER))
     client = sign_in(world.user(Role.COORDINATOR))
     rows = _csv(client.get(f"/budget/monitor.csv?provider={year.provider_id}&year={year.id}"))
     by_line = {row[0]: row for row in rows[1:]}

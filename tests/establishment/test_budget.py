@@ -38,7 +38,7 @@ SEED = [
 def demo():
     load_demo(today=date(2026, 11, 23))
     db.session.commit()
-    return db.session.scalar(db.select(ContractYear).where(ContractYear.label == "2026/27"))
+    return db.session.scalar(db.select(ContractYear).where(ContractYear.label == "2025/26"))
 
 
 def test_annual_cost_is_fte_times_mid_point_plus_on_costs():
