@@ -52,6 +52,25 @@ def approval_queue(user, *, area_id: int | None = None):
     return query
 
 
+def waiting_count(user, *, area_id: int | None = None) -> int:
+    """How many entries wait for the user's approval."""
+    query = approval_queue(user, area_id=area_id).order_by(None).with_only_columns(func.count(HoursEntry.id))
+    return db.session.scalar(query)
+
+
+def queue_people(user, *, area_id: int | None = None, page: int = 1, per_page: int = 20) -> tuple[list[int], int]:
+    """One page of the people with hours waiting for the user, whoever has waited longest first,
+    and how many people there are in all: the queue pages by person, in SQL."""
+    waiting = approval_queue(user, area_id=area_id).order_by(None).with_only_columns(
+        HoursEntry.person_id, HoursEntry.worked_on).subquery()
+    grouped = (select(waiting.c.person_id, func.min(waiting.c.worked_on).label("oldest"))
+               .group_by(waiting.c.person_id)).subquery()
+    total = db.session.scalar(select(func.count()).select_from(grouped))
+    ids = list(db.session.scalars(select(grouped.c.person_id).order_by(grouped.c.oldest, grouped.c.person_id)
+                                  .limit(per_page).offset((page - 1) * per_page)))
+    return ids, total
+
+
 def people_in_scope(user, *, area_id: int, on: date) -> list[Person]:
     """People active on a day in an area, that the user may see, by name."""
     return list(db.session.scalars(

@@ -1,4 +1,4 @@
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user
@@ -11,7 +11,7 @@ from app.extensions import db
 from app.formatting import hours as hours_text
 from app.hours.week import blank_week, copied_from_last_week, read_week, save_week
 from app.ids import ids_from
-from app.models.hours import Activity, HoursEntry
+from app.models.hours import Activity, HoursEntry, HoursStatus
 from app.models.people import Person
 from app.people.queries import all_areas
 from app.periods import last_week, month_of, week_of
@@ -19,6 +19,7 @@ from app.views import whole_number
 
 from . import queries
 from .forms import CorrectionForm, HoursForm, HoursSettingsForm, RejectForm
+from .queue import PEOPLE_PER_PAGE, QueuePage, queue_groups
 from .rules import minutes_from_hours, week_start
 from .services import (
     HoursError,
@@ -191,20 +192,48 @@ def approvals():
     area_id = request.args.get("area", type=whole_number)
     form = EmptyForm()
     if request.method == "POST" and form.validate_on_submit():
-        ids = sorted(ids_from(request.form.getlist("entry")))
-        chosen = db.session.scalars(queries.approval_queue(current_user).where(HoursEntry.id.in_(ids))).all()
-        count = approve_entries(list(chosen), actor=current_user, now=now())
+        chosen = _chosen_for_approval()
+        count = approve_entries(chosen, actor=current_user, now=now())
         db.session.commit()
-        flash(f"{count} {'entry' if count == 1 else 'entries'} approved" if count
-              else "Select the hours you want to approve", "success" if count else "info")
+        if count:
+            people = {e.person.name for e in chosen}
+            whose = f"{next(iter(people))}'s" if len(people) == 1 else f"{len(people)} people's"
+            flash(f"Approved {whose} {count} {'entry' if count == 1 else 'entries'}, "
+                  f"{hours_text(sum(e.minutes for e in chosen if e.status == HoursStatus.APPROVED))} hours", "success")
+        else:
+            flash("Select the hours you want to approve", "info")
         back = request.form.get("next", "")
         if back.startswith("/people/") and "//" not in back:  # back to the person's week it came from
             return redirect(back)
         return redirect(url_for("hours.approvals", area=area_id))
-    page = db.paginate(queries.approval_queue(current_user, area_id=area_id),
-                       page=request.args.get("page", 1, type=whole_number), per_page=50, error_out=False)
-    return render_template("hours/approvals.html", page=page, form=form, area_id=area_id,
-                           areas=all_areas() if sees_all_areas(current_user) else [])
+    page_number = request.args.get("page", 1, type=whole_number) or 1
+    person_ids, total_people = queries.queue_people(current_user, area_id=area_id, page=page_number,
+                                                    per_page=PEOPLE_PER_PAGE)
+    entries = db.session.scalars(queries.approval_queue(current_user, area_id=area_id).where(
+        HoursEntry.person_id.in_(person_ids))).all() if person_ids else []
+    return render_template("hours/approvals.html", groups=queue_groups(entries, person_ids), form=form,
+                           area_id=area_id, areas=all_areas() if sees_all_areas(current_user) else [],
+                           page=QueuePage(page_number, PEOPLE_PER_PAGE, total_people),
+                           waiting=queries.waiting_count(current_user, area_id=area_id))
+
+
+def _chosen_for_approval() -> list[HoursEntry]:
+    """The entries a press of the queue's buttons means: one person's week, every entry shown on
+    the page, or the ticked ones; always within what the user may approve."""
+    queue = queries.approval_queue(current_user)
+    week = request.form.get("week", "")
+    if week:
+        person_id, _, start = week.partition(":")
+        try:
+            first = date.fromisoformat(start)
+        except ValueError:
+            return []
+        return list(db.session.scalars(queue.where(
+            HoursEntry.person_id == whole_number(person_id),
+            HoursEntry.worked_on.between(first, first + timedelta(days=6)))))
+    names = "shown" if request.form.get("all") else "entry"
+    ids = sorted(ids_from(request.form.getlist(names)))
+    return list(db.session.scalars(queue.where(HoursEntry.id.in_(ids)))) if ids else []
 
 
 @bp.route("/hours/<int:entry_id>/reject", methods=["GET", "POST"])

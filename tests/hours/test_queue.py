@@ -1,0 +1,105 @@
+"""The hours queue as approvers work it: a card a person, a week at a time, each week approved in
+one press, everything on the page in another, and any entry sent back with a reason."""
+
+from datetime import UTC, date, datetime, timedelta
+
+import pytest
+import time_machine
+from sqlalchemy import select
+
+from app.extensions import db
+from app.models.auth import Role
+from app.models.hours import HoursEntry, HoursStatus
+from app.periods import last_week
+
+from ..conftest import page
+from ..factories import make_hours, make_person
+
+NOW = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
+LAST_MONDAY = last_week(NOW.date())[0]
+WEEK_BEFORE = LAST_MONDAY - timedelta(days=7)
+
+
+@pytest.fixture(autouse=True)
+def _clock():
+    with time_machine.travel(NOW):
+        yield
+
+
+@pytest.fixture
+def queue(world):
+    """Priya with two days last week and one the week before; Nina with one day last week."""
+    priya = make_person(provider=world.provider, area=world.north, first_name="Priya", last_name="Patel",
+                        joined_on=date(2025, 1, 1))
+    entries = {
+        "priya_mon": make_hours(priya, worked_on=LAST_MONDAY, hours="2.5", status="submitted"),
+        "priya_tue": make_hours(priya, worked_on=LAST_MONDAY + timedelta(days=1), hours="7.4", status="submitted"),
+        "priya_old": make_hours(priya, worked_on=WEEK_BEFORE, hours="1", status="submitted"),
+        "nina": make_hours(world.neighbour, worked_on=LAST_MONDAY, hours="3", status="submitted"),
+    }
+    db.session.commit()
+    return priya, entries
+
+
+def _status(entry) -> HoursStatus:
+    return db.session.scalar(select(HoursEntry.status).where(HoursEntry.id == entry.id))
+
+
+def test_the_queue_is_a_card_a_person_a_week_at_a_time(world, queue, sign_in):
+    priya, entries = queue
+    client = sign_in(world.user(Role.AREA_FACILITATOR))
+    soup = page(client.get("/approvals/hours"))
+    cards = soup.select(".pathway-queue-card")
+    names = [card.select_one("h2").get_text(strip=True) for card in cards]
+    # Priya has waited longest (the week before last); the world's own volunteer's entry is from January.
+    assert names.index("Priya Patel") < names.index("Nina Neighbour")
+    priya_card = cards[names.index("Priya Patel")]
+    assert priya_card.select_one("a")["href"] == f"/people/{priya.id}/hours"
+    weeks = [h.get_text(" ", strip=True) for h in priya_card.select("h3")]
+    assert weeks == [f"Week of {WEEK_BEFORE:%-d %b %Y}: 1 hours", f"Week of {LAST_MONDAY:%-d %b %Y}: 9.9 hours"]
+    assert len(priya_card.select("button[name=week]")) == 2
+    assert "Send back" in priya_card.get_text()
+
+
+def test_approve_week_approves_that_persons_week_and_nothing_else(world, queue, sign_in):
+    priya, entries = queue
+    client = sign_in(world.user(Role.AREA_FACILITATOR))
+    response = client.post("/approvals/hours", data={"week": f"{priya.id}:{LAST_MONDAY.isoformat()}"})
+    assert response.status_code == 302
+    assert [_status(entries[k]) for k in ("priya_mon", "priya_tue", "priya_old", "nina")] == [
+        HoursStatus.APPROVED, HoursStatus.APPROVED, HoursStatus.SUBMITTED, HoursStatus.SUBMITTED]
+    assert "Approved Priya Patel's 2 entries, 9.9 hours" in page(client.get("/approvals/hours")).get_text()
+
+
+def test_approve_everything_on_the_page(world, queue, sign_in):
+    _, entries = queue
+    client = sign_in(world.user(Role.AREA_FACILITATOR))
+    shown = [i["value"] for i in page(client.get("/approvals/hours")).select("input[name=shown]")]
+    client.post("/approvals/hours", data={"all": "1", "shown": shown})
+    assert all(_status(e) == HoursStatus.APPROVED for e in entries.values())
+    assert _status(world.entry) == HoursStatus.APPROVED
+
+
+def test_a_week_out_of_the_approvers_reach_approves_nothing(world, queue, sign_in):
+    """Another area's person named in the button's value: the queue's own scope decides."""
+    theirs = make_hours(world.south_person, worked_on=LAST_MONDAY, status="submitted")
+    db.session.commit()
+    client = sign_in(world.user(Role.AREA_FACILITATOR))
+    client.post("/approvals/hours", data={"week": f"{world.south_person.id}:{LAST_MONDAY.isoformat()}"})
+    assert _status(theirs) == HoursStatus.SUBMITTED
+    client.post("/approvals/hours", data={"week": "nonsense"})
+    client.post("/approvals/hours", data={"week": f"{world.south_person.id}:not-a-date"})
+    assert _status(theirs) == HoursStatus.SUBMITTED
+
+
+def test_the_queue_pages_by_person(world, sign_in):
+    for n in range(23):
+        person = make_person(provider=world.provider, area=world.north, first_name=f"P{n:02d}", last_name="Q")
+        make_hours(person, worked_on=LAST_MONDAY - timedelta(days=n), status="submitted")
+    db.session.commit()
+    client = sign_in(world.user(Role.AREA_FACILITATOR))
+    first = page(client.get("/approvals/hours"))
+    assert len(first.select(".pathway-queue-card")) == 20
+    assert "24 entries from 24 people waiting, longest first" in first.get_text()
+    second = page(client.get("/approvals/hours?page=2"))
+    assert len(second.select(".pathway-queue-card")) == 4
