@@ -9,6 +9,8 @@ from flask import url_for
 from sqlalchemy import distinct, func, select
 
 from app.access import has_role_for, is_parent, scope, sees_all_providers
+from app.budget.county import county_budget
+from app.council.services import the_commission
 from app.delivery.services import short_of_plan
 from app.extensions import db
 from app.formatting import hours as hours_text
@@ -20,11 +22,11 @@ from app.models.expenses import ClaimStatus, ExpenseClaim, ExpenseLine, LineStat
 from app.models.hours import HoursEntry, HoursStatus
 from app.models.people import Person, Provider
 from app.models.returns import ReturnSubmission
-from app.models.training import Check, Recommendation
+from app.models.training import Recommendation
 from app.periods import quick_picks
+from app.training.queries import DUE_WITHIN_DAYS, compliance, overdue_or_due
 
 RECENT_DAYS = 30
-DUE_WITHIN_DAYS = 30
 
 
 @dataclass(frozen=True)
@@ -100,26 +102,39 @@ def _waiting(user, permission: str, counted, *conditions) -> int:
 
 def for_staff(user, *, today: date) -> list[Todo]:
     """An area facilitator's area, or HR's and an administrator's whole provider."""
-    soon = today + timedelta(days=DUE_WITHIN_DAYS)
     queues = [
         (_waiting(user, "approve_hours", HoursEntry.id, HoursEntry.status == HoursStatus.SUBMITTED),
-         ("hours entry", "hours entries"), "waiting for approval", url_for("hours.approvals"), "Approve hours"),
+         ("entry of hours", "entries of hours"), "waiting for approval", url_for("hours.approvals"), "Approve hours"),
         (_waiting(user, "decide_expense_lines", ExpenseClaim.id, ExpenseClaim.status == ClaimStatus.SUBMITTED),
          ("expense claim", "expense claims"), "waiting for a decision", url_for("expenses.approvals"),
          "Decide claims"),
         (_waiting(user, "pay_expenses", ExpenseClaim.id, ExpenseClaim.status == ClaimStatus.APPROVED),
          ("approved claim", "approved claims"), "to pay", url_for("expenses.payments"), "Pay claims"),
-        (_waiting(user, "view_compliance", Check.person_id, Person.left_on.is_(None),
-                  Check.renew_on.between(today, soon)),
-         ("person needs", "people need"), f"a check renewed in the next {DUE_WITHIN_DAYS} days",
-         url_for("training.compliance"), "See training and checks"),
         (_waiting(user, "move_on", Recommendation.person_id, Recommendation.stage != Person.stage,
                   Person.left_on.is_(None)),
          ("person is", "people are"), "recommended to move on", url_for("training.pathway"),
          "See progress along the pathway"),
     ]
     items = [Todo(f"{plural(count, *words)} {what}", href, link) for count, words, what, href, link in queues if count]
+    items.extend(_training_and_checks(user, today=today))
     items.extend(_return_due(user, today=today))
+    return items
+
+
+def _training_and_checks(user, *, today: date) -> list[Todo]:
+    """Training and checks overdue, and due soon, for the people the user keeps: counted by the
+    compliance page's own rules, so each line opens exactly the people it counts."""
+    if not has_role_for(user, "view_compliance"):
+        return []
+    rows = compliance(user, today=today)
+    overdue, due = len(overdue_or_due(rows, "overdue")), len(overdue_or_due(rows, "due"))
+    items = []
+    if overdue:
+        items.append(Todo(f"{plural(overdue, 'person has', 'people have')} training or checks overdue or missing",
+                          url_for("training.compliance", show="overdue"), "See who", urgent=True))
+    if due:
+        items.append(Todo(f"{plural(due, 'person has', 'people have')} training or checks due in the next "
+                          f"{DUE_WITHIN_DAYS} days", url_for("training.compliance", show="due"), "See who"))
     return items
 
 
@@ -154,12 +169,28 @@ def for_coordinator(user, *, today: date) -> list[Todo]:
                   f"return for {label}",
                   url_for("returns.submissions"), "See returns submitted")]
     items.extend(_short_on_delivery(start, end, label))
-    if sent < providers:
-        items.append(Todo(f"{plural(providers - sent, 'provider has', 'providers have')} not submitted the "
-                          f"return for {label}", url_for("returns.view", **{"from": start.isoformat(),
-                                                                              "to": end.isoformat()}),
-                          "See the return so far", urgent=True))
+    missing = db.session.scalars(select(Provider).where(Provider.id.not_in(
+        select(ReturnSubmission.provider_id).where(ReturnSubmission.provider_id.is_not(None),
+                                                   ReturnSubmission.period_start == start,
+                                                   ReturnSubmission.period_end == end))).order_by(Provider.name))
+    items.extend(Todo(f"{provider.name} has not submitted the return for {label}",
+                      url_for("returns.view", provider=provider.id, **{"from": start.isoformat(),
+                                                                       "to": end.isoformat()}),
+                      "See its return so far", urgent=True) for provider in missing)
+    items.extend(_over_budget(today))
     return items
+
+
+def _over_budget(today: date) -> list[Todo]:
+    """Providers whose forecast for this contract year is over their budget, by name."""
+    commission = the_commission()
+    year = next((y for y in commission.years if y.starts_on <= today <= y.ends_on), None) if commission else None
+    if year is None:
+        return []
+    return [Todo(f"{row.provider.name}'s forecast is {pounds(row.forecast_pence - row.budget_pence)} over its "
+                 f"budget for {year.label}", url_for("budget.monitor", provider=row.provider.id),
+                 "See its budget monitor", urgent=True)
+            for row in county_budget(year, today=today).rows if row.forecast_pence > row.budget_pence]
 
 
 # A provider delivering fewer than this share of its planned sessions is short.

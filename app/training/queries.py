@@ -1,7 +1,7 @@
 """Compliance and pathway figures, in a fixed number of queries whatever the size."""
 
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 
 from sqlalchemy import Date, and_, func, or_, select
 from sqlalchemy.orm import joinedload
@@ -9,17 +9,22 @@ from sqlalchemy.orm import joinedload
 from app.access import person_scope
 from app.extensions import db
 from app.models.people import LeavingReason, Person, Stage, StageChange
-from app.models.training import Course, CourseStageRow, TrainingRecord, TrainingResult
+from app.models.training import CheckKind, Course, CourseStageRow, TrainingRecord, TrainingResult
 from app.training.progression import clearance, stage_requirements
 
 from .rules import training_status
 from .services import latest_checks, latest_records
+
+# Training and checks expiring within this many days are "due".
+DUE_WITHIN_DAYS = 30
 
 
 @dataclass
 class PersonCompliance:
     person: Person
     problems: list[str] = field(default_factory=list)
+    # Current now, but expiring within DUE_WITHIN_DAYS: what to renew next.
+    due: list[str] = field(default_factory=list)
 
     @property
     def training_ok(self) -> bool:
@@ -57,6 +62,7 @@ def compliance(user, *, today: date, area_id: int | None = None, scope=None) -> 
         query = query.where(Person.area_id == area_id)
     people = list(db.session.scalars(query))
     ids = [p.id for p in people]
+    soon = today + timedelta(days=DUE_WITHIN_DAYS)
     records, checks, mandatory = latest_records(ids), latest_checks(ids), _mandatory_by_stage()
     requirements = stage_requirements()
     results = []
@@ -70,11 +76,33 @@ def compliance(user, *, today: date, area_id: int | None = None, scope=None) -> 
                 item.problems.append(f"{course.name}: not done")
             elif training_status(record.expires_on, today) == "expired":
                 item.problems.append(f"{course.name}: expired {record.expires_on:%-d %B %Y}")
+            elif record.expires_on is not None and record.expires_on <= soon:
+                item.due.append(f"{course.name}: expires {record.expires_on:%-d %B %Y}")
         problem = _dbs_problem(person, checks, today, requirements)
         if problem:
             item.problems.append(problem)
+        item.due += _checks_due(person, checks, today, soon)
         results.append(item)
     return results
+
+
+def _checks_due(person: Person, checks, today: date, soon: date) -> list[str]:
+    """The person's latest checks of each kind that run out between today and ``soon``."""
+    due = []
+    for kind in CheckKind:
+        latest = checks.get((person.id, kind), [None])[0]
+        if latest is not None and latest.renew_on is not None and today <= latest.renew_on <= soon:
+            due.append(f"{kind.label}: renew by {latest.renew_on:%-d %B %Y}")
+    return due
+
+
+def overdue_or_due(rows: list[PersonCompliance], show: str) -> list[PersonCompliance]:
+    """The people a to-do line counts: anything overdue or missing, or anything due soon."""
+    if show == "overdue":
+        return [row for row in rows if row.problems]
+    if show == "due":
+        return [row for row in rows if row.due]
+    return rows
 
 
 def pct(part: int, whole: int) -> float | None:

@@ -241,6 +241,7 @@ def correct_stage(person: Person):
 @permission_required("view_compliance")
 def compliance():
     area_id = request.args.get("area", type=whole_number)
+    show = request.args.get("show", "")
     rows = queries.compliance(current_user, today=date.today(), area_id=area_id)
     if not names_in_compliance(current_user):  # the council: how each provider stands, no names
         summary: dict[str, list[int]] = {}
@@ -251,6 +252,10 @@ def compliance():
             counts[2] += row.dbs_ok
         return render_template("training/compliance_summary.html", summary=sorted(summary.items()),
                                areas=all_areas(), area_id=area_id, pct=queries.pct)
+    if show in ("overdue", "due"):
+        listed = queries.overdue_or_due(rows, show)
+        return render_template("training/compliance_list.html", rows=listed, show=show, area_id=area_id,
+                               within=queries.DUE_WITHIN_DAYS)
     by_area: dict[str, list] = {}
     for row in rows:
         by_area.setdefault(row.person.area.name, []).append(row)

@@ -96,6 +96,6 @@ def test_staff_get_a_weekly_summary_of_what_waits_for_them(world, app, smtp):
 
     assert weekly_summaries(today=date.today()) >= 2
     facilitator = [m for m in smtp if m["To"] == world.user(Role.AREA_FACILITATOR).email]
-    assert facilitator and "1 hours entry waiting for approval" in text_of(facilitator[0])
+    assert facilitator and "1 entry of hours waiting for approval" in text_of(facilitator[0])
     assert "/approvals/hours" in text_of(facilitator[0])
     assert not [m for m in smtp if m["To"] == world.user(Role.VOLUNTEER).email]  # parents are told case by case

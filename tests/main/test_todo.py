@@ -46,7 +46,7 @@ def test_a_facilitator_sees_their_areas_queues_only(world, sign_in):
     make_hours(world.stranger, worked_on=date(2026, 1, 6), status="submitted")  # another provider
     db.session.commit()
     todo = dict(_todo(sign_in(world.user(Role.AREA_FACILITATOR))))
-    assert todo["1 hours entry waiting for approval"] == "/approvals/hours"
+    assert todo["1 entry of hours waiting for approval"] == "/approvals/hours"
     assert todo["1 expense claim waiting for a decision"] == "/approvals/expenses"
     assert not any("return" in text for text in todo)  # returns are HR's
 
@@ -55,16 +55,87 @@ def test_hr_sees_the_provider_and_the_return_due(world, sign_in):
     make_hours(world.south_person, worked_on=date(2026, 1, 6), status="submitted")
     db.session.commit()
     todo = dict(_todo(sign_in(world.user(Role.HR))))
-    assert "2 hours entries waiting for approval" in todo
+    assert "2 entries of hours waiting for approval" in todo
     due = [text for text in todo if text.startswith("The workforce return for")]
     assert due and todo[due[0]].startswith("/returns/?from=")
 
 
-def test_the_coordinator_sees_returns_in_and_missing(world, sign_in):
+def test_the_coordinator_sees_returns_in_and_the_missing_providers_by_name(world, sign_in):
     todo = dict(_todo(sign_in(world.user(Role.COORDINATOR))))
-    assert any(text.endswith("providers have not submitted the return for " + text.split(" for ")[-1])
-               for text in todo)
+    missing = {text: href for text, href in todo.items() if " has not submitted the return for " in text}
+    assert sorted(text.split(" has not")[0] for text in missing) == ["Provider A", "Provider B"]
+    href = next(h for t, h in missing.items() if t.startswith("Provider B"))
+    assert f"provider={world.other_provider.id}" in href
     assert any(" of 2 providers have submitted the return for " in text for text in todo)
+
+
+def _heading(client, href: str) -> str:
+    return BeautifulSoup(client.get(href).get_data(as_text=True), "html.parser").h1.get_text(" ", strip=True)
+
+
+def _listed(client, href: str) -> set[str]:
+    soup = BeautifulSoup(client.get(href).get_data(as_text=True), "html.parser")
+    return {row.a.get_text(strip=True) for row in soup.select("main tbody tr")}
+
+
+def test_each_training_and_checks_line_opens_exactly_the_people_it_counts(world, sign_in):
+    """A DBS check due for renewal in 10 days, one overdue since June: HR's to-do lines count them,
+    and each link lists exactly those people, the count in its heading."""
+    from app.models.training import Check, CheckKind
+
+    today = date.today()
+    db.session.add(Check(person_id=world.neighbour.id, kind=CheckKind.DBS, checked_on=today - timedelta(days=1000),
+                         renew_on=today + timedelta(days=10), for_paid_role=True))
+    db.session.add(Check(person_id=world.south_person.id, kind=CheckKind.DBS, checked_on=today - timedelta(days=1200),
+                         renew_on=today - timedelta(days=150), for_paid_role=True))
+    db.session.commit()
+    client = sign_in(world.user(Role.HR))
+    todo = dict(_todo(client))
+    for show in ("due", "overdue"):
+        line = next(text for text, href in todo.items() if href == f"/training/compliance?show={show}")
+        count = int(line.split(" ")[0])
+        assert _heading(client, f"/training/compliance?show={show}").startswith(f"{count} ")
+        assert len(_listed(client, f"/training/compliance?show={show}")) == count
+    assert world.neighbour.name in _listed(client, "/training/compliance?show=due")
+    assert world.south_person.name in _listed(client, "/training/compliance?show=overdue")
+    assert world.south_person.name not in _listed(client, "/training/compliance?show=due")
+
+
+def test_a_facilitator_sees_overdue_checks_in_their_area_only(world, sign_in):
+    client = sign_in(world.user(Role.AREA_FACILITATOR))
+    todo = dict(_todo(client))
+    line = next((text for text, href in todo.items() if href == "/training/compliance?show=overdue"), None)
+    assert line is not None
+    listed = _listed(client, "/training/compliance?show=overdue")
+    assert world.south_person.name not in listed and int(line.split(" ")[0]) == len(listed)
+
+
+def test_the_coordinator_sees_a_provider_over_budget_by_name(world, sign_in):
+    """A year whose only pay line is budgeted at half a post while a full-time contract runs."""
+    from app.council import services as council
+    from app.models.establishment import BudgetLine, BudgetLineKind, ContractYear
+
+    from ..factories import make_contract, make_grade, make_post
+
+    today = date.today()
+    start = date(today.year if today.month >= 4 else today.year - 1, 4, 1)
+    council.set_up_commission(name="Supporting Parents", starts_on=start, term="three_years",
+                              extension_years_allowed=0, actor=None)
+    grade = make_grade("OB1", mid_pence=2_000_000, effective_from=start)
+    post = make_post(provider=world.other_provider, grade=grade, fte="0.5")
+    make_contract(person=world.stranger, post=post, hours="37", starts_on=start)
+    year = ContractYear(provider_id=world.other_provider.id, label="this year", starts_on=start,
+                        ends_on=date(start.year + 1, 3, 31), pay_basis_on=start)
+    line = BudgetLine(kind=BudgetLineKind.PAY, name="Workers", sort_order=0)
+    line.posts = [post]
+    year.budget_lines.append(line)
+    db.session.add(year)
+    db.session.commit()
+    todo = dict(_todo(sign_in(world.user(Role.COORDINATOR))))
+    over = [text for text in todo if text.startswith("Provider B's forecast is £")]
+    assert len(over) == 1 and " over its budget for " in over[0]
+    assert todo[over[0]] == f"/budget/?provider={world.other_provider.id}"
+    assert not any(text.startswith("Provider A's forecast") for text in todo)
 
 
 def test_the_coordinator_sees_providers_short_on_delivery(app):
