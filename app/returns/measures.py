@@ -13,7 +13,7 @@ from app.establishment.services import post_holders, vacant_and_under_contracted
 from app.extensions import db
 from app.hours.rules import fte_of_minutes
 from app.hours.summary import month_key, month_of, quarter_months
-from app.models.establishment import Contract, Post, fte_of_weekly_hours
+from app.models.establishment import Contract, Grade, Post, fte_of_weekly_hours
 from app.models.expenses import ClaimStatus, ExpenseClaim, ExpenseLine, LineStatus
 from app.models.hours import Activity, HoursEntry, HoursMonth, HoursStatus
 from app.models.people import LeavingReason, Person, Stage, StageChange
@@ -42,6 +42,8 @@ DEFINITIONS = {
     "under_contracted_fte": "Budgeted FTE of held posts beyond their holders' contracted FTE on the last day, "
                             "by post.",
     "vacancy_rate_pct": "Vacant FTE / budgeted FTE × 100, over all posts.",
+    "headcount_by_post": "People in post holding a contract on the last day, by post title and grade.",
+    "fte_by_post": "Contracted FTE (weekly hours / 37) on the last day, by post title and grade.",
     "hours": "Approved hours in the period by activity, corrections included.",
     "training_compliance_pct": "People whose mandatory training for their stage is all current on the last day, "
                                "as a share of headcount.",
@@ -121,6 +123,22 @@ def fte_contracted(scope, day: date) -> Values:
         .where(scope, in_post(day), Contract.starts_on <= day,
                or_(Contract.ends_on.is_(None), Contract.ends_on >= day))
         .group_by(Person.area_id, stage.c.stage)), lambda v: float(fte_of_weekly_hours(v)))
+
+
+def by_post(scope, day: date) -> tuple[Values, Values]:
+    """Headcount and contracted FTE by post and grade ("Area Facilitator (KR9)") on a day: the
+    people in post holding a contract then, in SQL."""
+    rows = db.session.execute(
+        select(Person.area_id, Post.title, Grade.code, func.count(func.distinct(Person.id)),
+               func.sum(Contract.weekly_hours))
+        .join(Contract, Contract.person_id == Person.id).join(Post, Post.id == Contract.post_id)
+        .outerjoin(Grade, Grade.id == Post.grade_id)
+        .where(scope, in_post(day), Contract.starts_on <= day, or_(Contract.ends_on.is_(None), Contract.ends_on >= day))
+        .group_by(Person.area_id, Post.title, Grade.code)).all()
+    heads = _collect((area, f"{title} ({code or 'no grade'})", count) for area, title, code, count, _ in rows)
+    fte = _collect(((area, f"{title} ({code or 'no grade'})", hours) for area, title, code, _, hours in rows),
+                   lambda v: float(fte_of_weekly_hours(v)))
+    return heads, fte
 
 
 def starters(scope, start: date, end: date) -> Values:

@@ -65,6 +65,8 @@ def _summary(book: Workbook, ret: WorkforceReturn) -> None:
         for cell in sheet[sheet.max_row][1:]:
             cell.number_format = NUMBER
     sheet.append([])
+    _by_post(sheet, ret)
+    _by_line(sheet, ret)
     cost = sum(ret.value(m, line) or 0 for m in ("pay_cost", "non_pay_cost")
                for line in {f.breakdown for f in ret.figures if f.measure == m and f.area == ALL})
     budget = sum(f.value or 0 for f in ret.figures if f.measure == "budget" and f.area == ALL)
@@ -89,6 +91,35 @@ def _summary(book: Workbook, ret: WorkforceReturn) -> None:
             cell.number_format = NUMBER
     for column, width in zip("ABCDE", (34, 18, 18, 18, 18), strict=True):
         sheet.column_dimensions[column].width = width
+
+
+def _by_post(sheet, ret: WorkforceReturn) -> None:
+    """Headcount and contracted FTE by post and grade."""
+    _heading_row(sheet, ["Posts and grades", "Headcount", "Contracted FTE"])
+    for post in sorted({f.breakdown for f in ret.figures if f.measure == "headcount_by_post" and f.area == ALL}):
+        sheet.append([safe_cell(post), ret.value("headcount_by_post", post) or 0, ret.value("fte_by_post", post) or 0])
+        for cell in sheet[sheet.max_row][1:]:
+            cell.number_format = NUMBER
+    sheet.append([])
+
+
+def _by_line(sheet, ret: WorkforceReturn) -> None:
+    """Each budget line's cost against its budget for the period."""
+    _heading_row(sheet, ["Budget line", "Cost", "Budget for the period", "Under (+) or over (-)"])
+    lines = {f.breakdown for f in ret.figures if f.measure in ("pay_cost", "non_pay_cost", "budget") and f.area == ALL}
+    for line in sorted(lines):
+        spent = (ret.value("pay_cost", line) or 0) + (ret.value("non_pay_cost", line) or 0)
+        budgeted = ret.value("budget", line) or 0
+        sheet.append([safe_cell(line), spent, budgeted, round(budgeted - spent, 2)])
+        for cell in sheet[sheet.max_row][1:]:
+            cell.number_format = POUNDS
+    sheet.append([])
+
+
+def _heading_row(sheet, labels: list[str]) -> None:
+    sheet.append(labels)
+    for cell in sheet[sheet.max_row]:
+        cell.font = Font(bold=True)
 
 
 def to_xlsx(ret: WorkforceReturn) -> bytes:

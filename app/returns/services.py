@@ -22,7 +22,8 @@ MONEY = {"expenses_approved", "expenses_paid", "pay_cost", "non_pay_cost", "budg
 SECTIONS = {
     "Workforce": ["headcount", "fte_contracted", "fte_used", "starters", "leavers", "turnover_pct", "progressions",
                   "leavers_by_reason", "into_work_or_training", "lived_experience_pct", "headcount_lived_experience"],
-    "Posts and vacancies": ["vacancy_fte", "under_contracted_fte", "vacancy_rate_pct"],
+    "Posts and vacancies": ["headcount_by_post", "fte_by_post", "vacancy_fte", "under_contracted_fte",
+                            "vacancy_rate_pct"],
     "Hours": ["hours"],
     "Training and checks": ["training_compliance_pct", "dbs_compliance_pct"],
     "Money": ["expenses_approved", "expenses_paid", "pay_cost", "non_pay_cost", "budget", "volunteer_hours_value"],
@@ -77,7 +78,7 @@ def _plain(value: float) -> int | float:
     return int(value) if float(value).is_integer() else round(value, 4)
 
 
-COUNTS = {"headcount", "starters", "leavers", "progressions", "headcount_lived_experience"}
+COUNTS = {"headcount", "starters", "leavers", "progressions", "headcount_lived_experience", "headcount_by_post"}
 
 
 def _round(measure: str, value: float) -> float:
@@ -171,6 +172,9 @@ def build_return(*, start: date, end: date, provider: Provider | None) -> Workfo
     by_reason, onward = m.leavers_by_reason(scope, start, end)
     build.add("leavers_by_reason", by_reason)
     build.add("into_work_or_training", onward)
+    heads_by_post, fte_by_post = m.by_post(scope, end)
+    build.add("headcount_by_post", heads_by_post)
+    build.add("fte_by_post", fte_by_post)
     vacancy, under_contracted = m.vacancy(posts, end)
     build.add("vacancy_fte", vacancy)
     build.add("under_contracted_fte", under_contracted)

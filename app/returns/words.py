@@ -16,6 +16,8 @@ MEASURES = {
     "into_work_or_training": "Left for work or training",
     "lived_experience_pct": "With lived experience (%)",
     "headcount_lived_experience": "Headcount by lived experience",
+    "headcount_by_post": "Headcount by post and grade",
+    "fte_by_post": "Contracted FTE by post and grade",
     "vacancy_fte": "Vacant FTE",
     "under_contracted_fte": "Under-contracted FTE",
     "vacancy_rate_pct": "Vacancy rate (%)",

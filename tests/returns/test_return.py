@@ -228,3 +228,19 @@ def test_a_bad_period_is_a_message_on_its_field_not_page_not_found(fixture, sign
     assert soup.title.text.startswith("Error: ")
     assert soup.select_one(".govuk-error-summary__list a")["href"] == f"#{field}"
     assert soup.find(id=f"{field}-error").get_text(" ", strip=True) == f"Error: {message}"
+
+
+def test_the_workbook_summary_breaks_down_by_post_and_grade_and_by_line(fixture):
+    """On 30 June: the Area Facilitator full time (1 head, 1.0 FTE), the co-facilitator half time; the
+    Area Facilitator line cost £9,723.29 against a pro-rata budget of £9,723.29."""
+    provider, _, _ = fixture
+    r = _return(provider)
+    summary = list(load_workbook(io.BytesIO(to_xlsx(r)))["Summary"].iter_rows(values_only=True))
+    posts = {row[0]: row[1:3] for row in summary if row and isinstance(row[0], str) and row[0].endswith(")")}
+    facilitator = next(label for label in posts if label.startswith("Area Facilitator ("))
+    assert posts[facilitator] == (1, 1.0)
+    cofac = next(label for label in posts if label.startswith("Parent Co-Facilitator ("))
+    assert posts[cofac] == (1, 0.5)
+    assert r.value("headcount_by_post", facilitator) == 1 and r.value("fte_by_post", cofac) == 0.5
+    lines = {row[0]: row[1:4] for row in summary if row and row[0] == "Area Facilitator"}
+    assert lines["Area Facilitator"] == (9723.29, 9723.29, 0)
