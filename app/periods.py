@@ -8,6 +8,7 @@ Monday, 1 April or 6 April built by hand) and fails where it finds any: this is 
 
 from calendar import monthrange
 from datetime import date, timedelta
+from decimal import Decimal
 
 Window = tuple[date, date]
 DAYS_IN_WEEK = 7
@@ -62,6 +63,11 @@ def whole_weeks(start: date, end: date) -> list[date]:
         mondays.append(first)
         first += timedelta(days=DAYS_IN_WEEK)
     return mondays
+
+
+def weeks_in_period(start: date, end: date) -> Decimal:
+    """The weeks in [start, end] as a number, a part week in proportion: a quarter of 91 days is 13."""
+    return Decimal((end - start).days + 1) / DAYS_IN_WEEK
 
 
 def month_end(day: date) -> date:

@@ -18,7 +18,7 @@ from app.models.delivery import Cohort, DeliveryBaseline, DeliveryPlan, Delivery
 from app.models.hours import HoursEntry, HoursStatus
 from app.models.people import Area, Person, Provider
 from app.models.training import TrainingRecord, TrainingResult
-from app.periods import whole_weeks
+from app.periods import weeks_in_period, whole_weeks
 
 EVENING_FROM = time(17, 30)
 
@@ -146,8 +146,8 @@ def weeks_in(start: date, end: date) -> list[date]:
 class OfferFigures:
     offer: Offer
     planned_per_week: Decimal
-    weeks: int
-    areas: int
+    weeks: Decimal  # the period's weeks, a part week in proportion (as sessions are counted on every day)
+    areas: Decimal  # the areas the plan is counted for (a provider with no lot: once, shared across areas)
     delivered: int = 0
     short_weeks: int = 0  # area-weeks with fewer sessions than planned
     families_new: int = 0
@@ -242,8 +242,10 @@ def delivery_reports(*, provider_ids: list[int] | None, areas: list[Area], start
     """The delivery report for ``areas`` together (key None) and, with ``each_area``, for each
     area alone (keyed by its id), from one pass over the period's sessions: a handful of
     queries, however many areas."""
-    plan = plan_on(provider_ids[0] if provider_ids and len(provider_ids) == 1 else None, start)
+    single = provider_ids[0] if provider_ids and len(provider_ids) == 1 else None
+    plan = plan_on(single, start)
     weeks = weeks_in(start, end)
+    every_area = single is not None and not _has_lots(single)
     area_ids = [a.id for a in areas]
     scope = [DeliverySession.delivered_on.between(start, end), DeliverySession.area_id.in_(area_ids)]
     if provider_ids is not None:
@@ -278,8 +280,10 @@ def delivery_reports(*, provider_ids: list[int] | None, areas: list[Area], start
     reports = {}
     for key, chosen in groups:
         ids = {a.id for a in chosen}
+        # A provider with no lot delivers the plan once across the county, shared by its areas.
+        share = Decimal(len(chosen)) / len(areas) if every_area and areas else Decimal(len(chosen))
         report = _report(plan, every_offer, weeks, chosen, start, end, baseline,
-                         [r for r in rows if r[1] in ids])
+                         [r for r in rows if r[1] in ids], share)
         report.minutes = int(sum(minutes.get(i, 0) for i in ids))
         report.parent_led = int(sum(parent_led.get(i, 0) for i in ids))
         report.programmes = int(sum(programmes.get(i, 0) for i in ids))
@@ -287,17 +291,17 @@ def delivery_reports(*, provider_ids: list[int] | None, areas: list[Area], start
     return reports
 
 
-def _report(plan, every_offer, weeks, areas, start, end, baseline, rows) -> DeliveryReport:
+def _report(plan, every_offer, weeks, areas, start, end, baseline, rows, share: Decimal) -> DeliveryReport:
     area_ids = [a.id for a in areas]
     figures = {o.id: OfferFigures(o, Decimal(plan[o.id].sessions_per_week) if o.id in plan else Decimal(0),
-                                  len(weeks), len(areas)) for o in every_offer}
+                                  weeks_in_period(start, end), share) for o in every_offer}
     for offer_id, item in figures.items():
         if offer_id in plan:
-            item.planned_families = (Decimal(plan[offer_id].families_per_year) * len(areas)
+            item.planned_families = (Decimal(plan[offer_id].families_per_year) * share
                                      * Decimal((end - start).days + 1) / 365).quantize(Decimal("0.1"))
     report = DeliveryReport(start, end, areas, list(figures.values()),
                             planned_per_week=sum((f.planned_per_week for f in figures.values()), Decimal(0))
-                            * len(areas), baseline=baseline)
+                            * share, baseline=baseline)
     by_area_week: dict[tuple[int, int, date], int] = defaultdict(int)
     for offer_id, area_id, monday, count, attended, new, online_count, ooh, phase_one, pre in rows:
         monday = date.fromisoformat(monday) if isinstance(monday, str) else monday
@@ -323,11 +327,12 @@ def _report(plan, every_offer, weeks, areas, start, end, baseline, rows) -> Deli
     return report
 
 
-def short_of_plan(start: date, end: date, *, below: float) -> list[tuple[Provider, Area, int, Decimal]]:
+def short_of_plan(start: date, end: date, *, below: float) -> list[tuple[Provider, Area | None, int, Decimal]]:
     """Every provider's areas that delivered fewer than ``below`` of the sessions the plan asked
-    for in [start, end]: (provider, area, delivered, planned). A handful of queries however many
+    for in [start, end]: (provider, area, delivered, planned); area None for a provider with no
+    lot, whose plan counts once across every area. A handful of queries however many
     providers there are: the plans, the lots and the sessions, each read once."""
-    weeks = len(weeks_in(start, end))
+    weeks = weeks_in_period(start, end)
     plans = db.session.scalars(select(DeliveryPlan).where(DeliveryPlan.effective_from <= start)
                                .order_by(DeliveryPlan.effective_from)).all()
     council = {r.offer_id: r.sessions_per_week for r in plans if r.provider_id is None}
@@ -338,7 +343,6 @@ def short_of_plan(start: date, end: date, *, below: float) -> list[tuple[Provide
     lots: dict[int, dict[int, Area]] = defaultdict(dict)
     for lot in db.session.scalars(select(Lot).options(selectinload(Lot.areas))):
         lots[lot.provider_id].update({a.id: a for a in lot.areas})
-    every_area = list(db.session.scalars(select(Area).order_by(Area.name)))
     delivered = {(p, a): n for p, a, n in db.session.execute(
         select(DeliverySession.provider_id, DeliverySession.area_id, func.count())
         .where(DeliverySession.delivered_on.between(start, end))
@@ -347,12 +351,20 @@ def short_of_plan(start: date, end: date, *, below: float) -> list[tuple[Provide
     for provider in db.session.scalars(select(Provider).order_by(Provider.name)):
         per_week = sum((Decimal(v) for v in {**council, **own.get(provider.id, {})}.values()), Decimal(0))
         planned = per_week * weeks
-        areas = sorted(lots[provider.id].values(), key=lambda a: a.name) if lots.get(provider.id) else every_area
-        for area in areas:
+        if not lots.get(provider.id):  # no lot: the plan once, across every area
+            done = sum(n for (p, _), n in delivered.items() if p == provider.id)
+            if planned and done < float(planned) * below:
+                short.append((provider, None, done, planned))
+            continue
+        for area in sorted(lots[provider.id].values(), key=lambda a: a.name):
             done = delivered.get((provider.id, area.id), 0)
             if planned and done < float(planned) * below:
                 short.append((provider, area, done, planned))
     return short
+
+
+def _has_lots(provider_id: int) -> bool:
+    return db.session.scalar(select(Lot.id).where(Lot.provider_id == provider_id).limit(1)) is not None
 
 
 def areas_for(provider_id: int | None) -> list[Area]:

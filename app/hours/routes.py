@@ -1,4 +1,4 @@
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user
@@ -229,8 +229,7 @@ def _chosen_for_approval() -> list[HoursEntry]:
         except ValueError:
             return []
         return list(db.session.scalars(queue.where(
-            HoursEntry.person_id == whole_number(person_id),
-            HoursEntry.worked_on.between(first, first + timedelta(days=6)))))
+            HoursEntry.person_id == whole_number(person_id), HoursEntry.worked_on.between(*week_of(first)))))
     names = "shown" if request.form.get("all") else "entry"
     ids = sorted(ids_from(request.form.getlist(names)))
     return list(db.session.scalars(queue.where(HoursEntry.id.in_(ids)))) if ids else []

@@ -64,7 +64,9 @@ DEFINITIONS = {
     "into_work_or_training": "People who left in the period for paid work or for education or training: the "
                              "pathway working.",
     "sessions_delivered": "Sessions delivered in the period, by offer.",
-    "sessions_planned": "Sessions the plan asks for in the period's whole weeks (per area per week), by offer.",
+    "sessions_planned": "Sessions the plan asks for in the period (per area per week; a part week in proportion, "
+                        "as sessions are counted on every day of the period; a provider with no lot once, across "
+                        "its areas), by offer.",
     "families_reached": "Families who came to a session for the first time in the period, by offer (counts only).",
     "families_planned": "Families the plan aims to reach, its families a year pro rata to the period, by offer.",
     "attendances": "Families at sessions in the period, counting each session a family came to.",

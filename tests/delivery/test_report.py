@@ -101,7 +101,9 @@ def test_delivery_measures_in_the_returns_csv_and_a_submitted_return_stays_as_it
     ret = build_return(start=JUNE[0], end=JUNE[1], provider=provider)
     rows = {(r["area"], r["measure"], r["breakdown"]): r["value"] for r in csv.DictReader(io.StringIO(to_csv(ret)))}
     assert rows[("North Kent", "sessions_delivered", "peer_support")] == "3"
-    assert rows[("North Kent", "sessions_planned", "workshop")] == "4"
+    # The provider holds no lot: its plan counts once, across its two areas (4 in all, 2 each).
+    assert rows[("All", "sessions_planned", "workshop")] == "4"
+    assert rows[("North Kent", "sessions_planned", "workshop")] == "2"
     assert rows[("North Kent", "families_reached", "programme")] == "12"
     assert rows[("North Kent", "hours_per_family", "")] == "0.66"
     assert rows[("North Kent", "parent_led_pct", "")] == "23.8"
@@ -153,3 +155,22 @@ def test_hr_sets_the_providers_own_plan_and_delivery_is_measured_against_it(june
     other = make_provider()
     db.session.commit()
     assert delivery_report(provider_ids=[other.id], areas=[north], start=JUNE[0], end=JUNE[1]).offers[2].planned == 4
+
+
+def test_delivery_and_plan_count_the_same_weeks(june):
+    """1 April to 30 June 2026 is 91 days: 13 weeks, the part weeks at either end in proportion, as
+    sessions on every day of the period are counted (not the 12 whole weeks inside it)."""
+    provider, north, _ = june
+    report = delivery_report(provider_ids=[provider.id], areas=[north], start=date(2026, 4, 1), end=date(2026, 6, 30))
+    workshop = next(o for o in report.offers if o.offer.name == "Workshop")
+    assert workshop.weeks == 13 and workshop.planned == workshop.planned_per_week * 13
+
+
+def test_a_provider_with_no_lot_is_planned_once(june, app):
+    """Across its areas the plan counts once: the to-do names it once, not once an area."""
+    from app.delivery.services import short_of_plan
+
+    provider, _, _ = june
+    short = [(p.name, area) for p, area, _, _ in short_of_plan(date(2026, 7, 6), date(2026, 7, 12), below=0.9)]
+    assert short.count((provider.name, None)) == 1
+    assert not [a for name, a in short if name == provider.name and a is not None]
