@@ -4,12 +4,13 @@ by a printed letter; each chooses a password, signs in and logs hours, in a real
 import re
 from datetime import date
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from app.demo import load_demo
 from app.extensions import db
 from app.models.hours import HoursEntry
 from app.models.people import Area, Person, Provider
+from app.periods import last_week
 
 from ..conftest import text_of
 from ..factories import make_person
@@ -55,7 +56,22 @@ def test_invited_parents_choose_a_password_sign_in_and_log_hours(smtp, server, j
     erin.click("button:has-text('Save password')")
     erin.check("signed in")  # choosing a password signs a parent straight in
     assert "you are signed in" in erin.page.inner_text("main")
+    seen = [erin.page.inner_text("body")]
     _log_two_hours(erin)
+    seen.append(erin.page.inner_text("body"))
+    # Her first whole week, in one form: it opens on last week and takes a 37-hour week's day, 7.4.
+    erin.goto(f"/people/{by_email.id}/hours/week", "last week in one form")
+    seen.append(erin.page.inner_text("body"))
+    assert f"Hours for the week of {last_week(date.today())[0]:%-d %B %Y}" in seen[-1]
+    for n, hours in enumerate(("7.4", "2", "3.5")):
+        erin.page.fill(f"input[id^='hours-'] >> nth={n}", hours)
+        erin.page.select_option(f"select[id^='activity-'] >> nth={n}", index=1)
+    erin.click("button:has-text('Send the week for approval')")
+    erin.check("last week sent")
+    seen.append(erin.page.inner_text("body"))
+    assert not erin.page.locator(".govuk-error-summary").count()
+    assert "3 days of hours sent for approval" in seen[-1]
+    assert not [text for text in seen if "Rejected" in text]
 
     lou = journey("invitations-letter", width=375)
     lou.goto("/account/letter-code", "code from the letter")
@@ -70,7 +86,9 @@ def test_invited_parents_choose_a_password_sign_in_and_log_hours(smtp, server, j
     lou.check("signed in with a reference")
     _log_two_hours(lou)
 
-    logged = dict(db.session.execute(select(HoursEntry.person_id, HoursEntry.minutes)
-                                     .where(HoursEntry.person_id.in_([by_email.id, by_letter.id]))).all())
-    assert logged == {by_email.id: 120, by_letter.id: 120}
+    logged = dict(db.session.execute(select(HoursEntry.person_id, func.sum(HoursEntry.minutes))
+                                     .where(HoursEntry.person_id.in_([by_email.id, by_letter.id]))
+                                     .group_by(HoursEntry.person_id)).all())
+    # Erin: 2 hours, then 7.4 (444 minutes), 2 and 3.5 in her week; Lou: 2 hours.
+    assert logged == {by_email.id: 120 + 444 + 120 + 210, by_letter.id: 120}
     assert db.session.get(Person, by_letter.id).email is None
