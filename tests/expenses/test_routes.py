@@ -92,8 +92,8 @@ def test_facilitator_decides_only_in_their_area(world, sign_in, client):
     south_claim = make_claim(world.south_person)
     db.session.commit()
     sign_in(world.user(Role.AREA_FACILITATOR))
-    queue = [a.get_text(strip=True) for a in page(client.get("/approvals/expenses")).select("tbody a")]
-    assert queue == [f"Claim {world.claim.id}"]
+    queue = [a.get_text(strip=True) for a in page(client.get("/approvals/expenses")).select(".pathway-queue-card li a")]
+    assert [q.split(":")[0] for q in queue] == [f"Claim {world.claim.id}"]
     assert client.post(f"/expenses/items/{south_claim.lines[0].id}/decide",
                        data={"approve": "Approve"}).status_code == 404
     client.post(f"/expenses/items/{world.claim.lines[0].id}/decide", data={"approve": "Approve"})
@@ -301,3 +301,15 @@ def test_the_journey_fields_are_revealed_only_under_mileage(world, sign_in):
     others = [label["for"] for label in page.select("label.govuk-radios__label") if label.text.strip() != "Mileage"
               and label["for"].startswith("category_id")]
     assert others and all(not page.find(id=other).get("data-aria-controls") for other in others)
+
+
+def test_the_claims_queue_groups_each_persons_claims(world, sign_in, client):
+    second = make_claim(world.me)
+    other = make_claim(world.neighbour)
+    db.session.commit()
+    sign_in(world.user(Role.AREA_FACILITATOR))
+    cards = page(client.get("/approvals/expenses")).select(".pathway-queue-card")
+    by_person = {card.h2.a.get_text(strip=True): [a.get_text(strip=True).split(":")[0] for a in card.select("li a")]
+                 for card in cards}
+    assert by_person[world.me.name] == [f"Claim {world.claim.id}", f"Claim {second.id}"]
+    assert by_person[world.neighbour.name] == [f"Claim {other.id}"]
