@@ -66,6 +66,13 @@ def monitor_csv():
         writer.writerow([line.line.name, *[f"{getattr(line, a) / 100:.2f}" for a in amounts],
                          line.pct_used if line.pct_used is not None else "",
                          *[f"{line.by_month.get(m, 0) / 100:.2f}" for m in monitor.months]])
+    if monitor.allowance:
+        relief = monitor.allowance_actual + monitor.allowance_committed
+        writer.writerow(["Employment Allowance", "0.00", f"{-monitor.allowance_actual / 100:.2f}",
+                         f"{-monitor.allowance_committed / 100:.2f}", f"{-relief / 100:.2f}", f"{relief / 100:.2f}",
+                         "", "", "",
+                         *[f"{-monitor.allowance.get(m, 0) / 100:.2f}" if m <= monitor.today else "0.00"
+                           for m in monitor.months]])
     writer.writerow(["Total", *[f"{monitor.total(a) / 100:.2f}" for a in amounts], "",
                      *[f"{monitor.month_total(m) / 100:.2f}" for m in monitor.months]])
     name = f"budget-monitor-{year.label.replace('/', '-')}.csv"

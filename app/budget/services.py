@@ -6,6 +6,7 @@ query's rows, because pricing a contract pro rata across pay awards is date
 arithmetic per contract (a provider has tens of contracts, not thousands).
 """
 
+from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
@@ -20,9 +21,11 @@ from app.establishment.costs import (
     frozen_terms,
     on_cost_rules,
     pence,
+    person_month,
     sessional_cost_on,
     terms_on,
 )
+from app.establishment.payroll import after_employment_allowance
 from app.establishment.services import budget_row, contract_years_for, load_contract_year, year_containing
 from app.extensions import db
 from app.hours.rules import fte_used
@@ -31,6 +34,7 @@ from app.models.establishment import (
     BudgetLineKind,
     Contract,
     ContractYear,
+    EmploymentAllowance,
     Grade,
     Post,
     fte_of_weekly_hours,
@@ -101,12 +105,27 @@ class Monitor:
     funding: int
     # The months whose pay actuals are payroll's figures; elsewhere they are Pathway's estimate.
     payroll_months: set[date] = field(default_factory=set)
+    # Employment Allowance set against each month's employer NI, from April until used up.
+    allowance: dict[date, int] = field(default_factory=dict)
+
+    @property
+    def allowance_actual(self) -> int:
+        return sum(v for month, v in self.allowance.items() if month <= self.today)
+
+    @property
+    def allowance_committed(self) -> int:
+        return sum(v for month, v in self.allowance.items() if month > self.today)
 
     def total(self, attribute: str) -> int:
-        return sum(getattr(line, attribute) for line in self.lines)
+        lines = sum(getattr(line, attribute) for line in self.lines)
+        relief = {"actual": self.allowance_actual, "committed": self.allowance_committed,
+                  "forecast": self.allowance_actual + self.allowance_committed,
+                  "variance": -(self.allowance_actual + self.allowance_committed)}.get(attribute, 0)
+        return lines - relief
 
     def month_total(self, month: date) -> int:
-        return sum(line.by_month.get(month, 0) for line in self.lines)
+        relief = self.allowance.get(month, 0) if month <= self.today else 0
+        return sum(line.by_month.get(month, 0) for line in self.lines) - relief
 
     @property
     def even_profile(self) -> int:
@@ -271,7 +290,35 @@ def build_monitor(year: ContractYear, *, today: date, area_id: int | None = None
             figures.committed += committed
         lines.append(figures)
     funding = sum(f.amount_pence for f in year.funding)
-    return Monitor(year, today, area_id, lines, months, funding, payroll_months)
+    allowance = employment_allowance(year, everyone, sessional_all, months) if area_id is None else {}
+    return Monitor(year, today, area_id, lines, months, funding, payroll_months, allowance)
+
+
+def employment_allowance(year: ContractYear, contracts: list[Contract], sessional_rows,
+                         months: list[date]) -> dict[date, int]:
+    """The provider's Employment Allowance for the tax year the contract year starts in, set
+    against each month's employer NI (worked per person per month, as payroll does) from the
+    first month until it is used up. Nothing where its on-costs are a flat percentage."""
+    allowance = db.session.scalar(select(EmploymentAllowance.amount_pence).where(
+        EmploymentAllowance.provider_id == year.provider_id, EmploymentAllowance.tax_year == year.starts_on.year))
+    if not allowance:
+        return {}
+    rules = on_cost_rules(year.provider_id)
+    minutes: dict[tuple[int, date], int] = defaultdict(int)
+    for contract, month, _priced_on, worked in sessional_rows:
+        minutes[(contract.id, month)] += worked
+    ni = []
+    for month in months:
+        held: dict[int, list[Contract]] = defaultdict(list)
+        for contract in contracts:
+            if contract.starts_on <= month_end(month) and (contract.ends_on is None or contract.ends_on >= month):
+                held[contract.person_id].append(contract)
+        ni.append(sum(person_month(mine, month, left_on=mine[0].person.left_on,
+                                   sessional_minutes={c.id: minutes[(c.id, month)] for c in mine},
+                                   opted_out=False, rules=rules).employer_ni
+                      for mine in held.values()) if terms_on(rules, month) is not None else 0)
+    return {month: before - after for month, before, after in zip(months, ni, after_employment_allowance(
+        ni, allowance), strict=True) if before != after}
 
 
 def _line_budget(line: BudgetLine, posts: list[Post], year: ContractYear, area_id) -> int:

@@ -218,6 +218,10 @@ class PaySettingsForm(FlaskForm):
         choices=[("calendar", "By calendar days: a twelfth of the salary x days employed / days in the month"),
                  ("working", "By working days: Monday to Friday employed / Monday to Friday in the month")],
         validators=[InputRequired("Choose how a part month is paid")])
+    allowance = MoneyField(
+        "Employment Allowance for this tax year", description="Leave it empty if you cannot claim it. It is set "
+        "against your employer National Insurance from April until it is used up, like 10,500",
+        validators=[Optional(), NumberRange(min=0, max=100_000, message="Between £0 and £100,000")])
     holiday_accrual = PlainDecimalField(
         "Holiday pay on sessional pay, as a percentage", places=2,
         description="12.07 is 5.6 weeks' leave for the 46.4 weeks worked",

@@ -2,7 +2,7 @@
 grades and pay points, pay awards with a preview of their cost, contract years, budget lines
 and funding."""
 
-from datetime import timedelta
+from datetime import date, timedelta
 from decimal import Decimal
 
 from flask import abort, flash, redirect, render_template, request, url_for
@@ -19,8 +19,10 @@ from app.access import (
 )
 from app.audit import services as audit
 from app.extensions import db
-from app.models.establishment import BudgetLine, ContractYear, Funding, Grade, OnCostRule, Post
+from app.formatting import pounds
+from app.models.establishment import BudgetLine, ContractYear, EmploymentAllowance, Funding, Grade, OnCostRule, Post
 from app.people.queries import all_areas
+from app.periods import tax_year_start
 from app.views import save_or_show
 
 from . import setup
@@ -148,9 +150,15 @@ def new_hourly_rate(grade: Grade):
 @permission_required("manage_budget")
 def pay_settings():
     provider = current_user.provider
+    tax_year = tax_year_start(date.today()).year
+    allowance = db.session.scalar(select(EmploymentAllowance).where(
+        EmploymentAllowance.provider_id == provider.id, EmploymentAllowance.tax_year == tax_year))
     form = PaySettingsForm(increment_on=provider.increment_on, pay_proration=provider.pay_proration,
-                           holiday_accrual=Decimal(provider.holiday_accrual_bp) / 100)
+                           holiday_accrual=Decimal(provider.holiday_accrual_bp) / 100,
+                           allowance=Decimal(allowance.amount_pence) / 100 if allowance else None)
+    form.allowance.label.text = f"Employment Allowance for the tax year {tax_year}/{(tax_year + 1) % 100:02d}"
     if form.validate_on_submit():
+        _save_allowance(provider, tax_year, allowance, form.allowance.pence)
         before = {"increment_on": provider.increment_on, "pay_proration": provider.pay_proration,
                   "holiday_accrual_bp": provider.holiday_accrual_bp}
         after = {"increment_on": form.increment_on.data, "pay_proration": form.pay_proration.data,
@@ -166,6 +174,23 @@ def pay_settings():
         return redirect(url_for("establishment.grades"))
     return _page(form, "Pay settings", url_for("establishment.grades"), caption=provider.name,
                  note="People placed on a grade's points go up one point a year until the top of the grade.")
+
+
+def _save_allowance(provider, tax_year: int, allowance, amount_pence: int | None) -> None:
+    """Set, change or clear a tax year's Employment Allowance, audited."""
+    before = allowance.amount_pence if allowance else None
+    if before == amount_pence:
+        return
+    if amount_pence is None:
+        db.session.delete(allowance)
+    elif allowance is None:
+        db.session.add(EmploymentAllowance(provider_id=provider.id, tax_year=tax_year, amount_pence=amount_pence))
+    else:
+        allowance.amount_pence = amount_pence
+    audit.record(actor=current_user, action="update", entity=provider, provider_id=provider.id,
+                 changes={"employment_allowance": [before, amount_pence]},
+                 summary=f"Employment Allowance for {tax_year}/{(tax_year + 1) % 100:02d}: "
+                         + (pounds(amount_pence) if amount_pence is not None else "none"))
 
 
 def _award_table(grades: list[Grade]) -> tuple[dict[int, tuple[int, int, int]], dict[str, str]]:

@@ -349,6 +349,22 @@ class OnCostRule(db.Model):
     enrolment_trigger_pence: Mapped[int | None] = mapped_column(Integer)
 
 
+class EmploymentAllowance(db.Model):
+    """A provider's Employment Allowance for a tax year (2026: 6 April 2026 to 5 April 2027): it
+    reduces the year's employer NI from the first month until it is used up."""
+
+    __tablename__ = "employment_allowance"
+    __table_args__ = (
+        UniqueConstraint("provider_id", "tax_year"),
+        CheckConstraint("amount_pence >= 0", name="amount_non_negative"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    provider_id: Mapped[int] = mapped_column(ForeignKey("provider.id", ondelete="CASCADE"))
+    tax_year: Mapped[int] = mapped_column(Integer)
+    amount_pence: Mapped[int] = mapped_column(Integer)
+
+
 class PensionOptOut(db.Model):
     """A person who opted out of the workplace pension, from a date: no employer pension after it."""
 

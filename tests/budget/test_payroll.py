@@ -250,3 +250,40 @@ def test_the_estimate_works_a_month_as_payroll_does(world, staff):
     assert (nina.pay, nina.employer_ni, nina.employer_pension) == (109_677, 10_202, 0)
     assert (cass_month.pay, cass_month.holiday_pay, cass_month.employer_ni, cass_month.employer_pension) == (
         40_500, 4_888, 558, 0)
+
+
+def test_employment_allowance_is_used_up_in_month_four_and_lowers_the_forecast(world, sign_in, client):
+    """£30,000 full time with employer NI 15% above £5,000: each month (2,500.00 - 416.67) x 15% =
+    312.50 of NI. £1,000 of allowance covers April, May and June and 62.50 of July."""
+    from app.establishment.setup import add_on_cost_rule
+    from app.models.establishment import EmploymentAllowance
+
+    add_on_cost_rule(provider_id=world.provider.id, effective_from=date(2025, 4, 6), method="statutory",
+                     ni_rate_bp=1500, ni_threshold_pence=500_000, pension_rate_bp=0, actor=world.user(Role.HR))
+    grade = make_grade("EA1", mid_pence=3_000_000, on_cost_bp=0, effective_from=date(2026, 4, 1))
+    post = make_post(provider=world.provider, grade=grade, area=world.south, title="Manager", fte="1.0")
+    make_contract(person=world.south_person, post=post, hours="37", starts_on=date(2026, 4, 1))
+    year = db.session.scalar(select(ContractYear).where(ContractYear.provider_id == world.provider.id,
+                                                        ContractYear.starts_on == date(2026, 4, 1)))
+    if year is None:
+        year = ContractYear(provider_id=world.provider.id, label="2026/27", starts_on=date(2026, 4, 1),
+                            ends_on=date(2027, 3, 31), pay_basis_on=date(2026, 4, 1))
+        db.session.add(year)
+    line = BudgetLine(kind=BudgetLineKind.PAY, name="Managers", sort_order=0)
+    line.posts = [post]
+    year.budget_lines.append(line)
+    db.session.commit()
+    before = build_monitor(load_contract_year(year.id), today=date(2026, 6, 15))
+    sign_in(world.user(Role.HR))
+    response = client.post("/establishment/pay-settings", data={
+        "increment_on": "april", "pay_proration": "calendar", "holiday_accrual": "12.07", "allowance": "1,000"})
+    assert response.status_code == 302
+    assert db.session.scalar(select(EmploymentAllowance.amount_pence)) == 100_000
+    monitor = build_monitor(load_contract_year(year.id), today=date(2026, 6, 15))
+    assert monitor.allowance == {date(2026, 4, 1): 31_250, date(2026, 5, 1): 31_250, date(2026, 6, 1): 31_250,
+                                 date(2026, 7, 1): 6_250}
+    assert (monitor.allowance_actual, monitor.allowance_committed) == (93_750, 6_250)
+    assert monitor.total("forecast") == before.total("forecast") - 100_000
+    assert monitor.month_total(date(2026, 5, 1)) == before.month_total(date(2026, 5, 1)) - 31_250
+    text = page(client.get(f"/budget/?year={year.id}")).get_text(" ", strip=True)
+    assert "Employment Allowance" in text
