@@ -16,6 +16,7 @@ from .delivery import load_delivery
 from .establishment import get_or_create, load_areas, load_contract_years, load_grades, load_posts
 from .expenses import load_expenses
 from .hours import load_hours
+from .pay import load_payroll, load_points, place_staff
 from .people import load_people, load_users
 from .training import load_training
 
@@ -39,6 +40,9 @@ def load_demo(today: date) -> list[tuple[str, str, str]]:
     load_delivery(provider, today)
     load_expenses(provider, today)
     load_training(provider, today)
+    load_points(grades)
+    place_staff(provider)
+    load_payroll(provider, today)
     return sign_ins
 
 
