@@ -195,3 +195,22 @@ def make_course(name: str = "Safeguarding", *, validity_months: int | None = 12,
     db.session.add(course)
     db.session.flush()
     return course
+
+
+def pay_line(provider: Provider, posts: list[Post], name: str, *, start_year: int = 2026) -> ContractYear:
+    """A pay line on ``posts`` in the provider's contract year from 1 April ``start_year`` (made if
+    the provider has none yet); the year is returned, committed."""
+    from sqlalchemy import select
+
+    year = db.session.scalar(select(ContractYear).where(ContractYear.provider_id == provider.id,
+                                                        ContractYear.starts_on == date(start_year, 4, 1)))
+    if year is None:
+        year = ContractYear(provider_id=provider.id, label=f"{start_year}/{(start_year + 1) % 100}",
+                            starts_on=date(start_year, 4, 1), ends_on=date(start_year + 1, 3, 31),
+                            pay_basis_on=date(start_year, 4, 1))
+        db.session.add(year)
+    line = BudgetLine(kind=BudgetLineKind.PAY, name=name, sort_order=0)
+    line.posts = list(posts)
+    year.budget_lines.append(line)
+    db.session.commit()
+    return year

@@ -272,22 +272,18 @@ def _choices() -> dict[str, list[str]]:
             "kind": ["dbs", "right_to_work", "reference"]}
 
 
+def _column(label: str, what: str) -> StringField:
+    return StringField(label, widget=GovTextInput(), validators=[
+        InputRequired(f"Enter the column holding {what}"),
+        Length(max=80, message="Column names must be 80 characters or fewer")])
+
+
 class PayrollColumnsForm(FlaskForm):
-    person_ref = StringField("Column holding the person's Pathway reference", widget=GovTextInput(),
-                             validators=[InputRequired("Enter the column holding the person's reference"),
-                                         Length(max=80, message="Column names must be 80 characters or fewer")])
-    pay_period = StringField("Column holding the pay period (the month paid)", widget=GovTextInput(),
-                             validators=[InputRequired("Enter the column holding the pay period"),
-                                         Length(max=80, message="Column names must be 80 characters or fewer")])
-    gross_pay = StringField("Column holding gross pay", widget=GovTextInput(),
-                            validators=[InputRequired("Enter the column holding gross pay"),
-                                        Length(max=80, message="Column names must be 80 characters or fewer")])
-    employer_ni = StringField("Column holding employer's National Insurance", widget=GovTextInput(),
-                              validators=[InputRequired("Enter the column holding employer's National Insurance"),
-                                          Length(max=80, message="Column names must be 80 characters or fewer")])
-    employer_pension = StringField("Column holding employer's pension", widget=GovTextInput(),
-                                   validators=[InputRequired("Enter the column holding employer's pension"),
-                                               Length(max=80, message="Column names must be 80 characters or fewer")])
+    person_ref = _column("Column holding the person's Pathway reference", "the person's reference")
+    pay_period = _column("Column holding the pay period (the month paid)", "the pay period")
+    gross_pay = _column("Column holding gross pay", "gross pay")
+    employer_ni = _column("Column holding employer's National Insurance", "employer's National Insurance")
+    employer_pension = _column("Column holding employer's pension", "employer's pension")
     submit = SubmitField("Save column names", widget=GovSubmitInput())
 
     def validate(self, extra_validators=None) -> bool:

@@ -14,12 +14,11 @@ from app.establishment.services import load_contract_year
 from app.extensions import db
 from app.imports.payroll import money_pence, pay_period
 from app.models.auth import Role
-from app.models.establishment import BudgetLine, BudgetLineKind, ContractYear
 from app.models.payroll import PayrollColumns, PayrollLine
 from app.models.people import Stage
 
 from ..conftest import page
-from ..factories import make_contract, make_grade, make_person, make_post
+from ..factories import make_contract, make_grade, make_person, make_post, pay_line
 
 TODAY = date(2027, 2, 10)
 BUREAU_COLUMNS = {"person_ref": "Employee Ref", "pay_period": "Period", "gross_pay": "Gross",
@@ -45,16 +44,7 @@ def staff(world):
     make_contract(person=nina, post=post, hours="37", starts_on=date(2027, 1, 15))
     pat = make_person(provider=world.provider, area=world.north, stage=Stage.EMPLOYEE, first_name="Pat",
                       last_name="Payroll")
-    year = db.session.scalar(select(ContractYear).where(ContractYear.provider_id == world.provider.id,
-                                                        ContractYear.starts_on == date(2026, 4, 1)))
-    if year is None:
-        year = ContractYear(provider_id=world.provider.id, label="2026/27", starts_on=date(2026, 4, 1),
-                            ends_on=date(2027, 3, 31), pay_basis_on=date(2026, 4, 1))
-    line = BudgetLine(kind=BudgetLineKind.PAY, name="Area workers", sort_order=0)
-    line.posts = [post]
-    year.budget_lines.append(line)
-    db.session.add(year)
-    db.session.commit()
+    year = pay_line(world.provider, [post], "Area workers")
     return {"sam": sam, "nina": nina, "pat": pat, "year": year}
 
 
@@ -263,16 +253,7 @@ def test_employment_allowance_is_used_up_in_month_four_and_lowers_the_forecast(w
     grade = make_grade("EA1", mid_pence=3_000_000, on_cost_bp=0, effective_from=date(2026, 4, 1))
     post = make_post(provider=world.provider, grade=grade, area=world.south, title="Manager", fte="1.0")
     make_contract(person=world.south_person, post=post, hours="37", starts_on=date(2026, 4, 1))
-    year = db.session.scalar(select(ContractYear).where(ContractYear.provider_id == world.provider.id,
-                                                        ContractYear.starts_on == date(2026, 4, 1)))
-    if year is None:
-        year = ContractYear(provider_id=world.provider.id, label="2026/27", starts_on=date(2026, 4, 1),
-                            ends_on=date(2027, 3, 31), pay_basis_on=date(2026, 4, 1))
-        db.session.add(year)
-    line = BudgetLine(kind=BudgetLineKind.PAY, name="Managers", sort_order=0)
-    line.posts = [post]
-    year.budget_lines.append(line)
-    db.session.commit()
+    year = pay_line(world.provider, [post], "Managers")
     before = build_monitor(load_contract_year(year.id), today=date(2026, 6, 15))
     sign_in(world.user(Role.HR))
     response = client.post("/establishment/pay-settings", data={

@@ -17,12 +17,12 @@ from app.establishment.services import load_contract_year
 from app.extensions import db
 from app.models.audit import AuditEvent
 from app.models.auth import Role
-from app.models.establishment import BudgetLine, BudgetLineKind, Contract, ContractYear, GradePoint, PointPlacement
+from app.models.establishment import Contract, GradePoint, PointPlacement
 from app.models.people import Stage
 from app.returns.costs import line_costs
 
 from ..conftest import error_messages, page
-from ..factories import make_contract, make_grade, make_hours, make_post
+from ..factories import make_contract, make_grade, make_hours, make_post, pay_line
 
 YEAR_2025, YEAR_2026 = 365, 365  # 1 April 2025 to 31 March 2026; 1 April 2026 to 31 March 2027
 FLAT = Decimal("1.3")  # the grade's 30% on-costs
@@ -172,16 +172,7 @@ def test_sessional_hours_cost_the_grades_hourly_rate(world, sign_in, client):
     casual = world.south_person
     make_contract(person=casual, post=post, hours="0", starts_on=date(2026, 4, 1)).is_sessional = True
     make_hours(casual, worked_on=date(2026, 6, 10), hours="10")
-    year = db.session.scalar(select(ContractYear).where(ContractYear.provider_id == world.provider.id,
-                                                        ContractYear.starts_on == date(2026, 4, 1)))
-    if year is None:
-        year = ContractYear(provider_id=world.provider.id, label="2026/27", starts_on=date(2026, 4, 1),
-                            ends_on=date(2027, 3, 31), pay_basis_on=date(2026, 4, 1))
-        db.session.add(year)
-    line = BudgetLine(kind=BudgetLineKind.PAY, name="Sessional workers", sort_order=0)
-    line.posts = [post]
-    year.budget_lines.append(line)
-    db.session.commit()
+    year = pay_line(world.provider, [post], "Sessional workers")
     sign_in(world.user(Role.HR))
     assert client.post(f"/establishment/grades/{grade.id}/hourly-rates/new", data={
         "rate": "13.50", "effective_from": _day(date(2026, 4, 1))}).status_code == 302
@@ -194,16 +185,7 @@ def test_sessional_hours_cost_the_grades_hourly_rate(world, sign_in, client):
 
 def test_the_return_prices_a_placed_person_as_the_monitor_does(world, scale):
     contract = _start(world, scale)
-    year = db.session.scalar(select(ContractYear).where(ContractYear.provider_id == world.provider.id,
-                                                        ContractYear.starts_on == date(2026, 4, 1)))
-    if year is None:
-        year = ContractYear(provider_id=world.provider.id, label="2026/27", starts_on=date(2026, 4, 1),
-                            ends_on=date(2027, 3, 31), pay_basis_on=date(2026, 4, 1))
-        db.session.add(year)
-    line = BudgetLine(kind=BudgetLineKind.PAY, name="Area workers", sort_order=0)
-    line.posts = [scale["post"]]
-    year.budget_lines.append(line)
-    db.session.commit()
+    year = pay_line(world.provider, [scale["post"]], "Area workers")
     figures = next(f for f in build_monitor(load_contract_year(year.id), today=date(2027, 3, 31)).lines
                    if f.line.name == "Area workers")
     assert abs(figures.actual - 3_250_000) <= 12  # point 11 all year (each month rounded to the penny)
