@@ -3,7 +3,11 @@
 Employer NI is 15% above £5,000 a year (2025/26 and 2026/27): a monthly threshold of £416.67.
 """
 
-from datetime import date
+from datetime import date, timedelta
+from decimal import Decimal
+
+from hypothesis import given
+from hypothesis import strategies as st
 
 from app.establishment.payroll import (
     QUALIFYING,
@@ -11,10 +15,12 @@ from app.establishment.payroll import (
     PayrollTerms,
     after_employment_allowance,
     employer_ni,
+    month_share,
     monthly_salary,
     salaried_month,
     sessional_month,
 )
+from app.periods import month_end
 
 NI_ONLY = PayrollTerms(ni_rate_bp=1500, ni_threshold_pence=500_000)
 MONTHLY_THRESHOLD = 500_000 / 12  # 41,666.67 pence
@@ -87,3 +93,32 @@ def test_a_year_of_twelfths_is_the_salary():
     months = [date(2026, m, 1) for m in range(4, 13)] + [date(2027, m, 1) for m in range(1, 4)]
     # 2,412,345 / 12 = 201,028.75, paid as 201,028.75 rounded to 201,029 each month.
     assert sum(monthly_salary(2_412_345, m, date(2026, 4, 1), date(2027, 3, 31)) for m in months) == 12 * 201_029
+
+
+@given(st.lists(st.integers(min_value=0, max_value=500_000), min_size=1, max_size=12),
+       st.integers(min_value=0, max_value=2_000_000))
+def test_employment_allowance_is_used_from_the_first_month_and_never_more_than_the_ni(ni, allowance):
+    after = after_employment_allowance(ni, allowance)
+    assert sum(after) == max(0, sum(ni) - allowance)
+    assert all(0 <= a <= b for a, b in zip(after, ni, strict=True))
+    # Used in order: once a month pays NI again, every later month pays it all.
+    first_paying = next((i for i, (a, b) in enumerate(zip(after, ni, strict=True)) if a), len(ni))
+    assert after[first_paying + 1:] == ni[first_paying + 1:]
+
+
+@given(st.dates(min_value=date(2024, 1, 1), max_value=date(2030, 12, 31)), st.integers(min_value=0, max_value=30),
+       st.sampled_from(["calendar", "working"]))
+def test_a_month_split_on_any_day_adds_up_to_the_whole_month(day, offset, proration):
+    month = date(day.year, day.month, 1)
+    split = min(month + timedelta(days=offset), month_end_of(month))
+    whole = month_share(month, month, month_end_of(month), proration)
+    if split == month:
+        parts = month_share(month, month, month_end_of(month), proration)
+    else:
+        parts = (month_share(month, month, split - timedelta(days=1), proration)
+                 + month_share(month, split, month_end_of(month), proration))
+    assert whole == 1 and abs(parts - 1) < Decimal("1e-20")
+
+
+def month_end_of(month: date) -> date:
+    return month_end(month)
