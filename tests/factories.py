@@ -95,10 +95,11 @@ def make_grade(code: str = "KR6", *, mid_pence: int = 2_500_000, on_cost_bp: int
 
 
 def make_post(*, provider: Provider, grade: Grade | None, area: Area | None = None,
-              title: str = "Parent Co-Facilitator", posts: int = 1, fte: str = "1.0") -> Post:
+              title: str = "Parent Co-Facilitator", posts: int = 1, fte: str = "1.0",
+              volunteer: bool | None = None) -> Post:
     post = Post(provider_id=provider.id, area_id=area.id if area else None, title=title,
                 grade_id=grade.id if grade else None, number_of_posts=posts,
-                budgeted_fte=Decimal(fte), is_volunteer=grade is None)
+                budgeted_fte=Decimal(fte), is_volunteer=grade is None if volunteer is None else volunteer)
     db.session.add(post)
     db.session.flush()
     return post

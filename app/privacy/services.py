@@ -67,7 +67,8 @@ ABOUT_EXPORT = """Everything {provider} holds about {name} in Pathway, as it sto
 
 your-details.csv      Your name, contact details, stage on the pathway, dates and area.
 pathway-history.csv   Each move along the pathway (Volunteer, Co-facilitator, Employee), with its date.
-contracts.csv         Posts you have held: hours a week and dates.
+contracts.csv         Posts you have held and their dates: a paid post's contracted hours; a volunteer
+                      role is never a contract, and any hours shown for it are only what was expected.
 hours.csv             Every hours entry: the date, how many hours, what you did, and whether it was approved.
 expenses.csv          Every expense claim item, in pounds, with what was decided and why.
 training.csv          Courses you completed, when they expire, and their cost in pounds.
@@ -112,7 +113,12 @@ def _readable_files(person: Person) -> dict[str, list[dict]]:
         "your-details.csv": [{"What": what, "Held": value} for what, value in details],
         "pathway-history.csv": [{"Date": _day(c.changed_on), "From": _stage(c.from_stage), "To": _stage(c.to_stage),
                                  "Reason": c.reason or ""} for c in person.stage_changes],
-        "contracts.csv": [{"Post": post.label, "Hours a week": f"{c.weekly_hours:g}" if c.weekly_hours else "",
+        "contracts.csv": [{"Post": post.label,
+                           "Kind": "Volunteer role: not a contract" if post.is_volunteer else "Contract",
+                           "Contracted hours a week": "" if post.is_volunteer or not c.weekly_hours
+                           else f"{c.weekly_hours:g}",
+                           "Hours a week expected (never contracted)": f"{c.weekly_hours:g}"
+                           if post.is_volunteer and c.weekly_hours else "",
                            "Paid by the hour": _yes_no(c.is_sessional), "From": _day(c.starts_on),
                            "To": _day(c.ends_on)} for c, post in contracts],
         "hours.csv": [{"Date": _day(e.worked_on), "Hours": hours_text(e.minutes), "What you did": e.activity.name,

@@ -7,7 +7,7 @@ across areas. Definitions are in DEFINITIONS, shown on the page and in the PDF.
 from collections import defaultdict
 from datetime import date
 
-from sqlalchemy import and_, func, or_, select, true
+from sqlalchemy import and_, case, func, or_, select, true
 
 from app.establishment.services import post_holders, vacant_and_under_contracted
 from app.extensions import db
@@ -31,7 +31,8 @@ from app.training.rules import DBS_RECHECK_MONTHS, add_months
 
 DEFINITIONS = {
     "headcount": "People in each stage on the period's last day.",
-    "fte_contracted": "Contracted FTE (weekly hours / 37) on the last day, by stage.",
+    "fte_contracted": "Contracted FTE (weekly hours / 37) on the last day, by stage. A volunteer role is never a "
+                      "contract: volunteers count no contracted FTE.",
     "fte_used": "Approved hours in the period / (37 × weeks in the period), by the stage held when worked.",
     "starters": "People who joined in the period, by the stage they joined at.",
     "leavers": "People who left in the period, by the stage they left from.",
@@ -122,7 +123,8 @@ def fte_contracted(scope, day: date) -> Values:
     return _collect(db.session.execute(
         select(Person.area_id, stage.c.stage, func.sum(Contract.weekly_hours))
         .join(Person, Person.id == Contract.person_id).join(stage, stage.c.person_id == Person.id)
-        .where(scope, in_post(day), Contract.starts_on <= day,
+        .join(Post, Post.id == Contract.post_id)
+        .where(scope, in_post(day), Post.is_volunteer.is_(False), Contract.starts_on <= day,
                or_(Contract.ends_on.is_(None), Contract.ends_on >= day))
         .group_by(Person.area_id, stage.c.stage)), lambda v: float(fte_of_weekly_hours(v)))
 
@@ -132,7 +134,7 @@ def by_post(scope, day: date) -> tuple[Values, Values]:
     people in post holding a contract then, in SQL."""
     rows = db.session.execute(
         select(Person.area_id, Post.title, Grade.code, func.count(func.distinct(Person.id)),
-               func.sum(Contract.weekly_hours))
+               func.sum(case((Post.is_volunteer, 0), else_=Contract.weekly_hours)))
         .join(Contract, Contract.person_id == Person.id).join(Post, Post.id == Contract.post_id)
         .outerjoin(Grade, Grade.id == Post.grade_id)
         .where(scope, in_post(day), Contract.starts_on <= day, or_(Contract.ends_on.is_(None), Contract.ends_on >= day))

@@ -133,7 +133,8 @@ def test_the_person_page_shows_the_contract_in_force_and_its_fte(world, sign_in)
     and still 16 hours a week (not 15.91)."""
     from tests.factories import make_contract, make_post
 
-    post = make_post(provider=world.provider, grade=None, area=world.north, title="Parent Co-Facilitator")
+    post = make_post(provider=world.provider, grade=None, area=world.north, title="Parent Co-Facilitator",
+                     volunteer=False)
     make_contract(person=world.me, post=post, hours="16", starts_on=date(2024, 1, 1))
     db.session.commit()
     text = " ".join(page(sign_in(world.user(Role.HR)).get(f"/people/{world.me.id}")).get_text(" ").split())
@@ -159,3 +160,27 @@ def test_a_facilitators_area_filters_offer_only_their_area(world, sign_in):
     for path in ("/budget/fte", "/delivery/", "/training/compliance", "/approvals/hours"):
         options = [o.get_text(strip=True) for o in soup(client.get(path)).select("select#area option")]
         assert "South Kent" not in options, path
+
+
+def test_a_volunteer_role_is_never_shown_as_a_contract(world, sign_in):
+    """The volunteer-expenses safeguard: a volunteer holds no fixed-hours document, so their role
+    shows expected hours, never contracted hours or FTE, on their record and in their own export."""
+    import io
+    import zipfile
+
+    from tests.factories import make_contract, make_post
+
+    post = make_post(provider=world.provider, grade=None, area=world.north, title="Parent Volunteer")
+    make_contract(person=world.me, post=post, hours="9.25", starts_on=date(2024, 1, 1))
+    db.session.commit()
+    client = sign_in(world.user(Role.VOLUNTEER))
+    text = " ".join(page(client.get(f"/people/{world.me.id}")).get_text(" ").split())
+    assert "a volunteer role, not a contract (about 9.25 hours a week expected)" in text
+    assert "Contract in force" not in text and "0.25 FTE" not in text
+    client.post("/sign-out")
+    archive = zipfile.ZipFile(io.BytesIO(sign_in(world.user(Role.HR)).get(f"/people/{world.me.id}/export.zip").data))
+    rows = archive.read("contracts.csv").decode("utf-8-sig")
+    assert "Volunteer role: not a contract" in rows and ",9.25," in rows  # the expected hours, in their own column
+    header = rows.splitlines()[0].split(",")
+    row = next(line for line in rows.splitlines() if "Parent Volunteer" in line).split(",")
+    assert row[header.index("Contracted hours a week")] == ""

@@ -47,7 +47,7 @@ def fixture():
     grade = make_grade("KR9", mid_pence=3_000_000, on_cost_bp=3000, effective_from=date(2026, 4, 1))
     vol_post = make_post(provider=provider, grade=None, area=north, title="Parent Volunteer", posts=3, fte="0.75")
     cofac_post = make_post(provider=provider, grade=None, area=north, title="Parent Co-Facilitator", posts=3,
-                           fte="1.5")
+                           fte="1.5", volunteer=False)
     af_post = make_post(provider=provider, grade=grade, area=south, title="Area Facilitator", fte="1.0")
     a = make_person(provider=provider, area=north, first_name="Alice", joined_on=date(2025, 1, 1))
     b = make_person(provider=provider, area=north, first_name="Bea", joined_on=date(2026, 5, 1),
@@ -92,8 +92,9 @@ def test_each_measure_against_hand_computed_values(fixture):
     v = r.value
     assert (v("headcount", "volunteer"), v("headcount", "co_facilitator"), v("headcount", "employee")) == (2, 1, 1)
     assert v("headcount", "volunteer", "North Kent") == 2 and v("headcount", "employee", "South Kent") == 1
+    # A volunteer role is never a contract: Alice's 9.25 expected hours are no contracted FTE.
     assert (v("fte_contracted", "volunteer"), v("fte_contracted", "co_facilitator"),
-            v("fte_contracted", "employee")) == (0.25, 0.5, 1.0)
+            v("fte_contracted", "employee")) == (0, 0.5, 1.0)
     # 21 volunteer hours, 6 as a co-facilitator (8 corrected to 6), 15 employed; / (37 x 13) = 481.
     assert (v("fte_used", "volunteer"), v("fte_used", "co_facilitator"), v("fte_used", "employee")) == (
         round(21 / 481, 2), round(6 / 481, 2), round(15 / 481, 2))
