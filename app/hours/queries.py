@@ -67,7 +67,7 @@ def queue_people(user, *, area_id: int | None = None, page: int = 1, per_page: i
                .group_by(waiting.c.person_id)).subquery()
     total = db.session.scalar(select(func.count()).select_from(grouped))
     ids = list(db.session.scalars(select(grouped.c.person_id).order_by(grouped.c.oldest, grouped.c.person_id)
-                                  .limit(per_page).offset((page - 1) * per_page)))
+                                  .limit(per_page).offset((max(page, 1) - 1) * per_page)))
     return ids, total
 
 

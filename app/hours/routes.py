@@ -206,7 +206,7 @@ def approvals():
         if back.startswith("/people/") and "//" not in back:  # back to the person's week it came from
             return redirect(back)
         return redirect(url_for("hours.approvals", area=area_id))
-    page_number = request.args.get("page", 1, type=whole_number) or 1
+    page_number = max(1, request.args.get("page", 1, type=whole_number) or 1)
     person_ids, total_people = queries.queue_people(current_user, area_id=area_id, page=page_number,
                                                     per_page=PEOPLE_PER_PAGE)
     entries = db.session.scalars(queries.approval_queue(current_user, area_id=area_id).where(

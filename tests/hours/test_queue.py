@@ -103,3 +103,12 @@ def test_the_queue_pages_by_person(world, sign_in):
     assert "24 entries from 24 people waiting, longest first" in first.get_text()
     second = page(client.get("/approvals/hours?page=2"))
     assert len(second.select(".pathway-queue-card")) == 4
+
+
+@pytest.mark.parametrize("number", ["-1", "0", "abc"])
+def test_a_page_number_below_one_shows_the_first_page(world, queue, sign_in, number):
+    client = sign_in(world.user(Role.AREA_FACILITATOR))
+    first = [c.h2.get_text(strip=True) for c in page(client.get("/approvals/hours")).select(".pathway-queue-card")]
+    other = [c.h2.get_text(strip=True)
+             for c in page(client.get(f"/approvals/hours?page={number}")).select(".pathway-queue-card")]
+    assert other == first and first
