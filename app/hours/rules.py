@@ -57,7 +57,7 @@ def minutes_from_hours(hours) -> int | None:
         hours = Decimal(str(hours).strip().replace(",", "."))
     except ArithmeticError:
         return None
-    if not hours.is_finite():
+    if not hours.is_finite() or abs(hours) > 1_000_000:  # a typing slip like 1e308, not a day's hours
         return None
     return int((hours * 60).quantize(Decimal(1), rounding=ROUND_HALF_UP))
 

@@ -51,7 +51,7 @@ def money_pence(value: str) -> int | None:
         amount = Decimal(text.strip("()"))
     except InvalidOperation:
         return None
-    if not amount.is_finite() or amount != amount.quantize(Decimal("0.01")) or abs(amount) >= 10_000_000:
+    if not amount.is_finite() or abs(amount) >= 10_000_000 or amount != amount.quantize(Decimal("0.01")):
         return None
     return int(amount * 100) * (-1 if negative else 1)
 

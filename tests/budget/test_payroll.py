@@ -124,7 +124,8 @@ def test_pay_periods_as_bureaux_write_them(text, month):
 
 
 @pytest.mark.parametrize("text,amount", [("1,234.56", 123_456), ("£12", 1_200), ("(12.50)", -1_250),
-                                         ("-3.10", -310), ("1.234", None), ("NaN", None), ("", None)])
+                                         ("-3.10", -310), ("1.234", None), ("NaN", None), ("", None),
+                                         ("1e308", None), ("-1e30", None)])
 def test_amounts_as_payroll_prints_them(text, amount):
     assert money_pence(text) == amount
 

@@ -55,6 +55,7 @@ def test_fte_used_is_hours_over_37_times_weeks():
     (Decimal("1.25"), 75), (Decimal("2.5"), 150), (Decimal("0.1"), 6), (Decimal("1.3"), 78),
     # A 37-hour week's day: 7.4 hours is 7 hours 24 minutes.
     (Decimal("7.4"), 444), ("7.4", 444), ("7,4", 444), ("1.333", 80), ("abc", None), ("NaN", None),
+    ("1e308", None), ("-1e308", None),
 ])
 def test_minutes_from_hours_is_to_the_nearest_minute(hours, minutes):
     assert minutes_from_hours(hours) == minutes

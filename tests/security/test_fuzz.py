@@ -5,7 +5,7 @@ from datetime import date
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 
 from app.extensions import db
 from app.models.auth import Role
@@ -129,6 +129,49 @@ def test_hours_import_upload(world, sign_in, body):
                                                                          "hours.csv")},
                            content_type="multipart/form-data")
     _check(response, HoursEntry, before)
+
+
+PAYROLL_HEADER = ["person_ref", "pay_period", "gross_pay", "employer_ni", "employer_pension"]
+
+
+@given(body=st.one_of(TEXT, st.lists(st.lists(TEXT, max_size=6), max_size=5).map(
+    lambda rows: "\n".join(",".join(r) for r in [PAYROLL_HEADER, *rows]))))
+@FUZZ
+def test_payroll_import_upload(world, sign_in, body):
+    import io
+
+    from app.models.payroll import PayrollLine
+
+    client = sign_in(world.user(Role.HR))
+    before = _count(PayrollLine)
+    response = client.post("/imports/", data={"kind": "payroll",
+                                              "file": (io.BytesIO(body.encode("utf-8", "replace")), "pay.csv")},
+                           content_type="multipart/form-data")
+    _check(response, PayrollLine, before)
+
+
+@given(period=st.one_of(TEXT, st.sampled_from(["2026-10", "October 2026", "13/2026", "Oct-99"])),
+       gross=NUMBER, ni=NUMBER, pension=NUMBER)
+@FUZZ
+def test_payroll_import_amounts(world, sign_in, period, gross, ni, pension):
+    """A real person's row with any period and amounts: imported whole, or refused with a message."""
+    import csv
+    import io
+
+    from app.models.payroll import PayrollLine
+
+    client = sign_in(world.user(Role.HR))
+    text = io.StringIO()
+    csv.writer(text).writerows([PAYROLL_HEADER, [world.me.ref, period, gross, ni, pension]])
+    before = _count(PayrollLine)
+    response = client.post("/imports/", data={"kind": "payroll",
+                                              "file": (io.BytesIO(text.getvalue().encode("utf-8", "replace")),
+                                                       "pay.csv")},
+                           content_type="multipart/form-data")
+    assert response.status_code != 500
+    assert _count(PayrollLine) in (before, before + 1)
+    db.session.execute(delete(PayrollLine))
+    db.session.commit()
 
 
 @FUZZ
