@@ -192,8 +192,10 @@ def apply_award(rows: list[AwardRow], *, effective_from: date, actor) -> None:
 def add_grade_point(grade: Grade, *, point: int, annual_pence: int, effective_from: date, actor) -> GradePoint:
     """A point on a grade and its salary from a date (a new point, or a new amount for one).
 
-    :raises SetupError: for a point and date that already have an amount.
+    :raises SetupError: for no salary, or a point and date that already have an amount.
     """
+    if annual_pence <= 0:
+        raise SetupError("annual", "Enter an annual salary of more than £0")
     if any(p.point == point and p.effective_from == effective_from for p in grade.points):
         raise SetupError("effective_from", f"Point {point} of {grade.code} already has an amount from "
                                            f"{long_date(effective_from)}")

@@ -159,6 +159,9 @@ def test_grade_points_and_an_hourly_rate_are_kept_on_screens(world, sign_in, cli
     again = client.post(f"/establishment/grades/{grade.id}/points/new", data={
         "point": "5", "annual": "22,000", "effective_from": _day(date(2026, 4, 1))})
     assert error_messages(again) == ["Point 5 of S1 already has an amount from 1 April 2026"]
+    nothing = client.post(f"/establishment/grades/{grade.id}/points/new", data={
+        "point": "6", "annual": "0", "effective_from": _day(date(2026, 4, 1))})
+    assert error_messages(nothing) == ["Enter an annual salary of more than £0"]
     assert client.post(f"/establishment/grades/{grade.id}/hourly-rates/new", data={
         "rate": "13.50", "effective_from": _day(date(2026, 4, 1))}).status_code == 302
     text = page(client.get("/establishment/grades")).get_text(" ", strip=True)
