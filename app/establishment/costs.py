@@ -34,6 +34,7 @@ from .payroll import (
     is_enrolled,
     monthly_salary,
     penny,
+    sessional_pay,
 )
 from .points import change_days, is_placed
 from .points import point_on as person_point_on
@@ -315,8 +316,8 @@ def person_month(contracts: Sequence[Contract], month: date, *, left_on: date | 
             per_hour = Decimal(rate.pence_per_hour) if rate else hourly_rate(band) if band else None
             if per_hour is None:
                 continue
-            earned = penny(Decimal(sessional_minutes.get(contract.id, 0)) / 60 * per_hour)
-            accrued = penny(Decimal(earned) * provider.holiday_accrual_bp / 10000)
+            earned, accrued = sessional_pay(sessional_minutes.get(contract.id, 0), per_hour,
+                                            provider.holiday_accrual_bp)
         else:
             annual = (salary_at(grade, contract.placements, provider.increment_on, point_day=first, price_day=first)
                       if is_placed(contract) else None) or (band.mid_pence if band else None)

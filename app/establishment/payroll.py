@@ -118,12 +118,17 @@ def salaried_month(annual_pence: int | Decimal, month: date, first: date, last: 
                      employer_pension(pay, terms, enrolled=is_enrolled(pay, terms, opted_out=opted_out)))
 
 
+def sessional_pay(minutes: int, pence_per_hour: int | Decimal, holiday_accrual_bp: int) -> tuple[int, int]:
+    """A month's approved hours at the rate, and the holiday pay accrued on it, to the penny."""
+    pay = penny(Decimal(minutes) / 60 * Decimal(pence_per_hour))
+    return pay, penny(Decimal(pay) * holiday_accrual_bp / 10000)
+
+
 def sessional_month(minutes: int, pence_per_hour: int | Decimal, terms: PayrollTerms, *,
                     opted_out: bool = False) -> MonthCost:
     """A sessional person's pay period: approved hours at the rate, holiday pay accrued on it,
     and employer NI and pension on the two together."""
-    pay = penny(Decimal(minutes) / 60 * Decimal(pence_per_hour))
-    holiday = penny(Decimal(pay) * terms.holiday_accrual_bp / 10000)
+    pay, holiday = sessional_pay(minutes, pence_per_hour, terms.holiday_accrual_bp)
     gross = pay + holiday
     return MonthCost(pay, holiday, employer_ni(gross, terms),
                      employer_pension(gross, terms, enrolled=is_enrolled(gross, terms, opted_out=opted_out)))

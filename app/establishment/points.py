@@ -14,7 +14,7 @@ from datetime import date
 from app.models.establishment import Contract, Grade, PointPlacement
 from app.periods import contract_year_starting
 
-APRIL, ANNIVERSARY = "april", "anniversary"
+APRIL = "april"  # the other choice is "anniversary"
 
 
 def _anniversary(day: date, year: int) -> date:
@@ -53,16 +53,6 @@ def point_on(grade: Grade, placements: Sequence[PointPlacement], day: date, incr
     if placement is None or not amounts:
         return None
     return min(placement.point + len(increment_dates(placement.effective_from, day, increment_on)), max(amounts))
-
-
-def salary_on(grade: Grade, placements: Sequence[PointPlacement], day: date, increment_on: str) -> int | None:
-    """A year's pay in pence at the person's point on a day; None if not placed (or no points)."""
-    point = point_on(grade, placements, day, increment_on)
-    if point is None:
-        return None
-    amounts = grade.points_on(day)
-    below = [p for p in amounts if p <= point]
-    return amounts[max(below)] if below else amounts[min(amounts)]
 
 
 def change_days(grade: Grade, placements: Sequence[PointPlacement], start: date, end: date,
