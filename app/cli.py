@@ -13,6 +13,7 @@ from app.auth.passwords import hash_password, password_problem
 from app.auth.services import unlock
 from app.demo import load_demo
 from app.demo.scale import ScaleLoader
+from app.establishment import ledger
 from app.extensions import db
 from app.hours.summary import differences, rebuild
 from app.imports.cli import group as import_group
@@ -27,27 +28,29 @@ from app.worker import huey, mail_huey
 users = AppGroup("users", help="Manage sign-in accounts.")
 privacy = AppGroup("privacy", help="Personal data: people due to be anonymised.")
 access = AppGroup("access", help="Who may do what: the route and role tables.")
-summaries = AppGroup("summaries", help="The summary tables the return reads (the raw rows stay the truth).")
+summaries = AppGroup("summaries", help="The summary tables and the cost ledger the costed pages read (the raw "
+                     "rows stay the truth).")
 
 
 @summaries.command("rebuild")
 def summaries_rebuild():
     """Count every summary again from the raw rows."""
     rebuild(db.session.connection())
+    ledger.rebuild(db.session)
     db.session.commit()
-    click.echo("Rebuilt hours_month from the approved hours.")
+    click.echo("Rebuilt hours_month from the approved hours, and the cost ledger from a fresh pricing.")
 
 
 @summaries.command("check")
 def summaries_check():
     """Compare the summaries with a fresh count from the raw rows; exit 1 if they differ."""
-    found = differences(db.session.connection())
+    found = differences(db.session.connection()) + ledger.differences(db.session)
     for row in found[:20]:
         click.echo(f"  differs: {row}")
     if found:
         raise click.ClickException(f"{len(found)} summary rows differ from the raw rows: "
                                    "run `flask summaries rebuild`")
-    click.echo("The summaries match the raw rows.")
+    click.echo("The summaries and the cost ledger match the raw rows.")
 
 
 @access.command("routes")

@@ -19,7 +19,7 @@ from app.cli import register_commands
 from app.council.routes import bp as council_bp
 from app.council.services import council_name
 from app.delivery.routes import bp as delivery_bp
-from app.establishment import contract_routes, setup_routes
+from app.establishment import contract_routes, ledger, setup_routes
 from app.establishment.routes import bp as establishment_bp
 from app.expenses import payment_routes
 from app.expenses.routes import bp as expenses_bp
@@ -45,9 +45,10 @@ from app.views import same_filters
 from config import config_for
 
 # What the app is made of beyond its blueprints: the whole schema (for Alembic and relationships),
-# hours_month's listeners (they keep it in step with every change to hours), and the modules
-# that add views to a blueprint defined beside them (Flask adds a view when its module loads).
-SCHEMA = (models, summary)
+# hours_month's and the cost ledger's listeners (they keep each in step with every change that
+# moves it), and the modules that add views to a blueprint defined beside them (Flask adds a view
+# when its module loads).
+SCHEMA = (models, summary, ledger)
 VIEW_MODULES = (contract_routes, setup_routes, payment_routes, activity_routes, register_routes, catalogue_routes)
 
 CSP = {

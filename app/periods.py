@@ -75,6 +75,17 @@ def month_end(day: date) -> date:
     return date(day.year, day.month, monthrange(day.year, day.month)[1])
 
 
+def months_in(start: date, end: date) -> Decimal:
+    """How many months [start, end] covers, a part month counted by its calendar days (1 to 15
+    April is 0.5): a year's budget is spent a twelfth a month, as payroll pays it."""
+    total, first = Decimal(0), start
+    while first <= end:
+        last = min(month_end(first), end)
+        total += Decimal((last - first).days + 1) / month_end(first).day
+        first = last + timedelta(days=1)
+    return total
+
+
 def month_of(day: date) -> Window:
     return date(day.year, day.month, 1), month_end(day)
 

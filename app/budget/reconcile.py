@@ -6,14 +6,13 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date
 
-from sqlalchemy import or_, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import selectinload
 
-from app.establishment.costs import on_cost_rules, person_month
 from app.establishment.payroll import MonthCost
 from app.extensions import db
 from app.formatting import hours as hours_text
-from app.models.establishment import Contract, PensionOptOut, Post
+from app.models.establishment import Contract, CostMonth, Post
 from app.models.payroll import PayrollLine
 from app.models.people import Person
 from app.periods import month_end
@@ -91,25 +90,30 @@ def _row(person: Person, line: PayrollLine | None, cost: MonthCost | None, held:
     return row
 
 
+def ledger_month(provider_id: int, month: date) -> dict[int, MonthCost]:
+    """Each person's month from the cost ledger: pay, holiday pay, employer NI and pension (a
+    grade's flat on-cost counted with NI, where the provider has no statutory rule)."""
+    return {person_id: MonthCost(int(pay), int(holiday), int(ni) + int(flat), int(pension))
+            for person_id, pay, holiday, ni, pension, flat in db.session.execute(
+                select(CostMonth.person_id, func.sum(CostMonth.pay_pence), func.sum(CostMonth.holiday_pence),
+                       func.sum(CostMonth.ni_pence), func.sum(CostMonth.pension_pence),
+                       func.sum(CostMonth.flat_on_cost_pence))
+                .where(CostMonth.provider_id == provider_id, CostMonth.month == month)
+                .group_by(CostMonth.person_id))}
+
+
 def reconciliation(provider_id: int, month: date) -> list[PersonMonth]:
     """Each person payroll paid, or Pathway expected to be paid, in a month: payroll beside
     Pathway's estimate and the reasons for any difference it can name."""
     from_day, to_day = month, month_end(month)
     contracts = _month_contracts(provider_id, month)
-    rules = on_cost_rules(provider_id)
     minutes_of: dict[int, int] = defaultdict(int)
-    by_contract: dict[int, int] = defaultdict(int)
     held: dict[int, list[Contract]] = defaultdict(list)
     for contract in contracts:
         held[contract.person_id].append(contract)
     for contract, _month, _priced_on, minutes in sessional_minutes(contracts, from_day, to_day):
         minutes_of[contract.person_id] += minutes
-        by_contract[contract.id] += minutes
-    opted_out = set(db.session.scalars(select(PensionOptOut.person_id).where(
-        PensionOptOut.person_id.in_(list(held)), PensionOptOut.opted_out_on <= to_day))) if held else set()
-    estimate = {person_id: person_month(mine, month, left_on=mine[0].person.left_on, sessional_minutes=by_contract,
-                                        opted_out=person_id in opted_out, rules=rules)
-                for person_id, mine in held.items()}
+    estimate = ledger_month(provider_id, month)
     paid = {line.person_id: line for line in db.session.scalars(
         select(PayrollLine).where(PayrollLine.provider_id == provider_id, PayrollLine.period == month)
         .options(selectinload(PayrollLine.person)))}

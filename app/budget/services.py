@@ -6,7 +6,6 @@ query's rows, because pricing a contract pro rata across pay awards is date
 arithmetic per contract (a provider has tens of contracts, not thousands).
 """
 
-from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
@@ -21,12 +20,11 @@ from app.establishment.costs import (
     frozen_terms,
     on_cost_rules,
     pence,
-    person_month,
     sessional_cost_on,
     terms_on,
 )
 from app.establishment.payroll import after_employment_allowance
-from app.establishment.services import budget_row, contract_years_for, load_contract_year, year_containing
+from app.establishment.services import area_budgets, budget_row, contract_years_for, load_contract_year, year_containing
 from app.extensions import db
 from app.hours.rules import fte_used
 from app.models.establishment import (
@@ -34,6 +32,7 @@ from app.models.establishment import (
     BudgetLineKind,
     Contract,
     ContractYear,
+    CostMonth,
     EmploymentAllowance,
     Grade,
     Post,
@@ -107,6 +106,8 @@ class Monitor:
     payroll_months: set[date] = field(default_factory=set)
     # Employment Allowance set against each month's employer NI, from April until used up.
     allowance: dict[date, int] = field(default_factory=dict)
+    # Why some contracts' months cannot be priced (no pay point or rate on the day), from the ledger.
+    unpriced: list[str] = field(default_factory=list)
 
     @property
     def allowance_actual(self) -> int:
@@ -190,69 +191,66 @@ def sessional_minutes(contracts: list[Contract], start: date, end: date):
     return rows
 
 
-def actual_estimates(contracts: list[Contract], sessional_rows, *, year: ContractYear, today: date,
-                     months: list[date]) -> dict[tuple[int, date], int]:
-    """Pathway's estimate of each contract's pay cost in each month of the year to date, in pence:
-    salaried contracts pro rata by days, sessional ones their approved hours."""
-    to_date = min(today, year.ends_on)
-    rules = on_cost_rules(year.provider_id)
-    estimates: dict[tuple[int, date], int] = {}
-    for contract in contracts:
-        for month in months:
-            first, last = max(month, year.starts_on), min(month_end(month), to_date)
-            if first <= last and not contract.is_sessional:
-                estimates[(contract.id, month)] = pence(contract_cost(contract, first, last,
-                                                                      left_on=contract.person.left_on))
-    for contract, month, priced_on, minutes in sessional_rows:
-        cost = pence(sessional_cost_on(minutes, contract.post.grade, priced_on, terms_on(rules, priced_on)))
-        estimates[(contract.id, month)] = estimates.get((contract.id, month), 0) + cost
-    return estimates
+def ledger_costs(provider_id: int, months: list[date]) -> dict[tuple[int, date], int]:
+    """Each contract's cost in each month from the cost ledger (app.establishment.ledger): pay,
+    holiday pay, employer NI and pension as payroll works them, in pence."""
+    if not months:
+        return {}
+    total = (CostMonth.pay_pence + CostMonth.holiday_pence + CostMonth.ni_pence + CostMonth.pension_pence
+             + CostMonth.flat_on_cost_pence)
+    return {(contract_id, month): int(pence_total) for contract_id, month, pence_total in db.session.execute(
+        select(CostMonth.contract_id, CostMonth.month, total)
+        .where(CostMonth.provider_id == provider_id, CostMonth.month.between(months[0], months[-1])))}
+
+
+def paid_months(months: list[date], today: date) -> list[date]:
+    """The months payroll has paid by ``today``: those that have ended. The month under way is
+    still to be paid (committed), as payroll pays at the month's end."""
+    return [month for month in months if month_end(month) <= today]
 
 
 def _price_pay_line(figures: LineFigures, contracts: list[Contract], sessional_rows, *,
-                    year: ContractYear, today: date, months: list[date], actuals: dict) -> None:
-    """Fill actual by month (payroll's figures where imported, Pathway's estimate elsewhere) and
-    committed for one pay line from its contracts, and the same forecast at the pay points the
-    budget was priced at (so price and volume can be told apart)."""
+                    year: ContractYear, today: date, months: list[date], actuals: dict, ledger: dict) -> None:
+    """Fill actual by month (payroll's figures where imported, the ledger elsewhere) and committed
+    (the ledger's months still to be paid) for one pay line from its contracts, and the same
+    forecast at the pay points the budget was priced at (so price and volume can be told apart)."""
+    paid = set(paid_months(months, today))
     to_date = min(today, year.ends_on)
     at_budget = 0
     rules = on_cost_rules(year.provider_id)
     budget_rules = frozen_rules(rules, year.pay_basis_on)
-    sessional_actual = 0
+    sessional_so_far = 0
     for contract in contracts:
         left = contract.person.left_on
         for month in months:
-            cost = actuals.get((contract.id, month), 0)
-            figures.by_month[month] = figures.by_month.get(month, 0) + cost
-            if contract.is_sessional:
-                sessional_actual += cost
+            if month in paid:
+                cost = actuals.get((contract.id, month), 0)
+                figures.by_month[month] = figures.by_month.get(month, 0) + cost
+            else:
+                cost = ledger.get((contract.id, month), 0)
+                if not contract.is_sessional or month <= today:
+                    figures.committed += cost
+            if contract.is_sessional and month <= today:
+                sessional_so_far += cost
             first, last = max(month, year.starts_on), min(month_end(month), to_date)
             if first <= last:
                 at_budget += pence(contract_cost(contract, first, last, left_on=left, rules=budget_rules,
                                                  points=frozen_terms(contract, year.pay_basis_on, first)))
-        if today < year.ends_on:
-            running_on = contract.ends_on is None or contract.ends_on > today
-            if running_on and not contract.is_sessional:
-                figures.committed += pence(_committed_cost(contract, today, year.ends_on, left))
-                start = max(today + timedelta(days=1), contract.starts_on)
-                at_budget += pence(contract_cost(contract, start, year.ends_on, left_on=left, rules=budget_rules,
-                                                 points=frozen_terms(contract, year.pay_basis_on, start)))
+        if today < year.ends_on and not contract.is_sessional and (contract.ends_on is None
+                                                                    or contract.ends_on > today):
+            start = max(today + timedelta(days=1), contract.starts_on)
+            at_budget += pence(contract_cost(contract, start, year.ends_on, left_on=left, rules=budget_rules,
+                                             points=frozen_terms(contract, year.pay_basis_on, start)))
     sessional_at_budget = 0
-    for contract, _month, _priced_on, minutes in sessional_rows:
+    for contract, _month, _priced_on, minutes in sessional_rows:  # with holiday pay, as the ledger has it
+        holiday = 1 + Decimal(contract.post.provider.holiday_accrual_bp) / 10000
         sessional_at_budget += pence(sessional_cost_on(minutes, contract.post.grade, year.pay_basis_on,
-                                                    terms_on(rules, year.pay_basis_on)))
+                                                    terms_on(rules, year.pay_basis_on)) * holiday)
     # Sessional hours have no contract to commit: project them at the run rate so far.
-    figures.committed += run_rate_projection(sessional_actual, year, today)
+    figures.committed += run_rate_projection(sessional_so_far, year, today)
     figures.actual = sum(figures.by_month.values())
     figures.forecast_at_budget_prices = (at_budget + sessional_at_budget
                                          + run_rate_projection(sessional_at_budget, year, today))
-
-
-def _committed_cost(contract: Contract, today: date, year_end: date, left: date | None) -> Decimal:
-    """Cost from tomorrow to year end at the terms in force today (no future award assumed)."""
-    start = max(today + timedelta(days=1), contract.starts_on)
-    return contract_cost(contract, start, year_end, left_on=left, points=frozen_terms(contract, today, start),
-                         rules=frozen_rules(on_cost_rules(contract.post.provider_id), today))
 
 
 def build_monitor(year: ContractYear, *, today: date, area_id: int | None = None) -> Monitor:
@@ -263,9 +261,9 @@ def build_monitor(year: ContractYear, *, today: date, area_id: int | None = None
     # before an area's are picked out.
     everyone = _contracts(all_posts, year.starts_on, year.ends_on)
     sessional_all = sessional_minutes(everyone, year.starts_on, min(today, year.ends_on))
-    actuals, payroll_months = with_payroll(
-        actual_estimates(everyone, sessional_all, year=year, today=today, months=months), everyone,
-        provider_id=year.provider_id, months=[m for m in months if m <= min(today, year.ends_on)])
+    ledger = ledger_costs(year.provider_id, months)
+    actuals, payroll_months = with_payroll(ledger, everyone, provider_id=year.provider_id,
+                                           months=paid_months(months, today))
     contracts = [c for c in everyone if _in_area(c.post, area_id)]
     sessional = [row for row in sessional_all if _in_area(row[0].post, area_id)]
     lines = []
@@ -274,12 +272,12 @@ def build_monitor(year: ContractYear, *, today: date, area_id: int | None = None
         posts = [p for p in line.posts if _in_area(p, area_id)]
         if area_id is not None and not posts:
             continue
-        figures = LineFigures(line=line, budget=_line_budget(line, posts, year, area_id))
+        figures = LineFigures(line=line, budget=_line_budget(line, year, area_id))
         if line.kind == BudgetLineKind.PAY:
             post_ids = {p.id for p in posts}
             _price_pay_line(figures, [c for c in contracts if c.post_id in post_ids],
                             [r for r in sessional if r[0].post_id in post_ids],
-                            year=year, today=today, months=months, actuals=actuals)
+                            year=year, today=today, months=months, actuals=actuals, ledger=ledger)
         elif line.kind in NON_PAY_SOURCES:
             _fill_non_pay(figures, NON_PAY_SOURCES[line.kind], year, today, area_id)
         for found in by_line:
@@ -290,46 +288,43 @@ def build_monitor(year: ContractYear, *, today: date, area_id: int | None = None
             figures.committed += committed
         lines.append(figures)
     funding = sum(f.amount_pence for f in year.funding)
-    allowance = employment_allowance(year, everyone, sessional_all, months) if area_id is None else {}
-    return Monitor(year, today, area_id, lines, months, funding, payroll_months, allowance)
+    allowance = employment_allowance(year, months) if area_id is None else {}
+    return Monitor(year, today, area_id, lines, months, funding, payroll_months, allowance,
+                   unpriced_reasons(year.provider_id, months))
 
 
-def employment_allowance(year: ContractYear, contracts: list[Contract], sessional_rows,
-                         months: list[date]) -> dict[date, int]:
+def unpriced_reasons(provider_id: int, months: list[date]) -> list[str]:
+    """Each distinct reason the ledger could not price a contract's month in these months."""
+    if not months:
+        return []
+    return list(db.session.scalars(
+        select(CostMonth.unpriced).where(CostMonth.provider_id == provider_id, CostMonth.unpriced.is_not(None),
+                                         CostMonth.month.between(months[0], months[-1]))
+        .distinct().order_by(CostMonth.unpriced)))
+
+
+def employment_allowance(year: ContractYear, months: list[date]) -> dict[date, int]:
     """The provider's Employment Allowance for the tax year the contract year starts in, set
-    against each month's employer NI (worked per person per month, as payroll does) from the
-    first month until it is used up. Nothing where its on-costs are a flat percentage."""
+    against each month's employer NI (the ledger's, worked per person per month as payroll does)
+    from the first month until it is used up. Nothing where its on-costs are a flat percentage."""
     allowance = db.session.scalar(select(EmploymentAllowance.amount_pence).where(
         EmploymentAllowance.provider_id == year.provider_id, EmploymentAllowance.tax_year == year.starts_on.year))
-    if not allowance:
+    if not allowance or not months:
         return {}
-    rules = on_cost_rules(year.provider_id)
-    minutes: dict[tuple[int, date], int] = defaultdict(int)
-    for contract, month, _priced_on, worked in sessional_rows:
-        minutes[(contract.id, month)] += worked
-    ni = []
-    for month in months:
-        held: dict[int, list[Contract]] = defaultdict(list)
-        for contract in contracts:
-            if contract.starts_on <= month_end(month) and (contract.ends_on is None or contract.ends_on >= month):
-                held[contract.person_id].append(contract)
-        ni.append(sum(person_month(mine, month, left_on=mine[0].person.left_on,
-                                   sessional_minutes={c.id: minutes[(c.id, month)] for c in mine},
-                                   opted_out=False, rules=rules).employer_ni
-                      for mine in held.values()) if terms_on(rules, month) is not None else 0)
+    by_month = dict(db.session.execute(
+        select(CostMonth.month, func.sum(CostMonth.ni_pence))
+        .where(CostMonth.provider_id == year.provider_id, CostMonth.month.between(months[0], months[-1]))
+        .group_by(CostMonth.month)).all())
+    ni = [int(by_month.get(month) or 0) for month in months]
     return {month: before - after for month, before, after in zip(months, ni, after_employment_allowance(
         ni, allowance), strict=True) if before != after}
 
 
-def _line_budget(line: BudgetLine, posts: list[Post], year: ContractYear, area_id) -> int:
-    if area_id is None or line.kind != BudgetLineKind.PAY:
-        if area_id is not None and line.posts:
-            # A non-pay line tied to posts (volunteer expenses) is shared by FTE.
-            share = sum(Decimal(p.budgeted_fte) for p in posts) / sum(
-                Decimal(p.budgeted_fte) for p in line.posts)
-            return pence(Decimal(line.amount_pence or 0) * share)
+def _line_budget(line: BudgetLine, year: ContractYear, area_id) -> int:
+    """The line's budget, or an area's share of it (the areas add up to the line to the penny)."""
+    if area_id is None or not line.posts:
         return budget_row(line, year.pay_basis_on).annual_pence
-    return budget_row(line, year.pay_basis_on, posts=posts).annual_pence
+    return area_budgets(line, year.pay_basis_on).get(area_id, 0)
 
 
 def _fill_non_pay(figures: LineFigures, source: NonPaySource, year: ContractYear, today: date,

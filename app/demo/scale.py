@@ -9,6 +9,7 @@ from datetime import UTC, date, datetime, time, timedelta
 
 from sqlalchemy import insert, select, text
 
+from app.establishment import ledger
 from app.extensions import db
 from app.hours.summary import recount_people
 from app.models.certificates import Certificate, CertificateKind
@@ -44,8 +45,9 @@ def _bulk(model, rows: list[dict]) -> None:
 
 def _copy(model, rows: list[dict]) -> None:
     """PostgreSQL's COPY, several times quicker than INSERTs for millions of rows. COPY is not
-    an ORM statement, so the hours summary is recounted here for the people it touched, in the
-    same transaction (app.hours.summary does that itself for every other way of writing)."""
+    an ORM statement, so the hours summary is recounted, and the cost ledger priced, here for the
+    people it touched, in the same transaction (app.hours.summary and app.establishment.ledger do
+    that themselves for every other way of writing)."""
     columns = list(rows[0])
     cursor = db.session.connection().connection.driver_connection.cursor()
     with cursor.copy(f"COPY {model.__tablename__} ({', '.join(columns)}) FROM STDIN") as copy:
@@ -53,6 +55,8 @@ def _copy(model, rows: list[dict]) -> None:
             copy.write_row([v.value if isinstance(v, enum.Enum) else v for v in row.values()])
     if model is HoursEntry:
         recount_people(db.session.connection(), (row["person_id"] for row in rows))
+    if model in (HoursEntry, Contract):
+        ledger.write_people(db.session, {row["person_id"] for row in rows})
 
 
 def _bulk_returning(model, rows: list[dict]) -> list[int]:

@@ -22,19 +22,12 @@ from app.models.establishment import (
     PointPlacement,
     fte_of_weekly_hours,
 )
-from app.periods import contract_year_start, contract_year_starting, month_end
+from app.periods import contract_year_start, contract_year_starting
 
 from .payroll import (
     ALL_PAY,
     QUALIFYING,
-    MonthCost,
     PayrollTerms,
-    employer_ni,
-    employer_pension,
-    is_enrolled,
-    monthly_salary,
-    penny,
-    sessional_pay,
 )
 from .points import change_days, is_placed
 from .points import point_on as person_point_on
@@ -272,13 +265,17 @@ def on_cost_rules(provider_id: int | None):
     where it has any, otherwise the council's. Asked once per provider per request."""
     cache = g.setdefault("_on_cost_rules", {})
     if provider_id not in cache:
-        rows = db.session.scalars(select(OnCostRule).where(
-            (OnCostRule.provider_id == provider_id) | OnCostRule.provider_id.is_(None))
-            .order_by(OnCostRule.effective_from)).all()
-        own = [r for r in rows if r.provider_id is not None]
-        cache[provider_id] = [(r.effective_from, _terms(r) if r.method == "statutory" else None)
-                              for r in (own or rows)]
+        cache[provider_id] = on_cost_rules_uncached(db.session, provider_id)
     return cache[provider_id]
+
+
+def on_cost_rules_uncached(session, provider_id: int | None):
+    """The provider's on-cost rules read afresh (as the ledger does, mid-transaction)."""
+    rows = session.scalars(select(OnCostRule).where(
+        (OnCostRule.provider_id == provider_id) | OnCostRule.provider_id.is_(None))
+        .order_by(OnCostRule.effective_from)).all()
+    own = [r for r in rows if r.provider_id is not None]
+    return [(r.effective_from, _terms(r) if r.method == "statutory" else None) for r in (own or rows)]
 
 
 def _terms(rule: OnCostRule) -> OnCostTerms:
@@ -292,47 +289,3 @@ def _terms(rule: OnCostRule) -> OnCostTerms:
 
 def forget_on_cost_rules() -> None:
     g.pop("_on_cost_rules", None)
-
-
-def person_month(contracts: Sequence[Contract], month: date, *, left_on: date | None,
-                 sessional_minutes: dict[int, int], opted_out: bool, rules: Rules) -> MonthCost:
-    """One person's pay period as payroll works it: each salaried contract's twelfth (prorated for a
-    part month) at their point or the grade's mid-point, each sessional contract's hours at its
-    rate with holiday pay, then employer NI and pension on their month's pay together (or each
-    grade's flat on-cost where the provider has no statutory rule)."""
-    last_day = month_end(month)
-    pay = holiday = 0
-    flat = Decimal(0)
-    terms = terms_on(rules, month)
-    for contract in contracts:
-        grade, provider = contract.post.grade, contract.post.provider
-        first = max(month, contract.starts_on)
-        last = min(d for d in (last_day, contract.ends_on, left_on) if d is not None)
-        if grade is None or last < first:
-            continue
-        band = grade.pay_point_on(first)
-        if contract.is_sessional:
-            rate = grade.hourly_rate_on(first)
-            per_hour = Decimal(rate.pence_per_hour) if rate else hourly_rate(band) if band else None
-            if per_hour is None:
-                continue
-            earned, accrued = sessional_pay(sessional_minutes.get(contract.id, 0), per_hour,
-                                            provider.holiday_accrual_bp)
-        else:
-            annual = (salary_at(grade, contract.placements, provider.increment_on, point_day=first, price_day=first)
-                      if is_placed(contract) else None) or (band.mid_pence if band else None)
-            if annual is None:
-                continue
-            earned = monthly_salary(Decimal(annual) * fte_of_weekly_hours(contract.weekly_hours), month, first,
-                                    last, provider.pay_proration)
-            accrued = 0
-        pay, holiday = pay + earned, holiday + accrued
-        flat += Decimal(earned + accrued) * (band.on_cost_bp if band else 0) / 10000
-    if terms is None:
-        return MonthCost(pay, holiday, penny(flat), 0)
-    proration = contracts[0].post.provider.pay_proration if contracts else "calendar"
-    payroll_terms = terms.for_payroll(proration=proration, holiday_accrual_bp=0)
-    gross = pay + holiday
-    return MonthCost(pay, holiday, employer_ni(gross, payroll_terms),
-                     employer_pension(gross, payroll_terms,
-                                      enrolled=is_enrolled(gross, payroll_terms, opted_out=opted_out)))

@@ -2,7 +2,7 @@
 
 from dataclasses import dataclass
 from datetime import date
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import ROUND_FLOOR, ROUND_HALF_UP, Decimal
 from functools import lru_cache
 
 from sqlalchemy import func, select
@@ -109,6 +109,37 @@ def budget_row(line: BudgetLine, pay_basis_on: date, *, posts: list[Post] | None
         annual_pence=pence,
         problem=problem,
     )
+
+
+def share_out(total: int, weights: dict) -> dict:
+    """``total`` pence shared in proportion to ``weights``, each share whole pence, the pennies
+    rounding leaves going to the largest remainders: the shares always add up to the total."""
+    whole = sum(weights.values(), Decimal(0))
+    if not weights:
+        return {}
+    if whole <= 0:
+        weights, whole = dict.fromkeys(weights, Decimal(1)), Decimal(len(weights))
+    exact = {key: Decimal(total) * Decimal(weight) / whole for key, weight in weights.items()}
+    shares = {key: int(value.to_integral_value(rounding=ROUND_FLOOR)) for key, value in exact.items()}
+    left = total - sum(shares.values())
+    for key in sorted(exact, key=lambda k: (shares[k] - exact[k], str(k)))[:left]:
+        shares[key] += 1
+    return shares
+
+
+def area_budgets(line: BudgetLine, pay_basis_on: date) -> dict[int | None, int]:
+    """A line's budget shared across the areas of its posts, so the areas add up to the line to
+    the penny: a pay line by each area's cost before the line is rounded, a non-pay line tied to
+    posts by their budgeted FTE."""
+    whole = budget_row(line, pay_basis_on)
+    weights: dict[int | None, Decimal] = {}
+    for post in line.posts:
+        if line.kind == BudgetLineKind.PAY:
+            weight = Decimal(0) if whole.problem else post_annual_cost_pence(post, pay_basis_on)
+        else:
+            weight = Decimal(str(post.budgeted_fte or 0))
+        weights[post.area_id] = weights.get(post.area_id, Decimal(0)) + weight
+    return share_out(whole.annual_pence, weights)
 
 
 def load_contract_year(year_id: int) -> ContractYear | None:

@@ -3,7 +3,7 @@ may see, each linking to the list that holds it. Parents also see what happened 
 sent (sent back, paid, a new certificate): the same news their email brings, always here."""
 
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
 from flask import url_for
 from sqlalchemy import distinct, func, select
@@ -20,10 +20,12 @@ from app.models.auth import User
 from app.models.certificates import Certificate
 from app.models.expenses import ClaimStatus, ExpenseClaim, ExpenseLine, LineStatus
 from app.models.hours import HoursEntry, HoursStatus
+from app.models.jobs import Job, JobStatus
+from app.models.payroll import PayrollLine
 from app.models.people import Person, Provider
 from app.models.returns import ReturnSubmission
 from app.models.training import Recommendation
-from app.periods import quick_picks
+from app.periods import day_before, month_of, quick_picks
 from app.training.queries import DUE_WITHIN_DAYS, compliance, overdue_or_due
 
 RECENT_DAYS = 30
@@ -118,7 +120,34 @@ def for_staff(user, *, today: date) -> list[Todo]:
     items = [Todo(f"{plural(count, *words)} {what}", href, link) for count, words, what, href, link in queues if count]
     items.extend(_training_and_checks(user, today=today))
     items.extend(_return_due(user, today=today))
+    items.extend(_imports(user, today=today))
+    items.extend(_failed_jobs(user, today=today))
     return items
+
+
+def _imports(user, *, today: date) -> list[Todo]:
+    """Last month's payroll, once a provider imports payroll at all, until it is imported."""
+    if not has_role_for(user, "import_data") or user.provider_id is None:
+        return []
+    last_month = month_of(day_before(month_of(today)[0]))[0]
+    mine = PayrollLine.provider_id == user.provider_id
+    if not _count(select(func.count(PayrollLine.id)).where(mine)):
+        return []  # this provider does not import payroll
+    if _count(select(func.count(PayrollLine.id)).where(mine, PayrollLine.period == last_month)):
+        return []
+    return [Todo(f"Payroll for {last_month:%B %Y} has not been imported", url_for("imports.upload"),
+                 "Import it")]
+
+
+def _failed_jobs(user, *, today: date) -> list[Todo]:
+    """Long work the user asked for in the last few weeks that failed, newest first, each by name."""
+    since = datetime.combine(today - timedelta(days=RECENT_DAYS), time.min, tzinfo=UTC)
+    failed = db.session.scalars(select(Job).where(Job.requested_by_id == user.id, Job.status == JobStatus.FAILED,
+                                                  Job.created_at >= since)
+                                .order_by(Job.created_at.desc()).limit(5))
+    return [Todo(f"{job.result_name or job.kind.replace('_', ' ').capitalize()} failed on "
+                 f"{long_date(job.created_at)}", url_for("jobs.progress", job_id=job.id),
+                 "See what happened and try again", urgent=True) for job in failed]
 
 
 def _training_and_checks(user, *, today: date) -> list[Todo]:

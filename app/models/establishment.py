@@ -374,3 +374,45 @@ class PensionOptOut(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     person_id: Mapped[int] = mapped_column(ForeignKey("person.id", ondelete="CASCADE"), index=True)
     opted_out_on: Mapped[date] = mapped_column(Date)
+
+
+class CostMonth(db.Model):
+    """One contract's cost in one month, as payroll works it: pay, holiday pay, employer NI,
+    employer pension (or the grade's flat on-cost), and the point or rate it was priced at.
+
+    The cost ledger every costed page reads. Kept in step with contracts, points, awards,
+    on-cost rules, approved sessional hours and pay settings by app.establishment.ledger, in the
+    same transaction as the change; rebuilt by `flask ledger rebuild`. Nothing else writes here.
+    A month a contract cannot be priced in (no pay point or rate on the day) has zero amounts
+    and says why in ``unpriced``.
+    """
+
+    __tablename__ = "cost_month"
+    __table_args__ = (
+        Index("ix_cost_month_post_month", "post_id", "month"),
+        Index("ix_cost_month_provider_month", "provider_id", "month"),
+        Index("ix_cost_month_person", "person_id"),
+    )
+
+    contract_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    month: Mapped[date] = mapped_column(Date, primary_key=True)
+    provider_id: Mapped[int] = mapped_column(Integer)
+    person_id: Mapped[int] = mapped_column(Integer)
+    post_id: Mapped[int] = mapped_column(Integer)
+    area_id: Mapped[int | None] = mapped_column(Integer)  # the post's area, if it has one
+    is_sessional: Mapped[bool] = mapped_column(Boolean)
+    # The contract's days in the month (its first to last day there), and approved sessional minutes.
+    first_day: Mapped[date] = mapped_column(Date)
+    last_day: Mapped[date] = mapped_column(Date)
+    minutes: Mapped[int] = mapped_column(Integer)
+    pay_pence: Mapped[int] = mapped_column(Integer)
+    holiday_pence: Mapped[int] = mapped_column(Integer)
+    ni_pence: Mapped[int] = mapped_column(Integer)
+    pension_pence: Mapped[int] = mapped_column(Integer)
+    flat_on_cost_pence: Mapped[int] = mapped_column(Integer)
+    basis: Mapped[str] = mapped_column(String(120))
+    unpriced: Mapped[str | None] = mapped_column(String(200))
+
+    @property
+    def total_pence(self) -> int:
+        return self.pay_pence + self.holiday_pence + self.ni_pence + self.pension_pence + self.flat_on_cost_pence

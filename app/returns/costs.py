@@ -1,34 +1,27 @@
 """Pay and non-pay cost, and budget, by budget line for any period, for the return.
 
-Batched across providers: the contract years, their contracts, sessional hours,
-expenses and training are each one query, however many providers there are.
+Batched across providers: the contract years, the cost ledger's months, expenses and training
+are each one query, however many providers there are.
 """
 
 from collections import defaultdict
 from datetime import date
 from decimal import Decimal
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
-from app.budget.services import sessional_minutes
-from app.establishment.costs import on_cost_rules, pence, placed_rates, salaried_cost, sessional_cost_on, terms_on
+from app.establishment.costs import pence
 from app.establishment.services import budget_row
 from app.extensions import db
-from app.models.establishment import (
-    FULL_TIME_HOURS,
-    BudgetLine,
-    BudgetLineKind,
-    Contract,
-    ContractYear,
-    Grade,
-    PointPlacement,
-    Post,
-)
+from app.hours.summary import quarter_months
+from app.models.establishment import BudgetLine, BudgetLineKind, ContractYear, CostMonth, Grade, Post
 from app.models.expenses import ClaimStatus, ExpenseClaim, ExpenseLine, LineStatus
-from app.models.people import Person, Provider
+from app.models.hours import HoursEntry, HoursStatus
+from app.models.people import Person
 from app.models.spending import Spend, SpendStatus
 from app.models.training import TrainingRecord
+from app.periods import months_in
 
 Costs = dict[str, dict[int | None, dict[str, float]]]  # measure -> area -> line name -> GBP
 
@@ -53,73 +46,72 @@ def _window(year: ContractYear, start: date, end: date) -> tuple[date, date]:
 
 
 def _pay(costs: Costs, years: list[ContractYear], start: date, end: date) -> None:
-    """Salaried contracts priced from plain rows (thousands of them); sessional ones from hours.
-    A period across contract years prices each contract within each year it touches, on that
-    year's line, so the whole is the sum of its parts."""
-    lines_of: dict[tuple, list[tuple[ContractYear, BudgetLine]]] = defaultdict(list)
+    """Pay cost from the cost ledger (app.establishment.ledger): whole months summed in SQL, the
+    part months at either edge of the period in proportion (salaried pay by days, sessional pay
+    by the minutes worked in the part), each on the line of the contract year the month falls in,
+    so any period, across 1 April or not, is the sum of its parts."""
+    line_of: dict[tuple[int, int], list[tuple[ContractYear, BudgetLine]]] = defaultdict(list)
     for year in years:
         for line in year.budget_lines:
             if line.kind == BudgetLineKind.PAY:
                 for post in line.posts:
-                    lines_of[(year.provider_id, post.id)].append((year, line))
-    posts = {post.id: post for year in years for line in year.budget_lines for post in line.posts}
-    if lines_of:
-        _salaried_pay(costs, lines_of, posts, start, end)
-        _sessional_pay(costs, lines_of, posts, start, end)
+                    line_of[(year.provider_id, post.id)].append((year, line))
+    if not line_of:
+        return
+    whole, edges = quarter_months(start, end)
+    provider_ids = sorted({provider_id for provider_id, _post in line_of})
+    total = (CostMonth.pay_pence + CostMonth.holiday_pence + CostMonth.ni_pence + CostMonth.pension_pence
+             + CostMonth.flat_on_cost_pence)
+    if whole:
+        first, last = _month_start(whole[0]), _month_start(whole[-1])
+        for provider_id, post_id, area_id, month, pence_total in db.session.execute(
+                select(CostMonth.provider_id, CostMonth.post_id, CostMonth.area_id, CostMonth.month, func.sum(total))
+                .where(CostMonth.provider_id.in_(provider_ids), CostMonth.month.between(first, last))
+                .group_by(CostMonth.provider_id, CostMonth.post_id, CostMonth.area_id, CostMonth.month)):
+            _add_on_line(costs, line_of, (provider_id, post_id), area_id, month, float(pence_total or 0))
+    for edge_first, edge_last in edges:
+        _part_month(costs, line_of, provider_ids, total, edge_first, edge_last)
 
 
-def _salaried_pay(costs: Costs, lines_of: dict, posts: dict, start: date, end: date) -> None:
+def _month_start(key: int) -> date:
+    return date(key // 100, key % 100, 1)
+
+
+def _add_on_line(costs: Costs, line_of: dict, key: tuple[int, int], area_id: int | None, day: date,
+                 pence_value: float) -> None:
+    line = next((line for year, line in line_of.get(key, []) if year.starts_on <= day <= year.ends_on), None)
+    if line is not None:  # otherwise worked outside every contract year that budgets the post
+        _add(costs, "pay_cost", area_id, line.name, pence_value)
+
+
+def _part_month(costs: Costs, line_of: dict, provider_ids: list[int], total, first: date, last: date) -> None:
+    """The ledger's rows for the month holding [first, last], in proportion to the part."""
+    month = date(first.year, first.month, 1)
     rows = db.session.execute(
-        select(Contract.post_id, Contract.weekly_hours, Contract.starts_on, Contract.ends_on, Contract.is_sessional,
-               Person.left_on, Person.id).join(Person, Person.id == Contract.person_id)
-        .where(Contract.post_id.in_(list(posts)), Contract.starts_on <= end,
-               or_(Contract.ends_on.is_(None), Contract.ends_on >= start))).all()
-    placements = _placements({person_id for *_, person_id in rows})
-    increments = dict(db.session.execute(select(Provider.id, Provider.increment_on).where(
-        Provider.id.in_({post.provider_id for post in posts.values()}))).all())
-    priced: dict[tuple, Decimal] = {}  # many contracts share the same terms: price each once
-    for post_id, hours, starts_on, ends_on, sessional, left_on, person_id in rows:
-        post = posts[post_id]
-        if sessional or post.grade is None:
-            continue
-        placed = post.grade.points and any(p.grade_id == post.grade_id for p in placements.get(person_id, ()))
-        for year, line in lines_of.get((post.provider_id, post_id), []):
-            first, last = _window(year, start, end)
-            first, last = max(first, starts_on), min(d for d in (last, ends_on, left_on) if d is not None)
-            if last < first:
+        select(CostMonth.provider_id, CostMonth.post_id, CostMonth.area_id, CostMonth.person_id,
+               CostMonth.is_sessional, CostMonth.first_day, CostMonth.last_day, CostMonth.minutes, total)
+        .where(CostMonth.provider_id.in_(provider_ids), CostMonth.month == month,
+               CostMonth.first_day <= last, CostMonth.last_day >= first)).all()
+    sessional = [row for row in rows if row.is_sessional and row.minutes]
+    worked: dict[int, list[tuple[date, int]]] = defaultdict(list)
+    if sessional:
+        for person_id, day, minutes in db.session.execute(
+                select(HoursEntry.person_id, HoursEntry.worked_on, func.sum(HoursEntry.minutes))
+                .where(HoursEntry.person_id.in_({row.person_id for row in sessional}),
+                       HoursEntry.status == HoursStatus.APPROVED, HoursEntry.worked_on.between(first, last))
+                .group_by(HoursEntry.person_id, HoursEntry.worked_on)):
+            worked[person_id].append((day, int(minutes)))
+    for row in rows:
+        if row.is_sessional:
+            if not row.minutes:
                 continue
-            key = (post.provider_id, post.grade_id, hours, first, last, person_id if placed else None)
-            if key not in priced:
-                rates = (placed_rates(post.grade, placements[person_id], increments[post.provider_id], first, last)
-                         if placed else post.grade.pay_points)
-                priced[key] = salaried_cost(rates, Decimal(str(hours)) / FULL_TIME_HOURS, first, last,
-                                            on_cost_rules(post.provider_id))
-            _add(costs, "pay_cost", post.area_id, line.name, float(priced[key]))
-
-
-def _placements(person_ids: set[int]) -> dict[int, list[PointPlacement]]:
-    """Each person's placements on grade points, in one query."""
-    found: dict[int, list[PointPlacement]] = defaultdict(list)
-    if person_ids:
-        for placement in db.session.scalars(select(PointPlacement).where(PointPlacement.person_id.in_(person_ids))
-                                            .order_by(PointPlacement.effective_from)):
-            found[placement.person_id].append(placement)
-    return found
-
-
-def _sessional_pay(costs: Costs, lines_of: dict, posts: dict, start: date, end: date) -> None:
-    sessional = list(db.session.scalars(
-        select(Contract).where(Contract.post_id.in_(list(posts)), Contract.is_sessional, Contract.starts_on <= end,
-                               or_(Contract.ends_on.is_(None), Contract.ends_on >= start))
-        .options(selectinload(Contract.post).selectinload(Post.grade).selectinload(Grade.pay_points))))
-    for contract, _month, priced_on, minutes in sessional_minutes(sessional, start, end):
-        line = next((line for year, line in lines_of.get((contract.post.provider_id, contract.post_id), [])
-                     if year.starts_on <= priced_on <= year.ends_on), None)
-        if line is None:
-            continue  # worked outside every contract year that budgets the post
-        cost = sessional_cost_on(minutes, contract.post.grade, priced_on,
-                              terms_on(on_cost_rules(contract.post.provider_id), priced_on))
-        _add(costs, "pay_cost", contract.post.area_id, line.name, float(cost))
+            inside = sum(m for day, m in worked.get(row.person_id, []) if row.first_day <= day <= row.last_day)
+            share = inside / row.minutes
+        else:
+            overlap = (min(last, row.last_day) - max(first, row.first_day)).days + 1
+            share = overlap / ((row.last_day - row.first_day).days + 1)
+        _add_on_line(costs, line_of, (row.provider_id, row.post_id), row.area_id, max(first, row.first_day),
+                     float(row[-1] or 0) * share)
 
 
 def _spend_by_provider_area(kind: BudgetLineKind, provider_ids: list[int], first: date, last: date):
@@ -167,12 +159,13 @@ def _invoices(costs: Costs, years: list[ContractYear], first: date, last: date) 
 
 
 def line_costs(provider_id: int | None, start: date, end: date) -> Costs:
-    """Cost and pro-rata budget by line and area for the period, across the contract years it touches."""
+    """Cost and pro-rata budget by line and area for the period, across the contract years it touches:
+    the budget a twelfth a month (a part month by its days), as the ledger prices pay."""
     costs: Costs = defaultdict(lambda: defaultdict(dict))
     years = _years(provider_id, start, end)
     for year in years:
         first, last = _window(year, start, end)
-        share = Decimal((last - first).days + 1) / Decimal((year.ends_on - year.starts_on).days + 1)
+        share = months_in(first, last) / months_in(year.starts_on, year.ends_on)
         for line in year.budget_lines:
             annual = budget_row(line, year.pay_basis_on).annual_pence
             _add(costs, "budget", None, line.name, float(pence(Decimal(annual) * share)))

@@ -159,8 +159,8 @@ def test_the_monitor_uses_payroll_where_it_has_paid_and_says_so(world, staff, im
     line = next(f for f in monitor.lines if f.line.name == "Area workers")
     # January: what payroll paid Sam and Nina (Pat holds no contract on the line).
     assert line.by_month[date(2027, 1, 1)] == 262_500 + 141_830
-    # December: Pathway's estimate, 24,000 x 1.3 x 31/365.
-    assert line.by_month[date(2026, 12, 1)] == 264_986
+    # December: the ledger's estimate, a twelfth of 24,000 with the 30% on-cost: 2,000 + 600.
+    assert line.by_month[date(2026, 12, 1)] == 260_000
     assert monitor.payroll_months == {date(2027, 1, 1)}
     assert line.actual == sum(line.by_month.values())
     cells = {r.th.get_text(strip=True): r.select("td")[-1].get_text(strip=True)
@@ -174,8 +174,8 @@ def test_undoing_the_import_brings_the_estimate_back(world, staff, imported):
     assert db.session.scalar(select(func.count(PayrollLine.id))) == 0
     line = next(f for f in build_monitor(load_contract_year(staff["year"].id), today=TODAY).lines
                 if f.line.name == "Area workers")
-    # Sam 31 days and Nina 17, each at 24,000 x 1.3 a year.
-    assert line.by_month[date(2027, 1, 1)] == 264_986 + 145_315
+    # Sam a whole month, 2,000 + 600 on-cost; Nina from 15 January, 17/31 of 2,000 = 1,096.77 + 329.03.
+    assert line.by_month[date(2027, 1, 1)] == 260_000 + 109_677 + 32_903
 
 
 def test_the_command_line_import_uses_the_same_rules(world, staff, app, tmp_path):

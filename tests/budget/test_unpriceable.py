@@ -41,6 +41,9 @@ def test_every_costed_page_answers_with_the_line_flagged(world, sign_in, unprice
         assert response.status_code == 200, (role, path, response.status_code)
     shown = client.get("/establishment/").get_data(as_text=True)
     assert "Cannot be priced: no pay point for grade NEW1 on 1 April 2026" in shown
+    if role == Role.HR:  # the monitor reads the ledger, which says which months it could not price
+        monitor = client.get("/budget/").get_data(as_text=True)
+        assert "Some pay cannot be priced: no pay point for grade NEW1 on 1 April 2026" in monitor
 
 
 def test_a_years_pricing_date_can_be_changed_audited_and_the_line_is_priced(world, sign_in, unpriced):

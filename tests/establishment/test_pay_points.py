@@ -169,7 +169,8 @@ def test_grade_points_and_an_hourly_rate_are_kept_on_screens(world, sign_in, cli
 
 
 def test_sessional_hours_cost_the_grades_hourly_rate(world, sign_in, client):
-    """10 approved hours at £13.50 with 30% on-costs: 10 x 13.50 x 1.3 = £175.50, in the monitor and the return."""
+    """10 approved hours at £13.50 = 135.00, holiday pay at 12.07% = 16.29, 30% on-costs on the two = 45.39:
+    £196.68, in the monitor and the return."""
     grade = make_grade("S2", provider=world.provider, mid_pence=2_000_000, effective_from=date(2025, 4, 1))
     post = make_post(provider=world.provider, grade=grade, area=world.south, title="Sessional worker", fte="0.5")
     casual = world.south_person
@@ -181,9 +182,9 @@ def test_sessional_hours_cost_the_grades_hourly_rate(world, sign_in, client):
         "rate": "13.50", "effective_from": _day(date(2026, 4, 1))}).status_code == 302
     figures = next(f for f in build_monitor(load_contract_year(year.id), today=date(2026, 6, 30)).lines
                    if f.line.name == "Sessional workers")
-    assert figures.by_month[date(2026, 6, 1)] == 17_550
+    assert figures.by_month[date(2026, 6, 1)] == 19_668
     costs = line_costs(world.provider.id, date(2026, 6, 1), date(2026, 6, 30))
-    assert round(costs["pay_cost"][world.south.id]["Sessional workers"], 2) == 175.50
+    assert round(costs["pay_cost"][world.south.id]["Sessional workers"], 2) == 196.68
 
 
 def test_the_return_prices_a_placed_person_as_the_monitor_does(world, scale):
@@ -193,7 +194,8 @@ def test_the_return_prices_a_placed_person_as_the_monitor_does(world, scale):
                    if f.line.name == "Area workers")
     assert abs(figures.actual - 3_250_000) <= 12  # point 11 all year (each month rounded to the penny)
     costs = line_costs(world.provider.id, date(2026, 4, 1), date(2027, 3, 31))
-    assert round(costs["pay_cost"][world.south.id]["Area workers"], 2) == 32_500.00
+    # Both read the cost ledger: the same months, rounded to the penny as payroll rounds them.
+    assert round(costs["pay_cost"][world.south.id]["Area workers"] * 100) == figures.actual
     assert contract.id
 
 

@@ -154,3 +154,42 @@ def test_the_coordinator_sees_providers_short_on_delivery(app):
     short = [text for text in todo if " planned sessions in " in text]
     assert short and todo[short[0]].startswith("/delivery/?provider=")
     assert any(text.startswith("0 of 1 provider has submitted the return") for text in todo)  # one provider
+
+
+def test_hr_is_told_when_last_months_payroll_is_not_imported_until_it_is(world, sign_in):
+    from app.models.payroll import PayrollLine
+    from app.periods import month_of
+
+    this_month = month_of(date.today())[0]
+    last_month = month_of(this_month - timedelta(days=1))[0]
+    before = month_of(last_month - timedelta(days=1))[0]
+    client = sign_in(world.user(Role.HR))
+    assert not any(text.startswith("Payroll for") for text, _ in _todo(client))  # never imports payroll
+    line = dict(provider_id=world.provider.id, person_id=world.me.id, gross_pence=100_000, employer_ni_pence=0,
+                employer_pension_pence=0)
+    db.session.add(PayrollLine(period=before, **line))
+    db.session.commit()
+    todo = dict(_todo(client))
+    assert todo[f"Payroll for {last_month:%B %Y} has not been imported"] == "/imports/"
+    db.session.add(PayrollLine(period=last_month, **line))
+    db.session.commit()
+    assert not any(text.startswith("Payroll for") for text, _ in _todo(client))
+    client.post("/sign-out")
+    other = sign_in(world.other_hr)  # another provider's HR is told nothing of it
+    assert not any(text.startswith("Payroll for") for text, _ in _todo(other))
+
+
+def test_a_failed_background_job_is_on_the_to_do_of_whoever_asked_for_it(world, sign_in):
+    from app.models.jobs import Job, JobStatus
+
+    hr = world.user(Role.HR)
+    job = Job(kind="certificates_zip", requested_by_id=hr.id, provider_id=world.provider.id,
+              status=JobStatus.FAILED, result_name="Certificates for North Kent", error="The disk was full")
+    db.session.add(job)
+    db.session.commit()
+    todo = dict(_todo(sign_in(hr)))
+    line = [text for text in todo if text.startswith("Certificates for North Kent failed on")]
+    assert line and todo[line[0]] == f"/jobs/{job.id}"
+    client = sign_in(hr)
+    client.post("/sign-out")
+    assert not any("failed on" in text for text, _ in _todo(sign_in(world.user(Role.ADMIN))))  # not theirs

@@ -111,8 +111,9 @@ def test_each_measure_against_hand_computed_values(fixture):
     assert v("vacancy_rate_pct") == round(1.5 * 100 / 3.25, 1)
     assert (v("training_compliance_pct"), v("dbs_compliance_pct")) == (100.0, 0.0)
     assert (v("expenses_approved"), v("expenses_paid")) == (30.0, 20.0)
-    # 30,000 x 1.0 FTE x 1.3 x 91/365, for both the cost and the pro-rata budget.
-    assert v("pay_cost", "Area Facilitator") == 9723.29 == v("budget", "Area Facilitator")
+    # Paid as payroll pays it, a twelfth a month: 30,000 x 1.0 FTE / 12 x 3 months x 1.3 = 9,750.00,
+    # for both the cost and the pro-rata budget (a year's budget is spent a twelfth a month).
+    assert v("pay_cost", "Area Facilitator") == 9750.00 == v("budget", "Area Facilitator")
     # 2 people with and 2 without: suppressed, and so is the share that would give them away.
     assert v("headcount_lived_experience", "yes") is None and v("lived_experience_pct") is None
     assert v("volunteer_hours_value") == round(21 * 12.71, 2)
@@ -137,14 +138,14 @@ def test_xlsx_and_pdf_carry_the_same_totals(fixture, app):
     assert book.sheetnames == ["Summary", "Workforce", "Posts and vacancies", "Hours", "Training and checks", "Money",
                                "Delivery", "Definitions", "Tidy"]
     money = {(row[0], row[1], row[2]): row[3] for row in book["Money"].iter_rows(min_row=2, values_only=True)}
-    assert money[("All", "Pay cost (£)", "Area Facilitator")] == 9723.29
+    assert money[("All", "Pay cost (£)", "Area Facilitator")] == 9750
     tidy = {(row[3], row[4], row[5]): row[6] for row in book["Tidy"].iter_rows(min_row=2, values_only=True)}
-    assert tidy[("All", "pay_cost", "Area Facilitator")] == 9723.29  # the analysts' sheet keeps its codes
+    assert tidy[("All", "pay_cost", "Area Facilitator")] == 9750  # the analysts' sheet keeps its codes
     hours = {(row[0], row[2]): row[3] for row in book["Hours"].iter_rows(min_row=2, values_only=True)}
     assert hours[("All", "Peer support group")] == 16
     with app.test_request_context():
         text = " ".join(p.extract_text() for p in PdfReader(io.BytesIO(to_pdf(r))).pages)
-    assert "Workforce return" in text and "Definitions" in text and "9,723.29" in text and "66.70" in text
+    assert "Workforce return" in text and "Definitions" in text and "9,750" in text and "66.70" in text
 
 
 def test_a_submitted_return_does_not_change_when_hours_are_corrected(fixture):
@@ -233,7 +234,7 @@ def test_a_bad_period_is_a_message_on_its_field_not_page_not_found(fixture, sign
 
 def test_the_workbook_summary_breaks_down_by_post_and_grade_and_by_line(fixture):
     """On 30 June: the Area Facilitator full time (1 head, 1.0 FTE), the co-facilitator half time; the
-    Area Facilitator line cost £9,723.29 against a pro-rata budget of £9,723.29."""
+    Area Facilitator line cost £9,750.00 against a pro-rata budget of £9,750.00."""
     provider, _, _ = fixture
     r = _return(provider)
     summary = list(load_workbook(io.BytesIO(to_xlsx(r)))["Summary"].iter_rows(values_only=True))
@@ -244,4 +245,4 @@ def test_the_workbook_summary_breaks_down_by_post_and_grade_and_by_line(fixture)
     assert posts[cofac] == (1, 0.5)
     assert r.value("headcount_by_post", facilitator) == 1 and r.value("fte_by_post", cofac) == 0.5
     lines = {row[0]: row[1:4] for row in summary if row and row[0] == "Area Facilitator"}
-    assert lines["Area Facilitator"] == (9723.29, 9723.29, 0)
+    assert lines["Area Facilitator"] == (9750, 9750, 0)
