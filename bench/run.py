@@ -361,7 +361,7 @@ def enqueue_return_pdfs(url: str, queue: Path) -> list[int]:
         "import os, sys, json; sys.path.insert(0, '.');"
         "from sqlalchemy import select; from app.factory import create_app; from app.extensions import db;"
         "from app.models.auth import User; from app.jobs.runner import start;"
-        "from app.models.certificates import Job, JobStatus; from app.returns.tasks import render_return;"
+        "from app.models.jobs import Job, JobStatus; from app.returns.tasks import render_return;"
         "app = create_app('development', DEBUG=False);"
         "ids = [];\n"
         "with app.app_context():\n"
@@ -378,7 +378,7 @@ def enqueue_return_pdfs(url: str, queue: Path) -> list[int]:
 
 def wait_for_jobs(url: str, job_ids: list[int], timeout: int) -> bool:
     code = ("import sys, json; sys.path.insert(0, '.'); from app.factory import create_app; from app.extensions import db;"
-            "from app.models.certificates import Job; app = create_app('development', DEBUG=False)\n"
+            "from app.models.jobs import Job; app = create_app('development', DEBUG=False)\n"
             "with app.app_context():\n"
             f"    print(json.dumps([db.session.get(Job, i).status.value for i in {job_ids!r}]))")
     deadline = time.time() + timeout
@@ -394,7 +394,7 @@ def wait_for_jobs(url: str, job_ids: list[int], timeout: int) -> bool:
 
 ENQUEUE_CERTIFICATES = (
     "import sys, json, time; sys.path.insert(0, '.'); from app.factory import create_app; from app.extensions import db;"
-    "from sqlalchemy import select; from app.models.certificates import Certificate, Job, JobStatus;"
+    "from sqlalchemy import select; from app.models.certificates import Certificate; from app.models.jobs import Job, JobStatus;"
     "from app.models.auth import User; from app.models.people import Person; from app.jobs.runner import start;"
     "from app.certificates.tasks import render_certificates; app = create_app('development', DEBUG=False)\n"
     "with app.app_context():\n"

@@ -106,7 +106,16 @@ def make_post(*, provider: Provider, grade: Grade | None, area: Area | None = No
 
 
 def make_contract(*, person: Person, post: Post, hours: str = "18.5",
-                  starts_on: date = date(2024, 1, 1), ends_on: date | None = None) -> Contract:
+                  starts_on: date = date(2024, 1, 1), ends_on: date | None = None):
+    """A contract; in a volunteer post a volunteer role, ``hours`` the hours they expect to give."""
+    if post.is_volunteer:
+        from app.models.establishment import VolunteerRole
+
+        role = VolunteerRole(person_id=person.id, post_id=post.id, expected_weekly_hours=Decimal(hours) or None,
+                             starts_on=starts_on, ends_on=ends_on)
+        db.session.add(role)
+        db.session.flush()
+        return role
     contract = Contract(person_id=person.id, post_id=post.id, weekly_hours=Decimal(hours),
                         starts_on=starts_on, ends_on=ends_on)
     db.session.add(contract)

@@ -31,6 +31,7 @@ ROUTE_ARGS = {"person_id": lambda world: world.me.id, "entry_id": lambda world: 
               "action": lambda world: "unlock", "token": lambda world: "no-such-token",
               "kind": lambda world: "people",
               "contract_id": lambda world: _contract_of(world.me),
+              "role_id": lambda world: _contract_of(world.me, volunteer=True),
               "post_id": lambda world: _establishment(world).post_id,
               "grade_id": lambda world: _establishment(world).grade_id,
               "year_id": lambda world: _establishment(world).year_id,
@@ -131,12 +132,13 @@ def _establishment(world):
     return world.establishment
 
 
-def _contract_of(person) -> int:
+def _contract_of(person, *, volunteer: bool = False) -> int:
+    """A contract of the person's (in a paid post), or their volunteer role."""
     from app.extensions import db
 
     from .factories import make_contract, make_post
 
-    contract = make_contract(person=person, post=make_post(provider=person.provider, grade=None))
+    contract = make_contract(person=person, post=make_post(provider=person.provider, grade=None, volunteer=volunteer))
     db.session.commit()
     return contract.id
 # Where an allowed request answers with a redirect rather than a page.
@@ -178,7 +180,7 @@ SCOPED_OUT = {
     ("jobs.try_again", Role.COORDINATOR),
     # The world's volunteer has only joined: there is no stage change to correct.
     ("training.correct_stage", Role.HR),
-    # The world's contract is on a volunteer post: it has no pay points to move.
+    # The world's contract is in a post with no grade: it has no pay points to move.
     ("people.change_point", Role.HR),
     # The world's facilitator's account is the provider's: the council's co-ordinator keeps only council accounts.
     ("accounts.view_account", Role.COORDINATOR), ("accounts.account_action", Role.COORDINATOR),

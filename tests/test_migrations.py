@@ -70,3 +70,40 @@ def test_rebuilding_a_table_keeps_the_rows_that_point_at_it(tmp_path):
             assert connection.execute(text("SELECT grant_confirmed FROM user_account")).scalar() == 1
             assert connection.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
         db.engine.dispose()
+
+
+def test_contracts_in_volunteer_posts_become_volunteer_roles(tmp_path):
+    """0033: a contract in a volunteer post becomes a volunteer role with its hours as the hours
+    expected; a contract in a paid post stays. Made at head, taken back to 0032 (roles become
+    contracts again) and forward."""
+    from datetime import date
+
+    from sqlalchemy import func, select
+
+    from app.models.establishment import Contract, VolunteerRole
+
+    from .factories import make_area, make_contract, make_grade, make_person, make_post, make_provider
+
+    app = create_app("test", SQLALCHEMY_DATABASE_URI=f"sqlite:///{tmp_path / 'roles.db'}")
+    with app.app_context():
+        upgrade()
+        provider, area = make_provider(), make_area("North Kent")
+        volunteer_post = make_post(provider=provider, grade=None, area=area, title="Parent Volunteer")
+        paid_post = make_post(provider=provider, grade=make_grade("KR6"), area=area, title="Area Facilitator")
+        parent = make_person(provider=provider, area=area, joined_on=date(2026, 1, 5))
+        make_contract(person=parent, post=volunteer_post, hours="9.25", starts_on=date(2026, 1, 5))
+        staff = make_person(provider=provider, area=area, joined_on=date(2026, 1, 5))
+        make_contract(person=staff, post=paid_post, hours="37", starts_on=date(2026, 1, 5))
+        parent_id, post_id = parent.id, volunteer_post.id
+        db.session.commit()
+        db.session.remove()
+        downgrade(revision="0032")
+        with db.engine.connect() as connection:
+            assert connection.exec_driver_sql("SELECT count(*) FROM contract").scalar() == 2
+        upgrade()
+        assert db.session.scalar(select(func.count(Contract.id))) == 1
+        role = db.session.scalar(select(VolunteerRole))
+        assert (role.person_id, role.post_id, role.expected_weekly_hours, role.starts_on) == (
+            parent_id, post_id, 9.25, date(2026, 1, 5))
+        db.session.remove()
+        db.engine.dispose()

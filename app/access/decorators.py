@@ -18,7 +18,7 @@ from app.extensions import login_manager
 from app.models.auth import User
 from app.models.certificates import Certificate
 from app.models.delivery import DeliverySession
-from app.models.establishment import BudgetLine, Contract, ContractYear, Funding, Grade, Post
+from app.models.establishment import BudgetLine, Contract, ContractYear, Funding, Grade, Post, VolunteerRole
 from app.models.expenses import ExpenseClaim, ExpenseLine
 from app.models.hours import HoursEntry
 from app.models.people import Person
@@ -33,6 +33,7 @@ LOADERS: dict[type, tuple[str, Callable[..., Any]]] = {
     User: ("account_id", loaders.get_account_or_404),
     HoursEntry: ("entry_id", loaders.get_hours_or_404),
     Contract: ("contract_id", loaders.get_contract_or_404),
+    VolunteerRole: ("role_id", loaders.get_volunteer_role_or_404),
     ExpenseClaim: ("claim_id", loaders.get_claim_or_404),
     ExpenseLine: ("line_id", loaders.get_line_or_404),
     Spend: ("spend_id", loaders.get_spend_or_404),

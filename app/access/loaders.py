@@ -10,7 +10,7 @@ from app.models.audit import AuditEvent
 from app.models.auth import Role, User
 from app.models.certificates import Certificate
 from app.models.delivery import DeliverySession
-from app.models.establishment import BudgetLine, Contract, ContractYear, Funding, Grade
+from app.models.establishment import BudgetLine, Contract, ContractYear, Funding, Grade, VolunteerRole
 from app.models.expenses import ExpenseClaim, ExpenseLine, Receipt
 from app.models.hours import HoursEntry, HoursStatus
 from app.models.jobs import Job
@@ -91,6 +91,11 @@ def get_hours_or_404(entry_id: int, *, for_user: User):
 def get_contract_or_404(contract_id: int, *, for_user: User):
     """Load a contract whose person the user may see."""
     return _person_record_or_404(Contract, contract_id, for_user)
+
+
+def get_volunteer_role_or_404(role_id: int, *, for_user: User):
+    """Load a volunteer role whose person the user may see."""
+    return _person_record_or_404(VolunteerRole, role_id, for_user)
 
 
 def get_establishment_record_or_404(model, record_id: int, *, for_user: User):

@@ -7,7 +7,7 @@ from decimal import Decimal
 from sqlalchemy import insert, select
 
 from app.extensions import db
-from app.models.establishment import Contract
+from app.models.establishment import Contract, VolunteerRole
 from app.models.hours import Activity, HoursEntry, HoursStatus
 from app.models.people import Person, Provider
 from app.periods import following_week, last_week, week_start
@@ -33,6 +33,11 @@ def _sessions(weekly_hours: Decimal, sessional: bool, rng: random.Random) -> lis
     return [max(15, s + rng.choice([-30, -15, 0, 0, 0, 15])) for s in sessions]
 
 
+def _weekly(held):
+    """A contract's hours a week, or the hours a volunteer expects to give."""
+    return held.expected_weekly_hours or 0 if isinstance(held, VolunteerRole) else held.weekly_hours
+
+
 def load_hours(provider: Provider, today: date) -> int:
     """Create a year of hours up to last week; returns how many entries."""
     exists = db.session.scalar(select(HoursEntry.id).join(Person).where(
@@ -41,8 +46,8 @@ def load_hours(provider: Provider, today: date) -> int:
         return 0
     rng = random.Random(37)
     activities = {a.name: a.id for a in db.session.scalars(select(Activity))}
-    contracts = db.session.scalars(select(Contract).join(Person).where(
-        Person.provider_id == provider.id)).all()
+    contracts = [*db.session.scalars(select(Contract).join(Person).where(Person.provider_id == provider.id)),
+                 *db.session.scalars(select(VolunteerRole).join(Person).where(Person.provider_id == provider.id))]
     first = today - timedelta(days=364)
     recent = last_week(today)[0]
     now = datetime.now(UTC)
@@ -57,7 +62,7 @@ def load_hours(provider: Provider, today: date) -> int:
             if rng.random() < 0.08:  # holidays and weeks off
                 week = following_week(week)
                 continue
-            for offset, minutes in enumerate(_sessions(contract.weekly_hours, contract.is_sessional, rng)):
+            for offset, minutes in enumerate(_sessions(_weekly(contract), contract.is_sessional, rng)):
                 day = week + timedelta(days=offset * (2 if offset < 3 else 1))
                 if not start <= day <= end:
                     continue

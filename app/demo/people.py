@@ -9,7 +9,7 @@ from sqlalchemy import select
 from app.auth.passwords import hash_password
 from app.extensions import db
 from app.models.auth import Role, User
-from app.models.establishment import Contract, Post
+from app.models.establishment import Contract, Post, VolunteerRole
 from app.models.people import Area, LeavingReason, Person, Provider, Stage, StageChange
 
 from .establishment import AREAS
@@ -42,11 +42,16 @@ def _person(rng, *, provider, area, joined: date, history: list[tuple[date, Stag
 
 
 def _contract(person: Person, post: Post, hours: str, starts: date, ends: date | None = None,
-              sessional: bool = False) -> Contract:
-    contract = Contract(person=person, post=post, weekly_hours=Decimal(hours), starts_on=starts,
-                        ends_on=ends, is_sessional=sessional)
-    db.session.add(contract)
-    return contract
+              sessional: bool = False) -> Contract | VolunteerRole:
+    """A contract, or in a volunteer post a volunteer role with the hours they expect to give."""
+    if post.is_volunteer:
+        held = VolunteerRole(person=person, post=post, expected_weekly_hours=Decimal(hours), starts_on=starts,
+                             ends_on=ends)
+    else:
+        held = Contract(person=person, post=post, weekly_hours=Decimal(hours), starts_on=starts, ends_on=ends,
+                        is_sessional=sessional)
+    db.session.add(held)
+    return held
 
 
 def _post(posts, title: str, area: Area | None) -> Post:

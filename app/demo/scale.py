@@ -14,7 +14,7 @@ from app.extensions import db
 from app.hours.summary import recount_people
 from app.models.certificates import Certificate, CertificateKind
 from app.models.delivery import DeliverySession, Mode, Offer, SessionFacilitator
-from app.models.establishment import Contract
+from app.models.establishment import Contract, VolunteerRole
 from app.models.expenses import ClaimStatus, ExpenseCategory, ExpenseClaim, ExpenseLine, LineStatus, Vehicle
 from app.models.hours import Activity, HoursEntry, HoursStatus
 from app.models.people import Person, Provider, Stage, StageChange
@@ -131,7 +131,7 @@ class ScaleLoader:
         self._sessions(provider, ids, people, areas)
 
     def _histories(self, ids, people, plans, posts) -> None:
-        changes, contracts = [], []
+        changes, contracts, roles = [], [], []
         titles = {Stage.VOLUNTEER: "Parent Volunteer", Stage.CO_FACILITATOR: "Parent Co-Facilitator",
                   Stage.EMPLOYEE: "Area Facilitator"}
         for person_id, person, plan in zip(ids, people, plans, strict=True):
@@ -142,12 +142,17 @@ class ScaleLoader:
                                 "created_at": self.now})
                 post = next(p for p in posts[titles[stage]] if p.area_id in (person["area_id"], None))
                 ends = plan[step + 1][1] - timedelta(days=1) if step + 1 < len(plan) else person["left_on"]
-                contracts.append({"person_id": person_id, "post_id": post.id, "starts_on": on, "ends_on": ends,
-                                  "weekly_hours": {Stage.VOLUNTEER: 9.25, Stage.CO_FACILITATOR: 18.5,
-                                                   Stage.EMPLOYEE: 37}[stage], "is_sessional": False})
+                if post.is_volunteer:  # a volunteer role, with the hours they expect to give: never a contract
+                    roles.append({"person_id": person_id, "post_id": post.id, "starts_on": on, "ends_on": ends,
+                                  "expected_weekly_hours": 9.25})
+                else:
+                    contracts.append({"person_id": person_id, "post_id": post.id, "starts_on": on, "ends_on": ends,
+                                      "weekly_hours": {Stage.CO_FACILITATOR: 18.5, Stage.EMPLOYEE: 37}[stage],
+                                      "is_sessional": False})
                 previous = stage
         _bulk(StageChange, changes)
         _bulk(Contract, contracts)
+        _bulk(VolunteerRole, roles)
 
     def _hours(self, ids, people) -> None:
         rng, rows = self.rng, []

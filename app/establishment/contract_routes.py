@@ -9,7 +9,7 @@ from sqlalchemy import select
 from app.access import permission_required
 from app.extensions import db
 from app.formatting import pounds
-from app.models.establishment import Contract, Post
+from app.models.establishment import Contract, Post, VolunteerRole
 from app.models.people import Person
 from app.people.routes import bp
 from app.views import save_or_show
@@ -39,7 +39,8 @@ def new_contract(person: Person):
         done = _saved(form, lambda: contracts.start_contract(
             person, post=post, starts_on=form.starts_on.data, actor=current_user, point=form.point.data,
             **_terms(form)),
-            person, f"{person.name} has a contract as {post.label}")
+            person, f"{person.name} volunteers as {post.label}: a volunteer role, not a contract" if post.is_volunteer
+            else f"{person.name} has a contract as {post.label}")
         if done:
             return done
     return render_template("establishment/contract_form.html", form=form, person=person, posts=posts,
@@ -71,6 +72,19 @@ def end_contract(contract: Contract):
             return done
     return render_template("establishment/contract_form.html", form=form, person=contract.person,
                            contract=contract, heading="End their contract")
+
+
+@bp.route("/volunteer-roles/<int:role_id>/end", methods=["GET", "POST"])
+@permission_required("manage_contracts", load=VolunteerRole)
+def end_role(role: VolunteerRole):
+    form = EndContractForm()
+    if form.validate_on_submit():
+        done = _saved(form, lambda: contracts.end_role(role, ends_on=form.ends_on.data, actor=current_user),
+                      role.person, f"{role.person.name}'s volunteer role as {role.post.label} is ended")
+        if done:
+            return done
+    return render_template("establishment/contract_form.html", form=form, person=role.person, contract=role,
+                           heading="End their volunteer role")
 
 
 @bp.route("/contracts/<int:contract_id>/point", methods=["GET", "POST"])

@@ -11,7 +11,7 @@ from app.access import refuse_own
 from app.audit import services as audit
 from app.extensions import db
 from app.formatting import long_date, pounds
-from app.models.establishment import Contract, Grade, PensionOptOut, PointPlacement, Post
+from app.models.establishment import Contract, Grade, PensionOptOut, PointPlacement, Post, VolunteerRole
 from app.models.people import Person
 from app.periods import day_before
 
@@ -37,8 +37,9 @@ def _check_hours(weekly_hours: Decimal | None, is_sessional: bool) -> Decimal:
 
 
 def start_contract(person: Person, *, post: Post, weekly_hours: Decimal | None, is_sessional: bool,
-                   starts_on: date, actor, point: int | None = None) -> Contract:
-    """Put someone in a post from a date.
+                   starts_on: date, actor, point: int | None = None) -> Contract | VolunteerRole:
+    """Put someone in a post from a date: a contract, or in a volunteer post a volunteer role
+    (``start_role``; ``weekly_hours`` is then only the hours they expect to give).
 
     :raises ContractError: for another provider's post, a start before they joined or after they
         left, a contract already running then (change or end that one instead), or a pay point
@@ -47,18 +48,17 @@ def start_contract(person: Person, *, post: Post, weekly_hours: Decimal | None, 
     _refuse_own(actor, person)
     if post.provider_id != person.provider_id:
         raise ContractError("post_id", "Select one of your posts")
+    if post.is_volunteer:
+        if point is not None:
+            raise ContractError("point", "A volunteer post has no pay points")
+        return start_role(person, post=post, expected_weekly_hours=weekly_hours, starts_on=starts_on, actor=actor)
     hours = _check_hours(weekly_hours, is_sessional)
     if starts_on < person.joined_on:
         raise ContractError("starts_on",
                             f"The contract must start on or after they joined, {long_date(person.joined_on)}")
     if person.left_on and starts_on > person.left_on:
         raise ContractError("starts_on", f"The contract must start by the day they left, {long_date(person.left_on)}")
-    clash = db.session.scalar(select(Contract).where(
-        Contract.person_id == person.id, or_(Contract.ends_on.is_(None), Contract.ends_on >= starts_on))
-        .order_by(Contract.starts_on))
-    if clash is not None:
-        raise ContractError("starts_on", f"{person.name} already has a contract from {long_date(clash.starts_on)}. "
-                                         "Change its hours or end it first")
+    _refuse_clash(person, starts_on)
     contract = Contract(person_id=person.id, post_id=post.id, weekly_hours=hours, is_sessional=is_sessional,
                         starts_on=starts_on, ends_on=person.left_on)
     db.session.add(contract)
@@ -75,6 +75,60 @@ def start_contract(person: Person, *, post: Post, weekly_hours: Decimal | None, 
         except ContractError as refused:
             raise ContractError("point", refused.args[1]) from refused
     return contract
+
+
+def _running(model, person: Person, on: date, *, began_before: bool = False):
+    query = select(model).where(model.person_id == person.id, or_(model.ends_on.is_(None), model.ends_on >= on))
+    if began_before:
+        query = query.where(model.starts_on < on)
+    return db.session.scalars(query.order_by(model.starts_on)).all()
+
+
+def _refuse_clash(person: Person, starts_on: date) -> None:
+    """One post at a time: a contract or volunteer role running on or after the day refuses a new one."""
+    for model, what, advice in ((Contract, "a contract", "Change its hours or end it first"),
+                                (VolunteerRole, "a volunteer role", "End it first")):
+        clash = _running(model, person, starts_on)
+        if clash:
+            raise ContractError("starts_on", f"{person.name} already has {what} from {long_date(clash[0].starts_on)}. "
+                                             f"{advice}")
+
+
+def start_role(person: Person, *, post: Post, expected_weekly_hours: Decimal | None, starts_on: date,
+               actor) -> VolunteerRole:
+    """A parent volunteering in a volunteer post from a date: a role, never a contract. Hours
+    they expect to give may be noted as an expectation (none is fine).
+
+    :raises ContractError: for a start outside their time on the pathway, or a post or role
+        already running then.
+    """
+    if starts_on < person.joined_on:
+        raise ContractError("starts_on",
+                            f"The role must start on or after they joined, {long_date(person.joined_on)}")
+    if person.left_on and starts_on > person.left_on:
+        raise ContractError("starts_on", f"The role must start by the day they left, {long_date(person.left_on)}")
+    _refuse_clash(person, starts_on)
+    expected = expected_weekly_hours if expected_weekly_hours else None
+    role = VolunteerRole(person_id=person.id, post_id=post.id, expected_weekly_hours=expected, starts_on=starts_on,
+                         ends_on=person.left_on)
+    db.session.add(role)
+    db.session.flush()
+    hours = f", expecting about {expected.normalize():f} hours a week" if expected else ""
+    audit.record(actor=actor, action="create", entity=role, provider_id=person.provider_id,
+                 summary=f"{person.name} volunteers as {post.label}{hours} from {long_date(starts_on)} "
+                         "(a volunteer role, not a contract)")
+    return role
+
+
+def end_role(role: VolunteerRole, *, ends_on: date, actor) -> None:
+    """A volunteer role's last day."""
+    person = role.person
+    if ends_on < role.starts_on:
+        raise ContractError("ends_on", f"The last day must be on or after it started, {long_date(role.starts_on)}")
+    role.ends_on = ends_on
+    db.session.flush()
+    audit.record(actor=actor, action="update", entity=role, provider_id=person.provider_id,
+                 summary=f"Ended {person.name}'s volunteer role as {role.post.label}: last day {long_date(ends_on)}")
 
 
 def change_hours(contract: Contract, *, weekly_hours: Decimal | None, is_sessional: bool, from_date: date,
@@ -130,12 +184,12 @@ def move_to_post(person: Person, *, post: Post, weekly_hours: Decimal | None, is
     :raises ContractError: as ``start_contract`` does.
     """
     _refuse_own(actor, person)
-    _check_hours(weekly_hours, is_sessional)  # before anything ends
-    running = db.session.scalars(select(Contract).where(
-        Contract.person_id == person.id, Contract.starts_on < starts_on,
-        or_(Contract.ends_on.is_(None), Contract.ends_on >= starts_on))).all()
-    for contract in running:
+    if not post.is_volunteer:
+        _check_hours(weekly_hours, is_sessional)  # before anything ends
+    for contract in _running(Contract, person, starts_on, began_before=True):
         end_contract(contract, ends_on=day_before(starts_on), actor=actor)
+    for role in _running(VolunteerRole, person, starts_on, began_before=True):
+        end_role(role, ends_on=day_before(starts_on), actor=actor)
     return start_contract(person, post=post, weekly_hours=weekly_hours, is_sessional=is_sessional,
                           starts_on=starts_on, actor=actor)
 
@@ -144,16 +198,19 @@ def end_for_leaver(person: Person, *, actor) -> int:
     """Leaving ends a person's contracts on their last day; returns how many it ended."""
     if person.left_on is None:
         return 0
-    running = db.session.scalars(select(Contract).where(
-        Contract.person_id == person.id, Contract.starts_on <= person.left_on,
-        or_(Contract.ends_on.is_(None), Contract.ends_on > person.left_on))).all()
-    for contract in running:
-        contract.ends_on = person.left_on
-        audit.record(actor=actor, action="update", entity=contract, provider_id=person.provider_id,
-                     summary=f"Ended {person.name}'s contract as {contract.post.label} on their last day, "
-                             f"{long_date(person.left_on)}")
+    ended = 0
+    for model, what in ((Contract, "contract"), (VolunteerRole, "volunteer role")):
+        running = db.session.scalars(select(model).where(
+            model.person_id == person.id, model.starts_on <= person.left_on,
+            or_(model.ends_on.is_(None), model.ends_on > person.left_on))).all()
+        for held in running:
+            held.ends_on = person.left_on
+            audit.record(actor=actor, action="update", entity=held, provider_id=person.provider_id,
+                         summary=f"Ended {person.name}'s {what} as {held.post.label} on their last day, "
+                                 f"{long_date(person.left_on)}")
+        ended += len(running)
     db.session.flush()
-    return len(running)
+    return ended
 
 
 def place_on_point(person: Person, *, grade: Grade, point: int, effective_from: date, reason: str,

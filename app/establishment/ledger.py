@@ -13,8 +13,8 @@ The ledger covers the months of the provider's contract years. It is brought up 
 same transaction as any change that moves it, whichever way the change is made: the people a
 change touches (a contract, a placement, approved hours, leaving, a pension opt-out) are priced
 again; a change to a grade's points or rates, an on-cost rule, a contract year or a provider's
-pay settings prices again everyone it applies to. ``flask ledger rebuild`` prices everything
-again, ``flask ledger check`` compares the ledger with a fresh pricing.
+pay settings prices again everyone it applies to. ``flask summaries rebuild`` prices everything
+again, ``flask summaries check`` compares the ledger with a fresh pricing.
 """
 
 from collections import defaultdict

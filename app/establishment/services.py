@@ -5,7 +5,7 @@ from datetime import date
 from decimal import ROUND_FLOOR, ROUND_HALF_UP, Decimal
 from functools import lru_cache
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, union_all
 from sqlalchemy.orm import selectinload
 
 from app.extensions import db
@@ -16,6 +16,7 @@ from app.models.establishment import (
     ContractYear,
     Grade,
     Post,
+    VolunteerRole,
     fte_of_weekly_hours,
 )
 from app.models.people import Person
@@ -211,17 +212,30 @@ class PostFill:
                                            self.contracted_fte)[1]
 
 
+def holdings():
+    """Every post anyone holds, contracts and volunteer roles alike, as a subquery of (person_id,
+    post_id, hours, starts_on, ends_on): a role's hours are only those the volunteer expects to
+    give (never contracted: the return's contracted FTE leaves volunteer posts out)."""
+    return union_all(
+        select(Contract.person_id, Contract.post_id, Contract.weekly_hours.label("hours"), Contract.starts_on,
+               Contract.ends_on),
+        select(VolunteerRole.person_id, VolunteerRole.post_id,
+               func.coalesce(VolunteerRole.expected_weekly_hours, 0).label("hours"), VolunteerRole.starts_on,
+               VolunteerRole.ends_on)).subquery("holding")
+
+
 def post_holders(on: date):
-    """Who holds which post on a day, as a subquery of (post_id, hours, holders): contracts in
-    force that day whose holder is on the pathway that day. A leaver holds nothing after their
-    last day, whatever their contract says. The one answer the establishment page, the budget and
-    the return all read."""
-    return (select(Contract.post_id, func.sum(Contract.weekly_hours).label("hours"),
-                   func.count(func.distinct(Contract.person_id)).label("holders"))
-            .join(Person, Person.id == Contract.person_id)
-            .where(Contract.starts_on <= on, (Contract.ends_on.is_(None)) | (Contract.ends_on >= on),
+    """Who holds which post on a day, as a subquery of (post_id, hours, holders): contracts and
+    volunteer roles in force that day whose holder is on the pathway that day. A leaver holds
+    nothing after their last day, whatever their contract says. The one answer the establishment
+    page, the budget and the return all read."""
+    held = holdings()
+    return (select(held.c.post_id, func.sum(held.c.hours).label("hours"),
+                   func.count(func.distinct(held.c.person_id)).label("holders"))
+            .join(Person, Person.id == held.c.person_id)
+            .where(held.c.starts_on <= on, (held.c.ends_on.is_(None)) | (held.c.ends_on >= on),
                    Person.joined_on <= on, (Person.left_on.is_(None)) | (Person.left_on >= on))
-            .group_by(Contract.post_id).subquery())
+            .group_by(held.c.post_id).subquery())
 
 
 def establishment_fill(provider_id: int, on: date) -> list[PostFill]:

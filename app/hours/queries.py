@@ -7,7 +7,7 @@ from sqlalchemy.orm import joinedload
 
 from app.access import scope
 from app.extensions import db
-from app.models.establishment import Contract
+from app.models.establishment import Contract, VolunteerRole
 from app.models.hours import Activity, HoursEntry, HoursStatus
 from app.models.people import Person
 from app.periods import last_week
@@ -87,8 +87,9 @@ def quiet_last_week(user, *, today: date, area_id: int | None = None) -> tuple[d
 def quiet_people(condition, *, today: date, area_id: int | None = None) -> tuple[date, date, list[Person]]:
     """The same, within a SQL condition on Person (a user's scope, or everyone for the weekly run)."""
     start, end = last_week(today)
-    has_role = exists().where(Contract.person_id == Person.id, Contract.starts_on <= end,
-                              or_(Contract.ends_on.is_(None), Contract.ends_on >= start))
+    has_role = or_(*(exists().where(held.person_id == Person.id, held.starts_on <= end,
+                                    or_(held.ends_on.is_(None), held.ends_on >= start))
+                     for held in (Contract, VolunteerRole)))
     logged = exists().where(
         HoursEntry.person_id == Person.id, HoursEntry.worked_on.between(start, end),
         HoursEntry.status.in_([HoursStatus.SUBMITTED, HoursStatus.APPROVED]))

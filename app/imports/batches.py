@@ -17,7 +17,7 @@ from app.formatting import long_date
 from app.models.auth import User
 from app.models.certificates import Certificate
 from app.models.delivery import DeliverySession, SessionFacilitator
-from app.models.establishment import Contract, Post, budget_line_post
+from app.models.establishment import Contract, Post, VolunteerRole, budget_line_post
 from app.models.expenses import ExpenseClaim
 from app.models.hours import HoursEntry, HoursStatus
 from app.models.imports import ImportBatch
@@ -31,11 +31,12 @@ from .csvfile import ImportFailed, ImportReport
 UNDO_WITHIN = timedelta(weeks=2)
 CURRENT = "import batch being written"
 # What an undo deletes, in the order the references between them allow.
-TRACKED = (Certificate, TrainingRecord, Check, ExpenseClaim, HoursEntry, DeliverySession, PayrollLine, Contract, Person,
-           Post)
+TRACKED = (Certificate, TrainingRecord, Check, ExpenseClaim, HoursEntry, DeliverySession, PayrollLine, Contract,
+           VolunteerRole, Person, Post)
 WORDS = {Certificate: "certificates", TrainingRecord: "training records", Check: "checks",
          ExpenseClaim: "expense claims", HoursEntry: "hours entries", DeliverySession: "sessions",
-         PayrollLine: "payroll lines", Contract: "contracts", Person: "people", Post: "posts"}
+         PayrollLine: "payroll lines", Contract: "contracts", VolunteerRole: "volunteer roles", Person: "people",
+         Post: "posts"}
 
 
 class UndoRefused(ValueError):
@@ -123,6 +124,7 @@ _BUILT_ON_PEOPLE = (_Blocker(HoursEntry, "hours logged for them since"),
                     _Blocker(TrainingRecord, "training recorded for them since"),
                     _Blocker(Check, "checks recorded for them since"),
                     _Blocker(Contract, "contracts given them since"),
+                    _Blocker(VolunteerRole, "volunteer roles given them since"),
                     _Blocker(Certificate, "certificates issued to them since"),
                     _Blocker(PayrollLine, "payroll lines imported for them since"))
 

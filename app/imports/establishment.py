@@ -6,10 +6,10 @@ from decimal import Decimal, InvalidOperation
 
 from sqlalchemy import select
 
-from app.establishment.contracts import ContractError, end_contract, start_contract
+from app.establishment.contracts import ContractError, end_contract, end_role, start_contract
 from app.establishment.setup import SetupError, save_post
 from app.extensions import db
-from app.models.establishment import Grade, Post
+from app.models.establishment import Grade, Post, VolunteerRole
 from app.models.people import Area, Person, Provider
 from app.models.training import CheckKind
 from app.training.services import TrainingError, record_check
@@ -129,7 +129,8 @@ def import_contracts(text: str, *, provider: Provider, actor, **_) -> ImportRepo
                 contract = start_contract(person, post=post, weekly_hours=hours, is_sessional=basis == "sessional",
                                           starts_on=starts_on, actor=actor, point=point)
                 if ends_on is not None and (contract.ends_on is None or ends_on < contract.ends_on):
-                    end_contract(contract, ends_on=ends_on, actor=actor)
+                    ending = end_role if isinstance(contract, VolunteerRole) else end_contract
+                    ending(contract, ends_on=ends_on, actor=actor)
                 created += 1
             except ContractError as error:
                 problems.append(error.args[1])

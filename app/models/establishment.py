@@ -237,6 +237,37 @@ class Contract(db.Model):
         return self.starts_on <= day and (self.ends_on is None or self.ends_on >= day)
 
 
+class VolunteerRole(db.Model):
+    """A parent volunteering in a volunteer post, from a date: never a contract. The hours they
+    expect to give a week may be recorded as an expectation (the volunteer-expenses safeguard:
+    no fixed hours, no obligation); they are never contracted hours or contracted FTE."""
+
+    __tablename__ = "volunteer_role"
+    __table_args__ = (
+        CheckConstraint("expected_weekly_hours IS NULL OR (expected_weekly_hours >= 0 AND expected_weekly_hours <= 48)",
+                        name="expected_hours_range"),
+        CheckConstraint("ends_on IS NULL OR ends_on >= starts_on", name="ends_after_start"),
+        Index("ix_volunteer_role_person_starts", "person_id", "starts_on"),
+        Index("ix_volunteer_role_post", "post_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    import_batch_id: Mapped[int | None] = import_batch_column()
+    person_id: Mapped[int] = mapped_column(ForeignKey("person.id", ondelete="RESTRICT"))
+    post_id: Mapped[int] = mapped_column(ForeignKey("post.id", ondelete="RESTRICT"))
+    expected_weekly_hours: Mapped[Decimal | None] = mapped_column(Numeric(5, 2))
+    starts_on: Mapped[date] = mapped_column(Date)
+    ends_on: Mapped[date | None] = mapped_column(Date)
+
+    person: Mapped[Person] = relationship()
+    post: Mapped[Post] = relationship()
+
+    is_sessional = False  # a role is never paid, by the hour or otherwise
+
+    def is_current_on(self, day: date) -> bool:
+        return self.starts_on <= day and (self.ends_on is None or self.ends_on >= day)
+
+
 class ContractYear(db.Model):
     """A year of the council's contract with a provider, and how its budget is priced."""
 
@@ -382,7 +413,7 @@ class CostMonth(db.Model):
 
     The cost ledger every costed page reads. Kept in step with contracts, points, awards,
     on-cost rules, approved sessional hours and pay settings by app.establishment.ledger, in the
-    same transaction as the change; rebuilt by `flask ledger rebuild`. Nothing else writes here.
+    same transaction as the change; rebuilt by `flask summaries rebuild`. Nothing else writes here.
     A month a contract cannot be priced in (no pay point or rate on the day) has zero amounts
     and says why in ``unpriced``.
     """

@@ -17,7 +17,7 @@ from app.exports import csv_writer
 from app.extensions import db
 from app.formatting import pounds
 from app.hours.rules import fte_used
-from app.models.establishment import Contract, PensionOptOut, Post
+from app.models.establishment import Contract, PensionOptOut, Post, VolunteerRole
 from app.models.people import Stage
 from app.periods import weeks_before
 from app.views import whole_number
@@ -88,13 +88,10 @@ def my_record():
 def view_person(person_id: int):
     person = get_person_or_404(person_id, for_user=current_user)
     history = history_for(person) if can(current_user, "view_history") else []
-    contracts = db.session.scalars(
-        select(Contract)
-        .where(Contract.person_id == person.id)
-        .options(joinedload(Contract.post).joinedload(Post.grade),
-                 joinedload(Contract.post).joinedload(Post.area))
-        .order_by(Contract.starts_on.desc())
-    ).all()
+    held = [row for model in (Contract, VolunteerRole) for row in db.session.scalars(
+        select(model).where(model.person_id == person.id)
+        .options(joinedload(model.post).joinedload(Post.grade), joinedload(model.post).joinedload(Post.area)))]
+    contracts = sorted(held, key=lambda row: row.starts_on, reverse=True)  # contracts and volunteer roles
     today = date.today()
     four_weeks = weeks_before(today, 4)
     _, worked = person_fte(person.id, *four_weeks)
@@ -116,7 +113,7 @@ def _pay_points(person, contracts, today: date) -> dict[int, str]:
     shown = {}
     for contract in contracts:
         grade = contract.post.grade
-        if grade is None or not is_placed(contract):
+        if grade is None or not isinstance(contract, Contract) or not is_placed(contract):
             continue
         day = min(today, contract.ends_on) if contract.ends_on else today
         point = point_on(grade, contract.placements, day, person.provider.increment_on)

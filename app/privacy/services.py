@@ -27,7 +27,7 @@ from app.models.audit import AuditEvent
 from app.models.auth import AccountToken, User
 from app.models.certificates import Certificate
 from app.models.delivery import SessionFacilitator
-from app.models.establishment import Contract, Post
+from app.models.establishment import Contract, Post, VolunteerRole
 from app.models.expenses import ExpenseClaim, ExpenseLine, Receipt
 from app.models.hours import HoursEntry
 from app.models.jobs import Job
@@ -101,6 +101,8 @@ def _readable_files(person: Person) -> dict[str, list[dict]]:
                                .order_by(ExpenseLine.spent_on, ExpenseLine.id)).all()
     contracts = db.session.execute(select(Contract, Post).join(Post, Post.id == Contract.post_id)
                                    .where(Contract.person_id == person.id).order_by(Contract.starts_on)).all()
+    roles = db.session.execute(select(VolunteerRole, Post).join(Post, Post.id == VolunteerRole.post_id)
+                               .where(VolunteerRole.person_id == person.id).order_by(VolunteerRole.starts_on)).all()
     training = db.session.scalars(select(TrainingRecord).where(TrainingRecord.person_id == person.id)
                                   .order_by(TrainingRecord.completed_on)).all()
     checks = db.session.scalars(select(Check).where(Check.person_id == person.id).order_by(Check.checked_on)).all()
@@ -113,14 +115,15 @@ def _readable_files(person: Person) -> dict[str, list[dict]]:
         "your-details.csv": [{"What": what, "Held": value} for what, value in details],
         "pathway-history.csv": [{"Date": _day(c.changed_on), "From": _stage(c.from_stage), "To": _stage(c.to_stage),
                                  "Reason": c.reason or ""} for c in person.stage_changes],
-        "contracts.csv": [{"Post": post.label,
-                           "Kind": "Volunteer role: not a contract" if post.is_volunteer else "Contract",
-                           "Contracted hours a week": "" if post.is_volunteer or not c.weekly_hours
-                           else f"{c.weekly_hours:g}",
-                           "Hours a week expected (never contracted)": f"{c.weekly_hours:g}"
-                           if post.is_volunteer and c.weekly_hours else "",
+        "contracts.csv": [{"Post": post.label, "Kind": "Contract",
+                           "Contracted hours a week": f"{c.weekly_hours:g}" if c.weekly_hours else "",
+                           "Hours a week expected (never contracted)": "",
                            "Paid by the hour": _yes_no(c.is_sessional), "From": _day(c.starts_on),
-                           "To": _day(c.ends_on)} for c, post in contracts],
+                           "To": _day(c.ends_on)} for c, post in contracts]
+        + [{"Post": post.label, "Kind": "Volunteer role: not a contract", "Contracted hours a week": "",
+            "Hours a week expected (never contracted)": f"{r.expected_weekly_hours:g}" if r.expected_weekly_hours
+            else "", "Paid by the hour": "No", "From": _day(r.starts_on), "To": _day(r.ends_on)}
+           for r, post in roles],
         "hours.csv": [{"Date": _day(e.worked_on), "Hours": hours_text(e.minutes), "What you did": e.activity.name,
                        "Area": e.area.name, "Status": e.status.label, "Note": e.note or "",
                        "Correction of hours on": _day(e.corrects.worked_on) if e.corrects else "",
@@ -268,7 +271,8 @@ def receipts_count(person: Person) -> int:
 
 # What someone added in error may not yet have: anything here means they are really on the pathway.
 _DEPENDENTS = ((HoursEntry, "hours entries"), (ExpenseClaim, "expense claims"), (TrainingRecord, "training records"),
-               (Check, "checks"), (Contract, "contracts"), (Certificate, "certificates"),
+               (Check, "checks"), (Contract, "contracts"), (VolunteerRole, "volunteer roles"),
+               (Certificate, "certificates"),
                (Recommendation, "recommendations"))
 
 

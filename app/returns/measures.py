@@ -9,7 +9,7 @@ from datetime import date
 
 from sqlalchemy import and_, case, func, or_, select, true
 
-from app.establishment.services import post_holders, vacant_and_under_contracted
+from app.establishment.services import holdings, post_holders, vacant_and_under_contracted
 from app.extensions import db
 from app.hours.rules import fte_of_minutes
 from app.hours.summary import month_key, month_of, quarter_months
@@ -131,13 +131,14 @@ def fte_contracted(scope, day: date) -> Values:
 
 def by_post(scope, day: date) -> tuple[Values, Values]:
     """Headcount and contracted FTE by post and grade ("Area Facilitator (KR9)") on a day: the
-    people in post holding a contract then, in SQL."""
+    people in post holding a contract or a volunteer role then (a role adds no FTE), in SQL."""
+    held = holdings()
     rows = db.session.execute(
         select(Person.area_id, Post.title, Grade.code, func.count(func.distinct(Person.id)),
-               func.sum(case((Post.is_volunteer, 0), else_=Contract.weekly_hours)))
-        .join(Contract, Contract.person_id == Person.id).join(Post, Post.id == Contract.post_id)
+               func.sum(case((Post.is_volunteer, 0), else_=held.c.hours)))
+        .join(held, held.c.person_id == Person.id).join(Post, Post.id == held.c.post_id)
         .outerjoin(Grade, Grade.id == Post.grade_id)
-        .where(scope, in_post(day), Contract.starts_on <= day, or_(Contract.ends_on.is_(None), Contract.ends_on >= day))
+        .where(scope, in_post(day), held.c.starts_on <= day, or_(held.c.ends_on.is_(None), held.c.ends_on >= day))
         .group_by(Person.area_id, Post.title, Grade.code)).all()
     heads = _collect((area, f"{title} ({code or 'no grade'})", count) for area, title, code, count, _ in rows)
     fte = _collect(((area, f"{title} ({code or 'no grade'})", hours) for area, title, code, _, hours in rows),

@@ -15,7 +15,7 @@ from app.audit import services as audit
 from app.certificates.services import issue_stage_certificate, revoke_stage_certificate
 from app.establishment.contracts import ContractError, move_to_post
 from app.extensions import db
-from app.models.establishment import Contract, Post
+from app.models.establishment import Contract, Post, VolunteerRole
 from app.models.hours import HoursEntry, HoursStatus
 from app.models.people import Person, Stage
 from app.models.training import CheckKind, ProviderRequirement, Recommendation, StageRequirement
@@ -254,13 +254,13 @@ def correct_last_stage_change(person: Person, *, reason: str, actor, now) -> Non
     if len(person.stage_changes) < 2:
         raise TrainingError({"reason": f"{person.name} has no stage change to correct"})
     wrong = person.stage_changes[-1]
-    started = db.session.scalars(select(Contract).where(
-        Contract.person_id == person.id, Contract.starts_on == wrong.changed_on)).all()
-    for contract in started:
-        db.session.delete(contract)
-    for contract in db.session.scalars(select(Contract).where(
-            Contract.person_id == person.id, Contract.ends_on == wrong.changed_on - timedelta(days=1))):
-        contract.ends_on = None
+    for model in (Contract, VolunteerRole):  # the post it started goes; the one it ended runs on
+        for started in db.session.scalars(select(model).where(model.person_id == person.id,
+                                                             model.starts_on == wrong.changed_on)).all():
+            db.session.delete(started)
+        for ended in db.session.scalars(select(model).where(
+                model.person_id == person.id, model.ends_on == wrong.changed_on - timedelta(days=1))):
+            ended.ends_on = None
     revoke_stage_certificate(person, wrong.to_stage, reason=f"Stage change corrected: {reason.strip()}",
                              actor=actor, now=now)
     summary = (f"Corrected the stage change of {wrong.changed_on:%-d %B %Y} from {wrong.from_stage.label} "

@@ -17,7 +17,7 @@ from app.access import (
 from app.extensions import db
 from app.formatting import article
 from app.models.certificates import Certificate
-from app.models.establishment import Contract, Post
+from app.models.establishment import Contract, Post, VolunteerRole
 from app.models.people import Person, Stage
 from app.models.training import CheckKind, Course, Recommendation, TrainingRecord, TrainingResult
 from app.notify import PENDING
@@ -213,10 +213,15 @@ def _try_then_undo(change) -> None:
 
 
 def _current_contract(person):
+    """The contract, or volunteer role, the person holds today."""
     today = date.today()
-    return db.session.scalar(select(Contract).where(
-        Contract.person_id == person.id, Contract.starts_on <= today,
-        (Contract.ends_on.is_(None)) | (Contract.ends_on >= today)).order_by(Contract.starts_on.desc()).limit(1))
+    for model in (Contract, VolunteerRole):
+        held = db.session.scalar(select(model).where(
+            model.person_id == person.id, model.starts_on <= today,
+            (model.ends_on.is_(None)) | (model.ends_on >= today)).order_by(model.starts_on.desc()).limit(1))
+        if held is not None:
+            return held
+    return None
 
 
 @bp.route("/people/<int:person_id>/stage/correct", methods=["GET", "POST"])

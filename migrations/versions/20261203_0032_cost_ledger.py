@@ -1,7 +1,8 @@
 """The cost ledger: each contract's cost in each month as payroll works it (pay, holiday pay,
 employer NI, pension or the flat on-cost, and the point or rate used), kept in step by
-app.establishment.ledger and read by every costed page. Data already held is priced by `flask ledger rebuild`, run once
-after this upgrade (the pricing rules live in the application, not in a migration).
+app.establishment.ledger and read by every costed page. Data already held is priced by
+`flask summaries rebuild`, run once after this upgrade (the pricing rules live in the
+application, not in a migration).
 
 Revision ID: 0032
 Revises: 0031

@@ -46,3 +46,19 @@ def test_demo_certificates_and_payments_are_spread_over_the_year(app, monkeypatc
     assert len({(day.year, day.month) for day in milestones}) >= 4  # each the day its hours were reached
     paid = set(db.session.scalars(select(ExpenseClaim.paid_on).where(ExpenseClaim.paid_on.is_not(None))))
     assert len({day.month for day in paid}) >= 6
+
+
+def test_no_demo_volunteer_holds_a_contract_of_any_kind(app):
+    """Every volunteer has a volunteer role with the hours they expect to give, never a contract:
+    the fixed-hours document the volunteer-expenses safeguard exists to avoid."""
+    from app.models.establishment import VolunteerRole
+
+    app.test_cli_runner().invoke(args=["demo"])
+    in_volunteer_posts = select(func.count(Contract.id)).join(Post, Post.id == Contract.post_id).where(
+        Post.is_volunteer)
+    assert db.session.scalar(in_volunteer_posts) == 0
+    volunteers = db.session.scalars(select(Person).where(Person.stage == Stage.VOLUNTEER,
+                                                         Person.left_on.is_(None))).all()
+    roles = {role.person_id: role for role in db.session.scalars(select(VolunteerRole))}
+    assert volunteers and all(v.id in roles for v in volunteers)
+    assert all(roles[v.id].expected_weekly_hours == 9.25 for v in volunteers)

@@ -23,7 +23,7 @@ def _day(d: date) -> list[str]:
 @pytest.fixture
 def post(world):
     post = make_post(provider=world.provider, grade=None, area=world.north, title="Parent Co-Facilitator",
-                     posts=2, fte="1.0")
+                     posts=2, fte="1.0", volunteer=False)
     db.session.commit()
     return post
 
@@ -134,3 +134,43 @@ def test_hr_cannot_change_their_own_contract(world, sign_in, client, post):
     assert client.post(f"/contracts/{contract.id}/hours", data={
         "basis": "salaried", "weekly_hours": "37", "from_date": _day(date(2026, 6, 1))}).status_code == 403
     assert len(_contracts(own)) == 1
+
+
+def test_a_volunteer_post_gives_a_volunteer_role_never_a_contract(world, sign_in, client):
+    from app.models.establishment import VolunteerRole
+
+    post = make_post(provider=world.provider, grade=None, area=world.north, title="Parent Volunteer")
+    db.session.commit()
+    person = world.me
+    sign_in(world.user(Role.HR))
+    response = client.post(f"/people/{person.id}/contracts/new", data={
+        "post_id": str(post.id), "basis": "salaried", "weekly_hours": "6", "starts_on": _day(date(2026, 4, 1))},
+        follow_redirects=True)
+    assert "volunteers as Parent Volunteer" in response.get_data(as_text=True)
+    assert _contracts(person) == []
+    [role] = db.session.scalars(db.select(VolunteerRole).where(VolunteerRole.person_id == person.id)).all()
+    assert (role.expected_weekly_hours, role.starts_on) == (6, date(2026, 4, 1))
+    shown = client.get(f"/people/{person.id}").get_data(as_text=True)
+    assert "Not contracted (about 6 expected)" in shown and f"/volunteer-roles/{role.id}/end" in shown
+    establishment = page(client.get("/establishment/"))
+    row = next(r for r in establishment.select("tbody tr") if r.td and r.td.get_text(strip=True).startswith(
+        "Parent Volunteer"))
+    assert "Not contracted" in row.get_text(" ", strip=True)  # filled, but never contracted FTE
+    response = client.post(f"/volunteer-roles/{role.id}/end", data={"ends_on": _day(date(2026, 6, 30))})
+    assert response.status_code == 302
+    db.session.refresh(role)
+    assert role.ends_on == date(2026, 6, 30)
+    assert db.session.scalar(db.select(AuditEvent).where(AuditEvent.entity_type == "VolunteerRole",
+                                                         AuditEvent.action == "update"))
+
+
+def test_another_providers_hr_cannot_end_a_volunteer_role(world, sign_in, client):
+    post = make_post(provider=world.provider, grade=None, area=world.north, title="Parent Volunteer")
+    role = make_contract(person=world.me, post=post, hours="0", starts_on=date(2026, 4, 1))
+    db.session.commit()
+    sign_in(world.other_hr)
+    assert client.get(f"/volunteer-roles/{role.id}/end").status_code == 404
+    assert client.post(f"/volunteer-roles/{role.id}/end", data={"ends_on": _day(date(2026, 6, 30))}).status_code == 404
+    client.post("/sign-out")
+    sign_in(world.user(Role.AREA_FACILITATOR))
+    assert client.get(f"/volunteer-roles/{role.id}/end").status_code == 403

@@ -25,7 +25,7 @@ TODAY = date(2026, 11, 23)
 
 
 def test_people_with_their_posts_get_a_contract_each(world):
-    make_post(provider=world.provider, grade=None, area=world.north, title="Parent Co-Facilitator")
+    make_post(provider=world.provider, grade=None, area=world.north, title="Parent Co-Facilitator", volunteer=False)
     text = ("person_ref,first_name,last_name,email,area,stage,joined_on,left_on,lived_experience,post,basis,"
             "hours_a_week,start\n"
             "OS1,Olu,Stone,,North Kent,co-facilitator,2025-04-01,,yes,Parent Co-Facilitator,salaried,18.5,\n"
@@ -49,7 +49,7 @@ def test_a_people_row_with_a_post_that_is_not_there_writes_nothing(world):
 
 
 def test_contracts_take_an_end_date(world):
-    make_post(provider=world.provider, grade=None, area=world.north, title="Parent Co-Facilitator")
+    make_post(provider=world.provider, grade=None, area=world.north, title="Parent Co-Facilitator", volunteer=False)
     text = ("person_ref,post_title,post_area,basis,weekly_hours,starts_on,ends_on\n"
             f"{world.neighbour.ref},Parent Co-Facilitator,North Kent,sessional,,01/04/2025,31/03/2026\n")
     import_contracts(text, provider=world.provider, actor=world.user(Role.HR))
@@ -83,3 +83,15 @@ def test_templates_come_as_workbooks_with_drop_downs_and_no_other_providers_area
     assert "=Lists!$E$1:$E$2" in formulas  # the areas
     assert [c.value for c in book["Lists"]["F"] if c.value] == ["volunteer", "co-facilitator", "employee"]
     assert b"Kent" not in client.get("/imports/template/hours.csv").data
+
+
+def test_a_contracts_row_for_a_volunteer_post_makes_a_volunteer_role_with_its_end(world):
+    from app.models.establishment import VolunteerRole
+
+    make_post(provider=world.provider, grade=None, area=world.north, title="Parent Volunteer")
+    text = ("person_ref,post_title,post_area,basis,weekly_hours,starts_on,ends_on\n"
+            f"{world.neighbour.ref},Parent Volunteer,North Kent,salaried,4,01/04/2025,31/03/2026\n")
+    import_contracts(text, provider=world.provider, actor=world.user(Role.HR))
+    assert db.session.scalars(select(Contract).where(Contract.person_id == world.neighbour.id)).all() == []
+    [role] = db.session.scalars(select(VolunteerRole).where(VolunteerRole.person_id == world.neighbour.id)).all()
+    assert (role.expected_weekly_hours, role.starts_on, role.ends_on) == (4, date(2025, 4, 1), date(2026, 3, 31))

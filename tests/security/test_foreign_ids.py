@@ -52,6 +52,8 @@ def foreign(world):
            "certificate_id": certificate.id, "batch_id": batch.id, "job_id": job.id,
            "submission_id": submission.id, "account_id": stranger_hr.id, "action": "unlock",
            "contract_id": make_contract(person=world.stranger, post=make_post(
+               provider=world.other_provider, grade=None, volunteer=False)).id,
+           "role_id": make_contract(person=world.stranger, post=make_post(
                provider=world.other_provider, grade=None)).id}
     # The other provider's establishment: a post, its own grade, a contract year with a line and funding.
     grade = make_grade("THEIRS")

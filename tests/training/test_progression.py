@@ -11,7 +11,7 @@ from app.extensions import db
 from app.models.audit import AuditEvent
 from app.models.auth import Role
 from app.models.certificates import Certificate, CertificateKind
-from app.models.establishment import Contract
+from app.models.establishment import Contract, VolunteerRole
 from app.models.people import Stage
 from app.models.training import CheckKind, TrainingResult
 from app.training.progression import checklist, progress
@@ -39,7 +39,7 @@ def ready():
     person = make_person(provider=provider, area=area, joined_on=date(2025, 1, 6))
     volunteer_post = make_post(provider=provider, grade=None, area=area, title="Parent Volunteer")
     make_contract(person=person, post=volunteer_post, hours="9.25", starts_on=date(2025, 1, 6))
-    paid_post = make_post(provider=provider, grade=None, area=area, title="Parent Co-Facilitator")
+    paid_post = make_post(provider=provider, grade=None, area=area, title="Parent Co-Facilitator", volunteer=False)
     course = make_course("Safeguarding children", validity_months=12, required_for=["co_facilitator"])
     for week in range(4):
         make_hours(person, worked_on=date(2026, 10, 5) + timedelta(days=7 * week), hours="8")
@@ -68,8 +68,9 @@ def test_all_met_moves_them_on_with_new_contract_and_certificate(ready):
     assert (person.stage, change.reason, change.changed_by_id) == (Stage.CO_FACILITATOR, "Met every requirement", hr.id)
     contracts = db.session.scalars(select(Contract).where(Contract.person_id == person.id)
                                    .order_by(Contract.starts_on)).all()
-    assert [(c.post_id, c.ends_on) for c in contracts][-1] == (post.id, None)
-    assert contracts[0].ends_on == TODAY - timedelta(days=1)
+    assert [(c.post_id, c.ends_on) for c in contracts] == [(post.id, None)]  # their first contract
+    role = db.session.scalar(select(VolunteerRole).where(VolunteerRole.person_id == person.id))
+    assert role.ends_on == TODAY - timedelta(days=1)  # the volunteer role ends the day before
     stage_cert = db.session.scalar(select(Certificate).where(Certificate.kind == CertificateKind.STAGE))
     assert stage_cert.title == "Became a Parent Co-Facilitator"
 
@@ -209,8 +210,9 @@ def test_a_wrong_stage_change_is_corrected_as_its_own_audited_action(ready):
                               now=datetime(2026, 11, 23, tzinfo=UTC))
     assert person.stage == Stage.VOLUNTEER
     assert [c.to_stage for c in person.stage_changes] == [Stage.VOLUNTEER]
-    contracts = db.session.scalars(select(Contract).where(Contract.person_id == person.id)).all()
-    assert [(c.post.title, c.ends_on) for c in contracts] == [("Parent Volunteer", None)]
+    assert db.session.scalars(select(Contract).where(Contract.person_id == person.id)).all() == []
+    roles = db.session.scalars(select(VolunteerRole).where(VolunteerRole.person_id == person.id)).all()
+    assert [(r.post.title, r.ends_on) for r in roles] == [("Parent Volunteer", None)]  # their role runs on
     cert = db.session.scalar(select(Certificate).where(Certificate.kind == CertificateKind.STAGE))
     assert cert.revoked_at is not None
     event = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "correct_stage"))
@@ -262,15 +264,16 @@ def test_moving_on_never_makes_a_salaried_contract_of_no_hours(ready):
     with pytest.raises(TrainingError) as refused:
         progress(person, post=post, weekly_hours=Decimal("0"), is_sessional=False, on=TODAY, actor=hr, today=TODAY)
     assert refused.value.problems == {"weekly_hours": "Enter the contracted hours a week, or choose sessional"}
-    contracts = db.session.scalars(select(Contract).where(Contract.person_id == person.id)).all()
-    assert [(c.weekly_hours, c.ends_on) for c in contracts] == [(Decimal("9.25"), None)]
+    assert db.session.scalars(select(Contract).where(Contract.person_id == person.id)).all() == []
+    roles = db.session.scalars(select(VolunteerRole).where(VolunteerRole.person_id == person.id)).all()
+    assert [(r.expected_weekly_hours, r.ends_on) for r in roles] == [(Decimal("9.25"), None)]  # still running
     assert person.stage == Stage.VOLUNTEER
 
 
 def test_moving_on_ends_the_old_contract_and_starts_the_new_one_with_their_history(ready):
     person, hr, post, _ = ready
     _move(person, hr, post)
-    summaries = db.session.scalars(select(AuditEvent.summary).where(AuditEvent.entity_type == "Contract")
-                                   .order_by(AuditEvent.id)).all()
-    assert any(s.startswith(f"Ended {person.name}'s contract as") for s in summaries), summaries
+    summaries = db.session.scalars(select(AuditEvent.summary).where(
+        AuditEvent.entity_type.in_(["Contract", "VolunteerRole"])).order_by(AuditEvent.id)).all()
+    assert any(s.startswith(f"Ended {person.name}'s volunteer role as") for s in summaries), summaries
     assert any(s.startswith(f"Gave {person.name} a contract as {post.label}, 18.5 hours a week") for s in summaries)
