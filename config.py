@@ -35,6 +35,10 @@ class Config:
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
     RATELIMIT_ENABLED = True
     SIGN_IN_RATE_LIMIT = os.environ.get("SIGN_IN_RATE_LIMIT", "20 per minute")
+    # The public "I'd like to help" page: expressions of interest per IP address.
+    INTEREST_RATE_LIMIT = os.environ.get("INTEREST_RATE_LIMIT", "10 per hour")
+    # An applicant who never starts is anonymised this many months after their last activity.
+    APPLICANT_RETENTION_MONTHS = int(os.environ.get("APPLICANT_RETENTION_MONTHS", "6"))
     LOCKOUT_AFTER_FAILURES = int(os.environ.get("LOCKOUT_AFTER_FAILURES", "5"))
     LOCKOUT_MINUTES = int(os.environ.get("LOCKOUT_MINUTES", "15"))
     # Idle sessions end: staff see personal data and move money; parents are often on a phone.

@@ -36,6 +36,7 @@ from app.main.routes import floor_page
 from app.models.auth import AnonymousUser
 from app.people.routes import bp as people_bp
 from app.privacy.routes import bp as privacy_bp
+from app.recruitment.routes import bp as recruitment_bp
 from app.returns import words
 from app.returns.routes import bp as returns_bp
 from app.spending.routes import bp as spending_bp
@@ -146,7 +147,8 @@ def _register_blueprints(app: Flask) -> None:
         app.add_url_rule("/_bench/floor", "bench_floor", public(floor_page))
     for bp in (main_bp, auth_bp, people_bp, establishment_bp, hours_bp, budget_bp,
                imports_bp, expenses_bp, training_bp, certificates_bp, jobs_bp,
-               returns_bp, privacy_bp, accounts_bp, council_bp, spending_bp, delivery_bp, golive_bp):
+               returns_bp, privacy_bp, accounts_bp, council_bp, spending_bp, delivery_bp, golive_bp,
+               recruitment_bp):
         app.register_blueprint(bp)
 
 

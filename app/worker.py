@@ -8,6 +8,7 @@ from app.hours import reminders  # noqa: F401  (every Monday: reminders to log l
 from app.jobs import runner  # noqa: F401  (every minute: jobs that stopped are restarted or failed)
 from app.jobs.queue import huey, mail_huey
 from app.main import tasks as main_tasks  # noqa: F401  (every Monday: staff's to-do summaries)
+from app.recruitment import tasks as recruitment_tasks  # noqa: F401  (daily: applicants anonymised)
 from app.returns import tasks as return_tasks  # noqa: F401
 
 __all__ = ["huey", "mail_huey"]

@@ -32,6 +32,8 @@ ROUTE_ARGS = {"person_id": lambda world: world.me.id, "entry_id": lambda world: 
               "kind": lambda world: "people",
               "contract_id": lambda world: _contract_of(world.me),
               "role_id": lambda world: _contract_of(world.me, volunteer=True),
+              "applicant_id": lambda world: _applicant(world),
+              "provider_id": lambda world: world.provider.id,
               "post_id": lambda world: _establishment(world).post_id,
               "grade_id": lambda world: _establishment(world).grade_id,
               "year_id": lambda world: _establishment(world).year_id,
@@ -42,6 +44,23 @@ ROUTE_ARGS = {"person_id": lambda world: world.me.id, "entry_id": lambda world: 
               "commission_year_id": lambda world: _commission().years[0].id,
               "session_id": lambda world: _session(world),
               "import_id": lambda world: _import_batch(world), "month": lambda world: "2026-10"}
+
+
+def _applicant(world) -> int:
+    """A parent in North Kent (the world's facilitator's area) on their way in to the world's provider."""
+    from datetime import UTC, datetime
+
+    from flask import current_app
+
+    from app.extensions import db
+    from app.recruitment.services import express_interest
+
+    with current_app.test_request_context():
+        applicant = express_interest(world.provider, first_name="Ann", last_name="Applicant", email=None,
+                                     phone="01632 960 001", contact_by="phone", area=world.north,
+                                     heard_from="friend", interests="", now=datetime.now(UTC))
+    db.session.commit()
+    return applicant.id
 
 
 def _import_batch(world) -> int:

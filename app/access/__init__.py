@@ -37,6 +37,7 @@ from .decorators import (  # noqa: F401
 from .loaders import (  # noqa: F401
     account_roles,
     accounts_scope,
+    applicant_scope,
     delivery_scope,
     get_account_or_404,
     get_certificate_or_404,

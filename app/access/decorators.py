@@ -22,6 +22,7 @@ from app.models.establishment import BudgetLine, Contract, ContractYear, Funding
 from app.models.expenses import ExpenseClaim, ExpenseLine
 from app.models.hours import HoursEntry
 from app.models.people import Person
+from app.models.recruitment import Applicant
 from app.models.spending import Spend
 
 from . import loaders
@@ -34,6 +35,7 @@ LOADERS: dict[type, tuple[str, Callable[..., Any]]] = {
     HoursEntry: ("entry_id", loaders.get_hours_or_404),
     Contract: ("contract_id", loaders.get_contract_or_404),
     VolunteerRole: ("role_id", loaders.get_volunteer_role_or_404),
+    Applicant: ("applicant_id", loaders.get_applicant_or_404),
     ExpenseClaim: ("claim_id", loaders.get_claim_or_404),
     ExpenseLine: ("line_id", loaders.get_line_or_404),
     Spend: ("spend_id", loaders.get_spend_or_404),

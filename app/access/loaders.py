@@ -2,7 +2,7 @@
 not exist."""
 
 from flask import abort
-from sqlalchemy import Select, select, true
+from sqlalchemy import Select, false, select, true
 from sqlalchemy.orm import selectinload
 
 from app.extensions import db
@@ -15,6 +15,7 @@ from app.models.expenses import ExpenseClaim, ExpenseLine, Receipt
 from app.models.hours import HoursEntry, HoursStatus
 from app.models.jobs import Job
 from app.models.people import Person, Provider
+from app.models.recruitment import Applicant
 from app.models.returns import ReturnSubmission
 from app.models.spending import Spend
 
@@ -91,6 +92,23 @@ def get_hours_or_404(entry_id: int, *, for_user: User):
 def get_contract_or_404(contract_id: int, *, for_user: User):
     """Load a contract whose person the user may see."""
     return _person_record_or_404(Contract, contract_id, for_user)
+
+
+def applicant_scope(user: User):
+    """SQL condition on Applicant: HR's whole provider, an area facilitator's area; nobody else's."""
+    if user.role == Role.HR:
+        return Applicant.provider_id == user.provider_id
+    if user.role == Role.AREA_FACILITATOR:
+        return (Applicant.provider_id == user.provider_id) & (Applicant.area_id == user.area_id)
+    return false()
+
+
+def get_applicant_or_404(applicant_id: int, *, for_user: User):
+    """:raises NotFound: for an applicant who is not there or not in the user's scope."""
+    applicant = db.session.scalar(select(Applicant).where(Applicant.id == applicant_id, applicant_scope(for_user)))
+    if applicant is None:
+        abort(404)
+    return applicant
 
 
 def get_volunteer_role_or_404(role_id: int, *, for_user: User):

@@ -88,6 +88,15 @@ def _owned_setting(user: User, record: Any) -> bool:
     return user.role == Role.HR and owner == user.provider_id
 
 
+def _applicant_check(user: User, applicant: Any) -> bool:
+    """An applicant is their provider's HR's, and their area's facilitator's."""
+    if applicant is None:
+        return True
+    if applicant.provider_id != user.provider_id:
+        return False
+    return user.role == Role.HR or (user.role == Role.AREA_FACILITATOR and applicant.area_id == user.area_id)
+
+
 def _job_check(user: User, job: Any) -> bool:
     if job is None:
         return True
@@ -229,6 +238,8 @@ PERMISSIONS: dict[str, Permission] = {p.name: p for p in (
        check=_decide_spend),
     _p("manage_contracts", HR, "Give someone a post and contract, change their hours from a date, end it",
        scope=_hr_not_own, not_own=True, own_refusal="You cannot change your own contract"),
+    _p("manage_recruitment", APPROVERS, "See parents' expressions of interest and move them along the way in to "
+       "their first day (HR: the provider's; an area facilitator: their area's)", check=_applicant_check),
     _p("move_on", HR, "Move someone along the pathway, or correct a stage change", scope=_hr_not_own,
        not_own=True, own_refusal="You cannot move yourself along the pathway"),
     _p("view_compliance", STAFF, "See training compliance (the co-ordinator: a summary per provider, no names)"),

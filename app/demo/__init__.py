@@ -18,6 +18,7 @@ from .expenses import load_expenses
 from .hours import load_hours
 from .pay import load_payroll, load_points, place_staff
 from .people import load_people, load_users
+from .recruitment import load_applicants
 from .training import load_training
 
 DEMO_PROVIDER = "Kent Parent Pathways CIC"
@@ -43,6 +44,7 @@ def load_demo(today: date) -> list[tuple[str, str, str]]:
     load_points(grades)
     place_staff(provider)
     load_payroll(provider, today)
+    load_applicants(provider, areas, today)
     return sign_ins
 
 

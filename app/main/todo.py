@@ -8,7 +8,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from flask import url_for
 from sqlalchemy import distinct, func, select
 
-from app.access import has_role_for, is_parent, scope, sees_all_providers
+from app.access import applicant_scope, has_role_for, is_parent, scope, sees_all_providers
 from app.budget.county import county_budget
 from app.council.services import the_commission
 from app.delivery.services import short_of_plan
@@ -26,6 +26,7 @@ from app.models.people import Person, Provider
 from app.models.returns import ReturnSubmission
 from app.models.training import Recommendation
 from app.periods import day_before, month_of, quick_picks
+from app.recruitment.services import new_interest_count
 from app.training.queries import DUE_WITHIN_DAYS, compliance, overdue_or_due
 
 RECENT_DAYS = 30
@@ -120,9 +121,21 @@ def for_staff(user, *, today: date) -> list[Todo]:
     items = [Todo(f"{plural(count, *words)} {what}", href, link) for count, words, what, href, link in queues if count]
     items.extend(_training_and_checks(user, today=today))
     items.extend(_return_due(user, today=today))
+    items.extend(_new_interest(user))
     items.extend(_imports(user, today=today))
     items.extend(_failed_jobs(user, today=today))
     return items
+
+
+def _new_interest(user) -> list[Todo]:
+    """Parents who said they would like to help, that nobody at the provider has opened yet."""
+    if not has_role_for(user, "manage_recruitment"):
+        return []
+    count = new_interest_count(applicant_scope(user))
+    if not count:
+        return []
+    return [Todo(f"{plural(count, 'parent has', 'parents have')} said they would like to help",
+                 url_for("recruitment.board"), "Get in touch", urgent=True)]
 
 
 def _imports(user, *, today: date) -> list[Todo]:

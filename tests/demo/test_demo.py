@@ -62,3 +62,17 @@ def test_no_demo_volunteer_holds_a_contract_of_any_kind(app):
     roles = {role.person_id: role for role in db.session.scalars(select(VolunteerRole))}
     assert volunteers and all(v.id in roles for v in volunteers)
     assert all(roles[v.id].expected_weekly_hours == 9.25 for v in volunteers)
+
+
+def test_the_demo_has_a_year_of_applicants_in_each_area_with_withdrawals(app):
+    from app.models.people import Area
+    from app.models.recruitment import Applicant
+
+    app.test_cli_runner().invoke(args=["demo"])
+    applicants = db.session.scalars(select(Applicant)).all()
+    areas = set(db.session.scalars(select(Area.id)))
+    assert {a.area_id for a in applicants} == areas
+    withdrawn = [a for a in applicants if a.withdrawn_on is not None]
+    assert withdrawn and len(withdrawn) < len(applicants) / 2
+    assert len({a.withdrawn_reason for a in withdrawn}) >= 3
+    assert len({a.stage_id for a in applicants}) >= 4  # spread along the way in

@@ -27,7 +27,9 @@ from ..factories import (
 
 _APP = create_app("test")
 # Catalogue rows (courses, activities) and the council's contract are county-wide; public pages take numbers.
-SHARED = {"course_id", "activity_id", "number", "token", "review_id", "commission_year_id", "kind", "month"}
+# A provider's public "I'd like to help" page is open to everyone, for every provider.
+SHARED = {"course_id", "activity_id", "number", "token", "review_id", "commission_year_id", "kind", "month",
+          "provider_id"}
 ID_ROUTES = sorted({(r.rule, r.endpoint) for r in _APP.url_map.iter_rules()
                     if r.arguments and not r.arguments <= SHARED and r.endpoint != "static"})
 
@@ -88,6 +90,13 @@ def foreign(world):
     db.session.add(theirs)
     db.session.flush()
     ids["import_id"] = theirs.id
+    from app.models.recruitment import Applicant
+
+    applicant = Applicant(provider_id=world.other_provider.id, area_id=world.north.id, first_name="Their",
+                          last_name="Applicant", contact_by="group", heard_from="friend", interests="")
+    db.session.add(applicant)
+    db.session.flush()
+    ids["applicant_id"] = applicant.id
     db.session.commit()
     return ids
 

@@ -1,0 +1,79 @@
+from flask_wtf import FlaskForm
+from govuk_frontend_wtf.wtforms_widgets import (
+    GovCheckboxInput,
+    GovRadioInput,
+    GovSelect,
+    GovSubmitInput,
+    GovTextArea,
+    GovTextInput,
+)
+from wtforms import BooleanField, EmailField, RadioField, SelectField, StringField, SubmitField, TextAreaField
+from wtforms.validators import DataRequired, Email, InputRequired, Length, Optional, Regexp
+
+from app.fields import GovDateField
+from app.ids import optional_id, whole_number
+from app.models.recruitment import CONTACT_BY, HEARD_FROM, WITHDRAWN_BECAUSE
+
+
+class InterestForm(FlaskForm):
+    """A parent's "I'd like to help": as short as it can be, on a phone."""
+
+    first_name = StringField("First name", widget=GovTextInput(),
+                             validators=[DataRequired("Enter your first name"),
+                                         Length(max=80, message="First name must be 80 characters or fewer")])
+    last_name = StringField("Last name", widget=GovTextInput(),
+                            validators=[DataRequired("Enter your last name"),
+                                        Length(max=80, message="Last name must be 80 characters or fewer")])
+    contact_by = RadioField("How should we get in touch?", choices=list(CONTACT_BY.items()), widget=GovRadioInput(),
+                            validators=[InputRequired("Select how we should get in touch")])
+    email = EmailField("Email address", widget=GovTextInput(),
+                       validators=[Optional(), Length(max=254, message="Email address must be 254 characters or fewer"),
+                                   Email("Enter an email address like name@example.com")])
+    phone = StringField("Phone number", widget=GovTextInput(),
+                        validators=[Optional(), Length(max=30, message="Phone number must be 30 characters or fewer"),
+                                    Regexp(r"^[0-9 +()-]+$", message="Enter a phone number, like 01632 960 001")])
+    area_id = SelectField("Where do you live?", coerce=optional_id, widget=GovSelect(),
+                          validators=[InputRequired("Select where you live")])
+    heard_from = RadioField("How did you hear about us?", choices=list(HEARD_FROM.items()), widget=GovRadioInput(),
+                            validators=[InputRequired("Select how you heard about us")])
+    interests = TextAreaField("What might you like to do? (optional)", widget=GovTextArea(),
+                              description="For example, helping at a peer support group, or making the tea",
+                              validators=[Optional(), Length(max=1000, message="Keep this to 1,000 characters")])
+    consent = BooleanField("I agree to be contacted about volunteering", widget=GovCheckboxInput(),
+                           validators=[DataRequired("Tick the box to say we may contact you")])
+    # Left empty by people; filled in by bots that fill in every box. Hidden from view and from screen readers.
+    website = StringField("Leave this empty")
+    submit = SubmitField("Send", widget=GovSubmitInput())
+
+    def validate(self, extra_validators=None) -> bool:
+        """The way we get in touch needs its address (an empty optional box skips field checks)."""
+        valid = super().validate(extra_validators)
+        needed = {"email": (self.email, "Enter your email address, or choose another way to get in touch"),
+                  "phone": (self.phone, "Enter your phone number, or choose another way to get in touch")}
+        if self.contact_by.data in needed:
+            field, message = needed[self.contact_by.data]
+            if not (field.data or "").strip():
+                field.errors = [*field.errors, message]
+                valid = False
+        return valid
+
+
+class StageForm(FlaskForm):
+    stage_id = SelectField("Move to", coerce=whole_number, widget=GovSelect(),
+                           validators=[InputRequired("Select a stage")])
+    submit = SubmitField("Move", widget=GovSubmitInput())
+
+
+class WithdrawForm(FlaskForm):
+    reason = RadioField("Why did they withdraw?", choices=list(WITHDRAWN_BECAUSE.items()), widget=GovRadioInput(),
+                        validators=[InputRequired("Select why they withdrew")])
+    note = StringField("More about why (optional)", widget=GovTextInput(),
+                       validators=[Optional(), Length(max=200, message="Keep this to 200 characters")])
+    withdrawn_on = GovDateField("When", validators=[InputRequired("Enter the date they withdrew")])
+    submit = SubmitField("Record that they withdrew", widget=GovSubmitInput())
+
+
+class StartForm(FlaskForm):
+    started_on = GovDateField("Their first day as a Parent Volunteer",
+                              validators=[InputRequired("Enter their first day")])
+    submit = SubmitField("Start them as a Parent Volunteer", widget=GovSubmitInput())

@@ -1,0 +1,177 @@
+"""The way in: a parent's expression of interest, moved through the provider's stages to their
+first day as a Parent Volunteer, or withdrawn with a reason. Each function audits and flushes;
+the caller commits."""
+
+import io
+from datetime import UTC, date, datetime, timedelta
+
+import qrcode
+import qrcode.image.svg
+from markupsafe import Markup
+from sqlalchemy import func, select
+
+from app.audit import services as audit
+from app.extensions import db
+from app.formatting import long_date
+from app.mail import send_email
+from app.models.audit import AuditEvent
+from app.models.auth import Role, User
+from app.models.people import Area, Person, Provider, Stage
+from app.models.recruitment import DEFAULT_STAGES, WITHDRAWN_BECAUSE, Applicant, RecruitmentStage
+from app.people.services import PersonError, create_person
+from app.views import public_url
+
+
+class RecruitmentError(ValueError):
+    """A rule was broken; args are (field name, message)."""
+
+
+def stages_for(provider_id: int) -> list[RecruitmentStage]:
+    """The provider's stages in order, made from the defaults the first time they are asked for."""
+    stages = list(db.session.scalars(select(RecruitmentStage).where(RecruitmentStage.provider_id == provider_id)
+                                     .order_by(RecruitmentStage.sort_order, RecruitmentStage.id)))
+    if not stages:
+        stages = [RecruitmentStage(provider_id=provider_id, name=name, sort_order=index)
+                  for index, name in enumerate(DEFAULT_STAGES)]
+        db.session.add_all(stages)
+        db.session.flush()
+    return stages
+
+
+def express_interest(provider: Provider, *, first_name: str, last_name: str, email: str | None, phone: str | None,
+                     contact_by: str, area: Area, heard_from: str, interests: str, now: datetime) -> Applicant:
+    """A parent's "I'd like to help", from the public page: kept at the first stage, and the
+    provider's HR (and the area's facilitator) are told by email."""
+    applicant = Applicant(provider_id=provider.id, area_id=area.id, first_name=first_name.strip(),
+                          last_name=last_name.strip(), email=(email or "").strip() or None,
+                          phone=(phone or "").strip() or None, contact_by=contact_by, heard_from=heard_from,
+                          interests=(interests or "").strip(), consented_at=now, created_at=now,
+                          last_activity_at=now, stage_id=stages_for(provider.id)[0].id)
+    db.session.add(applicant)
+    db.session.flush()
+    audit.record(actor=None, action="create", entity=applicant, provider_id=provider.id,
+                 summary=f"{applicant.name} expressed an interest in volunteering in {area.name}")
+    link = public_url("recruitment.view_applicant", applicant_id=applicant.id)
+    for user in db.session.scalars(select(User).where(
+            User.provider_id == provider.id, User.is_enabled.is_(True), User.email_notifications.is_(True),
+            (User.role == Role.HR) | ((User.role == Role.AREA_FACILITATOR) & (User.area_id == area.id)))):
+        send_email(user.email, "A parent would like to help",
+                   f"{applicant.name} has said they would like to help in {area.name}.\n\n"
+                   f"See what they told us and get in touch: {link}", provider_id=provider.id)
+    return applicant
+
+
+def _touch(applicant: Applicant, now: datetime) -> None:
+    applicant.last_activity_at = now
+
+
+def _refuse_closed(applicant: Applicant) -> None:
+    if applicant.started_on is not None:
+        raise RecruitmentError("stage_id", f"{applicant.name} has started as a Parent Volunteer")
+    if applicant.withdrawn_on is not None:
+        raise RecruitmentError("stage_id", f"{applicant.name} withdrew on {long_date(applicant.withdrawn_on)}")
+
+
+def move_to_stage(applicant: Applicant, *, stage_id: int, actor, now: datetime) -> None:
+    """:raises RecruitmentError: for another provider's stage, the stage they are at, or a closed application."""
+    _refuse_closed(applicant)
+    stage = db.session.get(RecruitmentStage, stage_id)
+    if stage is None or stage.provider_id != applicant.provider_id:
+        raise RecruitmentError("stage_id", "Select one of your stages")
+    if stage.id == applicant.stage_id:
+        raise RecruitmentError("stage_id", f"{applicant.name} is already at {stage.name}")
+    before = applicant.stage.name if applicant.stage else "no stage"
+    applicant.stage_id = stage.id
+    _touch(applicant, now)
+    db.session.flush()
+    audit.record(actor=actor, action="update", entity=applicant, provider_id=applicant.provider_id,
+                 summary=f"Moved {applicant.name} from {before} to {stage.name}")
+
+
+def withdraw(applicant: Applicant, *, reason: str, note: str, on: date, actor, now: datetime) -> None:
+    """:raises RecruitmentError: for an unknown reason, no note for "another reason", or a closed application."""
+    _refuse_closed(applicant)
+    if reason not in WITHDRAWN_BECAUSE:
+        raise RecruitmentError("reason", "Select why they withdrew")
+    if reason == "other" and not (note or "").strip():
+        raise RecruitmentError("note", "Say what the other reason was")
+    applicant.withdrawn_on, applicant.withdrawn_reason = on, reason
+    applicant.withdrawn_note = (note or "").strip()[:200] or None
+    _touch(applicant, now)
+    db.session.flush()
+    audit.record(actor=actor, action="update", entity=applicant, provider_id=applicant.provider_id,
+                 summary=f"{applicant.name} withdrew on {long_date(on)}: {WITHDRAWN_BECAUSE[reason]}")
+
+
+def start_as_volunteer(applicant: Applicant, *, on: date, actor, now: datetime) -> Person:
+    """Make the applicant a Parent Volunteer from ``on``: their person record is made from what
+    they told us (nothing typed twice) and linked to the application.
+
+    :raises RecruitmentError: for a closed application, a day before they expressed an interest,
+        or an email address another person at the provider already has.
+    """
+    _refuse_closed(applicant)
+    if on < applicant.created_at.date():
+        raise RecruitmentError("started_on", "The first day must be on or after they expressed an interest, "
+                                             f"{long_date(applicant.created_at.date())}")
+    try:
+        person = create_person(provider_id=applicant.provider_id, stage=Stage.VOLUNTEER, actor=actor,
+                               first_name=applicant.first_name, last_name=applicant.last_name, email=applicant.email,
+                               phone=applicant.phone, area_id=applicant.area_id, joined_on=on,
+                               )
+    except PersonError as error:
+        raise RecruitmentError("started_on", error.args[1] if len(error.args) > 1 else str(error)) from error
+    applicant.person_id, applicant.started_on = person.id, on
+    applicant.stage_id = stages_for(applicant.provider_id)[-1].id
+    _touch(applicant, now)
+    db.session.flush()
+    audit.record(actor=actor, action="update", entity=applicant, provider_id=applicant.provider_id,
+                 summary=f"{applicant.name} started as a Parent Volunteer on {long_date(on)}")
+    return person
+
+
+def opened(applicant: Applicant) -> None:
+    """Someone at the provider has seen it: it is no longer new on their to-do."""
+    if applicant.is_new:
+        applicant.is_new = False
+        db.session.flush()
+
+
+def new_interest_count(scope_condition) -> int:
+    return db.session.scalar(select(func.count(Applicant.id)).where(scope_condition, Applicant.is_new.is_(True),
+                                                                  Applicant.withdrawn_on.is_(None),
+                                                                  Applicant.started_on.is_(None))) or 0
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+def qr_svg(address: str) -> Markup:
+    """The address as a QR code in SVG, for a poster."""
+    buffer = io.BytesIO()
+    qrcode.make(address, image_factory=qrcode.image.svg.SvgPathFillImage, box_size=10, border=2).save(buffer)
+    svg = buffer.getvalue().decode()
+    svg = svg[svg.index("<svg"):].replace("<svg", f'<svg role="img" aria-label="QR code for {address}"', 1)
+    return Markup(svg)  # noqa: S704 - built here from the qrcode library's own output
+
+
+def anonymise_stale(*, now: datetime, months: int) -> int:
+    """Anonymise every applicant who never started and has had no activity for ``months``: their
+    name, contact details and what they wrote go (from the audit history too); the counts stay.
+    Returns how many."""
+    cutoff = now.replace(tzinfo=now.tzinfo or UTC) - timedelta(days=round(months * 30.44))
+    stale = db.session.scalars(select(Applicant).where(
+        Applicant.started_on.is_(None), Applicant.anonymised_at.is_(None), Applicant.last_activity_at < cutoff)).all()
+    for applicant in stale:
+        name = applicant.name
+        for event in db.session.scalars(select(AuditEvent).where(AuditEvent.entity_type == "Applicant",
+                                                                 AuditEvent.entity_id == applicant.id)):
+            event.summary = event.summary.replace(name, "An applicant")
+            event.changes = None
+        applicant.first_name, applicant.last_name = "Anonymised", "applicant"
+        applicant.email = applicant.phone = applicant.withdrawn_note = None
+        applicant.interests = ""
+        applicant.anonymised_at = now
+    db.session.flush()
+    return len(stale)

@@ -1,0 +1,58 @@
+"""On a phone, a parent finds the "I'd like to help" page from the sign-in page and sends it by
+keyboard and taps alone, and HR starts them as a Parent Volunteer from the board; every page
+passes axe and fits 375 px."""
+
+from datetime import date
+
+from sqlalchemy import select
+
+from app.extensions import db
+from app.models.auth import Role
+from app.models.people import Person, Stage
+from app.models.recruitment import Applicant
+
+from ..factories import make_user
+
+
+def test_a_parent_says_they_would_like_to_help_on_a_phone_and_hr_starts_them(app, server, journey, world):
+    parent = journey("way-in-parent", width=375)
+    parent.goto("/sign-in", "sign in")
+    parent.click("a:has-text('Tell us you are interested')")
+    parent.click(f"a:has-text('{world.provider.name}')")
+    parent.check("the form")
+    parent.click("button:has-text('Send')")  # nothing filled in: every box says what it needs
+    parent.check("the form with its errors")
+    assert "Enter your first name" in parent.page.inner_text(".govuk-error-summary")
+    parent.page.fill("#first_name", "Priya")
+    parent.page.fill("#last_name", "Patel")
+    parent.page.check("input[name=contact_by][value=email]")
+    parent.page.fill("#email", "priya@example.org")
+    parent.page.select_option("#area_id", str(world.north.id))
+    parent.page.check("input[name=heard_from][value=peer_group]")
+    parent.page.check("#consent")
+    parent.click("button:has-text('Send')")
+    parent.check("thank you")
+    assert "will be in touch" in parent.page.inner_text("main")
+    assert parent.page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    applicant = db.session.scalar(select(Applicant))
+    assert applicant.name == "Priya Patel"
+
+    make_user(Role.HR, provider=world.provider, email="way-in-hr@example.org", password="pathway-demo-2026",
+              two_step_method="email")
+    db.session.commit()
+    hr = journey("way-in-hr", width=375)
+    hr.sign_in("way-in-hr@example.org")
+    hr.click("main a:has-text('Get in touch')")
+    hr.check("the way in")
+    hr.click("a:has-text('Priya Patel')")
+    hr.check("Priya")
+    today = date.today()
+    hr.page.fill("#started_on-day", str(today.day))
+    hr.page.fill("#started_on-month", str(today.month))
+    hr.page.fill("#started_on-year", str(today.year))
+    hr.click("button:has-text('Start them as a Parent Volunteer')")
+    hr.check("her record")
+    db.session.expire_all()
+    person = db.session.scalar(select(Person).where(Person.first_name == "Priya"))
+    assert person is not None and person.stage == Stage.VOLUNTEER
+    assert f"/people/{person.id}" in hr.page.url
