@@ -75,6 +75,15 @@ def month_end(day: date) -> date:
     return date(day.year, day.month, monthrange(day.year, day.month)[1])
 
 
+def months_between(start: date, end: date) -> list[date]:
+    """The first day of every month from the one holding ``start`` to the one holding ``end``."""
+    months, current = [], date(start.year, start.month, 1)
+    while current <= end:
+        months.append(current)
+        current = date(current.year + (current.month == 12), current.month % 12 + 1, 1)
+    return months
+
+
 def months_in(start: date, end: date) -> Decimal:
     """How many months [start, end] covers, a part month counted by its calendar days (1 to 15
     April is 0.5): a year's budget is spent a twelfth a month, as payroll pays it."""

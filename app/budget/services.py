@@ -46,11 +46,7 @@ from .sources import LINE_SOURCES, NON_PAY_SOURCES, NonPaySource, run_rate_proje
 
 
 def months_of(start: date, end: date) -> list[date]:
-    months, current = [], date(start.year, start.month, 1)
-    while current <= end:
-        months.append(current)
-        current = date(current.year + (current.month == 12), current.month % 12 + 1, 1)
-    return months
+    return periods.months_between(start, end)
 
 
 def month_end(month: date) -> date:

@@ -53,12 +53,7 @@ def start_contract(person: Person, *, post: Post, weekly_hours: Decimal | None, 
             raise ContractError("point", "A volunteer post has no pay points")
         return start_role(person, post=post, expected_weekly_hours=weekly_hours, starts_on=starts_on, actor=actor)
     hours = _check_hours(weekly_hours, is_sessional)
-    if starts_on < person.joined_on:
-        raise ContractError("starts_on",
-                            f"The contract must start on or after they joined, {long_date(person.joined_on)}")
-    if person.left_on and starts_on > person.left_on:
-        raise ContractError("starts_on", f"The contract must start by the day they left, {long_date(person.left_on)}")
-    _refuse_clash(person, starts_on)
+    _refuse_start(person, starts_on, "contract")
     contract = Contract(person_id=person.id, post_id=post.id, weekly_hours=hours, is_sessional=is_sessional,
                         starts_on=starts_on, ends_on=person.left_on)
     db.session.add(contract)
@@ -84,6 +79,16 @@ def _running(model, person: Person, on: date, *, began_before: bool = False):
     return db.session.scalars(query.order_by(model.starts_on)).all()
 
 
+def _refuse_start(person: Person, starts_on: date, what: str) -> None:
+    """A contract or role starts within the person's time on the pathway, with nothing else running."""
+    if starts_on < person.joined_on:
+        raise ContractError("starts_on",
+                            f"The {what} must start on or after they joined, {long_date(person.joined_on)}")
+    if person.left_on and starts_on > person.left_on:
+        raise ContractError("starts_on", f"The {what} must start by the day they left, {long_date(person.left_on)}")
+    _refuse_clash(person, starts_on)
+
+
 def _refuse_clash(person: Person, starts_on: date) -> None:
     """One post at a time: a contract or volunteer role running on or after the day refuses a new one."""
     for model, what, advice in ((Contract, "a contract", "Change its hours or end it first"),
@@ -102,12 +107,7 @@ def start_role(person: Person, *, post: Post, expected_weekly_hours: Decimal | N
     :raises ContractError: for a start outside their time on the pathway, or a post or role
         already running then.
     """
-    if starts_on < person.joined_on:
-        raise ContractError("starts_on",
-                            f"The role must start on or after they joined, {long_date(person.joined_on)}")
-    if person.left_on and starts_on > person.left_on:
-        raise ContractError("starts_on", f"The role must start by the day they left, {long_date(person.left_on)}")
-    _refuse_clash(person, starts_on)
+    _refuse_start(person, starts_on, "role")
     expected = expected_weekly_hours if expected_weekly_hours else None
     role = VolunteerRole(person_id=person.id, post_id=post.id, expected_weekly_hours=expected, starts_on=starts_on,
                          ends_on=person.left_on)

@@ -42,7 +42,7 @@ from app.models.establishment import (
 )
 from app.models.hours import HoursEntry, HoursStatus
 from app.models.people import Person, Provider
-from app.periods import month_end
+from app.periods import month_end, months_between
 
 from .costs import hourly_rate, on_cost_rules_uncached, salary_at, terms_on
 from .payroll import employer_ni, employer_pension, is_enrolled, month_share, penny
@@ -56,14 +56,6 @@ _LOADS = (selectinload(Contract.post).selectinload(Post.grade).selectinload(Grad
           selectinload(Contract.post).selectinload(Post.grade).selectinload(Grade.hourly_rates),
           selectinload(Contract.post).selectinload(Post.provider),
           selectinload(Contract.placements), selectinload(Contract.person))
-
-
-def _months(first: date, last: date) -> list[date]:
-    months, current = [], date(first.year, first.month, 1)
-    while current <= last:
-        months.append(current)
-        current = date(current.year + (current.month == 12), current.month % 12 + 1, 1)
-    return months
 
 
 def _spans(session: Session, provider_ids: set[int]) -> dict[int, tuple[date, date]]:
@@ -192,7 +184,7 @@ def _person_rows(contracts: list[Contract], span: tuple[date, date], minutes: di
     """A person's ledger rows for every month of their contracts within the contract years."""
     left_on = contracts[0].person.left_on
     rows = []
-    months = _months(max(span[0], min(c.starts_on for c in contracts)),
+    months = months_between(max(span[0], min(c.starts_on for c in contracts)),
                      min(span[1], max(c.ends_on or span[1] for c in contracts), left_on or span[1]))
     for month in months:
         last_day = month_end(month)
