@@ -56,6 +56,7 @@ from .loaders import (  # noqa: F401
     history_scope,
     may_see_provider,
     owner_for_new_setting,
+    recruiters,
     scoped_people,
     settings_scope,
     spending_scope,

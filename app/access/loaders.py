@@ -103,6 +103,13 @@ def applicant_scope(user: User):
     return false()
 
 
+def recruiters(provider_id: int, area_id: int):
+    """SQL condition on User: the accounts that may act on an applicant of the provider in the
+    area (the provider's HR, and the area's facilitator)."""
+    return (User.provider_id == provider_id) & (
+        (User.role == Role.HR) | ((User.role == Role.AREA_FACILITATOR) & (User.area_id == area_id)))
+
+
 def get_applicant_or_404(applicant_id: int, *, for_user: User):
     """:raises NotFound: for an applicant who is not there or not in the user's scope."""
     applicant = db.session.scalar(select(Applicant).where(Applicant.id == applicant_id, applicant_scope(for_user)))

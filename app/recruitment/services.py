@@ -10,12 +10,13 @@ import qrcode.image.svg
 from markupsafe import Markup
 from sqlalchemy import func, select
 
+from app.access import recruiters
 from app.audit import services as audit
 from app.extensions import db
 from app.formatting import long_date
 from app.mail import send_email
 from app.models.audit import AuditEvent
-from app.models.auth import Role, User
+from app.models.auth import User
 from app.models.people import Area, Person, Provider, Stage
 from app.models.recruitment import DEFAULT_STAGES, WITHDRAWN_BECAUSE, Applicant, RecruitmentStage
 from app.people.services import PersonError, create_person
@@ -52,9 +53,8 @@ def express_interest(provider: Provider, *, first_name: str, last_name: str, ema
     audit.record(actor=None, action="create", entity=applicant, provider_id=provider.id,
                  summary=f"{applicant.name} expressed an interest in volunteering in {area.name}")
     link = public_url("recruitment.view_applicant", applicant_id=applicant.id)
-    for user in db.session.scalars(select(User).where(
-            User.provider_id == provider.id, User.is_enabled.is_(True), User.email_notifications.is_(True),
-            (User.role == Role.HR) | ((User.role == Role.AREA_FACILITATOR) & (User.area_id == area.id)))):
+    for user in db.session.scalars(select(User).where(recruiters(provider.id, area.id), User.is_enabled.is_(True),
+                                                      User.email_notifications.is_(True))):
         send_email(user.email, "A parent would like to help",
                    f"{applicant.name} has said they would like to help in {area.name}.\n\n"
                    f"See what they told us and get in touch: {link}", provider_id=provider.id)
