@@ -85,3 +85,27 @@ class Applicant(db.Model):
     @property
     def is_open(self) -> bool:
         return self.started_on is None and self.withdrawn_on is None
+
+
+RECOMMENDS = {"yes": "Yes", "not_sure": "Not sure", "no": "No"}
+
+
+class ApplicantReference(db.Model):
+    """A referee asked by email for a short reference on an applicant: a one-use link (only its
+    hash is kept) valid for 14 days. HR reads the answers; the referee sees nothing else."""
+
+    __tablename__ = "applicant_reference"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    applicant_id: Mapped[int] = mapped_column(ForeignKey("applicant.id", ondelete="CASCADE"), index=True)
+    referee_name: Mapped[str] = mapped_column(String(120))
+    referee_email: Mapped[str | None] = mapped_column(String(254))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    requested_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    answered_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    known_for: Mapped[str | None] = mapped_column(String(200))
+    recommends: Mapped[str | None] = mapped_column(String(10))
+    comments: Mapped[str | None] = mapped_column(Text)
+
+    applicant: Mapped[Applicant] = relationship()

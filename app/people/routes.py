@@ -19,6 +19,7 @@ from app.formatting import pounds
 from app.hours.rules import fte_used
 from app.models.establishment import Contract, PensionOptOut, Post, VolunteerRole
 from app.models.people import Stage
+from app.models.recruitment import Applicant
 from app.periods import weeks_before
 from app.views import whole_number
 
@@ -103,6 +104,8 @@ def view_person(person_id: int):
         opted_out=db.session.scalar(select(func.max(PensionOptOut.opted_out_on)).where(
             PensionOptOut.person_id == person.id)) if can(current_user, "manage_contracts", person) else None,
         today=date.today(), account_state=account_state(person),
+        application=db.session.scalar(select(Applicant).where(Applicant.person_id == person.id))
+        if can(current_user, "manage_recruitment") else None,
     )
 
 

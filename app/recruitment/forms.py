@@ -12,7 +12,7 @@ from wtforms.validators import DataRequired, Email, InputRequired, Length, Optio
 
 from app.fields import GovDateField
 from app.ids import optional_id, whole_number
-from app.models.recruitment import CONTACT_BY, HEARD_FROM, WITHDRAWN_BECAUSE
+from app.models.recruitment import CONTACT_BY, HEARD_FROM, RECOMMENDS, WITHDRAWN_BECAUSE
 
 
 class InterestForm(FlaskForm):
@@ -77,3 +77,29 @@ class StartForm(FlaskForm):
     started_on = GovDateField("Their first day as a Parent Volunteer",
                               validators=[InputRequired("Enter their first day")])
     submit = SubmitField("Start them as a Parent Volunteer", widget=GovSubmitInput())
+
+
+class AskReferenceForm(FlaskForm):
+    referee_name = StringField("Referee's name", widget=GovTextInput(),
+                               validators=[DataRequired("Enter the referee's name"),
+                                           Length(max=120, message="The name must be 120 characters or fewer")])
+    referee_email = EmailField("Referee's email address", widget=GovTextInput(),
+                               validators=[DataRequired("Enter the referee's email address"),
+                                           Length(max=254, message="Email address must be 254 characters or fewer"),
+                                           Email("Enter an email address like name@example.com")])
+    submit = SubmitField("Email them the reference form", widget=GovSubmitInput())
+
+
+class ReferenceForm(FlaskForm):
+    """What a referee is asked: three short questions, nothing else."""
+
+    known_for = StringField("How do you know them, and for how long?", widget=GovTextInput(),
+                            description="For example, a neighbour for 5 years",
+                            validators=[DataRequired("Say how you know them, and for how long"),
+                                        Length(max=200, message="Keep this to 200 characters")])
+    recommends = RadioField("Would you recommend them to volunteer with parents of children with additional needs?",
+                            choices=list(RECOMMENDS.items()), widget=GovRadioInput(),
+                            validators=[InputRequired("Select yes, not sure or no")])
+    comments = TextAreaField("Is there anything we should know? (optional)", widget=GovTextArea(),
+                             validators=[Optional(), Length(max=2000, message="Keep this to 2,000 characters")])
+    submit = SubmitField("Send the reference", widget=GovSubmitInput())

@@ -13,11 +13,11 @@ from app.access import applicant_scope, permission_required, public, sees_all_ar
 from app.extensions import db, limiter
 from app.ids import whole_number
 from app.models.people import Area, Provider
-from app.models.recruitment import CONTACT_BY, HEARD_FROM, Applicant
+from app.models.recruitment import CONTACT_BY, HEARD_FROM, RECOMMENDS, Applicant, ApplicantReference
 from app.views import public_url, save_or_show
 
 from . import services
-from .forms import InterestForm, StageForm, StartForm, WithdrawForm
+from .forms import AskReferenceForm, InterestForm, ReferenceForm, StageForm, StartForm, WithdrawForm
 
 bp = Blueprint("recruitment", __name__)
 
@@ -107,10 +107,13 @@ def _applicant_page(applicant: Applicant, **forms):
         ids = [s.id for s in stages]
         at = ids.index(applicant.stage_id) if applicant.stage_id in ids else -1
         stage_form.stage_id.data = ids[min(at + 1, len(ids) - 1)]
+    references = db.session.scalars(select(ApplicantReference).where(
+        ApplicantReference.applicant_id == applicant.id).order_by(ApplicantReference.requested_at)).all()
     return render_template("recruitment/applicant.html", applicant=applicant, stage_form=stage_form,
                            withdraw_form=forms.get("withdraw_form") or WithdrawForm(),
-                           start_form=forms.get("start_form") or StartForm(), contact_by=CONTACT_BY,
-                           heard_from=HEARD_FROM)
+                           start_form=forms.get("start_form") or StartForm(),
+                           reference_form=forms.get("reference_form") or AskReferenceForm(), references=references,
+                           contact_by=CONTACT_BY, heard_from=HEARD_FROM, recommends=RECOMMENDS, now=services.utc_now())
 
 
 def _saved(form, action, applicant: Applicant, message: str):
@@ -169,3 +172,34 @@ def start_applicant(applicant: Applicant):
                 flash(f"{applicant.name} is a Parent Volunteer", "success")
                 return redirect(url_for("people.view_person", person_id=applicant.person_id))
     return _applicant_page(applicant, start_form=form)
+
+
+@bp.route("/recruitment/<int:applicant_id>/references", methods=["POST"])
+@permission_required("manage_recruitment", load=Applicant)
+def ask_reference(applicant: Applicant):
+    form = AskReferenceForm()
+    if form.validate_on_submit():
+        done = _saved(form, lambda: services.ask_for_reference(
+            applicant, referee_name=form.referee_name.data, referee_email=form.referee_email.data, actor=current_user,
+            now=services.utc_now()), applicant, f"{form.referee_name.data.strip()} has been emailed the reference form")
+        if done:
+            return done
+    return _applicant_page(applicant, reference_form=form)
+
+
+@bp.route("/reference/<token>", methods=["GET", "POST"])
+@limiter.limit(_interest_limit, methods=["POST"])
+@public
+def give_reference(token: str):
+    """A referee's one-use form: the applicant's name and the provider's, and four questions."""
+    reference, problem = services.reference_for(token, now=services.utc_now())
+    if problem:
+        return render_template("recruitment/reference_done.html", message=problem)
+    form = ReferenceForm()
+    if form.validate_on_submit():
+        services.answer_reference(reference, known_for=form.known_for.data, recommends=form.recommends.data,
+                                  comments=form.comments.data, now=services.utc_now())
+        db.session.commit()
+        return render_template("recruitment/reference_done.html",
+                               message="Thank you. Your reference has been sent")
+    return render_template("recruitment/reference.html", form=form, reference=reference)

@@ -2,7 +2,9 @@
 first day as a Parent Volunteer, or withdrawn with a reason. Each function audits and flushes;
 the caller commits."""
 
+import hashlib
 import io
+import secrets
 from datetime import UTC, date, datetime, timedelta
 
 import qrcode
@@ -18,7 +20,7 @@ from app.mail import send_email
 from app.models.audit import AuditEvent
 from app.models.auth import User
 from app.models.people import Area, Person, Provider, Stage
-from app.models.recruitment import DEFAULT_STAGES, WITHDRAWN_BECAUSE, Applicant, RecruitmentStage
+from app.models.recruitment import DEFAULT_STAGES, WITHDRAWN_BECAUSE, Applicant, ApplicantReference, RecruitmentStage
 from app.people.services import PersonError, create_person
 from app.views import public_url
 
@@ -169,9 +171,74 @@ def anonymise_stale(*, now: datetime, months: int) -> int:
                                                                  AuditEvent.entity_id == applicant.id)):
             event.summary = event.summary.replace(name, "An applicant")
             event.changes = None
+        for reference in db.session.scalars(select(ApplicantReference).where(
+                ApplicantReference.applicant_id == applicant.id)):
+            for event in db.session.scalars(select(AuditEvent).where(AuditEvent.entity_type == "ApplicantReference",
+                                                                     AuditEvent.entity_id == reference.id)):
+                event.summary = event.summary.replace(name, "An applicant").replace(reference.referee_name,
+                                                                                    "a referee")
+                event.changes = None
+            reference.referee_name, reference.referee_email = "A referee", None
+            reference.known_for = reference.comments = None
         applicant.first_name, applicant.last_name = "Anonymised", "applicant"
         applicant.email = applicant.phone = applicant.withdrawn_note = None
         applicant.interests = ""
         applicant.anonymised_at = now
     db.session.flush()
     return len(stale)
+
+
+REFERENCE_DAYS = 14
+
+
+def _digest(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def ask_for_reference(applicant: Applicant, *, referee_name: str, referee_email: str, actor,
+                      now: datetime) -> ApplicantReference:
+    """Email a referee a one-use link, valid for 14 days, to a short reference form.
+
+    :raises RecruitmentError: for a closed application, or no name or email for the referee.
+    """
+    _refuse_closed(applicant)
+    token = secrets.token_urlsafe(32)
+    reference = ApplicantReference(applicant_id=applicant.id, referee_name=referee_name.strip(),
+                                   referee_email=referee_email.strip(), token_hash=_digest(token), requested_at=now,
+                                   expires_at=now + timedelta(days=REFERENCE_DAYS))
+    db.session.add(reference)
+    _touch(applicant, now)
+    db.session.flush()
+    audit.record(actor=actor, action="create", entity=reference, provider_id=applicant.provider_id,
+                 summary=f"Asked {reference.referee_name} for a reference for {applicant.name}")
+    link = public_url("recruitment.give_reference", token=token)
+    send_email(reference.referee_email, f"A reference for {applicant.name}",
+               f"Dear {reference.referee_name},\n\n{applicant.name} would like to volunteer with "
+               f"{applicant.provider.name}, helping other parents, and has given your name as a referee.\n\n"
+               f"Please answer three short questions: {link}\n\nThe link works once, until "
+               f"{long_date(reference.expires_at)}.", provider_id=applicant.provider_id)
+    return reference
+
+
+def reference_for(token: str, *, now: datetime) -> tuple[ApplicantReference | None, str | None]:
+    """The reference a link is for, and why it cannot be answered (answered, expired), if so."""
+    reference = db.session.scalar(select(ApplicantReference).where(ApplicantReference.token_hash == _digest(token)))
+    if reference is None:
+        return None, "This link is not one we sent"
+    if reference.answered_at is not None:
+        return reference, "This reference has been given already. Thank you"
+    expires = reference.expires_at if reference.expires_at.tzinfo else reference.expires_at.replace(tzinfo=UTC)
+    if expires < now or reference.applicant.anonymised_at is not None:
+        return reference, "This link has expired. If you would still like to give a reference, reply to the email"
+    return reference, None
+
+
+def answer_reference(reference: ApplicantReference, *, known_for: str, recommends: str, comments: str,
+                     now: datetime) -> None:
+    reference.known_for, reference.recommends = known_for.strip()[:200], recommends
+    reference.comments = (comments or "").strip() or None
+    reference.answered_at = now
+    _touch(reference.applicant, now)
+    db.session.flush()
+    audit.record(actor=None, action="update", entity=reference, provider_id=reference.applicant.provider_id,
+                 summary=f"{reference.referee_name} gave a reference for {reference.applicant.name}")

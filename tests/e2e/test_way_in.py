@@ -1,7 +1,9 @@
-"""On a phone, a parent finds the "I'd like to help" page from the sign-in page and sends it by
-keyboard and taps alone, and HR starts them as a Parent Volunteer from the board; every page
-passes axe and fits 375 px."""
+"""On a phone, a parent finds the "I'd like to help" page from the sign-in page and sends it; HR
+asks a referee, who answers from the link emailed to a real SMTP server; HR moves them through
+DBS and induction and starts them as a Parent Volunteer, whose record shows the application.
+Every page passes axe and the parent's fit 375 px."""
 
+import re
 from datetime import date
 
 from sqlalchemy import select
@@ -11,10 +13,11 @@ from app.models.auth import Role
 from app.models.people import Person, Stage
 from app.models.recruitment import Applicant
 
+from ..conftest import text_of
 from ..factories import make_user
 
 
-def test_a_parent_says_they_would_like_to_help_on_a_phone_and_hr_starts_them(app, server, journey, world):
+def test_a_parent_says_they_would_like_to_help_on_a_phone_and_hr_starts_them(app, smtp, server, journey, world):
     parent = journey("way-in-parent", width=375)
     parent.goto("/sign-in", "sign in")
     parent.click("a:has-text('Tell us you are interested')")
@@ -46,6 +49,25 @@ def test_a_parent_says_they_would_like_to_help_on_a_phone_and_hr_starts_them(app
     hr.check("the way in")
     hr.click("a:has-text('Priya Patel')")
     hr.check("Priya")
+    hr.page.fill("#referee_name", "Rita Referee")
+    hr.page.fill("#referee_email", "rita@example.org")
+    hr.click("button:has-text('Email them the reference form')")
+    hr.check("reference asked for")
+    [message] = [m for m in smtp if m["To"] == "rita@example.org"]
+    link = re.search(r"https?://\S+/reference/\S+", text_of(message)).group(0)
+    referee = journey("way-in-referee", width=375)
+    referee.page.goto(server + "/reference/" + link.split("/reference/", 1)[1])
+    referee.check("the reference form")
+    referee.page.fill("#known_for", "Her neighbour for six years")
+    referee.page.check("input[name=recommends][value=yes]")
+    referee.page.fill("#comments", "Kind and reliable")
+    referee.click("button:has-text('Send the reference')")
+    referee.check("reference sent")
+    for stage in ("DBS applied", "DBS cleared", "Induction training"):
+        hr.page.select_option("#stage_id", label=stage)
+        hr.click("button:has-text('Move')")
+    hr.check("ready after induction")
+    assert "Kind and reliable" in hr.page.inner_text("main")
     today = date.today()
     hr.page.fill("#started_on-day", str(today.day))
     hr.page.fill("#started_on-month", str(today.month))
@@ -56,3 +78,4 @@ def test_a_parent_says_they_would_like_to_help_on_a_phone_and_hr_starts_them(app
     person = db.session.scalar(select(Person).where(Person.first_name == "Priya"))
     assert person is not None and person.stage == Stage.VOLUNTEER
     assert f"/people/{person.id}" in hr.page.url
+    assert "Came in through the way in" in hr.page.inner_text("main")

@@ -192,3 +192,66 @@ def test_the_public_page_is_rate_limited_per_address(app, world):
         limiter.enabled = app.config["RATELIMIT_ENABLED"]
     assert statuses == [302, 302, 429]
     assert db.session.scalar(select(func.count(Applicant.id))) == 2
+
+
+def _link(message) -> str:
+    import re
+
+    return re.search(r"https?://[^\s]+/reference/[A-Za-z0-9_-]+", text_of(message)).group(0).split("/reference/", 1)[1]
+
+
+def test_a_referee_answers_once_from_the_emailed_link_and_only_hr_reads_it(world, client, smtp, sign_in):
+    from app.models.recruitment import ApplicantReference
+
+    _interest(client, world)
+    applicant = db.session.scalar(select(Applicant))
+    facilitator = sign_in(world.user(Role.AREA_FACILITATOR))
+    response = facilitator.post(f"/recruitment/{applicant.id}/references",
+                                data={"referee_name": "Rita Referee", "referee_email": "not an address"})
+    assert "Enter an email address like name@example.com" in error_messages(response)
+    assert facilitator.post(f"/recruitment/{applicant.id}/references", data={
+        "referee_name": "Rita Referee", "referee_email": "rita@example.org"}).status_code == 302
+    [message] = [m for m in smtp if m["To"] == "rita@example.org"]
+    assert message["Subject"] == "A reference for Priya Patel"
+    token = _link(message)
+    stored = db.session.scalar(select(ApplicantReference))
+    assert stored.token_hash != token and token not in str(stored.token_hash)  # only its hash is kept
+    facilitator.post("/sign-out")
+    referee = client  # signed out: the referee has no account
+    form = referee.get(f"/reference/{token}").get_data(as_text=True)
+    assert "A reference for Priya Patel" in form and "priya@example.org" not in form  # nothing else about her
+    response = referee.post(f"/reference/{token}", data={"known_for": "", "recommends": ""})
+    assert "Say how you know them, and for how long" in error_messages(response)
+    response = referee.post(f"/reference/{token}", data={
+        "known_for": "Her neighbour for six years", "recommends": "yes", "comments": "Kind and reliable"})
+    assert "Your reference has been sent" in response.get_data(as_text=True)
+    again = referee.post(f"/reference/{token}", data={"known_for": "Someone else", "recommends": "no"})
+    assert "has been given already" in again.get_data(as_text=True)
+    stored = db.session.get(ApplicantReference, stored.id)
+    assert (stored.known_for, stored.recommends) == ("Her neighbour for six years", "yes")
+    hr = sign_in(world.user(Role.HR))
+    assert "Kind and reliable" in hr.get(f"/recruitment/{applicant.id}").get_data(as_text=True)
+    hr.post("/sign-out")
+    facilitator = sign_in(world.user(Role.AREA_FACILITATOR))
+    shown = facilitator.get(f"/recruitment/{applicant.id}").get_data(as_text=True)
+    assert "Rita Referee" in shown and "Kind and reliable" not in shown  # HR reads what referees say
+
+
+def test_a_reference_link_expires_after_14_days(world, client, smtp, sign_in):
+    from datetime import UTC, datetime, timedelta
+
+    from app.models.recruitment import ApplicantReference
+
+    _interest(client, world)
+    applicant = db.session.scalar(select(Applicant))
+    hr = sign_in(world.user(Role.HR))
+    hr.post(f"/recruitment/{applicant.id}/references",
+            data={"referee_name": "Rita", "referee_email": "rita@example.org"})
+    token = _link(next(m for m in smtp if m["To"] == "rita@example.org"))
+    reference = db.session.scalar(select(ApplicantReference))
+    reference.expires_at = datetime.now(UTC) - timedelta(minutes=1)
+    db.session.commit()
+    hr.post("/sign-out")
+    shown = client.get(f"/reference/{token}").get_data(as_text=True)
+    assert "This link has expired" in shown and "How do you know them" not in shown
+    assert "not one we sent" in client.get("/reference/made-up-token").get_data(as_text=True)
