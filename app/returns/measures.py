@@ -5,7 +5,7 @@ across areas. Definitions are in DEFINITIONS, shown on the page and in the PDF.
 """
 
 from collections import defaultdict
-from datetime import date
+from datetime import UTC, date, datetime, timedelta
 
 from sqlalchemy import and_, case, func, or_, select, true
 
@@ -17,6 +17,7 @@ from app.models.establishment import Contract, Grade, Post, fte_of_weekly_hours
 from app.models.expenses import ClaimStatus, ExpenseClaim, ExpenseLine, LineStatus
 from app.models.hours import Activity, HoursEntry, HoursMonth, HoursStatus
 from app.models.people import LeavingReason, Person, Stage, StageChange
+from app.models.recruitment import Applicant
 from app.models.returns import VolunteerHourValue
 from app.models.training import (
     Check,
@@ -30,6 +31,14 @@ from app.models.training import (
 from app.training.rules import DBS_RECHECK_MONTHS, add_months
 
 DEFINITIONS = {
+    "interests_received": "Parents who said they would like to help in the period (the public page), by where "
+                          "they heard of it. Counts only: no names.",
+    "interests_started": "People who started as a Parent Volunteer from an expression of interest in the period, "
+                         "by where they heard of it.",
+    "interests_withdrawn": "Expressions of interest withdrawn in the period, by the reason recorded.",
+    "interest_conversion_pct": "People started in the period as a share of the interests received in it.",
+    "days_to_start_median": "The median number of days from saying they would like to help to their first day, "
+                            "for people who started in the period.",
     "headcount": "People in each stage on the period's last day.",
     "fte_contracted": "Contracted FTE (weekly hours / 37) on the last day, by stage. A volunteer role is never a "
                       "contract: volunteers count no contracted FTE.",
@@ -366,3 +375,33 @@ def compliance_counts(scope, day: date) -> tuple[dict[int, int], dict[int, int]]
 
 def _as_date(value) -> date:
     return date.fromisoformat(value) if isinstance(value, str) else value
+
+
+def _day_bounds(start: date, end: date) -> tuple[datetime, datetime]:
+    """[start, end] as instants (UTC), for a moment column."""
+    return (datetime.combine(start, datetime.min.time(), tzinfo=UTC),
+            datetime.combine(end + timedelta(days=1), datetime.min.time(), tzinfo=UTC))
+
+
+def recruitment(provider_id: int | None, start: date, end: date) -> dict[str, Values]:
+    """The way in for a period, counts only (no names), by area: interests received by where
+    they heard, people started from an interest by where they heard, withdrawals by reason, and
+    each started person's days from interest to first day (for the median)."""
+    mine = Applicant.provider_id == provider_id if provider_id is not None else true()
+    first, after = _day_bounds(start, end)
+    received = db.session.execute(select(Applicant.area_id, Applicant.heard_from, func.count())
+                                  .where(mine, Applicant.created_at >= first, Applicant.created_at < after)
+                                  .group_by(Applicant.area_id, Applicant.heard_from))
+    started = db.session.execute(select(Applicant.area_id, Applicant.heard_from, func.count())
+                                 .where(mine, Applicant.started_on.between(start, end))
+                                 .group_by(Applicant.area_id, Applicant.heard_from))
+    withdrawn = db.session.execute(select(Applicant.area_id, Applicant.withdrawn_reason, func.count())
+                                   .where(mine, Applicant.withdrawn_on.between(start, end))
+                                   .group_by(Applicant.area_id, Applicant.withdrawn_reason))
+    days: dict[int, list[int]] = defaultdict(list)
+    for area_id, created_at, started_on in db.session.execute(
+            select(Applicant.area_id, Applicant.created_at, Applicant.started_on)
+            .where(mine, Applicant.started_on.between(start, end))):
+        days[area_id].append((started_on - created_at.date()).days)
+    return {"interests_received": _collect(received), "interests_started": _collect(started),
+            "interests_withdrawn": _collect(withdrawn), "_days_to_start": days}

@@ -3,6 +3,7 @@
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from statistics import median
 
 from sqlalchemy import func, select
 
@@ -27,6 +28,8 @@ SECTIONS = {
     "Hours": ["hours"],
     "Training and checks": ["training_compliance_pct", "dbs_compliance_pct"],
     "Money": ["expenses_approved", "expenses_paid", "pay_cost", "non_pay_cost", "budget", "volunteer_hours_value"],
+    "Recruitment": ["interests_received", "interests_started", "interests_withdrawn", "interest_conversion_pct",
+                    "days_to_start_median"],
     "Delivery": ["sessions_delivered", "sessions_planned", "families_reached", "families_planned", "attendances",
                  "face_to_face_pct", "out_of_hours_pct", "parent_led_pct", "hours_per_family", "programmes_started",
                  "programme_families"],
@@ -127,6 +130,21 @@ def _by_area(values: m.Values, area_names: dict[int, str]) -> dict[str, float]:
     return totals
 
 
+def _recruitment(build: _Builder, provider_id: int | None, start: date, end: date, names: dict[int, str]) -> None:
+    """The way in: interests, starts and withdrawals (counts only), conversion and the median days to start."""
+    found = m.recruitment(provider_id, start, end)
+    days = found.pop("_days_to_start")
+    for measure, values in found.items():
+        build.add(measure, values)
+    build.ratio("interest_conversion_pct", _by_area(found["interests_started"], names),
+                _by_area(found["interests_received"], names))
+    by_area = {ALL: [d for values in days.values() for d in values]}
+    by_area.update({names[a]: values for a, values in days.items() if a in names})
+    for area, values in by_area.items():
+        if values:
+            build.figures.append(Figure(area, "days_to_start_median", "", float(median(values))))
+
+
 def _delivery(build: _Builder, provider_id: int | None, start: date, end: date) -> None:
     """Sessions, families and hours against the plan, for each area the provider delivers in and in total."""
     areas = areas_for(provider_id)
@@ -194,6 +212,7 @@ def build_return(*, start: date, end: date, provider: Provider | None) -> Workfo
         {k: {"yes": b.get("yes", 0)} for k, b in lived.items()}, names).items()}, end_totals)
     build.add("headcount_lived_experience", lived, suppress=True)
     build.add("volunteer_hours_value", volunteer_value)
+    _recruitment(build, provider_id, start, end, names)
     _delivery(build, provider_id, start, end)
     figures = secondary_suppression(build.figures, "headcount_lived_experience", share="lived_experience_pct")
     return WorkforceReturn(start, end, provider.name if provider else ALL, with_zeros(figures))

@@ -3,6 +3,7 @@
 keeps its documented codes (analysts' scripts depend on them); everything else uses these."""
 from app.extensions import db
 from app.models.people import LeavingReason
+from app.models.recruitment import HEARD_FROM, WITHDRAWN_BECAUSE
 
 MEASURES = {
     "headcount": "Headcount",
@@ -30,6 +31,11 @@ MEASURES = {
     "non_pay_cost": "Non-pay cost (£)",
     "budget": "Budget for the period (£)",
     "volunteer_hours_value": "Value of volunteer hours (£)",
+    "interests_received": "Parents who said they would like to help",
+    "interests_started": "Started as a Parent Volunteer from an interest",
+    "interests_withdrawn": "Interests withdrawn, by reason",
+    "interest_conversion_pct": "Started against interests received (%)",
+    "days_to_start_median": "Median days from interest to first day",
     "sessions_delivered": "Sessions delivered",
     "sessions_planned": "Sessions planned",
     "families_reached": "Families reached",
@@ -63,6 +69,10 @@ def breakdown_label(measure: str, breakdown: str) -> str:
         return PLAIN[breakdown]
     if measure == "leavers_by_reason":
         return _reason(breakdown)
+    if measure in ("interests_received", "interests_started"):
+        return HEARD_FROM.get(breakdown, breakdown)
+    if measure == "interests_withdrawn":
+        return WITHDRAWN_BECAUSE.get(breakdown, breakdown)
     if measure.startswith(("sessions_", "families_")):
         return _offer(breakdown)
     return breakdown  # an activity's or a budget line's own name
