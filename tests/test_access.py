@@ -33,6 +33,7 @@ ROUTE_ARGS = {"person_id": lambda world: world.me.id, "entry_id": lambda world: 
               "contract_id": lambda world: _contract_of(world.me),
               "role_id": lambda world: _contract_of(world.me, volunteer=True),
               "applicant_id": lambda world: _applicant(world),
+              "stage_id": lambda world: _stage(world),
               "provider_id": lambda world: world.provider.id,
               "post_id": lambda world: _establishment(world).post_id,
               "grade_id": lambda world: _establishment(world).grade_id,
@@ -61,6 +62,16 @@ def _applicant(world) -> int:
                                      heard_from="friend", interests="", now=datetime.now(UTC))
     db.session.commit()
     return applicant.id
+
+
+def _stage(world) -> int:
+    """The first stage of the way in at the world's provider."""
+    from app.extensions import db
+    from app.recruitment.services import stages_for
+
+    stage = stages_for(world.provider.id)[0]
+    db.session.commit()
+    return stage.id
 
 
 def _import_batch(world) -> int:

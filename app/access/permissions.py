@@ -240,6 +240,7 @@ PERMISSIONS: dict[str, Permission] = {p.name: p for p in (
        scope=_hr_not_own, not_own=True, own_refusal="You cannot change your own contract"),
     _p("manage_recruitment", APPROVERS, "See parents' expressions of interest and move them along the way in to "
        "their first day (HR: the provider's; an area facilitator: their area's)", check=_applicant_check),
+    _p("manage_recruitment_stages", HR, "Rename the stages of the way in and add new ones", check=_same_provider),
     _p("read_references", HR, "Read what referees said about a parent on their way in", check=_applicant_check),
     _p("move_on", HR, "Move someone along the pathway, or correct a stage change", scope=_hr_not_own,
        not_own=True, own_refusal="You cannot move yourself along the pathway"),

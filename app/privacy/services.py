@@ -32,6 +32,7 @@ from app.models.expenses import ExpenseClaim, ExpenseLine, Receipt
 from app.models.hours import HoursEntry
 from app.models.jobs import Job
 from app.models.people import Person
+from app.models.recruitment import CONTACT_BY, HEARD_FROM, Applicant, ApplicantReference
 from app.models.training import Check, Recommendation, TrainingRecord
 
 ANONYMISED = "[anonymised]"
@@ -73,6 +74,7 @@ hours.csv             Every hours entry: the date, how many hours, what you did,
 expenses.csv          Every expense claim item, in pounds, with what was decided and why.
 training.csv          Courses you completed, when they expire, and their cost in pounds.
 checks.csv            The record of your checks (DBS, right to work, references): dates only, never their content.
+way-in.csv            What you told us when you said you would like to help, and who we asked for a reference.
 history.csv           Every change made to your records: when, by whom, and what.
 receipts/             The receipts you uploaded.
 certificates/         Your certificates, as PDF files.
@@ -142,6 +144,14 @@ def _readable_files(person: Person) -> dict[str, list[dict]]:
                         else c.kind.value.replace("_", " ").capitalize(), "Date": _day(c.checked_on),
                         "Reference number": c.reference_number or "", "Barred list checked": _yes_no(c.barred_list),
                         "For a paid role": _yes_no(c.for_paid_role), "Renew by": _day(c.renew_on)} for c in checks],
+        "way-in.csv": [{"Said they would like to help": _day(a.created_at.date()), "Area": a.area.name,
+                        "How they heard": HEARD_FROM.get(a.heard_from, a.heard_from),
+                        "What they might like to do": a.interests, "Email": a.email or "", "Phone": a.phone or "",
+                        "Get in touch by": CONTACT_BY.get(a.contact_by, a.contact_by),
+                        "Started": _day(a.started_on),
+                        "References asked of": "; ".join(r.referee_name for r in db.session.scalars(
+                            select(ApplicantReference).where(ApplicantReference.applicant_id == a.id)))}
+                       for a in db.session.scalars(select(Applicant).where(Applicant.person_id == person.id))],
         "history.csv": [{"When": f"{e.occurred_at:%-d %B %Y %H:%M}", "Who": e.actor_label,
                          "Record": record_words(e.entity_type), "What": e.summary}
                         for e in audit_events_for(person)],

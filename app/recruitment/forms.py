@@ -103,3 +103,10 @@ class ReferenceForm(FlaskForm):
     comments = TextAreaField("Is there anything we should know? (optional)", widget=GovTextArea(),
                              validators=[Optional(), Length(max=2000, message="Keep this to 2,000 characters")])
     submit = SubmitField("Send the reference", widget=GovSubmitInput())
+
+
+class StageNameForm(FlaskForm):
+    name = StringField("Stage name", widget=GovTextInput(),
+                       validators=[DataRequired("Enter the stage's name"),
+                                   Length(max=80, message="The name must be 80 characters or fewer")])
+    submit = SubmitField("Save", widget=GovSubmitInput())

@@ -13,11 +13,11 @@ from app.access import applicant_scope, permission_required, public, sees_all_ar
 from app.extensions import db, limiter
 from app.ids import whole_number
 from app.models.people import Area, Provider
-from app.models.recruitment import CONTACT_BY, HEARD_FROM, RECOMMENDS, Applicant, ApplicantReference
+from app.models.recruitment import CONTACT_BY, HEARD_FROM, RECOMMENDS, Applicant, ApplicantReference, RecruitmentStage
 from app.views import public_url, save_or_show
 
 from . import services
-from .forms import AskReferenceForm, InterestForm, ReferenceForm, StageForm, StartForm, WithdrawForm
+from .forms import AskReferenceForm, InterestForm, ReferenceForm, StageForm, StageNameForm, StartForm, WithdrawForm
 
 bp = Blueprint("recruitment", __name__)
 
@@ -203,3 +203,36 @@ def give_reference(token: str):
         return render_template("recruitment/reference_done.html",
                                message="Thank you. Your reference has been sent")
     return render_template("recruitment/reference.html", form=form, reference=reference)
+
+
+@bp.route("/recruitment/stages", methods=["GET", "POST"])
+@permission_required("manage_recruitment_stages")
+def stages():
+    """The provider's stages of the way in: rename one, or add one before the last."""
+    form = StageNameForm()
+    if form.validate_on_submit():
+        done = save_or_show(form, lambda: services.add_stage(current_user.provider_id, name=form.name.data,
+                                                             actor=current_user),
+                            errors=(services.RecruitmentError,), message=f"Added {form.name.data.strip()}",
+                            to=url_for("recruitment.stages"))
+        if done:
+            return done
+    found = services.stages_for(current_user.provider_id)
+    db.session.commit()
+    return render_template("recruitment/stages.html", stages=found, form=form)
+
+
+@bp.route("/recruitment/stages/<int:stage_id>", methods=["GET", "POST"])
+@permission_required("manage_recruitment_stages")
+def rename_stage(stage_id: int):
+    stage = db.session.get(RecruitmentStage, stage_id)
+    if stage is None or stage.provider_id != current_user.provider_id:
+        abort(404)
+    form = StageNameForm(name=stage.name)
+    if form.validate_on_submit():
+        done = save_or_show(form, lambda: services.rename_stage(stage, name=form.name.data, actor=current_user),
+                            errors=(services.RecruitmentError,), message="The stage is renamed",
+                            to=url_for("recruitment.stages"))
+        if done:
+            return done
+    return render_template("recruitment/stage_form.html", stage=stage, form=form)

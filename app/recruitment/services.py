@@ -242,3 +242,37 @@ def answer_reference(reference: ApplicantReference, *, known_for: str, recommend
     db.session.flush()
     audit.record(actor=None, action="update", entity=reference, provider_id=reference.applicant.provider_id,
                  summary=f"{reference.referee_name} gave a reference for {reference.applicant.name}")
+
+
+def rename_stage(stage: RecruitmentStage, *, name: str, actor) -> None:
+    """:raises RecruitmentError: for an empty name or one another stage has."""
+    name = (name or "").strip()
+    if not name:
+        raise RecruitmentError("name", "Enter the stage's name")
+    if name.lower() in {s.name.lower() for s in stages_for(stage.provider_id) if s.id != stage.id}:
+        raise RecruitmentError("name", f"There is already a stage called {name}")
+    before, stage.name = stage.name, name[:80]
+    db.session.flush()
+    audit.record(actor=actor, action="update", entity=stage, provider_id=stage.provider_id,
+                 summary=f"Renamed the way-in stage {before} to {stage.name}")
+
+
+def add_stage(provider_id: int, *, name: str, actor) -> RecruitmentStage:
+    """A new stage, just before the last (where everyone who starts ends up).
+
+    :raises RecruitmentError: for an empty name or one another stage has.
+    """
+    name = (name or "").strip()
+    stages = stages_for(provider_id)
+    if not name:
+        raise RecruitmentError("name", "Enter the stage's name")
+    if name.lower() in {s.name.lower() for s in stages}:
+        raise RecruitmentError("name", f"There is already a stage called {name}")
+    last = stages[-1]
+    stage = RecruitmentStage(provider_id=provider_id, name=name[:80], sort_order=last.sort_order)
+    last.sort_order += 1
+    db.session.add(stage)
+    db.session.flush()
+    audit.record(actor=actor, action="create", entity=stage, provider_id=provider_id,
+                 summary=f"Added the way-in stage {stage.name}, before {last.name}")
+    return stage

@@ -255,3 +255,40 @@ def test_a_reference_link_expires_after_14_days(world, client, smtp, sign_in):
     shown = client.get(f"/reference/{token}").get_data(as_text=True)
     assert "This link has expired" in shown and "How do you know them" not in shown
     assert "not one we sent" in client.get("/reference/made-up-token").get_data(as_text=True)
+
+
+def test_a_volunteer_who_came_in_this_way_has_their_application_in_their_data_export(world, client, sign_in):
+    import csv
+    import io
+    import zipfile
+
+    _interest(client, world)
+    applicant = db.session.scalar(select(Applicant))
+    hr = sign_in(world.user(Role.HR))
+    hr.post(f"/recruitment/{applicant.id}/start", data={"started_on": _day(date.today())})
+    person = db.session.scalar(select(Person).where(Person.first_name == "Priya"))
+    archive = zipfile.ZipFile(io.BytesIO(hr.get(f"/people/{person.id}/export.zip").data))
+    [row] = list(csv.DictReader(io.StringIO(archive.read("way-in.csv").decode())))
+    assert (row["How they heard"], row["What they might like to do"], row["Email"]) == (
+        "A peer support group", "Making the tea at the Tuesday group", "priya@example.org")
+    assert "way-in.csv" in archive.read("README.txt").decode()
+
+
+def test_hr_renames_and_adds_stages_and_nobody_else_may(world, sign_in):
+    hr = sign_in(world.user(Role.HR))
+    assert "Application" in hr.get("/recruitment/stages").get_data(as_text=True)
+    application = db.session.scalar(select(RecruitmentStage).where(RecruitmentStage.name == "Application",
+                                                                   RecruitmentStage.provider_id == world.provider.id))
+    response = hr.post(f"/recruitment/stages/{application.id}", data={"name": "References"})
+    assert "There is already a stage called References" in error_messages(response)
+    assert hr.post(f"/recruitment/stages/{application.id}", data={"name": "Application form"}).status_code == 302
+    assert hr.post("/recruitment/stages", data={"name": "Shadowing a group"}).status_code == 302
+    names = [s.name for s in db.session.scalars(select(RecruitmentStage).where(
+        RecruitmentStage.provider_id == world.provider.id).order_by(RecruitmentStage.sort_order))]
+    assert names[2] == "Application form" and names[-2:] == ["Shadowing a group", "Ready to start"]
+    hr.post("/sign-out")
+    other = sign_in(world.other_hr)
+    assert other.post(f"/recruitment/stages/{application.id}", data={"name": "Theirs"}).status_code == 404
+    other.post("/sign-out")
+    facilitator = sign_in(world.user(Role.AREA_FACILITATOR))
+    assert facilitator.get("/recruitment/stages").status_code == 403

@@ -97,6 +97,9 @@ def foreign(world):
     db.session.add(applicant)
     db.session.flush()
     ids["applicant_id"] = applicant.id
+    from app.recruitment.services import stages_for
+
+    ids["stage_id"] = stages_for(world.other_provider.id)[0].id
     db.session.commit()
     return ids
 
