@@ -45,10 +45,6 @@ from .payroll import with_payroll
 from .sources import LINE_SOURCES, NON_PAY_SOURCES, NonPaySource, run_rate_projection
 
 
-def months_of(start: date, end: date) -> list[date]:
-    return periods.months_between(start, end)
-
-
 def month_end(month: date) -> date:
     return periods.month_end(month)
 
@@ -251,7 +247,7 @@ def _price_pay_line(figures: LineFigures, contracts: list[Contract], sessional_r
 
 def build_monitor(year: ContractYear, *, today: date, area_id: int | None = None) -> Monitor:
     """Budget against actual, committed and forecast for each line of a contract year."""
-    months = months_of(year.starts_on, year.ends_on)
+    months = periods.months_between(year.starts_on, year.ends_on)
     all_posts = [p for line in year.budget_lines for p in line.posts if not p.is_volunteer]
     # Every contract of the year, so a person's payroll is shared across all their contracts
     # before an area's are picked out.

@@ -13,6 +13,7 @@ from wtforms.validators import DataRequired, Email, InputRequired, Length, Optio
 from app.fields import GovDateField
 from app.ids import optional_id, whole_number
 from app.models.recruitment import CONTACT_BY, HEARD_FROM, RECOMMENDS, WITHDRAWN_BECAUSE
+from app.validators import NotInFuture
 
 
 class InterestForm(FlaskForm):
@@ -75,7 +76,8 @@ class WithdrawForm(FlaskForm):
 
 class StartForm(FlaskForm):
     started_on = GovDateField("Their first day as a Parent Volunteer",
-                              validators=[InputRequired("Enter their first day")])
+                              validators=[InputRequired("Enter their first day"),
+                                          NotInFuture("Their first day must be today or in the past")])
     submit = SubmitField("Start them as a Parent Volunteer", widget=GovSubmitInput())
 
 

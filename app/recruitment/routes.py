@@ -2,9 +2,8 @@
 way to a first day as a Parent Volunteer."""
 
 from collections import defaultdict
-from datetime import date
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
@@ -162,15 +161,11 @@ def withdraw_applicant(applicant: Applicant):
 def start_applicant(applicant: Applicant):
     form = StartForm()
     if form.validate_on_submit():
-        if form.started_on.data > date.today():
-            form.started_on.errors.append("Their first day must be today or in the past")
-        else:
-            done = _saved(form, lambda: services.start_as_volunteer(applicant, on=form.started_on.data,
-                                                                    actor=current_user, now=services.utc_now()),
-                          applicant, f"{applicant.name} is a Parent Volunteer")
-            if done:
-                flash(f"{applicant.name} is a Parent Volunteer", "success")
-                return redirect(url_for("people.view_person", person_id=applicant.person_id))
+        done = _saved(form, lambda: services.start_as_volunteer(applicant, on=form.started_on.data,
+                                                                actor=current_user, now=services.utc_now()),
+                      applicant, f"{applicant.name} is a Parent Volunteer")
+        if done:  # saved and its message given: on to their new record rather than back to the application
+            return redirect(url_for("people.view_person", person_id=applicant.person_id))
     return _applicant_page(applicant, start_form=form)
 
 

@@ -93,8 +93,12 @@ def test_hr_moves_a_parent_through_the_stages_and_starts_them_as_a_volunteer(wor
     response = hr.post(f"/recruitment/{applicant.id}/start", data={"started_on": _day(date(2026, 1, 5))})
     assert "on or after they expressed an interest" in " ".join(error_messages(response))
     today = date.today()
+    response = hr.post(f"/recruitment/{applicant.id}/start", data={"started_on": _day(date(today.year + 1, 1, 1))})
+    assert "Their first day must be today or in the past" in error_messages(response)
     response = hr.post(f"/recruitment/{applicant.id}/start", data={"started_on": _day(today)})
     assert response.status_code == 302
+    person_page = hr.get(response.headers["Location"]).get_data(as_text=True)
+    assert person_page.count("Priya Patel is a Parent Volunteer") == 1  # one message, not two
     person = db.session.scalar(select(Person).where(Person.first_name == "Priya"))
     assert (person.stage, person.area_id, person.email, person.joined_on) == (Stage.VOLUNTEER, world.north.id,
                                                                               "priya@example.org", today)
