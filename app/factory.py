@@ -19,6 +19,7 @@ from app.cli import register_commands
 from app.council.routes import bp as council_bp
 from app.council.services import council_name
 from app.delivery.routes import bp as delivery_bp
+from app.equality.routes import bp as equality_bp
 from app.establishment import contract_routes, ledger, setup_routes
 from app.establishment.routes import bp as establishment_bp
 from app.expenses import payment_routes
@@ -148,7 +149,7 @@ def _register_blueprints(app: Flask) -> None:
     for bp in (main_bp, auth_bp, people_bp, establishment_bp, hours_bp, budget_bp,
                imports_bp, expenses_bp, training_bp, certificates_bp, jobs_bp,
                returns_bp, privacy_bp, accounts_bp, council_bp, spending_bp, delivery_bp, golive_bp,
-               recruitment_bp):
+               recruitment_bp, equality_bp):
         app.register_blueprint(bp)
 
 

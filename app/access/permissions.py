@@ -242,6 +242,10 @@ PERMISSIONS: dict[str, Permission] = {p.name: p for p in (
        "their first day (HR: the provider's; an area facilitator: their area's)", check=_applicant_check),
     _p("manage_recruitment_stages", HR, "Rename the stages of the way in and add new ones", check=_same_provider),
     _p("read_references", HR, "Read what referees said about a parent on their way in", check=_applicant_check),
+    _p("answer_equality", ALL_ROLES, "Answer or change their own equality monitoring questions (optional; only "
+       "their own, from their account)"),
+    _p("read_equality", HR, "See the equality monitoring report: counts by group at each stage, small numbers "
+       "hidden, never a person's answers"),
     _p("move_on", HR, "Move someone along the pathway, or correct a stage change", scope=_hr_not_own,
        not_own=True, own_refusal="You cannot move yourself along the pathway"),
     _p("view_compliance", STAFF, "See training compliance (the co-ordinator: a summary per provider, no names)"),

@@ -13,6 +13,7 @@ from app.models.auth import User
 from app.models.people import Person, Provider
 
 from .delivery import load_delivery
+from .equality import load_equality_answers
 from .establishment import get_or_create, load_areas, load_contract_years, load_grades, load_posts
 from .expenses import load_expenses
 from .hours import load_hours
@@ -45,6 +46,7 @@ def load_demo(today: date) -> list[tuple[str, str, str]]:
     place_staff(provider)
     load_payroll(provider, today)
     load_applicants(provider, areas, today)
+    load_equality_answers(provider)
     return sign_ins
 
 

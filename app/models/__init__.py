@@ -12,6 +12,7 @@ from app.models.delivery import (
     Offer,
     SessionFacilitator,
 )
+from app.models.equality import EqualityAnswers  # noqa: F401
 from app.models.establishment import (
     BudgetLine,
     BudgetLineKind,

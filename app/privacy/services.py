@@ -18,6 +18,7 @@ from app.auth.passwords import hash_password
 from app.auth.services import end_all_sessions
 from app.certificates.pdf import render_certificate_pdf
 from app.certificates.tasks import zip_name
+from app.equality import services as equality
 from app.expenses.receipts import receipt_path
 from app.exports import csv_dict_writer
 from app.extensions import db
@@ -75,6 +76,7 @@ expenses.csv          Every expense claim item, in pounds, with what was decided
 training.csv          Courses you completed, when they expire, and their cost in pounds.
 checks.csv            The record of your checks (DBS, right to work, references): dates only, never their content.
 way-in.csv            What you told us when you said you would like to help, and who we asked for a reference.
+equality.csv          Your answers to the optional equality questions (kept apart from your record).
 history.csv           Every change made to your records: when, by whom, and what.
 receipts/             The receipts you uploaded.
 certificates/         Your certificates, as PDF files.
@@ -152,6 +154,8 @@ def _readable_files(person: Person) -> dict[str, list[dict]]:
                         "References asked of": "; ".join(r.referee_name for r in db.session.scalars(
                             select(ApplicantReference).where(ApplicantReference.applicant_id == a.id)))}
                        for a in db.session.scalars(select(Applicant).where(Applicant.person_id == person.id))],
+        "equality.csv": [{"Question": question, "Your answer": answer}
+                         for question, answer in equality.answered_rows(equality.answers_for(person=person))],
         "history.csv": [{"When": f"{e.occurred_at:%-d %B %Y %H:%M}", "Who": e.actor_label,
                          "Record": record_words(e.entity_type), "What": e.summary}
                         for e in audit_events_for(person)],

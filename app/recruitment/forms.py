@@ -10,13 +10,14 @@ from govuk_frontend_wtf.wtforms_widgets import (
 from wtforms import BooleanField, EmailField, RadioField, SelectField, StringField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, Email, InputRequired, Length, Optional, Regexp
 
+from app.equality.forms import EqualityQuestions
 from app.fields import GovDateField
 from app.ids import optional_id, whole_number
 from app.models.recruitment import CONTACT_BY, HEARD_FROM, RECOMMENDS, WITHDRAWN_BECAUSE
 from app.validators import NotInFuture
 
 
-class InterestForm(FlaskForm):
+class InterestForm(EqualityQuestions, FlaskForm):
     """A parent's "I'd like to help": as short as it can be, on a phone."""
 
     first_name = StringField("First name", widget=GovTextInput(),

@@ -47,7 +47,7 @@ def express_interest(provider_id: int):
             services.express_interest(provider, first_name=form.first_name.data, last_name=form.last_name.data,
                                       email=form.email.data, phone=form.phone.data, contact_by=form.contact_by.data,
                                       area=area, heard_from=form.heard_from.data, interests=form.interests.data,
-                                      now=services.utc_now())
+                                      now=services.utc_now(), equality_answers=form.equality_answers())
             db.session.commit()
         return redirect(url_for("recruitment.thanks", provider_id=provider.id))
     return render_template("recruitment/interest.html", form=form, provider=provider)

@@ -14,6 +14,7 @@ from sqlalchemy import func, select
 
 from app.access import recruiters
 from app.audit import services as audit
+from app.equality import services as equality
 from app.extensions import db
 from app.formatting import long_date
 from app.mail import send_email
@@ -42,9 +43,11 @@ def stages_for(provider_id: int) -> list[RecruitmentStage]:
 
 
 def express_interest(provider: Provider, *, first_name: str, last_name: str, email: str | None, phone: str | None,
-                     contact_by: str, area: Area, heard_from: str, interests: str, now: datetime) -> Applicant:
+                     contact_by: str, area: Area, heard_from: str, interests: str, now: datetime,
+                     equality_answers: dict[str, str | None] | None = None) -> Applicant:
     """A parent's "I'd like to help", from the public page: kept at the first stage, and the
-    provider's HR (and the area's facilitator) are told by email."""
+    provider's HR (and the area's facilitator) are told by email. Any equality questions they
+    chose to answer are kept apart (``app.equality``)."""
     applicant = Applicant(provider_id=provider.id, area_id=area.id, first_name=first_name.strip(),
                           last_name=last_name.strip(), email=(email or "").strip() or None,
                           phone=(phone or "").strip() or None, contact_by=contact_by, heard_from=heard_from,
@@ -52,6 +55,8 @@ def express_interest(provider: Provider, *, first_name: str, last_name: str, ema
                           last_activity_at=now, stage_id=stages_for(provider.id)[0].id)
     db.session.add(applicant)
     db.session.flush()
+    if equality_answers and any(equality_answers.values()):
+        equality.save_answers(equality_answers, applicant=applicant)
     audit.record(actor=None, action="create", entity=applicant, provider_id=provider.id,
                  summary=f"{applicant.name} expressed an interest in volunteering in {area.name}")
     link = public_url("recruitment.view_applicant", applicant_id=applicant.id)
@@ -124,6 +129,7 @@ def start_as_volunteer(applicant: Applicant, *, on: date, actor, now: datetime) 
     except PersonError as error:
         raise RecruitmentError("started_on", error.args[1] if len(error.args) > 1 else str(error)) from error
     applicant.person_id, applicant.started_on = person.id, on
+    equality.carry_to_person(applicant, person)
     applicant.stage_id = stages_for(applicant.provider_id)[-1].id
     _touch(applicant, now)
     db.session.flush()

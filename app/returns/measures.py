@@ -9,10 +9,12 @@ from datetime import UTC, date, datetime, timedelta
 
 from sqlalchemy import and_, case, func, or_, select, true
 
+from app.equality.services import STAGES, return_measure
 from app.establishment.services import holdings, post_holders, vacant_and_under_contracted
 from app.extensions import db
 from app.hours.rules import fte_of_minutes
 from app.hours.summary import month_key, month_of, quarter_months
+from app.models.equality import QUESTIONS, SHORT_LABELS
 from app.models.establishment import Contract, Grade, Post, fte_of_weekly_hours
 from app.models.expenses import ClaimStatus, ExpenseClaim, ExpenseLine, LineStatus
 from app.models.hours import Activity, HoursEntry, HoursMonth, HoursStatus
@@ -87,6 +89,12 @@ DEFINITIONS = {
     "programmes_started": "Evidence-based programme cohorts that started in the period.",
     "programme_families": "Families reached by evidence-based programmes in the period.",
 }
+
+DEFINITIONS.update({
+    return_measure(q, stage): f"{words} in the contract year the period ends in (1 April to 31 March), by "
+                              f"{SHORT_LABELS[q].lower()}. Answers are optional; counts of 1 to 4 are hidden (c), and "
+                              "so are enough others that none can be worked out by subtracting."
+    for q in QUESTIONS for stage, words in STAGES.items()})
 
 Values = dict[int | None, dict[str, float]]
 

@@ -9,6 +9,7 @@ from sqlalchemy import func, select
 
 from app.audit import services as audit
 from app.delivery.services import areas_for, delivery_reports
+from app.equality import services as equality
 from app.extensions import db
 from app.locks import serialise
 from app.models.people import Area, Provider, Stage
@@ -30,6 +31,7 @@ SECTIONS = {
     "Money": ["expenses_approved", "expenses_paid", "pay_cost", "non_pay_cost", "budget", "volunteer_hours_value"],
     "Recruitment": ["interests_received", "interests_started", "interests_withdrawn", "interest_conversion_pct",
                     "days_to_start_median"],
+    "Equality": equality.RETURN_MEASURES,
     "Delivery": ["sessions_delivered", "sessions_planned", "families_reached", "families_planned", "attendances",
                  "face_to_face_pct", "out_of_hours_pct", "parent_led_pct", "hours_per_family", "programmes_started",
                  "programme_families"],
@@ -145,6 +147,14 @@ def _recruitment(build: _Builder, provider_id: int | None, start: date, end: dat
             build.figures.append(Figure(area, "days_to_start_median", "", float(median(values))))
 
 
+def _equality(build: _Builder, provider_id: int | None, end: date, names: dict[int, str]) -> None:
+    """Equality monitoring for the contract year the period ends in, counts only, small numbers
+    hidden (None) together with every provider's, so no table subtracts from another."""
+    tables = equality.build_tables(*equality.year_of(end))
+    build.figures += [Figure(area, measure, group, value)
+                      for area, measure, group, value in equality.return_figures(tables, provider_id, names)]
+
+
 def _delivery(build: _Builder, provider_id: int | None, start: date, end: date) -> None:
     """Sessions, families and hours against the plan, for each area the provider delivers in and in total."""
     areas = areas_for(provider_id)
@@ -213,6 +223,7 @@ def build_return(*, start: date, end: date, provider: Provider | None) -> Workfo
     build.add("headcount_lived_experience", lived, suppress=True)
     build.add("volunteer_hours_value", volunteer_value)
     _recruitment(build, provider_id, start, end, names)
+    _equality(build, provider_id, end, names)
     _delivery(build, provider_id, start, end)
     figures = secondary_suppression(build.figures, "headcount_lived_experience", share="lived_experience_pct")
     return WorkforceReturn(start, end, provider.name if provider else ALL, with_zeros(figures))

@@ -1,7 +1,9 @@
 """The return in words for the people who read it: measure names and breakdowns as labels
 ("Contracted FTE", "Co-facilitator", "Volunteer to Co-facilitator"), never codes. The tidy CSV
 keeps its documented codes (analysts' scripts depend on them); everything else uses these."""
+from app.equality.services import SHORT_STAGES, return_measure
 from app.extensions import db
+from app.models.equality import QUESTIONS, SHORT_LABELS, reported_groups
 from app.models.people import LeavingReason
 from app.models.recruitment import HEARD_FROM, WITHDRAWN_BECAUSE
 
@@ -48,6 +50,10 @@ MEASURES = {
     "programmes_started": "Programmes started",
     "programme_families": "Families on programmes",
 }
+# Equality monitoring: a table per question and stage ("Sex: Started"), its groups as rows.
+EQUALITY = {return_measure(q, stage): (q, f"{SHORT_LABELS[q]}: {SHORT_STAGES[stage]}") for q in QUESTIONS
+            for stage in SHORT_STAGES}
+MEASURES.update({code: label for code, (_, label) in EQUALITY.items()})
 MONEY = {"expenses_approved", "expenses_paid", "pay_cost", "non_pay_cost", "budget", "volunteer_hours_value"}
 STAGES = {"volunteer": "Volunteer", "co_facilitator": "Co-facilitator", "employee": "Employee"}
 PLAIN = {"yes": "Yes", "no": "No", "not_known": "Not known", "not_recorded": "Not recorded", "": "Total"}
@@ -60,6 +66,8 @@ def measure_label(code: str) -> str:
 def breakdown_label(measure: str, breakdown: str) -> str:
     """A breakdown in words: stages by name, moves as "Volunteer to Co-facilitator", reasons,
     offers and activities as their labels."""
+    if measure in EQUALITY:
+        return reported_groups(EQUALITY[measure][0]).get(breakdown, breakdown)
     if breakdown in STAGES:
         return STAGES[breakdown]
     if "->" in breakdown:

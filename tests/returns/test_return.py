@@ -136,7 +136,7 @@ def test_xlsx_and_pdf_carry_the_same_totals(fixture, app):
     r = _return(provider)
     book = load_workbook(io.BytesIO(to_xlsx(r)))
     assert book.sheetnames == ["Summary", "Workforce", "Posts and vacancies", "Hours", "Training and checks", "Money",
-                               "Recruitment", "Delivery", "Definitions", "Tidy"]
+                               "Recruitment", "Equality", "Delivery", "Definitions", "Tidy"]
     money = {(row[0], row[1], row[2]): row[3] for row in book["Money"].iter_rows(min_row=2, values_only=True)}
     assert money[("All", "Pay cost (£)", "Area Facilitator")] == 9750
     tidy = {(row[3], row[4], row[5]): row[6] for row in book["Tidy"].iter_rows(min_row=2, values_only=True)}
