@@ -16,7 +16,8 @@ def save_or_show(form, action, *, errors: tuple[type[Exception], ...], message: 
         action()
     except errors as error:
         db.session.rollback()  # whatever the action wrote before it was refused goes too
-        form[error.args[0]].errors.append(error.args[1])
+        name, message = error.args[0], error.args[1]
+        (form[name] if name in form else form.submit).errors.append(message)
         return None
     db.session.commit()
     flash(message, "success")

@@ -241,6 +241,10 @@ PERMISSIONS: dict[str, Permission] = {p.name: p for p in (
     _p("manage_recruitment", APPROVERS, "See parents' expressions of interest and move them along the way in to "
        "their first day (HR: the provider's; an area facilitator: their area's)", check=_applicant_check),
     _p("manage_recruitment_stages", HR, "Rename the stages of the way in and add new ones", check=_same_provider),
+    _p("record_way_in_training", APPROVERS, "Record training a parent did on the way in (an induction course); it "
+       "goes onto their record when they start", check=_applicant_check),
+    _p("record_way_in_checks", HR, "Record a check made on the way in (DBS, right to work, a reference); it goes "
+       "onto their record when they start", check=_applicant_check),
     _p("read_references", HR, "Read what referees said about a parent on their way in", check=_applicant_check),
     _p("answer_equality", ALL_ROLES, "Answer or change their own equality monitoring questions (optional; only "
        "their own, from their account)"),

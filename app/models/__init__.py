@@ -42,7 +42,7 @@ from app.models.mail import OutboxMessage  # noqa: F401
 from app.models.once import FormSubmission  # noqa: F401
 from app.models.payroll import PayrollColumns, PayrollLine  # noqa: F401
 from app.models.people import Area, LeavingReason, Person, Provider, Stage, StageChange
-from app.models.recruitment import Applicant, ApplicantReference, RecruitmentStage  # noqa: F401
+from app.models.recruitment import Applicant, ApplicantRecord, ApplicantReference, RecruitmentStage  # noqa: F401
 from app.models.returns import ReturnSubmission, VolunteerHourValue
 from app.models.spending import Spend, SpendStatus
 from app.models.training import (

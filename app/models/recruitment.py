@@ -9,6 +9,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.extensions import db
 from app.models.people import Area, Person, Provider, utcnow
+from app.models.training import Course
 
 # The stages a provider starts with, in order; the last is reached by starting them.
 DEFAULT_STAGES = ("Interested", "First conversation", "Application", "References", "DBS applied", "DBS cleared",
@@ -109,3 +110,35 @@ class ApplicantReference(db.Model):
     comments: Mapped[str | None] = mapped_column(Text)
 
     applicant: Mapped[Applicant] = relationship()
+
+
+class ApplicantRecord(db.Model):
+    """Training done, or a check made, while on the way in (an induction course, a DBS check):
+    kept on the application, then carried to their person record when they start."""
+
+    __tablename__ = "applicant_record"
+    __table_args__ = (
+        CheckConstraint("(course_id IS NULL AND check_kind IS NOT NULL) OR (course_id IS NOT NULL AND "
+                        "check_kind IS NULL)", name="training_or_check"),
+        CheckConstraint("check_kind IS NULL OR check_kind IN ('dbs', 'right_to_work', 'reference')",
+                        name="known_check"),
+        CheckConstraint("result IS NULL OR result IN ('passed', 'attended', 'failed')", name="known_result"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    applicant_id: Mapped[int] = mapped_column(ForeignKey("applicant.id", ondelete="CASCADE"), index=True)
+    course_id: Mapped[int | None] = mapped_column(ForeignKey("course.id", ondelete="RESTRICT"))
+    check_kind: Mapped[str | None] = mapped_column(String(30))
+    done_on: Mapped[date] = mapped_column(Date)
+    result: Mapped[str | None] = mapped_column(String(20))
+    reference_number: Mapped[str | None] = mapped_column(String(40))
+    barred_list: Mapped[bool] = mapped_column(Boolean, default=False)
+    recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    carried_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))  # onto their person record
+
+    course: Mapped[Course | None] = relationship()
+
+    @property
+    def is_check(self) -> bool:
+        return self.check_kind is not None

@@ -14,6 +14,7 @@ from app.equality.forms import EqualityQuestions
 from app.fields import GovDateField
 from app.ids import optional_id, whole_number
 from app.models.recruitment import CONTACT_BY, HEARD_FROM, RECOMMENDS, WITHDRAWN_BECAUSE
+from app.models.training import CheckKind, TrainingResult
 from app.validators import NotInFuture
 
 
@@ -113,3 +114,24 @@ class StageNameForm(FlaskForm):
                        validators=[DataRequired("Enter the stage's name"),
                                    Length(max=80, message="The name must be 80 characters or fewer")])
     submit = SubmitField("Save", widget=GovSubmitInput())
+
+
+class WayInTrainingForm(FlaskForm):
+    course_id = SelectField("Course", coerce=optional_id, widget=GovSelect(),
+                            validators=[InputRequired("Select a course")])
+    done_on = GovDateField("Date completed", validators=[InputRequired("Enter the date they completed it"),
+                                                         NotInFuture("The date must be today or in the past")])
+    result = RadioField("Result", widget=GovRadioInput(), validators=[InputRequired("Select the result")],
+                        choices=[(r.value, r.value.capitalize()) for r in TrainingResult])
+    submit = SubmitField("Record training", widget=GovSubmitInput())
+
+
+class WayInCheckForm(FlaskForm):
+    kind = RadioField("Which check?", widget=GovRadioInput(), validators=[InputRequired("Select the check")],
+                      choices=[(k.value, k.label) for k in CheckKind])
+    checked_on = GovDateField("Date of the check or certificate", validators=[
+        InputRequired("Enter the date"), NotInFuture("The date must be today or in the past")])
+    reference_number = StringField("Certificate or reference number (optional)", widget=GovTextInput(),
+                                   validators=[Optional(), Length(max=40, message="Keep this to 40 characters")])
+    barred_list = BooleanField("Checked against the children's barred list", widget=GovCheckboxInput())
+    submit = SubmitField("Record check", widget=GovSubmitInput())

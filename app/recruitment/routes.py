@@ -2,21 +2,33 @@
 way to a first day as a Parent Volunteer."""
 
 from collections import defaultdict
+from datetime import date
 
 from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from app.access import applicant_scope, permission_required, public, sees_all_areas
+from app.access import applicant_scope, permission_required, public, sees_all_areas, settings_scope
 from app.extensions import db, limiter
 from app.ids import whole_number
 from app.models.people import Area, Provider
 from app.models.recruitment import CONTACT_BY, HEARD_FROM, RECOMMENDS, Applicant, ApplicantReference, RecruitmentStage
+from app.models.training import CheckKind, Course
 from app.views import public_url, save_or_show
 
 from . import services
-from .forms import AskReferenceForm, InterestForm, ReferenceForm, StageForm, StageNameForm, StartForm, WithdrawForm
+from .forms import (
+    AskReferenceForm,
+    InterestForm,
+    ReferenceForm,
+    StageForm,
+    StageNameForm,
+    StartForm,
+    WayInCheckForm,
+    WayInTrainingForm,
+    WithdrawForm,
+)
 
 bp = Blueprint("recruitment", __name__)
 
@@ -108,7 +120,12 @@ def _applicant_page(applicant: Applicant, **forms):
         stage_form.stage_id.data = ids[min(at + 1, len(ids) - 1)]
     references = db.session.scalars(select(ApplicantReference).where(
         ApplicantReference.applicant_id == applicant.id).order_by(ApplicantReference.requested_at)).all()
+    training_form = forms.get("training_form") or WayInTrainingForm()
+    training_form.course_id.choices = _courses()
     return render_template("recruitment/applicant.html", applicant=applicant, stage_form=stage_form,
+                           training_form=training_form, check_form=forms.get("check_form") or WayInCheckForm(),
+                           records=services.way_in_records(applicant),
+                           check_kinds={k.value: k.label for k in CheckKind},
                            withdraw_form=forms.get("withdraw_form") or WithdrawForm(),
                            start_form=forms.get("start_form") or StartForm(),
                            reference_form=forms.get("reference_form") or AskReferenceForm(), references=references,
@@ -167,6 +184,40 @@ def start_applicant(applicant: Applicant):
         if done:  # saved and its message given: on to their new record rather than back to the application
             return redirect(url_for("people.view_person", person_id=applicant.person_id))
     return _applicant_page(applicant, start_form=form)
+
+
+def _courses() -> list[tuple[int | str, str]]:
+    return [("", "Choose a course")] + [(c.id, c.name) for c in db.session.scalars(
+        select(Course).where(Course.is_active, settings_scope(Course, current_user)).order_by(Course.name))]
+
+
+@bp.route("/recruitment/<int:applicant_id>/training", methods=["POST"])
+@permission_required("record_way_in_training", load=Applicant)
+def record_training(applicant: Applicant):
+    form = WayInTrainingForm()
+    form.course_id.choices = _courses()
+    if form.validate_on_submit():
+        course = db.session.get(Course, form.course_id.data)
+        done = _saved(form, lambda: services.record_way_in_training(
+            applicant, course=course, done_on=form.done_on.data, result=form.result.data, actor=current_user,
+            today=date.today(), now=services.utc_now()), applicant, f"{course.name} recorded for {applicant.name}")
+        if done:
+            return done
+    return _applicant_page(applicant, training_form=form)
+
+
+@bp.route("/recruitment/<int:applicant_id>/checks", methods=["POST"])
+@permission_required("record_way_in_checks", load=Applicant)
+def record_check(applicant: Applicant):
+    form = WayInCheckForm()
+    if form.validate_on_submit():
+        done = _saved(form, lambda: services.record_way_in_check(
+            applicant, kind=form.kind.data, done_on=form.checked_on.data, reference_number=form.reference_number.data,
+            barred_list=form.barred_list.data, actor=current_user, today=date.today(), now=services.utc_now()),
+            applicant, f"Check recorded for {applicant.name}")
+        if done:
+            return done
+    return _applicant_page(applicant, check_form=form)
 
 
 @bp.route("/recruitment/<int:applicant_id>/references", methods=["POST"])

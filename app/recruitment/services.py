@@ -21,8 +21,17 @@ from app.mail import send_email
 from app.models.audit import AuditEvent
 from app.models.auth import User
 from app.models.people import Area, Person, Provider, Stage
-from app.models.recruitment import DEFAULT_STAGES, WITHDRAWN_BECAUSE, Applicant, ApplicantReference, RecruitmentStage
+from app.models.recruitment import (
+    DEFAULT_STAGES,
+    WITHDRAWN_BECAUSE,
+    Applicant,
+    ApplicantRecord,
+    ApplicantReference,
+    RecruitmentStage,
+)
+from app.models.training import CheckKind, Course, TrainingResult
 from app.people.services import PersonError, create_person
+from app.training import services as training
 from app.views import public_url
 
 
@@ -130,12 +139,86 @@ def start_as_volunteer(applicant: Applicant, *, on: date, actor, now: datetime) 
         raise RecruitmentError("started_on", error.args[1] if len(error.args) > 1 else str(error)) from error
     applicant.person_id, applicant.started_on = person.id, on
     equality.carry_to_person(applicant, person)
+    _carry_records(applicant, person, actor=actor, now=now)
     applicant.stage_id = stages_for(applicant.provider_id)[-1].id
     _touch(applicant, now)
     db.session.flush()
     audit.record(actor=actor, action="update", entity=applicant, provider_id=applicant.provider_id,
                  summary=f"{applicant.name} started as a Parent Volunteer on {long_date(on)}")
     return person
+
+
+def _check_way_in_date(applicant: Applicant, done_on: date, today: date, field: str) -> None:
+    _refuse_closed(applicant)
+    if done_on > today:
+        raise RecruitmentError(field, "The date must be today or in the past")
+    if done_on < applicant.created_at.date():
+        raise RecruitmentError(field, "The date must be on or after they said they would like to help, "
+                                      f"{long_date(applicant.created_at.date())}")
+
+
+def record_way_in_training(applicant: Applicant, *, course: Course, done_on: date, result: str, actor,
+                           today: date, now: datetime) -> ApplicantRecord:
+    """Training done on the way in (an induction course): kept on the application until they
+    start, then on their record as if recorded that day.
+
+    :raises RecruitmentError: for a closed application, or a date in the future or before their interest.
+    """
+    _check_way_in_date(applicant, done_on, today, "done_on")
+    record = ApplicantRecord(applicant_id=applicant.id, course_id=course.id, done_on=done_on,
+                             result=TrainingResult(result).value, recorded_by_id=actor.id if actor else None)
+    db.session.add(record)
+    _touch(applicant, now)
+    db.session.flush()
+    audit.record(actor=actor, action="update", entity=applicant, provider_id=applicant.provider_id,
+                 summary=f"{applicant.name}: {course.name} {result} on {long_date(done_on)}, on the way in")
+    return record
+
+
+def record_way_in_check(applicant: Applicant, *, kind: str, done_on: date, reference_number: str | None,
+                        barred_list: bool, actor, today: date, now: datetime) -> ApplicantRecord:
+    """A check made on the way in (a DBS check, right to work, a reference): its record only.
+
+    :raises RecruitmentError: for a closed application, or a date in the future or before their interest.
+    """
+    _check_way_in_date(applicant, done_on, today, "checked_on")
+    record = ApplicantRecord(applicant_id=applicant.id, check_kind=CheckKind(kind).value, done_on=done_on,
+                             reference_number=(reference_number or "").strip() or None, barred_list=barred_list,
+                             recorded_by_id=actor.id if actor else None)
+    db.session.add(record)
+    _touch(applicant, now)
+    db.session.flush()
+    audit.record(actor=actor, action="update", entity=applicant, provider_id=applicant.provider_id,
+                 summary=f"{applicant.name}: {CheckKind(kind).label} recorded on the way in")
+    return record
+
+
+def way_in_records(applicant: Applicant) -> list[ApplicantRecord]:
+    return list(db.session.scalars(select(ApplicantRecord).where(ApplicantRecord.applicant_id == applicant.id)
+                                   .order_by(ApplicantRecord.done_on, ApplicantRecord.id)))
+
+
+def _carry_records(applicant: Applicant, person: Person, *, actor, now: datetime) -> None:
+    """Training and checks from the way in go onto the new person record: nothing typed twice."""
+    for record in way_in_records(applicant):
+        if record.carried_at is not None:
+            continue
+        try:
+            _carry(record, applicant, person, actor=actor, now=now)
+        except training.TrainingError as error:
+            raise RecruitmentError("started_on", str(error)) from error
+        record.carried_at = now
+
+
+def _carry(record: ApplicantRecord, applicant: Applicant, person: Person, *, actor, now: datetime) -> None:
+    if record.course_id is not None:
+        training.record_training(person, record.course, completed_on=record.done_on,
+                                 result=TrainingResult(record.result), cost_pence=None, actor=actor,
+                                 today=now.date(), earliest=applicant.created_at.date())
+    else:
+        training.record_check(person, kind=CheckKind(record.check_kind), checked_on=record.done_on, actor=actor,
+                              today=now.date(), reference_number=record.reference_number,
+                              barred_list=record.barred_list)
 
 
 def opened(applicant: Applicant) -> None:
@@ -186,6 +269,8 @@ def anonymise_stale(*, now: datetime, months: int) -> int:
                 event.changes = None
             reference.referee_name, reference.referee_email = "A referee", None
             reference.known_for = reference.comments = None
+        for record in db.session.scalars(select(ApplicantRecord).where(ApplicantRecord.applicant_id == applicant.id)):
+            db.session.delete(record)  # a DBS check's number is not a count
         applicant.first_name, applicant.last_name = "Anonymised", "applicant"
         applicant.email = applicant.phone = applicant.withdrawn_note = None
         applicant.interests = ""

@@ -22,15 +22,17 @@ class TrainingError(ValueError):
 
 
 def record_training(person: Person, course: Course, *, completed_on: date, result: TrainingResult,
-                    cost_pence: int | None, actor, today: date) -> TrainingRecord:
-    """Record a completed course; a pass or attendance earns a course certificate.
+                    cost_pence: int | None, actor, today: date, earliest: date | None = None) -> TrainingRecord:
+    """Record a completed course; a pass or attendance earns a course certificate. ``earliest``
+    allows a course before they joined (done on the way in, from that date).
 
     :raises TrainingError: for a date in the future or outside their time on the pathway.
     """
     refuse_own(actor, "record_training", person, lambda message: TrainingError({"completed_on": message}))
     if completed_on > today:
         raise TrainingError({"completed_on": "The date must be today or in the past"})
-    if completed_on < person.joined_on or (person.left_on and completed_on > person.left_on):
+    if completed_on < min(person.joined_on, earliest or person.joined_on) or (
+            person.left_on and completed_on > person.left_on):
         raise TrainingError({"completed_on": f"{person.name} was not on the pathway on that date"})
     record = TrainingRecord(person_id=person.id, course_id=course.id, completed_on=completed_on,
                             expires_on=expiry_date(completed_on, course.validity_months), result=result,

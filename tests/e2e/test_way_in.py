@@ -1,20 +1,24 @@
 """On a phone, a parent finds the "I'd like to help" page from the sign-in page and sends it; HR
 asks a referee, who answers from the link emailed to a real SMTP server; HR moves them through
-DBS and induction and starts them as a Parent Volunteer, whose record shows the application.
-Every page passes axe and the parent's fit 375 px."""
+DBS and induction, recording the DBS check and the induction course on the application, and
+starts them as a Parent Volunteer, whose record shows the application and the training. The
+parent answers one optional equality question, which goes with them. Every page passes axe and
+the parent's fit 375 px."""
 
 import re
 from datetime import date
 
 from sqlalchemy import select
 
+from app.equality import services as equality
 from app.extensions import db
 from app.models.auth import Role
 from app.models.people import Person, Stage
 from app.models.recruitment import Applicant
+from app.models.training import Check
 
 from ..conftest import text_of
-from ..factories import make_user
+from ..factories import make_course, make_user
 
 
 def test_a_parent_says_they_would_like_to_help_on_a_phone_and_hr_starts_them(app, smtp, server, journey, world):
@@ -32,6 +36,10 @@ def test_a_parent_says_they_would_like_to_help_on_a_phone_and_hr_starts_them(app
     parent.page.fill("#email", "priya@example.org")
     parent.page.select_option("#area_id", str(world.north.id))
     parent.page.check("input[name=heard_from][value=peer_group]")
+    parent.page.click("summary:has-text('Questions about you (optional)')")
+    parent.page.check("input[name=age_band][value=prefer_not]")
+    parent.page.check("input[name=caring][value=up_to_19]")
+    parent.check("the optional questions")
     parent.page.check("#consent")
     parent.click("button:has-text('Send')")
     parent.check("thank you")
@@ -42,6 +50,7 @@ def test_a_parent_says_they_would_like_to_help_on_a_phone_and_hr_starts_them(app
 
     make_user(Role.HR, provider=world.provider, email="way-in-hr@example.org", password="pathway-demo-2026",
               two_step_method="email")
+    make_course("Volunteer induction", validity_months=None)
     db.session.commit()
     hr = journey("way-in-hr", width=375)
     hr.sign_in("way-in-hr@example.org")
@@ -63,15 +72,32 @@ def test_a_parent_says_they_would_like_to_help_on_a_phone_and_hr_starts_them(app
     referee.page.fill("#comments", "Kind and reliable")
     referee.click("button:has-text('Send the reference')")
     referee.check("reference sent")
+    today = date.today()
+
+    def fill_date(field: str) -> None:
+        for part, value in (("day", today.day), ("month", today.month), ("year", today.year)):
+            hr.page.fill(f"#{field}-{part}", str(value))
+
     for stage in ("DBS applied", "DBS cleared", "Induction training"):
         hr.page.select_option("#stage_id", label=stage)
         hr.click("button:has-text('Move')")
+        if stage == "DBS cleared":
+            hr.page.click("summary:has-text('Record a check')")
+            hr.page.check("input[name=kind][value=dbs]")
+            fill_date("checked_on")
+            hr.page.fill("#reference_number", "001234567890")
+            hr.page.check("#barred_list")
+            hr.click("button:has-text('Record check')")
+        if stage == "Induction training":
+            hr.page.click("summary:has-text('Record training')")
+            hr.page.select_option("#course_id", label="Volunteer induction")
+            fill_date("done_on")
+            hr.page.check("input[name=result][value=passed]")
+            hr.click("button:has-text('Record training')")
     hr.check("ready after induction")
+    assert "Volunteer induction" in hr.page.inner_text("#way-in-records")
     assert "Kind and reliable" in hr.page.inner_text("main")
-    today = date.today()
-    hr.page.fill("#started_on-day", str(today.day))
-    hr.page.fill("#started_on-month", str(today.month))
-    hr.page.fill("#started_on-year", str(today.year))
+    fill_date("started_on")
     hr.click("button:has-text('Start them as a Parent Volunteer')")
     hr.check("her record")
     db.session.expire_all()
@@ -79,3 +105,7 @@ def test_a_parent_says_they_would_like_to_help_on_a_phone_and_hr_starts_them(app
     assert person is not None and person.stage == Stage.VOLUNTEER
     assert f"/people/{person.id}" in hr.page.url
     assert "Came in through the way in" in hr.page.inner_text("main")
+    assert "Volunteer induction" in hr.page.inner_text("main")  # the training came with them
+    assert db.session.scalar(select(Check).where(Check.person_id == person.id)).reference_number == "001234567890"
+    answers = equality.answers_for(person=person)
+    assert (answers.age_band, answers.caring, answers.sex) == ("prefer_not", "up_to_19", None)
