@@ -1,6 +1,6 @@
 from datetime import UTC, date, datetime
 
-from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Response, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
 
@@ -10,6 +10,7 @@ from app.auth.forms import EmptyForm
 from app.extensions import db
 from app.models.audit import AuditEvent
 from app.models.people import Person
+from app.recruitment import services as recruitment
 from app.views import public_base, whole_number
 
 from .services import (
@@ -66,7 +67,12 @@ def remove_person(person: Person):
 @permission_required("anonymise")
 def due():
     people = [p for p in due_for_anonymisation(today=date.today()) if p.provider_id == current_user.provider_id]
-    return render_template("privacy/due.html", people=people)
+    months = current_app.config["APPLICANT_RETENTION_MONTHS"]
+    now = datetime.now(UTC)
+    return render_template("privacy/due.html", people=people, months=months,
+                           applicants=recruitment.applicants_due(current_user.provider_id, now=now, months=months),
+                           anonymised=recruitment.anonymised_count(current_user.provider_id),
+                           removal_day=lambda a: recruitment.removal_day(a, months))
 
 
 @bp.route("/audit")

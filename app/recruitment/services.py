@@ -247,11 +247,38 @@ def qr_svg(address: str) -> Markup:
     return Markup(svg)  # noqa: S704 - built here from the qrcode library's own output
 
 
+def _retention(months: int) -> timedelta:
+    return timedelta(days=round(months * 30.44))
+
+
+def _stale_cutoff(now: datetime, months: int) -> datetime:
+    return now.replace(tzinfo=now.tzinfo or UTC) - _retention(months)
+
+
+def removal_day(applicant: Applicant, months: int) -> date:
+    """The day the daily job removes an applicant's details, if nothing happens first."""
+    return (applicant.last_activity_at + _retention(months)).date()
+
+
+def applicants_due(provider_id: int, *, now: datetime, months: int, within_days: int = 30) -> list[Applicant]:
+    """Applicants who never started whose details the daily job removes in the next ``within_days``
+    days, unless something happens on their application first; the soonest first."""
+    cutoff = _stale_cutoff(now, months) + timedelta(days=within_days)
+    return list(db.session.scalars(select(Applicant).where(
+        Applicant.provider_id == provider_id, Applicant.started_on.is_(None), Applicant.anonymised_at.is_(None),
+        Applicant.last_activity_at < cutoff).order_by(Applicant.last_activity_at)))
+
+
+def anonymised_count(provider_id: int) -> int:
+    return db.session.scalar(select(func.count(Applicant.id)).where(
+        Applicant.provider_id == provider_id, Applicant.anonymised_at.is_not(None))) or 0
+
+
 def anonymise_stale(*, now: datetime, months: int) -> int:
     """Anonymise every applicant who never started and has had no activity for ``months``: their
     name, contact details and what they wrote go (from the audit history too); the counts stay.
     Returns how many."""
-    cutoff = now.replace(tzinfo=now.tzinfo or UTC) - timedelta(days=round(months * 30.44))
+    cutoff = _stale_cutoff(now, months)
     stale = db.session.scalars(select(Applicant).where(
         Applicant.started_on.is_(None), Applicant.anonymised_at.is_(None), Applicant.last_activity_at < cutoff)).all()
     for applicant in stale:

@@ -391,6 +391,17 @@ def _day_bounds(start: date, end: date) -> tuple[datetime, datetime]:
             datetime.combine(end + timedelta(days=1), datetime.min.time(), tzinfo=UTC))
 
 
+def recruitment_days_by_source(provider_id: int | None, start: date, end: date) -> dict[str, list[int]]:
+    """Days from interest to first day for each person started in the period, by where they heard."""
+    mine = Applicant.provider_id == provider_id if provider_id is not None else true()
+    days: dict[str, list[int]] = defaultdict(list)
+    for source, created_at, started_on in db.session.execute(
+            select(Applicant.heard_from, Applicant.created_at, Applicant.started_on)
+            .where(mine, Applicant.started_on.between(start, end))):
+        days[source].append((started_on - created_at.date()).days)
+    return days
+
+
 def recruitment(provider_id: int | None, start: date, end: date) -> dict[str, Values]:
     """The way in for a period, counts only (no names), by area: interests received by where
     they heard, people started from an interest by where they heard, withdrawals by reason, and

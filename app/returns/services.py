@@ -147,6 +147,60 @@ def _recruitment(build: _Builder, provider_id: int | None, start: date, end: dat
             build.figures.append(Figure(area, "days_to_start_median", "", float(median(values))))
 
 
+@dataclass
+class WayInRow:
+    label: str
+    received: int
+    started: int
+    withdrawn: int
+    median_days: float | None
+
+    @property
+    def conversion(self) -> float | None:
+        return round(self.started * 100 / self.received, 1) if self.received else None
+
+
+@dataclass
+class WayIn:
+    by_area: list[WayInRow]
+    by_source: list[WayInRow]
+    withdrawals: list[tuple[str, int]]
+    total: WayInRow
+
+
+def way_in(provider_id: int | None, start: date, end: date) -> WayIn:
+    """How the way in did in a period, counts only (no names): per area and per source, with
+    the total, and withdrawals by reason; the same figures as the return's Recruitment section."""
+    from app.models.recruitment import HEARD_FROM, WITHDRAWN_BECAUSE
+
+    found = m.recruitment(provider_id, start, end)
+    names = dict(db.session.execute(select(Area.id, Area.name)).all())
+    by_source_days = m.recruitment_days_by_source(provider_id, start, end)
+
+    def row(label, received, started, withdrawn, days) -> WayInRow:
+        return WayInRow(label, int(received), int(started), int(withdrawn), float(median(days)) if days else None)
+
+    areas = set(found["interests_received"]) | set(found["interests_started"]) | set(found["interests_withdrawn"])
+    by_area = sorted((row(names.get(a, "-"), sum(found["interests_received"].get(a, {}).values()),
+                          sum(found["interests_started"].get(a, {}).values()),
+                          sum(found["interests_withdrawn"].get(a, {}).values()), found["_days_to_start"].get(a, []))
+                      for a in areas), key=lambda r: r.label)
+    sources: dict[str, list[float]] = defaultdict(lambda: [0, 0])
+    for index, measure in enumerate(("interests_received", "interests_started")):
+        for breakdowns in found[measure].values():
+            for source, n in breakdowns.items():
+                sources[source][index] += n
+    by_source = [row(HEARD_FROM.get(code, code), received, started, 0, by_source_days.get(code, []))
+                 for code, (received, started) in sorted(sources.items(), key=lambda kv: -kv[1][0])]
+    reasons: dict[str, int] = defaultdict(int)
+    for breakdowns in found["interests_withdrawn"].values():
+        for reason, n in breakdowns.items():
+            reasons[WITHDRAWN_BECAUSE.get(reason, reason)] += int(n)
+    total = row("Total", sum(r.received for r in by_area), sum(r.started for r in by_area),
+                sum(r.withdrawn for r in by_area), [d for days in found["_days_to_start"].values() for d in days])
+    return WayIn(by_area, by_source, sorted(reasons.items(), key=lambda kv: -kv[1]), total)
+
+
 def _equality(build: _Builder, provider_id: int | None, end: date, names: dict[int, str]) -> None:
     """Equality monitoring for the contract year the period ends in, counts only, small numbers
     hidden (None) together with every provider's, so no table subtracts from another."""

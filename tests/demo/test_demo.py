@@ -76,3 +76,9 @@ def test_the_demo_has_a_year_of_applicants_in_each_area_with_withdrawals(app):
     assert withdrawn and len(withdrawn) < len(applicants) / 2
     assert len({a.withdrawn_reason for a in withdrawn}) >= 3
     assert len({a.stage_id for a in applicants}) >= 4  # spread along the way in
+    # Most answered the optional equality questions; some declined one or skipped them all.
+    from app.models.equality import EqualityAnswers
+
+    answers = db.session.scalars(select(EqualityAnswers)).all()
+    assert len(answers) > len(applicants) / 2
+    assert any(a.sex == "prefer_not" for a in answers) and len({a.ethnic_group for a in answers}) >= 4

@@ -76,3 +76,27 @@ def test_anonymising_applicants_changes_no_figure(applicants):
     anonymised = anonymise_stale(now=datetime(2027, 6, 1, tzinfo=UTC), months=6)
     assert anonymised >= 2
     assert build_return(start=START, end=END, provider=applicants.provider).figures == before
+
+
+def test_the_pathway_page_shows_the_way_in_by_area_and_source_checked_by_hand(applicants, sign_in):
+    from app.returns.services import way_in
+
+    found = way_in(applicants.provider.id, START, END)
+    north = next(r for r in found.by_area if r.label == "North Kent")
+    south = next(r for r in found.by_area if r.label == "South Kent")
+    # North: 2 received (peer group, school), 3 started (40, 60 and 41 days: median 41), none withdrew.
+    assert (north.received, north.started, north.withdrawn, north.median_days, north.conversion) == (
+        2, 3, 0, 41, 150.0)
+    # South: 2 received, none started, 1 withdrew for paid work.
+    assert (south.received, south.started, south.withdrawn, south.median_days, south.conversion) == (
+        2, 0, 1, None, 0.0)
+    assert (found.total.received, found.total.started, found.total.conversion) == (4, 3, 75.0)
+    peer = next(r for r in found.by_source if r.label == "A peer support group")
+    assert (peer.received, peer.started, peer.median_days) == (2, 1, 40)
+    assert found.withdrawals == [("Chose paid work", 1)]
+    for role in (Role.HR, Role.COORDINATOR):
+        client = sign_in(applicants.user(role))
+        page = client.get(f"/pathway?from={START.isoformat()}&to={END.isoformat()}").get_data(as_text=True)
+        assert "The way in" in page and "Withdrew: Chose paid work" in page and "75.0%" in page
+        assert "A peer support group" in page
+        client.post("/sign-out")

@@ -296,3 +296,18 @@ def test_hr_renames_and_adds_stages_and_nobody_else_may(world, sign_in):
     other.post("/sign-out")
     facilitator = sign_in(world.user(Role.AREA_FACILITATOR))
     assert facilitator.get("/recruitment/stages").status_code == 403
+
+
+def test_the_privacy_page_lists_applications_due_to_be_anonymised(world, client, sign_in):
+    from datetime import UTC, datetime, timedelta
+
+    _interest(client, world)
+    _interest(client, world, first_name="Quinn", email="quinn@example.org")
+    due, fresh = db.session.scalars(select(Applicant).order_by(Applicant.id)).all()
+    due.last_activity_at = datetime.now(UTC) - timedelta(days=170)
+    db.session.commit()
+    hr = sign_in(world.user(Role.HR))
+    text = hr.get("/privacy").get_data(as_text=True)
+    assert "Parents on the way in" in text and "6 months after the last thing" in text
+    assert "Priya Patel" in text and "Quinn Patel" not in text
+    assert "0 applications have been anonymised" in text
