@@ -19,8 +19,8 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networki
 PASSWORD = "pathway-demo-2026"
 PAGES = {
     "hr@example.org": ["/", "/people", "/establishment/", "/budget/", "/budget/fte", "/imports/", "/approvals/hours",
-                       "/payments", "/returns/"],
-    "volunteer@example.org": ["/", "/hours", "/expenses"],
+                       "/payments", "/returns/", "/equality/", "/pathway", "/recruitment/", "/privacy"],
+    "volunteer@example.org": ["/", "/hours", "/expenses", "/account/equality"],
     "facilitator@example.org": ["/", "/approvals/hours", "/approvals/expenses", "/people"],
     "admin@example.org": ["/", "/accounts"],
     "coordinator@example.org": ["/", "/returns/", "/council/contract"],
