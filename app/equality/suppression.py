@@ -18,6 +18,7 @@ Nothing here reads the database: the caller gives the counts and the tree.
 import heapq
 from collections import defaultdict
 from collections.abc import Hashable, Iterable
+from functools import lru_cache
 
 SUPPRESS_BELOW = 5
 
@@ -30,19 +31,28 @@ def hidden_cells(counts: dict[Key, int], groups: Iterable[Group], parent: dict[U
     """The cells (group, unit) to hide in one table so that no hidden count can be worked out.
 
     ``counts`` holds every unit's count for every group (missing: 0); ``parent`` maps each unit
-    to the unit its counts add up into (None for the top). Every unit's total is shown.
+    to the unit its counts add up into (None for the top). Every unit's total is shown. The
+    answer depends only on the counts, so the same table (a page asked for again) is worked out
+    once per process.
     """
-    groups = list(groups)
-    arcs, ends = _network(groups, parent)
-    value = {arc: counts.get(arc, 0) for arc in arcs}
+    groups = tuple(groups)
+    return set(_hidden(frozenset((key, n) for key, n in counts.items() if n), groups,
+                       frozenset(parent.items())))
+
+
+@lru_cache(maxsize=512)
+def _hidden(counts: frozenset, groups: tuple, parent: frozenset) -> frozenset:
+    arcs, ends = _network(list(groups), dict(parent))
+    value = dict.fromkeys(arcs, 0) | dict(counts)
+    everything = _adjacency(arcs, ends)
     hidden = {arc for arc in arcs if 0 < value[arc] < SUPPRESS_BELOW}
     while True:
         bridges = _bridges(hidden, ends)
         if not bridges:
-            return hidden
+            return frozenset(hidden)
         for arc in bridges:
-            if arc in hidden and _is_bridge(arc, hidden, ends):
-                hidden |= _closing_path(arc, hidden, arcs, ends, value)
+            if _is_bridge(arc, hidden, ends, everything):
+                hidden |= _closing_path(arc, hidden, arcs, ends, value, everything)
 
 
 def _network(groups: list[Group], parent: dict[Unit, Unit | None]) -> tuple[list[Key], dict]:
@@ -106,28 +116,27 @@ def _bridges(hidden: set[Key], ends: dict) -> list[Key]:
     return sorted(found, key=repr)
 
 
-def _is_bridge(arc: Key, hidden: set[Key], ends: dict) -> bool:
+def _is_bridge(arc: Key, hidden: set[Key], ends: dict, everything: dict) -> bool:
     """Whether the two ends of ``arc`` are joined by no other hidden path."""
     start, goal = ends[arc]
-    adjacent = _adjacency(hidden - {arc}, ends)
     seen, todo = {start}, [start]
     while todo:
         node = todo.pop()
         if node == goal:
             return False
-        for nxt, _ in adjacent.get(node, ()):
-            if nxt not in seen:
+        for nxt, step in everything.get(node, ()):
+            if step in hidden and step != arc and nxt not in seen:
                 seen.add(nxt)
                 todo.append(nxt)
     return True
 
 
-def _closing_path(arc: Key, hidden: set[Key], arcs: list[Key], ends: dict, value: dict[Key, int]) -> set[Key]:
+def _closing_path(arc: Key, hidden: set[Key], arcs: list[Key], ends: dict, value: dict[Key, int],
+                  everything: dict) -> set[Key]:
     """The shown arcs to hide so that ``arc`` lies on a cycle: the cheapest path between its ends
     (a hidden arc costs nothing, a shown one 1 more than its count). With no path at all (a
     table of one group), every arc is hidden."""
     start, goal = ends[arc]
-    adjacent = _adjacency((a for a in arcs if a != arc), ends)
     best = {start: 0}
     came: dict = {}
     queue = [(0, 0, start)]
@@ -138,7 +147,9 @@ def _closing_path(arc: Key, hidden: set[Key], arcs: list[Key], ends: dict, value
             break
         if cost > best.get(node, float("inf")):
             continue
-        for nxt, step in adjacent.get(node, ()):
+        for nxt, step in everything.get(node, ()):
+            if step == arc:
+                continue
             price = cost + (0 if step in hidden else 1 + value[step])
             if price < best.get(nxt, float("inf")):
                 best[nxt], came[nxt] = price, (node, step)
