@@ -122,6 +122,9 @@ class DeliverySession(db.Model):
         CheckConstraint("families_new <= families_attended AND families_phase_one <= families_attended "
                         "AND families_pre_diagnosis <= families_attended", name="counts_within_attended"),
         Index("ix_delivery_session_provider_date", "provider_id", "delivered_on"),
+        # Every provider's sessions in a period (the co-ordinator's delivery page, the return): by date, then area
+        # and offer, so the weekly counts are read from the index alone.
+        Index("ix_delivery_session_date_area", "delivered_on", "area_id", "offer_id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
