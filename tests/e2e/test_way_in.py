@@ -109,3 +109,28 @@ def test_a_parent_says_they_would_like_to_help_on_a_phone_and_hr_starts_them(app
     assert db.session.scalar(select(Check).where(Check.person_id == person.id)).reference_number == "001234567890"
     answers = equality.answers_for(person=person)
     assert (answers.age_band, answers.caring, answers.sex) == ("prefer_not", "up_to_19", None)
+
+
+def test_a_parent_answers_the_equality_questions_and_hr_reads_the_report(app, smtp, server, journey, world):
+    """A parent's own equality questions on a phone, then HR's report: axe on both, no sideways scroll."""
+    make_user(Role.VOLUNTEER, provider=world.provider, person=world.neighbour, email="eq-parent@example.org",
+              password="pathway-demo-2026")
+    make_user(Role.HR, provider=world.provider, email="eq-hr@example.org", password="pathway-demo-2026",
+              two_step_method="email")
+    db.session.commit()
+    parent = journey("equality-parent", width=375)
+    parent.sign_in("eq-parent@example.org")
+    parent.goto("/account/equality", "the equality questions")
+    parent.page.check("input[name=sex][value=prefer_not]")
+    parent.page.check("input[name=lived_experience][value=yes]")
+    parent.click("button:has-text('Save my answers')")
+    parent.check("saved")
+    assert "Your answers are saved" in parent.page.inner_text("main")
+    assert parent.page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    answers = equality.answers_for(person=world.neighbour)
+    assert (answers.sex, answers.lived_experience, answers.age_band) == ("prefer_not", "yes", None)
+    hr = journey("equality-hr", width=375)
+    hr.sign_in("eq-hr@example.org")
+    hr.goto("/equality/", "the equality report")
+    assert "Equality monitoring" in hr.page.inner_text("h1")
+    assert hr.page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
