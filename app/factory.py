@@ -8,7 +8,14 @@ from flask_login import current_user
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
-from app import access, formatting, models, notify, once
+from app import (
+    access,
+    formatting,
+    generation,  # noqa: F401 (counts every committed write)
+    models,
+    notify,
+    once,
+)
 from app.access import public
 from app.accounts.routes import bp as accounts_bp
 from app.audit.services import record_page, record_words

@@ -159,7 +159,16 @@ def measure_in_process(app) -> dict:
                          "AND h.worked_on BETWEEN :start AND :end GROUP BY p.area_id, h.activity_id")
         results["return_floor_ms"] = median_ms(lambda: db.session.execute(floor_sql, {"start": start, "end": end})
                                                .all())
-        results["return_csv_ms"] = median_ms(lambda: to_csv(build_return(start=start, end=end, provider=None)))
+        # Worked out in full each time, as the first request after any change is: what the page
+        # keeps until the data changes (app.generation) would otherwise be measured instead.
+        from app import generation
+
+        kept = generation.kept
+        generation.kept = lambda _key, build: build()
+        try:
+            results["return_csv_ms"] = median_ms(lambda: to_csv(build_return(start=start, end=end, provider=None)))
+        finally:
+            generation.kept = kept
         results["return_ratio"] = round(results["return_csv_ms"] / results["return_floor_ms"], 2)
         provider = db.session.scalar(select(Provider).where(Provider.name == "Scale Provider 001"))
         year = year_for_provider(provider.id, None, date(2026, 11, 23))

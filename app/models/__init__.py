@@ -35,6 +35,7 @@ from app.models.expenses import (
     Receipt,
     Vehicle,
 )
+from app.models.generation import DataGeneration  # noqa: F401
 from app.models.hours import Activity, HoursEntry, HoursMonth, HoursStatus
 from app.models.imports import ImportBatch  # noqa: F401
 from app.models.jobs import Job, JobStatus

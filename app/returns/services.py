@@ -7,6 +7,7 @@ from statistics import median
 
 from sqlalchemy import func, select
 
+from app import generation
 from app.audit import services as audit
 from app.delivery.services import areas_for, delivery_reports
 from app.equality import services as equality
@@ -234,7 +235,15 @@ def _delivery(build: _Builder, provider_id: int | None, start: date, end: date) 
 
 
 def build_return(*, start: date, end: date, provider: Provider | None) -> WorkforceReturn:
-    """Every measure of the return for a period, per area and in total."""
+    """Every measure of the return for a period, per area and in total. Worked out once for the
+    data as it stands (``app.generation``): asked again before anything changes, it is not
+    worked out again."""
+    key = ("return", start, end, provider.id if provider else None, date.today())
+    found = generation.kept(key, lambda: _build_return(start=start, end=end, provider=provider))
+    return WorkforceReturn(found.start, found.end, found.provider, list(found.figures))
+
+
+def _build_return(*, start: date, end: date, provider: Provider | None) -> WorkforceReturn:
     provider_id = provider.id if provider else None
     scope, posts = m.provider_condition(provider_id), m.post_condition(provider_id)
     names = dict(db.session.execute(select(Area.id, Area.name)).all())

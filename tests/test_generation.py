@@ -1,0 +1,89 @@
+"""The data's generation moves on with every committed write, however it was made, and never
+with a read, a rolled-back write or a write no figure reads; a kept figure is never older than
+the last commit: the return changes the moment approved hours do."""
+
+from datetime import UTC, date, datetime
+
+import pytest
+from sqlalchemy import select, text, update
+
+from app import generation
+from app.extensions import db
+from app.models.hours import HoursEntry, HoursStatus
+from app.models.people import Person
+from app.returns.services import build_return
+from tests.factories import make_hours
+
+pytestmark = pytest.mark.usefixtures("app")
+
+
+def _n() -> int:
+    db.session.commit()
+    return db.session.execute(text("SELECT n FROM data_generation WHERE id = 1")).scalar()
+
+
+def test_every_kind_of_committed_write_moves_it_on(world):
+    before = _n()
+    world.me.first_name = "Vee"  # the ORM
+    db.session.commit()
+    after_orm = _n()
+    db.session.execute(update(Person).where(Person.id == world.me.id).values(last_name="V"))  # a bulk statement
+    db.session.commit()
+    after_bulk = _n()
+    db.session.execute(text("UPDATE person SET phone = '01632 960 999' WHERE id = :id"), {"id": world.me.id})
+    db.session.commit()  # raw SQL
+    assert before < after_orm < after_bulk < _n()
+
+
+def test_reads_rollbacks_and_writes_no_figure_reads_leave_it(world):
+    before = _n()
+    db.session.scalars(select(Person)).all()
+    db.session.commit()
+    assert _n() == before
+    world.me.first_name = "Nobody"
+    db.session.flush()
+    db.session.rollback()
+    assert _n() == before
+    db.session.execute(text("UPDATE user_session SET last_seen_at = last_seen_at"))
+    db.session.commit()
+    assert _n() == before
+
+
+def test_a_session_with_uncommitted_writes_is_given_nothing_kept(world):
+    assert generation.current() is not None
+    world.me.first_name = "Pending"
+    db.session.flush()
+    assert generation.current() is None
+    db.session.rollback()
+
+
+def test_the_return_is_worked_out_once_and_again_after_any_change(world):
+    start, end = date(2026, 1, 1), date(2026, 3, 31)
+    first = build_return(start=start, end=end, provider=world.provider)
+    again = build_return(start=start, end=end, provider=world.provider)
+    assert again.figures == first.figures and again is not first  # a copy: nobody shares a list
+    hours_before = first.value("hours", world.entry.activity.name) or 0
+    entry = db.session.get(HoursEntry, world.entry.id)
+    entry.status, entry.decided_at = HoursStatus.APPROVED, datetime.now(UTC)
+    db.session.commit()
+    changed = build_return(start=start, end=end, provider=world.provider)
+    assert changed.value("hours", world.entry.activity.name) == hours_before + 2
+    make_hours(world.me, worked_on=date(2026, 2, 2), hours="3", status="approved")
+    db.session.commit()
+    assert build_return(start=start, end=end, provider=world.provider).value(
+        "hours", world.entry.activity.name) == hours_before + 5
+
+
+def test_a_kept_return_costs_one_query(world):
+    from sqlalchemy import event
+
+    start, end = date(2026, 1, 1), date(2026, 3, 31)
+    build_return(start=start, end=end, provider=world.provider)
+    statements = []
+    listener = lambda *args: statements.append(args[2])  # noqa: E731
+    event.listen(db.engine, "before_cursor_execute", listener)
+    try:
+        build_return(start=start, end=end, provider=world.provider)
+    finally:
+        event.remove(db.engine, "before_cursor_execute", listener)
+    assert len(statements) <= 2 and all("data_generation" in s for s in statements)
