@@ -87,3 +87,27 @@ def test_a_kept_return_costs_one_query(world):
     finally:
         event.remove(db.engine, "before_cursor_execute", listener)
     assert len(statements) <= 2 and all("data_generation" in s for s in statements)
+
+
+def test_the_delivery_figures_change_the_moment_a_session_is_recorded(world):
+    from datetime import time
+
+    from app.delivery.services import areas_for, delivery_reports, record_session
+    from app.models.auth import Role
+    from app.models.delivery import Offer
+
+    start, end = date(2026, 6, 1), date(2026, 6, 30)
+
+    def sessions() -> int:
+        return delivery_reports(provider_ids=None, areas=areas_for(None), start=start, end=end)[None].sessions
+
+    before = sessions()
+    assert sessions() == before  # kept
+    offer = db.session.scalar(select(Offer).where(Offer.name == "Workshop"))
+    record_session(provider_id=world.provider.id, offer=offer, area=world.north, delivered_on=date(2026, 6, 24),
+                   starts_at=time(10), ends_at=time(11), mode="face_to_face", venue=None, out_of_hours=None,
+                   facilitators=[(world.neighbour, True)], families_attended=3, families_new=3,
+                   families_phase_one=0, families_pre_diagnosis=0, cohort=None,
+                   actor=world.user(Role.HR), today=date(2026, 11, 29), now=datetime.now(UTC))
+    db.session.commit()
+    assert sessions() == before + 1

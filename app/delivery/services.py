@@ -9,6 +9,7 @@ from decimal import Decimal
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
+from app import generation
 from app.audit import services as audit
 from app.extensions import db
 from app.formatting import long_date
@@ -237,16 +238,9 @@ def monday_of(column):
     return func.date(column, literal_column("'weekday 0'"), literal_column("'-6 days'"))
 
 
-def delivery_reports(*, provider_ids: list[int] | None, areas: list[Area], start: date, end: date,
-                     each_area: bool = False) -> dict[int | None, DeliveryReport]:
-    """The delivery report for ``areas`` together (key None) and, with ``each_area``, for each
-    area alone (keyed by its id), from one pass over the period's sessions: a handful of
-    queries, however many areas."""
-    single = provider_ids[0] if provider_ids and len(provider_ids) == 1 else None
-    plan = plan_on(single, start)
-    weeks = weeks_in(start, end)
-    every_area = single is not None and not _has_lots(single)
-    area_ids = [a.id for a in areas]
+def _session_figures(provider_ids: list[int] | None, area_ids: list[int], start: date, end: date):
+    """The period's sessions by offer, area and week, facilitators' minutes and parent-led
+    sessions by area, and programmes started by area: plain rows, kept until the data changes."""
     scope = [DeliverySession.delivered_on.between(start, end), DeliverySession.area_id.in_(area_ids)]
     if provider_ids is not None:
         scope.append(DeliverySession.provider_id.in_(provider_ids))
@@ -274,6 +268,22 @@ def delivery_reports(*, provider_ids: list[int] | None, areas: list[Area], start
         programme_scope.append(Cohort.provider_id.in_(provider_ids))
     programmes = dict(db.session.execute(select(Cohort.area_id, func.count()).where(*programme_scope)
                                          .group_by(Cohort.area_id)).all())
+    return [tuple(r) for r in rows], minutes, parent_led, programmes
+
+
+def delivery_reports(*, provider_ids: list[int] | None, areas: list[Area], start: date, end: date,
+                     each_area: bool = False) -> dict[int | None, DeliveryReport]:
+    """The delivery report for ``areas`` together (key None) and, with ``each_area``, for each
+    area alone (keyed by its id), from one pass over the period's sessions: a handful of
+    queries, however many areas."""
+    single = provider_ids[0] if provider_ids and len(provider_ids) == 1 else None
+    plan = plan_on(single, start)
+    weeks = weeks_in(start, end)
+    every_area = single is not None and not _has_lots(single)
+    area_ids = [a.id for a in areas]
+    key = ("delivery", tuple(provider_ids) if provider_ids is not None else None, tuple(area_ids), start, end)
+    rows, minutes, parent_led, programmes = generation.kept(
+        key, lambda: _session_figures(provider_ids, area_ids, start, end))
     baseline = db.session.scalar(select(DeliveryBaseline).order_by(DeliveryBaseline.id.desc()))
     every_offer = offers()
     groups = [(None, areas)] + ([(a.id, [a]) for a in areas] if each_area else [])
