@@ -111,3 +111,19 @@ def test_the_delivery_figures_change_the_moment_a_session_is_recorded(world):
                    actor=world.user(Role.HR), today=date(2026, 11, 29), now=datetime.now(UTC))
     db.session.commit()
     assert sessions() == before + 1
+
+
+def test_the_budget_monitor_changes_the_moment_hours_are_approved():
+    """The hand-worked monitor fixture: 3 more approved sessional hours change actual at once."""
+    from app.budget.services import build_monitor
+    from app.models.hours import HoursEntry
+    from tests.budget.test_monitor import year as year_fixture
+
+    year = year_fixture.__wrapped__()
+    today = date(2025, 10, 31)
+    first = build_monitor(year, today=today).total("actual")
+    assert build_monitor(year, today=today).total("actual") == first  # kept
+    waiting = db.session.scalar(select(HoursEntry).where(HoursEntry.status == HoursStatus.SUBMITTED))
+    waiting.status = HoursStatus.APPROVED
+    db.session.commit()
+    assert build_monitor(year, today=today).total("actual") > first

@@ -13,7 +13,7 @@ from decimal import Decimal
 from sqlalchemy import and_, case, extract, func, literal, or_, select
 from sqlalchemy.orm import selectinload
 
-from app import periods
+from app import generation, periods
 from app.establishment.costs import (
     contract_cost,
     frozen_rules,
@@ -246,7 +246,29 @@ def _price_pay_line(figures: LineFigures, contracts: list[Contract], sessional_r
 
 
 def build_monitor(year: ContractYear, *, today: date, area_id: int | None = None) -> Monitor:
-    """Budget against actual, committed and forecast for each line of a contract year."""
+    """Budget against actual, committed and forecast for each line of a contract year. Its
+    figures are kept for the data as it stands (``app.generation``), as plain numbers: asked
+    again before anything changes, nothing is read or priced again."""
+    kept = generation.kept(("monitor", year.id, today, area_id), lambda: _plain(_build_monitor(year, today, area_id)))
+    line_of = {line.id: line for line in year.budget_lines}
+    lines = [LineFigures(line=line_of[line_id], **{**numbers, "by_month": dict(numbers["by_month"])})
+             for line_id, numbers in kept["lines"]]
+    return Monitor(year, today, area_id, lines, list(kept["months"]), kept["funding"], set(kept["payroll_months"]),
+                   dict(kept["allowance"]), list(kept["unpriced"]))
+
+
+def _plain(monitor: Monitor) -> dict:
+    """A monitor's figures without its records, to keep between requests."""
+    return {"lines": [(f.line.id, {"budget": f.budget, "actual": f.actual, "committed": f.committed,
+                                   "by_month": dict(f.by_month),
+                                   "forecast_at_budget_prices": f.forecast_at_budget_prices})
+                      for f in monitor.lines],
+            "months": tuple(monitor.months), "funding": monitor.funding,
+            "payroll_months": frozenset(monitor.payroll_months), "allowance": dict(monitor.allowance),
+            "unpriced": tuple(monitor.unpriced)}
+
+
+def _build_monitor(year: ContractYear, today: date, area_id: int | None) -> Monitor:
     months = periods.months_between(year.starts_on, year.ends_on)
     all_posts = [p for line in year.budget_lines for p in line.posts if not p.is_volunteer]
     # Every contract of the year, so a person's payroll is shared across all their contracts
