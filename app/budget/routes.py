@@ -13,7 +13,7 @@ from app.access import (
 )
 from app.budget.charts import bar_chart
 from app.budget.projection import DEFAULT_AWARD_PCT, project
-from app.establishment.services import contract_years_for
+from app.establishment.services import contract_years_for, year_containing
 from app.exports import csv_writer
 from app.people.queries import all_areas
 from app.periods import month_of, quarter_of, week_of
@@ -96,7 +96,7 @@ def _fte_context(errors: dict[str, str] | None = None):
     area_id = fixed_area_id(current_user) or request.args.get("area", type=whole_number)
     kind = request.args.get("period", "month")
     on = date_filter("on", date.today(), {} if errors is None else errors)
-    year = year_for_provider(provider.id, None, on)
+    year = year_containing(contract_years_for(provider.id), on)  # its dates only: nothing priced here
     start, end = period_bounds(kind, on, year.starts_on if year else None,
                                year.ends_on if year else None)
     # FTE used is measured over the weeks that have happened, not the whole period.
