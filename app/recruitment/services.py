@@ -167,12 +167,8 @@ def record_way_in_training(applicant: Applicant, *, course: Course, done_on: dat
     _check_way_in_date(applicant, done_on, today, "done_on")
     record = ApplicantRecord(applicant_id=applicant.id, course_id=course.id, done_on=done_on,
                              result=TrainingResult(result).value, recorded_by_id=actor.id if actor else None)
-    db.session.add(record)
-    _touch(applicant, now)
-    db.session.flush()
-    audit.record(actor=actor, action="update", entity=applicant, provider_id=applicant.provider_id,
+    return _keep(record, applicant, actor=actor, now=now,
                  summary=f"{applicant.name}: {course.name} {result} on {long_date(done_on)}, on the way in")
-    return record
 
 
 def record_way_in_check(applicant: Applicant, *, kind: str, done_on: date, reference_number: str | None,
@@ -185,11 +181,15 @@ def record_way_in_check(applicant: Applicant, *, kind: str, done_on: date, refer
     record = ApplicantRecord(applicant_id=applicant.id, check_kind=CheckKind(kind).value, done_on=done_on,
                              reference_number=(reference_number or "").strip() or None, barred_list=barred_list,
                              recorded_by_id=actor.id if actor else None)
+    return _keep(record, applicant, actor=actor, now=now,
+                 summary=f"{applicant.name}: {CheckKind(kind).label} recorded on the way in")
+
+
+def _keep(record: ApplicantRecord, applicant: Applicant, *, actor, now: datetime, summary: str) -> ApplicantRecord:
     db.session.add(record)
     _touch(applicant, now)
     db.session.flush()
-    audit.record(actor=actor, action="update", entity=applicant, provider_id=applicant.provider_id,
-                 summary=f"{applicant.name}: {CheckKind(kind).label} recorded on the way in")
+    audit.record(actor=actor, action="update", entity=applicant, provider_id=applicant.provider_id, summary=summary)
     return record
 
 
