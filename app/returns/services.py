@@ -14,6 +14,7 @@ from app.equality import services as equality
 from app.extensions import db
 from app.locks import serialise
 from app.models.people import Area, Provider, Stage
+from app.models.recruitment import HEARD_FROM, WITHDRAWN_BECAUSE
 from app.models.returns import ReturnSubmission
 
 from . import measures as m
@@ -172,8 +173,6 @@ class WayIn:
 def way_in(provider_id: int | None, start: date, end: date) -> WayIn:
     """How the way in did in a period, counts only (no names): per area and per source, with
     the total, and withdrawals by reason; the same figures as the return's Recruitment section."""
-    from app.models.recruitment import HEARD_FROM, WITHDRAWN_BECAUSE
-
     found = m.recruitment(provider_id, start, end)
     names = dict(db.session.execute(select(Area.id, Area.name)).all())
     by_source_days = m.recruitment_days_by_source(provider_id, start, end)

@@ -23,6 +23,7 @@ from app.models.training import CheckKind, Course, Recommendation, TrainingRecor
 from app.notify import PENDING
 from app.people.queries import all_areas
 from app.periods import year_before
+from app.returns.services import way_in
 from app.views import date_filter, whole_number
 
 from . import queries
@@ -277,8 +278,6 @@ def pathway():
     if start > end:
         filter_errors["to"] = "The end date must be the same as or after the start date"
         start, end = year_before(date.today()), date.today()
-    from app.returns.services import way_in
-
     return render_template("training/pathway.html", stats=queries.pathway_stats(current_user, start=start, end=end),
                            way_in=way_in(current_user.provider_id, start, end),
                            start=start, end=end, stages=list(Stage), filter_errors=filter_errors,

@@ -134,11 +134,12 @@ def test_a_few_pence_over_is_never_shown_as_minus_nothing():
 
 
 def test_share_out_always_adds_up_to_the_whole():
-    from hypothesis import given
+    from hypothesis import HealthCheck, given, settings
     from hypothesis import strategies as st
 
     from app.establishment.services import share_out
 
+    @settings(suppress_health_check=[HealthCheck.too_slow], deadline=None)
     @given(st.integers(0, 10**9), st.lists(st.decimals(0, 10**6, places=3), min_size=1, max_size=8))
     def check(total, weights):
         shares = share_out(total, dict(enumerate(weights)))

@@ -126,6 +126,8 @@ def test_audit_log_is_searchable_and_scoped(world, sign_in):
 def _every_row() -> dict[str, dict[tuple, dict]]:
     rows = {}
     for table in db.metadata.sorted_tables:
+        if table.name == "data_generation":  # a count of writes, moved on by this one: nobody's record
+            continue
         key = [c.name for c in table.primary_key.columns]
         rows[table.name] = {tuple(r[k] for k in key): dict(r) for r in db.session.execute(table.select()).mappings()}
     return rows
