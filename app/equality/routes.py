@@ -83,6 +83,6 @@ def report_csv():
                 share = tables.share(question, stage, group, unit)
                 writer.writerow([f"{year}/{(year + 1) % 100:02d}", area, SHORT_LABELS[question], label,
                                  services.SHORT_STAGES[stage], "c" if count is None else count,
-                                 "c" if share is None and count is None else (share if share is not None else "")])
+                                 "c" if count is None else ("" if share is None else share)])
     return Response(buffer.getvalue(), mimetype="text/csv",
                     headers={"Content-Disposition": f'attachment; filename="equality-{year}.csv"'})

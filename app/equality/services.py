@@ -182,7 +182,7 @@ def return_figures(tables: EqualityTables, provider_id: int | None, area_names: 
         groups = reported_groups(question)
         for stage in STAGES:
             for label, unit in units:
-                if not tables.total(stage, unit) and unit != ALL and label != "All":
-                    continue
+                if label != "All" and not tables.total(stage, unit):
+                    continue  # an area with nobody at this stage: no column
                 for group in groups:
                     yield label, return_measure(question, stage), group, tables.cell(question, stage, group, unit)

@@ -9,12 +9,13 @@ from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from app.access import applicant_scope, permission_required, public, sees_all_areas, settings_scope
+from app.access import applicant_scope, permission_required, public, sees_all_areas
 from app.extensions import db, limiter
 from app.ids import whole_number
 from app.models.people import Area, Provider
 from app.models.recruitment import CONTACT_BY, HEARD_FROM, RECOMMENDS, Applicant, ApplicantReference, RecruitmentStage
 from app.models.training import CheckKind, Course
+from app.training.queries import course_choices
 from app.views import public_url, save_or_show
 
 from . import services
@@ -187,8 +188,7 @@ def start_applicant(applicant: Applicant):
 
 
 def _courses() -> list[tuple[int | str, str]]:
-    return [("", "Choose a course")] + [(c.id, c.name) for c in db.session.scalars(
-        select(Course).where(Course.is_active, settings_scope(Course, current_user)).order_by(Course.name))]
+    return [("", "Choose a course"), *course_choices(current_user)]
 
 
 @bp.route("/recruitment/<int:applicant_id>/training", methods=["POST"])

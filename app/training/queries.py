@@ -6,7 +6,7 @@ from datetime import date, timedelta
 from sqlalchemy import Date, and_, func, or_, select
 from sqlalchemy.orm import joinedload
 
-from app.access import person_scope
+from app.access import person_scope, settings_scope
 from app.extensions import db
 from app.models.people import LeavingReason, Person, Stage, StageChange
 from app.models.training import CheckKind, Course, CourseStageRow, TrainingRecord, TrainingResult
@@ -170,3 +170,10 @@ def _training_before(scope, start: date, end: date) -> list[tuple[str, int, int]
         .where(TrainingRecord.result != TrainingResult.FAILED)
         .group_by(Course.name).order_by(func.count(func.distinct(progressed.c.person_id)).desc())).all()
     return [(name, count, total) for name, count in rows]
+
+
+def course_choices(user) -> list[tuple[int, str]]:
+    """The active courses ``user`` may record (their provider's own and the council's), by name,
+    as (id, name) for a select."""
+    return [(c.id, c.name) for c in db.session.scalars(
+        select(Course).where(Course.is_active, settings_scope(Course, user)).order_by(Course.name))]

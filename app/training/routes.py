@@ -11,7 +11,6 @@ from app.access import (
     get_person_or_404,
     names_in_compliance,
     permission_required,
-    settings_scope,
     view_scope,
 )
 from app.extensions import db
@@ -38,11 +37,6 @@ bp = Blueprint("training", __name__)
 def _errors(form, error: TrainingError) -> None:
     for field, message in error.problems.items():
         (form[field] if field in form else form.submit).errors.append(message)
-
-
-def _courses() -> list[tuple[int, str]]:
-    return [(c.id, c.name) for c in db.session.scalars(
-        select(Course).where(Course.is_active, settings_scope(Course, current_user)).order_by(Course.name))]
 
 
 @bp.route("/people/<int:person_id>/pathway")
@@ -74,7 +68,7 @@ def person_pathway(person_id: int):
 @permission_required("record_training", load=Person)
 def record(person: Person):
     form = TrainingRecordForm()
-    form.course_id.choices = _courses()
+    form.course_id.choices = queries.course_choices(current_user)
     if form.validate_on_submit():
         try:
             record_training(person, db.get_or_404(Course, form.course_id.data), completed_on=form.completed_on.data,
@@ -94,7 +88,7 @@ def record(person: Person):
 @permission_required("record_training")
 def attendance():
     form = AttendanceForm(area_id=current_user.area_id)
-    form.course_id.choices = _courses()
+    form.course_id.choices = queries.course_choices(current_user)
     areas = area_choices(current_user, all_areas())
     form.area_id.choices = [(a.id, a.name) for a in areas]
     area_id = form.area_id.data or (areas[0].id if areas else None)
