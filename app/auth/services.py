@@ -124,8 +124,8 @@ def load_session(token: str, *, now: datetime, idle_limit: timedelta | None = No
 
     An idle device is signed out here, so its cookie never works again.
     """
-    device = db.session.scalar(select(UserSession).where(UserSession.token == token)
-                               .options(joinedload(UserSession.user)))
+    device = db.session.scalar(select(UserSession).where(UserSession.token == token)  # the header names the provider
+                               .options(joinedload(UserSession.user).joinedload(User.provider)))
     if device is None or not device.user.is_active:
         return None
     if device.second_step is None and needs_second_step(device.user):

@@ -1,9 +1,10 @@
 """Read-side queries for hours: a person's week, the approval queue, reminders."""
 
+from dataclasses import dataclass
 from datetime import date
 
 from sqlalchemy import exists, func, or_, select
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import contains_eager, joinedload
 
 from app.access import scope
 from app.extensions import db
@@ -40,35 +41,48 @@ def minutes_by_status(person_id: int, start: date, end: date, *, drafts: bool = 
     return {status: int(minutes) for status, minutes in rows}
 
 
-def approval_queue(user, *, area_id: int | None = None):
-    """Submitted entries for people the user approves for, oldest first."""
+def _waiting(user, area_id: int | None):
+    """Submitted entries for people the user approves for (joined to the person), in no order."""
     query = (select(HoursEntry).join(Person, Person.id == HoursEntry.person_id)
-             .where(HoursEntry.status == HoursStatus.SUBMITTED, scope("approve_hours", user))
-             .options(joinedload(HoursEntry.person), joinedload(HoursEntry.activity),
-                      joinedload(HoursEntry.area), joinedload(HoursEntry.corrects))
-             .order_by(HoursEntry.worked_on, HoursEntry.id))
-    if area_id is not None:
-        query = query.where(Person.area_id == area_id)
-    return query
+             .where(HoursEntry.status == HoursStatus.SUBMITTED, scope("approve_hours", user)))
+    return query if area_id is None else query.where(Person.area_id == area_id)
 
 
-def waiting_count(user, *, area_id: int | None = None) -> int:
-    """How many entries wait for the user's approval."""
-    query = approval_queue(user, area_id=area_id).order_by(None).with_only_columns(func.count(HoursEntry.id))
-    return db.session.scalar(query)
+def approval_queue(user, *, area_id: int | None = None):
+    """Submitted entries for people the user approves for, oldest first: what approving acts on."""
+    return (_waiting(user, area_id)
+            .options(joinedload(HoursEntry.person), joinedload(HoursEntry.activity),
+                     joinedload(HoursEntry.area), joinedload(HoursEntry.corrects))
+            .order_by(HoursEntry.worked_on, HoursEntry.id))
 
 
-def queue_people(user, *, area_id: int | None = None, page: int = 1, per_page: int = 20) -> tuple[list[int], int]:
-    """One page of the people with hours waiting for the user, whoever has waited longest first,
-    and how many people there are in all: the queue pages by person, in SQL."""
-    waiting = approval_queue(user, area_id=area_id).order_by(None).with_only_columns(
-        HoursEntry.person_id, HoursEntry.worked_on).subquery()
-    grouped = (select(waiting.c.person_id, func.min(waiting.c.worked_on).label("oldest"))
+@dataclass(frozen=True)
+class QueueSlice:
+    """One page of the queue: its people's waiting entries (with what the page shows of them),
+    the people in the order they are shown, and how many people and entries wait in all."""
+
+    entries: list[HoursEntry]
+    person_ids: list[int]
+    people: int
+    waiting: int
+
+
+def queue_slice(user, *, area_id: int | None = None, page: int = 1, per_page: int = 20) -> QueueSlice:
+    """The people with hours waiting for the user, whoever has waited longest first, paged by
+    person in SQL; three statements whatever the size of the queue."""
+    waiting = _waiting(user, area_id).with_only_columns(HoursEntry.person_id, HoursEntry.worked_on).subquery()
+    grouped = (select(waiting.c.person_id, func.min(waiting.c.worked_on).label("oldest"),
+                      func.count().label("entries"))
                .group_by(waiting.c.person_id)).subquery()
-    total = db.session.scalar(select(func.count()).select_from(grouped))
+    people, entries = db.session.execute(
+        select(func.count(), func.coalesce(func.sum(grouped.c.entries), 0)).select_from(grouped)).one()
     ids = list(db.session.scalars(select(grouped.c.person_id).order_by(grouped.c.oldest, grouped.c.person_id)
-                                  .limit(per_page).offset((max(page, 1) - 1) * per_page)))
-    return ids, total
+                                  .limit(per_page).offset((max(page, 1) - 1) * per_page))) if people else []
+    shown = list(db.session.scalars(
+        _waiting(user, area_id).where(HoursEntry.person_id.in_(ids))
+        .options(contains_eager(HoursEntry.person), joinedload(HoursEntry.activity))
+        .order_by(HoursEntry.worked_on, HoursEntry.id))) if ids else []
+    return QueueSlice(shown, ids, int(people), int(entries))
 
 
 def people_in_scope(user, *, area_id: int, on: date) -> list[Person]:

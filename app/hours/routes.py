@@ -207,14 +207,10 @@ def approvals():
             return redirect(back)
         return redirect(url_for("hours.approvals", area=area_id))
     page_number = max(1, request.args.get("page", 1, type=whole_number) or 1)
-    person_ids, total_people = queries.queue_people(current_user, area_id=area_id, page=page_number,
-                                                    per_page=PEOPLE_PER_PAGE)
-    entries = db.session.scalars(queries.approval_queue(current_user, area_id=area_id).where(
-        HoursEntry.person_id.in_(person_ids))).all() if person_ids else []
-    return render_template("hours/approvals.html", groups=queue_groups(entries, person_ids), form=form,
+    queue = queries.queue_slice(current_user, area_id=area_id, page=page_number, per_page=PEOPLE_PER_PAGE)
+    return render_template("hours/approvals.html", groups=queue_groups(queue.entries, queue.person_ids), form=form,
                            area_id=area_id, areas=all_areas() if sees_all_areas(current_user) else [],
-                           page=QueuePage(page_number, PEOPLE_PER_PAGE, total_people),
-                           waiting=queries.waiting_count(current_user, area_id=area_id))
+                           page=QueuePage(page_number, PEOPLE_PER_PAGE, queue.people), waiting=queue.waiting)
 
 
 def _chosen_for_approval() -> list[HoursEntry]:
