@@ -119,7 +119,7 @@ class Person(db.Model):
     __table_args__ = (
         CheckConstraint("left_on IS NULL OR left_on >= joined_on", name="left_after_joined"),
         Index("ix_person_provider_area_stage", "provider_id", "area_id", "stage"),
-        Index("ix_person_last_first", "last_name", "first_name"),
+        Index("ix_person_name_key", "last_name", "first_name", "id"),  # the people list's pages (app.keyset)
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

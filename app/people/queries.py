@@ -17,6 +17,10 @@ def all_areas() -> list[Area]:
     return list(db.session.scalars(select(Area).order_by(Area.name)))
 
 
+# The people list's order, ending in the unique id its pages are keyed by (app.keyset).
+PEOPLE_ORDER = (Person.last_name, Person.first_name, Person.id)
+
+
 def filtered_people(user, *, q: str = "", area: str = "", stage: str = "", provider: str = "",
                     status: str = "current", today: date) -> Select:
     query = scoped_people(user).options(joinedload(Person.area), joinedload(Person.provider))
@@ -32,4 +36,4 @@ def filtered_people(user, *, q: str = "", area: str = "", stage: str = "", provi
         query = query.where((Person.left_on.is_(None)) | (Person.left_on >= today))
     elif status == "left":
         query = query.where(Person.left_on < today)
-    return query.order_by(Person.last_name, Person.first_name, Person.id)
+    return query.order_by(*PEOPLE_ORDER)

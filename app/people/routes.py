@@ -17,6 +17,7 @@ from app.exports import csv_writer
 from app.extensions import db
 from app.formatting import pounds
 from app.hours.rules import fte_used
+from app.keyset import keyset_page
 from app.models.establishment import Contract, PensionOptOut, Post, VolunteerRole
 from app.models.people import Stage
 from app.models.recruitment import Applicant
@@ -24,7 +25,7 @@ from app.periods import weeks_before
 from app.views import whole_number
 
 from .forms import EditPersonForm, PeopleFilterForm, PersonForm
-from .queries import all_areas, filtered_people
+from .queries import PEOPLE_ORDER, all_areas, filtered_people
 from .services import PersonError, create_person, update_person
 
 bp = Blueprint("people", __name__)
@@ -53,8 +54,9 @@ def list_people():
     form = _filter_form()
     filters = _filter_args(form)
     query = filtered_people(current_user, today=date.today(), **filters)
-    page = db.paginate(query, page=request.args.get("page", 1, type=whole_number),
-                       per_page=25, error_out=False, max_per_page=100)
+    page = keyset_page(query, PEOPLE_ORDER, after=request.args.get("after", type=whole_number),
+                       before=request.args.get("before", type=whole_number),
+                       at_end=request.args.get("last") == "1", per_page=25)
     return render_template("people/list_people.html", form=form, page=page, filters=filters,
                            today=date.today())
 

@@ -18,6 +18,7 @@ HUGE = "99999999999999999999"
     f"/people?area={HUGE}", f"/accounts?area={HUGE}", f"/people/{HUGE}", f"/hours/{HUGE}",
     f"/people/{HUGE}/pathway", f"/expenses/{HUGE}", f"/certificates/{HUGE}", f"/jobs/{HUGE}",
     f"/hours/register?area_id={HUGE}", f"/training/attendance?area_id={HUGE}", f"/people?page={HUGE}",
+    f"/people?after={HUGE}", f"/people?before={HUGE}",
 ])
 def test_numbers_past_64_bits_are_never_a_server_error(world, sign_in, path):
     for role in (Role.HR, Role.ADMIN):

@@ -1,0 +1,54 @@
+"""Pages of a long list by key, not by OFFSET: a page starts just after (or ends just before) a
+row named in the link, found through the list's index, so the last page of fifty thousand
+people costs what the first does."""
+
+from dataclasses import dataclass
+
+from sqlalchemy import Select, func, select, tuple_
+
+from app.extensions import db
+
+
+@dataclass(frozen=True)
+class KeysetPage:
+    """One page of rows, how many rows the list has, and whether there are rows either side."""
+
+    items: list
+    total: int
+    has_prev: bool
+    has_next: bool
+
+    @property
+    def first_id(self) -> int | None:
+        return self.items[0].id if self.items else None
+
+    @property
+    def last_id(self) -> int | None:
+        return self.items[-1].id if self.items else None
+
+
+def keyset_page(query: Select, order: tuple, *, after: int | None = None, before: int | None = None,
+                at_end: bool = False, per_page: int = 25) -> KeysetPage:
+    """A page of ``query`` in ``order`` (columns ending in the rows' unique id): the first page,
+    the page after the row with id ``after``, the page before ``before``, or the last page.
+
+    A link naming a row that has gone (or was never there) gives the first page."""
+    unordered = query.order_by(None)
+    total = db.session.scalar(select(func.count()).select_from(unordered.subquery())) or 0
+    key_columns, id_column = tuple_(*order), order[-1]
+    cursor = after if after is not None else before
+    key = None
+    if cursor is not None:
+        key = db.session.execute(select(*order).where(id_column == cursor)).one_or_none()
+    backwards = at_end or (key is not None and after is None)
+    if key is not None:
+        unordered = unordered.where(key_columns > tuple_(*key) if not backwards else key_columns < tuple_(*key))
+    rows = list(db.session.scalars(
+        unordered.order_by(*(column.desc() if backwards else column for column in order)).limit(per_page + 1))
+        .unique())
+    more = len(rows) > per_page
+    rows = rows[:per_page]
+    if backwards:
+        rows.reverse()
+        return KeysetPage(rows, total, has_prev=more, has_next=key is not None)
+    return KeysetPage(rows, total, has_prev=key is not None, has_next=more)
