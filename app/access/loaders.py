@@ -1,7 +1,7 @@
 """Scoped loaders: a record the user may see, or a 404 indistinguishable from one that does
 not exist."""
 
-from flask import abort
+from flask import abort, has_request_context, request
 from sqlalchemy import Select, false, select, true
 from sqlalchemy.orm import selectinload
 
@@ -40,10 +40,14 @@ def get_person_or_404(person_id: int, *, for_user: User) -> Person:
 
 
 def visible_providers(user: User) -> list[Provider]:
-    query = select(Provider).order_by(Provider.name)
+    """The providers the user may see, by name: their own (loaded with their session), or every
+    provider for the co-ordinator (read once a request; callers only read the list)."""
     if not sees_all_providers(user):
-        query = query.where(Provider.id == user.provider_id)
-    return list(db.session.scalars(query))
+        return [user.provider] if user.provider_id is not None and user.provider is not None else []
+    kept = request.environ.setdefault("pathway.providers", {}) if has_request_context() else {}
+    if user.id not in kept:
+        kept[user.id] = list(db.session.scalars(select(Provider).order_by(Provider.name)))
+    return kept[user.id]
 
 
 def may_see_provider(user: User, provider_id: int | None) -> bool:

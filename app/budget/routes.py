@@ -29,32 +29,33 @@ bp = Blueprint("budget", __name__, url_prefix="/budget")
 
 def _monitor_context():
     provider = get_provider_or_404(request.args.get("provider", type=whole_number), for_user=current_user)
-    year = year_for_provider(provider.id, request.args.get("year", type=whole_number), date.today())
+    years = contract_years_for(provider.id)
+    year = year_for_provider(provider.id, request.args.get("year", type=whole_number), date.today(), years)
     if request.args.get("year") and year is None:
         abort(404)
     area_id = request.args.get("area", type=whole_number)
     monitor = build_monitor(year, today=date.today(), area_id=area_id) if year else None
-    return provider, year, area_id, monitor
+    return provider, years, year, area_id, monitor
 
 
 @bp.route("/")
 @permission_required("view_budget")
 def monitor():
-    provider, year, area_id, monitor = _monitor_context()
+    provider, years, year, area_id, monitor = _monitor_context()
     chart = None
     if monitor:
         chart = monthly_spend_chart(monitor.months, [monitor.month_total(m) for m in monitor.months],
                                     monitor.even_profile, monitor.today)
     return render_template(
         "budget/monitor.html", provider=provider, providers=visible_providers(current_user),
-        years=contract_years_for(provider.id), year=year, monitor=monitor, chart=chart,
+        years=years, year=year, monitor=monitor, chart=chart,
         areas=area_choices(current_user, all_areas()), area_id=area_id)
 
 
 @bp.route("/monitor.csv")
 @permission_required("view_budget")
 def monitor_csv():
-    provider, year, area_id, monitor = _monitor_context()
+    _, _, year, area_id, monitor = _monitor_context()
     if monitor is None:
         abort(404)
     buffer = io.StringIO()

@@ -249,7 +249,8 @@ def build_monitor(year: ContractYear, *, today: date, area_id: int | None = None
     """Budget against actual, committed and forecast for each line of a contract year. Its
     figures are kept for the data as it stands (``app.generation``), as plain numbers: asked
     again before anything changes, nothing is read or priced again."""
-    kept = generation.kept(("monitor", year.id, today, area_id), lambda: _plain(_build_monitor(year, today, area_id)))
+    kept = generation.kept(("monitor", year.id, today, area_id),
+                           lambda: _plain(_build_monitor(load_contract_year(year.id), today, area_id)))
     line_of = {line.id: line for line in year.budget_lines}
     lines = [LineFigures(line=line_of[line_id], **{**numbers, "by_month": dict(numbers["by_month"])})
              for line_id, numbers in kept["lines"]]
@@ -349,10 +350,13 @@ def _fill_non_pay(figures: LineFigures, source: NonPaySource, year: ContractYear
     figures.committed = committed
 
 
-def year_for_provider(provider_id: int, year_id: int | None, today: date) -> ContractYear | None:
-    years = contract_years_for(provider_id)
-    chosen = next((y for y in years if y.id == year_id), None) if year_id else year_containing(years, today)
-    return load_contract_year(chosen.id) if chosen else None
+def year_for_provider(provider_id: int, year_id: int | None, today: date,
+                      years: list[ContractYear] | None = None) -> ContractYear | None:
+    """The year asked for, or the one ``today`` falls in, among a provider's ``years``. Its lines,
+    posts and grades are loaded when they are read: a monitor kept for the data as it stands
+    reads only the lines' names (``build_monitor`` loads the rest when it works the year out)."""
+    years = contract_years_for(provider_id) if years is None else years
+    return next((y for y in years if y.id == year_id), None) if year_id else year_containing(years, today)
 
 
 @dataclass
