@@ -7,7 +7,9 @@ from app.models.hours import HoursEntry
 from app.models.people import Person
 from app.periods import week_start
 
-PEOPLE_PER_PAGE = 20
+# Ten people a page: each card is a person's weeks, checked before "Approve everything on this
+# page"; twenty were several screens on a phone (and twice the page to build).
+PEOPLE_PER_PAGE = 10
 
 
 @dataclass
