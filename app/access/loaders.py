@@ -28,12 +28,13 @@ def scoped_people(user: User) -> Select:
     return select(Person).where(person_scope(user))
 
 
-def get_person_or_404(person_id: int, *, for_user: User) -> Person:
-    """Load a person the user may see.
+def get_person_or_404(person_id: int, *, for_user: User, options: tuple = ()) -> Person:
+    """Load a person the user may see (with loader ``options``: what the page reads of them).
 
     :raises NotFound: if there is no such person or it is outside the user's scope.
     """
-    person = db.session.scalar(scoped_people(for_user).where(Person.id == person_id))
+    person = db.session.scalars(scoped_people(for_user).where(Person.id == person_id).options(*options)) \
+        .unique().one_or_none()
     if person is None:
         abort(404)
     return person

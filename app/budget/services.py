@@ -406,11 +406,11 @@ def fte_report(provider_id: int, start: date, end: date, *, area_id: int | None 
 
 def person_fte(person_id: int, start: date, end: date) -> tuple[Decimal, int]:
     """Contracted FTE on the last day and approved minutes worked in the period."""
-    contracted = db.session.scalar(
-        select(func.coalesce(func.sum(Contract.weekly_hours), 0)).where(
-            Contract.person_id == person_id, Contract.starts_on <= end,
-            or_(Contract.ends_on.is_(None), Contract.ends_on >= end)))
-    minutes = db.session.scalar(select(func.coalesce(func.sum(HoursEntry.minutes), 0)).where(
+    contracted = select(func.coalesce(func.sum(Contract.weekly_hours), 0)).where(
+        Contract.person_id == person_id, Contract.starts_on <= end,
+        or_(Contract.ends_on.is_(None), Contract.ends_on >= end)).scalar_subquery()
+    worked = select(func.coalesce(func.sum(HoursEntry.minutes), 0)).where(
         HoursEntry.person_id == person_id, HoursEntry.status == HoursStatus.APPROVED,
-        HoursEntry.worked_on.between(start, end)))
-    return fte_of_weekly_hours(contracted), int(minutes)
+        HoursEntry.worked_on.between(start, end)).scalar_subquery()
+    hours, minutes = db.session.execute(select(contracted, worked)).one()  # one statement
+    return fte_of_weekly_hours(hours), int(minutes)

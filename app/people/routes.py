@@ -19,7 +19,7 @@ from app.formatting import pounds
 from app.hours.rules import fte_used
 from app.keyset import keyset_page
 from app.models.establishment import Contract, PensionOptOut, Post, VolunteerRole
-from app.models.people import Stage
+from app.models.people import Person, Stage
 from app.models.recruitment import Applicant
 from app.periods import weeks_before
 from app.views import whole_number
@@ -89,7 +89,8 @@ def my_record():
 @bp.route("/people/<int:person_id>")
 @permission_required("view_person")
 def view_person(person_id: int):
-    person = get_person_or_404(person_id, for_user=current_user)
+    person = get_person_or_404(person_id, for_user=current_user,
+                               options=(joinedload(Person.provider), joinedload(Person.stage_changes)))
     history = history_for(person) if can(current_user, "view_history") else []
     held = [row for model in (Contract, VolunteerRole) for row in db.session.scalars(
         select(model).where(model.person_id == person.id)
