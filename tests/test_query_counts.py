@@ -37,6 +37,10 @@ def _grow(world, providers: int) -> None:
                 make_hours(person, worked_on=day, hours="2")
     for day in (date(2026, 7, 7), date(2026, 8, 11)):
         make_hours(world.neighbour, worked_on=day, hours="3")
+    for _ in range(providers):  # more people waiting in the facilitator's queue, and on the list
+        waiting = make_person(provider=world.provider, area=world.north, joined_on=date(2025, 1, 1))
+        for day in (date(2026, 9, 7), date(2026, 9, 8), date(2026, 9, 15)):
+            make_hours(waiting, worked_on=day, status="submitted")
     db.session.commit()
 
 
@@ -47,12 +51,20 @@ def _grow(world, providers: int) -> None:
     (Role.HR, "/budget/fte"),
     (Role.HR, "/budget/"),
     (Role.HR, "/returns/?from=2026-07-01&to=2026-09-30"),
+    # and every other page `make bench` measures
+    (Role.COORDINATOR, "/people"),
+    (Role.COORDINATOR, "/people?last=1"),
+    (Role.COORDINATOR, "/people/{me}"),
+    (Role.AREA_FACILITATOR, "/approvals/hours"),
+    (Role.HR, "/delivery/"),
+    (Role.COORDINATOR, "/delivery/"),
 ])
 def test_queries_do_not_grow_with_the_data(world, sign_in, role, path, monkeypatch):
     # What a page keeps until the data changes (app.generation) is left aside: every request
     # here is worked out in full, as the first after any change is.
     monkeypatch.setattr("app.generation.kept", lambda _key, build: build())
     client = sign_in(world.user(role))
+    path = path.format(me=world.me.id)
     _grow(world, 2)
     _count(client, path)  # the first request fills per-process caches
     small = _count(client, path)

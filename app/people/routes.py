@@ -89,8 +89,8 @@ def my_record():
 @bp.route("/people/<int:person_id>")
 @permission_required("view_person")
 def view_person(person_id: int):
-    person = get_person_or_404(person_id, for_user=current_user,
-                               options=(joinedload(Person.provider), joinedload(Person.stage_changes)))
+    person = get_person_or_404(person_id, for_user=current_user, options=(
+        joinedload(Person.provider), joinedload(Person.area), joinedload(Person.stage_changes)))
     history = history_for(person) if can(current_user, "view_history") else []
     held = [row for model in (Contract, VolunteerRole) for row in db.session.scalars(
         select(model).where(model.person_id == person.id)
