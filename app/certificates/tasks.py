@@ -14,9 +14,19 @@ from app.models.people import Person
 
 from .pdf import certificates_html, render_document, render_many
 
-# Certificates rendered together in one WeasyPrint document: styles and fonts are
-# worked out once a chunk, several times faster than one document each.
-CHUNK = 25
+# Certificates rendered together in one WeasyPrint document: styles and fonts are worked out
+# once a chunk, several times faster than one document each, and fifty together cost a tenth
+# less each than twenty-five. Small jobs are cut finer, so every worker process has a share.
+CHUNK = 50
+SMALLEST_CHUNK = 10
+
+
+def _chunks(certificates: list[Certificate]) -> list[list[Certificate]]:
+    """The job's certificates in chunks: about two for each worker process, 10 to 50 each. The
+    run and its helpers cut the same list the same way, so a chunk's number means one chunk."""
+    processes = parts.helpers() + 1
+    size = min(CHUNK, max(SMALLEST_CHUNK, -(-len(certificates) // (2 * processes))))
+    return [certificates[i:i + size] for i in range(0, len(certificates), size)]
 
 
 def zip_name(certificate) -> str:
@@ -53,7 +63,7 @@ def render_certificates(job: Job, run: Run, certificate_ids: list[int], fmt: str
     chunks are shared with helpers on the worker's other processes (``parts``)."""
     certificates = _certificates(job, certificate_ids)
     if fmt == "zip":
-        chunks = [certificates[i:i + CHUNK] for i in range(0, len(certificates), CHUNK)]
+        chunks = _chunks(certificates)
 
         def start_helpers() -> None:
             for _ in range(min(parts.helpers(), len(chunks) - 1)):
@@ -62,10 +72,11 @@ def render_certificates(job: Job, run: Run, certificate_ids: list[int], fmt: str
         data = parts.render_shared(run, chunks, lambda chunk: _zip_part(chunk, base_url), start_helpers)
         run.finish(data, name=f"certificates-{job.id}.zip", content_type="application/zip")
         return
-    documents = []
-    for start in range(0, len(certificates), CHUNK):
-        documents.append(_render(certificates[start:start + CHUNK], base_url))
-        run.progress(min(start + CHUNK, len(certificates)))
+    documents, done = [], 0
+    for chunk in _chunks(certificates):
+        documents.append(_render(chunk, base_url))
+        done += len(chunk)
+        run.progress(done)
     run.finish(render_many(documents), name=f"certificates-{job.id}.pdf", content_type="application/pdf")
 
 
@@ -86,5 +97,5 @@ def help_render_certificates(job_id: int, token: str) -> None:
             certificates = _certificates(job, arguments["certificate_ids"])
         except JobRefused:
             return  # the job's own run refuses it
-        chunks = [certificates[i:i + CHUNK] for i in range(0, len(certificates), CHUNK)]
+        chunks = _chunks(certificates)
         parts.help_render(job_id, token, chunks, lambda chunk: _zip_part(chunk, arguments["base_url"]))
