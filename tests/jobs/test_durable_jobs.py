@@ -156,7 +156,7 @@ def _wait_for(check, seconds: float, what: str):
 ])
 def test_killing_the_worker_mid_job_then_restarting_it_finishes_the_job(world, app, tmp_path, sign_in, request,
                                                                          backend, how):
-    ids = _certificates(world, 75)  # three chunks
+    ids = _certificates(world, 75)  # four chunks, two for each of the worker's two processes
     job = _job(world, ids)
     # Onto a real queue, as the web app would put it (the tests' own queue runs tasks at once).
     if backend == "redis":
@@ -168,7 +168,9 @@ def test_killing_the_worker_mid_job_then_restarting_it_finishes_the_job(world, a
     other.storage.enqueue(huey.serialize_task(render_certificates.s(job.id)))
     worker = _worker(app, queue, JOB_STALE_SECONDS="3")
     try:
-        _wait_for(lambda: _fresh(job.id).done >= 25, 120, "the first chunk")
+        # The first progress is the run's first chunk (with whatever the helper has finished
+        # meanwhile): at most half the job.
+        _wait_for(lambda: _fresh(job.id).done >= 1, 120, "the first chunk")
         os.killpg(worker.pid, how)
         worker.wait(timeout=30)
     finally:
