@@ -32,14 +32,16 @@ def keyset_page(query: Select, order: tuple, *, after: int | None = None, before
     """A page of ``query`` in ``order`` (columns ending in the rows' unique id): the first page,
     the page after the row with id ``after``, the page before ``before``, or the last page.
 
-    A link naming a row that has gone (or was never there) gives the first page."""
+    The row a link names is looked up within ``query`` itself (its scope and filters): a link
+    naming a row outside it (gone, filtered out, or someone the user may not see, whose place in
+    the order would tell something of them) gives the first page."""
     unordered = query.order_by(None)
     total = db.session.scalar(select(func.count()).select_from(unordered.subquery())) or 0
     key_columns, id_column = tuple_(*order), order[-1]
     cursor = after if after is not None else before
     key = None
     if cursor is not None:
-        key = db.session.execute(select(*order).where(id_column == cursor)).one_or_none()
+        key = db.session.execute(unordered.with_only_columns(*order).where(id_column == cursor)).one_or_none()
     backwards = at_end or (key is not None and after is None)
     if key is not None:
         unordered = unordered.where(key_columns > tuple_(*key) if not backwards else key_columns < tuple_(*key))

@@ -44,7 +44,7 @@ def visible_providers(user: User) -> list[Provider]:
     """The providers the user may see, by name: their own (loaded with their session), or every
     provider for the co-ordinator (read once a request; callers only read the list)."""
     if not sees_all_providers(user):
-        return [user.provider] if user.provider_id is not None and user.provider is not None else []
+        return [user.provider] if user.provider_id is not None else []
     kept = request.environ.setdefault("pathway.providers", {}) if has_request_context() else {}
     if user.id not in kept:
         kept[user.id] = list(db.session.scalars(select(Provider).order_by(Provider.name)))

@@ -67,7 +67,7 @@ class QueueSlice:
     waiting: int
 
 
-def queue_slice(user, *, area_id: int | None = None, page: int = 1, per_page: int = 20) -> QueueSlice:
+def queue_slice(user, *, area_id: int | None = None, page: int, per_page: int) -> QueueSlice:
     """The people with hours waiting for the user, whoever has waited longest first, paged by
     person in SQL; three statements whatever the size of the queue."""
     waiting = _waiting(user, area_id).with_only_columns(HoursEntry.person_id, HoursEntry.worked_on).subquery()

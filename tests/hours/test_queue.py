@@ -96,6 +96,8 @@ def test_the_queue_pages_by_person(world, sign_in):
     for n in range(23):
         person = make_person(provider=world.provider, area=world.north, first_name=f"P{n:02d}", last_name="Q")
         make_hours(person, worked_on=LAST_MONDAY - timedelta(days=n), status="submitted")
+    for outside in (world.stranger, world.south_person):  # another provider's, another area's: not counted
+        make_hours(outside, worked_on=LAST_MONDAY - timedelta(days=40), status="submitted")
     db.session.commit()
     client = sign_in(world.user(Role.AREA_FACILITATOR))
     first = page(client.get("/approvals/hours"))

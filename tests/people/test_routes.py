@@ -128,6 +128,22 @@ def test_a_link_to_a_row_that_has_gone_shows_the_first_page(world, sign_in):
         assert _ids_and_links(client, path)[0] == _ids_and_links(client, "/people")[0]
 
 
+def test_a_link_naming_someone_the_user_may_not_see_shows_the_first_page(world, sign_in):
+    """Where another provider's person (or a leaver, filtered out) would fall in the order
+    would tell something of their name: their id in a link positions nothing."""
+    for n in range(30):
+        make_person(provider=world.provider, area=world.north, last_name=f"M{n:02d}")
+    stranger = make_person(provider=world.other_provider, area=world.north, last_name="M15")
+    leaver = make_person(provider=world.provider, area=world.north, last_name="M20", left_on=date(2025, 1, 1))
+    db.session.commit()
+    client = sign_in(world.user(Role.HR))
+    first = _ids_and_links(client, "/people")[0]
+    for cursor in (stranger.id, leaver.id):
+        assert _ids_and_links(client, f"/people?after={cursor}")[0] == first
+        assert _ids_and_links(client, f"/people?before={cursor}")[0] == first
+    assert _ids_and_links(client, f"/people?status=all&after={leaver.id}")[0] != first  # in the list: a place
+
+
 def test_walking_the_pages_either_way_meets_everyone_once_whatever_the_names(world, sign_in):
     """Property: for any names (namesakes, case, a filter on), Next from the first page and
     Previous from the last page each list every match exactly once, in the database's order."""
