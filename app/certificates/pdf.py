@@ -34,14 +34,15 @@ QR_MODULE_PIXELS = 8  # about 300 dots an inch at the certificate's 24 mm
 
 
 def qr_data_uri(text: str) -> str:
-    """The QR code as a 1-bit PNG. (As an SVG path, a code's thousand-odd squares took more
-    than half the time of writing each certificate's PDF; a PNG is one small image.)"""
+    """The QR code as an 8-bit grey PNG. (As an SVG path, a code's thousand-odd squares took more
+    than half the time of writing each certificate's PDF; a PNG is one small image. WeasyPrint
+    turns a 1-bit PNG into colour and encodes it twice more; a grey one it embeds as it is.)"""
     # One fixed mask: scanners read any of the eight, and trying each took a third of the QR time.
     code = qrcode.QRCode(border=0, box_size=QR_MODULE_PIXELS, error_correction=qrcode.constants.ERROR_CORRECT_M,
                          mask_pattern=0)
     code.add_data(text)
     buffer = io.BytesIO()
-    code.make_image().save(buffer, format="PNG")
+    code.make_image().get_image().convert("L").save(buffer, format="PNG")
     return "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode()
 
 
