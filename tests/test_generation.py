@@ -127,3 +127,39 @@ def test_the_budget_monitor_changes_the_moment_hours_are_approved():
     waiting.status = HoursStatus.APPROVED
     db.session.commit()
     assert build_monitor(year, today=today).total("actual") > first
+
+
+def test_a_kept_delivery_report_costs_one_query_and_follows_a_new_plan_at_once(world):
+    """The plan, the baseline and the offers are kept with the sessions' figures: asked again,
+    the report reads only the generation; a plan set since is used the moment it is committed."""
+    from decimal import Decimal
+
+    from sqlalchemy import event
+
+    from app.delivery.services import areas_for, delivery_reports
+    from app.models.delivery import DeliveryPlan, Offer
+
+    start, end = date(2026, 6, 1), date(2026, 6, 30)
+    areas = areas_for(world.provider.id)
+
+    def workshop():
+        report = delivery_reports(provider_ids=[world.provider.id], areas=areas, start=start, end=end)[None]
+        return next(item for item in report.offers if item.offer.name == "Workshop")
+
+    before = workshop()
+    statements = []
+    listener = lambda *args: statements.append(args[2])  # noqa: E731
+    event.listen(db.engine, "before_cursor_execute", listener)
+    try:
+        assert workshop() == before
+    finally:
+        event.remove(db.engine, "before_cursor_execute", listener)
+    assert len(statements) <= 2 and all("data_generation" in s for s in statements)
+    offer = db.session.scalar(select(Offer).where(Offer.name == "Workshop"))
+    db.session.add(DeliveryPlan(provider_id=world.provider.id, offer_id=offer.id, effective_from=date(2026, 1, 1),
+                                sessions_per_week=Decimal("7"), families_per_session=10, churn="monthly",
+                                cohorts_per_year=0, families_per_year=999))
+    db.session.commit()
+    after = workshop()
+    assert after.planned_per_week == 7 and after.planned_per_week != before.planned_per_week
+    assert after.planned_families != before.planned_families

@@ -15,7 +15,16 @@ from app.extensions import db
 from app.formatting import long_date
 from app.hours.services import HoursError, log_hours
 from app.models.council import Lot
-from app.models.delivery import Cohort, DeliveryBaseline, DeliveryPlan, DeliverySession, Mode, Offer, SessionFacilitator
+from app.models.delivery import (
+    Cohort,
+    DeliveryBaseline,
+    DeliveryPlan,
+    DeliverySession,
+    Mode,
+    Offer,
+    OfferKind,
+    SessionFacilitator,
+)
 from app.models.hours import HoursEntry, HoursStatus
 from app.models.people import Area, Person, Provider
 from app.models.training import TrainingRecord, TrainingResult
@@ -143,9 +152,35 @@ def weeks_in(start: date, end: date) -> list[date]:
     return whole_weeks(start, end)
 
 
+@dataclass(frozen=True)
+class OfferFacts:
+    """What a report says of an offer, as plain values: kept between requests with the figures."""
+    id: int
+    name: str
+    kind: OfferKind
+    is_programme: bool
+
+
+@dataclass(frozen=True)
+class BaselineFacts:
+    """The council's baseline year, as plain values."""
+    year: int
+    programmes: int
+    families: int
+    diagnosis_share_pct: Decimal
+    increase_pct: Decimal
+
+
+@dataclass(frozen=True)
+class PlanFacts:
+    """An offer's plan in force, as the figures use it."""
+    sessions_per_week: Decimal
+    families_per_year: int
+
+
 @dataclass
 class OfferFigures:
-    offer: Offer
+    offer: OfferFacts
     planned_per_week: Decimal
     weeks: Decimal  # the period's weeks, a part week in proportion (as sessions are counted on every day)
     areas: Decimal  # the areas the plan is counted for (a provider with no lot: once, shared across areas)
@@ -180,7 +215,7 @@ class DeliveryReport:
     pre_diagnosis: int = 0
     programmes: int = 0
     programme_families: int = 0
-    baseline: DeliveryBaseline | None = None
+    baseline: BaselineFacts | None = None
 
     @property
     def planned_families(self) -> Decimal:
@@ -271,21 +306,29 @@ def _session_figures(provider_ids: list[int] | None, area_ids: list[int], start:
     return [tuple(r) for r in rows], minutes, parent_led, programmes
 
 
+def _reference(provider_id: int | None, start: date) -> tuple:
+    """The plan in force at the start, whether the provider delivers once across the county (no
+    lot), the baseline and the offers: plain values, kept with the period's figures."""
+    plan = {offer_id: PlanFacts(Decimal(row.sessions_per_week), row.families_per_year)
+            for offer_id, row in plan_on(provider_id, start).items()}
+    every_area = provider_id is not None and not _has_lots(provider_id)
+    row = db.session.scalar(select(DeliveryBaseline).order_by(DeliveryBaseline.id.desc()))
+    baseline = None if row is None else BaselineFacts(row.year, row.programmes, row.families,
+                                                      row.diagnosis_share_pct, row.increase_pct)
+    return plan, every_area, baseline, [OfferFacts(o.id, o.name, o.kind, o.is_programme) for o in offers()]
+
+
 def delivery_reports(*, provider_ids: list[int] | None, areas: list[Area], start: date, end: date,
                      each_area: bool = False) -> dict[int | None, DeliveryReport]:
     """The delivery report for ``areas`` together (key None) and, with ``each_area``, for each
     area alone (keyed by its id), from one pass over the period's sessions: a handful of
     queries, however many areas."""
     single = provider_ids[0] if provider_ids and len(provider_ids) == 1 else None
-    plan = plan_on(single, start)
     weeks = weeks_in(start, end)
-    every_area = single is not None and not _has_lots(single)
     area_ids = [a.id for a in areas]
     key = ("delivery", tuple(provider_ids) if provider_ids is not None else None, tuple(area_ids), start, end)
-    rows, minutes, parent_led, programmes = generation.kept(
-        key, lambda: _session_figures(provider_ids, area_ids, start, end))
-    baseline = db.session.scalar(select(DeliveryBaseline).order_by(DeliveryBaseline.id.desc()))
-    every_offer = offers()
+    (rows, minutes, parent_led, programmes), (plan, every_area, baseline, every_offer) = generation.kept(
+        key, lambda: (_session_figures(provider_ids, area_ids, start, end), _reference(single, start)))
     groups = [(None, areas)] + ([(a.id, [a]) for a in areas] if each_area else [])
     reports = {}
     for key, chosen in groups:
