@@ -4,6 +4,7 @@ from datetime import date
 from flask import Blueprint, Response, abort, render_template, request
 from flask_login import current_user
 
+from app import generation
 from app.access import (
     area_choices,
     fixed_area_id,
@@ -97,12 +98,20 @@ def _fte_context(errors: dict[str, str] | None = None):
     area_id = fixed_area_id(current_user) or request.args.get("area", type=whole_number)
     kind = request.args.get("period", "month")
     on = date_filter("on", date.today(), {} if errors is None else errors)
-    year = year_containing(contract_years_for(provider.id), on)  # its dates only: nothing priced here
+    today = date.today()
+    # Kept until the data changes (app.generation): asked again, the figures cost one statement.
+    start, end, rows = generation.kept(("fte", provider.id, area_id, kind, on, today),
+                                       lambda: _fte_figures(provider.id, area_id, kind, on, today))
+    return provider, area_id, kind, on, start, end, rows
+
+
+def _fte_figures(provider_id: int, area_id: int | None, kind: str, on: date, today: date):
+    year = year_containing(contract_years_for(provider_id), on)  # its dates only: nothing priced here
     start, end = period_bounds(kind, on, year.starts_on if year else None,
                                year.ends_on if year else None)
     # FTE used is measured over the weeks that have happened, not the whole period.
-    end = min(end, max(date.today(), start))
-    return provider, area_id, kind, on, start, end, fte_report(provider.id, start, end, area_id=area_id)
+    end = min(end, max(today, start))
+    return start, end, fte_report(provider_id, start, end, area_id=area_id)
 
 
 @bp.route("/fte")

@@ -359,7 +359,7 @@ def year_for_provider(provider_id: int, year_id: int | None, today: date,
     return next((y for y in years if y.id == year_id), None) if year_id else year_containing(years, today)
 
 
-@dataclass
+@dataclass(frozen=True)
 class FteRow:
     group: str
     budgeted_fte: Decimal

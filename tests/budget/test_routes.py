@@ -91,3 +91,33 @@ def test_monitor_runs_a_fixed_number_of_queries(world, sign_in):
     small = count()
     add_people(12)
     assert count() == small
+
+
+def test_fte_figures_are_kept_until_hours_are_approved(world, sign_in):
+    """Asked again, the FTE page's figures are read from what was kept; approving hours moves
+    them at once, through the CSV and the page alike."""
+    from sqlalchemy import select
+
+    from app.models.hours import HoursEntry, HoursStatus
+
+    post = make_post(provider=world.provider, grade=make_grade("KR6"), area=world.north, fte="1.5")
+    make_contract(person=world.me, post=post, hours="18.5", starts_on=date(2025, 1, 1))
+    monday = date.today() - timedelta(days=date.today().weekday() + 7)
+    make_hours(world.me, worked_on=monday, hours="18.5")
+    waiting = make_hours(world.me, worked_on=monday + timedelta(days=1), hours="6", status="submitted")
+    db.session.commit()
+    client = sign_in(world.user(Role.HR))
+    path = f"/budget/fte.csv?period=week&on={monday}"
+    assert _csv(client.get(path))[1][2:6] == ["Parent Co-Facilitator", "1.50", "18.5", "0.500"]
+    statements = []
+    listener = lambda *args: statements.append(args[2])  # noqa: E731
+    event.listen(db.engine, "before_cursor_execute", listener)
+    try:
+        assert _csv(client.get(path))[1][2:6] == ["Parent Co-Facilitator", "1.50", "18.5", "0.500"]
+    finally:
+        event.remove(db.engine, "before_cursor_execute", listener)
+    assert not [s for s in statements if "hours_entry" in s or "contract_year" in s]  # kept
+    db.session.get(HoursEntry, waiting.id).status = HoursStatus.APPROVED
+    db.session.commit()
+    assert _csv(client.get(path))[1][2:6] == ["Parent Co-Facilitator", "1.50", "24.5", "0.662"]
+    assert db.session.scalar(select(HoursEntry.status).where(HoursEntry.id == waiting.id)) == HoursStatus.APPROVED
