@@ -197,9 +197,10 @@ class OfferFigures:
 
 @dataclass
 class DeliveryReport:
+    """A period's delivery figures. Kept between requests (app.generation): callers only read it."""
     start: date
     end: date
-    areas: list[Area]
+    area_ids: list[int]
     offers: list[OfferFigures]
     weekly: dict[date, int] = field(default_factory=dict)  # sessions delivered each week
     planned_per_week: Decimal = Decimal(0)
@@ -242,13 +243,13 @@ class DeliveryReport:
         """The 2019 offer's programmes for this period and these areas (county-wide is four)."""
         if self.baseline is None:
             return None
-        return (Decimal(self.baseline.programmes) * self.year_share * len(self.areas) / 4).quantize(Decimal("0.1"))
+        return (Decimal(self.baseline.programmes) * self.year_share * len(self.area_ids) / 4).quantize(Decimal("0.1"))
 
     @property
     def baseline_families(self) -> Decimal | None:
         if self.baseline is None:
             return None
-        return (Decimal(self.baseline.families) * self.year_share * len(self.areas) / 4).quantize(Decimal("0.1"))
+        return (Decimal(self.baseline.families) * self.year_share * len(self.area_ids) / 4).quantize(Decimal("0.1"))
 
     @property
     def target_families(self) -> Decimal | None:
@@ -323,18 +324,24 @@ def delivery_reports(*, provider_ids: list[int] | None, areas: list[Area], start
     """The delivery report for ``areas`` together (key None) and, with ``each_area``, for each
     area alone (keyed by its id), from one pass over the period's sessions: a handful of
     queries, however many areas."""
+    area_ids = [a.id for a in areas]
+    key = ("delivery", tuple(provider_ids) if provider_ids is not None else None, tuple(area_ids), start, end,
+           each_area)
+    return generation.kept(key, lambda: _reports(provider_ids, area_ids, start, end, each_area))
+
+
+def _reports(provider_ids: list[int] | None, area_ids: list[int], start: date, end: date,
+             each_area: bool) -> dict[int | None, DeliveryReport]:
     single = provider_ids[0] if provider_ids and len(provider_ids) == 1 else None
     weeks = weeks_in(start, end)
-    area_ids = [a.id for a in areas]
-    key = ("delivery", tuple(provider_ids) if provider_ids is not None else None, tuple(area_ids), start, end)
-    (rows, minutes, parent_led, programmes), (plan, every_area, baseline, every_offer) = generation.kept(
-        key, lambda: (_session_figures(provider_ids, area_ids, start, end), _reference(single, start)))
-    groups = [(None, areas)] + ([(a.id, [a]) for a in areas] if each_area else [])
+    rows, minutes, parent_led, programmes = _session_figures(provider_ids, area_ids, start, end)
+    plan, every_area, baseline, every_offer = _reference(single, start)
+    groups = [(None, area_ids)] + ([(a, [a]) for a in area_ids] if each_area else [])
     reports = {}
     for key, chosen in groups:
-        ids = {a.id for a in chosen}
+        ids = set(chosen)
         # A provider with no lot delivers the plan once across the county, shared by its areas.
-        share = Decimal(len(chosen)) / len(areas) if every_area and areas else Decimal(len(chosen))
+        share = Decimal(len(chosen)) / len(area_ids) if every_area and area_ids else Decimal(len(chosen))
         report = _report(plan, every_offer, weeks, chosen, start, end, baseline,
                          [r for r in rows if r[1] in ids], share)
         report.minutes = int(sum(minutes.get(i, 0) for i in ids))
@@ -344,15 +351,14 @@ def delivery_reports(*, provider_ids: list[int] | None, areas: list[Area], start
     return reports
 
 
-def _report(plan, every_offer, weeks, areas, start, end, baseline, rows, share: Decimal) -> DeliveryReport:
-    area_ids = [a.id for a in areas]
+def _report(plan, every_offer, weeks, area_ids, start, end, baseline, rows, share: Decimal) -> DeliveryReport:
     figures = {o.id: OfferFigures(o, Decimal(plan[o.id].sessions_per_week) if o.id in plan else Decimal(0),
                                   weeks_in_period(start, end), share) for o in every_offer}
     for offer_id, item in figures.items():
         if offer_id in plan:
             item.planned_families = (Decimal(plan[offer_id].families_per_year) * share
                                      * Decimal((end - start).days + 1) / 365).quantize(Decimal("0.1"))
-    report = DeliveryReport(start, end, areas, list(figures.values()),
+    report = DeliveryReport(start, end, area_ids, list(figures.values()),
                             planned_per_week=sum((f.planned_per_week for f in figures.values()), Decimal(0))
                             * share, baseline=baseline)
     by_area_week: dict[tuple[int, int, date], int] = defaultdict(int)

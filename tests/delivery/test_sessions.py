@@ -184,3 +184,15 @@ def test_a_cohort_is_added_on_the_screen_and_the_delivery_csv_counts_its_session
     programme = rows["Evidence-based programme"]
     assert (programme["sessions_delivered"], programme["families_reached"], rows["Total"]["sessions_delivered"]) == (
         "1", "9", "1")
+
+
+def test_the_delivery_page_names_the_areas_its_figures_cover(world, sign_in, client):
+    from ..conftest import page
+
+    sign_in(world.user(Role.HR))
+    every = page(client.get("/delivery/?from=2026-11-01&to=2026-11-29")).find(
+        "p", string=lambda text: text and text.startswith("1 November 2026 to 29 November 2026"))
+    assert "North Kent" in every.text and "South Kent" in every.text
+    one = page(client.get(f"/delivery/?from=2026-11-01&to=2026-11-29&area={world.south.id}")).find(
+        "p", string=lambda text: text and text.startswith("1 November 2026 to 29 November 2026"))
+    assert one.text == "1 November 2026 to 29 November 2026: South Kent."
