@@ -27,16 +27,22 @@ class KeysetPage:
         return self.items[-1].id if self.items else None
 
 
+def count_of(query: Select) -> int:
+    """How many rows ``query`` has."""
+    return db.session.scalar(select(func.count()).select_from(query.order_by(None).subquery())) or 0
+
+
 def keyset_page(query: Select, order: tuple, *, after: int | None = None, before: int | None = None,
-                at_end: bool = False, per_page: int = 25) -> KeysetPage:
+                at_end: bool = False, per_page: int = 25, total: int | None = None) -> KeysetPage:
     """A page of ``query`` in ``order`` (columns ending in the rows' unique id): the first page,
     the page after the row with id ``after``, the page before ``before``, or the last page.
 
     The row a link names is looked up within ``query`` itself (its scope and filters): a link
     naming a row outside it (gone, filtered out, or someone the user may not see, whose place in
-    the order would tell something of them) gives the first page."""
+    the order would tell something of them) gives the first page. ``total``: the rows counted
+    already (kept, say), or None to count them here."""
     unordered = query.order_by(None)
-    total = db.session.scalar(select(func.count()).select_from(unordered.subquery())) or 0
+    total = count_of(query) if total is None else total
     key_columns, id_column = tuple_(*order), order[-1]
     cursor = after if after is not None else before
     key = None

@@ -6,6 +6,7 @@ from flask_login import current_user
 from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
 
+from app import generation
 from app.access import area_choices, can, get_person_or_404, has_role_for, permission_required, visible_providers
 from app.accounts.services import account_state
 from app.audit.services import history_for
@@ -17,7 +18,7 @@ from app.exports import csv_writer
 from app.extensions import db
 from app.formatting import pounds
 from app.hours.rules import fte_used
-from app.keyset import keyset_page
+from app.keyset import count_of, keyset_page
 from app.models.establishment import Contract, PensionOptOut, Post, VolunteerRole
 from app.models.people import Person, Stage
 from app.models.recruitment import Applicant
@@ -33,11 +34,16 @@ bp = Blueprint("people", __name__)
 
 def _filter_form() -> PeopleFilterForm:
     form = PeopleFilterForm(request.args)
-    form.area.choices = [("", "All areas")] + [(str(a.id), a.name) for a in area_choices(current_user, all_areas())]
-    form.provider.choices = [("", "All providers")] + [
-        (str(p.id), p.name) for p in visible_providers(current_user)
-    ]
+    areas, providers = _choices()
+    form.area.choices = [("", "All areas")] + areas
+    form.provider.choices = [("", "All providers")] + providers
     return form
+
+
+def _choices() -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
+    """The areas and providers the user may filter by, as (id, name)."""
+    return ([(str(a.id), a.name) for a in area_choices(current_user, all_areas())],
+            [(str(p.id), p.name) for p in visible_providers(current_user)])
 
 
 def _filter_args(form: PeopleFilterForm) -> dict:
@@ -51,12 +57,19 @@ def _filter_args(form: PeopleFilterForm) -> dict:
 @bp.route("/people")
 @permission_required("view_people")
 def list_people():
-    form = _filter_form()
+    form = PeopleFilterForm(request.args)
     filters = _filter_args(form)
     query = filtered_people(current_user, today=date.today(), **filters)
+    # The filters' choices and the list's count, kept until the data changes (app.generation):
+    # one statement, not three, on every page of the list.
+    (areas, providers), total = generation.kept(
+        ("people list", current_user.id, tuple(sorted(filters.items())), date.today()),
+        lambda: (_choices(), count_of(query)))
+    form.area.choices = [("", "All areas")] + areas
+    form.provider.choices = [("", "All providers")] + providers
     page = keyset_page(query, PEOPLE_ORDER, after=request.args.get("after", type=whole_number),
                        before=request.args.get("before", type=whole_number),
-                       at_end=request.args.get("last") == "1", per_page=25)
+                       at_end=request.args.get("last") == "1", per_page=25, total=total)
     return render_template("people/list_people.html", form=form, page=page, filters=filters,
                            today=date.today())
 
