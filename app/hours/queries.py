@@ -6,6 +6,7 @@ from datetime import date
 from sqlalchemy import exists, func, or_, select
 from sqlalchemy.orm import contains_eager, joinedload
 
+from app import generation
 from app.access import scope
 from app.extensions import db
 from app.models.establishment import Contract, VolunteerRole
@@ -69,20 +70,28 @@ class QueueSlice:
 
 def queue_slice(user, *, area_id: int | None = None, page: int, per_page: int) -> QueueSlice:
     """The people with hours waiting for the user, whoever has waited longest first, paged by
-    person in SQL; three statements whatever the size of the queue."""
+    person in SQL; three statements whatever the size of the queue. Who is on the page and the
+    counts are kept until the data changes (app.generation): approving moves them at once."""
+    people, entries, ids = generation.kept(("queue", user.id, area_id, page, per_page),
+                                           lambda: _queue_page(user, area_id, page, per_page))
+    shown = list(db.session.scalars(
+        _waiting(user, area_id).where(HoursEntry.person_id.in_(ids))
+        .options(contains_eager(HoursEntry.person), joinedload(HoursEntry.activity))
+        .order_by(HoursEntry.worked_on, HoursEntry.id))) if ids else []
+    return QueueSlice(shown, list(ids), people, entries)
+
+
+def _queue_page(user, area_id: int | None, page: int, per_page: int) -> tuple[int, int, tuple[int, ...]]:
+    """How many people and entries wait, and the ids of the page's people, oldest wait first."""
     waiting = _waiting(user, area_id).with_only_columns(HoursEntry.person_id, HoursEntry.worked_on).subquery()
     grouped = (select(waiting.c.person_id, func.min(waiting.c.worked_on).label("oldest"),
                       func.count().label("entries"))
                .group_by(waiting.c.person_id)).subquery()
     people, entries = db.session.execute(
         select(func.count(), func.coalesce(func.sum(grouped.c.entries), 0)).select_from(grouped)).one()
-    ids = list(db.session.scalars(select(grouped.c.person_id).order_by(grouped.c.oldest, grouped.c.person_id)
-                                  .limit(per_page).offset((max(page, 1) - 1) * per_page))) if people else []
-    shown = list(db.session.scalars(
-        _waiting(user, area_id).where(HoursEntry.person_id.in_(ids))
-        .options(contains_eager(HoursEntry.person), joinedload(HoursEntry.activity))
-        .order_by(HoursEntry.worked_on, HoursEntry.id))) if ids else []
-    return QueueSlice(shown, ids, int(people), int(entries))
+    ids = tuple(db.session.scalars(select(grouped.c.person_id).order_by(grouped.c.oldest, grouped.c.person_id)
+                                   .limit(per_page).offset((max(page, 1) - 1) * per_page))) if people else ()
+    return int(people), int(entries), ids
 
 
 def people_in_scope(user, *, area_id: int, on: date) -> list[Person]:

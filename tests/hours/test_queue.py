@@ -117,3 +117,34 @@ def test_a_page_number_below_one_shows_the_first_page(world, queue, sign_in, num
     other = [c.h2.get_text(strip=True)
              for c in page(client.get(f"/approvals/hours?page={number}")).select(".pathway-queue-card")]
     assert other == first and first
+
+
+def test_the_queue_keeps_who_is_waiting_until_someone_approves(world, queue, sign_in):
+    """Asked again, the queue does not count or page its people again; a week approved takes the
+    person off at once, and an HR user's queue is their own (not the facilitator's kept page)."""
+    from sqlalchemy import event
+
+    priya, _entries = queue
+    client = sign_in(world.user(Role.AREA_FACILITATOR))
+
+    def names(statements=None):
+        listener = lambda *args: statements.append(args[2])  # noqa: E731
+        if statements is not None:
+            event.listen(db.engine, "before_cursor_execute", listener)
+        try:
+            soup = page(client.get("/approvals/hours"))
+        finally:
+            if statements is not None:
+                event.remove(db.engine, "before_cursor_execute", listener)
+        return [card.select_one("h2").get_text(strip=True) for card in soup.select(".pathway-queue-card")]
+
+    before = names()
+    statements: list[str] = []
+    assert names(statements) == before and "Priya Patel" in before
+    assert not [s for s in statements if "count(" in s.lower()]  # kept: the people and counts
+    for week in (WEEK_BEFORE, LAST_MONDAY):
+        client.post("/approvals/hours", data={"week": f"{priya.id}:{week.isoformat()}"})
+    assert "Priya Patel" not in names() and "Nina Neighbour" in names()
+    hr = sign_in(world.user(Role.HR))
+    assert "Nina Neighbour" in [card.select_one("h2").get_text(strip=True)
+                                for card in page(hr.get("/approvals/hours")).select(".pathway-queue-card")]
