@@ -33,17 +33,20 @@ bp = Blueprint("people", __name__)
 
 
 def _filter_form() -> PeopleFilterForm:
-    form = PeopleFilterForm(request.args)
-    areas, providers = _choices()
-    form.area.choices = [("", "All areas")] + areas
-    form.provider.choices = [("", "All providers")] + providers
-    return form
+    return _offer_choices(PeopleFilterForm(request.args), _choices())
 
 
 def _choices() -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
     """The areas and providers the user may filter by, as (id, name)."""
     return ([(str(a.id), a.name) for a in area_choices(current_user, all_areas())],
             [(str(p.id), p.name) for p in visible_providers(current_user)])
+
+
+def _offer_choices(form: PeopleFilterForm, choices) -> PeopleFilterForm:
+    areas, providers = choices
+    form.area.choices = [("", "All areas")] + areas
+    form.provider.choices = [("", "All providers")] + providers
+    return form
 
 
 def _filter_args(form: PeopleFilterForm) -> dict:
@@ -62,11 +65,10 @@ def list_people():
     query = filtered_people(current_user, today=date.today(), **filters)
     # The filters' choices and the list's count, kept until the data changes (app.generation):
     # one statement, not three, on every page of the list.
-    (areas, providers), total = generation.kept(
+    choices, total = generation.kept(
         ("people list", current_user.id, tuple(sorted(filters.items())), date.today()),
         lambda: (_choices(), count_of(query)))
-    form.area.choices = [("", "All areas")] + areas
-    form.provider.choices = [("", "All providers")] + providers
+    _offer_choices(form, choices)
     page = keyset_page(query, PEOPLE_ORDER, after=request.args.get("after", type=whole_number),
                        before=request.args.get("before", type=whole_number),
                        at_end=request.args.get("last") == "1", per_page=25, total=total)

@@ -121,3 +121,19 @@ def test_fte_figures_are_kept_until_hours_are_approved(world, sign_in):
     db.session.commit()
     assert _csv(client.get(path))[1][2:6] == ["Parent Co-Facilitator", "1.50", "24.5", "0.662"]
     assert db.session.scalar(select(HoursEntry.status).where(HoursEntry.id == waiting.id)) == HoursStatus.APPROVED
+
+
+def test_fte_for_a_year_follows_a_contract_year_added_mid_way(world, sign_in):
+    """A provider whose first contract year starts mid-way (1 October, as a new provider's
+    does): before it is set up a "year" is the month; once it is, the year from 1 October,
+    straight away, not the kept month."""
+    post = make_post(provider=world.other_provider, grade=make_grade("KR6"), area=world.north, fte="1")
+    db.session.commit()
+    client = sign_in(world.other_hr)
+    path = "/budget/fte.csv?period=year&on=2026-11-10"
+    assert _csv(client.get(path))[1][:3] == ["2026-11-01", "2026-11-30", post.title]
+    db.session.add(ContractYear(provider_id=world.other_provider.id, label="2026/27", starts_on=date(2026, 10, 1),
+                                ends_on=date(2027, 3, 31), pay_basis_on=date(2026, 10, 1)))
+    db.session.commit()
+    start, end = _csv(client.get(path))[1][:2]
+    assert start == "2026-10-01" and end == min(date(2027, 3, 31), date.today()).isoformat()
