@@ -45,9 +45,9 @@ def _bulk(model, rows: list[dict]) -> None:
 
 def _copy(model, rows: list[dict]) -> None:
     """PostgreSQL's COPY, several times quicker than INSERTs for millions of rows. COPY is not
-    an ORM statement, so the hours summary is recounted, and the cost ledger priced, here for the
-    people it touched, in the same transaction (app.hours.summary and app.establishment.ledger do
-    that themselves for every other way of writing)."""
+    an ORM statement, so the hours summary is recounted here for the people it touched, and
+    they are put down for the cost ledger to price once as the provider commits
+    (app.hours.summary and app.establishment.ledger notice every other way of writing)."""
     columns = list(rows[0])
     cursor = db.session.connection().connection.driver_connection.cursor()
     with cursor.copy(f"COPY {model.__tablename__} ({', '.join(columns)}) FROM STDIN") as copy:
@@ -56,10 +56,18 @@ def _copy(model, rows: list[dict]) -> None:
     if model is HoursEntry:
         recount_people(db.session.connection(), (row["person_id"] for row in rows))
     if model in (HoursEntry, Contract):
-        ledger.write_people(db.session, {row["person_id"] for row in rows})
+        ledger.to_price(db.session, {row["person_id"] for row in rows})
 
 
 def _bulk_returning(model, rows: list[dict]) -> list[int]:
+    """Insert rows and give their ids in order. On PostgreSQL the ids are taken from the table's
+    sequence first and the rows copied in with them."""
+    if rows and db.session.get_bind().dialect.name == "postgresql":
+        table = model.__tablename__
+        ids = list(db.session.scalars(text(f"SELECT nextval(pg_get_serial_sequence('{table}', 'id')) "
+                                           "FROM generate_series(1, :n) ORDER BY 1"), {"n": len(rows)}))
+        _copy(model, [{"id": id_, **row} for id_, row in zip(ids, rows, strict=True)])
+        return ids
     ids = []
     for start in range(0, len(rows), CHUNK):
         ids += list(db.session.scalars(insert(model).returning(model.id, sort_by_parameter_order=True),

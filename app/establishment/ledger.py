@@ -253,6 +253,12 @@ def write_people(session: Session, person_ids: Iterable[int]) -> None:
         connection.execute(insert(table), rows[start:start + 2000])
 
 
+def to_price(session: Session, person_ids: Iterable[int]) -> None:
+    """Put these people down to be priced as the transaction commits (after rows written outside
+    the ORM, such as a COPY): each is priced once however many writes touched them."""
+    _pending(session)["people"] |= set(person_ids)
+
+
 def everyone(session: Session) -> list[int]:
     return list(session.scalars(select(Contract.person_id).distinct()))
 
@@ -279,14 +285,16 @@ def differences(session: Session) -> list[tuple]:
 # ---------------------------------------------------------------- noticing changes
 
 def _pending(session: Session) -> dict:
-    return session.info.setdefault("cost_ledger", {"people": set(), "grades": set(), "providers": set(),
-                                                   "all": False})
+    return session.info.setdefault("cost_ledger", {"people": set(), "posts": set(), "grades": set(),
+                                                   "providers": set(), "all": False})
 
 
 def _people_of(session: Session, pending: dict) -> set[int]:
     people = set(pending["people"])
     if pending["all"]:
         return set(everyone(session))
+    if pending["posts"]:
+        people |= set(session.scalars(select(Contract.person_id).where(Contract.post_id.in_(pending["posts"]))))
     if pending["grades"]:
         people |= set(session.scalars(select(Contract.person_id).join(Post, Post.id == Contract.post_id)
                                       .where(Post.grade_id.in_(pending["grades"]))))
@@ -310,9 +318,8 @@ def _note(pending: dict, item) -> None:
         _note_person(pending, item)
     elif isinstance(item, GradePoint | PayPoint | HourlyRate):
         pending["grades"] |= {item.grade_id, _old(item, "grade_id")} - {None}
-    elif isinstance(item, Post):
-        pending["grades"] |= {item.grade_id, _old(item, "grade_id")} - {None}
-        pending["providers"].add(item.provider_id)
+    elif isinstance(item, Post):  # its own contracts (a new post has none but those noted themselves)
+        pending["posts"].add(item.id)
     elif isinstance(item, OnCostRule | ContractYear):
         if item.provider_id is None:
             pending["all"] = True
@@ -384,7 +391,7 @@ def _before_commit(session) -> None:
     for _ in range(5):
         session.flush()
         pending = session.info.pop("cost_ledger", None)
-        if not pending or not (pending["people"] or pending["grades"] or pending["providers"] or pending["all"]):
+        if not pending or not any(pending.values()):
             return
         write_people(session, _people_of(session, pending))
 

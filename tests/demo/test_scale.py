@@ -3,7 +3,9 @@ from datetime import date
 from sqlalchemy import func, select
 
 from app.demo.scale import HOURS_PER_PERSON, PEOPLE_PER_PROVIDER, ScaleLoader
+from app.establishment import ledger
 from app.extensions import db
+from app.models.establishment import CostMonth
 from app.models.hours import HoursEntry
 from app.models.people import Person, Provider
 from app.people.services import stage_history_consistent
@@ -27,6 +29,8 @@ def test_scale_is_deterministic_idempotent_and_consistent(app):
     assert 4 * 130 * 2 < sessions < 4 * 140 * 4
     assert db.session.scalar(select(func.count()).select_from(SessionFacilitator)) >= sessions * 0.9
     assert differences(db.session.connection()) == []  # the bulk inserts kept the hours summary in step
+    assert ledger.differences(db.session) == []  # and the cost ledger, priced once as each provider commits
+    assert db.session.scalar(select(func.count()).select_from(CostMonth)) > 0
     ScaleLoader(1, 7, date(2026, 11, 23), echo=lambda *_: None).run()  # again: nothing added
     assert _snapshot() == first
     assert all(stage_history_consistent(p) for p in db.session.scalars(select(Person)))

@@ -153,7 +153,8 @@ class _Story:
     def step(self) -> None:
         person = self.rng.choice(self.people)
         action = self.rng.choice(["contract", "contract", "sessional", "placement", "award", "rate", "rule",
-                                  "opt_out", "leave", "hours", "hours", "undo", "bulk", "delete", "settings", "end"])
+                                  "opt_out", "leave", "hours", "hours", "undo", "bulk", "delete", "settings", "end",
+                                  "regrade", "new_post"])
         getattr(self, f"_{action}")(person)
         try:
             db.session.commit()
@@ -222,6 +223,15 @@ class _Story:
         provider.increment_on = self.rng.choice(["april", "anniversary"])
         provider.holiday_accrual_bp = self.rng.choice([1207, 1000])
 
+    def _regrade(self, _person) -> None:
+        post = self.rng.choice(self.posts)
+        post.grade_id = self.rng.choice(self.grades).id
+
+    def _new_post(self, person) -> None:
+        provider = next(p for p in self.providers if p.id == person.provider_id)
+        self.posts.append(make_post(provider=provider, grade=self.rng.choice(self.grades), area=self.areas[0],
+                                    title="Another post"))
+
     def _end(self, person) -> None:
         contract = db.session.scalar(select(Contract).where(Contract.person_id == person.id).limit(1))
         if contract is not None:
@@ -238,6 +248,38 @@ def test_the_ledger_matches_a_fresh_pricing_after_any_story_of_changes(seed):
     assert ledger.differences(db.session) == []
     ledger.rebuild(db.session)
     db.session.commit()
+    assert ledger.differences(db.session) == []
+
+
+def test_a_new_post_prices_nobody_and_a_regraded_post_prices_only_its_own_people(shop, monkeypatch):
+    """A provider setting up its posts must not price again everyone else on the same grade (a
+    national load of 500 providers, each adding its posts, had priced every earlier provider's
+    people again at every commit)."""
+    provider, area, grade, post = shop
+    other_post = make_post(provider=provider, grade=grade, area=area, title="Parent Co-Facilitator")
+    mine, theirs = (make_person(provider=provider, area=area, joined_on=date(2026, 4, 1)) for _ in range(2))
+    contract = make_contract(person=mine, post=post, hours="37", starts_on=date(2026, 4, 1))
+    make_contract(person=theirs, post=other_post, hours="18.5", starts_on=date(2026, 4, 1))
+    db.session.commit()
+    priced: set[int] = set()
+    real = ledger.write_people
+
+    def write_people(session, person_ids):  # the real pricing, noting whom it priced
+        person_ids = set(person_ids)
+        priced.update(person_ids)
+        real(session, person_ids)
+
+    monkeypatch.setattr(ledger, "write_people", write_people)
+    make_post(provider=make_provider(), grade=grade, area=area, title="Area Facilitator")
+    db.session.commit()
+    assert priced == set()
+    higher = make_grade("KR9", mid_pence=3_600_000, on_cost_bp=3000, effective_from=date(2024, 4, 1))
+    db.session.commit()
+    before = sum(row.pay_pence for row in _rows(contract.id).values())
+    post.grade_id = higher.id
+    db.session.commit()
+    assert priced == {mine.id}
+    assert sum(row.pay_pence for row in _rows(contract.id).values()) > before
     assert ledger.differences(db.session) == []
 
 
