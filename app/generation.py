@@ -19,6 +19,7 @@ from typing import TypeVar
 
 from sqlalchemy import event, inspect, text
 from sqlalchemy.engine import Engine
+from sqlalchemy.orm import Session
 
 from app.extensions import db
 
@@ -76,14 +77,25 @@ def _forget(conn) -> None:
 
 def current() -> int | None:
     """The generation this session sees, or None when it has written something not yet
-    committed (its own figures are not anyone else's) or there is no generation row."""
+    committed (its own figures are not anyone else's) or there is no generation row. Read once
+    a transaction (a request's pages ask for several kept figures), and again after it ends."""
     connection = db.session.connection()
-    if not _has_table(connection):
-        return None
-    found = db.session.execute(text(f"SELECT n FROM {TABLE} WHERE id = 1")).scalar()
     if connection.info.get(CHANGED):
         return None
-    return found
+    if SEEN not in db.session.info:
+        if not _has_table(connection):
+            return None
+        db.session.info[SEEN] = db.session.execute(text(f"SELECT n FROM {TABLE} WHERE id = 1")).scalar()
+    return db.session.info[SEEN]
+
+
+SEEN = "pathway_generation_seen"
+
+
+@event.listens_for(Session, "after_transaction_end")
+def _forget_seen(session, transaction) -> None:
+    if transaction.parent is None:
+        session.info.pop(SEEN, None)
 
 
 T = TypeVar("T")

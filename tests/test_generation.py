@@ -163,3 +163,28 @@ def test_a_kept_delivery_report_costs_one_query_and_follows_a_new_plan_at_once(w
     after = workshop()
     assert after.planned_per_week == 7 and after.planned_per_week != before.planned_per_week
     assert after.planned_families != before.planned_families
+
+
+def test_a_transaction_reads_the_generation_once_and_again_after_it_ends(world):
+    """A page asking for several kept figures reads the generation once; a write committed
+    elsewhere is seen from the next transaction."""
+    from sqlalchemy import event
+
+    db.session.commit()
+    statements = []
+    listener = lambda *args: statements.append(args[2])  # noqa: E731
+    event.listen(db.engine, "before_cursor_execute", listener)
+    try:
+        first = generation.current()
+        assert generation.kept(("test", 1), lambda: "one") == "one"
+        assert generation.kept(("test", 2), lambda: "two") == "two"
+        assert generation.current() == first
+    finally:
+        event.remove(db.engine, "before_cursor_execute", listener)
+    assert sum("data_generation" in s for s in statements) == 1
+    with db.engine.connect() as elsewhere:  # another process's committed write
+        elsewhere.execute(text("UPDATE person SET phone = '01632 960 998' WHERE id = :id"), {"id": world.me.id})
+        elsewhere.commit()
+    db.session.commit()
+    assert generation.current() > first
+    assert generation.kept(("test", 1), lambda: "built again") == "built again"

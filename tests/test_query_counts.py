@@ -70,3 +70,65 @@ def test_queries_do_not_grow_with_the_data(world, sign_in, role, path, monkeypat
     small = _count(client, path)
     _grow(world, 8)
     assert _count(client, path) == small
+
+
+def test_a_persons_page_reads_them_with_their_contracts_and_roles_in_one_statement(world, sign_in):
+    """The person, their provider, area and moves, and each contract's and volunteer role's post,
+    grade and area come in one statement: the page is six statements in all for the
+    co-ordinator (the session, the person, the history, the FTE figures, the account and when
+    it was invited), not eight."""
+    from .factories import make_contract, make_grade, make_post
+
+    make_contract(person=world.me, post=make_post(provider=world.provider, grade=None, area=world.north,
+                                                  title="Parent Volunteer"),
+                  hours="4", starts_on=date(2025, 1, 1), ends_on=date(2025, 12, 31))
+    make_contract(person=world.me, post=make_post(provider=world.provider, grade=make_grade("KR7"), area=world.north),
+                  hours="18.5", starts_on=date(2026, 1, 1))
+    db.session.commit()
+    client = sign_in(world.user(Role.COORDINATOR))
+    path = f"/people/{world.me.id}"
+    _count(client, path)
+    assert _count(client, path) <= 6
+    page = client.get(path).get_data(as_text=True)
+    assert "Parent Volunteer" in page and "18.5" in page
+
+
+@pytest.mark.parametrize("role,path,most", [
+    (Role.COORDINATOR, "/delivery/?from=2026-07-01&to=2026-09-30", 2),
+    (Role.HR, "/delivery/", 2),
+    (Role.HR, "/budget/fte", 2),
+    (Role.COORDINATOR, "/returns/?from=2026-07-01&to=2026-09-30&provider=all", 2),
+    (Role.HR, "/budget/", 2),
+])
+def test_a_second_look_reads_the_session_and_the_generation_and_little_else(world, sign_in, role, path, most):
+    """What a page works out and the providers and areas its filters offer are kept until the
+    data changes (app.generation), and the generation is read once a request: asked again,
+    delivery, FTE, the return and the budget monitor (its years, and its lines' names beside their
+    figures) read the session and the generation alone."""
+    client = sign_in(world.user(role))
+    _count(client, path)
+    assert _count(client, path) <= most
+
+
+def test_a_provider_or_area_added_is_offered_by_the_next_page(world, sign_in, app):
+    from .conftest import sign_in_with
+    from .factories import make_area
+
+    def page(client, path: str) -> str:
+        g.pop("_login_user", None)  # the test's app context outlives each request
+        return client.get(path).get_data(as_text=True)
+
+    coordinator, hr = sign_in(world.user(Role.COORDINATOR)), app.test_client()
+    sign_in_with(hr, world.user(Role.HR))
+    for client, path in ((coordinator, "/delivery/"), (coordinator, "/returns/?provider=all"), (hr, "/budget/fte"),
+                         (hr, "/budget/")):
+        page(client, path)
+    make_provider(name="Newly Commissioned Trust")
+    make_area("Swale Coast")
+    make_contract_year(world.provider, start_year=2031)
+    db.session.commit()
+    delivery = page(coordinator, "/delivery/")
+    assert "Newly Commissioned Trust" in delivery and "Swale Coast" in delivery
+    assert "Newly Commissioned Trust" in page(coordinator, "/returns/?provider=all")
+    assert "Swale Coast" in page(hr, "/budget/fte")
+    assert "2031/32" in page(hr, "/budget/")  # a contract year added is offered at once

@@ -35,6 +35,7 @@ from .decorators import (  # noqa: F401
     view_scope,
 )
 from .loaders import (  # noqa: F401
+    Named,
     account_roles,
     accounts_scope,
     applicant_scope,
@@ -56,6 +57,7 @@ from .loaders import (  # noqa: F401
     history_scope,
     may_see_provider,
     owner_for_new_setting,
+    provider_choices,
     recruiters,
     scoped_people,
     settings_scope,

@@ -1,10 +1,13 @@
 """Scoped loaders: a record the user may see, or a 404 indistinguishable from one that does
 not exist."""
 
+from dataclasses import dataclass
+
 from flask import abort, has_request_context, request
 from sqlalchemy import Select, false, select, true
 from sqlalchemy.orm import selectinload
 
+from app import generation
 from app.extensions import db
 from app.models.audit import AuditEvent
 from app.models.auth import Role, User
@@ -49,6 +52,24 @@ def visible_providers(user: User) -> list[Provider]:
     if user.id not in kept:
         kept[user.id] = list(db.session.scalars(select(Provider).order_by(Provider.name)))
     return kept[user.id]
+
+
+@dataclass(frozen=True)
+class Named:
+    """A record's id and name, as a filter's choices show it: plain, so it can be kept."""
+
+    id: int
+    name: str
+
+
+def provider_choices(user: User) -> list:
+    """The providers a filter offers the user, by name (their own, or every provider for the
+    co-ordinator, kept until the data changes: no statement a request)."""
+    if not sees_all_providers(user):
+        return visible_providers(user)
+    return list(generation.kept(("provider choices",), lambda: tuple(
+        Named(id_, name) for id_, name in db.session.execute(select(Provider.id, Provider.name)
+                                                              .order_by(Provider.name, Provider.id)))))
 
 
 def may_see_provider(user: User, provider_id: int | None) -> bool:

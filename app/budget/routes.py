@@ -10,13 +10,14 @@ from app.access import (
     fixed_area_id,
     get_provider_or_404,
     permission_required,
+    provider_choices,
     visible_providers,
 )
 from app.budget.charts import bar_chart
 from app.budget.projection import DEFAULT_AWARD_PCT, project
-from app.establishment.services import contract_years_for, year_containing
+from app.establishment.services import contract_year_facts, contract_years_for, year_containing
 from app.exports import csv_writer
-from app.people.queries import all_areas
+from app.people.queries import area_names
 from app.periods import month_of, quarter_of, week_of
 from app.views import date_filter, whole_number
 
@@ -30,7 +31,7 @@ bp = Blueprint("budget", __name__, url_prefix="/budget")
 
 def _monitor_context():
     provider = get_provider_or_404(request.args.get("provider", type=whole_number), for_user=current_user)
-    years = contract_years_for(provider.id)
+    years = contract_year_facts(provider.id)
     year = year_for_provider(provider.id, request.args.get("year", type=whole_number), date.today(), years)
     if request.args.get("year") and year is None:
         abort(404)
@@ -48,9 +49,9 @@ def monitor():
         chart = monthly_spend_chart(monitor.months, [monitor.month_total(m) for m in monitor.months],
                                     monitor.even_profile, monitor.today)
     return render_template(
-        "budget/monitor.html", provider=provider, providers=visible_providers(current_user),
+        "budget/monitor.html", provider=provider, providers=provider_choices(current_user),
         years=years, year=year, monitor=monitor, chart=chart,
-        areas=area_choices(current_user, all_areas()), area_id=area_id)
+        areas=area_choices(current_user, area_names()), area_id=area_id)
 
 
 @bp.route("/monitor.csv")
@@ -121,9 +122,9 @@ def fte():
     provider, area_id, kind, on, start, end, rows = _fte_context(filter_errors)
     chart = fte_chart([r.group for r in rows], [float(r.budgeted_fte) for r in rows],
                       [float(r.fte_used) for r in rows]) if rows else None
-    return render_template("budget/fte.html", provider=provider, providers=visible_providers(current_user),
+    return render_template("budget/fte.html", provider=provider, providers=provider_choices(current_user),
                            rows=rows, chart=chart, start=start, end=end, kind=kind, on=on,
-                           areas=area_choices(current_user, all_areas()), area_id=area_id,
+                           areas=area_choices(current_user, area_names()), area_id=area_id,
                            filter_errors=filter_errors, problems=filter_errors)
 
 

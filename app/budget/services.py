@@ -24,7 +24,14 @@ from app.establishment.costs import (
     terms_on,
 )
 from app.establishment.payroll import after_employment_allowance
-from app.establishment.services import area_budgets, budget_row, contract_years_for, load_contract_year, year_containing
+from app.establishment.services import (
+    YearFacts,
+    area_budgets,
+    budget_row,
+    contract_years_for,
+    load_contract_year,
+    year_containing,
+)
 from app.extensions import db
 from app.hours.rules import fte_used
 from app.models.establishment import (
@@ -49,9 +56,18 @@ def month_end(month: date) -> date:
     return periods.month_end(month)
 
 
+@dataclass(frozen=True)
+class LineName:
+    """What the monitor shows of a budget line beside its figures: plain, so it can be kept."""
+
+    id: int
+    name: str
+    kind: BudgetLineKind
+
+
 @dataclass
 class LineFigures:
-    line: BudgetLine
+    line: BudgetLine | LineName
     budget: int
     actual: int = 0
     committed: int = 0
@@ -88,7 +104,7 @@ class LineFigures:
 
 @dataclass
 class Monitor:
-    contract_year: ContractYear
+    contract_year: ContractYear | YearFacts
     today: date
     area_id: int | None
     lines: list[LineFigures]
@@ -245,24 +261,23 @@ def _price_pay_line(figures: LineFigures, contracts: list[Contract], sessional_r
                                          + run_rate_projection(sessional_at_budget, year, today))
 
 
-def build_monitor(year: ContractYear, *, today: date, area_id: int | None = None) -> Monitor:
+def build_monitor(year: ContractYear | YearFacts, *, today: date, area_id: int | None = None) -> Monitor:
     """Budget against actual, committed and forecast for each line of a contract year. Its
     figures are kept for the data as it stands (``app.generation``), as plain numbers: asked
     again before anything changes, nothing is read or priced again."""
     kept = generation.kept(("monitor", year.id, today, area_id),
                            lambda: _plain(_build_monitor(load_contract_year(year.id), today, area_id)))
-    line_of = {line.id: line for line in year.budget_lines}
-    lines = [LineFigures(line=line_of[line_id], **{**numbers, "by_month": dict(numbers["by_month"])})
-             for line_id, numbers in kept["lines"]]
+    lines = [LineFigures(line=line, **{**numbers, "by_month": dict(numbers["by_month"])})
+             for line, numbers in kept["lines"]]
     return Monitor(year, today, area_id, lines, list(kept["months"]), kept["funding"], set(kept["payroll_months"]),
                    dict(kept["allowance"]), list(kept["unpriced"]))
 
 
 def _plain(monitor: Monitor) -> dict:
     """A monitor's figures without its records, to keep between requests."""
-    return {"lines": [(f.line.id, {"budget": f.budget, "actual": f.actual, "committed": f.committed,
-                                   "by_month": dict(f.by_month),
-                                   "forecast_at_budget_prices": f.forecast_at_budget_prices})
+    return {"lines": [(LineName(f.line.id, f.line.name, f.line.kind),
+                       {"budget": f.budget, "actual": f.actual, "committed": f.committed,
+                        "by_month": dict(f.by_month), "forecast_at_budget_prices": f.forecast_at_budget_prices})
                       for f in monitor.lines],
             "months": tuple(monitor.months), "funding": monitor.funding,
             "payroll_months": frozenset(monitor.payroll_months), "allowance": dict(monitor.allowance),

@@ -16,12 +16,12 @@ from app.access import (
     get_session_or_404,
     owner_for_new_setting,
     permission_required,
+    provider_choices,
     records_as_lead,
     require_allowed,
     scope,
     sees_all_providers,
     session_areas,
-    visible_providers,
 )
 from app.audit.services import history_for
 from app.budget.charts import bar_chart
@@ -31,7 +31,7 @@ from app.extensions import db
 from app.models.delivery import Cohort, DeliverySession, SessionFacilitator
 from app.models.people import Area, Person, Stage
 from app.models.training import Course
-from app.people.queries import all_areas
+from app.people.queries import all_areas, area_names
 from app.periods import contract_year_start
 from app.views import whole_number
 
@@ -154,7 +154,7 @@ def _report_context():
     provider = None
     if not sees_all_providers(current_user) or request.args.get("provider"):
         provider = get_provider_or_404(request.args.get("provider", type=whole_number), for_user=current_user)
-    areas = _areas()
+    areas = session_areas(current_user, area_names())  # kept: ids and names, all the report needs
     area_id = fixed_area_id(current_user) or request.args.get("area", type=whole_number)
     chosen = [a for a in areas if a.id == area_id] if area_id else areas
     today = date.today()
@@ -196,7 +196,7 @@ def overview():
                                          for i in range(len(weeks))]},
                                "Families reached so far against the plan", "Families") if weeks else None
     return render_template("delivery/overview.html", report=report, provider=provider, areas=areas, area_id=area_id,
-                           providers=visible_providers(current_user), chart=chart, families_chart=families_chart)
+                           providers=provider_choices(current_user), chart=chart, families_chart=families_chart)
 
 
 @bp.route("/delivery.csv")

@@ -8,6 +8,7 @@ from functools import lru_cache
 from sqlalchemy import func, select, union_all
 from sqlalchemy.orm import selectinload
 
+from app import generation
 from app.extensions import db
 from app.models.establishment import (
     BudgetLine,
@@ -169,6 +170,25 @@ def contract_years_for(provider_id: int) -> list[ContractYear]:
         select(ContractYear).where(ContractYear.provider_id == provider_id)
         .order_by(ContractYear.starts_on)
     ))
+
+
+@dataclass(frozen=True)
+class YearFacts:
+    """A contract year's dates and label, without its lines: plain, so it can be kept."""
+
+    id: int
+    provider_id: int
+    label: str
+    starts_on: date
+    ends_on: date
+    pay_basis_on: date
+
+
+def contract_year_facts(provider_id: int) -> list[YearFacts]:
+    """A provider's contract years in order, kept until the data changes (app.generation)."""
+    return list(generation.kept(("contract years", provider_id), lambda: tuple(
+        YearFacts(y.id, y.provider_id, y.label, y.starts_on, y.ends_on, y.pay_basis_on)
+        for y in contract_years_for(provider_id))))
 
 
 def year_containing(years: list[ContractYear], day: date) -> ContractYear | None:

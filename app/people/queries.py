@@ -5,7 +5,8 @@ from datetime import date
 from sqlalchemy import Select, select
 from sqlalchemy.orm import joinedload
 
-from app.access import has_role_for, scoped_people
+from app import generation
+from app.access import Named, has_role_for, scoped_people
 from app.extensions import db
 from app.ids import id_or_none
 from app.models.people import Area, Person, Stage
@@ -15,6 +16,12 @@ from .services import search_condition
 
 def all_areas() -> list[Area]:
     return list(db.session.scalars(select(Area).order_by(Area.name)))
+
+
+def area_names() -> list[Named]:
+    """Every area's id and name, by name, for a page's filters: kept until the data changes."""
+    return list(generation.kept(("area names",), lambda: tuple(
+        Named(id_, name) for id_, name in db.session.execute(select(Area.id, Area.name).order_by(Area.name)))))
 
 
 # The people list's order, ending in the unique id its pages are keyed by (app.keyset).

@@ -9,10 +9,10 @@ from app.access import (
     get_provider_or_404,
     get_submission_or_404,
     permission_required,
+    provider_choices,
     require_allowed,
     sees_all_providers,
     submissions_query,
-    visible_providers,
 )
 from app.accounts.services import council_coordinators
 from app.auth.forms import EmptyForm
@@ -68,7 +68,7 @@ def view():
     return render_template("returns/view_return.html", ret=ret, sections=SECTIONS, definitions=DEFINITIONS,
                            filter_errors=filter_errors, problems=filter_errors,
                            charts=charts(ret), picks=quick_picks(date.today()), provider=provider,
-                           providers=visible_providers(current_user), form=EmptyForm(),
+                           providers=provider_choices(current_user), form=EmptyForm(),
                            can_submit=can(current_user, "submit_return", provider), missing=_missing(provider))
 
 
