@@ -169,3 +169,27 @@ def test_an_import_cannot_approve_the_importers_own_hours(world, hana):
     db.session.rollback()
     assert db.session.scalar(db.select(db.func.count()).select_from(HoursEntry).where(
         HoursEntry.person_id == hana.person_id)) == 0
+
+
+def test_a_record_with_the_facilitators_email_added_later_is_theirs_at_the_next_request(world, sign_in, client):
+    """An account made under Accounts, before the facilitator's own record is imported: who the
+    account is (kept until the data changes) takes the record in at the next request, so its
+    hours leave the facilitator's queue and are refused, and reach HR."""
+    from app.access.scopes import acting_people
+
+    user = make_user(Role.AREA_FACILITATOR, provider=world.provider, area=world.north)
+    db.session.commit()
+    sign_in(user)
+    before = _queue_ids(client)
+    assert before  # the queue was worked out, and who the account is kept, before the import
+    own = make_person(provider=world.provider, area=world.north, first_name="Una", last_name="Linked",
+                      email=user.email.upper(), stage=Stage.EMPLOYEE)
+    entry = make_hours(own, worked_on=date(2026, 1, 6), status="submitted")
+    db.session.commit()
+    assert str(entry.id) not in _queue_ids(client)
+    client.post("/approvals/hours", data={"entry": str(entry.id)})
+    assert db.session.get(HoursEntry, entry.id).status == HoursStatus.SUBMITTED
+    assert own.id in acting_people(user)
+    client.post("/sign-out")
+    sign_in(world.user(Role.HR))
+    assert str(entry.id) in _queue_ids(client)

@@ -6,6 +6,7 @@ from typing import Any
 from flask import has_request_context, request
 from sqlalchemy import false, func, select, true
 
+from app import generation
 from app.extensions import db
 from app.models.auth import Role, User
 from app.models.people import Person, Stage
@@ -36,12 +37,20 @@ def acting_people(user: User) -> frozenset[int]:
     # request is seen by the next.
     answers = request.environ.setdefault("pathway.acting_people", {}) if has_request_context() else {}
     if key not in answers:
-        ids = set() if user.person_id is None else {user.person_id}
-        if user.provider_id is not None and user.email:
-            ids.update(db.session.scalars(select(Person.id).where(
-                Person.provider_id == user.provider_id, func.lower(Person.email) == user.email.lower())))
-        answers[key] = frozenset(ids)
+        # Kept until the data changes (app.generation): a person added or given this email
+        # address is seen by the next request.
+        answers[key] = generation.kept(
+            ("acting people", user.id, user.person_id, user.provider_id, (user.email or "").lower()),
+            lambda: _acting_people(user.person_id, user.provider_id, user.email))
     return answers[key]
+
+
+def _acting_people(person_id: int | None, provider_id: int | None, email: str | None) -> frozenset[int]:
+    ids = set() if person_id is None else {person_id}
+    if provider_id is not None and email:
+        ids.update(db.session.scalars(select(Person.id).where(
+            Person.provider_id == provider_id, func.lower(Person.email) == email.lower())))
+    return frozenset(ids)
 
 
 def same_human(user: User, other: User | None) -> bool:
