@@ -72,27 +72,6 @@ def test_queries_do_not_grow_with_the_data(world, sign_in, role, path, monkeypat
     assert _count(client, path) == small
 
 
-def test_a_persons_page_reads_them_with_their_contracts_and_roles_in_one_statement(world, sign_in):
-    """The person, their provider, area and moves, and each contract's and volunteer role's post,
-    grade and area come in one statement: the page is six statements in all for the
-    co-ordinator (the session, the person, the history, the FTE figures, the account and when
-    it was invited), not eight."""
-    from .factories import make_contract, make_grade, make_post
-
-    make_contract(person=world.me, post=make_post(provider=world.provider, grade=None, area=world.north,
-                                                  title="Parent Volunteer"),
-                  hours="4", starts_on=date(2025, 1, 1), ends_on=date(2025, 12, 31))
-    make_contract(person=world.me, post=make_post(provider=world.provider, grade=make_grade("KR7"), area=world.north),
-                  hours="18.5", starts_on=date(2026, 1, 1))
-    db.session.commit()
-    client = sign_in(world.user(Role.COORDINATOR))
-    path = f"/people/{world.me.id}"
-    _count(client, path)
-    assert _count(client, path) <= 6
-    page = client.get(path).get_data(as_text=True)
-    assert "Parent Volunteer" in page and "18.5" in page
-
-
 @pytest.mark.parametrize("role,path,most", [
     (Role.COORDINATOR, "/delivery/?from=2026-07-01&to=2026-09-30", 2),
     (Role.HR, "/delivery/", 2),

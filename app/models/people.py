@@ -156,10 +156,6 @@ class Person(db.Model):
     contracts: Mapped[list["Contract"]] = relationship(  # noqa: F821
         back_populates="person", order_by="Contract.starts_on.desc()"
     )
-    # Read alongside the contracts on a person's page; roles are written through VolunteerRole.
-    volunteer_roles: Mapped[list["VolunteerRole"]] = relationship(  # noqa: F821
-        viewonly=True, order_by="VolunteerRole.starts_on.desc()"
-    )
 
     def stage_on(self, day: date) -> "Stage":
         """The stage held on ``day``: the last change on or before it (the joining stage before that)."""

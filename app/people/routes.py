@@ -104,16 +104,13 @@ def my_record():
 @bp.route("/people/<int:person_id>")
 @permission_required("view_person")
 def view_person(person_id: int):
-    # One statement: the person with their provider, area, moves, contracts and volunteer roles
-    # (a handful of each), each contract's or role's post with its grade and area.
     person = get_person_or_404(person_id, for_user=current_user, options=(
-        joinedload(Person.provider), joinedload(Person.area), joinedload(Person.stage_changes),
-        *(joinedload(held).joinedload(model.post).joinedload(related)
-          for held, model in ((Person.contracts, Contract), (Person.volunteer_roles, VolunteerRole))
-          for related in (Post.grade, Post.area))))
+        joinedload(Person.provider), joinedload(Person.area), joinedload(Person.stage_changes)))
     history = history_for(person) if can(current_user, "view_history") else []
-    contracts = sorted([*person.contracts, *person.volunteer_roles],  # contracts and volunteer roles
-                       key=lambda row: row.starts_on, reverse=True)
+    held = [row for model in (Contract, VolunteerRole) for row in db.session.scalars(
+        select(model).where(model.person_id == person.id)
+        .options(joinedload(model.post).joinedload(Post.grade), joinedload(model.post).joinedload(Post.area)))]
+    contracts = sorted(held, key=lambda row: row.starts_on, reverse=True)  # contracts and volunteer roles
     today = date.today()
     four_weeks = weeks_before(today, 4)
     _, worked = person_fte(person.id, *four_weeks)
