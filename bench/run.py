@@ -456,8 +456,9 @@ def measure_bulk_certificates(url: str) -> float:
         "        time.sleep(0.2)\n"
         "    print(json.dumps([job.status.value, time.perf_counter() - started, job.error]))")
     try:
-        output = subprocess.run([VENV / "python", "-c", code], cwd=ROOT, capture_output=True, text=True, check=True,
-                                env=env).stdout
+        done = subprocess.run([VENV / "python", "-c", code], cwd=ROOT, capture_output=True, text=True, env=env)
+        assert done.returncode == 0, done.stderr[-3000:]  # say why, rather than only that it failed
+        output = done.stdout
         status, seconds, error = json.loads(output.strip().splitlines()[-1])
         assert status == "done", (status, error)
         return round(seconds, 1)
