@@ -91,12 +91,17 @@ def _built(cached: Path, seconds: float) -> None:
     later run from the cache reports the build that made it."""
     BUILT["seconds"] = seconds
     commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True, cwd=ROOT)
-    cached.with_suffix(".built.json").write_text(json.dumps({
+    _note_of(cached).write_text(json.dumps({
         "seconds": seconds, "commit": commit.stdout.strip(), "built_at": time.strftime("%Y-%m-%d %H:%M")}))
 
 
+def _note_of(cached: Path) -> Path:
+    """scale-50.db.built.json, scale-50.pgdump.built.json: one note per backend's cache."""
+    return cached.with_name(cached.name + ".built.json")
+
+
 def _recall_built(cached: Path) -> None:
-    noted = cached.with_suffix(".built.json")
+    noted = _note_of(cached)
     if noted.exists():
         BUILT["seconds"] = json.loads(noted.read_text())["seconds"]
 

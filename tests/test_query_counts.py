@@ -100,7 +100,7 @@ def test_a_provider_or_area_added_is_offered_by_the_next_page(world, sign_in, ap
     coordinator, hr = sign_in(world.user(Role.COORDINATOR)), app.test_client()
     sign_in_with(hr, world.user(Role.HR))
     for client, path in ((coordinator, "/delivery/"), (coordinator, "/returns/?provider=all"), (hr, "/budget/fte"),
-                         (hr, "/budget/")):
+                         (hr, "/budget/"), (hr, "/approvals/hours"), (coordinator, "/people")):
         page(client, path)
     make_provider(name="Newly Commissioned Trust")
     make_area("Swale Coast")
@@ -110,4 +110,7 @@ def test_a_provider_or_area_added_is_offered_by_the_next_page(world, sign_in, ap
     assert "Newly Commissioned Trust" in delivery and "Swale Coast" in delivery
     assert "Newly Commissioned Trust" in page(coordinator, "/returns/?provider=all")
     assert "Swale Coast" in page(hr, "/budget/fte")
+    assert "Swale Coast" in page(hr, "/approvals/hours")  # HR's queue filters by every area
+    people = page(coordinator, "/people")
+    assert "Swale Coast" in people and "Newly Commissioned Trust" in people
     assert "2031/32" in page(hr, "/budget/")  # a contract year added is offered at once

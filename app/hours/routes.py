@@ -13,7 +13,7 @@ from app.hours.week import blank_week, copied_from_last_week, read_week, save_we
 from app.ids import ids_from
 from app.models.hours import Activity, HoursEntry, HoursStatus
 from app.models.people import Person
-from app.people.queries import all_areas
+from app.people.queries import all_areas, area_names
 from app.periods import last_week, month_of, week_of
 from app.views import whole_number
 
@@ -209,7 +209,7 @@ def approvals():
     page_number = max(1, request.args.get("page", 1, type=whole_number) or 1)
     queue = queries.queue_slice(current_user, area_id=area_id, page=page_number, per_page=PEOPLE_PER_PAGE)
     return render_template("hours/approvals.html", groups=queue_groups(queue.entries, queue.person_ids), form=form,
-                           area_id=area_id, areas=all_areas() if sees_all_areas(current_user) else [],
+                           area_id=area_id, areas=area_names() if sees_all_areas(current_user) else [],
                            page=QueuePage(page_number, PEOPLE_PER_PAGE, queue.people), waiting=queue.waiting)
 
 

@@ -7,7 +7,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
 
 from app import generation
-from app.access import area_choices, can, get_person_or_404, has_role_for, permission_required, visible_providers
+from app.access import area_choices, can, get_person_or_404, has_role_for, permission_required, provider_choices
 from app.accounts.services import account_state
 from app.audit.services import history_for
 from app.budget.services import person_fte
@@ -26,7 +26,7 @@ from app.periods import weeks_before
 from app.views import whole_number
 
 from .forms import EditPersonForm, PeopleFilterForm, PersonForm
-from .queries import PEOPLE_ORDER, all_areas, filtered_people
+from .queries import PEOPLE_ORDER, area_names, filtered_people
 from .services import PersonError, create_person, update_person
 
 bp = Blueprint("people", __name__)
@@ -38,8 +38,8 @@ def _filter_form() -> PeopleFilterForm:
 
 def _choices() -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
     """The areas and providers the user may filter by, as (id, name)."""
-    return ([(str(a.id), a.name) for a in area_choices(current_user, all_areas())],
-            [(str(p.id), p.name) for p in visible_providers(current_user)])
+    return ([(str(a.id), a.name) for a in area_choices(current_user, area_names())],
+            [(str(p.id), p.name) for p in provider_choices(current_user)])
 
 
 def _offer_choices(form: PeopleFilterForm, choices) -> PeopleFilterForm:
@@ -145,7 +145,7 @@ def _pay_points(person, contracts, today: date) -> dict[int, str]:
 
 
 def _area_choices() -> list[tuple[int, str]]:
-    return [(a.id, a.name) for a in all_areas()]
+    return [(a.id, a.name) for a in area_names()]
 
 
 @bp.route("/people/new", methods=["GET", "POST"])
