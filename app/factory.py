@@ -35,7 +35,7 @@ from app.extensions import csrf, db, limiter, login_manager, migrate, talisman
 from app.golive.routes import bp as golive_bp
 from app.hours import activity_routes, register_routes, summary
 from app.hours.routes import bp as hours_bp
-from app.ids import IdConverter
+from app.ids import IdConverter, link_pattern
 from app.imports.routes import bp as imports_bp
 from app.jobs.queue import use_app_factory
 from app.jobs.routes import bp as jobs_bp
@@ -297,7 +297,8 @@ def _register_template_helpers(app: Flask) -> None:
                 "seconds_left": formatting.seconds_left,
                 "sees_all_providers": access.sees_all_providers, "sees_all_areas": access.sees_all_areas,
                 "role_label": access.role_label, "service_name": app.config["SERVICE_NAME"],
-                "same_filters": same_filters, "record_words": record_words, "record_page": record_page}
+                "same_filters": same_filters, "link_pattern": link_pattern, "record_words": record_words,
+                "record_page": record_page}
 
 
 # Tasks that run outside a request (in the worker) build their app with this factory.

@@ -4,7 +4,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from sqlalchemy import exists, func, or_, select
-from sqlalchemy.orm import contains_eager, joinedload
+from sqlalchemy.orm import joinedload
 
 from app import generation
 from app.access import scope
@@ -58,11 +58,33 @@ def approval_queue(user, *, area_id: int | None = None):
 
 
 @dataclass(frozen=True)
+class WaitingPerson:
+    id: int
+    name: str
+
+
+@dataclass(frozen=True)
+class WaitingEntry:
+    """What the queue shows of one waiting entry, as plain values: the page reads them in one
+    statement and builds no records for them."""
+
+    id: int
+    person_id: int
+    person: WaitingPerson
+    worked_on: date
+    minutes: int
+    activity_name: str
+    is_correction: bool
+    is_on_behalf: bool
+    note: str | None
+
+
+@dataclass(frozen=True)
 class QueueSlice:
     """One page of the queue: its people's waiting entries (with what the page shows of them),
     the people in the order they are shown, and how many people and entries wait in all."""
 
-    entries: list[HoursEntry]
+    entries: list[WaitingEntry]
     person_ids: list[int]
     people: int
     waiting: int
@@ -74,11 +96,24 @@ def queue_slice(user, *, area_id: int | None = None, page: int, per_page: int) -
     counts are kept until the data changes (app.generation): approving moves them at once."""
     people, entries, ids = generation.kept(("queue", user.id, area_id, page, per_page),
                                            lambda: _queue_page(user, area_id, page, per_page))
-    shown = list(db.session.scalars(
-        _waiting(user, area_id).where(HoursEntry.person_id.in_(ids))
-        .options(contains_eager(HoursEntry.person), joinedload(HoursEntry.activity))
-        .order_by(HoursEntry.worked_on, HoursEntry.id))) if ids else []
-    return QueueSlice(shown, list(ids), people, entries)
+    return QueueSlice(_shown(user, area_id, ids) if ids else [], list(ids), people, entries)
+
+
+def _shown(user, area_id: int | None, person_ids) -> list[WaitingEntry]:
+    rows = db.session.execute(
+        _waiting(user, area_id).where(HoursEntry.person_id.in_(person_ids))
+        .join(Activity, Activity.id == HoursEntry.activity_id)
+        .with_only_columns(HoursEntry.id, HoursEntry.person_id, Person.first_name, Person.last_name,
+                           HoursEntry.worked_on, HoursEntry.minutes, Activity.name, HoursEntry.corrects_id,
+                           HoursEntry.is_on_behalf, HoursEntry.note, HoursEntry.correction_reason)
+        .order_by(HoursEntry.worked_on, HoursEntry.id))
+    people: dict[int, WaitingPerson] = {}
+    return [WaitingEntry(id_, person_id,
+                         people.setdefault(person_id, WaitingPerson(person_id, f"{first} {last}")),
+                         worked_on, minutes, activity, corrects_id is not None, bool(on_behalf),
+                         note or reason)
+            for (id_, person_id, first, last, worked_on, minutes, activity, corrects_id, on_behalf, note,
+                 reason) in rows]
 
 
 def _queue_page(user, area_id: int | None, page: int, per_page: int) -> tuple[int, int, tuple[int, ...]]:

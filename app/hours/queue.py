@@ -3,8 +3,7 @@
 from dataclasses import dataclass, field
 from math import ceil
 
-from app.models.hours import HoursEntry
-from app.models.people import Person
+from app.hours.queries import WaitingEntry, WaitingPerson
 from app.periods import week_start
 
 # Ten people a page: each card is a person's weeks, checked before "Approve everything on this
@@ -15,7 +14,7 @@ PEOPLE_PER_PAGE = 10
 @dataclass
 class WeekGroup:
     starts_on: object
-    entries: list[HoursEntry] = field(default_factory=list)
+    entries: list[WaitingEntry] = field(default_factory=list)
 
     @property
     def minutes(self) -> int:
@@ -24,7 +23,7 @@ class WeekGroup:
 
 @dataclass
 class PersonGroup:
-    person: Person
+    person: WaitingPerson
     weeks: list[WeekGroup] = field(default_factory=list)
 
     @property
@@ -64,7 +63,7 @@ class QueuePage:
         return range(1, self.pages + 1)
 
 
-def queue_groups(entries: list[HoursEntry], person_order: list[int]) -> list[PersonGroup]:
+def queue_groups(entries: list[WaitingEntry], person_order: list[int]) -> list[PersonGroup]:
     """Entries grouped by person (in the order given: longest waiting first) and week, oldest first."""
     groups: dict[int, PersonGroup] = {}
     for entry in sorted(entries, key=lambda e: (e.worked_on, e.id)):

@@ -148,3 +148,28 @@ def test_the_queue_keeps_who_is_waiting_until_someone_approves(world, queue, sig
     hr = sign_in(world.user(Role.HR))
     assert "Nina Neighbour" in [card.select_one("h2").get_text(strip=True)
                                 for card in page(hr.get("/approvals/hours")).select(".pathway-queue-card")]
+
+
+def test_each_entry_says_what_it_is_and_links_to_its_own_send_back_page(world, queue, sign_in):
+    """The queue reads plain values for its entries and builds its links from one pattern: each
+    line still names its activity, says when it is a correction or was entered for the person,
+    shows the note (or the reason for a correction), and sends back that entry and no other."""
+    priya, entries = queue
+    corrected = make_hours(priya, worked_on=WEEK_BEFORE, hours="-0.5", status="submitted",
+                           corrects_id=entries["priya_old"].id, correction_reason="Left early")
+    on_behalf = make_hours(priya, worked_on=LAST_MONDAY + timedelta(days=2), hours="1", status="submitted",
+                           is_on_behalf=True, note="Phoned in", activity_name="Training")
+    db.session.commit()
+    client = sign_in(world.user(Role.AREA_FACILITATOR))
+    soup = page(client.get("/approvals/hours"))
+    lines = {int(item.select_one("input[name=entry]")["value"]): item for item in soup.select("li")
+             if item.select_one("input[name=entry]")}
+    assert "(correction)" in lines[corrected.id].get_text() and "Left early" in lines[corrected.id].get_text()
+    assert "(correction)" not in lines[entries["priya_old"].id].get_text()
+    text = lines[on_behalf.id].get_text(" ", strip=True)
+    assert "(entered for them)" in text and "Phoned in" in text and "Training" in text
+    assert "(entered for them)" not in lines[entries["priya_mon"].id].get_text()
+    assert "Peer support group" in lines[entries["priya_mon"].id].get_text()
+    for entry_id, item in lines.items():
+        assert item.select_one("a")["href"] == f"/hours/{entry_id}/reject"
+    assert client.get(lines[on_behalf.id].select_one("a")["href"]).status_code == 200
