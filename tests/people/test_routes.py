@@ -297,3 +297,21 @@ def test_the_lists_kept_count_and_choices_follow_a_change_at_once(world, sign_in
     make_person(provider=world.provider, area=world.south)
     db.session.commit()
     assert shown(coordinator)[0] == str(everyone + 1)
+
+
+def test_the_provider_column_is_for_those_who_see_every_provider(world, app, sign_in):
+    """The co-ordinator's list names each row's provider, and each row links to its person; HR's
+    list (one provider) has no provider column."""
+    from ..conftest import sign_in_with
+
+    coordinator = app.test_client()
+    sign_in_with(coordinator, world.user(Role.COORDINATOR))
+    html = page(coordinator.get("/people?q=Neighbour"))
+    assert "Provider" in [th.get_text(strip=True) for th in html.select("thead th")]
+    row = html.select_one("tbody tr")
+    assert world.neighbour.provider.name in [td.get_text(strip=True) for td in row.select("td")]
+    assert row.select_one("a")["href"] == f"/people/{world.neighbour.id}"
+    hr = sign_in(world.user(Role.HR))
+    html = page(hr.get("/people"))
+    assert "Provider" not in [th.get_text(strip=True) for th in html.select("thead th")]
+    assert len(html.select("tbody tr")[0].select("td")) == 5
