@@ -92,14 +92,15 @@ class QueueSlice:
 
 def queue_slice(user, *, area_id: int | None = None, page: int, per_page: int) -> QueueSlice:
     """The people with hours waiting for the user, whoever has waited longest first, paged by
-    person in SQL; three statements whatever the size of the queue. Who is on the page and the
-    counts are kept until the data changes (app.generation): approving moves them at once."""
-    people, entries, ids = generation.kept(("queue", user.id, area_id, page, per_page),
-                                           lambda: _queue_page(user, area_id, page, per_page))
-    return QueueSlice(_shown(user, area_id, ids) if ids else [], list(ids), people, entries)
+    person in SQL; three statements whatever the size of the queue. The page (who is on it, their
+    entries and the counts) is kept until the data changes (app.generation): approving, or an
+    entry sent in, moves it at once."""
+    people, entries, ids, shown = generation.kept(("queue", user.id, area_id, page, per_page),
+                                                  lambda: _queue_page(user, area_id, page, per_page))
+    return QueueSlice(list(shown), list(ids), people, entries)
 
 
-def _shown(user, area_id: int | None, person_ids) -> list[WaitingEntry]:
+def _shown(user, area_id: int | None, person_ids) -> tuple[WaitingEntry, ...]:
     rows = db.session.execute(
         _waiting(user, area_id).where(HoursEntry.person_id.in_(person_ids))
         .join(Activity, Activity.id == HoursEntry.activity_id)
@@ -108,16 +109,17 @@ def _shown(user, area_id: int | None, person_ids) -> list[WaitingEntry]:
                            HoursEntry.is_on_behalf, HoursEntry.note, HoursEntry.correction_reason)
         .order_by(HoursEntry.worked_on, HoursEntry.id))
     people: dict[int, WaitingPerson] = {}
-    return [WaitingEntry(id_, person_id,
-                         people.setdefault(person_id, WaitingPerson(person_id, f"{first} {last}")),
-                         worked_on, minutes, activity, corrects_id is not None, bool(on_behalf),
-                         note or reason)
-            for (id_, person_id, first, last, worked_on, minutes, activity, corrects_id, on_behalf, note,
-                 reason) in rows]
+    return tuple(WaitingEntry(id_, person_id,
+                              people.setdefault(person_id, WaitingPerson(person_id, f"{first} {last}")),
+                              worked_on, minutes, activity, corrects_id is not None, bool(on_behalf), note or reason)
+                 for (id_, person_id, first, last, worked_on, minutes, activity, corrects_id, on_behalf, note,
+                      reason) in rows)
 
 
-def _queue_page(user, area_id: int | None, page: int, per_page: int) -> tuple[int, int, tuple[int, ...]]:
-    """How many people and entries wait, and the ids of the page's people, oldest wait first."""
+def _queue_page(user, area_id: int | None, page: int,
+                per_page: int) -> tuple[int, int, tuple[int, ...], tuple[WaitingEntry, ...]]:
+    """How many people and entries wait, the ids of the page's people (oldest wait first) and
+    their waiting entries."""
     waiting = _waiting(user, area_id).with_only_columns(HoursEntry.person_id, HoursEntry.worked_on).subquery()
     grouped = (select(waiting.c.person_id, func.min(waiting.c.worked_on).label("oldest"),
                       func.count().label("entries"))
@@ -126,7 +128,7 @@ def _queue_page(user, area_id: int | None, page: int, per_page: int) -> tuple[in
         select(func.count(), func.coalesce(func.sum(grouped.c.entries), 0)).select_from(grouped)).one()
     ids = tuple(db.session.scalars(select(grouped.c.person_id).order_by(grouped.c.oldest, grouped.c.person_id)
                                    .limit(per_page).offset((max(page, 1) - 1) * per_page))) if people else ()
-    return int(people), int(entries), ids
+    return int(people), int(entries), ids, _shown(user, area_id, ids) if ids else ()
 
 
 def people_in_scope(user, *, area_id: int, on: date) -> list[Person]:

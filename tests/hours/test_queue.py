@@ -173,3 +173,32 @@ def test_each_entry_says_what_it_is_and_links_to_its_own_send_back_page(world, q
     for entry_id, item in lines.items():
         assert item.select_one("a")["href"] == f"/hours/{entry_id}/reject"
     assert client.get(lines[on_behalf.id].select_one("a")["href"]).status_code == 200
+
+
+def test_the_kept_queue_shows_a_change_at_the_next_request(world, queue, app):
+    """The queue's page is kept until the data changes: an entry sent in, corrected in its note
+    or approved elsewhere shows (or goes) at the next request, with no stale line left."""
+    from flask import g
+
+    from ..conftest import sign_in_with
+
+    priya, entries = queue
+    client = app.test_client()
+    sign_in_with(client, world.user(Role.AREA_FACILITATOR))
+
+    def lines() -> dict[int, str]:
+        g.pop("_login_user", None)
+        soup = page(client.get("/approvals/hours"))
+        return {int(i.select_one("input[name=entry]")["value"]): i.get_text(" ", strip=True)
+                for i in soup.select("li") if i.select_one("input[name=entry]")}
+
+    assert set(entries.values()) and {e.id for e in entries.values()} <= set(lines())
+    added = make_hours(priya, worked_on=LAST_MONDAY + timedelta(days=3), hours="2", status="submitted")
+    db.session.commit()
+    assert added.id in lines()
+    db.session.get(HoursEntry, entries["priya_mon"].id).note = "Ran the crèche"
+    db.session.commit()
+    assert "Ran the crèche" in lines()[entries["priya_mon"].id]
+    db.session.get(HoursEntry, entries["nina"].id).status = HoursStatus.APPROVED
+    db.session.commit()
+    assert entries["nina"].id not in lines()
