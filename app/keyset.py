@@ -2,6 +2,7 @@
 row named in the link, found through the list's index, so the last page of fifty thousand
 people costs what the first does."""
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from sqlalchemy import Select, func, select, tuple_
@@ -13,7 +14,7 @@ from app.extensions import db
 class KeysetPage:
     """One page of rows, how many rows the list has, and whether there are rows either side."""
 
-    items: list
+    items: Sequence
     total: int
     has_prev: bool
     has_next: bool

@@ -79,13 +79,16 @@ def test_queries_do_not_grow_with_the_data(world, sign_in, role, path, monkeypat
     (Role.COORDINATOR, "/returns/?from=2026-07-01&to=2026-09-30&provider=all", 2),
     (Role.HR, "/budget/", 2),
     (Role.AREA_FACILITATOR, "/approvals/hours", 2),
+    (Role.COORDINATOR, "/people", 2),
+    (Role.COORDINATOR, "/people?last=1", 2),
 ])
 def test_a_second_look_reads_the_session_and_the_generation_and_little_else(world, sign_in, role, path, most):
     """What a page works out and the providers and areas its filters offer are kept until the
     data changes (app.generation), and the generation is read once a request: asked again,
     delivery, FTE, the return, the budget monitor (its years, and its lines' names beside their
-    figures) and the approval queue (its people's waiting entries with the counts) read the
-    session and the generation alone."""
+    figures), the approval queue (its people's waiting entries with the counts) and the people
+    list (a page's rows, with the count and the filters' choices) read the session and the
+    generation alone."""
     client = sign_in(world.user(role))
     _count(client, path)
     assert _count(client, path) <= most

@@ -1,5 +1,6 @@
 """Read-side queries for people: filtered, scoped, paginated in SQL."""
 
+from dataclasses import dataclass, replace
 from datetime import date
 
 from sqlalchemy import Select, select
@@ -9,6 +10,7 @@ from app import generation
 from app.access import Named, has_role_for, scoped_people
 from app.extensions import db
 from app.ids import id_or_none
+from app.keyset import KeysetPage
 from app.models.people import Area, Person, Stage
 
 from .services import search_condition
@@ -44,3 +46,25 @@ def filtered_people(user, *, q: str = "", area: str = "", stage: str = "", provi
     elif status == "left":
         query = query.where(Person.left_on < today)
     return query.order_by(*PEOPLE_ORDER)
+
+
+@dataclass(frozen=True)
+class ListedPerson:
+    """What the people list shows of a person, as plain values: a page of them can be kept."""
+
+    id: int
+    ref: str
+    first_name: str
+    last_name: str
+    stage: Stage
+    joined_on: date
+    left_on: date | None
+    area: Named
+    provider: Named
+
+
+def listed(page: KeysetPage) -> KeysetPage:
+    """A page of the list with its people as plain values (``ListedPerson``)."""
+    return replace(page, items=tuple(
+        ListedPerson(p.id, p.ref, p.first_name, p.last_name, p.stage, p.joined_on, p.left_on,
+                     Named(p.area.id, p.area.name), Named(p.provider.id, p.provider.name)) for p in page.items))

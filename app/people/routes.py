@@ -26,7 +26,7 @@ from app.periods import weeks_before
 from app.views import whole_number
 
 from .forms import EditPersonForm, PeopleFilterForm, PersonForm
-from .queries import PEOPLE_ORDER, area_names, filtered_people
+from .queries import PEOPLE_ORDER, area_names, filtered_people, listed
 from .services import PersonError, create_person, update_person
 
 bp = Blueprint("people", __name__)
@@ -69,9 +69,13 @@ def list_people():
         ("people list", current_user.id, tuple(sorted(filters.items())), date.today()),
         lambda: (_choices(), count_of(query)))
     _offer_choices(form, choices)
-    page = keyset_page(query, PEOPLE_ORDER, after=request.args.get("after", type=whole_number),
-                       before=request.args.get("before", type=whole_number),
-                       at_end=request.args.get("last") == "1", per_page=25, total=total)
+    after, before = request.args.get("after", type=whole_number), request.args.get("before", type=whole_number)
+    at_end = request.args.get("last") == "1"
+    # The page's rows too, as plain values: a second look at any page reads no people.
+    page = generation.kept(
+        ("people page", current_user.id, tuple(sorted(filters.items())), after, before, at_end, date.today()),
+        lambda: listed(keyset_page(query, PEOPLE_ORDER, after=after, before=before, at_end=at_end, per_page=25,
+                                   total=total)))
     return render_template("people/list_people.html", form=form, page=page, filters=filters,
                            today=date.today())
 
