@@ -14,8 +14,8 @@ graceful_timeout = 30
 # master (its templates compiled there too: see when_ready) and workers are forked from it, so a
 # recycled worker is serving again at once. Not too often, though: a new worker starts without
 # the figures the old one kept (app.generation) and works each out again on its first request
-# for it, which at 5,000 requests (about every 30 s a worker under load) showed in every
-# page's slowest twentieth.
+# for it; at 5,000 requests that came round for each worker about every 30 s under the
+# bench's load.
 preload_app = True
 max_requests = 50000
 max_requests_jitter = 5000
