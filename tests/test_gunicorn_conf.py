@@ -8,12 +8,13 @@ ROOT = Path(__file__).resolve().parents[1]
 
 
 def test_the_master_compiles_every_template_before_forking_workers(app):
-    """when_ready compiles each template once in the master, so every worker (a recycled one
-    too) starts with them compiled; a template that does not compile stops the server there."""
+    """on_starting (before the master binds its port) compiles each template once, so every
+    worker (a recycled one too) starts with them compiled; a template that does not compile
+    stops the server there."""
     settings = runpy.run_path(str(ROOT / "gunicorn.conf.py"))
     app.jinja_env.cache.clear()
-    server = SimpleNamespace(app=SimpleNamespace(wsgi=lambda: app))
-    settings["when_ready"](server)
+    server = SimpleNamespace(app=SimpleNamespace(wsgi=lambda: app), cfg=SimpleNamespace(workers=1))
+    settings["on_starting"](server)
     names = app.jinja_env.list_templates()
     assert len(names) > 100
     cached = {key[1] for key in app.jinja_env.cache.keys()}
