@@ -7,7 +7,7 @@ from sqlalchemy import exists, func, or_, select
 from sqlalchemy.orm import joinedload
 
 from app import generation
-from app.access import scope
+from app.access import Named, scope
 from app.extensions import db
 from app.models.establishment import Contract, VolunteerRole
 from app.models.hours import Activity, HoursEntry, HoursStatus
@@ -58,19 +58,13 @@ def approval_queue(user, *, area_id: int | None = None):
 
 
 @dataclass(frozen=True)
-class WaitingPerson:
-    id: int
-    name: str
-
-
-@dataclass(frozen=True)
 class WaitingEntry:
     """What the queue shows of one waiting entry, as plain values: the page reads them in one
     statement and builds no records for them."""
 
     id: int
     person_id: int
-    person: WaitingPerson
+    person: Named
     worked_on: date
     minutes: int
     activity_name: str
@@ -108,9 +102,9 @@ def _shown(user, area_id: int | None, person_ids) -> tuple[WaitingEntry, ...]:
                            HoursEntry.worked_on, HoursEntry.minutes, Activity.name, HoursEntry.corrects_id,
                            HoursEntry.is_on_behalf, HoursEntry.note, HoursEntry.correction_reason)
         .order_by(HoursEntry.worked_on, HoursEntry.id))
-    people: dict[int, WaitingPerson] = {}
+    people: dict[int, Named] = {}
     return tuple(WaitingEntry(id_, person_id,
-                              people.setdefault(person_id, WaitingPerson(person_id, f"{first} {last}")),
+                              people.setdefault(person_id, Named(person_id, f"{first} {last}")),
                               worked_on, minutes, activity, corrects_id is not None, bool(on_behalf), note or reason)
                  for (id_, person_id, first, last, worked_on, minutes, activity, corrects_id, on_behalf, note,
                       reason) in rows)

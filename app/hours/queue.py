@@ -3,7 +3,8 @@
 from dataclasses import dataclass, field
 from math import ceil
 
-from app.hours.queries import WaitingEntry, WaitingPerson
+from app.access import Named
+from app.hours.queries import WaitingEntry
 from app.periods import week_start
 
 # Ten people a page: each card is a person's weeks, checked before "Approve everything on this
@@ -23,7 +24,7 @@ class WeekGroup:
 
 @dataclass
 class PersonGroup:
-    person: WaitingPerson
+    person: Named
     weeks: list[WeekGroup] = field(default_factory=list)
 
     @property
