@@ -81,15 +81,20 @@ def test_queries_do_not_grow_with_the_data(world, sign_in, role, path, monkeypat
     (Role.AREA_FACILITATOR, "/approvals/hours", 2),
     (Role.COORDINATOR, "/people", 2),
     (Role.COORDINATOR, "/people?last=1", 2),
+    (Role.COORDINATOR, "/people/{me}", 2),
+    (Role.HR, "/people/{me}", 2),
+    (Role.VOLUNTEER, "/people/{me}", 2),
 ])
 def test_a_second_look_reads_the_session_and_the_generation_and_little_else(world, sign_in, role, path, most):
     """What a page works out and the providers and areas its filters offer are kept until the
     data changes (app.generation), and the generation is read once a request: asked again,
     delivery, FTE, the return, the budget monitor (its years, and its lines' names beside their
     figures), the approval queue (its people's waiting entries with the counts) and the people
-    list (a page's rows, with the count and the filters' choices) read the session and the
+    list (a page's rows, with the count and the filters' choices) and a person's page (as that
+    user may see it, HR's with its pay points, a parent's their own) read the session and the
     generation alone."""
     client = sign_in(world.user(role))
+    path = path.format(me=world.me.id)
     _count(client, path)
     assert _count(client, path) <= most
 

@@ -1,8 +1,10 @@
 import io
 from datetime import date
+from typing import NamedTuple
 
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
+from markupsafe import Markup
 from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
 
@@ -108,6 +110,21 @@ def my_record():
 @bp.route("/people/<int:person_id>")
 @permission_required("view_person")
 def view_person(person_id: int):
+    # What this user is shown of this person today is kept until the data changes
+    # (app.generation): a second look reads the session and the generation alone. The kept part
+    # holds no form token; the layout around it (with the sign-out form's) is drawn each time.
+    shown = generation.kept(("person page", current_user.id, person_id, date.today()),
+                            lambda: _person_page(person_id))
+    return render_template("people/view_person.html", shown=shown)
+
+
+class PersonPage(NamedTuple):
+    name: str
+    body: Markup
+
+
+def _person_page(person_id: int) -> PersonPage:
+    """A person's page as this user may see it, drawn once from the records (404 if they may not)."""
     person = get_person_or_404(person_id, for_user=current_user, options=(
         joinedload(Person.provider), joinedload(Person.area), joinedload(Person.stage_changes)))
     history = history_for(person) if can(current_user, "view_history") else []
@@ -119,16 +136,17 @@ def view_person(person_id: int):
     four_weeks = weeks_before(today, 4)
     _, worked = person_fte(person.id, *four_weeks)
     in_force = next((c for c in contracts if c.is_current_on(today)), None)
-    return render_template(
-        "people/view_person.html", person=person, contracts=contracts, history=history,
+    body = render_template(
+        "people/_person.html", person=person, contracts=contracts, history=history,
         fte_window=four_weeks, in_force=in_force, worked_fte=fte_used(worked, *four_weeks),
         worked_minutes=worked, pay_points=_pay_points(person, contracts, today),
         opted_out=db.session.scalar(select(func.max(PensionOptOut.opted_out_on)).where(
             PensionOptOut.person_id == person.id)) if can(current_user, "manage_contracts", person) else None,
-        today=date.today(), account_state=account_state(person),
+        today=today, account_state=account_state(person),
         application=db.session.scalar(select(Applicant).where(Applicant.person_id == person.id))
         if can(current_user, "manage_recruitment") else None,
     )
+    return PersonPage(person.name, Markup(body))
 
 
 def _pay_points(person, contracts, today: date) -> dict[int, str]:

@@ -6,7 +6,7 @@ from app.extensions import db
 from app.models.auth import Role
 from app.models.people import Person, Stage
 
-from ..conftest import error_messages, page
+from ..conftest import error_messages, page, sign_in_with
 from ..factories import make_person
 
 
@@ -341,3 +341,40 @@ def test_a_kept_page_of_the_list_shows_a_change_at_once(world, sign_in):
     after = rows()[world.neighbour.id]
     assert after[0].startswith("Neighbour, Nadia")
     assert Stage.CO_FACILITATOR.label in after and world.south.name in after
+
+
+def test_a_kept_person_page_shows_a_change_at_once_and_only_to_its_user(world, app, sign_in):
+    """A person's page is kept per user until the data changes: a rename, a contract given and
+    a stage change show at the next look; another provider's HR, asking right after, is still
+    refused, and so is a volunteer (it is not their record)."""
+    from flask import g
+
+    from tests.factories import make_contract, make_post
+
+    hr = sign_in(world.user(Role.HR))
+    path = f"/people/{world.neighbour.id}"
+
+    def text(client) -> str:
+        g.pop("_login_user", None)
+        response = client.get(path)
+        assert response.status_code == 200
+        return " ".join(page(response).get_text(" ").split())
+
+    before = text(hr)
+    assert "Nina Neighbour" in before and text(hr) == before  # kept
+    person = db.session.get(Person, world.neighbour.id)
+    person.first_name, person.stage = "Nadia", Stage.CO_FACILITATOR
+    post = make_post(provider=world.provider, grade=None, area=world.north, title="Parent Co-Facilitator",
+                     volunteer=False)
+    make_contract(person=person, post=post, hours="16", starts_on=date(2024, 1, 1))
+    db.session.commit()
+    after = text(hr)
+    assert "Nadia Neighbour" in after and "Nina Neighbour" not in after
+    assert Stage.CO_FACILITATOR.label in after and "0.43 FTE (16 hours a week)" in after
+
+    for user, refused in ((world.other_hr, 404), (world.user(Role.VOLUNTEER), 404)):
+        g.pop("_login_user", None)
+        client = app.test_client()
+        sign_in_with(client, user)
+        g.pop("_login_user", None)
+        assert client.get(path).status_code == refused
