@@ -11,6 +11,7 @@ from sqlalchemy import select
 from app.access import roles_table, route_table
 from app.auth.passwords import hash_password, password_problem
 from app.auth.services import unlock
+from app.delivery import summary as session_days
 from app.demo import load_demo
 from app.demo.scale import ScaleLoader
 from app.establishment import ledger
@@ -36,15 +37,18 @@ summaries = AppGroup("summaries", help="The summary tables and the cost ledger t
 def summaries_rebuild():
     """Count every summary again from the raw rows."""
     rebuild(db.session.connection())
+    session_days.rebuild(db.session.connection())
     ledger.rebuild(db.session)
     db.session.commit()
-    click.echo("Rebuilt hours_month from the approved hours, and the cost ledger from a fresh pricing.")
+    click.echo("Rebuilt hours_month from the approved hours, session_day from the sessions, and the cost ledger "
+               "from a fresh pricing.")
 
 
 @summaries.command("check")
 def summaries_check():
     """Compare the summaries with a fresh count from the raw rows; exit 1 if they differ."""
-    found = differences(db.session.connection()) + ledger.differences(db.session)
+    found = (differences(db.session.connection()) + session_days.differences(db.session.connection())
+             + ledger.differences(db.session))
     for row in found[:20]:
         click.echo(f"  differs: {row}")
     if found:

@@ -25,6 +25,7 @@ from app.certificates.routes import bp as certificates_bp
 from app.cli import register_commands
 from app.council.routes import bp as council_bp
 from app.council.services import council_name
+from app.delivery import summary as session_days
 from app.delivery.routes import bp as delivery_bp
 from app.equality.routes import bp as equality_bp
 from app.establishment import contract_routes, ledger, setup_routes
@@ -54,10 +55,10 @@ from app.views import same_filters
 from config import config_for
 
 # What the app is made of beyond its blueprints: the whole schema (for Alembic and relationships),
-# hours_month's and the cost ledger's listeners (they keep each in step with every change that
+# hours_month's, session_day's and the cost ledger's listeners (they keep each in step with every change that
 # moves it), and the modules that add views to a blueprint defined beside them (Flask adds a view
 # when its module loads).
-SCHEMA = (models, summary, ledger)
+SCHEMA = (models, summary, session_days, ledger)
 VIEW_MODULES = (contract_routes, setup_routes, payment_routes, activity_routes, register_routes, catalogue_routes)
 
 CSP = {

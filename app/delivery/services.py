@@ -23,6 +23,7 @@ from app.models.delivery import (
     Mode,
     Offer,
     OfferKind,
+    SessionDay,
     SessionFacilitator,
 )
 from app.models.hours import HoursEntry, HoursStatus
@@ -277,6 +278,8 @@ def monday_of(column):
 def _session_figures(provider_ids: list[int] | None, area_ids: list[int], start: date, end: date):
     """The period's sessions by offer, area and week, facilitators' minutes and parent-led
     sessions by area, and programmes started by area: plain rows, kept until the data changes."""
+    if provider_ids is None:
+        return _every_provider_figures(area_ids, start, end)
     scope = [DeliverySession.delivered_on.between(start, end), DeliverySession.area_id.in_(area_ids)]
     if provider_ids is not None:
         scope.append(DeliverySession.provider_id.in_(provider_ids))
@@ -305,6 +308,30 @@ def _session_figures(provider_ids: list[int] | None, area_ids: list[int], start:
     programmes = dict(db.session.execute(select(Cohort.area_id, func.count()).where(*programme_scope)
                                          .group_by(Cohort.area_id)).all())
     return [tuple(r) for r in rows], minutes, parent_led, programmes
+
+
+def _every_provider_figures(area_ids: list[int], start: date, end: date):
+    """The same figures for every provider, from the sessions-by-day summary (app.delivery.summary):
+    a year's days, areas and offers, however many providers there are."""
+    day = SessionDay
+    week = monday_of(day.delivered_on)
+    scope = [day.delivered_on.between(start, end), day.area_id.in_(area_ids)]
+    rows = db.session.execute(
+        select(day.offer_id, day.area_id, week, func.sum(day.sessions), func.sum(day.families_attended),
+               func.sum(day.families_new), func.sum(day.online), func.sum(day.out_of_hours),
+               func.sum(day.families_phase_one), func.sum(day.families_pre_diagnosis),
+               func.sum(day.minutes), func.sum(day.parent_led))
+        .where(*scope).group_by(day.offer_id, day.area_id, week)).all()
+    minutes: dict[int, int] = {}
+    parent_led: dict[int, int] = {}
+    for row in rows:
+        minutes[row[1]] = minutes.get(row[1], 0) + int(row[10] or 0)
+        parent_led[row[1]] = parent_led.get(row[1], 0) + int(row[11] or 0)
+    programmes = dict(db.session.execute(
+        select(Cohort.area_id, func.count()).where(Cohort.starts_on.between(start, end), Cohort.area_id.in_(area_ids))
+        .group_by(Cohort.area_id)).all())
+    return ([tuple(r[:10]) for r in rows], {a: m for a, m in minutes.items() if m},
+            {a: n for a, n in parent_led.items() if n}, programmes)
 
 
 def _reference(provider_id: int | None, start: date) -> tuple:

@@ -9,6 +9,7 @@ from datetime import UTC, date, datetime, time, timedelta
 
 from sqlalchemy import insert, select, text
 
+from app.delivery import summary as session_days
 from app.establishment import ledger
 from app.extensions import db
 from app.hours.summary import recount_people
@@ -98,6 +99,19 @@ class ScaleLoader:
         self.categories = {c.name: c.id for c in db.session.scalars(select(ExpenseCategory))}
         self.courses = list(load_catalogue().values())
         self.offers = list(db.session.scalars(select(Offer.id)))
+        # Sessions by day are counted once at the end, not again for every provider's days.
+        db.session.info[session_days.DEFERRED] = True
+        try:
+            self._providers(areas, grades)
+        finally:
+            db.session.info.pop(session_days.DEFERRED, None)
+        session_days.rebuild(db.session.connection())
+        db.session.commit()
+        # Fresh statistics, so the query planner knows the tables' new sizes.
+        db.session.execute(text("ANALYZE"))
+        db.session.commit()
+
+    def _providers(self, areas, grades) -> None:
         for number in range(1, self.count + 1):
             name = f"Scale Provider {number:03d}"
             if db.session.scalar(select(Provider.id).where(Provider.name == name)):
@@ -111,9 +125,6 @@ class ScaleLoader:
             db.session.commit()
             if number % 5 == 0 or number == self.count:
                 self.echo(f"  {number} of {self.count} providers")
-        # Fresh statistics, so the query planner knows the tables' new sizes.
-        db.session.execute(text("ANALYZE"))
-        db.session.commit()
 
     def _provider(self, provider: Provider, areas, posts) -> None:
         rng = self.rng

@@ -170,3 +170,26 @@ class SessionFacilitator(db.Model):
     hours_entry_id: Mapped[int | None] = mapped_column(ForeignKey("hours_entry.id", ondelete="SET NULL"))
 
     person: Mapped[Person] = relationship()
+
+
+class SessionDay(db.Model):
+    """Every provider's sessions by day, area and offer, with their families, parent-led sessions
+    and facilitators' minutes: a summary of delivery_session kept in step by
+    app.delivery.summary, and rebuilt from it by `flask summaries rebuild`. What delivery for all
+    providers and the all-provider return read, so their cost does not grow with the number of
+    providers. Nothing writes here but that module."""
+
+    __tablename__ = "session_day"
+
+    delivered_on: Mapped[date] = mapped_column(Date, primary_key=True)
+    area_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    offer_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    sessions: Mapped[int] = mapped_column(Integer)
+    families_attended: Mapped[int] = mapped_column(Integer)
+    families_new: Mapped[int] = mapped_column(Integer)
+    online: Mapped[int] = mapped_column(Integer)
+    out_of_hours: Mapped[int] = mapped_column(Integer)
+    families_phase_one: Mapped[int] = mapped_column(Integer)
+    families_pre_diagnosis: Mapped[int] = mapped_column(Integer)
+    parent_led: Mapped[int] = mapped_column(Integer)  # led or co-led by a parent with lived experience
+    minutes: Mapped[int] = mapped_column(Integer)  # facilitators' hours for them, not rejected

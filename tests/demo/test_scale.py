@@ -23,13 +23,17 @@ def test_scale_is_deterministic_idempotent_and_consistent(app):
     assert PEOPLE_PER_PROVIDER * HOURS_PER_PERSON * 0.5 < hours <= PEOPLE_PER_PROVIDER * HOURS_PER_PERSON
     # Sessions in proportion: about three a week in each of the four areas since April 2024.
     from app.hours.summary import differences
-    from app.models.delivery import DeliverySession, SessionFacilitator
+    from app.models.delivery import DeliverySession, SessionDay, SessionFacilitator
 
     sessions = db.session.scalar(select(func.count(DeliverySession.id)))
     assert 4 * 130 * 2 < sessions < 4 * 140 * 4
     assert db.session.scalar(select(func.count()).select_from(SessionFacilitator)) >= sessions * 0.9
     assert differences(db.session.connection()) == []  # the bulk inserts kept the hours summary in step
     assert ledger.differences(db.session) == []  # and the cost ledger, priced once as each provider commits
+    from app.delivery import summary as session_days
+
+    assert session_days.differences(db.session.connection()) == []  # and sessions by day, counted at the end
+    assert db.session.scalar(select(func.sum(SessionDay.sessions))) == sessions
     assert db.session.scalar(select(func.count()).select_from(CostMonth)) > 0
     ScaleLoader(1, 7, date(2026, 11, 23), echo=lambda *_: None).run()  # again: nothing added
     assert _snapshot() == first
