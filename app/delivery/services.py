@@ -280,9 +280,8 @@ def _session_figures(provider_ids: list[int] | None, area_ids: list[int], start:
     sessions by area, and programmes started by area: plain rows, kept until the data changes."""
     if provider_ids is None:
         return _every_provider_figures(area_ids, start, end)
-    scope = [DeliverySession.delivered_on.between(start, end), DeliverySession.area_id.in_(area_ids)]
-    if provider_ids is not None:
-        scope.append(DeliverySession.provider_id.in_(provider_ids))
+    scope = [DeliverySession.delivered_on.between(start, end), DeliverySession.area_id.in_(area_ids),
+             DeliverySession.provider_id.in_(provider_ids)]
     week = monday_of(DeliverySession.delivered_on)
     rows = db.session.execute(
         select(DeliverySession.offer_id, DeliverySession.area_id, week, func.count(),
@@ -302,12 +301,15 @@ def _session_figures(provider_ids: list[int] | None, area_ids: list[int], start:
         .join(Person, Person.id == SessionFacilitator.person_id)
         .where(*scope, SessionFacilitator.leads, Person.has_lived_experience)
         .group_by(DeliverySession.area_id)).all())
-    programme_scope = [Cohort.starts_on.between(start, end), Cohort.area_id.in_(area_ids)]
+    return [tuple(r) for r in rows], minutes, parent_led, _programmes(provider_ids, area_ids, start, end)
+
+
+def _programmes(provider_ids: list[int] | None, area_ids: list[int], start: date, end: date) -> dict[int, int]:
+    """Programmes started in the period, by area (every provider's when ``provider_ids`` is None)."""
+    scope = [Cohort.starts_on.between(start, end), Cohort.area_id.in_(area_ids)]
     if provider_ids is not None:
-        programme_scope.append(Cohort.provider_id.in_(provider_ids))
-    programmes = dict(db.session.execute(select(Cohort.area_id, func.count()).where(*programme_scope)
-                                         .group_by(Cohort.area_id)).all())
-    return [tuple(r) for r in rows], minutes, parent_led, programmes
+        scope.append(Cohort.provider_id.in_(provider_ids))
+    return dict(db.session.execute(select(Cohort.area_id, func.count()).where(*scope).group_by(Cohort.area_id)).all())
 
 
 def _every_provider_figures(area_ids: list[int], start: date, end: date):
@@ -327,11 +329,8 @@ def _every_provider_figures(area_ids: list[int], start: date, end: date):
     for row in rows:
         minutes[row[1]] = minutes.get(row[1], 0) + int(row[10] or 0)
         parent_led[row[1]] = parent_led.get(row[1], 0) + int(row[11] or 0)
-    programmes = dict(db.session.execute(
-        select(Cohort.area_id, func.count()).where(Cohort.starts_on.between(start, end), Cohort.area_id.in_(area_ids))
-        .group_by(Cohort.area_id)).all())
     return ([tuple(r[:10]) for r in rows], {a: m for a, m in minutes.items() if m},
-            {a: n for a, n in parent_led.items() if n}, programmes)
+            {a: n for a, n in parent_led.items() if n}, _programmes(None, area_ids, start, end))
 
 
 def _reference(provider_id: int | None, start: date) -> tuple:
