@@ -13,10 +13,12 @@ touches, in the same transaction, whichever way the change is made:
 - rows written outside the ORM (the scale loader's COPY): the loader defers the counting
   (``DEFERRED``) and calls ``rebuild`` once at its end.
 
-A day's hours entry for a session is on the session's day, so a change to an entry touches
-its own day. The key has no provider: the table's size grows with days, areas and offers,
-never with the number of providers. ``flask summaries rebuild`` counts everything again, and
-``flask summaries check`` says whether the table matches a fresh count.
+A change to an hours entry touches the days of the sessions it is linked to (an entry with no
+session touches none); the entry's own date is not trusted to be its session's. The key has no
+provider: the table's size grows with days, areas and offers, never with the number of
+providers. On PostgreSQL a day is counted again under its own lock, so changes on other days
+never wait. ``flask summaries rebuild`` counts everything again, and ``flask summaries check``
+says whether the table matches a fresh count.
 """
 
 from datetime import date
@@ -30,6 +32,7 @@ from app.models.people import Person
 
 DEFERRED = "session_days deferred"  # session.info: a loader counts every day once at its end
 PENDING = "session_days"  # session.info: days noted by bulk statements, counted before commit
+FLUSHING = "session_days:flush"  # session.info: days read before a flush, counted after it
 EVERY_DAY = "every day"
 _COLUMNS = ["delivered_on", "area_id", "offer_id", "sessions", "families_attended", "families_new", "online",
             "out_of_hours", "families_phase_one", "families_pre_diagnosis", "parent_led", "minutes"]
@@ -71,8 +74,12 @@ def recount_days(connection, days) -> None:
     table = SessionDay.__table__
     if connection.dialect.name == "postgresql" and days:
         # Two transactions counting one day again at once would each count from a snapshot
-        # without the other's change: the second waits here for the first to commit.
-        connection.execute(text("SELECT pg_advisory_xact_lock(hashtext('session_day'))"))
+        # without the other's change: the second waits here, day by day and always in date
+        # order, for the first to commit. Other days, and other providers' changes on them,
+        # do not wait. (SQLite has one writer at a time already.)
+        connection.execute(text("SELECT count(pg_advisory_xact_lock(hashtext('session_day'), day))"
+                                " FROM (SELECT unnest(CAST(:days AS integer[])) AS day ORDER BY 1) AS chosen"),
+                           {"days": [day.toordinal() for day in days]})
     for start in range(0, len(days), 200):
         chosen = days[start:start + 200]
         connection.execute(delete(table).where(table.c.delivered_on.in_(chosen)))
@@ -82,6 +89,9 @@ def recount_days(connection, days) -> None:
 def rebuild(connection) -> None:
     """Count every day again from the raw sessions."""
     table = SessionDay.__table__
+    if connection.dialect.name == "postgresql":
+        # Every day at once: a transaction counting some days again waits until this commits.
+        connection.execute(text("LOCK TABLE session_day IN EXCLUSIVE MODE"))
     connection.execute(delete(table))
     connection.execute(insert(table).from_select(_COLUMNS, _counted()))
 
@@ -108,7 +118,7 @@ def _changed(item, fields) -> bool:
 
 _SESSION_FIELDS = ("delivered_on", "area_id", "offer_id", "mode", "out_of_hours", "families_attended",
                    "families_new", "families_phase_one", "families_pre_diagnosis")
-_ENTRY_FIELDS = ("worked_on", "minutes", "status")
+_ENTRY_FIELDS = ("minutes", "status")
 _FACILITATOR_FIELDS = ("leads", "hours_entry_id", "person_id", "session_id")
 
 
@@ -121,11 +131,13 @@ def _led_days(connection, where) -> set[date]:
 
 
 class _Touched:
-    """Days, sessions (whose days are read once the flush is done) and people who lead."""
+    """Days, sessions and hours entries (whose sessions' days are read once the flush is done)
+    and people who lead."""
 
     def __init__(self):
         self.days: set[date] = set()
         self.sessions: set[int] = set()
+        self.entries: set[int] = set()
         self.people: set[int] = set()
 
     def added_or_gone(self, item, value) -> None:
@@ -133,8 +145,8 @@ class _Touched:
             self.days.add(value(item, "delivered_on"))
         elif isinstance(item, SessionFacilitator):
             self.sessions.add(value(item, "session_id"))
-        elif isinstance(item, HoursEntry):
-            self.days.add(value(item, "worked_on"))
+        # A new hours entry is linked to a session by the facilitator's row, noticed there; a
+        # deleted one's sessions are read before the flush (``_before_flush``).
 
     def changed(self, item) -> None:
         if isinstance(item, DeliverySession) and _changed(item, _SESSION_FIELDS):
@@ -142,7 +154,7 @@ class _Touched:
         elif isinstance(item, SessionFacilitator) and _changed(item, _FACILITATOR_FIELDS):
             self.sessions |= {item.session_id, _old(item, "session_id")}
         elif isinstance(item, HoursEntry) and _changed(item, _ENTRY_FIELDS):
-            self.days |= {item.worked_on, _old(item, "worked_on")}
+            self.entries.add(item.id)
         elif isinstance(item, Person) and _changed(item, ("has_lived_experience",)):
             self.people.add(item.id)
 
@@ -151,9 +163,30 @@ class _Touched:
         if self.sessions - {None}:
             days |= set(connection.scalars(select(DeliverySession.delivered_on)
                                            .where(DeliverySession.id.in_(self.sessions - {None}))))
+        if self.entries:
+            days |= _entry_days(connection, HoursEntry.id.in_(self.entries))
         if self.people:
             days |= _led_days(connection, Person.id.in_(self.people))
         return days
+
+    def __bool__(self) -> bool:
+        return bool(self.days or self.sessions or self.entries or self.people)
+
+
+def _entry_days(connection, where) -> set[date]:
+    """The days of the sessions linked to the hours entries ``where`` picks."""
+    return set(connection.scalars(_DAYS_OF[HoursEntry]().where(where)))
+
+
+@event.listens_for(Session, "before_flush")
+def _before_flush(session, _context, _instances) -> None:
+    """A deleted hours entry's link to its session is emptied by the database: its sessions'
+    days are read now, while the link is there."""
+    if session.info.get(DEFERRED):
+        return
+    gone = [item.id for item in session.deleted if isinstance(item, HoursEntry) and item.id is not None]
+    if gone:
+        session.info.setdefault(FLUSHING, set()).update(_entry_days(session.connection(), HoursEntry.id.in_(gone)))
 
 
 @event.listens_for(Session, "after_flush")
@@ -161,13 +194,14 @@ def _after_flush(session, _context) -> None:
     if session.info.get(DEFERRED):
         return
     touched = _Touched()
+    touched.days |= session.info.pop(FLUSHING, set())
     for item in session.new:
         touched.added_or_gone(item, getattr)
     for item in session.deleted:
         touched.added_or_gone(item, _old)
     for item in session.dirty:
         touched.changed(item)
-    if touched.days or touched.sessions or touched.people:
+    if touched:
         connection = session.connection()
         recount_days(connection, touched.all_days(connection))
 
@@ -183,13 +217,15 @@ def _inserted(session, entity, rows: list[dict]) -> None:
         _note(session, [EVERY_DAY])
     elif entity is SessionFacilitator:
         session.info.setdefault(PENDING + ":sessions", set()).update(row.get("session_id") for row in rows)
-    else:
-        _note(session, (row.get("delivered_on" if entity is DeliverySession else "worked_on") for row in rows))
+    elif entity is DeliverySession:
+        _note(session, (row.get("delivered_on") for row in rows))
 
 
 _DAYS_OF = {
     DeliverySession: lambda: select(DeliverySession.delivered_on).distinct(),
-    HoursEntry: lambda: select(HoursEntry.worked_on).distinct(),
+    HoursEntry: lambda: (select(DeliverySession.delivered_on).distinct()
+                         .join(SessionFacilitator, SessionFacilitator.session_id == DeliverySession.id)
+                         .join(HoursEntry, HoursEntry.id == SessionFacilitator.hours_entry_id)),
     SessionFacilitator: lambda: (select(DeliverySession.delivered_on).distinct()
                                  .join(SessionFacilitator, SessionFacilitator.session_id == DeliverySession.id)),
 }
@@ -207,16 +243,22 @@ def _bulk_statement(state) -> None:
         return
     session, where = state.session, getattr(state.statement, "whereclause", None)
     if state.is_insert:
-        if entity is not Person:  # a new person has led nothing
+        if entity not in (Person, HoursEntry):  # a new person has led nothing; a new entry is in no session
             _inserted(session, entity, state.parameters if isinstance(state.parameters, list)
                       else [state.parameters or {}])
-    elif state.is_update and {"delivered_on", "worked_on"} & set(_set_columns(state)):
+    elif state.is_update and _moves(entity, _set_columns(state)):
         _note(session, [EVERY_DAY])  # moved to days not known until it has run
     elif entity is Person:
         _note(session, _led_days(session.connection(), where if where is not None else literal(True)))
     else:
         query = _DAYS_OF[entity]()
         _note(session, session.connection().scalars(query.where(where) if where is not None else query))
+
+
+def _moves(entity, columns) -> bool:
+    """Whether an UPDATE setting these columns can move rows to other days."""
+    return ((entity is DeliverySession and "delivered_on" in columns)
+            or (entity is SessionFacilitator and "session_id" in columns))
 
 
 def _set_columns(state) -> list[str]:
@@ -246,5 +288,6 @@ def _before_commit(session) -> None:
 
 @event.listens_for(Session, "after_rollback")
 def _after_rollback(session) -> None:
+    session.info.pop(FLUSHING, None)
     session.info.pop(PENDING, None)
     session.info.pop(PENDING + ":sessions", None)

@@ -4,11 +4,14 @@ removed, facilitators' hours approved, rejected, undone, withdrawn or deleted, a
 experience answered, each through a service, the ORM or a bulk statement (on SQLite and
 PostgreSQL)."""
 
+import threading
+import time as time_module
 from datetime import UTC, date, datetime, time, timedelta
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from sqlalchemy import delete, insert, select, update
+from sqlalchemy import delete, event, func, insert, select, text, update
 
 from app.delivery import summary
 from app.delivery.services import DeliveryError, _session_figures, delivery_report, record_session
@@ -21,12 +24,12 @@ from app.hours.services import (
     undo_approval,
     withdraw_entry,
 )
-from app.models.auth import Role
+from app.models.auth import Role, User
 from app.models.delivery import DeliverySession, Mode, Offer, SessionDay, SessionFacilitator
 from app.models.hours import HoursEntry, HoursStatus
 from app.models.people import Person, Stage
 
-from ..factories import make_area, make_person, make_provider, make_user
+from ..factories import make_area, make_hours, make_person, make_provider, make_user
 
 NOW = datetime(2026, 6, 30, 12, tzinfo=UTC)
 FIRST = date(2026, 6, 1)
@@ -164,7 +167,7 @@ def _figures(story, provider_ids):
             programmes)
 
 
-@settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(steps=st.lists(st.sampled_from(STEPS), min_size=4, max_size=25), rng=st.randoms(use_true_random=False),
        commits=st.lists(st.booleans(), min_size=25, max_size=25))
 def test_the_summary_matches_a_rebuild_and_the_raw_sessions_whatever_the_order(steps, rng, commits):
@@ -225,3 +228,131 @@ def test_summaries_check_finds_a_difference_and_rebuild_mends_it(app):
     assert app.test_cli_runner().invoke(args=["summaries", "rebuild"]).exit_code == 0
     db.session.expire_all()
     assert db.session.scalar(select(SessionDay.sessions)) == 1
+
+
+def test_an_entry_whose_session_was_moved_counts_on_the_session_s_day():
+    """Hypothesis found it: a session moved to another day keeps its facilitators' entries on
+    the old day; rejecting one afterwards must take its minutes off the session's new day."""
+    provider, area = make_provider(), make_area()
+    person = make_person(provider=provider, area=area, stage=Stage.CO_FACILITATOR)
+    staff = make_user(Role.HR, provider=provider)
+    session = record_session(provider_id=provider.id, offer=db.session.scalar(select(Offer).limit(1)), area=area,
+                             delivered_on=date(2026, 6, 2), starts_at=time(10), ends_at=time(11),
+                             mode="face_to_face", venue=None, out_of_hours=None, facilitators=[(person, True)],
+                             families_attended=3, families_new=1, families_phase_one=0, families_pre_diagnosis=0,
+                             cohort=None, actor=staff, today=date(2026, 6, 30), now=NOW)
+    db.session.commit()
+    db.session.execute(update(DeliverySession).where(DeliverySession.id == session.id)
+                       .values(delivered_on=date(2026, 6, 9)))
+    db.session.commit()
+    assert db.session.scalar(select(SessionDay.minutes).where(SessionDay.delivered_on == date(2026, 6, 9))) == 60
+    entry = db.session.scalar(select(HoursEntry).where(HoursEntry.person_id == person.id))
+    assert entry.worked_on == date(2026, 6, 2)
+    reject_entry(entry, reason="Not that day", actor=staff, now=NOW)
+    db.session.commit()
+    assert db.session.scalar(select(SessionDay.minutes).where(SessionDay.delivered_on == date(2026, 6, 9))) == 0
+    assert summary.differences(db.session.connection()) == []
+
+
+def test_an_hours_entry_in_no_session_counts_no_day_again():
+    """Hours not linked to a session change no day's figures: approving them does not touch the
+    summary (on PostgreSQL, it would wait on other transactions' days for nothing)."""
+    provider, area = make_provider(), make_area()
+    person = make_person(provider=provider, area=area, stage=Stage.CO_FACILITATOR)
+    staff = make_user(Role.HR, provider=provider)
+    entry = make_hours(person, worked_on=date(2026, 6, 2), status="submitted")
+    db.session.commit()
+    seen: list[str] = []
+
+    def note(_conn, _cursor, statement, *_):
+        seen.append(statement)
+
+    engine = db.session.get_bind()
+    event.listen(engine, "before_cursor_execute", note)
+    try:
+        approve_entries([entry], actor=staff, now=NOW)
+        db.session.commit()
+    finally:
+        event.remove(engine, "before_cursor_execute", note)
+    assert any("hours_entry" in s for s in seen)
+    assert not [s for s in seen if "session_day" in s]
+
+
+def _one_session(day: date):
+    """A provider's session on ``day`` led by one co-facilitator, whose hours wait to be approved."""
+    provider, area = make_provider(), make_area()
+    person = make_person(provider=provider, area=area, stage=Stage.CO_FACILITATOR)
+    staff = make_user(Role.HR, provider=provider)
+    record_session(provider_id=provider.id, offer=db.session.scalar(select(Offer).order_by(Offer.sort_order)),
+                   area=area, delivered_on=day, starts_at=time(10), ends_at=time(12), mode="face_to_face",
+                   venue=None, out_of_hours=None, facilitators=[(person, True)], families_attended=3,
+                   families_new=1, families_phase_one=0, families_pre_diagnosis=0, cohort=None, actor=staff,
+                   today=date(2026, 6, 30), now=NOW)
+    entry = db.session.scalar(select(HoursEntry).where(HoursEntry.person_id == person.id))
+    return staff.id, entry.id
+
+
+def _reject(app, staff_id: int, entry_id: int, *, hold: threading.Event | None = None, timeout_ms: int = 0):
+    with app.app_context():
+        if timeout_ms:
+            db.session.execute(text(f"SET LOCAL lock_timeout = {timeout_ms}"))
+        staff = db.session.get(User, staff_id)
+        reject_entry(db.session.get(HoursEntry, entry_id), reason="Not that day", actor=staff, now=NOW)
+        if hold is not None:
+            hold.set()
+            time_module.sleep(0.6)  # the other change starts while this one is not yet committed
+        db.session.commit()
+
+
+def test_two_providers_changing_one_day_at_once_both_count(app):
+    """The second transaction's count of the day waits for the first to commit, then counts its
+    change too (on PostgreSQL, without the wait it counted from a snapshot missing the first)."""
+    first, second = _one_session(date(2026, 6, 2)), _one_session(date(2026, 6, 2))
+    db.session.commit()
+    flushed, errors = threading.Event(), []
+
+    def hold_first():
+        try:
+            _reject(app, *first, hold=flushed)
+        except Exception as error:  # noqa: BLE001 (reported below)
+            errors.append(error)
+            flushed.set()
+
+    holder = threading.Thread(target=hold_first)
+    holder.start()
+    flushed.wait(10)
+    _reject(app, *second)
+    holder.join()
+    assert errors == []
+    db.session.expire_all()
+    assert summary.differences(db.session.connection()) == []
+    assert db.session.scalar(select(func.sum(SessionDay.minutes)).where(
+        SessionDay.delivered_on == date(2026, 6, 2))) == 0
+
+
+def test_a_change_on_another_day_does_not_wait(app):
+    """On PostgreSQL, days are counted under a lock each: a provider changing one day does not
+    wait for another provider's change on another day to commit."""
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("SQLite has one writer at a time")
+    first, second = _one_session(date(2026, 6, 2)), _one_session(date(2026, 6, 3))
+    db.session.commit()
+    flushed, errors = threading.Event(), []
+
+    def hold_first():
+        try:
+            _reject(app, *first, hold=flushed)
+        except Exception as error:  # noqa: BLE001 (reported below)
+            errors.append(error)
+            flushed.set()
+
+    holder = threading.Thread(target=hold_first)
+    holder.start()
+    flushed.wait(10)
+    try:
+        _reject(app, *second, timeout_ms=300)  # waiting for the first would fail here
+    finally:
+        holder.join()
+    assert errors == []
+    db.session.expire_all()
+    assert summary.differences(db.session.connection()) == []
