@@ -6,12 +6,13 @@ from datetime import date
 
 import pytest
 from flask import g
-from sqlalchemy import event
+from sqlalchemy import event, select
 
 from app.extensions import db
 from app.models.auth import Role
+from app.models.establishment import Grade
 
-from .factories import make_contract_year, make_hours, make_person, make_provider
+from .factories import make_contract_year, make_grade, make_hours, make_person, make_post, make_provider, pay_line
 
 
 def _count(client, path: str) -> int:
@@ -28,9 +29,11 @@ def _count(client, path: str) -> int:
 
 
 def _grow(world, providers: int) -> None:
+    grade = db.session.scalar(select(Grade).where(Grade.code == "QC6")) or make_grade("QC6")
     for _ in range(providers):
         provider = make_provider()
-        make_contract_year(provider)
+        make_contract_year(provider)  # and a pay line, priced at the grade and the provider's on-cost rules
+        pay_line(provider, [make_post(provider=provider, grade=grade)], "Facilitation")
         for area in (world.north, world.south):
             person = make_person(provider=provider, area=area, joined_on=date(2025, 1, 1))
             for day in (date(2026, 7, 6), date(2026, 8, 10), date(2026, 9, 14)):

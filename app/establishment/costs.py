@@ -269,13 +269,35 @@ def on_cost_rules(provider_id: int | None):
     return cache[provider_id]
 
 
+def remember_on_cost_rules(provider_ids) -> None:
+    """Read the rules of all these providers at once, for ``on_cost_rules`` to give this request
+    (a page pricing every provider's posts asks one question, not one per provider)."""
+    cache = g.setdefault("_on_cost_rules", {})
+    missing = set(provider_ids) - set(cache)
+    if missing:
+        cache.update(on_cost_rules_of(db.session, missing))
+
+
 def on_cost_rules_uncached(session, provider_id: int | None):
     """The provider's on-cost rules read afresh (as the ledger does, mid-transaction)."""
-    rows = session.scalars(select(OnCostRule).where(
-        (OnCostRule.provider_id == provider_id) | OnCostRule.provider_id.is_(None))
-        .order_by(OnCostRule.effective_from)).all()
-    own = [r for r in rows if r.provider_id is not None]
-    return [(r.effective_from, _terms(r) if r.method == "statutory" else None) for r in (own or rows)]
+    return on_cost_rules_of(session, [provider_id])[provider_id]
+
+
+def on_cost_rules_of(session, provider_ids) -> dict:
+    """Each provider's on-cost rules read afresh, in one query however many providers."""
+    provider_ids = set(provider_ids)
+    own = {pid for pid in provider_ids if pid is not None}
+    condition = OnCostRule.provider_id.is_(None)
+    for start in range(0, len(own), 1000):
+        condition |= OnCostRule.provider_id.in_(sorted(own)[start:start + 1000])
+    rows = session.scalars(select(OnCostRule).where(condition).order_by(OnCostRule.effective_from)).all()
+    council = [r for r in rows if r.provider_id is None]
+    theirs: dict[int, list[OnCostRule]] = {}
+    for rule in rows:
+        if rule.provider_id is not None:
+            theirs.setdefault(rule.provider_id, []).append(rule)
+    return {pid: [(r.effective_from, _terms(r) if r.method == "statutory" else None)
+                  for r in theirs.get(pid) or council] for pid in provider_ids}
 
 
 def _terms(rule: OnCostRule) -> OnCostTerms:

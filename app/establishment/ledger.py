@@ -44,7 +44,7 @@ from app.models.hours import HoursEntry, HoursStatus
 from app.models.people import Person, Provider
 from app.periods import month_end, months_between
 
-from .costs import hourly_rate, on_cost_rules_uncached, salary_at, terms_on
+from .costs import hourly_rate, on_cost_rules_of, salary_at, terms_on
 from .payroll import employer_ni, employer_pension, is_enrolled, month_share, penny
 from .points import change_days, is_placed
 
@@ -229,11 +229,9 @@ def price_people(session: Session, person_ids: Iterable[int]) -> list[dict]:
         by_person: dict[int, list[Contract]] = defaultdict(list)
         for contract in contracts:
             by_person[contract.person_id].append(contract)
-        rules_of: dict[int, list] = {}
+        rules_of = on_cost_rules_of(session, {mine[0].post.provider_id for mine in by_person.values()})
         for person_id, mine in by_person.items():
             provider_id = mine[0].post.provider_id
-            if provider_id not in rules_of:
-                rules_of[provider_id] = on_cost_rules_uncached(session, provider_id)
             rows += _person_rows(mine, spans[provider_id], minutes, opt_outs.get(person_id), rules_of[provider_id])
     return rows
 

@@ -11,7 +11,7 @@ from decimal import Decimal
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
-from app.establishment.costs import pence
+from app.establishment.costs import pence, remember_on_cost_rules
 from app.establishment.services import budget_row
 from app.extensions import db
 from app.hours.summary import quarter_months
@@ -27,14 +27,17 @@ Costs = dict[str, dict[int | None, dict[str, float]]]  # measure -> area -> line
 
 
 def _years(provider_id: int | None, start: date, end: date) -> list[ContractYear]:
+    """The contract years the period touches, with what pricing their budgets reads: lines,
+    posts, grades and pay points (not the grades' spinal points), and every provider's on-cost
+    rules in one query."""
     query = (select(ContractYear).where(ContractYear.starts_on <= end, ContractYear.ends_on >= start)
              .options(selectinload(ContractYear.budget_lines).selectinload(BudgetLine.posts)
-                      .selectinload(Post.grade).selectinload(Grade.pay_points),
-                      selectinload(ContractYear.budget_lines).selectinload(BudgetLine.posts)
-                      .selectinload(Post.grade).selectinload(Grade.points)))
+                      .selectinload(Post.grade).selectinload(Grade.pay_points)))
     if provider_id is not None:
         query = query.where(ContractYear.provider_id == provider_id)
-    return list(db.session.scalars(query))
+    years = list(db.session.scalars(query))
+    remember_on_cost_rules({post.provider_id for year in years for line in year.budget_lines for post in line.posts})
+    return years
 
 
 def _add(costs: Costs, measure: str, area: int | None, line: str, pence_value: float) -> None:

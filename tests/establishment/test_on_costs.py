@@ -102,3 +102,30 @@ def test_a_providers_own_grades_are_not_shown_to_another(world, sign_in, client)
     sign_in(world.user(Role.HR))
     text = page(client.get("/establishment/grades")).get_text()
     assert "OURS" in text and "MINE" not in text
+
+
+def test_many_providers_rules_read_at_once_are_each_their_own_or_the_council_s():
+    """One query for every provider a page prices: a provider with rules of its own gets those,
+    one without gets the council's, exactly as asking for each alone does."""
+    from app.establishment.costs import on_cost_rules_of, on_cost_rules_uncached
+
+    from ..factories import make_provider
+
+    own, other, bare = make_provider(), make_provider(), make_provider()
+    db.session.add_all([
+        OnCostRule(provider_id=None, effective_from=date(2024, 4, 6), method="statutory", ni_rate_bp=1380,
+                   ni_threshold_pence=910_000, pension_rate_bp=300),
+        OnCostRule(provider_id=own.id, effective_from=date(2025, 4, 6), method="statutory", ni_rate_bp=1500,
+                   ni_threshold_pence=500_000, pension_rate_bp=500),
+        OnCostRule(provider_id=own.id, effective_from=date(2024, 4, 6), method="flat"),
+        OnCostRule(provider_id=other.id, effective_from=date(2024, 4, 6), method="flat"),
+    ])
+    db.session.flush()
+    together = on_cost_rules_of(db.session, [own.id, other.id, bare.id, None])
+    assert together == {pid: on_cost_rules_uncached(db.session, pid) for pid in (own.id, other.id, bare.id, None)}
+    assert [(day, terms is None) for day, terms in together[own.id]] == [(date(2024, 4, 6), True),
+                                                                          (date(2025, 4, 6), False)]
+    assert together[own.id][1][1].pension_rate_bp == 500
+    assert [terms.ni_rate_bp for _day, terms in together[bare.id]] == [1380]
+    assert together[bare.id] == together[None]
+    assert [terms for _day, terms in together[other.id]] == [None]
