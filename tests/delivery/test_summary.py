@@ -304,39 +304,8 @@ def _reject(app, staff_id: int, entry_id: int, *, hold: threading.Event | None =
         db.session.commit()
 
 
-def test_two_providers_changing_one_day_at_once_both_count(app):
-    """The second transaction's count of the day waits for the first to commit, then counts its
-    change too (on PostgreSQL, without the wait it counted from a snapshot missing the first)."""
-    first, second = _one_session(date(2026, 6, 2)), _one_session(date(2026, 6, 2))
-    db.session.commit()
-    flushed, errors = threading.Event(), []
-
-    def hold_first():
-        try:
-            _reject(app, *first, hold=flushed)
-        except Exception as error:  # noqa: BLE001 (reported below)
-            errors.append(error)
-            flushed.set()
-
-    holder = threading.Thread(target=hold_first)
-    holder.start()
-    flushed.wait(10)
-    _reject(app, *second)
-    holder.join()
-    assert errors == []
-    db.session.expire_all()
-    assert summary.differences(db.session.connection()) == []
-    assert db.session.scalar(select(func.sum(SessionDay.minutes)).where(
-        SessionDay.delivered_on == date(2026, 6, 2))) == 0
-
-
-def test_a_change_on_another_day_does_not_wait(app):
-    """On PostgreSQL, days are counted under a lock each: a provider changing one day does not
-    wait for another provider's change on another day to commit."""
-    if db.engine.dialect.name != "postgresql":
-        pytest.skip("SQLite has one writer at a time")
-    first, second = _one_session(date(2026, 6, 2)), _one_session(date(2026, 6, 3))
-    db.session.commit()
+def _while_held(app, first, then) -> None:
+    """Reject ``first``'s entry in another thread and hold its transaction open while ``then`` runs."""
     flushed, errors = threading.Event(), []
 
     def hold_first():
@@ -350,9 +319,31 @@ def test_a_change_on_another_day_does_not_wait(app):
     holder.start()
     flushed.wait(10)
     try:
-        _reject(app, *second, timeout_ms=300)  # waiting for the first would fail here
+        then()
     finally:
         holder.join()
     assert errors == []
+
+
+def test_two_providers_changing_one_day_at_once_both_count(app):
+    """The second transaction's count of the day waits for the first to commit, then counts its
+    change too (on PostgreSQL, without the wait it counted from a snapshot missing the first)."""
+    first, second = _one_session(date(2026, 6, 2)), _one_session(date(2026, 6, 2))
+    db.session.commit()
+    _while_held(app, first, lambda: _reject(app, *second))
+    db.session.expire_all()
+    assert summary.differences(db.session.connection()) == []
+    assert db.session.scalar(select(func.sum(SessionDay.minutes)).where(
+        SessionDay.delivered_on == date(2026, 6, 2))) == 0
+
+
+def test_a_change_on_another_day_does_not_wait(app):
+    """On PostgreSQL, days are counted under a lock each: a provider changing one day does not
+    wait for another provider's change on another day to commit."""
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("SQLite has one writer at a time")
+    first, second = _one_session(date(2026, 6, 2)), _one_session(date(2026, 6, 3))
+    db.session.commit()
+    _while_held(app, first, lambda: _reject(app, *second, timeout_ms=300))  # waiting would fail here
     db.session.expire_all()
     assert summary.differences(db.session.connection()) == []
