@@ -3,6 +3,7 @@ that defines tasks. The app the tasks run in is the one the factory built (app/f
 
 from app import mail  # noqa: F401  (sends email)
 from app.accounts import tasks as account_tasks  # noqa: F401  (daily: leavers switched off)
+from app.budget import tasks as budget_tasks  # noqa: F401  (every hour: providers' forecasts for the co-ordinator)
 from app.certificates import tasks  # noqa: F401
 from app.hours import reminders  # noqa: F401  (every Monday: reminders to log last week's hours)
 from app.jobs import runner  # noqa: F401  (every minute: jobs that stopped are restarted or failed)

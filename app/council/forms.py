@@ -60,6 +60,10 @@ class ExtensionForm(FlaskForm):
     submit = SubmitField("Take the extension", widget=GovSubmitInput())
 
 
+class WorkOutForm(FlaskForm):
+    submit = SubmitField("Work out the forecasts again now", widget=GovSubmitInput())
+
+
 class ReviewForm(FlaskForm):
     decision = RadioField("Decision", widget=GovRadioInput(), choices=[(d.value, d.label) for d in Decision],
                           validators=[InputRequired("Choose the decision")])

@@ -8,7 +8,8 @@ from sqlalchemy import func, select
 
 from app.access import permission_required
 from app.accounts.routes import invite_to_set_password
-from app.budget.county import county_budget
+from app.budget.county import stored_county_budget
+from app.budget.tasks import forecasts_now
 from app.establishment.forms import FundingForm
 from app.extensions import db
 from app.models.auth import User
@@ -30,6 +31,7 @@ from .forms import (
     MileageRateForm,
     ProviderForm,
     ReviewForm,
+    WorkOutForm,
 )
 
 bp = Blueprint("council", __name__, url_prefix="/council")
@@ -117,8 +119,20 @@ def contract():
     current = next((y for y in commission.years if y.id == year_id), None) or next(
         (y for y in commission.years if y.starts_on <= today <= y.ends_on), commission.years[0])
     return render_template("council/contract.html", commission=commission, today=today, year=current,
-                           county=county_budget(current, today=today), extension=ExtensionForm(),
+                           stored=stored_county_budget(current), extension=ExtensionForm(), work_out=WorkOutForm(),
                            upcoming=[p for p in commission.review_points if p.decision is None])
+
+
+@bp.route("/contract/years/<int:commission_year_id>/forecasts", methods=["POST"])
+@permission_required("manage_commission")
+def work_out(commission_year_id: int):
+    """Every provider's budget and forecast for the year, worked out again in the background."""
+    year = _record_or_404(CommissionYear, commission_year_id)
+    if WorkOutForm().validate_on_submit():
+        forecasts_now(year.id)
+        flash(f"Working out every provider's forecast for {year.label}. With many providers this takes a few "
+              "minutes: refresh this page to see them", "success")
+    return redirect(url_for(CONTRACT, year=year.id, _anchor="county"))
 
 
 @bp.route("/contract/extension", methods=["POST"])

@@ -9,12 +9,11 @@ from flask import url_for
 from sqlalchemy import distinct, func, select
 
 from app.access import applicant_scope, has_role_for, is_parent, scope, sees_all_providers
-from app.budget.county import county_budget
-from app.council.services import the_commission
+from app.budget.county import current_year, over_budget
 from app.delivery.services import short_of_plan
 from app.extensions import db
+from app.formatting import date_time, long_date, pounds
 from app.formatting import hours as hours_text
-from app.formatting import long_date, pounds
 from app.mail import send_email
 from app.models.auth import User
 from app.models.certificates import Certificate
@@ -224,15 +223,15 @@ def for_coordinator(user, *, today: date) -> list[Todo]:
 
 
 def _over_budget(today: date) -> list[Todo]:
-    """Providers whose forecast for this contract year is over their budget, by name."""
-    commission = the_commission()
-    year = next((y for y in commission.years if y.starts_on <= today <= y.ends_on), None) if commission else None
+    """Providers whose forecast for this contract year, as last worked out in the background
+    (every hour), is over their budget, by name."""
+    year = current_year(today)
     if year is None:
         return []
-    return [Todo(f"{row.provider.name}'s forecast is {pounds(row.forecast_pence - row.budget_pence)} over its "
-                 f"budget for {year.label}", url_for("budget.monitor", provider=row.provider.id),
+    return [Todo(f"{row.provider_name}'s forecast is {pounds(row.over_pence)} over its budget for {year.label} "
+                 f"(worked out {date_time(row.worked_out_at)})", url_for("budget.monitor", provider=row.provider_id),
                  "See its budget monitor", urgent=True)
-            for row in county_budget(year, today=today).rows if row.forecast_pence > row.budget_pence]
+            for row in over_budget(year)]
 
 
 # A provider delivering fewer than this share of its planned sessions is short.

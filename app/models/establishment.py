@@ -1,14 +1,16 @@
 """Grades and pay points, posts, contracts, contract years, budget and funding."""
 
 import enum
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 
 from sqlalchemy import (
+    BigInteger,
     Boolean,
     CheckConstraint,
     Column,
     Date,
+    DateTime,
     Enum,
     ForeignKey,
     Index,
@@ -294,6 +296,25 @@ class ContractYear(db.Model):
     funding: Mapped[list["Funding"]] = relationship(
         back_populates="contract_year", order_by="Funding.id", cascade="all, delete-orphan"
     )
+
+
+class ProviderForecast(db.Model):
+    """A provider's budget and forecast for a contract year as last worked out in the background
+    (``app.budget.county``), for the co-ordinator's home page: pricing every provider's monitor
+    on each look would take seconds a provider. The budget monitor itself is always live."""
+
+    __tablename__ = "provider_forecast"
+
+    contract_year_id: Mapped[int] = mapped_column(ForeignKey("contract_year.id", ondelete="CASCADE"),
+                                                  primary_key=True)
+    provider_id: Mapped[int] = mapped_column(ForeignKey("provider.id", ondelete="CASCADE"), index=True)
+    budget_pence: Mapped[int] = mapped_column(BigInteger)
+    forecast_pence: Mapped[int] = mapped_column(BigInteger)
+    funding_pence: Mapped[int] = mapped_column(BigInteger)
+    worked_out_on: Mapped[date] = mapped_column(Date)  # the day the forecast looks forward from
+    worked_out_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+    provider: Mapped[Provider] = relationship()
 
 
 class BudgetLineKind(enum.StrEnum):

@@ -82,15 +82,27 @@ def two_lots(world, sign_in, client):
     return commission, year, budgets
 
 
+def _county_cells(client, year) -> list[list[str]]:
+    return [[c.get_text(" ", strip=True) for c in tr.select("th, td")]
+            for tr in page(client.get(f"/council/contract?year={year.id}")).select("#county ~ div table tbody tr")]
+
+
 def test_the_county_budget_adds_every_provider_against_the_contracts_funding(world, sign_in, client, two_lots):
     commission, year, budgets = two_lots
-    cells = [[c.get_text(" ", strip=True) for c in tr.select("th, td")]
-             for tr in page(client.get(f"/council/contract?year={year.id}")).select("#county ~ div table tbody tr")]
+    # Providers' figures are worked out in the background (each hour, or when asked), never on the page.
+    shown = page(client.get(f"/council/contract?year={year.id}"))
+    assert "Not worked out yet: Provider A, Provider B" in shown.select_one(".govuk-inset-text").get_text(" ")
+    assert _county_cells(client, year)[0] == ["No provider's figures are worked out yet."]
+    response = client.post(f"/council/contract/years/{year.id}/forecasts")
+    assert response.status_code == 302 and response.location.endswith(f"?year={year.id}#county")
+    assert "Working out every provider's forecast for 2026/27" in page(client.get(response.location)).get_text(" ")
+    cells = _county_cells(client, year)
     assert ["Provider A", "£241,000"] == cells[0][:2] and ["Provider B", "£226,000"] == cells[1][:2]
     assert cells[2][:2] == ["County total", "£467,000"]
     assert cells[3][:2] == ["Contract funding", "£500,000"]
     assert cells[4][:2] == ["Headroom", "£33,000"]
     assert sum(budgets.values()) == 46_700_000
+    assert "Providers' figures as worked out on " in page(client.get(f"/council/contract?year={year.id}")).get_text()
     assert [lot.provider_id for lot in db.session.scalars(db.select(Lot).order_by(Lot.name))] == [
         world.provider.id, world.other_provider.id]
 
@@ -135,3 +147,14 @@ def test_the_councils_own_post_and_providers_spending_count_in_the_county_budget
     db.session.commit()
     after = county_budget(db.session.get(type(year), year.id), today=date(2026, 11, 29)).forecast_pence
     assert after == before + 50_000
+
+
+@pytest.mark.parametrize("role", [Role.HR, Role.ADMIN, Role.AREA_FACILITATOR, Role.VOLUNTEER])
+def test_only_the_coordinator_has_the_forecasts_worked_out(world, sign_in, client, two_lots, role):
+    from app.models.establishment import ProviderForecast
+
+    _, year, _ = two_lots
+    client.post("/sign-out")
+    sign_in(world.user(role))
+    assert client.post(f"/council/contract/years/{year.id}/forecasts").status_code == 403
+    assert db.session.scalar(db.select(db.func.count()).select_from(ProviderForecast)) == 0

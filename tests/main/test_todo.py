@@ -3,10 +3,14 @@
 from datetime import UTC, date, datetime, timedelta
 
 from bs4 import BeautifulSoup
+from sqlalchemy import func, select
 
+from app.budget.county import county_budget, current_year
+from app.budget.tasks import forecasts_now
 from app.extensions import db
 from app.hours.services import reject_entry
 from app.models.auth import Role
+from app.models.establishment import ProviderForecast
 
 from ..factories import make_hours
 
@@ -131,11 +135,82 @@ def test_the_coordinator_sees_a_provider_over_budget_by_name(world, sign_in):
     year.budget_lines.append(line)
     db.session.add(year)
     db.session.commit()
-    todo = dict(_todo(sign_in(world.user(Role.COORDINATOR))))
+    client = sign_in(world.user(Role.COORDINATOR))
+    # The home page reads forecasts as last worked out in the background, never prices them.
+    assert not [text for text in dict(_todo(client)) if "forecast" in text]
+    forecasts_now()  # the hourly job's work (run at once here)
+    todo = dict(_todo(client))
     over = [text for text in todo if text.startswith("Provider B's forecast is £")]
-    assert len(over) == 1 and " over its budget for " in over[0]
+    assert len(over) == 1 and " over its budget for " in over[0] and "(worked out " in over[0]
     assert todo[over[0]] == f"/budget/?provider={world.other_provider.id}"
     assert not any(text.startswith("Provider A's forecast") for text in todo)
+    stored = db.session.scalar(select(ProviderForecast).where(ProviderForecast.contract_year_id == year.id))
+    county = county_budget(current_year(today), today=today)
+    live = next(row for row in county.rows if row.contract_year_id == year.id)
+    assert (stored.budget_pence, stored.forecast_pence, stored.funding_pence) == (
+        live.budget_pence, live.forecast_pence, live.funding_pence)
+    assert stored.forecast_pence > stored.budget_pence > 0
+    # Worked out again, each year's figures are replaced, never added beside the old ones.
+    forecasts_now()
+    assert db.session.scalar(select(func.count()).select_from(ProviderForecast)) == len(county.rows)
+
+
+def test_the_coordinator_s_home_page_reads_the_same_statements_however_many_providers_are_over(
+        app, world, sign_in):
+    from app.council import services as council
+    from app.models.establishment import ContractYear
+
+    from ..factories import make_provider
+
+    today = date.today()
+    start = date(today.year if today.month >= 4 else today.year - 1, 4, 1)
+    council.set_up_commission(name="Supporting Parents", starts_on=start, term="three_years",
+                              extension_years_allowed=0, actor=None)
+
+    def over(count: int) -> None:
+        for _ in range(count):
+            provider = make_provider()
+            year = ContractYear(provider_id=provider.id, label="this year", starts_on=start,
+                                ends_on=date(start.year + 1, 3, 31), pay_basis_on=start)
+            db.session.add(year)
+            db.session.flush()
+            db.session.add(ProviderForecast(contract_year_id=year.id, provider_id=provider.id, budget_pence=100,
+                                            forecast_pence=250, funding_pence=0, worked_out_on=today,
+                                            worked_out_at=NOW))
+        db.session.commit()
+
+    client = sign_in(world.user(Role.COORDINATOR))
+    over(2)
+    _todo(client)
+    small = _statements(client)
+    over(8)
+    assert _statements(client) == small
+    assert sum("over its budget" in text for text, _href in _todo(client)) == 10
+    # Providers' forecasts are the co-ordinator's to see: HR's home page shows none of them.
+    from flask import g
+
+    from ..conftest import sign_in_with
+
+    hr = app.test_client()
+    g.pop("_login_user", None)
+    sign_in_with(hr, world.user(Role.HR))
+    g.pop("_login_user", None)
+    assert "over its budget" not in hr.get("/").get_data(as_text=True)
+
+
+def _statements(client) -> int:
+    from flask import g
+    from sqlalchemy import event
+
+    seen = []
+    g.pop("_login_user", None)
+    listener = lambda *args: seen.append(args[2])  # noqa: E731
+    event.listen(db.engine, "before_cursor_execute", listener)
+    try:
+        assert client.get("/").status_code == 200
+    finally:
+        event.remove(db.engine, "before_cursor_execute", listener)
+    return len(seen)
 
 
 def test_the_coordinator_sees_providers_short_on_delivery(app):
@@ -193,3 +268,11 @@ def test_a_failed_background_job_is_on_the_to_do_of_whoever_asked_for_it(world, 
     client = sign_in(hr)
     client.post("/sign-out")
     assert not any("failed on" in text for text, _ in _todo(sign_in(world.user(Role.ADMIN))))  # not theirs
+
+
+def test_the_worker_works_out_forecasts_at_a_quarter_past_each_hour():
+    from app import worker
+
+    names = lambda moment: {task.name for task in worker.huey.read_periodic(moment)}  # noqa: E731
+    assert any(name.endswith("forecasts_every_hour") for name in names(datetime(2026, 12, 4, 10, 15)))
+    assert not any(name.endswith("forecasts_every_hour") for name in names(datetime(2026, 12, 4, 10, 16)))
