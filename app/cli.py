@@ -1,7 +1,7 @@
 """Flask command groups, calling the same services as the routes."""
 
 import multiprocessing
-from datetime import date
+from datetime import UTC, date, datetime
 
 import click
 from flask import Flask
@@ -11,6 +11,7 @@ from sqlalchemy import select
 from app.access import roles_table, route_table
 from app.auth.passwords import hash_password, password_problem
 from app.auth.services import unlock
+from app.budget.tasks import work_out_current_forecasts
 from app.delivery import summary as session_days
 from app.demo import load_demo
 from app.demo.scale import ScaleLoader
@@ -78,6 +79,9 @@ def demo_command(scale: int | None, seed: int):
     """Load demo data (safe to run again) and print the demo sign-ins."""
     sign_ins = load_demo(today=date.today())
     db.session.commit()
+    # The co-ordinator's home page reads forecasts worked out each hour: the first now, from the
+    # cost ledger as committed (it is written as the transaction commits, not before).
+    work_out_current_forecasts(today=date.today(), now=datetime.now(UTC))
     if scale:
         import time
 

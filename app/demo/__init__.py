@@ -3,11 +3,10 @@
 Every step looks for what it would create first, so loading twice adds nothing.
 """
 
-from datetime import UTC, date, datetime
+from datetime import date
 
 from sqlalchemy import select
 
-from app.budget.county import current_year, work_out_forecasts
 from app.council import services as council
 from app.extensions import db
 from app.models.auth import User
@@ -48,10 +47,6 @@ def load_demo(today: date) -> list[tuple[str, str, str]]:
     load_payroll(provider, today)
     load_applicants(provider, areas, today)
     load_equality_answers(provider)
-    # The co-ordinator's home page reads forecasts worked out each hour: the first, now.
-    year = current_year(today)
-    if year is not None:
-        work_out_forecasts(year, today=today, now=datetime.now(UTC))
     return sign_ins
 
 

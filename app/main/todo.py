@@ -240,7 +240,7 @@ SHORT_BELOW = 0.9
 
 def _short_on_delivery(start: date, end: date, label: str) -> list[Todo]:
     """Each provider's areas that delivered fewer sessions than the plan asked for last quarter."""
-    return [Todo(f"{provider.name} delivered {delivered} of {float(planned):g} planned sessions "
+    return [Todo(f"{provider.name} delivered {delivered} of {round(float(planned), 1):g} planned sessions "
                  f"{'in ' + area.name if area else 'across its areas'} in {label}",
                  url_for("delivery.overview", provider=provider.id, **({"area": area.id} if area else {}),
                          **{"from": start.isoformat(), "to": end.isoformat()}),

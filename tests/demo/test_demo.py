@@ -82,3 +82,20 @@ def test_the_demo_has_a_year_of_applicants_in_each_area_with_withdrawals(app):
     answers = db.session.scalars(select(EqualityAnswers)).all()
     assert len(answers) > len(applicants) / 2
     assert any(a.sex == "prefer_not" for a in answers) and len({a.ethnic_group for a in answers}) >= 4
+
+
+def test_the_demo_s_forecasts_are_worked_out_from_the_ledger_as_committed(app):
+    """The co-ordinator's home page reads forecasts worked out in the background; the demo works
+    out the first after its data (and the cost ledger written as it commits) is in."""
+    from datetime import date
+
+    from app.budget.county import county_budget, current_year
+    from app.models.establishment import ProviderForecast
+
+    assert app.test_cli_runner().invoke(args=["demo"]).exit_code == 0
+    year = current_year(date.today())
+    live = {row.contract_year_id: (row.budget_pence, row.forecast_pence)
+            for row in county_budget(year, today=date.today()).rows}
+    stored = {row.contract_year_id: (row.budget_pence, row.forecast_pence)
+              for row in db.session.scalars(select(ProviderForecast))}
+    assert stored == live and len(stored) == 1

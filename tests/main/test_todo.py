@@ -228,6 +228,9 @@ def test_the_coordinator_sees_providers_short_on_delivery(app):
         todo = {item.text: item.href for item in todo_for(coordinator, today=date.today())}
     short = [text for text in todo if " planned sessions in " in text]
     assert short and todo[short[0]].startswith("/delivery/?provider=")
+    # A part week's share of the plan is shown to a tenth of a session, not to four places.
+    planned = short[0].split(" of ")[1].split(" planned")[0]
+    assert len(planned.partition(".")[2]) <= 1, short[0]
     assert any(text.startswith("0 of 1 provider has submitted the return") for text in todo)  # one provider
 
 
