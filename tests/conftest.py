@@ -256,6 +256,22 @@ def sign_in(client):
     return _sign_in
 
 
+def count_statements(client, path: str) -> int:
+    """How many SQL statements one GET of ``path`` makes (asserting it answers 200)."""
+    from flask import g
+    from sqlalchemy import event
+
+    statements = []
+    g.pop("_login_user", None)  # the test's app context outlives each request
+    listener = lambda *args: statements.append(args[2])  # noqa: E731
+    event.listen(db.engine, "before_cursor_execute", listener)
+    try:
+        assert client.get(path).status_code == 200, path
+    finally:
+        event.remove(db.engine, "before_cursor_execute", listener)
+    return len(statements)
+
+
 def page(response) -> BeautifulSoup:
     return BeautifulSoup(response.get_data(as_text=True), "html.parser")
 

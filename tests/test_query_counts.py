@@ -6,26 +6,18 @@ from datetime import date
 
 import pytest
 from flask import g
-from sqlalchemy import event, select
+from sqlalchemy import select
 
 from app.extensions import db
 from app.models.auth import Role
 from app.models.establishment import Grade
 
+from .conftest import count_statements
 from .factories import make_contract_year, make_grade, make_hours, make_person, make_post, make_provider, pay_line
 
 
 def _count(client, path: str) -> int:
-    statements = []
-    g.pop("_login_user", None)  # the test's app context outlives each request
-    listener = lambda *args: statements.append(args[2])  # noqa: E731
-    event.listen(db.engine, "before_cursor_execute", listener)
-    try:
-        response = client.get(path)
-        assert response.status_code == 200, path
-    finally:
-        event.remove(db.engine, "before_cursor_execute", listener)
-    return len(statements)
+    return count_statements(client, path)
 
 
 def _grow(world, providers: int) -> None:

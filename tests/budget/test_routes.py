@@ -2,7 +2,6 @@ import csv
 import io
 from datetime import date, timedelta
 
-from flask import g
 from sqlalchemy import event
 
 from app.demo import DEMO_PROVIDER, load_demo
@@ -11,7 +10,7 @@ from app.models.auth import Role
 from app.models.establishment import ContractYear
 from app.models.people import Provider
 
-from ..conftest import page
+from ..conftest import count_statements, page
 from ..factories import make_contract, make_grade, make_hours, make_person, make_post
 
 
@@ -69,15 +68,7 @@ def test_monitor_runs_a_fixed_number_of_queries(world, sign_in):
     client = sign_in(world.user(Role.HR))
 
     def count():
-        statements = []
-        listener = lambda *args: statements.append(args[2])  # noqa: E731
-        g.pop("_login_user", None)
-        event.listen(db.engine, "before_cursor_execute", listener)
-        try:
-            assert client.get("/budget/").status_code == 200
-        finally:
-            event.remove(db.engine, "before_cursor_execute", listener)
-        return len(statements)
+        return count_statements(client, "/budget/")
 
     def add_people(how_many):
         for n in range(how_many):

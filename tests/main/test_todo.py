@@ -12,6 +12,7 @@ from app.hours.services import reject_entry
 from app.models.auth import Role
 from app.models.establishment import ProviderForecast
 
+from ..conftest import count_statements
 from ..factories import make_hours
 
 NOW = datetime.now(UTC)
@@ -182,9 +183,9 @@ def test_the_coordinator_s_home_page_reads_the_same_statements_however_many_prov
     client = sign_in(world.user(Role.COORDINATOR))
     over(2)
     _todo(client)
-    small = _statements(client)
+    small = count_statements(client, "/")
     over(8)
-    assert _statements(client) == small
+    assert count_statements(client, "/") == small
     assert sum("over its budget" in text for text, _href in _todo(client)) == 10
     # Providers' forecasts are the co-ordinator's to see: HR's home page shows none of them.
     from flask import g
@@ -196,21 +197,6 @@ def test_the_coordinator_s_home_page_reads_the_same_statements_however_many_prov
     sign_in_with(hr, world.user(Role.HR))
     g.pop("_login_user", None)
     assert "over its budget" not in hr.get("/").get_data(as_text=True)
-
-
-def _statements(client) -> int:
-    from flask import g
-    from sqlalchemy import event
-
-    seen = []
-    g.pop("_login_user", None)
-    listener = lambda *args: seen.append(args[2])  # noqa: E731
-    event.listen(db.engine, "before_cursor_execute", listener)
-    try:
-        assert client.get("/").status_code == 200
-    finally:
-        event.remove(db.engine, "before_cursor_execute", listener)
-    return len(seen)
 
 
 def test_the_coordinator_sees_providers_short_on_delivery(app):
