@@ -53,6 +53,7 @@ def _grow(world, providers: int) -> None:
     (Role.AREA_FACILITATOR, "/approvals/hours"),
     (Role.HR, "/delivery/"),
     (Role.COORDINATOR, "/delivery/"),
+    (Role.COORDINATOR, "/training/compliance"),  # each provider's counts, in SQL
 ])
 def test_queries_do_not_grow_with_the_data(world, sign_in, role, path, monkeypatch):
     # What a page keeps until the data changes (app.generation) is left aside: every request

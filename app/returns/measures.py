@@ -21,16 +21,7 @@ from app.models.hours import Activity, HoursEntry, HoursMonth, HoursStatus
 from app.models.people import LeavingReason, Person, Stage, StageChange
 from app.models.recruitment import Applicant
 from app.models.returns import VolunteerHourValue
-from app.models.training import (
-    Check,
-    CheckKind,
-    Course,
-    CourseStageRow,
-    StageRequirement,
-    TrainingRecord,
-    TrainingResult,
-)
-from app.training.rules import DBS_RECHECK_MONTHS, add_months
+from app.training.queries import in_post
 
 DEFINITIONS = {
     "interests_received": "Parents who said they would like to help in the period (the public page), by where "
@@ -97,10 +88,6 @@ DEFINITIONS.update({
     for q in QUESTIONS for stage, words in STAGES.items()})
 
 Values = dict[int | None, dict[str, float]]
-
-
-def in_post(day: date):
-    return and_(Person.joined_on <= day, or_(Person.left_on.is_(None), Person.left_on >= day))
 
 
 def stage_on(day: date):
@@ -332,53 +319,6 @@ def split_hours(rows, start: date, end: date) -> tuple[Values, Values, Values]:
             pounds = minutes / 60 * rate_on(date(int(year), int(month), 1)) / 100
             value[area][""] = value[area].get("", 0) + pounds
     return fte, hours, value
-
-
-def compliance_counts(scope, day: date) -> tuple[dict[int, int], dict[int, int]]:
-    """People in post whose mandatory training is all current, and whose DBS check is valid for
-    their role, on ``day``, counted by area in SQL."""
-    # Mandatory courses: the council-wide ones for the stage, and the person's provider's own.
-    needed_council = (select(CourseStageRow.stage, func.count().label("n"))
-                      .join(Course, Course.id == CourseStageRow.course_id)
-                      .where(Course.is_active, Course.provider_id.is_(None)).group_by(CourseStageRow.stage).subquery())
-    needed_own = (select(Course.provider_id, CourseStageRow.stage, func.count().label("n"))
-                  .join(Course, Course.id == CourseStageRow.course_id)
-                  .where(Course.is_active, Course.provider_id.is_not(None))
-                  .group_by(Course.provider_id, CourseStageRow.stage).subquery())
-    have = (select(TrainingRecord.person_id, func.count(TrainingRecord.course_id.distinct()).label("n"))
-            .join(Person, Person.id == TrainingRecord.person_id)
-            .join(CourseStageRow, and_(CourseStageRow.course_id == TrainingRecord.course_id,
-                                       CourseStageRow.stage == Person.stage))
-            .join(Course, and_(Course.id == TrainingRecord.course_id, Course.is_active,
-                               or_(Course.provider_id.is_(None), Course.provider_id == Person.provider_id)))
-            .where(scope, in_post(day), TrainingRecord.result != TrainingResult.FAILED,
-                   TrainingRecord.completed_on <= day,
-                   or_(TrainingRecord.expires_on.is_(None), TrainingRecord.expires_on > day))
-            .group_by(TrainingRecord.person_id).subquery())
-    training = dict(db.session.execute(
-        select(Person.area_id, func.count()).outerjoin(needed_council, needed_council.c.stage == Person.stage)
-        .outerjoin(needed_own, and_(needed_own.c.stage == Person.stage, needed_own.c.provider_id == Person.provider_id))
-        .outerjoin(have, have.c.person_id == Person.id)
-        .where(scope, in_post(day), func.coalesce(have.c.n, 0)
-               >= func.coalesce(needed_council.c.n, 0) + func.coalesce(needed_own.c.n, 0))
-        .group_by(Person.area_id)).all())
-    # The rule of app.training.rules.dbs_problem, in SQL: not overdue (a check with no next
-    # date is due after the configured interval), for paid work when paid, with the children's
-    # barred list where the stage needs it.
-    from flask import current_app
-
-    issued_after = add_months(day, -current_app.config.get("DBS_RECHECK_MONTHS", DBS_RECHECK_MONTHS))
-    # Needed unless the stage's requirements say otherwise (a stage with no row needs it).
-    barred_waived = (select(StageRequirement.id).where(StageRequirement.stage == Person.stage,
-                                                       ~StageRequirement.needs_barred_list).exists())
-    valid_check = (select(Check.id).where(
-        Check.person_id == Person.id, Check.kind == CheckKind.DBS, Check.checked_on <= day,
-        or_(Check.renew_on > day, and_(Check.renew_on.is_(None), Check.checked_on > issued_after)),
-        or_(Check.for_paid_role, Person.stage == Stage.VOLUNTEER),
-        or_(Check.barred_list, barred_waived)).exists())
-    dbs = dict(db.session.execute(select(Person.area_id, func.count()).where(scope, in_post(day), valid_check)
-                                  .group_by(Person.area_id)).all())
-    return training, dbs
 
 
 def _as_date(value) -> date:

@@ -16,6 +16,7 @@ from app.locks import serialise
 from app.models.people import Area, Provider, Stage
 from app.models.recruitment import HEARD_FROM, WITHDRAWN_BECAUSE
 from app.models.returns import ReturnSubmission
+from app.training.queries import compliance_counts
 
 from . import measures as m
 from .costs import line_costs
@@ -344,7 +345,7 @@ def secondary_suppression(figures: list[Figure], measure: str, *, share: str) ->
 
 
 def _compliance(build: _Builder, scope, day: date, names: dict[int, str], headcounts: dict[str, float]) -> None:
-    training, dbs = m.compliance_counts(scope, day)
+    training, dbs = compliance_counts(scope, day)
     for measure, counts in (("training_compliance_pct", training), ("dbs_compliance_pct", dbs)):
         by_area = {names[a]: n for a, n in counts.items() if a in names}
         by_area["All"] = sum(counts.values())

@@ -8,15 +8,109 @@ from sqlalchemy.orm import joinedload
 
 from app.access import person_scope, settings_scope
 from app.extensions import db
-from app.models.people import LeavingReason, Person, Stage, StageChange
-from app.models.training import CheckKind, Course, CourseStageRow, TrainingRecord, TrainingResult
-from app.training.progression import clearance, stage_requirements
+from app.models.people import LeavingReason, Person, Provider, Stage, StageChange
+from app.models.training import (
+    Check,
+    CheckKind,
+    Course,
+    CourseStageRow,
+    StageRequirement,
+    TrainingRecord,
+    TrainingResult,
+)
+from app.training.progression import PAID_STAGES, clearance, stage_requirements
 
-from .rules import training_status
+from .rules import DBS_RECHECK_MONTHS, add_months, training_status
 from .services import latest_checks, latest_records
 
 # Training and checks expiring within this many days are "due".
 DUE_WITHIN_DAYS = 30
+
+
+def in_post(day: date):
+    return and_(Person.joined_on <= day, or_(Person.left_on.is_(None), Person.left_on >= day))
+
+
+def _latest_records(day: date):
+    """Each person's latest passed or attended record of each course by ``day`` (the latest by
+    date, then the last entered), as ``latest_records`` picks it: a subquery."""
+    rank = func.row_number().over(partition_by=(TrainingRecord.person_id, TrainingRecord.course_id),
+                                  order_by=(TrainingRecord.completed_on.desc(), TrainingRecord.id.desc()))
+    ranked = (select(TrainingRecord.person_id, TrainingRecord.course_id, TrainingRecord.expires_on,
+                     rank.label("rank"))
+              .where(TrainingRecord.result != TrainingResult.FAILED, TrainingRecord.completed_on <= day).subquery())
+    return select(ranked.c.person_id, ranked.c.course_id, ranked.c.expires_on).where(ranked.c.rank == 1).subquery()
+
+
+def checked_after(day: date, months: int) -> date:
+    """The first issue date whose default re-check (``months`` after it) falls after ``day``:
+    a DBS check with no next-check date is current on ``day`` if issued on or after this (the
+    rule of ``rules.dbs_due_on``, month ends included, as one comparison SQL can make)."""
+    first = add_months(day, -months) - timedelta(days=4)
+    while add_months(first, months) <= day:
+        first += timedelta(days=1)
+    return first
+
+
+def compliance_counts(scope, day: date, by=Person.area_id) -> tuple[dict, dict]:
+    """People in post whose mandatory training is all current, and whose DBS check is valid for
+    their role, on ``day``, counted in SQL by ``by`` (a column of Person): the rule the
+    compliance page applies to each person (``compliance``), for any number of people."""
+    from flask import current_app
+
+    # Mandatory courses: the council-wide ones for the stage, and the person's provider's own.
+    needed_council = (select(CourseStageRow.stage, func.count().label("n"))
+                      .join(Course, Course.id == CourseStageRow.course_id)
+                      .where(Course.is_active, Course.provider_id.is_(None)).group_by(CourseStageRow.stage).subquery())
+    needed_own = (select(Course.provider_id, CourseStageRow.stage, func.count().label("n"))
+                  .join(Course, Course.id == CourseStageRow.course_id)
+                  .where(Course.is_active, Course.provider_id.is_not(None))
+                  .group_by(Course.provider_id, CourseStageRow.stage).subquery())
+    latest = _latest_records(day)
+    have = (select(latest.c.person_id, func.count(latest.c.course_id.distinct()).label("n"))
+            .join(Person, Person.id == latest.c.person_id)
+            .join(CourseStageRow, and_(CourseStageRow.course_id == latest.c.course_id,
+                                       CourseStageRow.stage == Person.stage))
+            .join(Course, and_(Course.id == latest.c.course_id, Course.is_active,
+                               or_(Course.provider_id.is_(None), Course.provider_id == Person.provider_id)))
+            .where(scope, in_post(day), or_(latest.c.expires_on.is_(None), latest.c.expires_on > day))
+            .group_by(latest.c.person_id).subquery())
+    training = dict(db.session.execute(
+        select(by, func.count()).outerjoin(needed_council, needed_council.c.stage == Person.stage)
+        .outerjoin(needed_own, and_(needed_own.c.stage == Person.stage, needed_own.c.provider_id == Person.provider_id))
+        .outerjoin(have, have.c.person_id == Person.id)
+        .where(scope, in_post(day), func.coalesce(have.c.n, 0)
+               >= func.coalesce(needed_council.c.n, 0) + func.coalesce(needed_own.c.n, 0))
+        .group_by(by)).all())
+    # The rule of app.training.rules.dbs_problem, in SQL: not overdue (a check with no next
+    # date is due after the configured interval), for paid work when paid, with the children's
+    # barred list where the stage needs it.
+    issued_from = checked_after(day, current_app.config.get("DBS_RECHECK_MONTHS", DBS_RECHECK_MONTHS))
+    # Needed unless the stage's requirements say otherwise (a stage with no row needs it).
+    # (Both name the outer query's person: left to itself, the inner one would read every person.)
+    barred_waived = (select(StageRequirement.id).where(StageRequirement.stage == Person.stage,
+                                                       ~StageRequirement.needs_barred_list)
+                     .correlate(Person).exists())
+    valid_check = (select(Check.id).where(
+        Check.person_id == Person.id, Check.kind == CheckKind.DBS, Check.checked_on <= day,
+        or_(Check.renew_on > day, and_(Check.renew_on.is_(None), Check.checked_on >= issued_from)),
+        or_(Check.for_paid_role, Person.stage.not_in(PAID_STAGES)),
+        or_(Check.barred_list, barred_waived)).correlate(Person).exists())
+    dbs = dict(db.session.execute(select(by, func.count()).where(scope, in_post(day), valid_check)
+                                  .group_by(by)).all())
+    return training, dbs
+
+
+def compliance_by_provider(user, *, today: date, area_id: int | None = None) -> list[tuple[str, list[int]]]:
+    """For each provider in the user's scope, by name: people on the pathway today, those whose
+    mandatory training is all current and those cleared by DBS. Counts in SQL, no names: what
+    the council sees, in a few queries however many people."""
+    scope = person_scope(user) if area_id is None else and_(person_scope(user), Person.area_id == area_id)
+    people = dict(db.session.execute(select(Person.provider_id, func.count()).where(scope, in_post(today))
+                                     .group_by(Person.provider_id)).all())
+    training, dbs = compliance_counts(scope, today, by=Person.provider_id)
+    names = dict(db.session.execute(select(Provider.id, Provider.name).where(Provider.id.in_(list(people)))).all())
+    return sorted((names[pid], [count, training.get(pid, 0), dbs.get(pid, 0)]) for pid, count in people.items())
 
 
 @dataclass

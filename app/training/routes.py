@@ -242,16 +242,12 @@ def correct_stage(person: Person):
 def compliance():
     area_id = request.args.get("area", type=whole_number)
     show = request.args.get("show", "")
-    rows = queries.compliance(current_user, today=date.today(), area_id=area_id)
     if not names_in_compliance(current_user):  # the council: how each provider stands, no names
-        summary: dict[str, list[int]] = {}
-        for row in rows:
-            counts = summary.setdefault(row.person.provider.name, [0, 0, 0])
-            counts[0] += 1
-            counts[1] += row.training_ok
-            counts[2] += row.dbs_ok
-        return render_template("training/compliance_summary.html", summary=sorted(summary.items()),
+        return render_template("training/compliance_summary.html",
+                               summary=queries.compliance_by_provider(current_user, today=date.today(),
+                                                                      area_id=area_id),
                                areas=all_areas(), area_id=area_id, pct=queries.pct)
+    rows = queries.compliance(current_user, today=date.today(), area_id=area_id)
     if show in ("overdue", "due"):
         listed = queries.overdue_or_due(rows, show)
         return render_template("training/compliance_list.html", rows=listed, show=show, area_id=area_id,

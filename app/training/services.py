@@ -112,7 +112,8 @@ def recommend(person: Person, stage: Stage, *, on: date, note: str | None, actor
 
 
 def latest_records(person_ids: list[int]) -> dict[tuple[int, int], TrainingRecord]:
-    """Each person's most recent passed or attended record of each course, in one query."""
+    """Each person's most recent passed or attended record of each course (of two on one day,
+    the last entered), in one query."""
     if not person_ids:
         return {}
     latest = (select(TrainingRecord.person_id, TrainingRecord.course_id,
@@ -123,7 +124,8 @@ def latest_records(person_ids: list[int]) -> dict[tuple[int, int], TrainingRecor
         select(TrainingRecord).join(latest, (latest.c.person_id == TrainingRecord.person_id)
                                     & (latest.c.course_id == TrainingRecord.course_id)
                                     & (latest.c.completed_on == TrainingRecord.completed_on))
-        .where(TrainingRecord.result != TrainingResult.FAILED))
+        .where(TrainingRecord.result != TrainingResult.FAILED).order_by(TrainingRecord.id))
+    # Two records on the latest day: the last entered (as the compliance counts pick it).
     return {(r.person_id, r.course_id): r for r in rows}
 
 
