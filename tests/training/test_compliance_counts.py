@@ -25,7 +25,7 @@ from app.models.training import (
 )
 from app.training.queries import compliance, compliance_by_provider, compliance_counts
 
-from ..factories import make_area, make_person, make_provider, make_user
+from ..factories import make_area, make_person, make_provider
 
 DAYS = [date(2026, 2, 28), date(2026, 8, 31), date(2026, 12, 4), date(2028, 2, 29), date(2027, 3, 1)]
 _names = itertools.count()
@@ -125,4 +125,3 @@ def test_hr_still_sees_names_and_only_their_own(world, sign_in):
     client = sign_in(world.user(Role.HR))
     text = client.get("/training/compliance").get_data(as_text=True)
     assert world.me.name in text and world.other_provider.name not in text
-    make_user  # noqa: B018  (factories imported for the world fixture's users)
