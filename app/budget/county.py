@@ -11,10 +11,11 @@ from decimal import Decimal
 
 from sqlalchemy import delete, select
 
+from app.council.services import the_commission
 from app.establishment.costs import on_cost_rules, terms_on
 from app.establishment.services import annual_post_cost_pence, budget_table, load_contract_year, round_to_pound
 from app.extensions import db
-from app.models.council import Commission, CommissionYear
+from app.models.council import CommissionYear
 from app.models.establishment import ContractYear, ProviderForecast
 from app.models.people import Provider
 
@@ -107,11 +108,9 @@ def post_annual_cost_pence_for(grade, fte, on: date):
 
 
 def current_year(today: date) -> CommissionYear | None:
-    """The year of the council's contract (its first, as the council's pages take it) that
-    ``today`` falls in."""
-    return db.session.scalar(select(CommissionYear).join(Commission, Commission.id == CommissionYear.commission_id)
-                             .where(CommissionYear.starts_on <= today, CommissionYear.ends_on >= today)
-                             .order_by(Commission.id, CommissionYear.starts_on).limit(1))
+    """The year of the council's contract that ``today`` falls in."""
+    commission = the_commission()
+    return next((y for y in commission.years if y.starts_on <= today <= y.ends_on), None) if commission else None
 
 
 def work_out_forecasts(year: CommissionYear, *, today: date, now: datetime) -> int:

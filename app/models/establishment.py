@@ -314,8 +314,6 @@ class ProviderForecast(db.Model):
     worked_out_on: Mapped[date] = mapped_column(Date)  # the day the forecast looks forward from
     worked_out_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
 
-    provider: Mapped[Provider] = relationship()
-
 
 class BudgetLineKind(enum.StrEnum):
     PAY = "pay"

@@ -149,8 +149,7 @@ def compliance(user, *, today: date, area_id: int | None = None, scope=None) -> 
 
     ``scope`` (an SQL condition on Person) replaces the user's scope, for reports.
     """
-    query = (select(Person).where(person_scope(user) if scope is None else scope, Person.joined_on <= today,
-                                  or_(Person.left_on.is_(None), Person.left_on >= today))
+    query = (select(Person).where(person_scope(user) if scope is None else scope, in_post(today))
              .options(joinedload(Person.area)).order_by(Person.area_id, Person.last_name, Person.first_name))
     if area_id is not None:
         query = query.where(Person.area_id == area_id)
