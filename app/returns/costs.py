@@ -5,17 +5,17 @@ are each one query, however many providers there are.
 """
 
 from collections import defaultdict
+from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import selectinload
 
-from app.establishment.costs import pence, remember_on_cost_rules
-from app.establishment.services import budget_row
+from app.establishment.costs import pence
+from app.establishment.services import line_budgets
 from app.extensions import db
 from app.hours.summary import quarter_months
-from app.models.establishment import BudgetLine, BudgetLineKind, ContractYear, CostMonth, Grade, Post
+from app.models.establishment import BudgetLine, BudgetLineKind, ContractYear, CostMonth, budget_line_post
 from app.models.expenses import ClaimStatus, ExpenseClaim, ExpenseLine, LineStatus
 from app.models.hours import HoursEntry, HoursStatus
 from app.models.people import Person
@@ -26,39 +26,64 @@ from app.periods import months_in
 Costs = dict[str, dict[int | None, dict[str, float]]]  # measure -> area -> line name -> GBP
 
 
-def _years(provider_id: int | None, start: date, end: date) -> list[ContractYear]:
-    """The contract years the period touches, with what pricing their budgets reads: lines,
-    posts, grades and pay points (not the grades' spinal points), and every provider's on-cost
-    rules in one query."""
-    query = (select(ContractYear).where(ContractYear.starts_on <= end, ContractYear.ends_on >= start)
-             .options(selectinload(ContractYear.budget_lines).selectinload(BudgetLine.posts)
-                      .selectinload(Post.grade).selectinload(Grade.pay_points)))
+@dataclass
+class _Line:
+    id: int
+    kind: BudgetLineKind
+    name: str
+    post_ids: list[int] = field(default_factory=list)
+
+
+@dataclass
+class _Year:
+    id: int
+    provider_id: int
+    starts_on: date
+    ends_on: date
+    budget_lines: list[_Line] = field(default_factory=list)
+
+
+def _years(provider_id: int | None, start: date, end: date) -> list[_Year]:
+    """The contract years the period touches, with their lines and each pay line's posts, as
+    plain rows (three queries, however many providers)."""
+    query = select(ContractYear.id, ContractYear.provider_id, ContractYear.starts_on, ContractYear.ends_on).where(
+        ContractYear.starts_on <= end, ContractYear.ends_on >= start)
     if provider_id is not None:
         query = query.where(ContractYear.provider_id == provider_id)
-    years = list(db.session.scalars(query))
-    remember_on_cost_rules({post.provider_id for year in years for line in year.budget_lines for post in line.posts})
-    return years
+    years = {row.id: _Year(*row) for row in db.session.execute(query)}
+    lines: dict[int, _Line] = {}
+    for line_id, year_id, kind, name in db.session.execute(
+            select(BudgetLine.id, BudgetLine.contract_year_id, BudgetLine.kind, BudgetLine.name)
+            .where(BudgetLine.contract_year_id.in_(list(years))).order_by(BudgetLine.sort_order, BudgetLine.id)):
+        lines[line_id] = _Line(line_id, kind, name)
+        years[year_id].budget_lines.append(lines[line_id])
+    for line_id, post_id in db.session.execute(
+            select(budget_line_post.c.budget_line_id, budget_line_post.c.post_id)
+            .join(BudgetLine, BudgetLine.id == budget_line_post.c.budget_line_id)
+            .where(BudgetLine.contract_year_id.in_(list(years)))):
+        lines[line_id].post_ids.append(post_id)
+    return list(years.values())
 
 
 def _add(costs: Costs, measure: str, area: int | None, line: str, pence_value: float) -> None:
     costs[measure][area][line] = costs[measure][area].get(line, 0) + pence_value / 100
 
 
-def _window(year: ContractYear, start: date, end: date) -> tuple[date, date]:
+def _window(year: _Year, start: date, end: date) -> tuple[date, date]:
     return max(start, year.starts_on), min(end, year.ends_on)
 
 
-def _pay(costs: Costs, years: list[ContractYear], start: date, end: date) -> None:
+def _pay(costs: Costs, years: list[_Year], start: date, end: date) -> None:
     """Pay cost from the cost ledger (app.establishment.ledger): whole months summed in SQL, the
     part months at either edge of the period in proportion (salaried pay by days, sessional pay
     by the minutes worked in the part), each on the line of the contract year the month falls in,
     so any period, across 1 April or not, is the sum of its parts."""
-    line_of: dict[tuple[int, int], list[tuple[ContractYear, BudgetLine]]] = defaultdict(list)
+    line_of: dict[tuple[int, int], list[tuple[_Year, _Line]]] = defaultdict(list)
     for year in years:
         for line in year.budget_lines:
             if line.kind == BudgetLineKind.PAY:
-                for post in line.posts:
-                    line_of[(year.provider_id, post.id)].append((year, line))
+                for post_id in line.post_ids:
+                    line_of[(year.provider_id, post_id)].append((year, line))
     if not line_of:
         return
     whole, edges = quarter_months(start, end)
@@ -135,8 +160,8 @@ def _spend_by_provider_area(kind: BudgetLineKind, provider_ids: list[int], first
                               .group_by(Person.provider_id, Person.area_id)).all()
 
 
-def _non_pay(costs: Costs, years: list[ContractYear], start: date, end: date) -> None:
-    by_window: dict[tuple, list[ContractYear]] = defaultdict(list)
+def _non_pay(costs: Costs, years: list[_Year], start: date, end: date) -> None:
+    by_window: dict[tuple, list[_Year]] = defaultdict(list)
     for year in years:
         by_window[_window(year, start, end)].append(year)
     for (first, last), group in by_window.items():
@@ -149,7 +174,7 @@ def _non_pay(costs: Costs, years: list[ContractYear], start: date, end: date) ->
         _invoices(costs, group, first, last)
 
 
-def _invoices(costs: Costs, years: list[ContractYear], first: date, last: date) -> None:
+def _invoices(costs: Costs, years: list[_Year], first: date, last: date) -> None:
     """Approved non-pay spending charged to the years' lines (a course's invoice is counted through training)."""
     rows = db.session.execute(
         select(Spend.area_id, BudgetLine.name, func.sum(Spend.amount_pence))
@@ -166,12 +191,12 @@ def line_costs(provider_id: int | None, start: date, end: date) -> Costs:
     the budget a twelfth a month (a part month by its days), as the ledger prices pay."""
     costs: Costs = defaultdict(lambda: defaultdict(dict))
     years = _years(provider_id, start, end)
+    annual = line_budgets([year.id for year in years])
     for year in years:
         first, last = _window(year, start, end)
         share = months_in(first, last) / months_in(year.starts_on, year.ends_on)
         for line in year.budget_lines:
-            annual = budget_row(line, year.pay_basis_on).annual_pence
-            _add(costs, "budget", None, line.name, float(pence(Decimal(annual) * share)))
+            _add(costs, "budget", None, line.name, float(pence(Decimal(annual[line.id]) * share)))
     _pay(costs, years, start, end)
     _non_pay(costs, years, start, end)
     return costs

@@ -7,7 +7,7 @@ across areas. Definitions are in DEFINITIONS, shown on the page and in the PDF.
 from collections import defaultdict
 from datetime import UTC, date, datetime, timedelta
 
-from sqlalchemy import and_, case, func, or_, select, true
+from sqlalchemy import and_, case, func, or_, select, true, union_all
 
 from app.equality.services import STAGES, return_measure
 from app.establishment.services import holdings, post_holders, vacant_and_under_contracted
@@ -91,12 +91,18 @@ Values = dict[int | None, dict[str, float]]
 
 
 def stage_on(day: date):
-    """Each person's stage on ``day``: their latest stage change by then (window function)."""
+    """Each person's stage on ``day`` (person_id, stage): the stage they hold now, unless it
+    changed after ``day``, when it is their latest change by then. Few people's stage changed
+    since any day a return asks about, so only their changes are ranked (a window over every
+    change took most of the return's time at scale)."""
+    later = select(StageChange.person_id).where(StageChange.changed_on > day)
     rank = func.row_number().over(partition_by=StageChange.person_id,
                                   order_by=(StageChange.changed_on.desc(), StageChange.id.desc()))
     ranked = (select(StageChange.person_id, StageChange.to_stage.label("stage"), rank.label("rank"))
-              .where(StageChange.changed_on <= day).subquery())
-    return select(ranked.c.person_id, ranked.c.stage).where(ranked.c.rank == 1).subquery()
+              .where(StageChange.changed_on <= day, StageChange.person_id.in_(later)).subquery())
+    moved = select(ranked.c.person_id, ranked.c.stage).where(ranked.c.rank == 1)
+    stayed = select(Person.id.label("person_id"), Person.stage.label("stage")).where(Person.id.not_in(later))
+    return union_all(stayed, moved).subquery()
 
 
 def stays():

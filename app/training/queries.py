@@ -39,7 +39,10 @@ def _latest_records(day: date):
     ranked = (select(TrainingRecord.person_id, TrainingRecord.course_id, TrainingRecord.expires_on,
                      rank.label("rank"))
               .where(TrainingRecord.result != TrainingResult.FAILED, TrainingRecord.completed_on <= day).subquery())
-    return select(ranked.c.person_id, ranked.c.course_id, ranked.c.expires_on).where(ranked.c.rank == 1).subquery()
+    # "rank <= 1", not "rank == 1": the same rows, but PostgreSQL guesses an equality on a window's
+    # result keeps almost none of them, and joins the 200,000 it keeps at scale row by row (0.8 s
+    # for the all-provider return at 500 providers, against 0.35 s joined whole).
+    return select(ranked.c.person_id, ranked.c.course_id, ranked.c.expires_on).where(ranked.c.rank <= 1).subquery()
 
 
 def checked_after(day: date, months: int) -> date:

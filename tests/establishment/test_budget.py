@@ -91,3 +91,42 @@ def test_establishment_page_shows_the_table(demo, world, sign_in):
 def test_a_year_of_another_provider_is_not_found(demo, world, sign_in):
     client = sign_in(world.user(Role.HR))
     assert client.get(f"/establishment/?year={demo.id}").status_code == 404
+
+
+def test_every_line_s_budget_read_as_plain_rows_is_its_budget_row():
+    """``line_budgets`` (the all-provider return's pricing, from plain rows) gives each line what
+    ``budget_row`` gives it: the pay point in force on the pricing date, each provider's own grades
+    and on-costs, ungraded posts at nothing, a line that cannot be priced 0, non-pay lines their amount."""
+    from app.establishment.services import budget_row, line_budgets
+    from app.models.establishment import BudgetLine, BudgetLineKind, PayPoint
+
+    from ..factories import make_area, make_contract_year
+
+    area = make_area()
+    years = []
+    for start_year in (2025, 2026):
+        provider = make_provider()
+        awarded = make_grade(f"AW{start_year}", mid_pence=2_400_000, on_cost_bp=2500, provider=provider)
+        awarded.pay_points.append(PayPoint(financial_year=2026, effective_from=date(2026, 4, 1), min_pence=2_600_000,
+                                           mid_pence=2_600_000, max_pence=2_600_000, on_cost_bp=3100))
+        later = make_grade(f"LT{start_year}", effective_from=date(2027, 4, 1), provider=provider)
+        year = make_contract_year(provider, start_year=start_year)
+        posts = [make_post(provider=provider, grade=awarded, area=area, posts=2, fte="1.5"),
+                 make_post(provider=provider, grade=awarded, area=area, posts=0, fte="0.4"),
+                 make_post(provider=provider, grade=None, area=area, volunteer=False)]
+        year.budget_lines += [
+            BudgetLine(kind=BudgetLineKind.PAY, name="Pay", sort_order=2, posts=posts),
+            BudgetLine(kind=BudgetLineKind.PAY, name="Not yet priced", sort_order=3,
+                       posts=[make_post(provider=provider, grade=later, area=area), posts[0]]),
+            BudgetLine(kind=BudgetLineKind.PAY, name="No posts", sort_order=4)]
+        years.append(year)
+    db.session.flush()
+
+    found = line_budgets([year.id for year in years])
+    expected = {line.id: budget_row(line, year.pay_basis_on).annual_pence
+                for year in years for line in year.budget_lines}
+    assert found == expected
+    pay = {year.starts_on.year: found[year.budget_lines[1].id] for year in years}
+    assert pay[2025] != pay[2026] > 0  # each year at the pay point in force on its own pricing date
+    assert [found[line.id] for line in years[0].budget_lines[2:]] == [0, 0]
+    assert found[years[0].budget_lines[0].id] == 100_000
