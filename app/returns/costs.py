@@ -142,25 +142,45 @@ def _part_month(costs: Costs, line_of: dict, provider_ids: list[int], total, fir
                      float(row[-1] or 0) * share)
 
 
-def _spend_by_provider_area(kind: BudgetLineKind, provider_ids: list[int], first: date, last: date):
+ExpenseRows = list[tuple[int, int | None, ClaimStatus, int]]  # provider, area, claim status, pence
+
+
+def expense_totals(provider_id: int | None, first: date, last: date) -> ExpenseRows:
+    """Approved expense lines spent between two days, on claims approved or paid, in pence by
+    provider, area and the claim's status: the return's expenses and its non-pay cost read one
+    query."""
+    query = (select(Person.provider_id, Person.area_id, ExpenseClaim.status, func.sum(ExpenseLine.amount_pence))
+             .join(ExpenseClaim, ExpenseClaim.id == ExpenseLine.claim_id)
+             .join(Person, Person.id == ExpenseClaim.person_id)
+             .where(ExpenseLine.status == LineStatus.APPROVED,
+                    ExpenseClaim.status.in_([ClaimStatus.APPROVED, ClaimStatus.PAID]),
+                    ExpenseLine.spent_on.between(first, last))
+             .group_by(Person.provider_id, Person.area_id, ExpenseClaim.status))
+    if provider_id is not None:
+        query = query.where(Person.provider_id == provider_id)
+    return [(provider, area, status, int(pence or 0)) for provider, area, status, pence in db.session.execute(query)]
+
+
+def _spend_by_provider_area(kind: BudgetLineKind, provider_ids: list[int], first: date, last: date,
+                            expenses: ExpenseRows | None = None):
     if kind == BudgetLineKind.VOLUNTEER_EXPENSES:
-        query = (select(Person.provider_id, Person.area_id, func.sum(ExpenseLine.amount_pence))
-                 .join(ExpenseClaim, ExpenseClaim.id == ExpenseLine.claim_id)
-                 .join(Person, Person.id == ExpenseClaim.person_id)
-                 .where(ExpenseLine.status == LineStatus.APPROVED,
-                        ExpenseClaim.status.in_([ClaimStatus.APPROVED, ClaimStatus.PAID]),
-                        ExpenseLine.spent_on.between(first, last)))
-    elif kind == BudgetLineKind.TRAINING:
-        query = (select(Person.provider_id, Person.area_id, func.sum(TrainingRecord.cost_pence))
-                 .join(Person, Person.id == TrainingRecord.person_id)
-                 .where(TrainingRecord.completed_on.between(first, last)))
-    else:
+        totals: dict[tuple, int] = defaultdict(int)
+        wanted = set(provider_ids)
+        for provider, area, _status, pence_total in (expense_totals(None, first, last) if expenses is None
+                                                     else expenses):
+            if provider in wanted:
+                totals[(provider, area)] += pence_total
+        return [(provider, area, total) for (provider, area), total in totals.items()]
+    if kind != BudgetLineKind.TRAINING:
         return []
-    return db.session.execute(query.where(Person.provider_id.in_(provider_ids))
-                              .group_by(Person.provider_id, Person.area_id)).all()
+    return db.session.execute(
+        select(Person.provider_id, Person.area_id, func.sum(TrainingRecord.cost_pence))
+        .join(Person, Person.id == TrainingRecord.person_id)
+        .where(TrainingRecord.completed_on.between(first, last), Person.provider_id.in_(provider_ids))
+        .group_by(Person.provider_id, Person.area_id)).all()
 
 
-def _non_pay(costs: Costs, years: list[_Year], start: date, end: date) -> None:
+def _non_pay(costs: Costs, years: list[_Year], start: date, end: date, expenses: ExpenseRows | None) -> None:
     by_window: dict[tuple, list[_Year]] = defaultdict(list)
     for year in years:
         by_window[_window(year, start, end)].append(year)
@@ -169,7 +189,8 @@ def _non_pay(costs: Costs, years: list[_Year], start: date, end: date) -> None:
             names = {y.provider_id: line.name for y in group for line in y.budget_lines if line.kind == kind}
             if not names:
                 continue
-            for provider_id, area, total in _spend_by_provider_area(kind, list(names), first, last):
+            known = expenses if (first, last) == (start, end) else None
+            for provider_id, area, total in _spend_by_provider_area(kind, list(names), first, last, known):
                 _add(costs, "non_pay_cost", area, names[provider_id], int(total or 0))
         _invoices(costs, group, first, last)
 
@@ -186,9 +207,10 @@ def _invoices(costs: Costs, years: list[_Year], first: date, last: date) -> None
         _add(costs, "non_pay_cost", area, name, int(total or 0))
 
 
-def line_costs(provider_id: int | None, start: date, end: date) -> Costs:
+def line_costs(provider_id: int | None, start: date, end: date, *, expenses: ExpenseRows | None = None) -> Costs:
     """Cost and pro-rata budget by line and area for the period, across the contract years it touches:
-    the budget a twelfth a month (a part month by its days), as the ledger prices pay."""
+    the budget a twelfth a month (a part month by its days), as the ledger prices pay. ``expenses``:
+    the period's ``expense_totals`` if already read."""
     costs: Costs = defaultdict(lambda: defaultdict(dict))
     years = _years(provider_id, start, end)
     annual = line_budgets([year.id for year in years])
@@ -198,5 +220,5 @@ def line_costs(provider_id: int | None, start: date, end: date) -> Costs:
         for line in year.budget_lines:
             _add(costs, "budget", None, line.name, float(pence(Decimal(annual[line.id]) * share)))
     _pay(costs, years, start, end)
-    _non_pay(costs, years, start, end)
+    _non_pay(costs, years, start, end, expenses)
     return costs

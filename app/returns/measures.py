@@ -16,7 +16,7 @@ from app.hours.rules import fte_of_minutes
 from app.hours.summary import month_key, month_of, quarter_months
 from app.models.equality import QUESTIONS, SHORT_LABELS
 from app.models.establishment import Contract, Grade, Post, fte_of_weekly_hours
-from app.models.expenses import ClaimStatus, ExpenseClaim, ExpenseLine, LineStatus
+from app.models.expenses import ClaimStatus
 from app.models.hours import Activity, HoursEntry, HoursMonth, HoursStatus
 from app.models.people import LeavingReason, Person, Stage, StageChange
 from app.models.recruitment import Applicant
@@ -210,15 +210,10 @@ def funded_fte(provider_scope, day: date) -> float:
                                    .where(provider_scope, Post.in_force_on(day))))
 
 
-def expenses(scope, start: date, end: date) -> Values:
-    rows = db.session.execute(
-        select(Person.area_id, ExpenseClaim.status, func.sum(ExpenseLine.amount_pence))
-        .join(ExpenseClaim, ExpenseClaim.id == ExpenseLine.claim_id).join(Person, Person.id == ExpenseClaim.person_id)
-        .where(scope, ExpenseLine.status == LineStatus.APPROVED, ExpenseLine.spent_on.between(start, end),
-               ExpenseClaim.status.in_([ClaimStatus.APPROVED, ClaimStatus.PAID]))
-        .group_by(Person.area_id, ExpenseClaim.status)).all()
+def expenses(rows) -> Values:
+    """Expenses approved and paid by area, from ``costs.expense_totals`` rows."""
     values: Values = defaultdict(dict)
-    for area, status, pence in rows:
+    for _provider, area, status, pence in rows:
         values[area]["expenses_approved"] = values[area].get("expenses_approved", 0) + pence / 100
         if status == ClaimStatus.PAID:
             values[area]["expenses_paid"] = values[area].get("expenses_paid", 0) + pence / 100

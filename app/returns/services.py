@@ -19,7 +19,7 @@ from app.models.returns import ReturnSubmission
 from app.training.queries import compliance_counts
 
 from . import measures as m
-from .costs import line_costs
+from .costs import expense_totals, line_costs
 
 ALL = "All"
 SUPPRESS_BELOW = 5
@@ -275,10 +275,11 @@ def _build_return(*, start: date, end: date, provider: Provider | None) -> Workf
         build.figures.append(Figure(ALL, "vacancy_rate_pct", "", round(vacant * 100 / funded, 1)))
     build.add("hours", hours)
     _compliance(build, scope, end, names, end_totals)
-    expenses = m.expenses(scope, start, end)
+    spent = expense_totals(provider_id, start, end)
+    expenses = m.expenses(spent)
     for measure in ("expenses_approved", "expenses_paid"):
         build.add(measure, {area: {"": v[measure]} for area, v in expenses.items() if measure in v})
-    for measure, values in line_costs(provider_id, start, end).items():
+    for measure, values in line_costs(provider_id, start, end, expenses=spent).items():
         build.add(measure, values, areas=measure != "budget")
     lived = m.lived_experience(scope, end)
     build.ratio("lived_experience_pct", {a: v for a, v in _by_area(
