@@ -126,27 +126,38 @@ def budget_row(line: BudgetLine, pay_basis_on: date, *, posts: list[Post] | None
     )
 
 
-def line_budgets(year_ids: list[int]) -> dict[int, int]:
-    """Each budget line's annual budget in these contract years, as ``budget_row`` gives it (a
-    line that cannot be priced is 0), in three queries of plain rows however many providers:
-    pricing every provider's budget through the ORM took most of the all-provider return."""
+@dataclass(frozen=True)
+class PricedLine:
+    id: int
+    contract_year_id: int
+    kind: BudgetLineKind
+    name: str
+    annual_pence: int  # as ``budget_row`` gives it; a line that cannot be priced is 0
+    post_ids: tuple[int, ...]
+
+
+def priced_lines(year_ids: list[int]) -> list[PricedLine]:
+    """Every budget line of these contract years (in each year's order) with its annual budget
+    and posts, from three queries of plain rows however many providers: pricing every
+    provider's budget through the ORM took most of the all-provider return."""
     if not year_ids:
-        return {}
-    years = dict(db.session.execute(select(ContractYear.id, ContractYear.pay_basis_on)
-                                    .where(ContractYear.id.in_(year_ids))).all())
-    lines = db.session.execute(select(BudgetLine.id, BudgetLine.contract_year_id, BudgetLine.kind,
-                                      BudgetLine.amount_pence).where(BudgetLine.contract_year_id.in_(year_ids))).all()
+        return []
+    lines = db.session.execute(
+        select(BudgetLine.id, BudgetLine.contract_year_id, BudgetLine.kind, BudgetLine.name, BudgetLine.amount_pence,
+               ContractYear.pay_basis_on)
+        .join(ContractYear, ContractYear.id == BudgetLine.contract_year_id)
+        .where(BudgetLine.contract_year_id.in_(year_ids)).order_by(BudgetLine.sort_order, BudgetLine.id)).all()
     posts: dict[int, list] = {}
-    for line_id, *post in db.session.execute(
-            select(budget_line_post.c.budget_line_id, Post.grade_id, Grade.code, Post.number_of_posts,
+    for line_id, post_id, *graded in db.session.execute(
+            select(budget_line_post.c.budget_line_id, Post.id, Post.grade_id, Grade.code, Post.number_of_posts,
                    Post.budgeted_fte, Post.provider_id)
             .join(Post, Post.id == budget_line_post.c.post_id).outerjoin(Grade, Grade.id == Post.grade_id)
             .join(BudgetLine, BudgetLine.id == budget_line_post.c.budget_line_id)
-            .where(BudgetLine.contract_year_id.in_(year_ids), BudgetLine.kind == BudgetLineKind.PAY)):
-        posts.setdefault(line_id, []).append(post)
-    grade_ids = {post[0] for found in posts.values() for post in found if post[0] is not None}
-    remember_on_cost_rules({post[-1] for found in posts.values() for post in found})
-    points: dict[int, list[PayPoint]] = {}
+            .where(BudgetLine.contract_year_id.in_(year_ids))):
+        posts.setdefault(line_id, []).append((post_id, graded))
+    grade_ids = {graded[0] for found in posts.values() for _, graded in found if graded[0] is not None}
+    remember_on_cost_rules({graded[-1] for found in posts.values() for _, graded in found})
+    points: dict[int, list] = {}  # grade -> (from, mid, on-cost) rows, oldest first
     for point in db.session.execute(select(PayPoint.grade_id, PayPoint.effective_from, PayPoint.mid_pence,
                                            PayPoint.on_cost_bp).where(PayPoint.grade_id.in_(grade_ids))
                                     .order_by(PayPoint.effective_from)):
@@ -158,8 +169,10 @@ def line_budgets(year_ids: list[int]) -> dict[int, int]:
         point = next((p for p in reversed(points.get(grade_id, [])) if p.effective_from <= on), None)
         return _post_cost(code, point, number, fte, provider_id, on)
 
-    return {line_id: _line_pence(kind, amount, (cost(*post, years[year_id]) for post in posts.get(line_id, [])))[0]
-            for line_id, year_id, kind, amount in lines}
+    return [PricedLine(line_id, year_id, kind, name,
+                       _line_pence(kind, amount, (cost(*graded, on) for _, graded in posts.get(line_id, [])))[0],
+                       tuple(post_id for post_id, _ in posts.get(line_id, [])))
+            for line_id, year_id, kind, name, amount, on in lines]
 
 
 def share_out(total: int, weights: dict) -> dict:

@@ -12,10 +12,10 @@ from decimal import Decimal
 from sqlalchemy import func, select
 
 from app.establishment.costs import pence
-from app.establishment.services import line_budgets
+from app.establishment.services import PricedLine, priced_lines
 from app.extensions import db
 from app.hours.summary import quarter_months
-from app.models.establishment import BudgetLine, BudgetLineKind, ContractYear, CostMonth, budget_line_post
+from app.models.establishment import BudgetLine, BudgetLineKind, ContractYear, CostMonth
 from app.models.expenses import ClaimStatus, ExpenseClaim, ExpenseLine, LineStatus
 from app.models.hours import HoursEntry, HoursStatus
 from app.models.people import Person
@@ -27,41 +27,24 @@ Costs = dict[str, dict[int | None, dict[str, float]]]  # measure -> area -> line
 
 
 @dataclass
-class _Line:
-    id: int
-    kind: BudgetLineKind
-    name: str
-    post_ids: list[int] = field(default_factory=list)
-
-
-@dataclass
 class _Year:
     id: int
     provider_id: int
     starts_on: date
     ends_on: date
-    budget_lines: list[_Line] = field(default_factory=list)
+    budget_lines: list[PricedLine] = field(default_factory=list)
 
 
 def _years(provider_id: int | None, start: date, end: date) -> list[_Year]:
-    """The contract years the period touches, with their lines and each pay line's posts, as
-    plain rows (three queries, however many providers)."""
+    """The contract years the period touches, with their lines priced and each line's posts,
+    as plain rows (four queries, however many providers)."""
     query = select(ContractYear.id, ContractYear.provider_id, ContractYear.starts_on, ContractYear.ends_on).where(
         ContractYear.starts_on <= end, ContractYear.ends_on >= start)
     if provider_id is not None:
         query = query.where(ContractYear.provider_id == provider_id)
     years = {row.id: _Year(*row) for row in db.session.execute(query)}
-    lines: dict[int, _Line] = {}
-    for line_id, year_id, kind, name in db.session.execute(
-            select(BudgetLine.id, BudgetLine.contract_year_id, BudgetLine.kind, BudgetLine.name)
-            .where(BudgetLine.contract_year_id.in_(list(years))).order_by(BudgetLine.sort_order, BudgetLine.id)):
-        lines[line_id] = _Line(line_id, kind, name)
-        years[year_id].budget_lines.append(lines[line_id])
-    for line_id, post_id in db.session.execute(
-            select(budget_line_post.c.budget_line_id, budget_line_post.c.post_id)
-            .join(BudgetLine, BudgetLine.id == budget_line_post.c.budget_line_id)
-            .where(BudgetLine.contract_year_id.in_(list(years)))):
-        lines[line_id].post_ids.append(post_id)
+    for line in priced_lines(list(years)):
+        years[line.contract_year_id].budget_lines.append(line)
     return list(years.values())
 
 
@@ -78,7 +61,7 @@ def _pay(costs: Costs, years: list[_Year], start: date, end: date) -> None:
     part months at either edge of the period in proportion (salaried pay by days, sessional pay
     by the minutes worked in the part), each on the line of the contract year the month falls in,
     so any period, across 1 April or not, is the sum of its parts."""
-    line_of: dict[tuple[int, int], list[tuple[_Year, _Line]]] = defaultdict(list)
+    line_of: dict[tuple[int, int], list[tuple[_Year, PricedLine]]] = defaultdict(list)
     for year in years:
         for line in year.budget_lines:
             if line.kind == BudgetLineKind.PAY:
@@ -213,12 +196,11 @@ def line_costs(provider_id: int | None, start: date, end: date, *, expenses: Exp
     the period's ``expense_totals`` if already read."""
     costs: Costs = defaultdict(lambda: defaultdict(dict))
     years = _years(provider_id, start, end)
-    annual = line_budgets([year.id for year in years])
     for year in years:
         first, last = _window(year, start, end)
         share = months_in(first, last) / months_in(year.starts_on, year.ends_on)
         for line in year.budget_lines:
-            _add(costs, "budget", None, line.name, float(pence(Decimal(annual[line.id]) * share)))
+            _add(costs, "budget", None, line.name, float(pence(Decimal(line.annual_pence) * share)))
     _pay(costs, years, start, end)
     _non_pay(costs, years, start, end, expenses)
     return costs

@@ -94,10 +94,10 @@ def test_a_year_of_another_provider_is_not_found(demo, world, sign_in):
 
 
 def test_every_line_s_budget_read_as_plain_rows_is_its_budget_row():
-    """``line_budgets`` (the all-provider return's pricing, from plain rows) gives each line what
+    """``priced_lines`` (the all-provider return's pricing, from plain rows) gives each line what
     ``budget_row`` gives it: the pay point in force on the pricing date, each provider's own grades
     and on-costs, ungraded posts at nothing, a line that cannot be priced 0, non-pay lines their amount."""
-    from app.establishment.services import budget_row, line_budgets
+    from app.establishment.services import budget_row, priced_lines
     from app.models.establishment import BudgetLine, BudgetLineKind, PayPoint
 
     from ..factories import make_area, make_contract_year
@@ -122,7 +122,13 @@ def test_every_line_s_budget_read_as_plain_rows_is_its_budget_row():
         years.append(year)
     db.session.flush()
 
-    found = line_budgets([year.id for year in years])
+    priced = priced_lines([year.id for year in years])
+    found = {line.id: line.annual_pence for line in priced}
+    in_order = {}
+    for line in priced:
+        in_order.setdefault(line.contract_year_id, []).append((line.id, line.name, sorted(line.post_ids)))
+    assert in_order == {year.id: [(line.id, line.name, sorted(p.id for p in line.posts)) for line in year.budget_lines]
+                        for year in years}
     expected = {line.id: budget_row(line, year.pay_basis_on).annual_pence
                 for year in years for line in year.budget_lines}
     assert found == expected
