@@ -66,3 +66,29 @@ def test_the_pay_cost_of_any_period_is_the_sum_of_its_parts(two_years, first, le
     whole = _pay(provider_id, first, last)
     parts = _pay(provider_id, first, split - timedelta(days=1)) + _pay(provider_id, split, last)
     assert whole == pytest.approx(parts, abs=0.005)
+
+
+def test_volunteer_expenses_across_1_april_are_each_year_s_line_and_the_whole(world):
+    """Across 1 April each contract year's volunteer-expenses line takes the expenses of its own
+    part of the period; together they are the return's expenses approved, and the sum of the parts."""
+    from app.returns.services import _build_return
+
+    from ..factories import make_claim
+
+    existing = db.session.scalar(select(ContractYear).where(ContractYear.provider_id == world.provider.id))
+    for year in (make_contract_year(world.provider, start_year=2025), existing):
+        year.budget_lines.append(BudgetLine(kind=BudgetLineKind.VOLUNTEER_EXPENSES, name="Volunteer expenses",
+                                            amount_pence=60_000, sort_order=3))
+    parent = make_person(provider=world.provider, area=world.north, joined_on=date(2025, 5, 1))
+    for day, pence in ((date(2026, 3, 31), 1_250), (date(2026, 4, 1), 2_000), (date(2026, 5, 20), 730)):
+        make_claim(parent, status="approved", lines=[{"amount": pence, "spent_on": day}])
+    db.session.commit()
+
+    def expenses(start, end):
+        found = _build_return(start=start, end=end, provider=world.provider)
+        return found.value("non_pay_cost", "Volunteer expenses"), found.value("expenses_approved")
+
+    line, approved = expenses(date(2026, 2, 1), date(2026, 5, 31))
+    assert line == approved >= 39.80
+    before, after = expenses(date(2026, 2, 1), date(2026, 3, 31)), expenses(date(2026, 4, 1), date(2026, 5, 31))
+    assert line == pytest.approx(before[0] + after[0], abs=0.005) and before[0] >= 12.50 and after[0] >= 27.30

@@ -246,3 +246,29 @@ def test_the_workbook_summary_breaks_down_by_post_and_grade_and_by_line(fixture)
     assert r.value("headcount_by_post", facilitator) == 1 and r.value("fte_by_post", cofac) == 0.5
     lines = {row[0]: row[1:4] for row in summary if row and row[0] == "Area Facilitator"}
     assert lines["Area Facilitator"] == (9750, 9750, 0)
+
+
+def test_the_expenses_and_their_cost_are_read_once_and_agree(fixture):
+    """The return's expenses and its volunteer-expenses line's cost come from one query over the
+    expense lines (two before), and are the same pounds."""
+    from sqlalchemy import event
+
+    from app.returns.services import _build_return
+
+    provider, _, _ = fixture
+    year = db.session.scalar(select(ContractYear).where(ContractYear.provider_id == provider.id))
+    year.budget_lines.append(BudgetLine(kind=BudgetLineKind.VOLUNTEER_EXPENSES, name="Volunteer expenses",
+                                        amount_pence=50_000, sort_order=2))
+    db.session.commit()
+    statements = []
+
+    def seen(_connection, _cursor, statement, *_args):
+        statements.append(" ".join(statement.split()))
+
+    event.listen(db.engine, "before_cursor_execute", seen)
+    try:
+        r = _build_return(start=START, end=END, provider=None)
+    finally:
+        event.remove(db.engine, "before_cursor_execute", seen)
+    assert sum("FROM expense_line" in s for s in statements) == 1
+    assert r.value("non_pay_cost", "Volunteer expenses") == r.value("expenses_approved") == 30.0
