@@ -50,3 +50,20 @@ def test_in_the_demo_every_co_facilitator_post_is_held_so_none_is_vacant():
     assert sum(f.people for f in cofac) == sum(f.post.number_of_posts for f in cofac) == 12
     assert sum(f.vacant_fte for f in cofac) == 0
     assert sum(f.under_contracted_fte for f in cofac) > 0  # the sessional ones
+
+
+def test_alike_posts_each_count_in_the_return_as_the_establishment_counts_them():
+    """The return works out posts alike in every figure once and counts them: three identical
+    vacant posts are three posts' vacancy, and posts alike but for their holders stay apart."""
+    provider, north = make_provider(), make_area("North Kent")
+    alike = [make_post(provider=provider, grade=None, area=north, title="Parent Volunteer", posts=2, fte="0.5")
+             for _ in range(3)]
+    held = make_post(provider=provider, grade=None, area=north, title="Parent Volunteer", posts=2, fte="0.5")
+    make_contract(person=make_person(provider=provider, area=north, joined_on=date(2025, 1, 1)), post=held,
+                  hours="3.7", starts_on=date(2025, 1, 1))
+    db.session.commit()
+    fills = [f for f in establishment_fill(provider.id, date(2026, 6, 30)) if f.post in alike + [held]]
+    figures = build_return(start=date(2026, 4, 1), end=date(2026, 6, 30), provider=provider)
+    assert figures.value("vacancy_fte", "Parent Volunteer") == float(sum(f.vacant_fte for f in fills)) == 1.75
+    assert (figures.value("under_contracted_fte", "Parent Volunteer")
+            == float(sum(f.under_contracted_fte for f in fills)) == 0.15)
