@@ -22,9 +22,11 @@ from collections import defaultdict
 from datetime import date, timedelta
 
 from sqlalchemy import Integer, and_, cast, delete, event, extract, func, insert, select, text
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session, attributes
 
-from app.models.hours import HoursEntry, HoursMonth, HoursStatus
+from app.models.hours import HoursAreaMonth, HoursEntry, HoursMonth, HoursStatus
 from app.models.people import Person
 
 ALL_MONTHS = None
@@ -49,8 +51,8 @@ def _counted(*where, by_person: bool = False):
     month = month_of(HoursEntry.worked_on)
     status = HoursEntry.status
     approved = (func.coalesce(status, "") if by_person else status) == HoursStatus.APPROVED.value
-    return (select(Person.provider_id, Person.area_id, Person.stage, HoursEntry.activity_id, month,
-                   func.sum(HoursEntry.minutes), func.count())
+    return (select(Person.provider_id, Person.area_id, Person.stage, HoursEntry.activity_id, month.label("month"),
+                   func.sum(HoursEntry.minutes).label("minutes"), func.count().label("entries"))
             .select_from(HoursEntry).join(Person, Person.id == HoursEntry.person_id)
             .where(approved, *where)
             .group_by(Person.provider_id, Person.area_id, Person.stage, HoursEntry.activity_id, month))
@@ -95,7 +97,7 @@ def recount(connection, touched: _Touched) -> None:
                 plan[group] = ALL_MONTHS
             else:
                 plan.setdefault(group, set()).update(months)
-    table = HoursMonth.__table__
+    change: dict[tuple, list[int]] = defaultdict(lambda: [0, 0])  # area's key -> [minutes, entries]
     if connection.dialect.name == "postgresql":
         # Two transactions recounting one provider's groups at once would each count from a
         # snapshot without the other's change: the second waits here for the first to commit,
@@ -103,23 +105,61 @@ def recount(connection, touched: _Touched) -> None:
         for provider_id in sorted({group[0] for group in plan}):
             connection.execute(text("SELECT pg_advisory_xact_lock(hashtext(:key))"),
                                {"key": f"hours_month:{provider_id}"})
-    for (provider_id, area_id, stage), months in sorted(plan.items(), key=lambda item: str(item[0])):
-        here = and_(table.c.provider_id == provider_id, table.c.area_id == area_id, table.c.stage == stage)
-        # The group's people first, then their hours by (person, date); a very large group is
-        # named by a subquery rather than a list of ids.
-        members = select(Person.id).where(Person.provider_id == provider_id, Person.area_id == area_id,
-                                          Person.stage == stage)
-        people = list(connection.scalars(members.limit(LIST_AT_MOST + 1)))
-        raw = [Person.provider_id == provider_id, Person.area_id == area_id, Person.stage == stage,
-               HoursEntry.person_id.in_(people if len(people) <= LIST_AT_MOST else members)]
-        if months is not ALL_MONTHS:
-            chosen = sorted(months)
-            here = and_(here, table.c.month.in_(chosen))
-            first, last = chosen[0], chosen[-1]
-            raw += [HoursEntry.worked_on >= date(first // 100, first % 100, 1),
-                    HoursEntry.worked_on < _next_month(last), month_of(HoursEntry.worked_on).in_(chosen)]
-        connection.execute(delete(table).where(here))
-        connection.execute(insert(table).from_select(_COLUMNS, _counted(*raw, by_person=True)))
+    for group, months in sorted(plan.items(), key=lambda item: str(item[0])):
+        _recount_group(connection, group, months, change)
+    _add_to_areas(connection, change)
+
+
+def _recount_group(connection, group: tuple, months: set | None, change: dict[tuple, list[int]]) -> None:
+    """Count one (provider, area, stage) group's months (or all) again, adding to ``change``
+    what that moved for the area: minus the rows it had, plus the rows counted."""
+    provider_id, area_id, stage = group
+    table = HoursMonth.__table__
+    here = and_(table.c.provider_id == provider_id, table.c.area_id == area_id, table.c.stage == stage)
+    # The group's people first, then their hours by (person, date); a very large group is
+    # named by a subquery rather than a list of ids.
+    members = select(Person.id).where(Person.provider_id == provider_id, Person.area_id == area_id,
+                                      Person.stage == stage)
+    people = list(connection.scalars(members.limit(LIST_AT_MOST + 1)))
+    raw = [Person.provider_id == provider_id, Person.area_id == area_id, Person.stage == stage,
+           HoursEntry.person_id.in_(people if len(people) <= LIST_AT_MOST else members)]
+    if months is not ALL_MONTHS:
+        chosen = sorted(months)
+        here = and_(here, table.c.month.in_(chosen))
+        first, last = chosen[0], chosen[-1]
+        raw += [HoursEntry.worked_on >= date(first // 100, first % 100, 1),
+                HoursEntry.worked_on < _next_month(last), month_of(HoursEntry.worked_on).in_(chosen)]
+    kept = (table.c.activity_id, table.c.month, table.c.minutes, table.c.entries)
+    for sign, statement in ((-1, delete(table).where(here)),
+                            (1, insert(table).from_select(_COLUMNS, _counted(*raw, by_person=True)))):
+        for activity_id, month, minutes, entries in connection.execute(statement.returning(*kept)):
+            change[(area_id, stage, activity_id, month)][0] += sign * minutes
+            change[(area_id, stage, activity_id, month)][1] += sign * entries
+
+
+_AREA_KEY = ["area_id", "stage", "activity_id", "month"]
+
+
+def _add_to_areas(connection, change: dict[tuple, list[int]]) -> None:
+    """Add what a recount changed to hours_area_month (hours_month without the provider).
+
+    Added, not counted again: two transactions changing different providers' hours in one area
+    each add their own part, the second's update waiting on the row for the first to commit, so
+    neither needs the other's snapshot and no provider's rows are read again. Rows are written in
+    key order, so two transactions never wait on each other's rows crosswise."""
+    table = HoursAreaMonth.__table__
+    rows = [dict(zip(_AREA_KEY + ["minutes", "entries"], (*key, minutes, entries), strict=True))
+            for key, (minutes, entries) in sorted(change.items(), key=lambda item: str(item[0])) if minutes or entries]
+    if not rows:
+        return
+    upsert = (postgresql_insert if connection.dialect.name == "postgresql" else sqlite_insert)(table)
+    for start in range(0, len(rows), 1000):
+        statement = upsert.values(rows[start:start + 1000])
+        connection.execute(statement.on_conflict_do_update(index_elements=_AREA_KEY, set_={
+            "minutes": table.c.minutes + statement.excluded.minutes,
+            "entries": table.c.entries + statement.excluded.entries}))
+    months = sorted({row["month"] for row in rows})
+    connection.execute(delete(table).where(table.c.entries == 0, table.c.month.in_(months)))
 
 
 def recount_people(connection, person_ids) -> None:
@@ -136,20 +176,40 @@ def _next_month(key: int) -> date:
     return date(year + month // 12, month % 12 + 1, 1)
 
 
+def _by_area(source):
+    """hours_area_month's rows from ``source`` (hours_month, or a fresh count as a subquery)."""
+    c = source.c
+    return (select(c.area_id, c.stage, c.activity_id, c.month, func.sum(c.minutes), func.sum(c.entries))
+            .group_by(c.area_id, c.stage, c.activity_id, c.month))
+
+
 def rebuild(connection) -> None:
-    """Count every group again from the raw rows."""
-    table = HoursMonth.__table__
+    """Count every group again from the raw rows, and every area's from those."""
+    table, areas = HoursMonth.__table__, HoursAreaMonth.__table__
+    if connection.dialect.name == "postgresql":
+        # A transaction adding to an area's row waits until this commits.
+        connection.execute(text("LOCK TABLE hours_area_month IN EXCLUSIVE MODE"))
     connection.execute(delete(table))
     connection.execute(insert(table).from_select(_COLUMNS, _counted()))
+    connection.execute(delete(areas))
+    connection.execute(insert(areas).from_select(_AREA_KEY + ["minutes", "entries"], _by_area(table)))
 
 
 def differences(connection) -> list[tuple]:
-    """Rows where the summary and a fresh count disagree: (group..., month, kept, counted)."""
-    table = HoursMonth.__table__
-    kept = {tuple(r[:5]): tuple(r[5:]) for r in connection.execute(select(*[table.c[c] for c in _COLUMNS]))}
-    fresh = {tuple(r[:5]): tuple(r[5:]) for r in connection.execute(_counted())}
-    return [(*key, kept.get(key), fresh.get(key)) for key in sorted(set(kept) | set(fresh), key=str)
-            if kept.get(key) != fresh.get(key)]
+    """Rows where a summary and a fresh count disagree: (group..., month, kept, counted), hours_month's
+    first, then hours_area_month's."""
+    table, areas = HoursMonth.__table__, HoursAreaMonth.__table__
+    found = []
+    fresh_query = _counted().subquery()
+    for columns, fresh_rows in (
+            ([table.c[c] for c in _COLUMNS], connection.execute(_counted())),
+            ([areas.c[c] for c in _AREA_KEY + ["minutes", "entries"]], connection.execute(_by_area(fresh_query)))):
+        width = len(columns) - 2
+        kept = {tuple(r[:width]): tuple(r[width:]) for r in connection.execute(select(*columns))}
+        fresh = {tuple(r[:width]): tuple(int(v) for v in r[width:]) for r in fresh_rows}
+        found += [(*key, kept.get(key), fresh.get(key)) for key in sorted(set(kept) | set(fresh), key=str)
+                  if kept.get(key) != fresh.get(key)]
+    return found
 
 
 # ---------------------------------------------------------------- noticing changes

@@ -36,7 +36,7 @@ from app.models.expenses import (
     Vehicle,
 )
 from app.models.generation import DataGeneration  # noqa: F401
-from app.models.hours import Activity, HoursEntry, HoursMonth, HoursStatus
+from app.models.hours import Activity, HoursAreaMonth, HoursEntry, HoursMonth, HoursStatus
 from app.models.imports import ImportBatch  # noqa: F401
 from app.models.jobs import Job, JobStatus
 from app.models.mail import OutboxMessage  # noqa: F401
@@ -59,8 +59,8 @@ from app.models.training import (
 
 __all__ = [
     "Activity", "Area", "AuditEvent", "BudgetLine", "BudgetLineKind", "Contract",
-    "ContractYear", "Funding", "Grade", "HoursEntry", "HoursMonth", "HoursStatus", "PayPoint", "Person",
-    "Post", "Provider", "Role", "Stage", "StageChange", "User", "ClaimStatus", "ExpenseCategory",
+    "ContractYear", "Funding", "Grade", "HoursAreaMonth", "HoursEntry", "HoursMonth", "HoursStatus", "PayPoint",
+    "Person", "Post", "Provider", "Role", "Stage", "StageChange", "User", "ClaimStatus", "ExpenseCategory",
     "ExpenseClaim", "ExpenseLine", "LineStatus", "MileageRate", "PaymentBatch", "Receipt", "Vehicle",
     "Certificate", "CertificateKind", "Job", "JobStatus", "Check", "CheckKind", "Course",
     "CourseStageRow", "ReturnSubmission", "VolunteerHourValue", "Recommendation", "StageRequirement",

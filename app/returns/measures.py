@@ -18,7 +18,7 @@ from app.hours.summary import month_key, month_of, quarter_months
 from app.models.equality import QUESTIONS, SHORT_LABELS
 from app.models.establishment import Contract, Grade, Post, fte_of_weekly_hours
 from app.models.expenses import ClaimStatus
-from app.models.hours import Activity, HoursEntry, HoursMonth, HoursStatus
+from app.models.hours import Activity, HoursAreaMonth, HoursEntry, HoursMonth, HoursStatus
 from app.models.people import LeavingReason, Person, Stage, StageChange
 from app.models.recruitment import Applicant
 from app.models.returns import VolunteerHourValue
@@ -244,8 +244,9 @@ def hours_breakdown(provider_id: int | None, start: date, end: date):
     """The period's approved minutes by area, stage when worked, activity and month: fte_used,
     hours by activity and the value of volunteer time all come from these rows.
 
-    Whole months come from the hours_month summary (app.hours.summary), part-months at the
-    edges from the raw rows. Both group by each person's current stage; the few people whose
+    Whole months come from the hours_month summary (app.hours.summary; for every provider,
+    hours_area_month, the same without the provider), part-months at the edges from the raw
+    rows. Both group by each person's current stage; the few people whose
     stage changed since the period began have their hours moved, day by day, to the stage they
     held when they worked.
     """
@@ -256,12 +257,14 @@ def hours_breakdown(provider_id: int | None, start: date, end: date):
         # Grouped by the activity's id, named afterwards: joining the activities to every
         # provider's summary rows before grouping doubled the query's time at 500 providers.
         names = dict(db.session.execute(select(Activity.id, Activity.name)).all())
-        summary = (HoursMonth.provider_id == provider_id) if provider_id is not None else true()
+        if provider_id is not None:
+            kept, mine = HoursMonth, HoursMonth.provider_id == provider_id
+        else:  # every provider's: the summary without the provider in its key, a few hundred rows
+            kept, mine = HoursAreaMonth, true()
         for area_id, stage, activity_id, month, minutes in db.session.execute(
-                select(HoursMonth.area_id, HoursMonth.stage, HoursMonth.activity_id, HoursMonth.month,
-                       func.sum(HoursMonth.minutes))
-                .where(summary, HoursMonth.month.between(whole[0], whole[-1]))
-                .group_by(HoursMonth.area_id, HoursMonth.stage, HoursMonth.activity_id, HoursMonth.month)):
+                select(kept.area_id, kept.stage, kept.activity_id, kept.month, func.sum(kept.minutes))
+                .where(mine, kept.month.between(whole[0], whole[-1]))
+                .group_by(kept.area_id, kept.stage, kept.activity_id, kept.month)):
             totals[(area_id, stage, names[activity_id], month)] += minutes
     month = month_of(HoursEntry.worked_on)
     approved = [scope, HoursEntry.status == HoursStatus.APPROVED]

@@ -22,8 +22,8 @@ from app.hours.services import (
 )
 from app.hours.summary import differences, quarter_months, rebuild
 from app.imports.services import ImportFailed, import_hours
-from app.models.auth import Role
-from app.models.hours import HoursEntry, HoursMonth, HoursStatus
+from app.models.auth import Role, User
+from app.models.hours import HoursAreaMonth, HoursEntry, HoursMonth, HoursStatus
 from app.models.people import Person, Stage
 from app.people.services import PersonError, record_stage_change, update_person
 from app.privacy.services import anonymise
@@ -265,6 +265,44 @@ def test_two_approvals_in_one_group_at_once_both_count(app):
     db.session.expire_all()
     assert differences(db.session.connection()) == []
     assert sum(r.minutes for r in db.session.scalars(select(HoursMonth))) == 300
+
+
+def test_two_providers_approving_in_one_area_at_once_both_count_in_the_area_summary(app):
+    """hours_area_month has no provider in its key: two providers' approvals in one area and
+    month, at once, each add their own part (the second waits on the row for the first to
+    commit), so the area's row holds both (recounting it from a snapshot would lose one)."""
+    area = make_area("North Kent")
+    entries, users = [], []
+    for hours in ("2", "3"):
+        provider = make_provider()
+        person = make_person(provider=provider, area=area, joined_on=date(2025, 1, 1))
+        users.append(make_user(Role.HR, provider=provider).id)
+        entries.append(make_hours(person, worked_on=date(2026, 9, 10), hours=hours, status="submitted").id)
+    db.session.commit()
+    flushed, errors = threading.Event(), []
+
+    def approve(entry_id: int, user_id: int, *, hold: bool) -> None:
+        try:
+            with app.app_context():
+                actor = db.session.get(User, user_id)
+                approve_entries([db.session.get(HoursEntry, entry_id)], actor=actor, now=NOW)
+                if hold:
+                    flushed.set()
+                    time.sleep(0.5)  # the other approval starts while this one is not yet committed
+                db.session.commit()
+        except Exception as error:  # noqa: BLE001 (reported below)
+            errors.append(error)
+            flushed.set()
+
+    holder = threading.Thread(target=approve, args=(entries[0], users[0]), kwargs={"hold": True})
+    holder.start()
+    flushed.wait(10)
+    approve(entries[1], users[1], hold=False)
+    holder.join()
+    assert errors == []
+    db.session.expire_all()
+    assert differences(db.session.connection()) == []
+    assert [(r.minutes, r.entries) for r in db.session.scalars(select(HoursAreaMonth))] == [(300, 2)]
 
 
 @pytest.mark.parametrize("seed", [11])
