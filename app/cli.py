@@ -41,8 +41,8 @@ def summaries_rebuild():
     session_days.rebuild(db.session.connection())
     ledger.rebuild(db.session)
     db.session.commit()
-    click.echo("Rebuilt hours_month from the approved hours, session_day from the sessions, and the cost ledger "
-               "from a fresh pricing.")
+    click.echo("Rebuilt hours_month (and hours_area_month) from the approved hours, session_day from the sessions, "
+               "and the cost ledger from a fresh pricing.")
 
 
 @summaries.command("check")
