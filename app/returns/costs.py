@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
-from sqlalchemy import func, select
+from sqlalchemy import func, literal, select
 
 from app.establishment.costs import pence
 from app.establishment.services import PricedLine, priced_lines
@@ -75,13 +75,22 @@ def _pay(costs: Costs, years: list[_Year], start: date, end: date) -> None:
              + CostMonth.flat_on_cost_pence)
     if whole:
         first, last = _month_start(whole[0]), _month_start(whole[-1])
-        for provider_id, post_id, area_id, month, pence_total in db.session.execute(
-                select(CostMonth.provider_id, CostMonth.post_id, CostMonth.area_id, CostMonth.month, func.sum(total))
+        # Months are told apart only where a contract year begins or ends among them: otherwise
+        # every month falls in the year the first does, and each post's months are one row.
+        by_month = any(first < year.starts_on <= last or first <= year.ends_on < last for year in years)
+        month = CostMonth.month if by_month else literal(first).label("month")
+        for provider_id, post_id, area_id, on, pence_total in db.session.execute(
+                select(CostMonth.provider_id, CostMonth.post_id, CostMonth.area_id, month, func.sum(total))
                 .where(CostMonth.provider_id.in_(provider_ids), CostMonth.month.between(first, last))
-                .group_by(CostMonth.provider_id, CostMonth.post_id, CostMonth.area_id, CostMonth.month)):
-            _add_on_line(costs, line_of, (provider_id, post_id), area_id, month, float(pence_total or 0))
+                .group_by(CostMonth.provider_id, CostMonth.post_id, CostMonth.area_id,
+                          *([CostMonth.month] if by_month else []))):
+            _add_on_line(costs, line_of, (provider_id, post_id), area_id, _as_day(on), float(pence_total or 0))
     for edge_first, edge_last in edges:
         _part_month(costs, line_of, provider_ids, total, edge_first, edge_last)
+
+
+def _as_day(value) -> date:
+    return date.fromisoformat(value) if isinstance(value, str) else value
 
 
 def _month_start(key: int) -> date:

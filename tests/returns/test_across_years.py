@@ -54,6 +54,24 @@ def test_a_period_across_1_april_keeps_the_earlier_years_pay(two_years):
     assert whole == pytest.approx(before + after, abs=0.005)
 
 
+def test_across_1_april_each_year_s_line_takes_its_own_months(two_years):
+    """Whole months either side of 1 April are each costed on their own year's line (the pay of
+    posts in one year only is read month by month where a year begins or ends among the months)."""
+    provider_id = two_years.provider.id
+    for line in db.session.scalars(select(BudgetLine).join(ContractYear).where(
+            ContractYear.provider_id == provider_id, BudgetLine.kind == BudgetLineKind.PAY)):
+        line.name = f"Facilitation from {line.contract_year.starts_on.year}"
+    db.session.commit()
+    costs = line_costs(provider_id, date(2026, 1, 1), date(2026, 6, 30))["pay_cost"]
+    by_line = {name: sum(area.get(name, 0) for area in costs.values())
+               for name in ("Facilitation from 2025", "Facilitation from 2026")}
+    assert by_line["Facilitation from 2025"] == pytest.approx(_pay(provider_id, date(2026, 1, 1),
+                                                                   date(2026, 3, 31)), abs=0.005)
+    assert by_line["Facilitation from 2026"] == pytest.approx(_pay(provider_id, date(2026, 4, 1),
+                                                                   date(2026, 6, 30)), abs=0.005)
+    assert by_line["Facilitation from 2025"] > 0 and by_line["Facilitation from 2026"] > 0
+
+
 DAYS = st.integers(0, 700).map(lambda n: date(2025, 4, 1) + timedelta(days=n))
 
 
