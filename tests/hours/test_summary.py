@@ -232,53 +232,9 @@ def test_summaries_check_finds_a_difference_and_rebuild_mends_it(app):
     assert db.session.scalar(select(HoursMonth.minutes)) == 120
 
 
-def test_two_approvals_in_one_group_at_once_both_count(app):
-    """The second transaction's recount waits for the first to commit, then counts its change too
-    (on PostgreSQL, without the wait it counted from a snapshot missing the first approval)."""
-    provider, area = make_provider(), make_area("North Kent")
-    person, other = (make_person(provider=provider, area=area, joined_on=date(2025, 1, 1)) for _ in range(2))
-    hr = make_user(Role.HR, provider=provider)
-    first = make_hours(person, worked_on=date(2026, 9, 10), hours="2", status="submitted").id
-    second = make_hours(other, worked_on=date(2026, 9, 11), hours="3", status="submitted").id
-    db.session.commit()
-    flushed, errors = threading.Event(), []
-
-    def approve(entry_id: int, *, hold: bool) -> None:
-        try:
-            with app.app_context():
-                actor = db.session.get(type(hr), hr.id)
-                approve_entries([db.session.get(HoursEntry, entry_id)], actor=actor, now=NOW)
-                if hold:
-                    flushed.set()
-                    time.sleep(0.5)  # the other approval starts while this one is not yet committed
-                db.session.commit()
-        except Exception as error:  # noqa: BLE001 (reported below)
-            errors.append(error)
-            flushed.set()
-
-    holder = threading.Thread(target=approve, args=(first,), kwargs={"hold": True})
-    holder.start()
-    flushed.wait(10)
-    approve(second, hold=False)
-    holder.join()
-    assert errors == []
-    db.session.expire_all()
-    assert differences(db.session.connection()) == []
-    assert sum(r.minutes for r in db.session.scalars(select(HoursMonth))) == 300
-
-
-def test_two_providers_approving_in_one_area_at_once_both_count_in_the_area_summary(app):
-    """hours_area_month has no provider in its key: two providers' approvals in one area and
-    month, at once, each add their own part (the second waits on the row for the first to
-    commit), so the area's row holds both (recounting it from a snapshot would lose one)."""
-    area = make_area("North Kent")
-    entries, users = [], []
-    for hours in ("2", "3"):
-        provider = make_provider()
-        person = make_person(provider=provider, area=area, joined_on=date(2025, 1, 1))
-        users.append(make_user(Role.HR, provider=provider).id)
-        entries.append(make_hours(person, worked_on=date(2026, 9, 10), hours=hours, status="submitted").id)
-    db.session.commit()
+def _approve_at_once(app, first: tuple[int, int], second: tuple[int, int]) -> list[Exception]:
+    """Approve two entries (entry id, approver's user id) in two transactions at once: the second
+    starts while the first has flushed but not committed. The errors either raised."""
     flushed, errors = threading.Event(), []
 
     def approve(entry_id: int, user_id: int, *, hold: bool) -> None:
@@ -294,12 +250,42 @@ def test_two_providers_approving_in_one_area_at_once_both_count_in_the_area_summ
             errors.append(error)
             flushed.set()
 
-    holder = threading.Thread(target=approve, args=(entries[0], users[0]), kwargs={"hold": True})
+    holder = threading.Thread(target=approve, args=first, kwargs={"hold": True})
     holder.start()
     flushed.wait(10)
-    approve(entries[1], users[1], hold=False)
+    approve(*second, hold=False)
     holder.join()
-    assert errors == []
+    return errors
+
+
+def test_two_approvals_in_one_group_at_once_both_count(app):
+    """The second transaction's recount waits for the first to commit, then counts its change too
+    (on PostgreSQL, without the wait it counted from a snapshot missing the first approval)."""
+    provider, area = make_provider(), make_area("North Kent")
+    person, other = (make_person(provider=provider, area=area, joined_on=date(2025, 1, 1)) for _ in range(2))
+    hr = make_user(Role.HR, provider=provider).id
+    first = make_hours(person, worked_on=date(2026, 9, 10), hours="2", status="submitted").id
+    second = make_hours(other, worked_on=date(2026, 9, 11), hours="3", status="submitted").id
+    db.session.commit()
+    assert _approve_at_once(app, (first, hr), (second, hr)) == []
+    db.session.expire_all()
+    assert differences(db.session.connection()) == []
+    assert sum(r.minutes for r in db.session.scalars(select(HoursMonth))) == 300
+
+
+def test_two_providers_approving_in_one_area_at_once_both_count_in_the_area_summary(app):
+    """hours_area_month has no provider in its key: two providers' approvals in one area and
+    month, at once, each add their own part (the second waits on the row for the first to
+    commit), so the area's row holds both (recounting it from a snapshot would lose one)."""
+    area = make_area("North Kent")
+    approvals = []
+    for hours in ("2", "3"):
+        provider = make_provider()
+        person = make_person(provider=provider, area=area, joined_on=date(2025, 1, 1))
+        approvals.append((make_hours(person, worked_on=date(2026, 9, 10), hours=hours, status="submitted").id,
+                          make_user(Role.HR, provider=provider).id))
+    db.session.commit()
+    assert _approve_at_once(app, *approvals) == []
     db.session.expire_all()
     assert differences(db.session.connection()) == []
     assert [(r.minutes, r.entries) for r in db.session.scalars(select(HoursAreaMonth))] == [(300, 2)]
