@@ -84,13 +84,9 @@ def _pay(costs: Costs, years: list[_Year], start: date, end: date) -> None:
                 .where(CostMonth.provider_id.in_(provider_ids), CostMonth.month.between(first, last))
                 .group_by(CostMonth.provider_id, CostMonth.post_id, CostMonth.area_id,
                           *([CostMonth.month] if by_month else []))):
-            _add_on_line(costs, line_of, (provider_id, post_id), area_id, _as_day(on), float(pence_total or 0))
+            _add_on_line(costs, line_of, (provider_id, post_id), area_id, on, float(pence_total or 0))
     for edge_first, edge_last in edges:
         _part_month(costs, line_of, provider_ids, total, edge_first, edge_last)
-
-
-def _as_day(value) -> date:
-    return date.fromisoformat(value) if isinstance(value, str) else value
 
 
 def _month_start(key: int) -> date:
