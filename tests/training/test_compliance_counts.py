@@ -125,3 +125,30 @@ def test_hr_still_sees_names_and_only_their_own(world, sign_in):
     client = sign_in(world.user(Role.HR))
     text = client.get("/training/compliance").get_data(as_text=True)
     assert world.me.name in text and world.other_provider.name not in text
+
+
+def test_a_past_day_counts_the_records_done_by_then_and_no_later_one():
+    """A return for a past quarter: a record done after its last day neither counts nor hides the
+    record that was current then (the per-person rule above is for today, so this is told apart
+    by hand)."""
+    provider, area = make_provider(), make_area()
+    course = Course(name=f"Course {next(_names)}", provider_name="Trainer", hours=3, validity_months=12)
+    course.required_rows = [CourseStageRow(stage=Stage.VOLUNTEER)]
+    db.session.add(course)
+    superseded = make_person(provider=provider, area=area, stage=Stage.VOLUNTEER, joined_on=date(2024, 1, 1))
+    late = make_person(provider=provider, area=area, stage=Stage.VOLUNTEER, joined_on=date(2024, 1, 1))
+    db.session.flush()
+    db.session.add_all([
+        # Current on 30 September; the record after it (done, then run out, in October) is the latest in November.
+        TrainingRecord(person_id=superseded.id, course_id=course.id, completed_on=date(2026, 1, 5),
+                       expires_on=date(2027, 1, 5), result=TrainingResult.PASSED),
+        TrainingRecord(person_id=superseded.id, course_id=course.id, completed_on=date(2026, 10, 1),
+                       expires_on=date(2026, 10, 2), result=TrainingResult.PASSED),
+        # Done first in October.
+        TrainingRecord(person_id=late.id, course_id=course.id, completed_on=date(2026, 10, 20),
+                       expires_on=date(2027, 10, 20), result=TrainingResult.ATTENDED),
+    ])
+    db.session.flush()
+    ours = Person.provider_id == provider.id
+    assert compliance_counts(ours, date(2026, 9, 30), by=Person.id)[0] == {superseded.id: 1}
+    assert compliance_counts(ours, date(2026, 11, 30), by=Person.id)[0] == {late.id: 1}
