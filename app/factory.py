@@ -290,6 +290,8 @@ def _register_template_helpers(app: Flask) -> None:
     app.add_template_filter(formatting.fte)
     app.add_template_filter(formatting.hours)
     app.add_template_filter(formatting.browser_name)
+    app.add_template_filter(formatting.select_options)
+    app.add_template_filter(formatting.id_options)
 
     @app.context_processor
     def service_globals():
