@@ -53,15 +53,15 @@ def post_annual_cost_pence(post: Post, on: date) -> Decimal:
     if post.grade is None:
         return Decimal(0)
     return _post_cost(post.grade.code, post.grade.pay_point_on(on), post.number_of_posts, post.budgeted_fte,
-                      post.provider_id, on)
+                      terms_on(on_cost_rules(post.provider_id), on), on)
 
 
-def _post_cost(grade_code: str, point, number_of_posts: int, budgeted_fte, provider_id: int, on: date) -> Decimal:
-    """A graded post's year at ``point`` (anything with ``mid_pence`` and ``on_cost_bp``, or None)."""
+def _post_cost(grade_code: str, point, number_of_posts: int, budgeted_fte, terms, on: date) -> Decimal:
+    """A graded post's year at ``point`` (anything with ``mid_pence`` and ``on_cost_bp``, or None)
+    under the on-cost ``terms`` in force on ``on``."""
     if point is None:
         raise PricingError(f"no pay point for grade {grade_code} on {on.day} {on:%B %Y}")
-    return annual_post_cost_pence(number_of_posts, budgeted_fte, point.mid_pence, point.on_cost_bp,
-                                  terms_on(on_cost_rules(provider_id), on))
+    return annual_post_cost_pence(number_of_posts, budgeted_fte, point.mid_pence, point.on_cost_bp, terms)
 
 
 def _line_pence(kind: BudgetLineKind, amount_pence: int | None, post_costs) -> tuple[int, str | None]:
@@ -163,11 +163,20 @@ def priced_lines(year_ids: list[int]) -> list[PricedLine]:
                                     .order_by(PayPoint.effective_from)):
         points.setdefault(point.grade_id, []).append(point)
 
+    # Each grade's point and each provider's on-cost terms on a day, worked out once: thousands
+    # of posts share a few of each.
+    point_on: dict[tuple, object] = {}
+    terms_of: dict[tuple, object] = {}
+
     def cost(grade_id, code, number, fte, provider_id, on):
         if grade_id is None:
             return Decimal(0)
-        point = next((p for p in reversed(points.get(grade_id, [])) if p.effective_from <= on), None)
-        return _post_cost(code, point, number, fte, provider_id, on)
+        if (grade_id, on) not in point_on:
+            point_on[grade_id, on] = next((p for p in reversed(points.get(grade_id, [])) if p.effective_from <= on),
+                                          None)
+        if (provider_id, on) not in terms_of:
+            terms_of[provider_id, on] = terms_on(on_cost_rules(provider_id), on)
+        return _post_cost(code, point_on[grade_id, on], number, fte, terms_of[provider_id, on], on)
 
     return [PricedLine(line_id, year_id, kind, name,
                        _line_pence(kind, amount, (cost(*graded, on) for _, graded in posts.get(line_id, [])))[0],

@@ -98,18 +98,21 @@ def test_every_line_s_budget_read_as_plain_rows_is_its_budget_row():
     ``budget_row`` gives it: the pay point in force on the pricing date, each provider's own grades
     and on-costs, ungraded posts at nothing, a line that cannot be priced 0, non-pay lines their amount."""
     from app.establishment.services import budget_row, priced_lines
-    from app.models.establishment import BudgetLine, BudgetLineKind, PayPoint
+    from app.models.establishment import BudgetLine, BudgetLineKind, OnCostRule, PayPoint
 
     from ..factories import make_area, make_contract_year
 
     area = make_area()
     years = []
-    for start_year in (2025, 2026):
+    for n, start_year in enumerate((2025, 2026, 2026)):
         provider = make_provider()
-        awarded = make_grade(f"AW{start_year}", mid_pence=2_400_000, on_cost_bp=2500, provider=provider)
+        awarded = make_grade(f"AW{n}", mid_pence=2_400_000, on_cost_bp=2500, provider=provider)
         awarded.pay_points.append(PayPoint(financial_year=2026, effective_from=date(2026, 4, 1), min_pence=2_600_000,
                                            mid_pence=2_600_000, max_pence=2_600_000, on_cost_bp=3100))
-        later = make_grade(f"LT{start_year}", effective_from=date(2027, 4, 1), provider=provider)
+        later = make_grade(f"LT{n}", effective_from=date(2027, 4, 1), provider=provider)
+        if n == 2:  # its own on-costs, from the year it starts: the others' (one the same year) are the council's
+            db.session.add(OnCostRule(provider_id=provider.id, effective_from=date(2026, 4, 1), method="statutory",
+                                      ni_rate_bp=1500, ni_threshold_pence=500_000, pension_rate_bp=300))
         year = make_contract_year(provider, start_year=start_year)
         posts = [make_post(provider=provider, grade=awarded, area=area, posts=2, fte="1.5"),
                  make_post(provider=provider, grade=awarded, area=area, posts=0, fte="0.4"),
@@ -132,7 +135,8 @@ def test_every_line_s_budget_read_as_plain_rows_is_its_budget_row():
     expected = {line.id: budget_row(line, year.pay_basis_on).annual_pence
                 for year in years for line in year.budget_lines}
     assert found == expected
-    pay = {year.starts_on.year: found[year.budget_lines[1].id] for year in years}
-    assert pay[2025] != pay[2026] > 0  # each year at the pay point in force on its own pricing date
+    pay = [found[year.budget_lines[1].id] for year in years]
+    assert pay[0] != pay[1] > 0  # each year at the pay point in force on its own pricing date
+    assert pay[2] != pay[1] > 0  # each provider at its own on-costs, the same year
     assert [found[line.id] for line in years[0].budget_lines[2:]] == [0, 0]
     assert found[years[0].budget_lines[0].id] == 100_000
