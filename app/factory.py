@@ -279,6 +279,18 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
     cursor.close()
 
 
+@event.listens_for(Engine, "connect")
+def _postgresql_plans(dbapi_connection, _record) -> None:
+    """Every PostgreSQL connection plans each statement for the values it is given. psycopg
+    prepares a statement once it has run five times, and after five more PostgreSQL may plan it
+    once for any values: the return's compliance count, planned so, took 530 ms at 500 providers
+    against 160 ms planned for its day, from the eleventh time a worker ran it."""
+    if type(dbapi_connection).__module__ != "psycopg":
+        return
+    dbapi_connection.execute("SET plan_cache_mode = force_custom_plan")
+    dbapi_connection.commit()
+
+
 def _register_template_helpers(app: Flask) -> None:
     """The filters and names every template may use."""
     app.add_template_filter(formatting.pounds)

@@ -3,8 +3,8 @@
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from sqlalchemy import Date, and_, func, or_, select
-from sqlalchemy.orm import joinedload
+from sqlalchemy import Date, and_, func, or_, select, tuple_
+from sqlalchemy.orm import aliased, joinedload
 
 from app.access import person_scope, settings_scope
 from app.extensions import db
@@ -31,28 +31,31 @@ def in_post(day: date):
     return and_(Person.joined_on <= day, or_(Person.left_on.is_(None), Person.left_on >= day))
 
 
-def _needed_latest(scope, day: date):
-    """Each mandatory course of each person in post on ``day`` (their stage's, council-wide or
-    their provider's own), with their latest passed or attended record of it by then (the latest
-    by date, then the last entered, as ``latest_records`` picks it): a subquery.
+def _current_needed(scope, day: date):
+    """For each person in post on ``day``, how many of their mandatory courses (their stage's,
+    council-wide or their provider's own) their latest passed or attended record by then keeps
+    current (the latest by date, then the last entered, as ``latest_records`` picks it): a
+    subquery of (person_id, n).
 
-    The people and courses are picked before the records are ranked: a person's ranking of a
-    course does not depend on anyone else's, and most records are of courses the person's stage
-    does not need (at 500 providers, 290,000 records ranked for 35,000 that count)."""
-    rank = func.row_number().over(partition_by=(TrainingRecord.person_id, TrainingRecord.course_id),
-                                  order_by=(TrainingRecord.completed_on.desc(), TrainingRecord.id.desc()))
-    ranked = (select(TrainingRecord.person_id, TrainingRecord.course_id, TrainingRecord.expires_on,
-                     rank.label("rank"))
-              .join(Person, Person.id == TrainingRecord.person_id)
-              .join(CourseStageRow, and_(CourseStageRow.course_id == TrainingRecord.course_id,
-                                         CourseStageRow.stage == Person.stage))
-              .join(Course, and_(Course.id == TrainingRecord.course_id, Course.is_active,
-                                 or_(Course.provider_id.is_(None), Course.provider_id == Person.provider_id)))
-              .where(scope, in_post(day), TrainingRecord.result != TrainingResult.FAILED,
-                     TrainingRecord.completed_on <= day).subquery())
-    # "rank <= 1", not "rank == 1": the same rows, but PostgreSQL guesses an equality on a window's
-    # result keeps almost none of them, and may join what it keeps row by row.
-    return select(ranked.c.person_id, ranked.c.course_id, ranked.c.expires_on).where(ranked.c.rank <= 1).subquery()
+    A record is the latest when no later one was done by then: the few current records each look
+    for one through the index, rather than every record being ranked (a window over them all, or
+    over the ones of needed courses, cost more at 500 providers: 175 and 147 ms)."""
+    later = aliased(TrainingRecord)
+    superseded = (select(later.id).where(
+        later.person_id == TrainingRecord.person_id, later.course_id == TrainingRecord.course_id,
+        later.result != TrainingResult.FAILED, later.completed_on <= day,
+        tuple_(later.completed_on, later.id) > tuple_(TrainingRecord.completed_on, TrainingRecord.id))
+        .correlate(TrainingRecord).exists())
+    return (select(TrainingRecord.person_id, func.count(TrainingRecord.course_id.distinct()).label("n"))
+            .join(Person, Person.id == TrainingRecord.person_id)
+            .join(CourseStageRow, and_(CourseStageRow.course_id == TrainingRecord.course_id,
+                                       CourseStageRow.stage == Person.stage))
+            .join(Course, and_(Course.id == TrainingRecord.course_id, Course.is_active,
+                               or_(Course.provider_id.is_(None), Course.provider_id == Person.provider_id)))
+            .where(scope, in_post(day), TrainingRecord.result != TrainingResult.FAILED,
+                   TrainingRecord.completed_on <= day,
+                   or_(TrainingRecord.expires_on.is_(None), TrainingRecord.expires_on > day), ~superseded)
+            .group_by(TrainingRecord.person_id).subquery())
 
 
 def checked_after(day: date, months: int) -> date:
@@ -79,10 +82,7 @@ def compliance_counts(scope, day: date, by=Person.area_id) -> tuple[dict, dict]:
                   .join(Course, Course.id == CourseStageRow.course_id)
                   .where(Course.is_active, Course.provider_id.is_not(None))
                   .group_by(Course.provider_id, CourseStageRow.stage).subquery())
-    latest = _needed_latest(scope, day)
-    have = (select(latest.c.person_id, func.count(latest.c.course_id.distinct()).label("n"))
-            .where(or_(latest.c.expires_on.is_(None), latest.c.expires_on > day))
-            .group_by(latest.c.person_id).subquery())
+    have = _current_needed(scope, day)
     training = dict(db.session.execute(
         select(by, func.count()).outerjoin(needed_council, needed_council.c.stage == Person.stage)
         .outerjoin(needed_own, and_(needed_own.c.stage == Person.stage, needed_own.c.provider_id == Person.provider_id))
