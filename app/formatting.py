@@ -66,6 +66,8 @@ def seconds_left(user) -> int:
 
 
 def _escaped(value) -> str:
+    """``value`` safe in HTML text or a quoted attribute. ``html.escape`` rather than markupsafe's
+    ``escape``: the same characters, without making a Markup object of each (a third the time)."""
     return value.__html__() if hasattr(value, "__html__") else html.escape(str(value))
 
 

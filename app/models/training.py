@@ -94,9 +94,9 @@ class TrainingRecord(db.Model):
     course: Mapped[Course] = relationship()
 
 
-# Each person's latest record of each course, in that order and (on PostgreSQL) with its expiry
-# and result: the compliance counts for every provider rank records from the index alone
-# (app.training.queries._latest_records).
+# Each person's records of each course, latest first, and (on PostgreSQL) with the expiry and
+# result: a person's latest records (app.training.services.latest_records), and whether a later
+# record was done by a day, for the compliance counts (app.training.queries._current_needed).
 Index("ix_training_record_latest", TrainingRecord.person_id, TrainingRecord.course_id,
       TrainingRecord.completed_on.desc(), TrainingRecord.id.desc(), postgresql_include=["expires_on", "result"])
 

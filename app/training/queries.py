@@ -37,9 +37,9 @@ def _current_needed(scope, day: date):
     current (the latest by date, then the last entered, as ``latest_records`` picks it): a
     subquery of (person_id, n).
 
-    A record is the latest when no later one was done by then: the few current records each look
-    for one through the index, rather than every record being ranked (a window over them all, or
-    over the ones of needed courses, cost more at 500 providers: 175 and 147 ms)."""
+    A record is the latest when no later one was done by then, asked of the current records of
+    needed courses only, rather than every record being ranked (a window over them all, or over
+    the ones of needed courses, took 0.23 s and 0.175 s at 500 providers against 0.15 s)."""
     later = aliased(TrainingRecord)
     superseded = (select(later.id).where(
         later.person_id == TrainingRecord.person_id, later.course_id == TrainingRecord.course_id,
