@@ -12,7 +12,7 @@ from sqlalchemy import insert, select, text
 from app.delivery import summary as session_days
 from app.establishment import ledger
 from app.extensions import db
-from app.hours.summary import recount_people
+from app.hours import summary as hours_summary
 from app.models.certificates import Certificate, CertificateKind
 from app.models.delivery import DeliverySession, Mode, Offer, SessionFacilitator
 from app.models.establishment import Contract, VolunteerRole
@@ -46,16 +46,14 @@ def _bulk(model, rows: list[dict]) -> None:
 
 def _copy(model, rows: list[dict]) -> None:
     """PostgreSQL's COPY, several times quicker than INSERTs for millions of rows. COPY is not
-    an ORM statement, so the hours summary is recounted here for the people it touched, and
-    they are put down for the cost ledger to price once as the provider commits
-    (app.hours.summary and app.establishment.ledger notice every other way of writing)."""
+    an ORM statement, so the people it touched are put down here for the cost ledger to price
+    once as the provider commits (app.establishment.ledger notices every other way of writing).
+    The hours summary is counted once at the end of the load (``ScaleLoader.run``)."""
     columns = list(rows[0])
     cursor = db.session.connection().connection.driver_connection.cursor()
     with cursor.copy(f"COPY {model.__tablename__} ({', '.join(columns)}) FROM STDIN") as copy:
         for row in rows:
             copy.write_row([v.value if isinstance(v, enum.Enum) else v for v in row.values()])
-    if model is HoursEntry:
-        recount_people(db.session.connection(), (row["person_id"] for row in rows))
     if model in (HoursEntry, Contract):
         ledger.to_price(db.session, {row["person_id"] for row in rows})
 
@@ -92,6 +90,7 @@ class ScaleLoader:
     def __init__(self, providers: int, seed: int, today: date, echo=print):
         self.count, self.seed, self.today, self.echo = providers, seed, today, echo
         self.now = datetime.now(UTC)
+        self.superuser: bool | None = None
 
     def run(self) -> None:
         areas, grades = load_areas(), load_grades()
@@ -99,12 +98,16 @@ class ScaleLoader:
         self.categories = {c.name: c.id for c in db.session.scalars(select(ExpenseCategory))}
         self.courses = list(load_catalogue().values())
         self.offers = list(db.session.scalars(select(Offer.id)))
-        # Sessions by day are counted once at the end, not again for every provider's days.
-        db.session.info[session_days.DEFERRED] = True
+        # The hours summary and sessions by day are counted once at the end from the raw rows,
+        # not again for every provider's people and days as they are loaded.
+        deferred = (hours_summary.DEFERRED, session_days.DEFERRED)
+        db.session.info.update(dict.fromkeys(deferred, True))
         try:
             self._providers(areas, grades)
         finally:
-            db.session.info.pop(session_days.DEFERRED, None)
+            for key in deferred:
+                db.session.info.pop(key, None)
+        hours_summary.rebuild(db.session.connection())
         session_days.rebuild(db.session.connection())
         db.session.commit()
         # Fresh statistics, so the query planner knows the tables' new sizes.
@@ -118,6 +121,7 @@ class ScaleLoader:
                 continue
             # Each provider has its own stream: the same provider always gets the same data.
             self.rng = random.Random(self.seed * 1000 + number)
+            self._without_reference_checks()
             provider, _ = get_or_create(Provider, name=name)
             posts = load_posts(provider, areas, grades)
             load_contract_years(provider, posts, starts=(2024, 2025, 2026))
@@ -125,6 +129,19 @@ class ScaleLoader:
             db.session.commit()
             if number % 5 == 0 or number == self.count:
                 self.echo(f"  {number} of {self.count} providers")
+
+    def _without_reference_checks(self) -> None:
+        """On PostgreSQL, for this provider's transaction, as ``pg_restore --disable-triggers``
+        does: every row copied in names only rows the loader has just made or read, so the
+        foreign keys' checks, one query per row and two-thirds of the load's time, are skipped.
+        Only a superuser may; anyone else's load runs the checks. (No table has a trigger of its
+        own; tests/demo/test_scale.py checks every reference after a load.)"""
+        if db.session.get_bind().dialect.name != "postgresql":
+            return
+        if self.superuser is None:
+            self.superuser = db.session.scalar(text("SELECT current_setting('is_superuser')")) == "on"
+        if self.superuser:
+            db.session.execute(text("SET LOCAL session_replication_role = replica"))
 
     def _provider(self, provider: Provider, areas, posts) -> None:
         rng = self.rng

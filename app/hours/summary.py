@@ -9,7 +9,9 @@ any change that moves it, whichever way the change is made:
   each flush, the groups touched are counted again from the raw rows;
 - bulk statements on hours (an import's inserts, approving many at once): the months and
   people they touch are read from their rows or their WHERE clause, and counted again once
-  the statement has run.
+  the statement has run;
+- rows written outside the ORM (the scale loader's COPY): the loader defers the counting
+  (``DEFERRED``) and calls ``rebuild`` once at its end.
 
 A group is (provider, area, stage, month), keyed on the person's *current* area and stage as
 the return groups them; only the groups touched are recounted, so the cost of a change
@@ -30,6 +32,7 @@ from app.models.hours import HoursAreaMonth, HoursEntry, HoursMonth, HoursStatus
 from app.models.people import Person
 
 ALL_MONTHS = None
+DEFERRED = "hours_month deferred"  # session.info: a bulk loader counts everything once at its end
 LIST_AT_MOST = 1000  # people named one by one in a recount; a larger group is named by a subquery
 
 
@@ -153,22 +156,13 @@ def _add_to_areas(connection, change: dict[tuple, list[int]]) -> None:
     if not rows:
         return
     upsert = (postgresql_insert if connection.dialect.name == "postgresql" else sqlite_insert)(table)
-    for start in range(0, len(rows), 1000):
-        statement = upsert.values(rows[start:start + 1000])
-        connection.execute(statement.on_conflict_do_update(index_elements=_AREA_KEY, set_={
-            "minutes": table.c.minutes + statement.excluded.minutes,
-            "entries": table.c.entries + statement.excluded.entries}))
+    # One statement with the rows as its parameters: compiled once and cached, where rows written
+    # into the statement's VALUES made a new statement to compile for every recount.
+    connection.execute(upsert.on_conflict_do_update(index_elements=_AREA_KEY, set_={
+        "minutes": table.c.minutes + upsert.excluded.minutes,
+        "entries": table.c.entries + upsert.excluded.entries}), rows)
     months = sorted({row["month"] for row in rows})
     connection.execute(delete(table).where(table.c.entries == 0, table.c.month.in_(months)))
-
-
-def recount_people(connection, person_ids) -> None:
-    """Count again every group these people fall in, all months (after rows written outside the
-    ORM, such as a COPY)."""
-    touched = _Touched()
-    for person_id in set(person_ids):
-        touched.person(person_id, ALL_MONTHS)
-    recount(connection, touched)
 
 
 def _next_month(key: int) -> date:
@@ -231,6 +225,12 @@ _PERSON_FIELDS = ("provider_id", "area_id", "stage")
 
 @event.listens_for(Session, "after_flush")
 def _after_flush(session, _context) -> None:
+    if not session.info.get(DEFERRED):
+        recount(session.connection(), _flushed(session))
+
+
+def _flushed(session) -> _Touched:
+    """The people and months, and whole groups, a flush's changes touched."""
     touched = _Touched()
     for entry in session.new:
         if isinstance(entry, HoursEntry) and entry.status == HoursStatus.APPROVED:
@@ -247,7 +247,7 @@ def _after_flush(session, _context) -> None:
             if changed:
                 touched.groups.add(tuple(_old(item, f) for f in _PERSON_FIELDS))
                 touched.person(item.id, ALL_MONTHS)
-    recount(session.connection(), touched)
+    return touched
 
 
 def _inserted(rows: list[dict], touched: _Touched) -> bool:
@@ -276,7 +276,7 @@ def _matched(connection, entity, where, touched: _Touched) -> None:
 @event.listens_for(Session, "do_orm_execute")
 def _bulk_statement(state):
     """Inserts, updates and deletes run as statements rather than through a flush."""
-    if not (state.is_insert or state.is_update or state.is_delete):
+    if not (state.is_insert or state.is_update or state.is_delete) or state.session.info.get(DEFERRED):
         return None
     mapper = state.bind_mapper
     entity = mapper.class_ if mapper is not None else None
