@@ -1,5 +1,6 @@
 from datetime import date
 
+import pytest
 from sqlalchemy import and_, exists, func, select, text
 
 from app.demo.scale import HOURS_PER_PERSON, PEOPLE_PER_PROVIDER, ScaleLoader
@@ -55,3 +56,20 @@ def test_scale_is_deterministic_idempotent_and_consistent(app):
     assert _snapshot() == first
     assert all(stage_history_consistent(p) for p in db.session.scalars(select(Person)))
     assert db.session.scalar(select(func.count(Provider.id))) == 1
+
+
+def test_only_a_superusers_load_skips_the_reference_checks(app):
+    """PostgreSQL lets only a superuser skip the foreign keys' checks: anyone else's load runs
+    them rather than failing on the setting."""
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("SQLite's load has no checks to skip")
+    try:
+        ScaleLoader(1, 7, date(2026, 11, 23))._without_reference_checks()
+        assert db.session.scalar(text("SHOW session_replication_role")) == "replica"
+        db.session.rollback()
+        db.session.execute(text("CREATE ROLE pathway_loader_without_superuser NOLOGIN"))
+        db.session.execute(text("SET LOCAL ROLE pathway_loader_without_superuser"))
+        ScaleLoader(1, 7, date(2026, 11, 23))._without_reference_checks()
+        assert db.session.scalar(text("SHOW session_replication_role")) == "origin"
+    finally:
+        db.session.rollback()  # the role, and both settings, with the transaction
