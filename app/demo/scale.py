@@ -99,7 +99,9 @@ class ScaleLoader:
         self.courses = list(load_catalogue().values())
         self.offers = list(db.session.scalars(select(Offer.id)))
         # The hours summary and sessions by day are counted once at the end from the raw rows,
-        # not again for every provider's people and days as they are loaded.
+        # not again for every provider's people and days as they are loaded. A load stopped
+        # part-way leaves them behind its committed providers until it is run again (it adds
+        # only the providers missing, then counts) or `flask summaries rebuild` is.
         deferred = (hours_summary.DEFERRED, session_days.DEFERRED)
         db.session.info.update(dict.fromkeys(deferred, True))
         try:
