@@ -10,8 +10,9 @@ any change that moves it, whichever way the change is made:
 - bulk statements on hours (an import's inserts, approving many at once): the months and
   people they touch are read from their rows or their WHERE clause, and counted again once
   the statement has run;
-- rows written outside the ORM (the scale loader's COPY): the loader defers the counting
-  (``DEFERRED``) and calls ``rebuild`` once at its end.
+- the scale loader's millions of rows (a COPY on PostgreSQL, which the ORM does not see, and
+  bulk inserts on SQLite): the loader defers the counting (``DEFERRED``) and calls
+  ``rebuild`` once at its end.
 
 A group is (provider, area, stage, month), keyed on the person's *current* area and stage as
 the return groups them; only the groups touched are recounted, so the cost of a change
