@@ -1,7 +1,7 @@
 from datetime import date
 
 import pytest
-from sqlalchemy import and_, exists, func, select, text
+from sqlalchemy import exists, func, select, text
 
 from app.demo.scale import HOURS_PER_PERSON, PEOPLE_PER_PROVIDER, ScaleLoader
 from app.establishment import ledger
@@ -23,7 +23,7 @@ def _broken_references() -> list[str]:
         for key in table.foreign_key_constraints:
             (column,), (parent,) = key.columns, [element.column for element in key.elements]
             orphans = db.session.scalar(select(func.count()).select_from(table).where(
-                column.is_not(None), ~exists().where(and_(parent == column))))
+                column.is_not(None), ~exists().where(parent == column)))
             if orphans:
                 broken.append(f"{table.name}.{column.name}: {orphans}")
     return broken

@@ -8,7 +8,7 @@ import time
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
-from sqlalchemy import select, update
+from sqlalchemy import insert, select, update
 
 from app.extensions import db
 from app.hours.services import (
@@ -20,7 +20,7 @@ from app.hours.services import (
     reject_entry,
     undo_approval,
 )
-from app.hours.summary import differences, quarter_months, rebuild
+from app.hours.summary import DEFERRED, differences, quarter_months, rebuild
 from app.imports.services import ImportFailed, import_hours
 from app.models.auth import Role, User
 from app.models.hours import HoursAreaMonth, HoursEntry, HoursMonth, HoursStatus
@@ -192,6 +192,27 @@ def test_every_kind_of_change_moves_the_summary_in_the_same_transaction():
     assert _rows()[(provider.id, area.id, Stage.CO_FACILITATOR, activity().id, 202609)] == (150, 3)
     db.session.rollback()  # nothing was committed: the summary goes back with the hours
     assert _rows() == {}
+
+
+def test_a_deferred_load_counts_nothing_until_it_rebuilds():
+    """A bulk loader (the scale demo) defers the counting: neither a flush nor a bulk insert
+    recounts while the session says so, and its rebuild at the end counts both."""
+    provider, area = make_provider(), make_area("North Kent")
+    person = make_person(provider=provider, area=area, joined_on=date(2025, 1, 1))
+    key = (provider.id, area.id, Stage.VOLUNTEER, activity().id, 202609)
+    db.session.info[DEFERRED] = True
+    try:
+        make_hours(person, worked_on=date(2026, 9, 10), hours="2")
+        db.session.execute(insert(HoursEntry), [
+            {"person_id": person.id, "area_id": area.id, "activity_id": activity().id, "worked_on": date(2026, 9, 11),
+             "minutes": 60, "status": HoursStatus.APPROVED, "is_on_behalf": False, "created_at": NOW}])
+        assert _rows() == {}
+        assert differences(db.session.connection()) != []
+    finally:
+        db.session.info.pop(DEFERRED, None)
+    rebuild(db.session.connection())
+    assert _rows() == {key: (180, 2)}
+    assert differences(db.session.connection()) == []
 
 
 def test_the_return_reads_whole_months_from_the_summary_and_part_months_from_the_raw_rows():
