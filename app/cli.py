@@ -24,6 +24,7 @@ from app.models.people import Area, Provider
 from app.privacy.services import anonymise, due_for_anonymisation
 from app.returns.outputs import to_csv, to_pdf, to_xlsx
 from app.returns.services import build_return
+from app.training import current as training_current
 from app.validators import email_problem
 from app.worker import huey, mail_huey
 
@@ -39,17 +40,19 @@ def summaries_rebuild():
     """Count every summary again from the raw rows."""
     rebuild(db.session.connection())
     session_days.rebuild(db.session.connection())
+    training_current.rebuild(db.session.connection())
     ledger.rebuild(db.session)
     db.session.commit()
     click.echo("Rebuilt hours_month (and hours_area_month) from the approved hours, session_day from the sessions, "
-               "and the cost ledger from a fresh pricing.")
+               "each training record's superseded_on from the records, and the cost ledger from a fresh pricing.")
 
 
 @summaries.command("check")
 def summaries_check():
     """Compare the summaries with a fresh count from the raw rows; exit 1 if they differ."""
-    found = (differences(db.session.connection()) + session_days.differences(db.session.connection())
-             + ledger.differences(db.session))
+    connection = db.session.connection()
+    found = (differences(connection) + session_days.differences(connection)
+             + training_current.differences(connection) + ledger.differences(db.session))
     for row in found[:20]:
         click.echo(f"  differs: {row}")
     if found:

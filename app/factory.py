@@ -49,16 +49,16 @@ from app.recruitment.routes import bp as recruitment_bp
 from app.returns import words
 from app.returns.routes import bp as returns_bp
 from app.spending.routes import bp as spending_bp
-from app.training import catalogue_routes
+from app.training import catalogue_routes, current
 from app.training.routes import bp as training_bp
 from app.views import same_filters
 from config import config_for
 
 # What the app is made of beyond its blueprints: the whole schema (for Alembic and relationships),
-# hours_month's, session_day's and the cost ledger's listeners (they keep each in step with every change that
-# moves it), and the modules that add views to a blueprint defined beside them (Flask adds a view
-# when its module loads).
-SCHEMA = (models, summary, session_days, ledger)
+# the listeners of hours_month, session_day, the cost ledger and training records' superseded_on
+# (they keep each in step with every change that moves it), and the modules that add views to a
+# blueprint defined beside them (Flask adds a view when its module loads).
+SCHEMA = (models, summary, session_days, ledger, current)
 VIEW_MODULES = (contract_routes, setup_routes, payment_routes, activity_routes, register_routes, catalogue_routes)
 
 CSP = {

@@ -107,3 +107,39 @@ def test_contracts_in_volunteer_posts_become_volunteer_roles(tmp_path):
             parent_id, post_id, 9.25, date(2026, 1, 5))
         db.session.remove()
         db.engine.dispose()
+
+
+def test_each_training_record_already_there_is_stamped_with_the_day_it_was_superseded(tmp_path):
+    """0046: the records made before it get their superseded_on (the next passed or attended
+    record's day; none for the latest or a failed one), as app.training.current would stamp them."""
+    from datetime import date
+
+    from sqlalchemy import select, update
+
+    from app.models.training import Course, TrainingRecord, TrainingResult
+    from app.training.current import differences
+
+    from .factories import make_area, make_person, make_provider
+
+    app = create_app("test", SQLALCHEMY_DATABASE_URI=f"sqlite:///{tmp_path / 'superseded.db'}")
+    with app.app_context():
+        upgrade()
+        person = make_person(provider=make_provider(), area=make_area("North Kent"), joined_on=date(2025, 1, 5))
+        course = Course(name="Safeguarding", provider_name="Trainer", hours=3)
+        db.session.add(course)
+        db.session.flush()
+        for day, result in ((date(2025, 2, 1), "passed"), (date(2025, 3, 1), "failed"), (date(2025, 6, 1), "attended"),
+                            (date(2025, 6, 1), "passed")):
+            db.session.add(TrainingRecord(person_id=person.id, course_id=course.id, completed_on=day,
+                                          result=TrainingResult(result), cost_pence=0))
+        db.session.commit()
+        db.session.connection().execute(update(TrainingRecord.__table__).values(superseded_on=None))
+        db.session.commit()
+        db.session.remove()
+        downgrade(revision="0045")
+        upgrade()
+        assert list(db.session.scalars(select(TrainingRecord.superseded_on).order_by(TrainingRecord.id))) == [
+            date(2025, 6, 1), None, date(2025, 6, 1), None]
+        assert differences(db.session.connection()) == []
+        db.session.remove()
+        db.engine.dispose()

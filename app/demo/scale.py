@@ -4,6 +4,7 @@ establishment; at N=50 about 5,000 people, 1,000,000 hour entries over three con
 delivered (three or so a week in each area). Bulk inserts throughout."""
 
 import enum
+import itertools
 import random
 from datetime import UTC, date, datetime, time, timedelta
 
@@ -21,6 +22,7 @@ from app.models.hours import Activity, HoursEntry, HoursStatus
 from app.models.people import Person, Provider, Stage, StageChange
 from app.models.training import Course, TrainingRecord, TrainingResult
 from app.periods import week_before, week_start
+from app.training import current as training_current
 from app.training.rules import expiry_date
 
 from .establishment import AREAS, get_or_create, load_areas, load_contract_years, load_grades, load_posts
@@ -98,11 +100,12 @@ class ScaleLoader:
         self.categories = {c.name: c.id for c in db.session.scalars(select(ExpenseCategory))}
         self.courses = list(load_catalogue().values())
         self.offers = list(db.session.scalars(select(Offer.id)))
-        # The hours summary and sessions by day are counted once at the end from the raw rows,
-        # not again for every provider's people and days as they are loaded. A load stopped
+        # The hours summary and sessions by day are counted once at the end from the raw rows (and
+        # training records stamped with the day each was superseded), not again for every
+        # provider's people and days as they are loaded. A load stopped
         # part-way leaves them behind its committed providers until it is run again (it adds
         # only the providers missing, then counts) or `flask summaries rebuild` is.
-        deferred = (hours_summary.DEFERRED, session_days.DEFERRED)
+        deferred = (hours_summary.DEFERRED, session_days.DEFERRED, training_current.DEFERRED)
         db.session.info.update(dict.fromkeys(deferred, True))
         try:
             self._providers(areas, grades)
@@ -111,6 +114,7 @@ class ScaleLoader:
                 db.session.info.pop(key, None)
         hours_summary.rebuild(db.session.connection())
         session_days.rebuild(db.session.connection())
+        training_current.rebuild(db.session.connection())
         db.session.commit()
         # Fresh statistics, so the query planner knows the tables' new sizes.
         db.session.execute(text("ANALYZE"))
@@ -246,7 +250,17 @@ class ScaleLoader:
             done = min(done, self.today - timedelta(days=1))
             records.append({"person_id": ids[index], "course_id": course.id, "completed_on": done,
                             "expires_on": expiry_date(done, course.validity_months),
-                            "result": TrainingResult.PASSED, "cost_pence": course.cost_pence, "created_at": self.now})
+                            "result": TrainingResult.PASSED, "cost_pence": course.cost_pence, "created_at": self.now,
+                            "superseded_on": None})
+        # Each record superseded by the next of its person's course (their ids follow this list's
+        # order): written with the rows, so the stamping at the end of the load finds nothing to
+        # change rather than rewriting most of the table.
+        ordered = sorted(range(len(records)), key=lambda i: (records[i]["person_id"], records[i]["course_id"],
+                                                              records[i]["completed_on"], i))
+        for earlier, later in itertools.pairwise(ordered):
+            if records[earlier]["person_id"] == records[later]["person_id"] and (
+                    records[earlier]["course_id"] == records[later]["course_id"]):
+                records[earlier]["superseded_on"] = records[later]["completed_on"]
         record_ids = _bulk_returning(TrainingRecord, records)
         names = {c.id: c.name for c in self.courses}
         _bulk(Certificate, [{"number": f"PW-{_code(rng, 4)}-{_code(rng, 5)}", "person_id": r["person_id"],

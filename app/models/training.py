@@ -85,6 +85,9 @@ class TrainingRecord(db.Model):
     # Worked out from the course's validity when recorded, so a later change to
     # the catalogue does not silently change what a certificate said.
     expires_on: Mapped[date | None] = mapped_column(Date)
+    # The day the next passed or attended record of the course was done: this one was in force
+    # from completed_on until then (None: the latest, or failed). Kept by app.training.current.
+    superseded_on: Mapped[date | None] = mapped_column(Date)
     result: Mapped[TrainingResult] = mapped_column(string_enum(TrainingResult, "training_result", 30))
     cost_pence: Mapped[int] = mapped_column(Integer, default=0)
     recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))

@@ -9,7 +9,9 @@ from app.extensions import db
 from app.models.establishment import CostMonth
 from app.models.hours import HoursEntry
 from app.models.people import Person, Provider
+from app.models.training import TrainingRecord
 from app.people.services import stage_history_consistent
+from app.training import current as training_current
 
 
 def _snapshot():
@@ -47,6 +49,8 @@ def test_scale_is_deterministic_idempotent_and_consistent(app):
     from app.delivery import summary as session_days
 
     assert session_days.differences(db.session.connection()) == []  # and sessions by day, counted at the end
+    assert training_current.differences(db.session.connection()) == []  # and which training record is in force
+    assert db.session.scalar(select(func.count(TrainingRecord.id)).where(TrainingRecord.superseded_on.is_not(None)))
     assert db.session.scalar(select(func.sum(SessionDay.sessions))) == sessions
     assert db.session.scalar(select(func.count()).select_from(CostMonth)) > 0
     assert _broken_references() == []
@@ -56,6 +60,15 @@ def test_scale_is_deterministic_idempotent_and_consistent(app):
     assert _snapshot() == first
     assert all(stage_history_consistent(p) for p in db.session.scalars(select(Person)))
     assert db.session.scalar(select(func.count(Provider.id))) == 1
+
+
+def test_the_loader_writes_each_training_record_s_superseded_on_with_it(app, monkeypatch):
+    """Stamped as the rows are made, not by rewriting most of the table after the load (the
+    stamping at its end, left out here, then finds nothing to change)."""
+    monkeypatch.setattr(training_current, "rebuild", lambda _connection: None)
+    ScaleLoader(1, 7, date(2026, 11, 23), echo=lambda *_: None).run()
+    assert training_current.differences(db.session.connection()) == []
+    assert db.session.scalar(select(func.count(TrainingRecord.id)).where(TrainingRecord.superseded_on.is_not(None)))
 
 
 def test_only_a_superusers_load_skips_the_reference_checks(app):
