@@ -100,11 +100,11 @@ class ScaleLoader:
         self.categories = {c.name: c.id for c in db.session.scalars(select(ExpenseCategory))}
         self.courses = list(load_catalogue().values())
         self.offers = list(db.session.scalars(select(Offer.id)))
-        # The hours summary and sessions by day are counted once at the end from the raw rows (and
-        # training records stamped with the day each was superseded), not again for every
-        # provider's people and days as they are loaded. A load stopped
-        # part-way leaves them behind its committed providers until it is run again (it adds
-        # only the providers missing, then counts) or `flask summaries rebuild` is.
+        # The hours summary and sessions by day are counted once at the end from the raw rows, and
+        # training records' superseded_on checked then, not again for every provider's people and
+        # days as they are loaded. A load stopped part-way leaves them behind its committed
+        # providers until it is run again (it adds only the providers missing, then counts) or
+        # `flask summaries rebuild` is.
         deferred = (hours_summary.DEFERRED, session_days.DEFERRED, training_current.DEFERRED)
         db.session.info.update(dict.fromkeys(deferred, True))
         try:

@@ -98,8 +98,8 @@ class TrainingRecord(db.Model):
 
 
 # Each person's records of each course, latest first, and (on PostgreSQL) with the expiry and
-# result: a person's latest records (app.training.services.latest_records), and whether a later
-# record was done by a day, for the compliance counts (app.training.queries._current_needed).
+# result: a person's latest records (app.training.services.latest_records), and the records
+# stamped again together when one changes (app.training.current).
 Index("ix_training_record_latest", TrainingRecord.person_id, TrainingRecord.course_id,
       TrainingRecord.completed_on.desc(), TrainingRecord.id.desc(), postgresql_include=["expires_on", "result"])
 

@@ -34,10 +34,10 @@ def in_post(day: date):
 
 def _current_needed(scope, day: date):
     """For each person in post on ``day``, how many of their mandatory courses (their stage's,
-    council-wide or their provider's own) their record in force on then keeps current (their
-    latest passed or attended by then, the last entered of two on a day, as ``latest_records``
-    picks it; ``app.training.current`` keeps which it is on the records): a subquery of
-    (person_id, n)."""
+    council-wide or their provider's own) their record in force on ``day`` keeps current (their
+    latest passed or attended record by then, the last entered of two on a day, as
+    ``latest_records`` picks it; ``app.training.current`` keeps which that is on the records): a
+    subquery of (person_id, n)."""
     return (select(TrainingRecord.person_id, func.count(TrainingRecord.course_id.distinct()).label("n"))
             .join(Person, Person.id == TrainingRecord.person_id)
             .join(CourseStageRow, and_(CourseStageRow.course_id == TrainingRecord.course_id,
