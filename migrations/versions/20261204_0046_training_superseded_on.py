@@ -1,7 +1,8 @@
 """The day each training record was superseded by the next passed or attended record of the
 same course: the record in force on a day is then the one done by then and not yet superseded,
 one comparison where the compliance counts asked of every record whether a later one existed,
-reading the table twice (the all-provider return's count at 50 providers: 34 ms to 12 ms).
+reading the table twice (the all-provider compliance counts at 50 providers on PostgreSQL,
+training and DBS together: 62 ms to 39 ms).
 
 Filled here for the records there are; app.training.current keeps it in step from then on.
 
