@@ -7,7 +7,7 @@ STAMP_PY := $(VENV)/.installed
 STAMP_NODE := node_modules/.installed
 CSS := app/static/dist/pathway.css
 
-.PHONY: run test test-postgres test-redis ci setup sysdeps lint screenshots clean bench bench-national
+.PHONY: run test test-sqlite test-postgres test-redis ci setup sysdeps lint screenshots clean bench bench-national
 
 setup: sysdeps $(STAMP_PY) $(CSS)
 
@@ -33,9 +33,10 @@ run: setup
 	@echo "Pathway is at http://127.0.0.1:$${PORT:-5000} with its background worker (Ctrl+C to stop)"
 	scripts/run-dev.sh
 
-test: setup
-	$(VENV)/bin/ruff check app tests lint config.py wsgi.py
-	$(VENV)/bin/lint-imports
+test: lint test-sqlite
+
+# The suite alone, on SQLite (.ci/run runs it beside the PostgreSQL run, after lint).
+test-sqlite: setup
 	$(PYTEST)
 
 test-postgres: setup
@@ -45,7 +46,8 @@ test-postgres: setup
 test-redis: setup
 	scripts/with-redis.sh $(PYTEST) -m redis
 
-ci: test test-postgres test-redis
+ci:
+	.ci/run
 
 # Benchmarks at scale (50 providers, ~1M hour entries): SQLite, then a throw-away PostgreSQL.
 # gunicorn runs its production workers, sharing sign-in limits in a throw-away Redis.
