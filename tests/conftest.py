@@ -8,6 +8,7 @@ import sqlite3
 import threading
 from dataclasses import dataclass
 from datetime import date
+from functools import cache
 from pathlib import Path
 
 import pytest
@@ -112,28 +113,33 @@ def app(tmp_path_factory):
 KEEP = {"activity", "expense_category", "mileage_rate", "stage_requirement", "volunteer_hour_value", "offer",
         "delivery_plan", "delivery_baseline", "leaving_reason"}
 _REFERENCE: dict[str, list[dict]] = {}
+_REFERENCE_ROWS: dict[str, set[tuple]] = {}  # the same rows, to compare with what a test left
 _KEPT_SEQUENCES: list[str] = []  # PostgreSQL: the id sequences of those tables
 
 
+def _kept_tables():
+    return [table for table in db.metadata.sorted_tables if table.name in KEEP]
+
+
 def _snapshot_reference_data() -> None:
-    for table in db.metadata.sorted_tables:
-        if table.name in KEEP:
-            _REFERENCE[table.name] = [dict(row._mapping) for row in db.session.execute(table.select())]
-            if db.engine.dialect.name == "postgresql" and "id" in table.c:
-                _KEPT_SEQUENCES.append(db.session.scalar(text("SELECT pg_get_serial_sequence(:table, 'id')"),
-                                                         {"table": table.name}))
+    for table in _kept_tables():
+        rows = db.session.execute(table.select()).all()
+        _REFERENCE[table.name] = [dict(row._mapping) for row in rows]
+        _REFERENCE_ROWS[table.name] = {tuple(row) for row in rows}
+        if db.engine.dialect.name == "postgresql" and "id" in table.c:
+            _KEPT_SEQUENCES.append(db.session.scalar(text("SELECT pg_get_serial_sequence(:table, 'id')"),
+                                                     {"table": table.name}))
 
 
 def _reference_data_changed() -> bool:
     """Whether a test left the reference data other than the migrations seeded it: reading
     it is quicker than putting it all back after every test."""
-    return any({tuple(row.values()) for row in _REFERENCE[table.name]}
-               != {tuple(row) for row in db.session.execute(table.select())}
-               for table in db.metadata.sorted_tables if table.name in KEEP)
+    return any(_REFERENCE_ROWS[table.name] != {tuple(row) for row in db.session.execute(table.select())}
+               for table in _kept_tables())
 
 
 def _restore_reference_data() -> None:
-    kept = [table for table in db.metadata.sorted_tables if table.name in KEEP]
+    kept = _kept_tables()
     for table in reversed(kept):  # rows that refer to others (an offer's activity) go first
         db.session.execute(table.delete())
     for table in kept:
@@ -150,7 +156,8 @@ def _restore_reference_data() -> None:
 NEVER_EMPTIED = {"data_generation"}
 
 
-def _deletes() -> list[str]:
+@cache
+def _deletes() -> tuple[str, ...]:
     """A DELETE for every table a test may fill, those that refer to others first; rows
     pointing at rows of the same table (corrections) go before the rest of their table."""
     statements = []
@@ -159,7 +166,7 @@ def _deletes() -> list[str]:
             if fk.column.table is table:
                 statements.append(f'DELETE FROM "{table.name}" WHERE "{fk.parent.name}" IS NOT NULL')
         statements.append(f'DELETE FROM "{table.name}"')
-    return statements
+    return tuple(statements)
 
 
 def _empty_tables() -> None:
