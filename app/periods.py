@@ -9,6 +9,7 @@ Monday, 1 April or 6 April built by hand) and fails where it finds any: this is 
 from calendar import monthrange
 from datetime import date, timedelta
 from decimal import Decimal
+from functools import lru_cache
 
 Window = tuple[date, date]
 DAYS_IN_WEEK = 7
@@ -84,9 +85,11 @@ def months_between(start: date, end: date) -> list[date]:
     return months
 
 
+@lru_cache(maxsize=4096)
 def months_in(start: date, end: date) -> Decimal:
     """How many months [start, end] covers, a part month counted by its calendar days (1 to 15
-    April is 0.5): a year's budget is spent a twelfth a month, as payroll pays it."""
+    April is 0.5): a year's budget is spent a twelfth a month, as payroll pays it. Pure, and every
+    provider's contract years are the same few windows, so each is worked out once a process."""
     total, first = Decimal(0), start
     while first <= end:
         last = min(month_end(first), end)
