@@ -15,7 +15,7 @@ from app.budget.tasks import work_out_current_forecasts
 from app.delivery import summary as session_days
 from app.demo import load_demo
 from app.demo.scale import ScaleLoader
-from app.establishment import ledger
+from app.establishment import ledger, line_prices
 from app.extensions import db
 from app.hours.summary import differences, rebuild
 from app.imports.cli import group as import_group
@@ -42,9 +42,11 @@ def summaries_rebuild():
     session_days.rebuild(db.session.connection())
     training_current.rebuild(db.session.connection())
     ledger.rebuild(db.session)
+    line_prices.rebuild(db.session)
     db.session.commit()
     click.echo("Rebuilt hours_month (and hours_area_month) from the approved hours, session_day from the sessions, "
-               "each training record's superseded_on from the records, and the cost ledger from a fresh pricing.")
+               "each training record's superseded_on from the records, and the cost ledger and each budget "
+               "line's price from a fresh pricing.")
 
 
 @summaries.command("check")
@@ -52,7 +54,8 @@ def summaries_check():
     """Compare the summaries with a fresh count from the raw rows; exit 1 if they differ."""
     connection = db.session.connection()
     found = (differences(connection) + session_days.differences(connection)
-             + training_current.differences(connection) + ledger.differences(db.session))
+             + training_current.differences(connection) + ledger.differences(db.session)
+             + line_prices.differences(db.session))
     for row in found[:20]:
         click.echo(f"  differs: {row}")
     if found:

@@ -28,7 +28,7 @@ from app.council.services import council_name
 from app.delivery import summary as session_days
 from app.delivery.routes import bp as delivery_bp
 from app.equality.routes import bp as equality_bp
-from app.establishment import contract_routes, ledger, setup_routes
+from app.establishment import contract_routes, ledger, line_prices, setup_routes
 from app.establishment.routes import bp as establishment_bp
 from app.expenses import payment_routes
 from app.expenses.routes import bp as expenses_bp
@@ -55,10 +55,11 @@ from app.views import same_filters
 from config import config_for
 
 # What the app is made of beyond its blueprints: the whole schema (for Alembic and relationships),
-# the listeners of hours_month, session_day, the cost ledger and training records' superseded_on
-# (they keep each in step with every change that moves it), and the modules that add views to a
-# blueprint defined beside them (Flask adds a view when its module loads).
-SCHEMA = (models, summary, session_days, ledger, current)
+# the listeners of hours_month, session_day, the cost ledger, budget lines' prices and training
+# records' superseded_on (they keep each in step with every change that moves it), and the
+# modules that add views to a blueprint defined beside them (Flask adds a view when its module
+# loads).
+SCHEMA = (models, summary, session_days, ledger, line_prices, current)
 VIEW_MODULES = (contract_routes, setup_routes, payment_routes, activity_routes, register_routes, catalogue_routes)
 
 CSP = {

@@ -24,7 +24,7 @@ from app.models.establishment import (
 )
 from app.models.people import Person
 
-from .costs import on_cost_rules, person_annual_cost, remember_on_cost_rules, terms_on
+from .costs import on_cost_rules, on_cost_rules_of, person_annual_cost, remember_on_cost_rules, terms_on
 
 
 class PricingError(ValueError):
@@ -134,13 +134,16 @@ class PricedLine:
     name: str
     annual_pence: int  # as ``budget_row`` gives it; a line that cannot be priced is 0
     post_ids: tuple[int, ...]
+    problem: str | None = None  # why a pay line could not be priced, as ``budget_row`` says it
 
 
-def priced_lines(year_ids: list[int]) -> list[PricedLine]:
-    """Every budget line of these contract years (in each year's order) with its annual budget
-    and posts, from three queries of plain rows however many providers: pricing every
-    provider's budget through the ORM took most of the all-provider return."""
-    if not year_ids:
+def priced_lines(year_ids, *, session_rules: bool = False) -> list[PricedLine]:
+    """Every budget line of these contract years (a list of ids, or a query of them), in each
+    year's order, with its annual budget and posts, from three queries of plain rows however many
+    providers: pricing every provider's budget through the ORM took most of the all-provider
+    return. ``session_rules``: read the on-cost rules afresh in the transaction (as the kept
+    prices are written, mid-transaction), not from the request's copy."""
+    if isinstance(year_ids, list) and not year_ids:
         return []
     lines = db.session.execute(
         select(BudgetLine.id, BudgetLine.contract_year_id, BudgetLine.kind, BudgetLine.name, BudgetLine.amount_pence,
@@ -156,7 +159,12 @@ def priced_lines(year_ids: list[int]) -> list[PricedLine]:
             .where(BudgetLine.contract_year_id.in_(year_ids))):
         posts.setdefault(line_id, []).append((post_id, graded))
     grade_ids = {graded[0] for found in posts.values() for _, graded in found if graded[0] is not None}
-    remember_on_cost_rules({graded[-1] for found in posts.values() for _, graded in found})
+    provider_ids = {graded[-1] for found in posts.values() for _, graded in found}
+    if session_rules:
+        rules = on_cost_rules_of(db.session, provider_ids)
+    else:
+        remember_on_cost_rules(provider_ids)
+        rules = {provider_id: on_cost_rules(provider_id) for provider_id in provider_ids}
     points: dict[int, list] = {}  # grade -> (from, mid, on-cost) rows, oldest first
     for point in db.session.execute(select(PayPoint.grade_id, PayPoint.effective_from, PayPoint.mid_pence,
                                            PayPoint.on_cost_bp).where(PayPoint.grade_id.in_(grade_ids))
@@ -175,13 +183,15 @@ def priced_lines(year_ids: list[int]) -> list[PricedLine]:
             point_on[grade_id, on] = next((p for p in reversed(points.get(grade_id, [])) if p.effective_from <= on),
                                           None)
         if (provider_id, on) not in terms_of:
-            terms_of[provider_id, on] = terms_on(on_cost_rules(provider_id), on)
+            terms_of[provider_id, on] = terms_on(rules[provider_id], on)
         return _post_cost(code, point_on[grade_id, on], number, fte, terms_of[provider_id, on], on)
 
-    return [PricedLine(line_id, year_id, kind, name,
-                       _line_pence(kind, amount, (cost(*graded, on) for _, graded in posts.get(line_id, [])))[0],
-                       tuple(post_id for post_id, _ in posts.get(line_id, [])))
-            for line_id, year_id, kind, name, amount, on in lines]
+    priced = []
+    for line_id, year_id, kind, name, amount, on in lines:
+        pence, problem = _line_pence(kind, amount, (cost(*graded, on) for _, graded in posts.get(line_id, [])))
+        priced.append(PricedLine(line_id, year_id, kind, name, pence,
+                                 tuple(post_id for post_id, _ in posts.get(line_id, [])), problem))
+    return priced
 
 
 def share_out(total: int, weights: dict) -> dict:

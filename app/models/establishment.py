@@ -350,6 +350,10 @@ class BudgetLine(db.Model):
     name: Mapped[str] = mapped_column(String(120))
     amount_pence: Mapped[int | None] = mapped_column(Integer)
     sort_order: Mapped[int] = mapped_column(Integer, default=0)
+    # The line's annual budget as priced (app.establishment.line_prices keeps it in step), and why
+    # a pay line could not be priced; None until first priced.
+    priced_pence: Mapped[int | None] = mapped_column(Integer)
+    pricing_problem: Mapped[str | None] = mapped_column(String(300))
 
     contract_year: Mapped[ContractYear] = relationship(back_populates="budget_lines")
     posts: Mapped[list[Post]] = relationship(secondary=budget_line_post, order_by=Post.id)

@@ -12,7 +12,7 @@ from decimal import Decimal
 from sqlalchemy import func, literal, select
 
 from app.establishment.costs import pence
-from app.establishment.services import PricedLine, priced_lines
+from app.establishment.line_prices import KeptLine, kept_lines
 from app.extensions import db
 from app.hours.summary import quarter_months
 from app.models.establishment import BudgetLine, BudgetLineKind, ContractYear, CostMonth
@@ -32,18 +32,18 @@ class _Year:
     provider_id: int
     starts_on: date
     ends_on: date
-    budget_lines: list[PricedLine] = field(default_factory=list)
+    budget_lines: list[KeptLine] = field(default_factory=list)
 
 
 def _years(provider_id: int | None, start: date, end: date) -> list[_Year]:
-    """The contract years the period touches, with their lines priced and each line's posts,
-    as plain rows (four queries, however many providers)."""
+    """The contract years the period touches, with each line's budget as kept on it
+    (``line_prices``) and a pay line's posts, as plain rows (three queries, however many providers)."""
     query = select(ContractYear.id, ContractYear.provider_id, ContractYear.starts_on, ContractYear.ends_on).where(
         ContractYear.starts_on <= end, ContractYear.ends_on >= start)
     if provider_id is not None:
         query = query.where(ContractYear.provider_id == provider_id)
     years = {row.id: _Year(*row) for row in db.session.execute(query)}
-    for line in priced_lines(list(years)):
+    for line in kept_lines(query.with_only_columns(ContractYear.id)):
         years[line.contract_year_id].budget_lines.append(line)
     return list(years.values())
 
@@ -61,7 +61,7 @@ def _pay(costs: Costs, years: list[_Year], start: date, end: date) -> None:
     part months at either edge of the period in proportion (salaried pay by days, sessional pay
     by the minutes worked in the part), each on the line of the contract year the month falls in,
     so any period, across 1 April or not, is the sum of its parts."""
-    line_of: dict[tuple[int, int], list[tuple[_Year, PricedLine]]] = defaultdict(list)
+    line_of: dict[tuple[int, int], list[tuple[_Year, KeptLine]]] = defaultdict(list)
     for year in years:
         for line in year.budget_lines:
             if line.kind == BudgetLineKind.PAY:

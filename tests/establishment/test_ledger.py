@@ -1,7 +1,8 @@
 """The cost ledger: each contract's month as payroll works it, written in the same transaction as
 any change that moves it. After a randomised story of changes (contracts, points, awards, hourly
 rates, on-cost rules, opt-outs, leaving, approved and undone hours, a bulk approval, a contract
-deleted) the ledger matches a fresh pricing, on SQLite and PostgreSQL."""
+deleted, posts regraded and resized, lines' posts changed) the ledger, and the price kept on each
+budget line, match a fresh pricing, on SQLite and PostgreSQL."""
 
 import random
 from datetime import date, timedelta
@@ -10,10 +11,12 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import select, update
 
-from app.establishment import ledger
+from app.establishment import ledger, line_prices
 from app.extensions import db
 from app.models.establishment import (
+    BudgetLine,
     Contract,
+    ContractYear,
     CostMonth,
     GradePoint,
     HourlyRate,
@@ -21,6 +24,7 @@ from app.models.establishment import (
     PayPoint,
     PensionOptOut,
     PointPlacement,
+    Post,
 )
 from app.models.hours import HoursEntry, HoursStatus
 
@@ -117,8 +121,8 @@ def test_a_sessional_month_has_holiday_pay_and_follows_approval_and_undo(shop, w
 class _Story:
     """Two providers with contract years, grades with points and rates, and people whose pay changes."""
 
-    def __init__(self, rng: random.Random):
-        self.rng = rng
+    def __init__(self, rng: random.Random, budget_rng: random.Random):
+        self.rng, self.budget_rng = rng, budget_rng
         self.areas = [make_area("North Kent"), make_area("West Kent")]
         self.providers = [make_provider(), make_provider()]
         self.grades = []
@@ -156,6 +160,11 @@ class _Story:
                                   "opt_out", "leave", "hours", "hours", "undo", "bulk", "delete", "settings", "end",
                                   "regrade", "new_post"])
         getattr(self, f"_{action}")(person)
+        # What moves only the budget lines' prices, from a stream of its own (the stories above
+        # stay as they were): posts resized, lines' posts changed, a year's pay basis day moved.
+        budget = self.budget_rng.choice([None, None, "resize", "line_posts", "pay_basis", "bulk_posts"])
+        if budget:
+            getattr(self, f"_{budget}")(self.budget_rng.choice(self.people))
         try:
             db.session.commit()
         except Exception:  # a duplicate the database refuses (same point and day): the story goes on
@@ -232,6 +241,29 @@ class _Story:
         self.posts.append(make_post(provider=provider, grade=self.rng.choice(self.grades), area=self.areas[0],
                                     title="Another post"))
 
+    def _resize(self, _person) -> None:
+        post = self.budget_rng.choice(self.posts)
+        post.budgeted_fte = Decimal(self.budget_rng.choice(["0.5", "1.0", "2.5"]))
+        post.number_of_posts = self.budget_rng.randint(1, 3)
+
+    def _line_posts(self, person) -> None:
+        line = self.budget_rng.choice(db.session.scalars(select(BudgetLine).join(ContractYear).where(
+            ContractYear.provider_id == person.provider_id).order_by(BudgetLine.id)).all())
+        post = self.budget_rng.choice([p for p in self.posts if p.provider_id == person.provider_id])
+        if post in line.posts:
+            line.posts.remove(post)
+        else:
+            line.posts.append(post)
+
+    def _pay_basis(self, person) -> None:
+        year = self.budget_rng.choice(db.session.scalars(select(ContractYear).where(
+            ContractYear.provider_id == person.provider_id).order_by(ContractYear.id)).all())
+        year.pay_basis_on = year.starts_on + timedelta(days=self.budget_rng.choice([0, 120, 300]))
+
+    def _bulk_posts(self, person) -> None:
+        db.session.execute(update(Post).where(Post.provider_id == person.provider_id)
+                           .values(budgeted_fte=Decimal(self.budget_rng.choice(["0.8", "1.2"]))))
+
     def _end(self, person) -> None:
         contract = db.session.scalar(select(Contract).where(Contract.person_id == person.id).limit(1))
         if contract is not None:
@@ -240,15 +272,19 @@ class _Story:
 
 @pytest.mark.parametrize("seed", range(4))
 def test_the_ledger_matches_a_fresh_pricing_after_any_story_of_changes(seed):
-    story = _Story(random.Random(seed))
+    story = _Story(random.Random(seed), random.Random(seed + 100))
     for _ in range(40):
         story.step()
     kept = db.session.scalars(select(CostMonth)).all()
-    assert any(row.is_sessional for row in kept) and any(row.pension_pence for row in kept)
     assert ledger.differences(db.session) == []
+    assert any(row.is_sessional for row in kept) and any(row.pension_pence for row in kept)
+    assert any(line.priced_pence for line in db.session.scalars(select(BudgetLine)))
+    assert line_prices.differences(db.session) == []
     ledger.rebuild(db.session)
+    line_prices.rebuild(db.session)
     db.session.commit()
     assert ledger.differences(db.session) == []
+    assert line_prices.differences(db.session) == []
 
 
 def test_a_new_post_prices_nobody_and_a_regraded_post_prices_only_its_own_people(shop, monkeypatch):
