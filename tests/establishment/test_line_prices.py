@@ -12,6 +12,7 @@ from sqlalchemy import select, update
 from app.establishment import line_prices
 from app.establishment.services import budget_row
 from app.extensions import db
+from app.models.auth import Role
 from app.models.establishment import BudgetLine, ContractYear, Grade, OnCostRule, PayPoint, Post
 from app.returns.costs import line_costs
 
@@ -121,3 +122,53 @@ def test_a_line_never_priced_is_priced_as_it_is_read_until_the_rebuild(two, app)
     assert runner.invoke(args=["summaries", "check"]).exit_code == 0
     assert _line(year).priced_pence == expected
     assert line_prices.differences(db.session) == []
+
+
+def test_set_up_through_the_screens_each_change_keeps_the_price_a_fresh_pricing_gives(world, sign_in, client):
+    """As a provider sets up without the demo: its own grade, a post and a pay line made on the
+    screens, then a pay award from June, the year's pricing date moved into July, a second post
+    put on the line and the first resized, each through its screen. After each the kept price is
+    what a fresh pricing gives."""
+    grade = make_grade("P6", mid_pence=2_000_000, effective_from=date(2025, 4, 1))
+    grade.provider_id = world.provider.id
+    db.session.commit()
+    year = db.session.scalar(select(ContractYear).where(ContractYear.provider_id == world.provider.id))
+    sign_in(world.user(Role.HR))
+
+    def kept() -> int:
+        assert line_prices.differences(db.session) == []
+        return _line_named(year, "Family work").priced_pence
+
+    post_form = {"title": "Family Worker", "basis": "salaried", "grade_id": str(grade.id),
+                 "area_id": str(world.north.id), "number_of_posts": "2", "budgeted_fte": "1.5"}
+    assert client.post("/establishment/posts/new", data=post_form).status_code == 302
+    post = db.session.scalar(select(Post).where(Post.title == "Family Worker"))
+    assert client.post(f"/establishment/years/{year.id}/lines/new", data={
+        "kind": "pay", "name": "Family work", "post_ids": [str(post.id)]}).status_code == 302
+    first = kept()
+    assert first > 0
+    assert client.post("/establishment/pay-award", data={
+        "effective_from": _day(date(2026, 6, 1)), "how": "percent", "percent": "5", "confirm": "1"}).status_code == 302
+    assert kept() == first  # priced at 1 April, before the award
+    assert client.post(f"/establishment/years/{year.id}/pricing-date", data={
+        "pay_basis_on": _day(date(2026, 7, 1))}).status_code == 302
+    awarded = kept()
+    assert awarded > first
+    assert client.post("/establishment/posts/new", data={**post_form, "title": "Outreach Worker"}).status_code == 302
+    other = db.session.scalar(select(Post).where(Post.title == "Outreach Worker"))
+    line = _line_named(year, "Family work")
+    assert client.post(f"/establishment/lines/{line.id}", data={
+        "kind": "pay", "name": "Family work", "post_ids": [str(post.id), str(other.id)]}).status_code == 302
+    both = kept()
+    assert both > awarded
+    assert client.post(f"/establishment/posts/{post.id}", data={**post_form, "budgeted_fte": "0.5"}).status_code == 302
+    assert awarded < kept() < both
+
+
+def _day(d: date) -> list[str]:
+    return [str(d.day), str(d.month), str(d.year)]
+
+
+def _line_named(year: ContractYear, name: str) -> BudgetLine:
+    db.session.expire_all()
+    return db.session.scalar(select(BudgetLine).where(BudgetLine.contract_year_id == year.id, BudgetLine.name == name))
