@@ -24,8 +24,9 @@ says whether the table matches a fresh count.
 from datetime import date
 
 from sqlalchemy import Integer, case, cast, delete, event, func, insert, literal, select, text
-from sqlalchemy.orm import Session, attributes
+from sqlalchemy.orm import Session
 
+from app.changes import any_changed, old_value
 from app.models.delivery import DeliverySession, Mode, SessionDay, SessionFacilitator
 from app.models.hours import HoursEntry, HoursStatus
 from app.models.people import Person
@@ -107,15 +108,6 @@ def differences(connection) -> list[tuple]:
 
 # ---------------------------------------------------------------- noticing changes
 
-def _old(item, field: str):
-    history = attributes.get_history(item, field)
-    return history.deleted[0] if history.deleted else getattr(item, field)
-
-
-def _changed(item, fields) -> bool:
-    return any(attributes.get_history(item, field).has_changes() for field in fields)
-
-
 _SESSION_FIELDS = ("delivered_on", "area_id", "offer_id", "mode", "out_of_hours", "families_attended",
                    "families_new", "families_phase_one", "families_pre_diagnosis")
 _ENTRY_FIELDS = ("minutes", "status")
@@ -149,13 +141,13 @@ class _Touched:
         # deleted one's sessions are read before the flush (``_before_flush``).
 
     def changed(self, item) -> None:
-        if isinstance(item, DeliverySession) and _changed(item, _SESSION_FIELDS):
-            self.days |= {item.delivered_on, _old(item, "delivered_on")}
-        elif isinstance(item, SessionFacilitator) and _changed(item, _FACILITATOR_FIELDS):
-            self.sessions |= {item.session_id, _old(item, "session_id")}
-        elif isinstance(item, HoursEntry) and _changed(item, _ENTRY_FIELDS):
+        if isinstance(item, DeliverySession) and any_changed(item, _SESSION_FIELDS):
+            self.days |= {item.delivered_on, old_value(item, "delivered_on")}
+        elif isinstance(item, SessionFacilitator) and any_changed(item, _FACILITATOR_FIELDS):
+            self.sessions |= {item.session_id, old_value(item, "session_id")}
+        elif isinstance(item, HoursEntry) and any_changed(item, _ENTRY_FIELDS):
             self.entries.add(item.id)
-        elif isinstance(item, Person) and _changed(item, ("has_lived_experience",)):
+        elif isinstance(item, Person) and any_changed(item, ("has_lived_experience",)):
             self.people.add(item.id)
 
     def all_days(self, connection) -> set[date]:
@@ -198,7 +190,7 @@ def _after_flush(session, _context) -> None:
     for item in session.new:
         touched.added_or_gone(item, getattr)
     for item in session.deleted:
-        touched.added_or_gone(item, _old)
+        touched.added_or_gone(item, old_value)
     for item in session.dirty:
         touched.changed(item)
     if touched:

@@ -23,8 +23,9 @@ from datetime import date
 from decimal import Decimal
 
 from sqlalchemy import delete, event, func, insert, select
-from sqlalchemy.orm import Session, attributes, selectinload
+from sqlalchemy.orm import Session, selectinload
 
+from app.changes import any_changed, old_value
 from app.formatting import long_date
 from app.models.establishment import (
     Contract,
@@ -306,16 +307,11 @@ _PERSON_FIELDS = ("left_on", "provider_id")
 _PROVIDER_FIELDS = ("increment_on", "pay_proration", "holiday_accrual_bp")
 
 
-def _old(item, field: str):
-    history = attributes.get_history(item, field)
-    return history.deleted[0] if history.deleted else getattr(item, field)
-
-
 def _note(pending: dict, item) -> None:
     if isinstance(item, Contract | PointPlacement | PensionOptOut | HoursEntry | Person):
         _note_person(pending, item)
     elif isinstance(item, GradePoint | PayPoint | HourlyRate):
-        pending["grades"] |= {item.grade_id, _old(item, "grade_id")} - {None}
+        pending["grades"] |= {item.grade_id, old_value(item, "grade_id")} - {None}
     elif isinstance(item, Post):  # its own contracts (a new post has none but those noted themselves)
         pending["posts"].add(item.id)
     elif isinstance(item, OnCostRule | ContractYear):
@@ -324,7 +320,7 @@ def _note(pending: dict, item) -> None:
         else:
             pending["providers"].add(item.provider_id)
     elif isinstance(item, Provider):
-        if any(attributes.get_history(item, f).has_changes() for f in _PROVIDER_FIELDS):
+        if any_changed(item, _PROVIDER_FIELDS):
             pending["providers"].add(item.id)
 
 
@@ -332,10 +328,10 @@ def _note_person(pending: dict, item) -> None:
     """A change that moves one person's costs: their contracts, points, opt-outs, approved hours,
     leaving day."""
     if isinstance(item, Person):
-        if any(attributes.get_history(item, f).has_changes() for f in _PERSON_FIELDS):
+        if any_changed(item, _PERSON_FIELDS):
             pending["people"].add(item.id)
-    elif not isinstance(item, HoursEntry) or HoursStatus.APPROVED in (item.status, _old(item, "status")):
-        pending["people"] |= {item.person_id, _old(item, "person_id")} - {None}
+    elif not isinstance(item, HoursEntry) or HoursStatus.APPROVED in (item.status, old_value(item, "status")):
+        pending["people"] |= {item.person_id, old_value(item, "person_id")} - {None}
 
 
 _WATCHED = (Contract, PointPlacement, PensionOptOut, HoursEntry, GradePoint, PayPoint, HourlyRate, Post,

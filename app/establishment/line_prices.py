@@ -23,8 +23,9 @@ from dataclasses import dataclass
 from itertools import chain
 
 from sqlalchemy import bindparam, event, select, update
-from sqlalchemy.orm import Session, attributes
+from sqlalchemy.orm import Session
 
+from app.changes import old_value
 from app.extensions import db
 from app.models.establishment import (
     BudgetLine,
@@ -76,8 +77,8 @@ def kept_lines(year_ids) -> list[KeptLine]:
 
 # ---------------------------------------------------------------- writing the prices
 
-def _fresh(year_ids) -> dict[int, tuple[int, str | None]]:
-    return {line.id: (line.annual_pence, line.problem) for line in priced_lines(year_ids, session_rules=True)}
+def _fresh(session: Session, year_ids) -> dict[int, tuple[int, str | None]]:
+    return {line.id: (line.annual_pence, line.problem) for line in priced_lines(year_ids, session=session)}
 
 
 def _kept(session: Session, year_ids) -> dict[int, tuple[int | None, str | None]]:
@@ -95,7 +96,7 @@ def write_lines(session: Session, provider_ids: set[int] | None) -> None:
     """Price again the lines of these providers' contract years (every provider's: None), writing
     only the lines whose price or problem changed."""
     years = _years(provider_ids)
-    kept, fresh = _kept(session, years), _fresh(years)
+    kept, fresh = _kept(session, years), _fresh(session, years)
     changed = [{"line_id": line_id, "pence": pence, "problem": problem}
                for line_id, (pence, problem) in fresh.items() if kept.get(line_id) != (pence, problem)]
     if changed:
@@ -112,7 +113,7 @@ def rebuild(session: Session) -> None:
 def differences(session: Session) -> list[tuple]:
     """Lines whose kept price differs from a fresh pricing: (line, kept, fresh)."""
     years = _years(None)
-    kept, fresh = _kept(session, years), _fresh(years)
+    kept, fresh = _kept(session, years), _fresh(session, years)
     return [(line_id, kept.get(line_id), fresh.get(line_id)) for line_id in sorted(set(kept) | set(fresh))
             if kept.get(line_id) != fresh.get(line_id)]
 
@@ -123,22 +124,17 @@ def _pending(session: Session) -> dict:
     return session.info.setdefault("line_prices", {"providers": set(), "years": set(), "all": False})
 
 
-def _old(item, field: str):
-    history = attributes.get_history(item, field)
-    return history.deleted[0] if history.deleted else getattr(item, field)
-
-
 def _note(pending: dict, item) -> None:
     if isinstance(item, _EVERY_LINE):
         pending["all"] = True
     elif isinstance(item, OnCostRule):
-        if item.provider_id is None or _old(item, "provider_id") is None:
+        if item.provider_id is None or old_value(item, "provider_id") is None:
             pending["all"] = True
-        pending["providers"] |= {item.provider_id, _old(item, "provider_id")} - {None}
+        pending["providers"] |= {item.provider_id, old_value(item, "provider_id")} - {None}
     elif isinstance(item, Post | ContractYear):
-        pending["providers"] |= {item.provider_id, _old(item, "provider_id")} - {None}
+        pending["providers"] |= {item.provider_id, old_value(item, "provider_id")} - {None}
     elif isinstance(item, BudgetLine):
-        pending["years"] |= {item.contract_year_id, _old(item, "contract_year_id")} - {None}
+        pending["years"] |= {item.contract_year_id, old_value(item, "contract_year_id")} - {None}
 
 
 @event.listens_for(Session, "after_flush")

@@ -6,7 +6,7 @@ from decimal import ROUND_FLOOR, ROUND_HALF_UP, Decimal
 from functools import lru_cache
 
 from sqlalchemy import func, select, union_all
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import Session, selectinload
 
 from app import generation
 from app.extensions import db
@@ -137,21 +137,23 @@ class PricedLine:
     problem: str | None = None  # why a pay line could not be priced, as ``budget_row`` says it
 
 
-def priced_lines(year_ids, *, session_rules: bool = False) -> list[PricedLine]:
+def priced_lines(year_ids, *, session: Session | None = None) -> list[PricedLine]:
     """Every budget line of these contract years (a list of ids, or a query of them), in each
     year's order, with its annual budget and posts, from three queries of plain rows however many
     providers: pricing every provider's budget through the ORM took most of the all-provider
-    return. ``session_rules``: read the on-cost rules afresh in the transaction (as the kept
-    prices are written, mid-transaction), not from the request's copy."""
+    return. ``session``: price inside that transaction, the on-cost rules read afresh in it (as
+    the kept prices are written, as a change commits); otherwise the request's, with its copy of
+    the rules."""
     if isinstance(year_ids, list) and not year_ids:
         return []
-    lines = db.session.execute(
+    reader = session if session is not None else db.session
+    lines = reader.execute(
         select(BudgetLine.id, BudgetLine.contract_year_id, BudgetLine.kind, BudgetLine.name, BudgetLine.amount_pence,
                ContractYear.pay_basis_on)
         .join(ContractYear, ContractYear.id == BudgetLine.contract_year_id)
         .where(BudgetLine.contract_year_id.in_(year_ids)).order_by(BudgetLine.sort_order, BudgetLine.id)).all()
     posts: dict[int, list] = {}
-    for line_id, post_id, *graded in db.session.execute(
+    for line_id, post_id, *graded in reader.execute(
             select(budget_line_post.c.budget_line_id, Post.id, Post.grade_id, Grade.code, Post.number_of_posts,
                    Post.budgeted_fte, Post.provider_id)
             .join(Post, Post.id == budget_line_post.c.post_id).outerjoin(Grade, Grade.id == Post.grade_id)
@@ -160,13 +162,13 @@ def priced_lines(year_ids, *, session_rules: bool = False) -> list[PricedLine]:
         posts.setdefault(line_id, []).append((post_id, graded))
     grade_ids = {graded[0] for found in posts.values() for _, graded in found if graded[0] is not None}
     provider_ids = {graded[-1] for found in posts.values() for _, graded in found}
-    if session_rules:
-        rules = on_cost_rules_of(db.session, provider_ids)
+    if session is not None:
+        rules = on_cost_rules_of(session, provider_ids)
     else:
         remember_on_cost_rules(provider_ids)
         rules = {provider_id: on_cost_rules(provider_id) for provider_id in provider_ids}
     points: dict[int, list] = {}  # grade -> (from, mid, on-cost) rows, oldest first
-    for point in db.session.execute(select(PayPoint.grade_id, PayPoint.effective_from, PayPoint.mid_pence,
+    for point in reader.execute(select(PayPoint.grade_id, PayPoint.effective_from, PayPoint.mid_pence,
                                            PayPoint.on_cost_bp).where(PayPoint.grade_id.in_(grade_ids))
                                     .order_by(PayPoint.effective_from)):
         points.setdefault(point.grade_id, []).append(point)

@@ -27,8 +27,9 @@ from datetime import date, timedelta
 from sqlalchemy import Integer, and_, cast, delete, event, extract, func, insert, select, text
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlalchemy.orm import Session, attributes
+from sqlalchemy.orm import Session
 
+from app.changes import any_changed, old_value
 from app.models.hours import HoursAreaMonth, HoursEntry, HoursMonth, HoursStatus
 from app.models.people import Person
 
@@ -209,15 +210,10 @@ def differences(connection) -> list[tuple]:
 
 # ---------------------------------------------------------------- noticing changes
 
-def _old(item, field: str):
-    history = attributes.get_history(item, field)
-    return history.deleted[0] if history.deleted else getattr(item, field)
-
-
 def _entry_keys(entry: HoursEntry, touched: _Touched, *, old: bool) -> None:
     touched.person(entry.person_id, month_key(entry.worked_on))
     if old:
-        touched.person(_old(entry, "person_id"), month_key(_old(entry, "worked_on")))
+        touched.person(old_value(entry, "person_id"), month_key(old_value(entry, "worked_on")))
 
 
 _ENTRY_FIELDS = ("person_id", "worked_on", "minutes", "status", "activity_id")
@@ -241,12 +237,12 @@ def _flushed(session) -> _Touched:
             _entry_keys(entry, touched, old=True)
     for item in session.dirty:
         if isinstance(item, HoursEntry):
-            if any(attributes.get_history(item, f).has_changes() for f in _ENTRY_FIELDS):
+            if any_changed(item, _ENTRY_FIELDS):
                 _entry_keys(item, touched, old=True)
         elif isinstance(item, Person):
-            changed = [f for f in _PERSON_FIELDS if attributes.get_history(item, f).has_changes()]
+            changed = [f for f in _PERSON_FIELDS if any_changed(item, (f,))]
             if changed:
-                touched.groups.add(tuple(_old(item, f) for f in _PERSON_FIELDS))
+                touched.groups.add(tuple(old_value(item, f) for f in _PERSON_FIELDS))
                 touched.person(item.id, ALL_MONTHS)
     return touched
 
