@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from decimal import Decimal
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import selectinload
 
 from app import generation
@@ -30,6 +30,7 @@ from app.models.hours import HoursEntry, HoursStatus
 from app.models.people import Area, Person, Provider
 from app.models.training import TrainingRecord, TrainingResult
 from app.periods import weeks_in_period, whole_weeks
+from app.statements import END, START, built_once
 
 EVENING_FROM = time(17, 30)
 
@@ -280,50 +281,58 @@ def _session_figures(provider_ids: list[int] | None, area_ids: list[int], start:
     sessions by area, and programmes started by area: plain rows, kept until the data changes."""
     if provider_ids is None:
         return _every_provider_figures(area_ids, start, end)
-    scope = [DeliverySession.delivered_on.between(start, end), DeliverySession.area_id.in_(area_ids),
-             DeliverySession.provider_id.in_(provider_ids)]
+    values = {"areas": area_ids, "providers": provider_ids, "start": start, "end": end}
+    weeks, minutes, parent_led = _provider_statements(db.session.get_bind().dialect.name)
+    rows = db.session.execute(weeks, values).all()
+    return ([tuple(r) for r in rows], dict(db.session.execute(minutes, values).all()),
+            dict(db.session.execute(parent_led, values).all()), _programmes(provider_ids, area_ids, start, end))
+
+
+@built_once
+def _provider_statements(dialect: str):
+    """The sessions by offer, area and week, the facilitators' minutes and the parent-led sessions
+    of some providers: built once for each database (weeks are grouped in each one's own words)."""
+    scope = [DeliverySession.delivered_on.between(START, END),
+             DeliverySession.area_id.in_(bindparam("areas", expanding=True)),
+             DeliverySession.provider_id.in_(bindparam("providers", expanding=True))]
     week = monday_of(DeliverySession.delivered_on)
-    rows = db.session.execute(
-        select(DeliverySession.offer_id, DeliverySession.area_id, week, func.count(),
-               func.sum(DeliverySession.families_attended), func.sum(DeliverySession.families_new),
-               func.sum(func.cast(DeliverySession.mode == Mode.ONLINE, db.Integer)),
-               func.sum(func.cast(DeliverySession.out_of_hours, db.Integer)),
-               func.sum(DeliverySession.families_phase_one), func.sum(DeliverySession.families_pre_diagnosis))
-        .where(*scope).group_by(DeliverySession.offer_id, DeliverySession.area_id, week)).all()
-    minutes = dict(db.session.execute(
-        select(DeliverySession.area_id, func.coalesce(func.sum(HoursEntry.minutes), 0))
-        .join(SessionFacilitator, SessionFacilitator.hours_entry_id == HoursEntry.id)
-        .join(DeliverySession, DeliverySession.id == SessionFacilitator.session_id)
-        .where(*scope, HoursEntry.status != HoursStatus.REJECTED).group_by(DeliverySession.area_id)).all())
-    parent_led = dict(db.session.execute(
-        select(DeliverySession.area_id, func.count(func.distinct(DeliverySession.id)))
-        .join(SessionFacilitator, SessionFacilitator.session_id == DeliverySession.id)
-        .join(Person, Person.id == SessionFacilitator.person_id)
-        .where(*scope, SessionFacilitator.leads, Person.has_lived_experience)
-        .group_by(DeliverySession.area_id)).all())
-    return [tuple(r) for r in rows], minutes, parent_led, _programmes(provider_ids, area_ids, start, end)
+    weeks = (select(DeliverySession.offer_id, DeliverySession.area_id, week, func.count(),
+                    func.sum(DeliverySession.families_attended), func.sum(DeliverySession.families_new),
+                    func.sum(func.cast(DeliverySession.mode == Mode.ONLINE, db.Integer)),
+                    func.sum(func.cast(DeliverySession.out_of_hours, db.Integer)),
+                    func.sum(DeliverySession.families_phase_one), func.sum(DeliverySession.families_pre_diagnosis))
+             .where(*scope).group_by(DeliverySession.offer_id, DeliverySession.area_id, week))
+    minutes = (select(DeliverySession.area_id, func.coalesce(func.sum(HoursEntry.minutes), 0))
+               .join(SessionFacilitator, SessionFacilitator.hours_entry_id == HoursEntry.id)
+               .join(DeliverySession, DeliverySession.id == SessionFacilitator.session_id)
+               .where(*scope, HoursEntry.status != HoursStatus.REJECTED).group_by(DeliverySession.area_id))
+    parent_led = (select(DeliverySession.area_id, func.count(func.distinct(DeliverySession.id)))
+                  .join(SessionFacilitator, SessionFacilitator.session_id == DeliverySession.id)
+                  .join(Person, Person.id == SessionFacilitator.person_id)
+                  .where(*scope, SessionFacilitator.leads, Person.has_lived_experience)
+                  .group_by(DeliverySession.area_id))
+    return weeks, minutes, parent_led
 
 
 def _programmes(provider_ids: list[int] | None, area_ids: list[int], start: date, end: date) -> dict[int, int]:
     """Programmes started in the period, by area (every provider's when ``provider_ids`` is None)."""
-    scope = [Cohort.starts_on.between(start, end), Cohort.area_id.in_(area_ids)]
-    if provider_ids is not None:
-        scope.append(Cohort.provider_id.in_(provider_ids))
-    return dict(db.session.execute(select(Cohort.area_id, func.count()).where(*scope).group_by(Cohort.area_id)).all())
+    values = {"areas": area_ids, "providers": provider_ids or [], "start": start, "end": end}
+    return dict(db.session.execute(_programmes_started(provider_ids is None), values).all())
+
+
+@built_once
+def _programmes_started(every: bool):
+    scope = [Cohort.starts_on.between(START, END), Cohort.area_id.in_(bindparam("areas", expanding=True))]
+    if not every:
+        scope.append(Cohort.provider_id.in_(bindparam("providers", expanding=True)))
+    return select(Cohort.area_id, func.count()).where(*scope).group_by(Cohort.area_id)
 
 
 def _every_provider_figures(area_ids: list[int], start: date, end: date):
     """The same figures for every provider, from the sessions-by-day summary (app.delivery.summary):
     a year's days, areas and offers, however many providers there are."""
-    day = SessionDay
-    week = monday_of(day.delivered_on)
-    scope = [day.delivered_on.between(start, end), day.area_id.in_(area_ids)]
-    rows = db.session.execute(
-        select(day.offer_id, day.area_id, week, func.sum(day.sessions), func.sum(day.families_attended),
-               func.sum(day.families_new), func.sum(day.online), func.sum(day.out_of_hours),
-               func.sum(day.families_phase_one), func.sum(day.families_pre_diagnosis),
-               func.sum(day.minutes), func.sum(day.parent_led))
-        .where(*scope).group_by(day.offer_id, day.area_id, week)).all()
+    rows = db.session.execute(_every_provider_weeks(db.session.get_bind().dialect.name),
+                              {"areas": area_ids, "start": start, "end": end}).all()
     minutes: dict[int, int] = {}
     parent_led: dict[int, int] = {}
     for row in rows:
@@ -331,6 +340,19 @@ def _every_provider_figures(area_ids: list[int], start: date, end: date):
         parent_led[row[1]] = parent_led.get(row[1], 0) + int(row[11] or 0)
     return ([tuple(r[:10]) for r in rows], {a: m for a, m in minutes.items() if m},
             {a: n for a, n in parent_led.items() if n}, _programmes(None, area_ids, start, end))
+
+
+@built_once
+def _every_provider_weeks(dialect: str):
+    """Built once for each database (weeks are grouped in each one's own words)."""
+    day = SessionDay
+    week = monday_of(day.delivered_on)
+    return (select(day.offer_id, day.area_id, week, func.sum(day.sessions), func.sum(day.families_attended),
+                   func.sum(day.families_new), func.sum(day.online), func.sum(day.out_of_hours),
+                   func.sum(day.families_phase_one), func.sum(day.families_pre_diagnosis),
+                   func.sum(day.minutes), func.sum(day.parent_led))
+            .where(day.delivered_on.between(START, END), day.area_id.in_(bindparam("areas", expanding=True)))
+            .group_by(day.offer_id, day.area_id, week))
 
 
 def _reference(provider_id: int | None, start: date) -> tuple:

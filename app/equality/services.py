@@ -12,7 +12,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 
-from sqlalchemy import distinct, func, select
+from sqlalchemy import bindparam, distinct, func, select
 
 from app.audit import services as audit
 from app.extensions import db
@@ -20,6 +20,7 @@ from app.models.equality import QUESTIONS, EqualityAnswers, reported, reported_g
 from app.models.people import Person, Stage, StageChange
 from app.models.recruitment import Applicant
 from app.periods import contract_year_of
+from app.statements import END, START, built_once
 
 from .suppression import hidden_cells
 
@@ -121,22 +122,35 @@ def year_of(day: date) -> tuple[date, date]:
     return contract_year_of(day)
 
 
+@built_once
+def _population_statements():
+    """Those interested, and those who entered each stage, by provider, area and answers: two
+    statements built once, run with the year's days (and its first and after-last instants)."""
+    interested = (select(Applicant.provider_id, Applicant.area_id, *ANSWER_COLUMNS, func.count())
+                  .outerjoin(EqualityAnswers, EqualityAnswers.applicant_id == Applicant.id)
+                  .where(Applicant.created_at >= bindparam("first_moment"),
+                         Applicant.created_at < bindparam("after_moment"))
+                  .group_by(Applicant.provider_id, Applicant.area_id, *ANSWER_COLUMNS))
+    entered = (select(StageChange.to_stage, Person.provider_id, Person.area_id, *ANSWER_COLUMNS,
+                      func.count(distinct(Person.id)))
+               .join(StageChange, StageChange.person_id == Person.id)
+               .outerjoin(EqualityAnswers, EqualityAnswers.person_id == Person.id)
+               .where(StageChange.to_stage.in_(list(STAGE_OF.values())), StageChange.changed_on.between(START, END))
+               .group_by(StageChange.to_stage, Person.provider_id, Person.area_id, *ANSWER_COLUMNS))
+    return interested, entered
+
+
 def _populations(start: date, end: date):
-    """Per stage: rows of (provider, area, answers..., how many) for the year."""
-    first = datetime.combine(start, datetime.min.time(), tzinfo=UTC)
-    after = datetime.combine(end + timedelta(days=1), datetime.min.time(), tzinfo=UTC)
-    yield "interested", db.session.execute(
-        select(Applicant.provider_id, Applicant.area_id, *ANSWER_COLUMNS, func.count())
-        .outerjoin(EqualityAnswers, EqualityAnswers.applicant_id == Applicant.id)
-        .where(Applicant.created_at >= first, Applicant.created_at < after)
-        .group_by(Applicant.provider_id, Applicant.area_id, *ANSWER_COLUMNS))
-    for stage, to_stage in STAGE_OF.items():
-        yield stage, db.session.execute(
-            select(Person.provider_id, Person.area_id, *ANSWER_COLUMNS, func.count(distinct(Person.id)))
-            .join(StageChange, StageChange.person_id == Person.id)
-            .outerjoin(EqualityAnswers, EqualityAnswers.person_id == Person.id)
-            .where(StageChange.to_stage == to_stage, StageChange.changed_on.between(start, end))
-            .group_by(Person.provider_id, Person.area_id, *ANSWER_COLUMNS))
+    """(stage, provider, area, answers..., how many) for the year."""
+    values = {"start": start, "end": end,
+              "first_moment": datetime.combine(start, datetime.min.time(), tzinfo=UTC),
+              "after_moment": datetime.combine(end + timedelta(days=1), datetime.min.time(), tzinfo=UTC)}
+    interested, entered = _population_statements()
+    for row in db.session.execute(interested, values):
+        yield ("interested", *row)
+    stage_of = {to_stage: stage for stage, to_stage in STAGE_OF.items()}
+    for to_stage, *row in db.session.execute(entered, values):
+        yield (stage_of[to_stage], *row)
 
 
 def build_tables(start: date, end: date) -> EqualityTables:
@@ -145,14 +159,13 @@ def build_tables(start: date, end: date) -> EqualityTables:
     areas: dict[int, set[int]] = defaultdict(set)
     counts: dict[tuple[str, str], dict] = defaultdict(lambda: defaultdict(int))
     totals: dict[str, dict] = defaultdict(lambda: defaultdict(int))
-    for stage, rows in _populations(start, end):
-        for provider_id, area_id, *values in rows:
-            how_many = values.pop()
-            areas[provider_id].add(area_id)
-            for unit in (ALL, provider_id, (provider_id, area_id)):
-                totals[stage][unit] += how_many
-                for question, answer in zip(QUESTIONS, values, strict=True):
-                    counts[(question, stage)][(reported(question, answer), unit)] += how_many
+    for stage, provider_id, area_id, *values in _populations(start, end):
+        how_many = values.pop()
+        areas[provider_id].add(area_id)
+        for unit in (ALL, provider_id, (provider_id, area_id)):
+            totals[stage][unit] += how_many
+            for question, answer in zip(QUESTIONS, values, strict=True):
+                counts[(question, stage)][(reported(question, answer), unit)] += how_many
     parent = {ALL: None} | {p: ALL for p in areas} | {(p, a): p for p, ids in areas.items() for a in ids}
     for question in QUESTIONS:
         groups = list(reported_groups(question))

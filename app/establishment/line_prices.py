@@ -20,6 +20,7 @@ A line with no price kept (as after the upgrade that adds the columns) is priced
 
 from collections import defaultdict
 from dataclasses import dataclass
+from functools import lru_cache
 from itertools import chain
 
 from sqlalchemy import bindparam, event, select, update
@@ -55,24 +56,31 @@ class KeptLine:
     post_ids: tuple[int, ...]  # a pay line's posts (the others' are not read)
 
 
-def kept_lines(year_ids) -> list[KeptLine]:
-    """Every line of these contract years (a query of their ids), in each year's order, with the
-    budget kept on it, and a pay line's posts: two small reads. Lines never priced are priced here."""
-    lines = db.session.execute(
-        select(BudgetLine.id, BudgetLine.contract_year_id, BudgetLine.kind, BudgetLine.name, BudgetLine.priced_pence,
-               BudgetLine.pricing_problem)
-        .where(BudgetLine.contract_year_id.in_(year_ids)).order_by(BudgetLine.sort_order, BudgetLine.id)).all()
+def kept_lines(year_ids, values: dict | None = None) -> list[KeptLine]:
+    """Every line of these contract years (a query of their ids, run with ``values``), in each
+    year's order, with the budget kept on it, and a pay line's posts: two small reads. Lines never
+    priced are priced here. The reads are built once for a query kept by its caller."""
+    read_lines, read_posts = _reads(year_ids)
+    lines = db.session.execute(read_lines, values).all()
     posts: dict[int, list[int]] = defaultdict(list)
-    for line_id, post_id in db.session.execute(
-            select(budget_line_post.c.budget_line_id, budget_line_post.c.post_id)
-            .join(BudgetLine, BudgetLine.id == budget_line_post.c.budget_line_id)
-            .where(BudgetLine.contract_year_id.in_(year_ids), BudgetLine.kind == BudgetLineKind.PAY)
-            .order_by(budget_line_post.c.post_id)):
+    for line_id, post_id in db.session.execute(read_posts, values):
         posts[line_id].append(post_id)
     unpriced = sorted({year_id for _, year_id, _, _, pence, _ in lines if pence is None})
     fresh = {line.id: (line.annual_pence, line.problem) for line in priced_lines(unpriced)} if unpriced else {}
     return [KeptLine(line_id, year_id, kind, name, *fresh.get(line_id, (pence, problem)), tuple(posts[line_id]))
             for line_id, year_id, kind, name, pence, problem in lines]
+
+
+@lru_cache(maxsize=8)
+def _reads(year_ids):
+    lines = (select(BudgetLine.id, BudgetLine.contract_year_id, BudgetLine.kind, BudgetLine.name,
+                    BudgetLine.priced_pence, BudgetLine.pricing_problem)
+             .where(BudgetLine.contract_year_id.in_(year_ids)).order_by(BudgetLine.sort_order, BudgetLine.id))
+    posts = (select(budget_line_post.c.budget_line_id, budget_line_post.c.post_id)
+             .join(BudgetLine, BudgetLine.id == budget_line_post.c.budget_line_id)
+             .where(BudgetLine.contract_year_id.in_(year_ids), BudgetLine.kind == BudgetLineKind.PAY)
+             .order_by(budget_line_post.c.post_id))
+    return lines, posts
 
 
 # ---------------------------------------------------------------- writing the prices

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
-from sqlalchemy import func, literal, select
+from sqlalchemy import Date, bindparam, func, select
 
 from app.establishment.costs import pence
 from app.establishment.line_prices import KeptLine, kept_lines
@@ -22,6 +22,7 @@ from app.models.people import Person
 from app.models.spending import Spend, SpendStatus
 from app.models.training import TrainingRecord
 from app.periods import months_in
+from app.statements import END, IDS, PROVIDER, START, built_once, params
 
 Costs = dict[str, dict[int | None, dict[str, float]]]  # measure -> area -> line name -> GBP
 
@@ -35,15 +36,24 @@ class _Year:
     budget_lines: list[KeptLine] = field(default_factory=list)
 
 
+@built_once
+def _year_rows(every: bool):
+    query = select(ContractYear.id, ContractYear.provider_id, ContractYear.starts_on, ContractYear.ends_on).where(
+        ContractYear.starts_on <= END, ContractYear.ends_on >= START)
+    return query if every else query.where(ContractYear.provider_id == PROVIDER)
+
+
+@built_once
+def _year_ids(every: bool):
+    return _year_rows(every).with_only_columns(ContractYear.id)
+
+
 def _years(provider_id: int | None, start: date, end: date) -> list[_Year]:
     """The contract years the period touches, with each line's budget as kept on it
     (``line_prices``) and a pay line's posts, as plain rows (three queries, however many providers)."""
-    query = select(ContractYear.id, ContractYear.provider_id, ContractYear.starts_on, ContractYear.ends_on).where(
-        ContractYear.starts_on <= end, ContractYear.ends_on >= start)
-    if provider_id is not None:
-        query = query.where(ContractYear.provider_id == provider_id)
-    years = {row.id: _Year(*row) for row in db.session.execute(query)}
-    for line in kept_lines(query.with_only_columns(ContractYear.id)):
+    every, values = provider_id is None, params(provider_id, start=start, end=end)
+    years = {row.id: _Year(*row) for row in db.session.execute(_year_rows(every), values)}
+    for line in kept_lines(_year_ids(every), values):
         years[line.contract_year_id].budget_lines.append(line)
     return list(years.values())
 
@@ -71,22 +81,46 @@ def _pay(costs: Costs, years: list[_Year], start: date, end: date) -> None:
         return
     whole, edges = quarter_months(start, end)
     provider_ids = sorted({provider_id for provider_id, _post in line_of})
-    total = (CostMonth.pay_pence + CostMonth.holiday_pence + CostMonth.ni_pence + CostMonth.pension_pence
-             + CostMonth.flat_on_cost_pence)
     if whole:
         first, last = _month_start(whole[0]), _month_start(whole[-1])
         # Months are told apart only where a contract year begins or ends among them: otherwise
         # every month falls in the year the first does, and each post's months are one row.
         by_month = any(first < year.starts_on <= last or first <= year.ends_on < last for year in years)
-        month = CostMonth.month if by_month else literal(first).label("month")
         for provider_id, post_id, area_id, on, pence_total in db.session.execute(
-                select(CostMonth.provider_id, CostMonth.post_id, CostMonth.area_id, month, func.sum(total))
-                .where(CostMonth.provider_id.in_(provider_ids), CostMonth.month.between(first, last))
-                .group_by(CostMonth.provider_id, CostMonth.post_id, CostMonth.area_id,
-                          *([CostMonth.month] if by_month else []))):
+                _whole_months(by_month), {"ids": provider_ids, "first_month": first, "last_month": last}):
             _add_on_line(costs, line_of, (provider_id, post_id), area_id, on, float(pence_total or 0))
     for edge_first, edge_last in edges:
-        _part_month(costs, line_of, provider_ids, total, edge_first, edge_last)
+        _part_month(costs, line_of, provider_ids, edge_first, edge_last)
+
+
+_TOTAL = (CostMonth.pay_pence + CostMonth.holiday_pence + CostMonth.ni_pence + CostMonth.pension_pence
+          + CostMonth.flat_on_cost_pence)
+
+
+@built_once
+def _whole_months(by_month: bool):
+    first = bindparam("first_month", type_=Date)
+    month = CostMonth.month if by_month else first.label("month")
+    return (select(CostMonth.provider_id, CostMonth.post_id, CostMonth.area_id, month, func.sum(_TOTAL))
+            .where(CostMonth.provider_id.in_(IDS), CostMonth.month.between(first, bindparam("last_month", type_=Date)))
+            .group_by(CostMonth.provider_id, CostMonth.post_id, CostMonth.area_id,
+                      *([CostMonth.month] if by_month else [])))
+
+
+@built_once
+def _month_rows():
+    return (select(CostMonth.provider_id, CostMonth.post_id, CostMonth.area_id, CostMonth.person_id,
+                   CostMonth.is_sessional, CostMonth.first_day, CostMonth.last_day, CostMonth.minutes, _TOTAL)
+            .where(CostMonth.provider_id.in_(IDS), CostMonth.month == bindparam("month", type_=Date),
+                   CostMonth.first_day <= END, CostMonth.last_day >= START))
+
+
+@built_once
+def _worked_by_day():
+    return (select(HoursEntry.person_id, HoursEntry.worked_on, func.sum(HoursEntry.minutes))
+            .where(HoursEntry.person_id.in_(IDS), HoursEntry.status == HoursStatus.APPROVED,
+                   HoursEntry.worked_on.between(START, END))
+            .group_by(HoursEntry.person_id, HoursEntry.worked_on))
 
 
 def _month_start(key: int) -> date:
@@ -100,22 +134,15 @@ def _add_on_line(costs: Costs, line_of: dict, key: tuple[int, int], area_id: int
         _add(costs, "pay_cost", area_id, line.name, pence_value)
 
 
-def _part_month(costs: Costs, line_of: dict, provider_ids: list[int], total, first: date, last: date) -> None:
+def _part_month(costs: Costs, line_of: dict, provider_ids: list[int], first: date, last: date) -> None:
     """The ledger's rows for the month holding [first, last], in proportion to the part."""
-    month = date(first.year, first.month, 1)
-    rows = db.session.execute(
-        select(CostMonth.provider_id, CostMonth.post_id, CostMonth.area_id, CostMonth.person_id,
-               CostMonth.is_sessional, CostMonth.first_day, CostMonth.last_day, CostMonth.minutes, total)
-        .where(CostMonth.provider_id.in_(provider_ids), CostMonth.month == month,
-               CostMonth.first_day <= last, CostMonth.last_day >= first)).all()
+    rows = db.session.execute(_month_rows(), {"ids": provider_ids, "month": date(first.year, first.month, 1),
+                                              "start": first, "end": last}).all()
     sessional = [row for row in rows if row.is_sessional and row.minutes]
     worked: dict[int, list[tuple[date, int]]] = defaultdict(list)
     if sessional:
         for person_id, day, minutes in db.session.execute(
-                select(HoursEntry.person_id, HoursEntry.worked_on, func.sum(HoursEntry.minutes))
-                .where(HoursEntry.person_id.in_({row.person_id for row in sessional}),
-                       HoursEntry.status == HoursStatus.APPROVED, HoursEntry.worked_on.between(first, last))
-                .group_by(HoursEntry.person_id, HoursEntry.worked_on)):
+                _worked_by_day(), {"ids": sorted({row.person_id for row in sessional}), "start": first, "end": last}):
             worked[person_id].append((day, int(minutes)))
     for row in rows:
         if row.is_sessional:
@@ -138,17 +165,21 @@ def expense_totals(provider_id: int | None, first: date, last: date) -> ExpenseR
     provider, area and the claim's status: the return's expenses and its non-pay cost read one
     query. The lines are summed by claim first, from the index alone, so only the period's claims
     are looked up (joining every line to every claim hashed all the claims ever made)."""
+    return [(provider, area, status, int(pence or 0)) for provider, area, status, pence in db.session.execute(
+        _expense_totals(provider_id is None), params(provider_id, start=first, end=last))]
+
+
+@built_once
+def _expense_totals(every: bool):
     by_claim = (select(ExpenseLine.claim_id, func.sum(ExpenseLine.amount_pence).label("pence"))
-                .where(ExpenseLine.status == LineStatus.APPROVED, ExpenseLine.spent_on.between(first, last))
+                .where(ExpenseLine.status == LineStatus.APPROVED, ExpenseLine.spent_on.between(START, END))
                 .group_by(ExpenseLine.claim_id).subquery())
     query = (select(Person.provider_id, Person.area_id, ExpenseClaim.status, func.sum(by_claim.c.pence))
              .join(ExpenseClaim, ExpenseClaim.id == by_claim.c.claim_id)
              .join(Person, Person.id == ExpenseClaim.person_id)
              .where(ExpenseClaim.status.in_([ClaimStatus.APPROVED, ClaimStatus.PAID]))
              .group_by(Person.provider_id, Person.area_id, ExpenseClaim.status))
-    if provider_id is not None:
-        query = query.where(Person.provider_id == provider_id)
-    return [(provider, area, status, int(pence or 0)) for provider, area, status, pence in db.session.execute(query)]
+    return query if every else query.where(Person.provider_id == PROVIDER)
 
 
 def _spend_by_provider_area(kind: BudgetLineKind, provider_ids: list[int], first: date, last: date,
@@ -163,11 +194,15 @@ def _spend_by_provider_area(kind: BudgetLineKind, provider_ids: list[int], first
         return [(provider, area, total) for (provider, area), total in totals.items()]
     if kind != BudgetLineKind.TRAINING:
         return []
-    return db.session.execute(
-        select(Person.provider_id, Person.area_id, func.sum(TrainingRecord.cost_pence))
-        .join(Person, Person.id == TrainingRecord.person_id)
-        .where(TrainingRecord.completed_on.between(first, last), Person.provider_id.in_(provider_ids))
-        .group_by(Person.provider_id, Person.area_id)).all()
+    return db.session.execute(_training_spend(), {"ids": provider_ids, "start": first, "end": last}).all()
+
+
+@built_once
+def _training_spend():
+    return (select(Person.provider_id, Person.area_id, func.sum(TrainingRecord.cost_pence))
+            .join(Person, Person.id == TrainingRecord.person_id)
+            .where(TrainingRecord.completed_on.between(START, END), Person.provider_id.in_(IDS))
+            .group_by(Person.provider_id, Person.area_id))
 
 
 def _non_pay(costs: Costs, years: list[_Year], start: date, end: date, expenses: ExpenseRows | None) -> None:
@@ -187,14 +222,18 @@ def _non_pay(costs: Costs, years: list[_Year], start: date, end: date, expenses:
 
 def _invoices(costs: Costs, years: list[_Year], first: date, last: date) -> None:
     """Approved non-pay spending charged to the years' lines (a course's invoice is counted through training)."""
-    rows = db.session.execute(
-        select(Spend.area_id, BudgetLine.name, func.sum(Spend.amount_pence))
-        .join(BudgetLine, BudgetLine.id == Spend.budget_line_id)
-        .where(BudgetLine.contract_year_id.in_([y.id for y in years]), Spend.status == SpendStatus.APPROVED,
-               Spend.course_id.is_(None), Spend.spent_on.between(first, last))
-        .group_by(Spend.area_id, BudgetLine.name))
+    rows = db.session.execute(_invoiced(), {"ids": [y.id for y in years], "start": first, "end": last})
     for area, name, total in rows:
         _add(costs, "non_pay_cost", area, name, int(total or 0))
+
+
+@built_once
+def _invoiced():
+    return (select(Spend.area_id, BudgetLine.name, func.sum(Spend.amount_pence))
+            .join(BudgetLine, BudgetLine.id == Spend.budget_line_id)
+            .where(BudgetLine.contract_year_id.in_(IDS), Spend.status == SpendStatus.APPROVED,
+                   Spend.course_id.is_(None), Spend.spent_on.between(START, END))
+            .group_by(Spend.area_id, BudgetLine.name))
 
 
 def line_costs(provider_id: int | None, start: date, end: date, *, expenses: ExpenseRows | None = None) -> Costs:

@@ -8,7 +8,7 @@ from collections import defaultdict
 from datetime import UTC, date, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
-from sqlalchemy import and_, case, func, or_, select, true
+from sqlalchemy import and_, bindparam, case, func, or_, select, true
 
 from app.equality.services import STAGES, return_measure
 from app.establishment.services import holdings, post_holders, vacant_and_under_contracted
@@ -22,6 +22,7 @@ from app.models.hours import Activity, HoursAreaMonth, HoursEntry, HoursMonth, H
 from app.models.people import LeavingReason, Person, Stage, StageChange
 from app.models.recruitment import Applicant
 from app.models.returns import VolunteerHourValue
+from app.statements import DAY, END, IDS, PROVIDER, START, built_once, params
 from app.training.queries import in_post
 
 DEFINITIONS = {
@@ -116,14 +117,6 @@ class StageOn:
                 .where(or_(Person.id.not_in(self.later), self.moved.c.person_id.is_not(None))))
 
 
-def stays():
-    """Each spell in a stage: (person, stage, entered, left) with left the next change's date."""
-    following = func.lead(StageChange.changed_on).over(partition_by=StageChange.person_id,
-                                                       order_by=(StageChange.changed_on, StageChange.id))
-    return select(StageChange.person_id, StageChange.to_stage.label("stage"),
-                  StageChange.changed_on.label("entered"), following.label("left")).subquery()
-
-
 def _collect(rows, convert=lambda v: v) -> Values:
     values: Values = defaultdict(dict)
     for area_id, breakdown, value in rows:
@@ -132,96 +125,145 @@ def _collect(rows, convert=lambda v: v) -> Values:
     return values
 
 
-def headcount(scope, day: date) -> Values:
-    on = StageOn(day)
-    return _collect(db.session.execute(
-        on.join(select(Person.area_id, on.stage, func.count())).where(scope, in_post(day))
-        .group_by(Person.area_id, on.stage)))
+def people_of(every: bool):
+    """The people a kept statement counts: every provider's, or ``PROVIDER``'s."""
+    return true() if every else Person.provider_id == PROVIDER
 
 
-def fte_contracted(scope, day: date) -> Values:
-    on = StageOn(day)
-    return _collect(db.session.execute(
-        on.join(select(Person.area_id, on.stage, func.sum(Contract.weekly_hours))
-                .join(Person, Person.id == Contract.person_id))
-        .join(Post, Post.id == Contract.post_id)
-        .where(scope, in_post(day), Post.is_volunteer.is_(False), Contract.starts_on <= day,
-               or_(Contract.ends_on.is_(None), Contract.ends_on >= day))
-        .group_by(Person.area_id, on.stage)), lambda v: float(fte_of_weekly_hours(v)))
+def posts_of(every: bool):
+    return true() if every else Post.provider_id == PROVIDER
 
 
-def by_post(scope, day: date) -> tuple[Values, Values]:
+@built_once
+def _headcount(every: bool):
+    on = StageOn(DAY)
+    return (on.join(select(Person.area_id, on.stage, func.count())).where(people_of(every), in_post(DAY))
+            .group_by(Person.area_id, on.stage))
+
+
+def headcount(provider_id: int | None, day: date) -> Values:
+    return _collect(db.session.execute(_headcount(provider_id is None), params(provider_id, day=day)))
+
+
+@built_once
+def _fte_contracted(every: bool):
+    on = StageOn(DAY)
+    return (on.join(select(Person.area_id, on.stage, func.sum(Contract.weekly_hours))
+                    .join(Person, Person.id == Contract.person_id))
+            .join(Post, Post.id == Contract.post_id)
+            .where(people_of(every), in_post(DAY), Post.is_volunteer.is_(False), Contract.starts_on <= DAY,
+                   or_(Contract.ends_on.is_(None), Contract.ends_on >= DAY))
+            .group_by(Person.area_id, on.stage))
+
+
+def fte_contracted(provider_id: int | None, day: date) -> Values:
+    return _collect(db.session.execute(_fte_contracted(provider_id is None), params(provider_id, day=day)),
+                    lambda v: float(fte_of_weekly_hours(v)))
+
+
+@built_once
+def _by_post(every: bool):
+    held = holdings()
+    return (select(Person.area_id, Post.title, Grade.code, func.count(func.distinct(Person.id)),
+                   func.sum(case((Post.is_volunteer, 0), else_=held.c.hours)))
+            .join(held, held.c.person_id == Person.id).join(Post, Post.id == held.c.post_id)
+            .outerjoin(Grade, Grade.id == Post.grade_id)
+            .where(people_of(every), in_post(DAY), held.c.starts_on <= DAY,
+                   or_(held.c.ends_on.is_(None), held.c.ends_on >= DAY))
+            .group_by(Person.area_id, Post.title, Grade.code))
+
+
+def by_post(provider_id: int | None, day: date) -> tuple[Values, Values]:
     """Headcount and contracted FTE by post and grade ("Area Facilitator (KR9)") on a day: the
     people in post holding a contract or a volunteer role then (a role adds no FTE), in SQL."""
-    held = holdings()
-    rows = db.session.execute(
-        select(Person.area_id, Post.title, Grade.code, func.count(func.distinct(Person.id)),
-               func.sum(case((Post.is_volunteer, 0), else_=held.c.hours)))
-        .join(held, held.c.person_id == Person.id).join(Post, Post.id == held.c.post_id)
-        .outerjoin(Grade, Grade.id == Post.grade_id)
-        .where(scope, in_post(day), held.c.starts_on <= day, or_(held.c.ends_on.is_(None), held.c.ends_on >= day))
-        .group_by(Person.area_id, Post.title, Grade.code)).all()
+    rows = db.session.execute(_by_post(provider_id is None), params(provider_id, day=day)).all()
     heads = _collect((area, f"{title} ({code or 'no grade'})", count) for area, title, code, count, _ in rows)
     fte = _collect(((area, f"{title} ({code or 'no grade'})", hours) for area, title, code, _, hours in rows),
                    lambda v: float(fte_of_weekly_hours(v)))
     return heads, fte
 
 
-def starters(scope, start: date, end: date) -> Values:
-    return _collect(db.session.execute(
-        select(Person.area_id, StageChange.to_stage, func.count())
-        .join(StageChange, and_(StageChange.person_id == Person.id, StageChange.from_stage.is_(None)))
-        .where(scope, Person.joined_on.between(start, end)).group_by(Person.area_id, StageChange.to_stage)))
+@built_once
+def _starters(every: bool):
+    return (select(Person.area_id, StageChange.to_stage, func.count())
+            .join(StageChange, and_(StageChange.person_id == Person.id, StageChange.from_stage.is_(None)))
+            .where(people_of(every), Person.joined_on.between(START, END)).group_by(Person.area_id,
+                                                                                    StageChange.to_stage))
 
 
-def leavers(scope, start: date, end: date) -> Values:
-    on = StageOn(end)
-    return _collect(db.session.execute(
-        on.join(select(Person.area_id, on.stage, func.count())).where(scope, Person.left_on.between(start, end))
-        .group_by(Person.area_id, on.stage)))
+def starters(provider_id: int | None, start: date, end: date) -> Values:
+    return _collect(db.session.execute(_starters(provider_id is None), params(provider_id, start=start, end=end)))
 
 
-def leavers_by_reason(scope, start: date, end: date) -> tuple[Values, Values]:
+@built_once
+def _leavers(every: bool):
+    on = StageOn(END)
+    return (on.join(select(Person.area_id, on.stage, func.count()))
+            .where(people_of(every), Person.left_on.between(START, END)).group_by(Person.area_id, on.stage))
+
+
+def leavers(provider_id: int | None, start: date, end: date) -> Values:
+    return _collect(db.session.execute(_leavers(provider_id is None), params(provider_id, start=start, end=end)))
+
+
+@built_once
+def _leavers_by_reason(every: bool):
+    return (select(Person.area_id, LeavingReason.code, LeavingReason.is_progression, func.count())
+            .outerjoin(LeavingReason, LeavingReason.id == Person.leaving_reason_id)
+            .where(people_of(every), Person.left_on.between(START, END))
+            .group_by(Person.area_id, LeavingReason.code, LeavingReason.is_progression))
+
+
+def leavers_by_reason(provider_id: int | None, start: date, end: date) -> tuple[Values, Values]:
     """Leavers in the period by reason code, and those whose reason is the pathway working."""
-    rows = db.session.execute(
-        select(Person.area_id, LeavingReason.code, LeavingReason.is_progression, func.count())
-        .outerjoin(LeavingReason, LeavingReason.id == Person.leaving_reason_id)
-        .where(scope, Person.left_on.between(start, end))
-        .group_by(Person.area_id, LeavingReason.code, LeavingReason.is_progression)).all()
+    rows = db.session.execute(_leavers_by_reason(provider_id is None),
+                              params(provider_id, start=start, end=end)).all()
     by_reason = _collect((area, code or "not_recorded", n) for area, code, _, n in rows)
     onward = _collect((area, "", n) for area, _, progression, n in rows if progression)
     return by_reason, onward
 
 
-def progressions(scope, start: date, end: date) -> Values:
-    rows = db.session.execute(
-        select(Person.area_id, StageChange.from_stage, StageChange.to_stage, func.count())
-        .join(Person, Person.id == StageChange.person_id)
-        .where(scope, StageChange.from_stage.is_not(None), StageChange.changed_on.between(start, end))
-        .group_by(Person.area_id, StageChange.from_stage, StageChange.to_stage))
+@built_once
+def _progressions(every: bool):
+    return (select(Person.area_id, StageChange.from_stage, StageChange.to_stage, func.count())
+            .join(Person, Person.id == StageChange.person_id)
+            .where(people_of(every), StageChange.from_stage.is_not(None), StageChange.changed_on.between(START, END))
+            .group_by(Person.area_id, StageChange.from_stage, StageChange.to_stage))
+
+
+def progressions(provider_id: int | None, start: date, end: date) -> Values:
+    rows = db.session.execute(_progressions(provider_id is None), params(provider_id, start=start, end=end))
     return _collect((area, f"{a.value}->{b.value}", n) for area, a, b, n in rows)
 
 
-def vacancy(provider_scope, day: date) -> tuple[Values, Values]:
-    """Vacant and under-contracted FTE by post title (``vacant_and_under_contracted``), from each
-    post's holders and contracted hours, aggregated in SQL; county-wide posts count under area None."""
-    contracted = post_holders(day)
+@built_once
+def _vacancy(every: bool):
+    contracted = post_holders(DAY)
     # Posts alike in every figure the rule reads are worked out once and counted: every
     # provider's posts are thousands of rows but a few hundred kinds.
     alike = (Post.area_id, Post.title, Post.number_of_posts, Post.budgeted_fte, contracted.c.holders,
              contracted.c.hours)
-    rows = db.session.execute(
-        select(*alike, func.count()).outerjoin(contracted, contracted.c.post_id == Post.id)
-        .where(provider_scope, Post.in_force_on(day)).group_by(*alike)).all()
+    return (select(*alike, func.count()).outerjoin(contracted, contracted.c.post_id == Post.id)
+            .where(posts_of(every), Post.in_force_on(DAY)).group_by(*alike))
+
+
+def vacancy(provider_id: int | None, day: date) -> tuple[Values, Values]:
+    """Vacant and under-contracted FTE by post title (``vacant_and_under_contracted``), from each
+    post's holders and contracted hours, aggregated in SQL; county-wide posts count under area None."""
+    rows = db.session.execute(_vacancy(provider_id is None), params(provider_id, day=day)).all()
     split = [(area, title, n, vacant_and_under_contracted(posts, budget, holders or 0, fte_of_weekly_hours(hours)))
              for area, title, posts, budget, holders, hours, n in rows]
     return (_collect(((area, title, pair[0] * n) for area, title, n, pair in split), float),
             _collect(((area, title, pair[1] * n) for area, title, n, pair in split), float))
 
 
-def funded_fte(provider_scope, day: date) -> float:
-    return float(db.session.scalar(select(func.coalesce(func.sum(Post.budgeted_fte), 0))
-                                   .where(provider_scope, Post.in_force_on(day))))
+@built_once
+def _funded_fte(every: bool):
+    return select(func.coalesce(func.sum(Post.budgeted_fte), 0)).where(posts_of(every), Post.in_force_on(DAY))
+
+
+def funded_fte(provider_id: int | None, day: date) -> float:
+    return float(db.session.scalar(_funded_fte(provider_id is None), params(provider_id, day=day)))
 
 
 def expenses(rows) -> Values:
@@ -234,19 +276,61 @@ def expenses(rows) -> Values:
     return values
 
 
-def lived_experience(scope, day: date) -> Values:
-    rows = db.session.execute(select(Person.area_id, Person.has_lived_experience, func.count())
-                              .where(scope, in_post(day)).group_by(Person.area_id, Person.has_lived_experience))
+@built_once
+def _lived_experience(every: bool):
+    return (select(Person.area_id, Person.has_lived_experience, func.count())
+            .where(people_of(every), in_post(DAY)).group_by(Person.area_id, Person.has_lived_experience))
+
+
+def lived_experience(provider_id: int | None, day: date) -> Values:
+    rows = db.session.execute(_lived_experience(provider_id is None), params(provider_id, day=day))
     return _collect((area, "yes" if lived else "no", n) for area, lived, n in rows)
 
 
-def provider_condition(provider_id: int | None):
-    return Person.provider_id == provider_id if provider_id is not None else true()
+@built_once
+def _activity_names():
+    return select(Activity.id, Activity.name)
 
 
-def post_condition(provider_id: int | None):
-    return Post.provider_id == provider_id if provider_id is not None else true()
+@built_once
+def _kept_hours(every: bool):
+    # Grouped by the activity's id, named afterwards: joining the activities to every
+    # provider's summary rows before grouping doubled the query's time at 500 providers.
+    if every:  # every provider's: the summary without the provider in its key, a few hundred rows
+        kept, mine = HoursAreaMonth, true()
+    else:
+        kept, mine = HoursMonth, HoursMonth.provider_id == PROVIDER
+    return (select(kept.area_id, kept.stage, kept.activity_id, kept.month, func.sum(kept.minutes))
+            .where(mine, kept.month.between(bindparam("first_month"), bindparam("last_month")))
+            .group_by(kept.area_id, kept.stage, kept.activity_id, kept.month))
 
+
+@built_once
+def _raw_hours(every: bool):
+    month = month_of(HoursEntry.worked_on)
+    return (select(Person.area_id, Person.stage, Activity.name, month, func.sum(HoursEntry.minutes))
+            .select_from(HoursEntry).join(Person, Person.id == HoursEntry.person_id)
+            .join(Activity, Activity.id == HoursEntry.activity_id)
+            .where(people_of(every), HoursEntry.status == HoursStatus.APPROVED,
+                   HoursEntry.worked_on.between(START, END))
+            .group_by(Person.area_id, Person.stage, Activity.name, month))
+
+
+@built_once
+def _movers(every: bool):
+    return (select(StageChange.person_id.distinct()).join(Person, Person.id == StageChange.person_id)
+            .where(people_of(every), StageChange.from_stage.is_not(None), StageChange.changed_on > START))
+
+
+@built_once
+def _movers_hours():
+    return (select(Person.area_id, Person.stage, Activity.name, HoursEntry.person_id, HoursEntry.worked_on,
+                   func.sum(HoursEntry.minutes))
+            .select_from(HoursEntry).join(Person, Person.id == HoursEntry.person_id)
+            .join(Activity, Activity.id == HoursEntry.activity_id)
+            .where(HoursEntry.status == HoursStatus.APPROVED, HoursEntry.person_id.in_(IDS),
+                   HoursEntry.worked_on.between(START, END))
+            .group_by(Person.area_id, Person.stage, Activity.name, HoursEntry.person_id, HoursEntry.worked_on))
 
 
 def hours_breakdown(provider_id: int | None, start: date, end: date):
@@ -259,45 +343,23 @@ def hours_breakdown(provider_id: int | None, start: date, end: date):
     stage changed since the period began have their hours moved, day by day, to the stage they
     held when they worked.
     """
-    scope = provider_condition(provider_id)
+    every = provider_id is None
     whole, edges = quarter_months(start, end)
     totals: dict[tuple, int] = defaultdict(int)
     if whole:
-        # Grouped by the activity's id, named afterwards: joining the activities to every
-        # provider's summary rows before grouping doubled the query's time at 500 providers.
-        names = dict(db.session.execute(select(Activity.id, Activity.name)).all())
-        if provider_id is not None:
-            kept, mine = HoursMonth, HoursMonth.provider_id == provider_id
-        else:  # every provider's: the summary without the provider in its key, a few hundred rows
-            kept, mine = HoursAreaMonth, true()
+        names = dict(db.session.execute(_activity_names()).all())
         for area_id, stage, activity_id, month, minutes in db.session.execute(
-                select(kept.area_id, kept.stage, kept.activity_id, kept.month, func.sum(kept.minutes))
-                .where(mine, kept.month.between(whole[0], whole[-1]))
-                .group_by(kept.area_id, kept.stage, kept.activity_id, kept.month)):
+                _kept_hours(every), params(provider_id, first_month=whole[0], last_month=whole[-1])):
             totals[(area_id, stage, names[activity_id], month)] += minutes
-    month = month_of(HoursEntry.worked_on)
-    approved = [scope, HoursEntry.status == HoursStatus.APPROVED]
     for first, last in edges:
         for area_id, stage, activity, key, minutes in db.session.execute(
-                select(Person.area_id, Person.stage, Activity.name, month, func.sum(HoursEntry.minutes))
-                .select_from(HoursEntry).join(Person, Person.id == HoursEntry.person_id)
-                .join(Activity, Activity.id == HoursEntry.activity_id)
-                .where(*approved, HoursEntry.worked_on.between(first, last))
-                .group_by(Person.area_id, Person.stage, Activity.name, month)):
+                _raw_hours(every), params(provider_id, start=first, end=last)):
             totals[(area_id, stage, activity, key)] += minutes
-    mover_ids = list(db.session.scalars(select(StageChange.person_id.distinct()).join(
-        Person, Person.id == StageChange.person_id).where(
-        scope, StageChange.from_stage.is_not(None), StageChange.changed_on > start)))
+    mover_ids = list(db.session.scalars(_movers(every), params(provider_id, start=start)))
     changes = _stage_changes(mover_ids)
     for start_at in range(0, len(mover_ids), 500):
         for area_id, current, activity, person_id, day, minutes in db.session.execute(
-                select(Person.area_id, Person.stage, Activity.name, HoursEntry.person_id, HoursEntry.worked_on,
-                       func.sum(HoursEntry.minutes))
-                .select_from(HoursEntry).join(Person, Person.id == HoursEntry.person_id)
-                .join(Activity, Activity.id == HoursEntry.activity_id)
-                .where(*approved, HoursEntry.person_id.in_(mover_ids[start_at:start_at + 500]),
-                       HoursEntry.worked_on.between(start, end))
-                .group_by(Person.area_id, Person.stage, Activity.name, HoursEntry.person_id, HoursEntry.worked_on)):
+                _movers_hours(), {"ids": mover_ids[start_at:start_at + 500], "start": start, "end": end}):
             day = _as_date(day)
             key = month_key(day)
             totals[(area_id, current, activity, key)] -= minutes
@@ -308,20 +370,30 @@ def hours_breakdown(provider_id: int | None, start: date, end: date):
             for (area_id, stage, activity, key), minutes in totals.items() if minutes]
 
 
+@built_once
+def _changes_of():
+    return (select(StageChange.person_id, StageChange.changed_on, StageChange.to_stage)
+            .where(StageChange.person_id.in_(IDS))
+            .order_by(StageChange.changed_on, StageChange.id))
+
+
 def _stage_changes(person_ids: list[int]) -> dict[int, list]:
     changes: dict[int, list] = defaultdict(list)
     if person_ids:
-        for person_id, on, stage in db.session.execute(
-                select(StageChange.person_id, StageChange.changed_on, StageChange.to_stage)
-                .where(StageChange.person_id.in_(person_ids)).order_by(StageChange.changed_on, StageChange.id)):
+        for person_id, on, stage in db.session.execute(_changes_of(), {"ids": person_ids}):
             changes[person_id].append((on, stage))
     return changes
 
 
+@built_once
+def _hour_values():
+    return select(VolunteerHourValue.effective_from, VolunteerHourValue.pence_per_hour).order_by(
+        VolunteerHourValue.effective_from)
+
+
 def split_hours(rows, start: date, end: date) -> tuple[Values, Values, Values]:
     """fte_used by stage, hours by activity, and volunteer hours value, from hours_breakdown rows."""
-    rates = db.session.execute(select(VolunteerHourValue.effective_from, VolunteerHourValue.pence_per_hour)
-                               .order_by(VolunteerHourValue.effective_from)).all()
+    rates = db.session.execute(_hour_values()).all()
 
     def rate_on(day: date) -> int:
         return next((p for d, p in reversed(rates) if d <= day), rates[0][1] if rates else 0)
@@ -360,36 +432,51 @@ def _day_bounds(start: date, end: date) -> tuple[datetime, datetime]:
             datetime.combine(end + timedelta(days=1), datetime.min.time(), tzinfo=UTC))
 
 
+def _applicants_of(every: bool):
+    return true() if every else Applicant.provider_id == PROVIDER
+
+
+@built_once
+def _started_days(every: bool, by: str):
+    return select(getattr(Applicant, by), Applicant.created_at, Applicant.started_on).where(
+        _applicants_of(every), Applicant.started_on.between(START, END))
+
+
 def recruitment_days_by_source(provider_id: int | None, start: date, end: date) -> dict[str, list[int]]:
     """Days from interest to first day for each person started in the period, by where they heard."""
-    mine = Applicant.provider_id == provider_id if provider_id is not None else true()
     days: dict[str, list[int]] = defaultdict(list)
     for source, created_at, started_on in db.session.execute(
-            select(Applicant.heard_from, Applicant.created_at, Applicant.started_on)
-            .where(mine, Applicant.started_on.between(start, end))):
+            _started_days(provider_id is None, "heard_from"), params(provider_id, start=start, end=end)):
         days[source].append((started_on - created_at.date()).days)
     return days
+
+
+@built_once
+def _recruitment(every: bool):
+    mine = _applicants_of(every)
+    received = (select(Applicant.area_id, Applicant.heard_from, func.count())
+                .where(mine, Applicant.created_at >= bindparam("first_moment"),
+                       Applicant.created_at < bindparam("after_moment"))
+                .group_by(Applicant.area_id, Applicant.heard_from))
+    started = (select(Applicant.area_id, Applicant.heard_from, func.count())
+               .where(mine, Applicant.started_on.between(START, END)).group_by(Applicant.area_id, Applicant.heard_from))
+    withdrawn = (select(Applicant.area_id, Applicant.withdrawn_reason, func.count())
+                 .where(mine, Applicant.withdrawn_on.between(START, END))
+                 .group_by(Applicant.area_id, Applicant.withdrawn_reason))
+    return received, started, withdrawn
 
 
 def recruitment(provider_id: int | None, start: date, end: date) -> dict[str, Values]:
     """The way in for a period, counts only (no names), by area: interests received by where
     they heard, people started from an interest by where they heard, withdrawals by reason, and
     each started person's days from interest to first day (for the median)."""
-    mine = Applicant.provider_id == provider_id if provider_id is not None else true()
+    every = provider_id is None
     first, after = _day_bounds(start, end)
-    received = db.session.execute(select(Applicant.area_id, Applicant.heard_from, func.count())
-                                  .where(mine, Applicant.created_at >= first, Applicant.created_at < after)
-                                  .group_by(Applicant.area_id, Applicant.heard_from))
-    started = db.session.execute(select(Applicant.area_id, Applicant.heard_from, func.count())
-                                 .where(mine, Applicant.started_on.between(start, end))
-                                 .group_by(Applicant.area_id, Applicant.heard_from))
-    withdrawn = db.session.execute(select(Applicant.area_id, Applicant.withdrawn_reason, func.count())
-                                   .where(mine, Applicant.withdrawn_on.between(start, end))
-                                   .group_by(Applicant.area_id, Applicant.withdrawn_reason))
+    values = params(provider_id, start=start, end=end, first_moment=first, after_moment=after)
+    received, started, withdrawn = (_collect(db.session.execute(statement, values))
+                                    for statement in _recruitment(every))
     days: dict[int, list[int]] = defaultdict(list)
-    for area_id, created_at, started_on in db.session.execute(
-            select(Applicant.area_id, Applicant.created_at, Applicant.started_on)
-            .where(mine, Applicant.started_on.between(start, end))):
+    for area_id, created_at, started_on in db.session.execute(_started_days(every, "area_id"), values):
         days[area_id].append((started_on - created_at.date()).days)
-    return {"interests_received": _collect(received), "interests_started": _collect(started),
-            "interests_withdrawn": _collect(withdrawn), "_days_to_start": days}
+    return {"interests_received": received, "interests_started": started, "interests_withdrawn": withdrawn,
+            "_days_to_start": days}

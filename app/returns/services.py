@@ -16,7 +16,7 @@ from app.locks import serialise
 from app.models.people import Area, Provider, Stage
 from app.models.recruitment import HEARD_FROM, WITHDRAWN_BECAUSE
 from app.models.returns import ReturnSubmission
-from app.training.queries import compliance_counts
+from app.training.queries import provider_compliance_counts
 
 from . import measures as m
 from .costs import expense_totals, line_costs
@@ -245,43 +245,43 @@ def build_return(*, start: date, end: date, provider: Provider | None) -> Workfo
 
 def _build_return(*, start: date, end: date, provider: Provider | None) -> WorkforceReturn:
     provider_id = provider.id if provider else None
-    scope, posts = m.provider_condition(provider_id), m.post_condition(provider_id)
     names = dict(db.session.execute(select(Area.id, Area.name)).all())
     build = _Builder(names)
-    headcount_end, headcount_start = m.headcount(scope, end), m.headcount(scope, start)
-    leavers = m.leavers(scope, start, end)
+    headcount_end, headcount_start = m.headcount(provider_id, end), m.headcount(provider_id, start)
+    leavers = m.leavers(provider_id, start, end)
     build.add("headcount", headcount_end)
-    build.add("fte_contracted", m.fte_contracted(scope, end))
+    build.add("fte_contracted", m.fte_contracted(provider_id, end))
     fte_used, hours, volunteer_value = m.split_hours(m.hours_breakdown(provider_id, start, end), start, end)
     build.add("fte_used", fte_used)
-    build.add("starters", m.starters(scope, start, end))
+    build.add("starters", m.starters(provider_id, start, end))
     build.add("leavers", leavers)
     end_totals, start_totals = _by_area(headcount_end, names), _by_area(headcount_start, names)
     build.ratio("turnover_pct", _by_area(leavers, names),
-                {a: (start_totals.get(a, 0) + end_totals.get(a, 0)) / 2 for a in set(end_totals) | set(start_totals)})
-    build.add("progressions", m.progressions(scope, start, end))
-    by_reason, onward = m.leavers_by_reason(scope, start, end)
+                {a: (start_totals.get(a, 0) + end_totals.get(a, 0)) / 2
+                 for a in sorted(set(end_totals) | set(start_totals))})
+    build.add("progressions", m.progressions(provider_id, start, end))
+    by_reason, onward = m.leavers_by_reason(provider_id, start, end)
     build.add("leavers_by_reason", by_reason)
     build.add("into_work_or_training", onward)
-    heads_by_post, fte_by_post = m.by_post(scope, end)
+    heads_by_post, fte_by_post = m.by_post(provider_id, end)
     build.add("headcount_by_post", heads_by_post)
     build.add("fte_by_post", fte_by_post)
-    vacancy, under_contracted = m.vacancy(posts, end)
+    vacancy, under_contracted = m.vacancy(provider_id, end)
     build.add("vacancy_fte", vacancy)
     build.add("under_contracted_fte", under_contracted)
-    funded = m.funded_fte(posts, end)
+    funded = m.funded_fte(provider_id, end)
     if funded:
         vacant = _by_area(vacancy, names)[ALL]
         build.figures.append(Figure(ALL, "vacancy_rate_pct", "", round(vacant * 100 / funded, 1)))
     build.add("hours", hours)
-    _compliance(build, scope, end, names, end_totals)
+    _compliance(build, provider_id, end, names, end_totals)
     spent = expense_totals(provider_id, start, end)
     expenses = m.expenses(spent)
     for measure in ("expenses_approved", "expenses_paid"):
         build.add(measure, {area: {"": v[measure]} for area, v in expenses.items() if measure in v})
     for measure, values in line_costs(provider_id, start, end, expenses=spent).items():
         build.add(measure, values, areas=measure != "budget")
-    lived = m.lived_experience(scope, end)
+    lived = m.lived_experience(provider_id, end)
     build.ratio("lived_experience_pct", {a: v for a, v in _by_area(
         {k: {"yes": b.get("yes", 0)} for k, b in lived.items()}, names).items()}, end_totals)
     build.add("headcount_lived_experience", lived, suppress=True)
@@ -345,8 +345,9 @@ def secondary_suppression(figures: list[Figure], measure: str, *, share: str) ->
     return [Figure(f.area, f.measure, f.breakdown, None) if withheld(f) else f for f in figures]
 
 
-def _compliance(build: _Builder, scope, day: date, names: dict[int, str], headcounts: dict[str, float]) -> None:
-    training, dbs = compliance_counts(scope, day)
+def _compliance(build: _Builder, provider_id: int | None, day: date, names: dict[int, str],
+                headcounts: dict[str, float]) -> None:
+    training, dbs = provider_compliance_counts(provider_id, day)
     for measure, counts in (("training_compliance_pct", training), ("dbs_compliance_pct", dbs)):
         by_area = {names[a]: n for a, n in counts.items() if a in names}
         by_area["All"] = sum(counts.values())

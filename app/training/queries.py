@@ -3,7 +3,7 @@
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from sqlalchemy import Date, and_, func, or_, select
+from sqlalchemy import Date, and_, bindparam, func, or_, select, true
 from sqlalchemy.orm import joinedload
 
 from app.access import person_scope, settings_scope
@@ -18,6 +18,7 @@ from app.models.training import (
     TrainingRecord,
     TrainingResult,
 )
+from app.statements import DAY, PROVIDER, built_once, params
 from app.training.progression import PAID_STAGES, clearance, stage_requirements
 
 from .current import in_force
@@ -32,8 +33,8 @@ def in_post(day: date):
     return and_(Person.joined_on <= day, or_(Person.left_on.is_(None), Person.left_on >= day))
 
 
-def _current_needed(scope, day: date):
-    """For each person in post on ``day``, how many of their mandatory courses (their stage's,
+def _current_needed(scope, day):
+    """For each person in post on ``day`` (a date or a parameter), how many of their mandatory courses (their stage's,
     council-wide or their provider's own) their record in force on ``day`` keeps current (their
     latest passed or attended record by then, the last entered of two on a day, as
     ``latest_records`` picks it; ``app.training.current`` keeps which that is on the records): a
@@ -64,8 +65,33 @@ def compliance_counts(scope, day: date, by=Person.area_id) -> tuple[dict, dict]:
     """People in post whose mandatory training is all current, and whose DBS check is valid for
     their role, on ``day``, counted in SQL by ``by`` (a column of Person): the rule the
     compliance page applies to each person (``compliance``), for any number of people."""
+    return _counted(_compliance_statements(scope, by), _days(day))
+
+
+def provider_compliance_counts(provider_id: int | None, day: date) -> tuple[dict, dict]:
+    """``compliance_counts`` by area for one provider's people, or every provider's (None), from
+    statements built once (the return's)."""
+    return _counted(_provider_compliance(provider_id is None), params(provider_id, **_days(day)))
+
+
+@built_once
+def _provider_compliance(every: bool):
+    return _compliance_statements(true() if every else Person.provider_id == PROVIDER, Person.area_id)
+
+
+def _days(day: date) -> dict:
     from flask import current_app
 
+    return {"day": day, "issued_from": checked_after(day, current_app.config.get("DBS_RECHECK_MONTHS",
+                                                                                  DBS_RECHECK_MONTHS))}
+
+
+def _counted(statements, values: dict) -> tuple[dict, dict]:
+    return tuple(dict(db.session.execute(statement, values).all()) for statement in statements)
+
+
+def _compliance_statements(scope, by):
+    """The training and the DBS counts' statements, run with ``day`` and ``issued_from``."""
     # Mandatory courses: the council-wide ones for the stage, and the person's provider's own.
     needed_council = (select(CourseStageRow.stage, func.count().label("n"))
                       .join(Course, Course.id == CourseStageRow.course_id)
@@ -74,31 +100,30 @@ def compliance_counts(scope, day: date, by=Person.area_id) -> tuple[dict, dict]:
                   .join(Course, Course.id == CourseStageRow.course_id)
                   .where(Course.is_active, Course.provider_id.is_not(None))
                   .group_by(Course.provider_id, CourseStageRow.stage).subquery())
-    have = _current_needed(scope, day)
+    have = _current_needed(scope, DAY)
     trained = (func.coalesce(have.c.n, 0)
                >= func.coalesce(needed_council.c.n, 0) + func.coalesce(needed_own.c.n, 0))
     # The rule of app.training.rules.dbs_problem, in SQL: not overdue (a check with no next
-    # date is due after the configured interval), for paid work when paid, with the children's
-    # barred list where the stage needs it.
-    issued_from = checked_after(day, current_app.config.get("DBS_RECHECK_MONTHS", DBS_RECHECK_MONTHS))
+    # date is due after the configured interval: issued on or after ``issued_from``,
+    # ``checked_after``), for paid work when paid, with the children's barred list where the
+    # stage needs it.
     # Needed unless the stage's requirements say otherwise (a stage with no row needs it).
     # (Both name the outer query's person: left to itself, the inner one would read every person.)
     barred_waived = (select(StageRequirement.id).where(StageRequirement.stage == Person.stage,
                                                        ~StageRequirement.needs_barred_list)
                      .correlate(Person).exists())
     valid_check = (select(Check.id).where(
-        Check.person_id == Person.id, Check.kind == CheckKind.DBS, Check.checked_on <= day,
-        or_(Check.renew_on > day, and_(Check.renew_on.is_(None), Check.checked_on >= issued_from)),
+        Check.person_id == Person.id, Check.kind == CheckKind.DBS, Check.checked_on <= DAY,
+        or_(Check.renew_on > DAY, and_(Check.renew_on.is_(None), Check.checked_on >= bindparam("issued_from"))),
         or_(Check.for_paid_role, Person.stage.not_in(PAID_STAGES)),
         or_(Check.barred_list, barred_waived)).correlate(Person).exists())
     # Two statements: as a filter on one pass, the check's test ran once a person, over every check.
-    training = dict(db.session.execute(
-        select(by, func.count()).outerjoin(needed_council, needed_council.c.stage == Person.stage)
-        .outerjoin(needed_own, and_(needed_own.c.stage == Person.stage, needed_own.c.provider_id == Person.provider_id))
-        .outerjoin(have, have.c.person_id == Person.id)
-        .where(scope, in_post(day), trained).group_by(by)).all())
-    dbs = dict(db.session.execute(select(by, func.count()).where(scope, in_post(day), valid_check)
-                                  .group_by(by)).all())
+    training = (select(by, func.count()).outerjoin(needed_council, needed_council.c.stage == Person.stage)
+                .outerjoin(needed_own, and_(needed_own.c.stage == Person.stage,
+                                            needed_own.c.provider_id == Person.provider_id))
+                .outerjoin(have, have.c.person_id == Person.id)
+                .where(scope, in_post(DAY), trained).group_by(by))
+    dbs = select(by, func.count()).where(scope, in_post(DAY), valid_check).group_by(by)
     return training, dbs
 
 

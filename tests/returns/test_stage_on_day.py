@@ -60,6 +60,6 @@ def test_headcount_and_leavers_by_stage_are_each_person_s_stage_on_the_day(rng, 
     def flat(values):
         return Counter({(area, stage): n for area, stages in values.items() for stage, n in stages.items() if n})
 
-    assert flat(m.headcount(mine, day)) == in_post
-    assert flat(m.leavers(mine, start, day)) == left
+    assert flat(m.headcount(provider.id, day)) == in_post
+    assert flat(m.leavers(provider.id, start, day)) == left
     db.session.rollback()
