@@ -137,12 +137,19 @@ def posts_of(every: bool):
 @built_once
 def _headcount(every: bool):
     on = StageOn(DAY)
-    return (on.join(select(Person.area_id, on.stage, func.count())).where(people_of(every), in_post(DAY))
-            .group_by(Person.area_id, on.stage))
+    return (on.join(select(Person.area_id, on.stage, Person.has_lived_experience, func.count()))
+            .where(people_of(every), in_post(DAY)).group_by(Person.area_id, on.stage, Person.has_lived_experience))
 
 
 def headcount(provider_id: int | None, day: date) -> Values:
-    return _collect(db.session.execute(_headcount(provider_id is None), params(provider_id, day=day)))
+    return headcount_and_lived(provider_id, day)[0]
+
+
+def headcount_and_lived(provider_id: int | None, day: date) -> tuple[Values, Values]:
+    """Headcount on a day by stage, and by lived experience ("yes" or "no"): one statement."""
+    rows = db.session.execute(_headcount(provider_id is None), params(provider_id, day=day)).all()
+    return (_collect((area, stage, n) for area, stage, _, n in rows),
+            _collect((area, "yes" if lived else "no", n) for area, _, lived, n in rows))
 
 
 @built_once
@@ -198,29 +205,23 @@ def starters(provider_id: int | None, start: date, end: date) -> Values:
 @built_once
 def _leavers(every: bool):
     on = StageOn(END)
-    return (on.join(select(Person.area_id, on.stage, func.count()))
-            .where(people_of(every), Person.left_on.between(START, END)).group_by(Person.area_id, on.stage))
+    return (on.join(select(Person.area_id, on.stage, LeavingReason.code, LeavingReason.is_progression, func.count())
+                    .outerjoin(LeavingReason, LeavingReason.id == Person.leaving_reason_id))
+            .where(people_of(every), Person.left_on.between(START, END))
+            .group_by(Person.area_id, on.stage, LeavingReason.code, LeavingReason.is_progression))
 
 
 def leavers(provider_id: int | None, start: date, end: date) -> Values:
-    return _collect(db.session.execute(_leavers(provider_id is None), params(provider_id, start=start, end=end)))
+    return leavers_and_reasons(provider_id, start, end)[0]
 
 
-@built_once
-def _leavers_by_reason(every: bool):
-    return (select(Person.area_id, LeavingReason.code, LeavingReason.is_progression, func.count())
-            .outerjoin(LeavingReason, LeavingReason.id == Person.leaving_reason_id)
-            .where(people_of(every), Person.left_on.between(START, END))
-            .group_by(Person.area_id, LeavingReason.code, LeavingReason.is_progression))
-
-
-def leavers_by_reason(provider_id: int | None, start: date, end: date) -> tuple[Values, Values]:
-    """Leavers in the period by reason code, and those whose reason is the pathway working."""
-    rows = db.session.execute(_leavers_by_reason(provider_id is None),
-                              params(provider_id, start=start, end=end)).all()
-    by_reason = _collect((area, code or "not_recorded", n) for area, code, _, n in rows)
-    onward = _collect((area, "", n) for area, _, progression, n in rows if progression)
-    return by_reason, onward
+def leavers_and_reasons(provider_id: int | None, start: date, end: date) -> tuple[Values, Values, Values]:
+    """Leavers in the period by the stage they left from, by reason code, and those whose reason
+    is the pathway working: one statement."""
+    rows = db.session.execute(_leavers(provider_id is None), params(provider_id, start=start, end=end)).all()
+    return (_collect((area, stage, n) for area, stage, _, _, n in rows),
+            _collect((area, code or "not_recorded", n) for area, _, code, _, n in rows),
+            _collect((area, "", n) for area, _, _, progression, n in rows if progression))
 
 
 @built_once
@@ -247,23 +248,16 @@ def _vacancy(every: bool):
             .where(posts_of(every), Post.in_force_on(DAY)).group_by(*alike))
 
 
-def vacancy(provider_id: int | None, day: date) -> tuple[Values, Values]:
+def vacancy(provider_id: int | None, day: date) -> tuple[Values, Values, float]:
     """Vacant and under-contracted FTE by post title (``vacant_and_under_contracted``), from each
-    post's holders and contracted hours, aggregated in SQL; county-wide posts count under area None."""
+    post's holders and contracted hours, aggregated in SQL; county-wide posts count under area None;
+    and the budgeted FTE of every post in force, from the same rows."""
     rows = db.session.execute(_vacancy(provider_id is None), params(provider_id, day=day)).all()
     split = [(area, title, n, vacant_and_under_contracted(posts, budget, holders or 0, fte_of_weekly_hours(hours)))
              for area, title, posts, budget, holders, hours, n in rows]
+    funded = sum((budget * n for _, _, _, budget, _, _, n in rows if budget is not None), Decimal(0))
     return (_collect(((area, title, pair[0] * n) for area, title, n, pair in split), float),
-            _collect(((area, title, pair[1] * n) for area, title, n, pair in split), float))
-
-
-@built_once
-def _funded_fte(every: bool):
-    return select(func.coalesce(func.sum(Post.budgeted_fte), 0)).where(posts_of(every), Post.in_force_on(DAY))
-
-
-def funded_fte(provider_id: int | None, day: date) -> float:
-    return float(db.session.scalar(_funded_fte(provider_id is None), params(provider_id, day=day)))
+            _collect(((area, title, pair[1] * n) for area, title, n, pair in split), float), float(funded))
 
 
 def expenses(rows) -> Values:
@@ -274,17 +268,6 @@ def expenses(rows) -> Values:
         if status == ClaimStatus.PAID:
             values[area]["expenses_paid"] = values[area].get("expenses_paid", 0) + pence / 100
     return values
-
-
-@built_once
-def _lived_experience(every: bool):
-    return (select(Person.area_id, Person.has_lived_experience, func.count())
-            .where(people_of(every), in_post(DAY)).group_by(Person.area_id, Person.has_lived_experience))
-
-
-def lived_experience(provider_id: int | None, day: date) -> Values:
-    rows = db.session.execute(_lived_experience(provider_id is None), params(provider_id, day=day))
-    return _collect((area, "yes" if lived else "no", n) for area, lived, n in rows)
 
 
 @built_once
@@ -317,9 +300,12 @@ def _raw_hours(every: bool):
 
 
 @built_once
-def _movers(every: bool):
-    return (select(StageChange.person_id.distinct()).join(Person, Person.id == StageChange.person_id)
-            .where(people_of(every), StageChange.from_stage.is_not(None), StageChange.changed_on > START))
+def _movers_changes(every: bool):
+    """Every stage change of the people whose stage changed after the period began, in order."""
+    movers = (select(StageChange.person_id).join(Person, Person.id == StageChange.person_id)
+              .where(people_of(every), StageChange.from_stage.is_not(None), StageChange.changed_on > START))
+    return (select(StageChange.person_id, StageChange.changed_on, StageChange.to_stage)
+            .where(StageChange.person_id.in_(movers)).order_by(StageChange.changed_on, StageChange.id))
 
 
 @built_once
@@ -355,8 +341,10 @@ def hours_breakdown(provider_id: int | None, start: date, end: date):
         for area_id, stage, activity, key, minutes in db.session.execute(
                 _raw_hours(every), params(provider_id, start=first, end=last)):
             totals[(area_id, stage, activity, key)] += minutes
-    mover_ids = list(db.session.scalars(_movers(every), params(provider_id, start=start)))
-    changes = _stage_changes(mover_ids)
+    changes: dict[int, list] = defaultdict(list)
+    for person_id, on, stage in db.session.execute(_movers_changes(every), params(provider_id, start=start)):
+        changes[person_id].append((on, stage))
+    mover_ids = sorted(changes)
     for start_at in range(0, len(mover_ids), 500):
         for area_id, current, activity, person_id, day, minutes in db.session.execute(
                 _movers_hours(), {"ids": mover_ids[start_at:start_at + 500], "start": start, "end": end}):
@@ -368,21 +356,6 @@ def hours_breakdown(provider_id: int | None, start: date, end: date):
                 totals[(area_id, held, activity, key)] += minutes
     return [(area_id, stage, activity, key // 100, key % 100, minutes)
             for (area_id, stage, activity, key), minutes in totals.items() if minutes]
-
-
-@built_once
-def _changes_of():
-    return (select(StageChange.person_id, StageChange.changed_on, StageChange.to_stage)
-            .where(StageChange.person_id.in_(IDS))
-            .order_by(StageChange.changed_on, StageChange.id))
-
-
-def _stage_changes(person_ids: list[int]) -> dict[int, list]:
-    changes: dict[int, list] = defaultdict(list)
-    if person_ids:
-        for person_id, on, stage in db.session.execute(_changes_of(), {"ids": person_ids}):
-            changes[person_id].append((on, stage))
-    return changes
 
 
 @built_once
@@ -437,16 +410,17 @@ def _applicants_of(every: bool):
 
 
 @built_once
-def _started_days(every: bool, by: str):
-    return select(getattr(Applicant, by), Applicant.created_at, Applicant.started_on).where(
+def _started(every: bool):
+    """Those started from an interest in the period: area, where they heard, and the two days."""
+    return select(Applicant.area_id, Applicant.heard_from, Applicant.created_at, Applicant.started_on).where(
         _applicants_of(every), Applicant.started_on.between(START, END))
 
 
 def recruitment_days_by_source(provider_id: int | None, start: date, end: date) -> dict[str, list[int]]:
     """Days from interest to first day for each person started in the period, by where they heard."""
     days: dict[str, list[int]] = defaultdict(list)
-    for source, created_at, started_on in db.session.execute(
-            _started_days(provider_id is None, "heard_from"), params(provider_id, start=start, end=end)):
+    for _area, source, created_at, started_on in db.session.execute(
+            _started(provider_id is None), params(provider_id, start=start, end=end)):
         days[source].append((started_on - created_at.date()).days)
     return days
 
@@ -458,12 +432,10 @@ def _recruitment(every: bool):
                 .where(mine, Applicant.created_at >= bindparam("first_moment"),
                        Applicant.created_at < bindparam("after_moment"))
                 .group_by(Applicant.area_id, Applicant.heard_from))
-    started = (select(Applicant.area_id, Applicant.heard_from, func.count())
-               .where(mine, Applicant.started_on.between(START, END)).group_by(Applicant.area_id, Applicant.heard_from))
     withdrawn = (select(Applicant.area_id, Applicant.withdrawn_reason, func.count())
                  .where(mine, Applicant.withdrawn_on.between(START, END))
                  .group_by(Applicant.area_id, Applicant.withdrawn_reason))
-    return received, started, withdrawn
+    return received, withdrawn
 
 
 def recruitment(provider_id: int | None, start: date, end: date) -> dict[str, Values]:
@@ -473,10 +445,11 @@ def recruitment(provider_id: int | None, start: date, end: date) -> dict[str, Va
     every = provider_id is None
     first, after = _day_bounds(start, end)
     values = params(provider_id, start=start, end=end, first_moment=first, after_moment=after)
-    received, started, withdrawn = (_collect(db.session.execute(statement, values))
-                                    for statement in _recruitment(every))
+    received, withdrawn = (_collect(db.session.execute(statement, values)) for statement in _recruitment(every))
+    started = db.session.execute(_started(every), values).all()
     days: dict[int, list[int]] = defaultdict(list)
-    for area_id, created_at, started_on in db.session.execute(_started_days(every, "area_id"), values):
+    for area_id, _source, created_at, started_on in started:
         days[area_id].append((started_on - created_at.date()).days)
-    return {"interests_received": received, "interests_started": started, "interests_withdrawn": withdrawn,
-            "_days_to_start": days}
+    return {"interests_received": received,
+            "interests_started": _collect((area_id, source, 1) for area_id, source, _, _ in started),
+            "interests_withdrawn": withdrawn, "_days_to_start": days}

@@ -247,8 +247,8 @@ def _build_return(*, start: date, end: date, provider: Provider | None) -> Workf
     provider_id = provider.id if provider else None
     names = dict(db.session.execute(select(Area.id, Area.name)).all())
     build = _Builder(names)
-    headcount_end, headcount_start = m.headcount(provider_id, end), m.headcount(provider_id, start)
-    leavers = m.leavers(provider_id, start, end)
+    (headcount_end, lived), headcount_start = m.headcount_and_lived(provider_id, end), m.headcount(provider_id, start)
+    leavers, by_reason, onward = m.leavers_and_reasons(provider_id, start, end)
     build.add("headcount", headcount_end)
     build.add("fte_contracted", m.fte_contracted(provider_id, end))
     fte_used, hours, volunteer_value = m.split_hours(m.hours_breakdown(provider_id, start, end), start, end)
@@ -260,16 +260,14 @@ def _build_return(*, start: date, end: date, provider: Provider | None) -> Workf
                 {a: (start_totals.get(a, 0) + end_totals.get(a, 0)) / 2
                  for a in sorted(set(end_totals) | set(start_totals))})
     build.add("progressions", m.progressions(provider_id, start, end))
-    by_reason, onward = m.leavers_by_reason(provider_id, start, end)
     build.add("leavers_by_reason", by_reason)
     build.add("into_work_or_training", onward)
     heads_by_post, fte_by_post = m.by_post(provider_id, end)
     build.add("headcount_by_post", heads_by_post)
     build.add("fte_by_post", fte_by_post)
-    vacancy, under_contracted = m.vacancy(provider_id, end)
+    vacancy, under_contracted, funded = m.vacancy(provider_id, end)
     build.add("vacancy_fte", vacancy)
     build.add("under_contracted_fte", under_contracted)
-    funded = m.funded_fte(provider_id, end)
     if funded:
         vacant = _by_area(vacancy, names)[ALL]
         build.figures.append(Figure(ALL, "vacancy_rate_pct", "", round(vacant * 100 / funded, 1)))
@@ -281,7 +279,6 @@ def _build_return(*, start: date, end: date, provider: Provider | None) -> Workf
         build.add(measure, {area: {"": v[measure]} for area, v in expenses.items() if measure in v})
     for measure, values in line_costs(provider_id, start, end, expenses=spent).items():
         build.add(measure, values, areas=measure != "budget")
-    lived = m.lived_experience(provider_id, end)
     build.ratio("lived_experience_pct", {a: v for a, v in _by_area(
         {k: {"yes": b.get("yes", 0)} for k, b in lived.items()}, names).items()}, end_totals)
     build.add("headcount_lived_experience", lived, suppress=True)

@@ -3,7 +3,7 @@
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from sqlalchemy import Date, and_, bindparam, func, or_, select, true
+from sqlalchemy import Date, and_, bindparam, func, literal, or_, select, true, union_all
 from sqlalchemy.orm import joinedload
 
 from app.access import person_scope, settings_scope
@@ -65,7 +65,7 @@ def compliance_counts(scope, day: date, by=Person.area_id) -> tuple[dict, dict]:
     """People in post whose mandatory training is all current, and whose DBS check is valid for
     their role, on ``day``, counted in SQL by ``by`` (a column of Person): the rule the
     compliance page applies to each person (``compliance``), for any number of people."""
-    return _counted(_compliance_statements(scope, by), _days(day))
+    return _counted(_compliance_statement(scope, by), _days(day))
 
 
 def provider_compliance_counts(provider_id: int | None, day: date) -> tuple[dict, dict]:
@@ -76,7 +76,7 @@ def provider_compliance_counts(provider_id: int | None, day: date) -> tuple[dict
 
 @built_once
 def _provider_compliance(every: bool):
-    return _compliance_statements(true() if every else Person.provider_id == PROVIDER, Person.area_id)
+    return _compliance_statement(true() if every else Person.provider_id == PROVIDER, Person.area_id)
 
 
 def _days(day: date) -> dict:
@@ -86,12 +86,17 @@ def _days(day: date) -> dict:
                                                                                   DBS_RECHECK_MONTHS))}
 
 
-def _counted(statements, values: dict) -> tuple[dict, dict]:
-    return tuple(dict(db.session.execute(statement, values).all()) for statement in statements)
+def _counted(statement, values: dict) -> tuple[dict, dict]:
+    training: dict = {}
+    dbs: dict = {}
+    for counts_dbs, key, n in db.session.execute(statement, values):
+        (dbs if counts_dbs else training)[key] = n
+    return training, dbs
 
 
-def _compliance_statements(scope, by):
-    """The training and the DBS counts' statements, run with ``day`` and ``issued_from``."""
+def _compliance_statement(scope, by):
+    """The training and the DBS counts' statement, run with ``day`` and ``issued_from``: rows of
+    (whether it counts DBS, ``by``, how many)."""
     # Mandatory courses: the council-wide ones for the stage, and the person's provider's own.
     needed_council = (select(CourseStageRow.stage, func.count().label("n"))
                       .join(Course, Course.id == CourseStageRow.course_id)
@@ -117,14 +122,16 @@ def _compliance_statements(scope, by):
         or_(Check.renew_on > DAY, and_(Check.renew_on.is_(None), Check.checked_on >= bindparam("issued_from"))),
         or_(Check.for_paid_role, Person.stage.not_in(PAID_STAGES)),
         or_(Check.barred_list, barred_waived)).correlate(Person).exists())
-    # Two statements: as a filter on one pass, the check's test ran once a person, over every check.
-    training = (select(by, func.count()).outerjoin(needed_council, needed_council.c.stage == Person.stage)
+    # Two counts, one after the other in one statement: as a filter on one pass, the check's test
+    # ran once a person, over every check.
+    training = (select(literal(False).label("dbs"), by, func.count())
+                .outerjoin(needed_council, needed_council.c.stage == Person.stage)
                 .outerjoin(needed_own, and_(needed_own.c.stage == Person.stage,
                                             needed_own.c.provider_id == Person.provider_id))
                 .outerjoin(have, have.c.person_id == Person.id)
                 .where(scope, in_post(DAY), trained).group_by(by))
-    dbs = select(by, func.count()).where(scope, in_post(DAY), valid_check).group_by(by)
-    return training, dbs
+    dbs = select(literal(True).label("dbs"), by, func.count()).where(scope, in_post(DAY), valid_check).group_by(by)
+    return union_all(training, dbs)
 
 
 def compliance_by_provider(user, *, today: date, area_id: int | None = None) -> list[tuple[str, list[int]]]:
