@@ -59,3 +59,23 @@ def test_a_return_worked_out_again_builds_next_to_no_statements(world, built):
     assert built["n"] <= 3 * 10, built["n"]
     for provider, hours in ((None, 8), (world.provider, 8), (world.stranger.provider, None)):
         assert figures[provider].value("hours", "Peer support group") == hours
+
+
+def test_the_lived_experience_split_is_of_the_headcount_s_people(world):
+    """Read in the headcount's statement, the split counts the people the headcount does: not
+    someone in post on the day whose every stage change is dated after it (as an import can
+    leave a person), who has no stage that day."""
+    provider = world.stranger.provider
+    for lived in (True, False):
+        for _ in range(5):
+            make_person(provider=provider, area=world.north, has_lived_experience=lived)
+    early = make_person(provider=provider, area=world.north, joined_on=date(2026, 1, 1))
+    early.stage_changes[0].changed_on = date(2026, 10, 1)  # in post from January, no stage until October
+    db.session.commit()
+    figures = build_return(start=date(2026, 7, 1), end=date(2026, 9, 30), provider=provider)
+    headcount = sum(f.value for f in figures.figures if f.measure == "headcount" and f.area == "All")
+    split = {f.breakdown: f.value for f in figures.figures
+             if f.measure == "headcount_lived_experience" and f.area == "All"}
+    assert headcount == 11  # the stranger and the ten above; not the person with no stage yet
+    assert split == {"yes": 6, "no": 5}
+    assert figures.value("lived_experience_pct") == round(6 * 100 / 11, 1)
