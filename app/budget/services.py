@@ -204,10 +204,8 @@ def ledger_costs(provider_id: int, months: list[date]) -> dict[tuple[int, date],
     holiday pay, employer NI and pension as payroll works them, in pence."""
     if not months:
         return {}
-    total = (CostMonth.pay_pence + CostMonth.holiday_pence + CostMonth.ni_pence + CostMonth.pension_pence
-             + CostMonth.flat_on_cost_pence)
     return {(contract_id, month): int(pence_total) for contract_id, month, pence_total in db.session.execute(
-        select(CostMonth.contract_id, CostMonth.month, total)
+        select(CostMonth.contract_id, CostMonth.month, CostMonth.total_pence)
         .where(CostMonth.provider_id == provider_id, CostMonth.month.between(months[0], months[-1])))}
 
 

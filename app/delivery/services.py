@@ -32,6 +32,10 @@ from app.models.training import TrainingRecord, TrainingResult
 from app.periods import weeks_in_period, whole_weeks
 from app.statements import END, START, built_once
 
+# The areas and the providers a delivery statement is run for.
+AREAS = bindparam("areas", expanding=True)
+PROVIDERS = bindparam("providers", expanding=True)
+
 EVENING_FROM = time(17, 30)
 
 
@@ -267,11 +271,12 @@ def delivery_report(*, provider_ids: list[int] | None, areas: list[Area], start:
     return delivery_reports(provider_ids=provider_ids, areas=areas, start=start, end=end)[None]
 
 
-def monday_of(column):
-    """The Monday starting a date's week, in SQL (grouping a period's sessions by week, not day)."""
+def monday_of(column, dialect: str):
+    """The Monday starting a date's week, in SQL in the words of ``dialect`` (the database's name),
+    grouping a period's sessions by week, not day."""
     from sqlalchemy import Date, cast, literal_column
 
-    if db.session.get_bind().dialect.name == "postgresql":
+    if dialect == "postgresql":
         return cast(func.date_trunc("week", column), Date)
     return func.date(column, literal_column("'weekday 0'"), literal_column("'-6 days'"))
 
@@ -293,9 +298,9 @@ def _provider_statements(dialect: str):
     """The sessions by offer, area and week, the facilitators' minutes and the parent-led sessions
     of some providers: built once for each database (weeks are grouped in each one's own words)."""
     scope = [DeliverySession.delivered_on.between(START, END),
-             DeliverySession.area_id.in_(bindparam("areas", expanding=True)),
-             DeliverySession.provider_id.in_(bindparam("providers", expanding=True))]
-    week = monday_of(DeliverySession.delivered_on)
+             DeliverySession.area_id.in_(AREAS),
+             DeliverySession.provider_id.in_(PROVIDERS)]
+    week = monday_of(DeliverySession.delivered_on, dialect)
     weeks = (select(DeliverySession.offer_id, DeliverySession.area_id, week, func.count(),
                     func.sum(DeliverySession.families_attended), func.sum(DeliverySession.families_new),
                     func.sum(func.cast(DeliverySession.mode == Mode.ONLINE, db.Integer)),
@@ -322,9 +327,9 @@ def _programmes(provider_ids: list[int] | None, area_ids: list[int], start: date
 
 @built_once
 def _programmes_started(every: bool):
-    scope = [Cohort.starts_on.between(START, END), Cohort.area_id.in_(bindparam("areas", expanding=True))]
+    scope = [Cohort.starts_on.between(START, END), Cohort.area_id.in_(AREAS)]
     if not every:
-        scope.append(Cohort.provider_id.in_(bindparam("providers", expanding=True)))
+        scope.append(Cohort.provider_id.in_(PROVIDERS))
     return select(Cohort.area_id, func.count()).where(*scope).group_by(Cohort.area_id)
 
 
@@ -346,12 +351,12 @@ def _every_provider_figures(area_ids: list[int], start: date, end: date):
 def _every_provider_weeks(dialect: str):
     """Built once for each database (weeks are grouped in each one's own words)."""
     day = SessionDay
-    week = monday_of(day.delivered_on)
+    week = monday_of(day.delivered_on, dialect)
     return (select(day.offer_id, day.area_id, week, func.sum(day.sessions), func.sum(day.families_attended),
                    func.sum(day.families_new), func.sum(day.online), func.sum(day.out_of_hours),
                    func.sum(day.families_phase_one), func.sum(day.families_pre_diagnosis),
                    func.sum(day.minutes), func.sum(day.parent_led))
-            .where(day.delivered_on.between(START, END), day.area_id.in_(bindparam("areas", expanding=True)))
+            .where(day.delivered_on.between(START, END), day.area_id.in_(AREAS))
             .group_by(day.offer_id, day.area_id, week))
 
 

@@ -10,9 +10,9 @@ so none can be subtracted from the others to give a hidden count.
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timedelta
+from datetime import date
 
-from sqlalchemy import bindparam, distinct, func, select
+from sqlalchemy import distinct, func, select
 
 from app.audit import services as audit
 from app.extensions import db
@@ -20,7 +20,7 @@ from app.models.equality import QUESTIONS, EqualityAnswers, reported, reported_g
 from app.models.people import Person, Stage, StageChange
 from app.models.recruitment import Applicant
 from app.periods import contract_year_of
-from app.statements import END, START, built_once
+from app.statements import AFTER_MOMENT, END, FIRST_MOMENT, START, built_once, moments
 
 from .suppression import hidden_cells
 
@@ -128,8 +128,7 @@ def _population_statements():
     statements built once, run with the year's days (and its first and after-last instants)."""
     interested = (select(Applicant.provider_id, Applicant.area_id, *ANSWER_COLUMNS, func.count())
                   .outerjoin(EqualityAnswers, EqualityAnswers.applicant_id == Applicant.id)
-                  .where(Applicant.created_at >= bindparam("first_moment"),
-                         Applicant.created_at < bindparam("after_moment"))
+                  .where(Applicant.created_at >= FIRST_MOMENT, Applicant.created_at < AFTER_MOMENT)
                   .group_by(Applicant.provider_id, Applicant.area_id, *ANSWER_COLUMNS))
     entered = (select(StageChange.to_stage, Person.provider_id, Person.area_id, *ANSWER_COLUMNS,
                       func.count(distinct(Person.id)))
@@ -142,9 +141,7 @@ def _population_statements():
 
 def _populations(start: date, end: date):
     """(stage, provider, area, answers..., how many) for the year."""
-    values = {"start": start, "end": end,
-              "first_moment": datetime.combine(start, datetime.min.time(), tzinfo=UTC),
-              "after_moment": datetime.combine(end + timedelta(days=1), datetime.min.time(), tzinfo=UTC)}
+    values = {"start": start, "end": end, **moments(start, end)}
     interested, entered = _population_statements()
     for row in db.session.execute(interested, values):
         yield ("interested", *row)

@@ -21,6 +21,7 @@ from sqlalchemy import (
     UniqueConstraint,
     false,
 )
+from sqlalchemy.ext.hybrid import hybrid_property
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.extensions import db, import_batch_column
@@ -467,6 +468,7 @@ class CostMonth(db.Model):
     basis: Mapped[str] = mapped_column(String(120))
     unpriced: Mapped[str | None] = mapped_column(String(200))
 
-    @property
+    @hybrid_property
     def total_pence(self) -> int:
+        """The month's whole cost: on a row, or in SQL (``CostMonth.total_pence``) summed by query."""
         return self.pay_pence + self.holiday_pence + self.ni_pence + self.pension_pence + self.flat_on_cost_pence

@@ -93,15 +93,11 @@ def _pay(costs: Costs, years: list[_Year], start: date, end: date) -> None:
         _part_month(costs, line_of, provider_ids, edge_first, edge_last)
 
 
-_TOTAL = (CostMonth.pay_pence + CostMonth.holiday_pence + CostMonth.ni_pence + CostMonth.pension_pence
-          + CostMonth.flat_on_cost_pence)
-
-
 @built_once
 def _whole_months(by_month: bool):
     first = bindparam("first_month", type_=Date)
     month = CostMonth.month if by_month else first.label("month")
-    return (select(CostMonth.provider_id, CostMonth.post_id, CostMonth.area_id, month, func.sum(_TOTAL))
+    return (select(CostMonth.provider_id, CostMonth.post_id, CostMonth.area_id, month, func.sum(CostMonth.total_pence))
             .where(CostMonth.provider_id.in_(IDS), CostMonth.month.between(first, bindparam("last_month", type_=Date)))
             .group_by(CostMonth.provider_id, CostMonth.post_id, CostMonth.area_id,
                       *([CostMonth.month] if by_month else [])))
@@ -110,7 +106,8 @@ def _whole_months(by_month: bool):
 @built_once
 def _month_rows():
     return (select(CostMonth.provider_id, CostMonth.post_id, CostMonth.area_id, CostMonth.person_id,
-                   CostMonth.is_sessional, CostMonth.first_day, CostMonth.last_day, CostMonth.minutes, _TOTAL)
+                   CostMonth.is_sessional, CostMonth.first_day, CostMonth.last_day, CostMonth.minutes,
+                   CostMonth.total_pence)
             .where(CostMonth.provider_id.in_(IDS), CostMonth.month == bindparam("month", type_=Date),
                    CostMonth.first_day <= END, CostMonth.last_day >= START))
 

@@ -5,7 +5,7 @@ across areas. Definitions are in DEFINITIONS, shown on the page and in the PDF.
 """
 
 from collections import defaultdict
-from datetime import UTC, date, datetime, timedelta
+from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 
 from sqlalchemy import and_, bindparam, case, func, or_, select, true
@@ -22,7 +22,7 @@ from app.models.hours import Activity, HoursAreaMonth, HoursEntry, HoursMonth, H
 from app.models.people import LeavingReason, Person, Stage, StageChange
 from app.models.recruitment import Applicant
 from app.models.returns import VolunteerHourValue
-from app.statements import DAY, END, IDS, PROVIDER, START, built_once, params
+from app.statements import AFTER_MOMENT, DAY, END, FIRST_MOMENT, IDS, PROVIDER, START, built_once, moments, params
 from app.training.queries import in_post
 
 DEFINITIONS = {
@@ -399,12 +399,6 @@ def _as_date(value) -> date:
     return date.fromisoformat(value) if isinstance(value, str) else value
 
 
-def _day_bounds(start: date, end: date) -> tuple[datetime, datetime]:
-    """[start, end] as instants (UTC), for a moment column."""
-    return (datetime.combine(start, datetime.min.time(), tzinfo=UTC),
-            datetime.combine(end + timedelta(days=1), datetime.min.time(), tzinfo=UTC))
-
-
 def _applicants_of(every: bool):
     return true() if every else Applicant.provider_id == PROVIDER
 
@@ -429,8 +423,7 @@ def recruitment_days_by_source(provider_id: int | None, start: date, end: date) 
 def _recruitment(every: bool):
     mine = _applicants_of(every)
     received = (select(Applicant.area_id, Applicant.heard_from, func.count())
-                .where(mine, Applicant.created_at >= bindparam("first_moment"),
-                       Applicant.created_at < bindparam("after_moment"))
+                .where(mine, Applicant.created_at >= FIRST_MOMENT, Applicant.created_at < AFTER_MOMENT)
                 .group_by(Applicant.area_id, Applicant.heard_from))
     withdrawn = (select(Applicant.area_id, Applicant.withdrawn_reason, func.count())
                  .where(mine, Applicant.withdrawn_on.between(START, END))
@@ -443,8 +436,7 @@ def recruitment(provider_id: int | None, start: date, end: date) -> dict[str, Va
     they heard, people started from an interest by where they heard, withdrawals by reason, and
     each started person's days from interest to first day (for the median)."""
     every = provider_id is None
-    first, after = _day_bounds(start, end)
-    values = params(provider_id, start=start, end=end, first_moment=first, after_moment=after)
+    values = params(provider_id, start=start, end=end) | moments(start, end)
     received, withdrawn = (_collect(db.session.execute(statement, values)) for statement in _recruitment(every))
     started = db.session.execute(_started(every), values).all()
     days: dict[int, list[int]] = defaultdict(list)
