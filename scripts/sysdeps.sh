@@ -4,8 +4,17 @@
 # back to a font subsetter about 8x slower.
 set -euo pipefail
 
+# One at a time: CI runs the SQLite and PostgreSQL suites side by side, and each asks
+# for its set-up; the second waits here, then finds nothing missing.
+exec 9>"${TMPDIR:-/tmp}/pathway-sysdeps.lock"
+flock 9
+
 missing=()
-have_lib() { ldconfig -p | grep -q "$1"; }
+# Read once into a variable: `ldconfig -p | grep -q` under pipefail fails at random when
+# grep stops reading before ldconfig has written everything (it dies of SIGPIPE), and a
+# library that is there is then taken to be missing.
+libs="$(ldconfig -p 2>/dev/null || true)"
+have_lib() { grep -q "$1" <<<"$libs"; }
 have_lib "libpango-1.0.so.0" || missing+=(libpango-1.0-0)
 have_lib "libpangoft2-1.0.so.0" || missing+=(libpangoft2-1.0-0)
 have_lib "libharfbuzz-subset.so.0" || missing+=(libharfbuzz-subset0)
@@ -29,13 +38,23 @@ if [ ${#missing[@]} -eq 0 ]; then
 fi
 echo "Installing system packages: ${missing[*]}"
 if [ "$(id -u)" -eq 0 ]; then
-  export DEBIAN_FRONTEND=noninteractive
-  apt-get update -qq
-  apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+  as_root=()
 elif command -v sudo >/dev/null; then
-  sudo apt-get update -qq
-  sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}"
+  as_root=(sudo)
 else
   echo "Please install: ${missing[*]}" >&2
   exit 1
 fi
+# Another apt (the machine's own updates) may hold apt's locks for a while: wait for it.
+apt_get() {
+  for attempt in $(seq 30); do
+    if "${as_root[@]}" env DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=60 "$@"; then
+      return 0
+    fi
+    echo "apt-get $1 failed (attempt $attempt); trying again in 10 s" >&2
+    sleep 10
+  done
+  return 1
+}
+apt_get update -qq
+apt_get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
